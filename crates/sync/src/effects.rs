@@ -1,0 +1,78 @@
+//! What the sans-IO repo asks its driver to do: store, send, close, and tell the application.
+
+use crate::storage_key::ChunkKey;
+use crate::{DocumentId, PeerId};
+
+/// A connection as the driver numbers it (one WebSocket, one tab channel, …).
+pub type ConnId = u64;
+
+/// One storage request. The driver runs them in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StorageOp {
+    /// Read every chunk stored for the document and hand them to [`crate::Repo::loaded`].
+    Load { document_id: DocumentId },
+    /// Write a chunk durably (a file: write, fsync, rename).
+    Put { key: ChunkKey, data: Vec<u8> },
+    /// Remove a chunk; removing a missing chunk is not an error.
+    Delete { key: ChunkKey },
+}
+
+/// Why the repo closes a connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The peer broke the protocol (bad CBOR, a message before the handshake, …).
+    Protocol(String),
+    /// The peer offered no protocol version this repo speaks.
+    UnsupportedVersion,
+    /// The same peer joined again on another connection.
+    Replaced,
+    /// The peer's data made Automerge fail or panic; nothing of it was stored.
+    BadData(String),
+    /// The remote side sent an `error` message.
+    RemoteError(String),
+}
+
+/// Something the application may want to react to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RepoEvent {
+    /// A handshake completed.
+    PeerConnected { conn: ConnId, peer_id: PeerId },
+    /// A connection that had completed its handshake is gone.
+    PeerDisconnected { conn: ConnId, peer_id: PeerId },
+    /// A document has content now: loaded from storage or first received from a peer.
+    DocReady { document_id: DocumentId },
+    /// A peer's changes altered a document.
+    DocChanged { document_id: DocumentId },
+    /// Nobody reachable has the document (yet); it stays wanted and arrives if a peer brings it.
+    DocUnavailable { document_id: DocumentId },
+    /// Stored chunks that could not be read; they were left in storage untouched.
+    UnreadableChunks { document_id: DocumentId, chunks: Vec<crate::UnreadableChunk> },
+    /// An ephemeral message arrived (and was forwarded to the document's other peers).
+    Ephemeral { document_id: DocumentId, sender_id: PeerId, data: Vec<u8> },
+}
+
+/// Everything one call into the repo produced.
+///
+/// **Driver contract**: run `storage` in order and wait until every write is durable before any of
+/// `sends` leaves; this is how "persist before you acknowledge" holds. Then send, then close.
+#[derive(Debug, Default)]
+pub struct Effects {
+    pub storage: Vec<StorageOp>,
+    pub sends: Vec<(ConnId, Vec<u8>)>,
+    pub closes: Vec<(ConnId, CloseReason)>,
+    pub events: Vec<RepoEvent>,
+}
+
+impl Effects {
+    pub fn is_empty(&self) -> bool {
+        self.storage.is_empty() && self.sends.is_empty() && self.closes.is_empty() && self.events.is_empty()
+    }
+
+    /// Appends `other`, keeping each list in order.
+    pub fn extend(&mut self, other: Effects) {
+        self.storage.extend(other.storage);
+        self.sends.extend(other.sends);
+        self.closes.extend(other.closes);
+        self.events.extend(other.events);
+    }
+}

@@ -1,0 +1,23 @@
+//! The automerge-repo sync protocol "1" for Linli: messages, their CBOR codec, storage keys, and a
+//! sans-IO repo peer (events in, effects out) that the browser, the relay and the tests all drive.
+//!
+//! Nothing here touches a socket, a disk or a clock; see ARCHITECTURE.md for the invariants.
+
+mod chunk_ledger;
+pub mod codec;
+mod contain;
+mod document_id;
+mod effects;
+mod message;
+mod repo;
+mod storage_key;
+
+pub use chunk_ledger::{ChunkLedger, UnreadableChunk};
+pub use contain::{Panicked, contain};
+pub use document_id::{DocumentId, DocumentIdError, URL_PREFIX};
+pub use effects::{CloseReason, ConnId, Effects, RepoEvent, StorageOp};
+pub use message::{Message, PROTOCOL_V1, PeerId, PeerMetadata, RemoteHeads};
+pub use repo::{Direction, Phase, Repo, RepoConfig, RepoError};
+pub use storage_key::{ChunkKey, ChunkKind, sha256_hex};
+
+pub use automerge;

@@ -1,0 +1,641 @@
+//! The sans-IO repo: a peer of the automerge-repo protocol, driven by events, answering with effects.
+//!
+//! The browser, the relay and the simulated network in the tests all drive this one type. It owns
+//! the documents, one Automerge sync state per document and connection, and the storage ledger of
+//! each document. It never reads a clock, a socket or a disk: the driver calls in with what
+//! happened and runs the [`Effects`] that come back.
+
+use std::collections::{BTreeMap, HashMap};
+
+use automerge::AutoCommit;
+use automerge::sync::{self, SyncDoc};
+
+use crate::chunk_ledger::ChunkLedger;
+use crate::codec::{self, DecodeError};
+use crate::contain::contain;
+use crate::effects::{CloseReason, ConnId, Effects, RepoEvent, StorageOp};
+use crate::message::{Message, PROTOCOL_V1, PeerId, PeerMetadata};
+use crate::storage_key::ChunkKey;
+use crate::DocumentId;
+
+/// Who opened a connection. The side that dialled sends `join`; the other answers `peer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// We dialled: we are the client.
+    Outgoing,
+    /// They dialled: we are the server.
+    Incoming,
+}
+
+/// How a repo behaves.
+#[derive(Debug, Clone)]
+pub struct RepoConfig {
+    pub peer_id: PeerId,
+    pub metadata: PeerMetadata,
+    /// Offer every document to peers that dialled us. A relay says no: it serves a document only
+    /// to a peer that asks for it by ID, and never tells one client about another's documents.
+    pub announce_to_incoming: bool,
+    /// Offer every document to peers we dialled (a browser to its relay, a relay to its upstream).
+    pub announce_to_outgoing: bool,
+    /// The session ID stamped on ephemeral messages this repo sends (random per process).
+    pub session_id: String,
+}
+
+/// Where a document stands in this repo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Waiting for storage to return its chunks.
+    Loading,
+    /// Storage had nothing; asking peers.
+    Requesting,
+    /// Nobody reachable has it yet.
+    Unavailable,
+    /// It has content.
+    Ready,
+}
+
+/// What a peer told us about one document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PeerDocStatus {
+    /// Engaged, nothing known yet.
+    Unknown,
+    /// We sent it a `request` and wait for the answer.
+    Asked,
+    /// It has content.
+    Has,
+    /// It asked us and we have nothing yet.
+    Wants,
+    /// It answered `doc-unavailable`.
+    Unavailable,
+}
+
+#[derive(Debug)]
+struct PeerDoc {
+    sync: sync::State,
+    status: PeerDocStatus,
+}
+
+impl PeerDoc {
+    fn new() -> Self {
+        PeerDoc { sync: sync::State::new(), status: PeerDocStatus::Unknown }
+    }
+}
+
+#[derive(Debug)]
+struct DocEntry {
+    doc: AutoCommit,
+    phase: Phase,
+    /// Sync with each connection engaged in this document.
+    peers: BTreeMap<ConnId, PeerDoc>,
+    /// Messages that arrived while the document was loading, in arrival order.
+    pending: Vec<(ConnId, Message)>,
+    ledger: ChunkLedger,
+    /// The application asked for this document (so it hears when it is unavailable).
+    wanted: bool,
+}
+
+impl DocEntry {
+    fn loading() -> Self {
+        DocEntry {
+            doc: AutoCommit::new(),
+            phase: Phase::Loading,
+            peers: BTreeMap::new(),
+            pending: Vec::new(),
+            ledger: ChunkLedger::default(),
+            wanted: false,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Connection {
+    direction: Direction,
+    /// Set once the handshake completes.
+    peer_id: Option<PeerId>,
+}
+
+/// A local operation on a document that cannot run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RepoError {
+    #[error("document {0} is not open in this repo")]
+    NotOpen(DocumentId),
+    #[error("document {0} is still loading")]
+    StillLoading(DocumentId),
+}
+
+/// A peer of the automerge-repo protocol with its documents. See the module docs.
+#[derive(Debug)]
+pub struct Repo {
+    config: RepoConfig,
+    connections: BTreeMap<ConnId, Connection>,
+    docs: HashMap<DocumentId, DocEntry>,
+    /// Highest ephemeral count seen per (sender, session).
+    ephemeral_seen: HashMap<(PeerId, String), u64>,
+    ephemeral_count: u64,
+}
+
+impl Repo {
+    pub fn new(config: RepoConfig) -> Self {
+        Repo { config, connections: BTreeMap::new(), docs: HashMap::new(), ephemeral_seen: HashMap::new(), ephemeral_count: 0 }
+    }
+
+    pub fn peer_id(&self) -> &str {
+        &self.config.peer_id
+    }
+
+    // ----- documents: the application's side -----
+
+    /// Adds a document made here (e.g. a new space). It is stored and offered to peers.
+    pub fn create(&mut self, document_id: DocumentId, doc: AutoCommit) -> Effects {
+        let mut fx = Effects::default();
+        let entry = self.docs.entry(document_id).or_insert_with(DocEntry::loading);
+        entry.doc = doc;
+        entry.phase = Phase::Ready;
+        entry.wanted = true;
+        self.after_change(document_id, &mut fx);
+        self.announce(document_id, &mut fx);
+        fx
+    }
+
+    /// Opens a document: from memory, else from storage, else from peers. Watch the events for
+    /// [`RepoEvent::DocReady`] or [`RepoEvent::DocUnavailable`].
+    pub fn find(&mut self, document_id: DocumentId) -> Effects {
+        let mut fx = Effects::default();
+        match self.docs.get_mut(&document_id) {
+            Some(entry) => {
+                entry.wanted = true;
+                match entry.phase {
+                    Phase::Ready => fx.events.push(RepoEvent::DocReady { document_id }),
+                    Phase::Unavailable => fx.events.push(RepoEvent::DocUnavailable { document_id }),
+                    Phase::Loading | Phase::Requesting => {}
+                }
+            }
+            None => {
+                let mut entry = DocEntry::loading();
+                entry.wanted = true;
+                self.docs.insert(document_id, entry);
+                fx.storage.push(StorageOp::Load { document_id });
+            }
+        }
+        fx
+    }
+
+    /// The driver's answer to [`StorageOp::Load`]: every chunk stored for the document.
+    pub fn loaded(&mut self, document_id: DocumentId, chunks: Vec<(ChunkKey, Vec<u8>)>) -> Effects {
+        let mut fx = Effects::default();
+        let Some(entry) = self.docs.get_mut(&document_id) else { return fx };
+        if entry.phase != Phase::Loading {
+            return fx;
+        }
+        let (doc, ledger, unreadable) = ChunkLedger::load(chunks);
+        if !unreadable.is_empty() {
+            fx.events.push(RepoEvent::UnreadableChunks { document_id, chunks: unreadable });
+        }
+        entry.doc = doc;
+        entry.ledger = ledger;
+        let has_content = !entry.doc.get_heads().is_empty();
+        entry.phase = if has_content { Phase::Ready } else { Phase::Requesting };
+        if has_content && entry.wanted {
+            fx.events.push(RepoEvent::DocReady { document_id });
+        }
+        // After a reload (see `poison`) the peers still engaged start their sync afresh.
+        let engaged: Vec<ConnId> = entry.peers.keys().copied().collect();
+        for conn in engaged {
+            if let Some(peer) = self.docs.get_mut(&document_id).and_then(|e| e.peers.get_mut(&conn)) {
+                peer.sync = sync::State::new();
+            }
+            if has_content {
+                self.send_sync(document_id, conn, &mut fx);
+            }
+        }
+        let pending = std::mem::take(&mut self.docs.get_mut(&document_id).expect("entry exists").pending);
+        for (conn, message) in pending {
+            self.handle_doc_message(conn, message, &mut fx);
+        }
+        if has_content {
+            self.announce(document_id, &mut fx);
+        } else {
+            self.resolve_availability(document_id, &mut fx);
+        }
+        fx
+    }
+
+    /// Changes a document here: `edit` runs on it, the result is committed, stored and synced.
+    pub fn change<R>(&mut self, document_id: DocumentId, edit: impl FnOnce(&mut AutoCommit) -> R) -> Result<(R, Effects), RepoError> {
+        let entry = self.docs.get_mut(&document_id).ok_or(RepoError::NotOpen(document_id))?;
+        if entry.phase == Phase::Loading {
+            return Err(RepoError::StillLoading(document_id));
+        }
+        let before = entry.doc.get_heads();
+        let result = edit(&mut entry.doc);
+        entry.doc.commit();
+        let mut fx = Effects::default();
+        if entry.doc.get_heads() != before {
+            if entry.phase != Phase::Ready {
+                entry.phase = Phase::Ready;
+            }
+            self.after_change(document_id, &mut fx);
+            self.announce(document_id, &mut fx);
+        }
+        Ok((result, fx))
+    }
+
+    /// The document, once loaded (it may be empty while it is requested from peers).
+    pub fn document(&self, document_id: &DocumentId) -> Option<&AutoCommit> {
+        self.docs.get(document_id).filter(|e| e.phase != Phase::Loading).map(|e| &e.doc)
+    }
+
+    pub fn phase(&self, document_id: &DocumentId) -> Option<Phase> {
+        self.docs.get(document_id).map(|e| e.phase)
+    }
+
+    /// How many documents are open.
+    pub fn document_count(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Sends an application payload about a document to every peer engaged in it.
+    pub fn broadcast_ephemeral(&mut self, document_id: DocumentId, data: Vec<u8>) -> Effects {
+        let mut fx = Effects::default();
+        let Some(entry) = self.docs.get(&document_id) else { return fx };
+        self.ephemeral_count += 1;
+        for conn in entry.peers.keys() {
+            let Some(target_id) = self.ready_peer(*conn) else { continue };
+            let message = Message::Ephemeral {
+                sender_id: self.config.peer_id.clone(),
+                target_id,
+                document_id,
+                session_id: self.config.session_id.clone(),
+                count: self.ephemeral_count,
+                data: data.clone(),
+            };
+            fx.sends.push((*conn, codec::encode(&message)));
+        }
+        fx
+    }
+
+    // ----- connections: the network's side -----
+
+    /// A connection opened. On an outgoing one we introduce ourselves.
+    pub fn connected(&mut self, conn: ConnId, direction: Direction) -> Effects {
+        let mut fx = Effects::default();
+        self.connections.insert(conn, Connection { direction, peer_id: None });
+        if direction == Direction::Outgoing {
+            let join = Message::Join {
+                sender_id: self.config.peer_id.clone(),
+                peer_metadata: self.config.metadata.clone(),
+                supported_protocol_versions: Some(vec![PROTOCOL_V1.into()]),
+            };
+            fx.sends.push((conn, codec::encode(&join)));
+        }
+        fx
+    }
+
+    /// A connection closed (by either side). Safe to call more than once.
+    pub fn disconnected(&mut self, conn: ConnId) -> Effects {
+        let mut fx = Effects::default();
+        self.forget_connection(conn, &mut fx);
+        fx
+    }
+
+    /// One frame arrived on a connection.
+    pub fn received(&mut self, conn: ConnId, bytes: &[u8]) -> Effects {
+        let mut fx = Effects::default();
+        if !self.connections.contains_key(&conn) {
+            return fx;
+        }
+        match codec::decode(bytes) {
+            Ok(message) => self.handle_message(conn, message, &mut fx),
+            // A newer peer may speak types we do not know: ignore them, as automerge-repo does.
+            Err(DecodeError::UnknownType(_)) => {}
+            Err(error) => self.close(conn, CloseReason::Protocol(error.to_string()), &mut fx),
+        }
+        fx
+    }
+
+    // ----- internals -----
+
+    fn handle_message(&mut self, conn: ConnId, message: Message, fx: &mut Effects) {
+        let connection = &self.connections[&conn];
+        match (&message, connection.direction, &connection.peer_id) {
+            (Message::Join { sender_id, supported_protocol_versions, .. }, Direction::Incoming, None) => {
+                let speaks_v1 = supported_protocol_versions.as_ref().is_none_or(|v| v.iter().any(|v| v == PROTOCOL_V1));
+                if !speaks_v1 {
+                    let error = Message::Error {
+                        sender_id: self.config.peer_id.clone(),
+                        target_id: Some(sender_id.clone()),
+                        message: "unsupported protocol version".into(),
+                    };
+                    fx.sends.push((conn, codec::encode(&error)));
+                    self.close(conn, CloseReason::UnsupportedVersion, fx);
+                    return;
+                }
+                let earlier: Vec<ConnId> = self
+                    .connections
+                    .iter()
+                    .filter(|(other, c)| **other != conn && c.peer_id.as_deref() == Some(sender_id))
+                    .map(|(other, _)| *other)
+                    .collect();
+                for other in earlier {
+                    self.close(other, CloseReason::Replaced, fx);
+                }
+                let peer = Message::Peer {
+                    sender_id: self.config.peer_id.clone(),
+                    target_id: sender_id.clone(),
+                    peer_metadata: self.config.metadata.clone(),
+                    selected_protocol_version: PROTOCOL_V1.into(),
+                };
+                fx.sends.push((conn, codec::encode(&peer)));
+                self.peer_ready(conn, sender_id.clone(), fx);
+            }
+            (Message::Peer { sender_id, .. }, Direction::Outgoing, None) => {
+                self.peer_ready(conn, sender_id.clone(), fx);
+            }
+            (Message::Error { message, .. }, _, _) => {
+                self.close(conn, CloseReason::RemoteError(message.clone()), fx);
+            }
+            (Message::Leave { .. }, _, _) => {}
+            (_, _, None) => {
+                self.close(conn, CloseReason::Protocol(format!("`{}` before the handshake", message.type_name())), fx);
+            }
+            (Message::Join { .. } | Message::Peer { .. }, _, Some(_)) => {}
+            (_, _, Some(peer_id)) => {
+                // A message must come from the peer that joined on this connection.
+                if message.sender_id() == peer_id {
+                    self.handle_doc_message(conn, message, fx);
+                }
+            }
+        }
+    }
+
+    fn peer_ready(&mut self, conn: ConnId, peer_id: PeerId, fx: &mut Effects) {
+        if let Some(connection) = self.connections.get_mut(&conn) {
+            connection.peer_id = Some(peer_id.clone());
+        }
+        fx.events.push(RepoEvent::PeerConnected { conn, peer_id });
+        if !self.announces_to(conn) {
+            return;
+        }
+        let mut ids: Vec<DocumentId> = self.docs.keys().copied().collect();
+        ids.sort();
+        for document_id in ids {
+            match self.docs[&document_id].phase {
+                Phase::Ready => {
+                    self.docs.get_mut(&document_id).expect("listed").peers.entry(conn).or_insert_with(PeerDoc::new);
+                    self.send_sync(document_id, conn, fx);
+                }
+                Phase::Requesting | Phase::Unavailable => self.resolve_availability(document_id, fx),
+                Phase::Loading => {}
+            }
+        }
+    }
+
+    fn handle_doc_message(&mut self, conn: ConnId, message: Message, fx: &mut Effects) {
+        let Some(document_id) = message.document_id() else { return };
+        if !self.connections.contains_key(&conn) {
+            return;
+        }
+        if let Message::Ephemeral { sender_id, session_id, count, data, .. } = &message {
+            self.forward_ephemeral(conn, document_id, sender_id, session_id, *count, data, fx);
+            return;
+        }
+        if let Message::RemoteSubscriptionChange { .. } | Message::RemoteHeadsChanged { .. } = message {
+            // Heads gossip is optional in the protocol and off by default: not used here.
+            return;
+        }
+        let entry = match self.docs.get_mut(&document_id) {
+            Some(entry) => entry,
+            None => {
+                self.docs.insert(document_id, DocEntry::loading());
+                fx.storage.push(StorageOp::Load { document_id });
+                self.docs.get_mut(&document_id).expect("just inserted")
+            }
+        };
+        if entry.phase == Phase::Loading {
+            entry.pending.push((conn, message));
+            return;
+        }
+        match message {
+            Message::Request { data, .. } => self.receive_sync(conn, document_id, &data, true, fx),
+            Message::Sync { data, .. } => self.receive_sync(conn, document_id, &data, false, fx),
+            Message::DocUnavailable { .. } => {
+                if let Some(peer) = entry.peers.get_mut(&conn) {
+                    peer.status = PeerDocStatus::Unavailable;
+                }
+                self.resolve_availability(document_id, fx);
+            }
+            _ => {}
+        }
+    }
+
+    fn receive_sync(&mut self, conn: ConnId, document_id: DocumentId, data: &[u8], is_request: bool, fx: &mut Effects) {
+        let message = match contain(|| sync::Message::decode(data)) {
+            Ok(Ok(message)) => message,
+            Ok(Err(error)) => return self.close(conn, CloseReason::BadData(error.to_string()), fx),
+            Err(panic) => return self.close(conn, CloseReason::BadData(panic.to_string()), fx),
+        };
+        let entry = self.docs.get_mut(&document_id).expect("caller checked");
+        let peer = entry.peers.entry(conn).or_insert_with(PeerDoc::new);
+        if is_request {
+            peer.status = PeerDocStatus::Wants;
+        }
+        if !message.heads.is_empty() {
+            peer.status = PeerDocStatus::Has;
+        }
+        let before = entry.doc.get_heads();
+        let applied = contain(|| entry.doc.sync().receive_sync_message(&mut peer.sync, message));
+        let after = entry.doc.get_heads();
+        let (phase, peer_wants) = (entry.phase, peer.status == PeerDocStatus::Wants);
+        match applied {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => return self.close(conn, CloseReason::BadData(error.to_string()), fx),
+            Err(panic) => {
+                self.close(conn, CloseReason::BadData(panic.to_string()), fx);
+                return self.poison(document_id, fx);
+            }
+        }
+        if after != before {
+            self.docs.get_mut(&document_id).expect("caller checked").phase = Phase::Ready;
+            let event = if before.is_empty() { RepoEvent::DocReady { document_id } } else { RepoEvent::DocChanged { document_id } };
+            fx.events.push(event);
+            self.after_change(document_id, fx);
+            self.announce(document_id, fx);
+            return;
+        }
+        // Answer, unless the peer wants what we do not have: then it hears `doc-unavailable`
+        // (or the document, should it arrive later).
+        if phase == Phase::Ready || !peer_wants {
+            self.send_sync(document_id, conn, fx);
+        }
+        if phase != Phase::Ready {
+            self.resolve_availability(document_id, fx);
+        }
+    }
+
+    /// A panic may have left the document half-changed: forget it and load it again from storage,
+    /// which holds everything this repo ever acknowledged.
+    fn poison(&mut self, document_id: DocumentId, fx: &mut Effects) {
+        if let Some(entry) = self.docs.get_mut(&document_id) {
+            entry.doc = AutoCommit::new();
+            entry.ledger = ChunkLedger::default();
+            entry.phase = Phase::Loading;
+            fx.storage.push(StorageOp::Load { document_id });
+        }
+    }
+
+    /// After the document changed: store it, then sync every engaged peer.
+    fn after_change(&mut self, document_id: DocumentId, fx: &mut Effects) {
+        let entry = self.docs.get_mut(&document_id).expect("caller checked");
+        fx.storage.extend(entry.ledger.save(document_id, &mut entry.doc));
+        let engaged: Vec<ConnId> = entry.peers.keys().copied().collect();
+        for conn in engaged {
+            self.send_sync(document_id, conn, fx);
+        }
+        // Peers that asked while we had nothing are now served by the sync above.
+    }
+
+    /// Offers the document to every ready connection we announce to.
+    fn announce(&mut self, document_id: DocumentId, fx: &mut Effects) {
+        let targets: Vec<ConnId> = self.connections.keys().copied().filter(|c| self.ready_peer(*c).is_some() && self.announces_to(*c)).collect();
+        for conn in targets {
+            let entry = self.docs.get_mut(&document_id).expect("caller checked");
+            if !entry.peers.contains_key(&conn) {
+                entry.peers.insert(conn, PeerDoc::new());
+                self.send_sync(document_id, conn, fx);
+            }
+        }
+    }
+
+    /// Sends the next Automerge sync message for the document to one connection, if there is one.
+    fn send_sync(&mut self, document_id: DocumentId, conn: ConnId, fx: &mut Effects) {
+        let Some(target_id) = self.ready_peer(conn) else { return };
+        let sender_id = self.config.peer_id.clone();
+        let entry = self.docs.get_mut(&document_id).expect("caller checked");
+        let Some(peer) = entry.peers.get_mut(&conn) else { return };
+        let Some(message) = entry.doc.sync().generate_sync_message(&mut peer.sync) else { return };
+        let data = message.encode();
+        let message = if entry.phase != Phase::Ready && peer.status == PeerDocStatus::Unknown {
+            peer.status = PeerDocStatus::Asked;
+            Message::Request { sender_id, target_id, document_id, data }
+        } else {
+            Message::Sync { sender_id, target_id, document_id, data }
+        };
+        fx.sends.push((conn, codec::encode(&message)));
+    }
+
+    /// For a document with no content: ask the peers we may ask, and once none of them can help,
+    /// call it unavailable and tell whoever asked us.
+    fn resolve_availability(&mut self, document_id: DocumentId, fx: &mut Effects) {
+        let Some(entry) = self.docs.get(&document_id) else { return };
+        if !matches!(entry.phase, Phase::Requesting | Phase::Unavailable) {
+            return;
+        }
+        let askable: Vec<ConnId> = self
+            .connections
+            .keys()
+            .copied()
+            .filter(|c| self.ready_peer(*c).is_some() && self.announces_to(*c))
+            .filter(|c| entry.peers.get(c).is_none_or(|p| p.status == PeerDocStatus::Unknown))
+            .collect();
+        for conn in askable {
+            self.docs.get_mut(&document_id).expect("listed").peers.entry(conn).or_insert_with(PeerDoc::new);
+            self.send_sync(document_id, conn, fx);
+        }
+        let entry = self.docs.get_mut(&document_id).expect("listed");
+        let waiting = entry.peers.values().any(|p| matches!(p.status, PeerDocStatus::Asked | PeerDocStatus::Has));
+        if waiting {
+            entry.phase = Phase::Requesting;
+            return;
+        }
+        let newly_unavailable = entry.phase != Phase::Unavailable;
+        entry.phase = Phase::Unavailable;
+        if newly_unavailable && entry.wanted {
+            fx.events.push(RepoEvent::DocUnavailable { document_id });
+        }
+        let wanting: Vec<ConnId> = entry.peers.iter().filter(|(_, p)| p.status == PeerDocStatus::Wants).map(|(c, _)| *c).collect();
+        for conn in wanting {
+            let Some(target_id) = self.ready_peer(conn) else { continue };
+            let message = Message::DocUnavailable { sender_id: self.config.peer_id.clone(), target_id, document_id };
+            fx.sends.push((conn, codec::encode(&message)));
+            let entry = self.docs.get_mut(&document_id).expect("listed");
+            if let Some(peer) = entry.peers.get_mut(&conn) {
+                peer.status = PeerDocStatus::Unavailable;
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn forward_ephemeral(
+        &mut self,
+        from: ConnId,
+        document_id: DocumentId,
+        sender_id: &str,
+        session_id: &str,
+        count: u64,
+        data: &[u8],
+        fx: &mut Effects,
+    ) {
+        let seen = self.ephemeral_seen.entry((sender_id.to_owned(), session_id.to_owned())).or_insert(0);
+        if count <= *seen {
+            return;
+        }
+        *seen = count;
+        fx.events.push(RepoEvent::Ephemeral { document_id, sender_id: sender_id.to_owned(), data: data.to_vec() });
+        let Some(entry) = self.docs.get(&document_id) else { return };
+        for conn in entry.peers.keys().copied().filter(|c| *c != from) {
+            let Some(target_id) = self.ready_peer(conn) else { continue };
+            let message = Message::Ephemeral {
+                sender_id: sender_id.to_owned(),
+                target_id,
+                document_id,
+                session_id: session_id.to_owned(),
+                count,
+                data: data.to_vec(),
+            };
+            fx.sends.push((conn, codec::encode(&message)));
+        }
+    }
+
+    fn close(&mut self, conn: ConnId, reason: CloseReason, fx: &mut Effects) {
+        if self.connections.contains_key(&conn) {
+            fx.closes.push((conn, reason));
+            self.forget_connection(conn, fx);
+        }
+    }
+
+    fn forget_connection(&mut self, conn: ConnId, fx: &mut Effects) {
+        let Some(connection) = self.connections.remove(&conn) else { return };
+        if let Some(peer_id) = connection.peer_id {
+            fx.events.push(RepoEvent::PeerDisconnected { conn, peer_id });
+        }
+        let mut affected = Vec::new();
+        for (document_id, entry) in &mut self.docs {
+            entry.pending.retain(|(c, _)| *c != conn);
+            if entry.peers.remove(&conn).is_some() {
+                affected.push(*document_id);
+            }
+        }
+        affected.sort();
+        for document_id in affected {
+            self.resolve_availability(document_id, fx);
+            // A document nobody has, nobody here wants and no peer is engaged in is dropped.
+            let entry = &self.docs[&document_id];
+            if entry.phase != Phase::Ready && entry.phase != Phase::Loading && !entry.wanted && entry.peers.is_empty() {
+                self.docs.remove(&document_id);
+            }
+        }
+    }
+
+    /// The peer ID on a connection whose handshake is done.
+    fn ready_peer(&self, conn: ConnId) -> Option<PeerId> {
+        self.connections.get(&conn).and_then(|c| c.peer_id.clone())
+    }
+
+    fn announces_to(&self, conn: ConnId) -> bool {
+        match self.connections.get(&conn).map(|c| c.direction) {
+            Some(Direction::Incoming) => self.config.announce_to_incoming,
+            Some(Direction::Outgoing) => self.config.announce_to_outgoing,
+            None => false,
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Test support: a deterministic simulated network of sans-IO repos with in-memory storage.
+
+pub mod sim;

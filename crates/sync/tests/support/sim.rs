@@ -1,0 +1,201 @@
+//! A deterministic simulated network: repos, in-memory storage, links, and a message queue that
+//! runs until quiet. Delivery order is FIFO unless a seed asks for shuffled delivery.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use linli_sync::automerge::AutoCommit;
+use linli_sync::{ChunkKey, CloseReason, ConnId, Direction, DocumentId, Effects, PeerMetadata, Repo, RepoConfig, RepoEvent, StorageOp};
+
+/// One simulated device or relay.
+pub struct Node {
+    pub repo: Repo,
+    relay: bool,
+    pub storage: BTreeMap<ChunkKey, Vec<u8>>,
+    pub events: Vec<RepoEvent>,
+    pub closed: Vec<(ConnId, CloseReason)>,
+}
+
+#[derive(Clone, Copy)]
+struct Link {
+    client: (usize, ConnId),
+    server: (usize, ConnId),
+}
+
+/// Several nodes and the links between them.
+pub struct Network {
+    pub nodes: Vec<Node>,
+    links: BTreeMap<u64, Link>,
+    /// Frames in flight: (link, to the server side?, bytes).
+    queue: VecDeque<(u64, bool, Vec<u8>)>,
+    next_conn: ConnId,
+    rng: u64,
+    shuffle: bool,
+}
+
+impl Network {
+    pub fn new() -> Self {
+        Network { nodes: Vec::new(), links: BTreeMap::new(), queue: VecDeque::new(), next_conn: 1, rng: 1, shuffle: false }
+    }
+
+    /// Delivers in-flight frames in a seeded random order (per link order is not kept).
+    pub fn shuffled(seed: u64) -> Self {
+        Network { rng: seed | 1, shuffle: true, ..Network::new() }
+    }
+
+    /// Adds a client device (it offers its documents to whatever it dials).
+    pub fn add_device(&mut self, name: &str) -> usize {
+        self.add(name, true)
+    }
+
+    /// Adds a relay (it serves documents only to peers that ask by ID).
+    pub fn add_relay(&mut self, name: &str) -> usize {
+        self.add(name, false)
+    }
+
+    fn add(&mut self, name: &str, announce_to_incoming: bool) -> usize {
+        let config = RepoConfig {
+            peer_id: name.to_owned(),
+            metadata: PeerMetadata::default(),
+            announce_to_incoming,
+            announce_to_outgoing: true,
+            session_id: format!("{name}-session"),
+        };
+        self.nodes.push(Node { repo: Repo::new(config), relay: !announce_to_incoming, storage: BTreeMap::new(), events: Vec::new(), closed: Vec::new() });
+        self.nodes.len() - 1
+    }
+
+    /// `client` dials `server`; returns the link's ID.
+    pub fn connect(&mut self, client: usize, server: usize) -> u64 {
+        let (c, s) = (self.next_conn, self.next_conn + 1);
+        self.next_conn += 2;
+        let link = c;
+        self.links.insert(link, Link { client: (client, c), server: (server, s) });
+        let fx = self.nodes[server].repo.connected(s, Direction::Incoming);
+        self.apply(server, fx);
+        let fx = self.nodes[client].repo.connected(c, Direction::Outgoing);
+        self.apply(client, fx);
+        link
+    }
+
+    /// Cuts a link: frames in flight on it are lost.
+    pub fn disconnect(&mut self, link: u64) {
+        let Some(l) = self.links.remove(&link) else { return };
+        self.queue.retain(|(id, _, _)| *id != link);
+        let fx = self.nodes[l.client.0].repo.disconnected(l.client.1);
+        self.apply(l.client.0, fx);
+        let fx = self.nodes[l.server.0].repo.disconnected(l.server.1);
+        self.apply(l.server.0, fx);
+    }
+
+    pub fn create(&mut self, node: usize, id: DocumentId, doc: AutoCommit) {
+        let fx = self.nodes[node].repo.create(id, doc);
+        self.apply(node, fx);
+    }
+
+    pub fn find(&mut self, node: usize, id: DocumentId) {
+        let fx = self.nodes[node].repo.find(id);
+        self.apply(node, fx);
+    }
+
+    pub fn change(&mut self, node: usize, id: DocumentId, edit: impl FnOnce(&mut AutoCommit)) {
+        let ((), fx) = self.nodes[node].repo.change(id, edit).expect("document is open");
+        self.apply(node, fx);
+    }
+
+    /// Forgets everything a node holds in memory and starts it again from its storage.
+    pub fn restart(&mut self, node: usize) {
+        let links: Vec<u64> = self.links.iter().filter(|(_, l)| l.client.0 == node || l.server.0 == node).map(|(id, _)| *id).collect();
+        for link in links {
+            self.disconnect(link);
+        }
+        let old = &self.nodes[node].repo;
+        let config = RepoConfig {
+            peer_id: old.peer_id().to_owned(),
+            metadata: PeerMetadata::default(),
+            announce_to_incoming: !self.nodes[node].relay,
+            announce_to_outgoing: true,
+            session_id: "restarted".into(),
+        };
+        self.nodes[node].repo = Repo::new(config);
+    }
+
+    /// Runs the storage ops at once (in order), queues the sends, performs the closes.
+    fn apply(&mut self, node: usize, fx: Effects) {
+        let mut work = VecDeque::from([fx]);
+        while let Some(fx) = work.pop_front() {
+            for op in fx.storage {
+                match op {
+                    StorageOp::Put { key, data } => {
+                        self.nodes[node].storage.insert(key, data);
+                    }
+                    StorageOp::Delete { key } => {
+                        self.nodes[node].storage.remove(&key);
+                    }
+                    StorageOp::Load { document_id } => {
+                        let chunks: Vec<_> = self.nodes[node]
+                            .storage
+                            .iter()
+                            .filter(|(k, _)| k.document_id == document_id)
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect();
+                        work.push_back(self.nodes[node].repo.loaded(document_id, chunks));
+                    }
+                }
+            }
+            for (conn, bytes) in fx.sends {
+                if let Some((link, to_server)) = self.route(node, conn) {
+                    self.queue.push_back((link, to_server, bytes));
+                }
+            }
+            self.nodes[node].events.extend(fx.events);
+            for (conn, reason) in fx.closes {
+                self.nodes[node].closed.push((conn, reason));
+                if let Some((link, _)) = self.route(node, conn) {
+                    self.disconnect(link);
+                }
+            }
+        }
+    }
+
+    fn route(&self, node: usize, conn: ConnId) -> Option<(u64, bool)> {
+        self.links.iter().find_map(|(id, l)| {
+            if l.client == (node, conn) {
+                Some((*id, true))
+            } else if l.server == (node, conn) {
+                Some((*id, false))
+            } else {
+                None
+            }
+        })
+    }
+
+    fn next_random(&mut self) -> u64 {
+        // xorshift64: deterministic for a seed.
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        self.rng
+    }
+
+    /// Delivers frames until none are in flight. Returns how many were delivered.
+    pub fn run_until_quiet(&mut self) -> usize {
+        let mut delivered = 0;
+        while !self.queue.is_empty() {
+            let index = if self.shuffle { (self.next_random() % self.queue.len() as u64) as usize } else { 0 };
+            let (link, to_server, bytes) = self.queue.remove(index).expect("index in range");
+            let Some(l) = self.links.get(&link).copied() else { continue };
+            let (node, conn) = if to_server { l.server } else { l.client };
+            let fx = self.nodes[node].repo.received(conn, &bytes);
+            self.apply(node, fx);
+            delivered += 1;
+            assert!(delivered < 100_000, "the network never went quiet");
+        }
+        delivered
+    }
+}
+
+impl Node {
+    pub fn saw(&self, wanted: impl Fn(&RepoEvent) -> bool) -> bool {
+        self.events.iter().any(wanted)
+    }
+}
