@@ -240,6 +240,16 @@ impl Repo {
         Ok((result, fx))
     }
 
+    /// Forgets the in-memory state of a document and loads it again from storage, e.g. after the
+    /// driver failed to write one of its chunks. Engaged peers resync once it has loaded.
+    pub fn reload(&mut self, document_id: DocumentId) -> Effects {
+        let mut fx = Effects::default();
+        if self.docs.get(&document_id).is_some_and(|e| e.phase != Phase::Loading) {
+            self.poison(document_id, &mut fx);
+        }
+        fx
+    }
+
     /// The document, once loaded (it may be empty while it is requested from peers).
     pub fn document(&self, document_id: &DocumentId) -> Option<&AutoCommit> {
         self.docs.get(document_id).filter(|e| e.phase != Phase::Loading).map(|e| &e.doc)

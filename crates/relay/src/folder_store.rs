@@ -1,0 +1,135 @@
+//! Documents in a folder, in the layout of automerge-repo's NodeFS storage adapter, written
+//! crash-safely.
+//!
+//! A key `[docId, kind, hash]` lives at `<root>/<docId[..2]>/<docId[2..]>/<kind>/<hash>`, so a data
+//! folder of the npm sync server can be served by this relay and back. A write goes to a temporary
+//! file, is fsynced, renamed over its name and the folder fsynced: after a crash a chunk is either
+//! whole or absent. Every path is built from a validated [`ChunkKey`], never from raw peer input.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use linli_sync::{ChunkKey, ChunkKind, DocumentId};
+
+/// A folder of stored documents.
+#[derive(Debug, Clone)]
+pub struct FolderStore {
+    root: PathBuf,
+}
+
+impl FolderStore {
+    /// Opens (and creates if needed) the data folder.
+    pub fn open(root: impl Into<PathBuf>) -> io::Result<Self> {
+        let root = root.into();
+        fs::create_dir_all(&root)?;
+        Ok(FolderStore { root })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn doc_dir(&self, document_id: &DocumentId) -> PathBuf {
+        let id = document_id.to_string();
+        // A bs58 ID is ASCII and at least 2 characters long, so the split is on a char boundary.
+        self.root.join(&id[..2]).join(&id[2..])
+    }
+
+    fn chunk_path(&self, key: &ChunkKey) -> PathBuf {
+        self.doc_dir(&key.document_id).join(key.kind.as_str()).join(&key.hash)
+    }
+
+    /// Every readable chunk stored for a document. Stray files (temporary files, other key kinds
+    /// such as sync states) are skipped.
+    pub fn load(&self, document_id: &DocumentId) -> io::Result<Vec<(ChunkKey, Vec<u8>)>> {
+        let dir = self.doc_dir(document_id);
+        let mut chunks = Vec::new();
+        for kind in [ChunkKind::Snapshot, ChunkKind::Incremental] {
+            let entries = match fs::read_dir(dir.join(kind.as_str())) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
+            for entry in entries {
+                let entry = entry?;
+                let Some(name) = entry.file_name().to_str().map(str::to_owned) else { continue };
+                let Some(key) = ChunkKey::from_parts(&document_id.to_string(), kind.as_str(), &name) else { continue };
+                chunks.push((key, fs::read(entry.path())?));
+            }
+        }
+        Ok(chunks)
+    }
+
+    /// Writes a chunk durably: temporary file, fsync, rename, fsync of the folder.
+    pub fn put(&self, key: &ChunkKey, data: &[u8]) -> io::Result<()> {
+        let path = self.chunk_path(key);
+        let dir = path.parent().expect("a chunk path has a folder");
+        fs::create_dir_all(dir)?;
+        let temp = dir.join(format!(".{}.tmp", key.hash));
+        let mut file = fs::File::create(&temp)?;
+        file.write_all(data)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&temp, &path)?;
+        fs::File::open(dir)?.sync_all()
+    }
+
+    /// Removes a chunk; a chunk that is already gone is fine.
+    pub fn delete(&self, key: &ChunkKey) -> io::Result<()> {
+        match fs::remove_file(self.chunk_path(key)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// The storage ID kept in the folder (automerge-repo's `["storage-adapter-id"]` key), made on
+    /// first use.
+    pub fn storage_id(&self, fresh: impl FnOnce() -> String) -> io::Result<String> {
+        let dir = self.root.join("st");
+        let path = dir.join("orage-adapter-id");
+        match fs::read_to_string(&path) {
+            Ok(id) if !id.trim().is_empty() => Ok(id.trim().to_owned()),
+            Ok(_) | Err(_) => {
+                fs::create_dir_all(&dir)?;
+                let id = fresh();
+                let temp = dir.join(".storage-adapter-id.tmp");
+                fs::write(&temp, id.as_bytes())?;
+                fs::File::open(&temp)?.sync_all()?;
+                fs::rename(&temp, &path)?;
+                Ok(id)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn put_load_delete_in_nodefs_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FolderStore::open(dir.path()).unwrap();
+        let id = DocumentId::from_bytes([5; 16]);
+        let key = ChunkKey::incremental(id, b"chunk");
+        store.put(&key, b"chunk").unwrap();
+        let text = id.to_string();
+        let expected = dir.path().join(&text[..2]).join(&text[2..]).join("incremental").join(&key.hash);
+        assert_eq!(fs::read(expected).unwrap(), b"chunk");
+        fs::write(dir.path().join(&text[..2]).join(&text[2..]).join("incremental").join(".junk.tmp"), b"x").unwrap();
+        assert_eq!(store.load(&id).unwrap(), vec![(key.clone(), b"chunk".to_vec())]);
+        store.delete(&key).unwrap();
+        store.delete(&key).unwrap();
+        assert!(store.load(&id).unwrap().is_empty());
+        assert!(store.load(&DocumentId::from_bytes([6; 16])).unwrap().is_empty());
+    }
+
+    #[test]
+    fn storage_id_is_made_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FolderStore::open(dir.path()).unwrap();
+        assert_eq!(store.storage_id(|| "first".into()).unwrap(), "first");
+        assert_eq!(store.storage_id(|| "second".into()).unwrap(), "first");
+    }
+}

@@ -1,0 +1,222 @@
+//! The hub: one task that owns the sans-IO repo and runs its effects against the data folder and
+//! the connections.
+//!
+//! Commands from all connections arrive on one channel and are handled in batches. For each batch
+//! the storage writes run first (fsynced, in order); only when they all succeeded do the batch's
+//! messages go out. So a change is on disk before any reply that carries it onward.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU16, Ordering};
+
+use linli_sync::{ChunkKey, CloseReason, ConnId, Direction, DocumentId, Effects, Repo, RepoEvent, StorageOp};
+use tokio::sync::mpsc;
+
+use crate::folder_store::FolderStore;
+use crate::metrics::Metrics;
+
+/// What a connection tells the hub.
+#[derive(Debug)]
+pub enum HubCommand {
+    Opened { conn: ConnId, direction: Direction, outbox: Outbox },
+    Frame { conn: ConnId, bytes: Vec<u8> },
+    Closed { conn: ConnId },
+}
+
+/// The hub's way to one connection: a bounded queue of frames, and the close code to use when
+/// the hub drops the queue.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    pub frames: mpsc::Sender<Vec<u8>>,
+    pub close_code: Arc<AtomicU16>,
+}
+
+/// WebSocket close codes (RFC 6455).
+pub mod close_code {
+    pub const NORMAL: u16 = 1000;
+    pub const GOING_AWAY: u16 = 1001;
+    pub const PROTOCOL_ERROR: u16 = 1002;
+    pub const INVALID_DATA: u16 = 1007;
+    pub const INTERNAL_ERROR: u16 = 1011;
+    pub const TRY_AGAIN_LATER: u16 = 1013;
+}
+
+fn code_for(reason: &CloseReason) -> u16 {
+    match reason {
+        CloseReason::Protocol(_) | CloseReason::UnsupportedVersion => close_code::PROTOCOL_ERROR,
+        CloseReason::BadData(_) => close_code::INVALID_DATA,
+        CloseReason::Replaced | CloseReason::RemoteError(_) => close_code::NORMAL,
+    }
+}
+
+/// Most commands handled before their effects run together.
+const MAX_BATCH: usize = 256;
+
+pub struct Hub {
+    repo: Repo,
+    store: FolderStore,
+    outboxes: HashMap<ConnId, Outbox>,
+    metrics: Arc<Metrics>,
+}
+
+impl Hub {
+    pub fn new(repo: Repo, store: FolderStore, metrics: Arc<Metrics>) -> Self {
+        Hub { repo, store, outboxes: HashMap::new(), metrics }
+    }
+
+    /// Runs until every sender of `commands` is gone. Each batch's writes are durable before the
+    /// next batch starts, so there is nothing left to flush when this returns.
+    pub async fn run(mut self, mut commands: mpsc::Receiver<HubCommand>) {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        while commands.recv_many(&mut batch, MAX_BATCH).await > 0 {
+            let mut fx = Effects::default();
+            let mut senders = Vec::new();
+            for command in batch.drain(..) {
+                if let HubCommand::Frame { conn, .. } = &command {
+                    senders.push(*conn);
+                }
+                fx.extend(self.handle(command));
+            }
+            self.execute(fx, &senders).await;
+            self.metrics.documents_open.store(self.repo.document_count() as u64, Ordering::Relaxed);
+        }
+        tracing::info!("hub stopped; every acknowledged change is on disk");
+    }
+
+    fn handle(&mut self, command: HubCommand) -> Effects {
+        match command {
+            HubCommand::Opened { conn, direction, outbox } => {
+                self.outboxes.insert(conn, outbox);
+                self.repo.connected(conn, direction)
+            }
+            HubCommand::Frame { conn, bytes } => {
+                Metrics::add(&self.metrics.messages_in, 1);
+                Metrics::add(&self.metrics.bytes_in, bytes.len() as u64);
+                self.repo.received(conn, &bytes)
+            }
+            HubCommand::Closed { conn } => {
+                self.outboxes.remove(&conn);
+                self.repo.disconnected(conn)
+            }
+        }
+    }
+
+    /// Storage first (loads feed back into the repo), then sends, then closes.
+    async fn execute(&mut self, fx: Effects, senders: &[ConnId]) {
+        let mut queue = VecDeque::from([fx]);
+        let mut sends = Vec::new();
+        let mut closes = Vec::new();
+        let mut failed_docs = Vec::new();
+        while let Some(fx) = queue.pop_front() {
+            let store = self.store.clone();
+            let outcome = tokio::task::spawn_blocking(move || run_storage(&store, fx.storage)).await;
+            let outcome = outcome.unwrap_or_else(|join| StorageOutcome { failed_writes: vec![(None, join.to_string())], loads: Vec::new() });
+            for (document_id, error) in outcome.failed_writes {
+                Metrics::add(&self.metrics.storage_errors, 1);
+                tracing::error!(?document_id, %error, "write to the data folder failed; nothing of this batch is sent");
+                failed_docs.extend(document_id);
+            }
+            for (document_id, chunks) in outcome.loads {
+                queue.push_back(self.repo.loaded(document_id, chunks));
+            }
+            sends.extend(fx.sends);
+            closes.extend(fx.closes);
+            log_events(&fx.events);
+        }
+        if !failed_docs.is_empty() {
+            // Nothing that was not stored may be acknowledged: drop the replies, reload the
+            // documents from disk and make the senders of this batch reconnect and resync.
+            for document_id in failed_docs {
+                let fx = self.repo.reload(document_id);
+                Box::pin(self.execute(fx, &[])).await;
+            }
+            for conn in senders {
+                self.close(*conn, close_code::INTERNAL_ERROR).await;
+            }
+            return;
+        }
+        for (conn, frame) in sends {
+            self.send(conn, frame).await;
+        }
+        for (conn, reason) in closes {
+            tracing::info!(conn, ?reason, "closing connection");
+            if matches!(reason, CloseReason::Protocol(_) | CloseReason::BadData(_) | CloseReason::UnsupportedVersion) {
+                Metrics::add(&self.metrics.protocol_errors, 1);
+            }
+            self.close(conn, code_for(&reason)).await;
+        }
+    }
+
+    async fn send(&mut self, conn: ConnId, frame: Vec<u8>) {
+        let Some(outbox) = self.outboxes.get(&conn) else { return };
+        let size = frame.len() as u64;
+        match outbox.frames.try_send(frame) {
+            Ok(()) => {
+                Metrics::add(&self.metrics.messages_out, 1);
+                Metrics::add(&self.metrics.bytes_out, size);
+            }
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                // A peer that does not read is dropped, not buffered without bound.
+                Metrics::add(&self.metrics.slow_consumers_dropped, 1);
+                tracing::warn!(conn, "slow consumer: its outbox is full; disconnecting it");
+                self.close(conn, close_code::TRY_AGAIN_LATER).await;
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {}
+        }
+    }
+
+    /// Drops a connection's outbox (its writer then closes the socket with `code`) and forgets it.
+    async fn close(&mut self, conn: ConnId, code: u16) {
+        if let Some(outbox) = self.outboxes.remove(&conn) {
+            outbox.close_code.store(code, Ordering::Relaxed);
+        }
+        let fx = self.repo.disconnected(conn);
+        if !fx.is_empty() {
+            Box::pin(self.execute(fx, &[])).await;
+        }
+    }
+}
+
+fn log_events(events: &[RepoEvent]) {
+    for event in events {
+        match event {
+            RepoEvent::UnreadableChunks { document_id, chunks } => {
+                tracing::error!(%document_id, ?chunks, "stored chunks could not be read; they are kept untouched")
+            }
+            other => tracing::debug!(?other),
+        }
+    }
+}
+
+struct StorageOutcome {
+    failed_writes: Vec<(Option<DocumentId>, String)>,
+    loads: Vec<(DocumentId, Vec<(ChunkKey, Vec<u8>)>)>,
+}
+
+/// Runs storage operations in order on a blocking thread.
+fn run_storage(store: &FolderStore, ops: Vec<StorageOp>) -> StorageOutcome {
+    let mut outcome = StorageOutcome { failed_writes: Vec::new(), loads: Vec::new() };
+    for op in ops {
+        match op {
+            StorageOp::Put { key, data } => {
+                if let Err(error) = store.put(&key, &data) {
+                    outcome.failed_writes.push((Some(key.document_id), error.to_string()));
+                }
+            }
+            StorageOp::Delete { key } => {
+                // A chunk left behind is harmless (it is loaded and merged again); log only.
+                if let Err(error) = store.delete(&key) {
+                    tracing::warn!(%key, %error, "could not delete a compacted chunk");
+                }
+            }
+            StorageOp::Load { document_id } => {
+                let chunks = store.load(&document_id).unwrap_or_else(|error| {
+                    tracing::error!(%document_id, %error, "could not read the document's folder");
+                    Vec::new()
+                });
+                outcome.loads.push((document_id, chunks));
+            }
+        }
+    }
+    outcome
+}

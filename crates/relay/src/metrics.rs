@@ -1,0 +1,48 @@
+//! Counters the relay exposes at `/metrics` in the Prometheus text format.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Relay-wide counters, updated without locks.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    pub connections_open: AtomicU64,
+    pub connections_total: AtomicU64,
+    pub documents_open: AtomicU64,
+    pub messages_in: AtomicU64,
+    pub messages_out: AtomicU64,
+    pub bytes_in: AtomicU64,
+    pub bytes_out: AtomicU64,
+    pub connections_refused: AtomicU64,
+    pub protocol_errors: AtomicU64,
+    pub storage_errors: AtomicU64,
+    pub slow_consumers_dropped: AtomicU64,
+}
+
+impl Metrics {
+    pub fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// The Prometheus text exposition of every counter.
+    pub fn render(&self) -> String {
+        let rows: [(&str, &str, &str, &AtomicU64); 11] = [
+            ("linli_connections_open", "gauge", "WebSocket connections open now", &self.connections_open),
+            ("linli_connections_total", "counter", "WebSocket connections accepted", &self.connections_total),
+            ("linli_documents_open", "gauge", "documents held in memory", &self.documents_open),
+            ("linli_messages_received_total", "counter", "protocol messages received", &self.messages_in),
+            ("linli_messages_sent_total", "counter", "protocol messages sent", &self.messages_out),
+            ("linli_bytes_received_total", "counter", "bytes of protocol messages received", &self.bytes_in),
+            ("linli_bytes_sent_total", "counter", "bytes of protocol messages sent", &self.bytes_out),
+            ("linli_connections_refused_total", "counter", "connections refused by a limit", &self.connections_refused),
+            ("linli_protocol_errors_total", "counter", "connections closed for bad messages or data", &self.protocol_errors),
+            ("linli_storage_errors_total", "counter", "failed reads or writes of the data folder", &self.storage_errors),
+            ("linli_slow_consumers_dropped_total", "counter", "connections dropped for not reading", &self.slow_consumers_dropped),
+        ];
+        let mut out = String::new();
+        for (name, kind, help, value) in rows {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}", value.load(Ordering::Relaxed));
+        }
+        out
+    }
+}

@@ -1,0 +1,59 @@
+//! One notice, readable, with an inline editor.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use linli_core::{Editor, ItemId, Notice, NoticeDraft};
+use linli_sync::DocumentId;
+
+use crate::engine::EngineHandle;
+
+#[component]
+pub fn NoticeCard(space: DocumentId, notice_id: String, notice: Notice) -> impl IntoView {
+    let engine = expect_context::<EngineHandle>();
+    let editing = RwSignal::new(false);
+    let title = RwSignal::new(notice.title.clone());
+    let body = RwSignal::new(notice.body.as_str().to_owned());
+    let error = RwSignal::new(None::<String>);
+    let heading_id = format!("notice-{notice_id}");
+    let save = {
+        let notice_id = notice_id.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            let Some(id) = ItemId::parse(&notice_id) else { return };
+            let engine = engine.get();
+            let draft = NoticeDraft::new(title.get_untracked(), body.get_untracked());
+            let now = engine.now();
+            match engine.change(space, |doc| Editor::new(doc).edit_notice(&id, draft, now)) {
+                Ok(()) => editing.set(false),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    };
+    let labelled_by = heading_id.clone();
+    let shown_title = notice.title.clone();
+    let shown_body = notice.body.as_str().to_owned();
+    view! {
+        <article class="notice card" aria-labelledby=labelled_by>
+            <Show
+                when=move || editing.get()
+                fallback=move || view! {
+                    <h3 id=heading_id.clone()>{shown_title.clone()}</h3>
+                    <p class="notice-body">{shown_body.clone()}</p>
+                    <button type="button" class="secondary" on:click=move |_| editing.set(true)>"Edit"</button>
+                }
+            >
+                <form on:submit=save.clone()>
+                    <label>"Title"
+                        <input required prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
+                    </label>
+                    <label>"Text"
+                        <textarea rows="4" prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev)) />
+                    </label>
+                    {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                    <button type="submit">"Save"</button>
+                    <button type="button" class="secondary" on:click=move |_| editing.set(false)>"Cancel"</button>
+                </form>
+            </Show>
+        </article>
+    }
+}

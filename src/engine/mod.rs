@@ -1,0 +1,172 @@
+//! The browser's sync engine: the sans-IO repo from `linli-sync`, driven by IndexedDB and WebSocket.
+//!
+//! Screens call [`Engine`] to open, read and change spaces; every call returns at once with the
+//! local copy, and the network only adds. Effects run in order on one task ([`effect_runner`]):
+//! a chunk is durable in IndexedDB before any message that carries it leaves.
+
+mod effect_runner;
+mod idb_store;
+mod relay_socket;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use futures::channel::mpsc;
+use leptos::prelude::*;
+use linli_core::{AutoCommit, Space, SpaceError, Timestamp, new_space};
+use linli_sync::{ConnId, DocumentId, Effects, PeerMetadata, Phase, Repo, RepoConfig, RepoEvent};
+
+pub use idb_store::IdbStore;
+
+use crate::platform;
+
+/// Whether this device is talking to a relay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelayStatus {
+    Connecting,
+    Online,
+    Offline,
+}
+
+/// Why a change could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("this space is not open yet")]
+    NotOpen,
+    #[error(transparent)]
+    Space(#[from] SpaceError),
+}
+
+/// The browser side of sync. One per page, shared through Leptos context as [`EngineHandle`].
+pub struct Engine {
+    repo: RefCell<Repo>,
+    work: mpsc::UnboundedSender<Effects>,
+    sockets: RefCell<relay_socket::Sockets>,
+    next_conn: Cell<ConnId>,
+    /// Bumped whenever any document changes; screens re-read on it.
+    pub revision: RwSignal<u64>,
+    pub relay_status: RwSignal<RelayStatus>,
+    /// Chunks handed to IndexedDB and not yet durable.
+    pub unsaved_writes: RwSignal<u32>,
+}
+
+/// A `Copy` handle to the engine for components (the engine itself is not `Send`).
+#[derive(Clone, Copy)]
+pub struct EngineHandle(StoredValue<Rc<Engine>, LocalStorage>);
+
+impl EngineHandle {
+    pub fn get(&self) -> Rc<Engine> {
+        self.0.get_value()
+    }
+}
+
+impl Engine {
+    /// Starts the engine: opens IndexedDB, then dials each relay URL.
+    pub fn start(relay_urls: Vec<String>) -> EngineHandle {
+        let (work, queue) = mpsc::unbounded();
+        let engine = Rc::new(Engine {
+            repo: RefCell::new(Repo::new(RepoConfig {
+                peer_id: format!("peer-{}", platform::random_hex::<8>()),
+                metadata: PeerMetadata { storage_id: None, is_ephemeral: false },
+                announce_to_incoming: true,
+                announce_to_outgoing: true,
+                session_id: platform::random_hex::<8>(),
+            })),
+            work,
+            sockets: RefCell::new(relay_socket::Sockets::default()),
+            next_conn: Cell::new(1),
+            revision: RwSignal::new(0),
+            relay_status: RwSignal::new(RelayStatus::Connecting),
+            unsaved_writes: RwSignal::new(0),
+        });
+        wasm_bindgen_futures::spawn_local(effect_runner::run(Rc::downgrade(&engine), queue));
+        for url in relay_urls {
+            relay_socket::dial(&engine, url, 0);
+        }
+        EngineHandle(StoredValue::new_local(engine))
+    }
+
+    fn next_conn(&self) -> ConnId {
+        let conn = self.next_conn.get();
+        self.next_conn.set(conn + 1);
+        conn
+    }
+
+    /// Takes what the repo produced: the screen hears of changes now; storage and network work
+    /// is queued in order.
+    fn apply(&self, mut fx: Effects) {
+        self.take_events(&mut fx);
+        if !fx.is_empty() {
+            let _ = self.work.unbounded_send(fx);
+        }
+    }
+
+    /// Updates the screen's signals from the effects' events (removing them) and counts the
+    /// writes that are about to be queued.
+    fn take_events(&self, fx: &mut Effects) {
+        let mut changed = false;
+        for event in fx.events.drain(..) {
+            match event {
+                RepoEvent::DocReady { .. } | RepoEvent::DocChanged { .. } | RepoEvent::DocUnavailable { .. } => changed = true,
+                RepoEvent::PeerConnected { .. } => self.relay_status.set(RelayStatus::Online),
+                RepoEvent::PeerDisconnected { .. } => self.relay_status.set(RelayStatus::Offline),
+                RepoEvent::UnreadableChunks { document_id, chunks } => {
+                    web_sys::console::error_1(&format!("space {document_id}: {} stored chunks are unreadable and were kept", chunks.len()).into())
+                }
+                RepoEvent::Ephemeral { .. } => {}
+            }
+        }
+        if changed {
+            self.revision.update(|r| *r += 1);
+        }
+        let writes = fx.storage.iter().filter(|op| !matches!(op, linli_sync::StorageOp::Load { .. })).count() as u32;
+        if writes > 0 {
+            self.unsaved_writes.update(|n| *n += writes);
+        }
+    }
+
+    /// Makes a new space and returns its ID.
+    pub fn create_space(&self, name: &str) -> DocumentId {
+        let id = DocumentId::from_bytes(platform::random_bytes());
+        let doc = new_space(name, platform::now());
+        let fx = self.repo.borrow_mut().create(id, doc);
+        self.apply(fx);
+        self.revision.update(|r| *r += 1);
+        id
+    }
+
+    /// Opens a space: from this device if it has it, else from the relay.
+    pub fn open(&self, id: DocumentId) {
+        let fx = self.repo.borrow_mut().find(id);
+        self.apply(fx);
+    }
+
+    pub fn phase(&self, id: &DocumentId) -> Option<Phase> {
+        self.repo.borrow().phase(id)
+    }
+
+    /// Reads the space as it is on this device now.
+    pub fn space(&self, id: &DocumentId) -> Option<Result<Space, SpaceError>> {
+        let repo = self.repo.borrow();
+        let doc = repo.document(id)?;
+        if repo.phase(id) != Some(Phase::Ready) {
+            return None;
+        }
+        Some(Space::hydrate(doc))
+    }
+
+    /// Changes a space; the change is saved on this device and sent to peers.
+    pub fn change<R>(&self, id: DocumentId, edit: impl FnOnce(&mut AutoCommit) -> Result<R, SpaceError>) -> Result<R, EngineError> {
+        let outcome = self.repo.borrow_mut().change(id, edit).map_err(|_| EngineError::NotOpen)?;
+        let (result, fx) = outcome;
+        let value = result?;
+        self.apply(fx);
+        self.revision.update(|r| *r += 1);
+        Ok(value)
+    }
+
+    /// The current time, for stamping changes.
+    pub fn now(&self) -> Timestamp {
+        platform::now()
+    }
+}

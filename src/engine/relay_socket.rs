@@ -1,0 +1,105 @@
+//! WebSocket connections to relays: dial, hand frames to the repo, and redial with backoff.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+use js_sys::{ArrayBuffer, Uint8Array};
+use leptos::prelude::*;
+use linli_sync::{ConnId, Direction};
+use wasm_bindgen::prelude::*;
+use web_sys::{BinaryType, MessageEvent, WebSocket};
+
+use super::{Engine, RelayStatus};
+
+/// Longest wait between two attempts to reach a relay.
+const MAX_BACKOFF_MS: u32 = 30_000;
+
+/// An open socket and the callbacks that must live as long as it.
+struct Socket {
+    ws: WebSocket,
+    _callbacks: [Closure<dyn FnMut(JsValue)>; 3],
+}
+
+/// The engine's open sockets by connection.
+#[derive(Default)]
+pub struct Sockets(HashMap<ConnId, Socket>);
+
+impl Sockets {
+    pub fn send(&self, conn: ConnId, frame: &[u8]) {
+        if let Some(socket) = self.0.get(&conn) {
+            let _ = socket.ws.send_with_u8_array(frame);
+        }
+    }
+
+    pub fn close(&mut self, conn: ConnId) {
+        if let Some(socket) = self.0.get(&conn) {
+            let _ = socket.ws.close();
+        }
+    }
+}
+
+/// Opens a socket to `url`; when it closes, tries again after a growing delay.
+pub fn dial(engine: &Rc<Engine>, url: String, attempt: u32) {
+    let ws = match WebSocket::new(&url) {
+        Ok(ws) => ws,
+        Err(error) => {
+            web_sys::console::error_2(&format!("cannot dial {url}:").into(), &error);
+            return;
+        }
+    };
+    ws.set_binary_type(BinaryType::Arraybuffer);
+    let conn = engine.next_conn();
+    let weak = Rc::downgrade(engine);
+    let failures = Rc::new(Cell::new(attempt));
+
+    let on_open = {
+        let weak = weak.clone();
+        let failures = failures.clone();
+        Closure::<dyn FnMut(JsValue)>::new(move |_| {
+            failures.set(0);
+            if let Some(engine) = weak.upgrade() {
+                let fx = engine.repo.borrow_mut().connected(conn, Direction::Outgoing);
+                engine.apply(fx);
+            }
+        })
+    };
+    let on_message = {
+        let weak = weak.clone();
+        Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            let Some(engine) = weak.upgrade() else { return };
+            let Ok(event) = event.dyn_into::<MessageEvent>() else { return };
+            let Ok(buffer) = event.data().dyn_into::<ArrayBuffer>() else { return };
+            let bytes = Uint8Array::new(&buffer).to_vec();
+            let fx = engine.repo.borrow_mut().received(conn, &bytes);
+            engine.apply(fx);
+        })
+    };
+    let on_close = Closure::<dyn FnMut(JsValue)>::new(move |_event: JsValue| {
+        let Some(engine) = weak.upgrade() else { return };
+        // This callback belongs to the socket: drop the socket only after the callback returns.
+        let closed = engine.sockets.borrow_mut().0.remove(&conn);
+        wasm_bindgen_futures::spawn_local(async move { drop(closed) });
+        let fx = engine.repo.borrow_mut().disconnected(conn);
+        engine.apply(fx);
+        engine.relay_status.set(RelayStatus::Offline);
+        let next_attempt = failures.get() + 1;
+        let delay = (500u32 << next_attempt.min(6)).min(MAX_BACKOFF_MS);
+        schedule(weak.clone(), url.clone(), next_attempt, delay);
+    });
+    ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    engine.sockets.borrow_mut().0.insert(conn, Socket { ws, _callbacks: [on_open, on_message, on_close] });
+}
+
+fn schedule(engine: Weak<Engine>, url: String, attempt: u32, delay_ms: u32) {
+    let redial = Closure::once_into_js(move || {
+        if let Some(engine) = engine.upgrade() {
+            dial(&engine, url, attempt);
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(redial.unchecked_ref(), delay_ms as i32);
+    }
+}

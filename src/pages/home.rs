@@ -1,0 +1,63 @@
+//! Home: the spaces on this device, and making a new one.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::engine::EngineHandle;
+use crate::my_spaces;
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let engine = expect_context::<EngineHandle>();
+    let navigate = use_navigate();
+    let name = RwSignal::new(String::new());
+    let spaces = my_spaces::list();
+    let create = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let chosen = name.get_untracked();
+        if chosen.trim().is_empty() {
+            return;
+        }
+        let id = engine.get().create_space(&chosen);
+        my_spaces::remember(id, chosen.trim());
+        navigate(&format!("/s/{id}"), Default::default());
+    };
+    view! {
+        <main class="page">
+            <header class="masthead">
+                <h1>"Linli " <span lang="zh-Hant">"鄰里"</span></h1>
+                <p class="lead">"Notices, pledges and task boards for your neighbourhood, kept on every neighbour's device."</p>
+            </header>
+            <form class="card" on:submit=create>
+                <h2>"Start a space"</h2>
+                <label for="space-name">"Name of the space"</label>
+                <input
+                    id="space-name"
+                    required
+                    maxlength="120"
+                    placeholder="e.g. Sanfang Qixiang residents"
+                    prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev))
+                />
+                <button type="submit">"Create space"</button>
+            </form>
+            <section class="card">
+                <h2>"Your spaces"</h2>
+                {if spaces.is_empty() {
+                    view! { <p class="muted">"None yet on this device. Create one, or open a link a neighbour shared."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="space-list">
+                            {spaces
+                                .into_iter()
+                                .map(|s| view! { <li><a href=format!("/s/{}", s.id)>{s.name}</a></li> })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                }}
+            </section>
+        </main>
+    }
+}
