@@ -29,15 +29,14 @@ pub fn NoticeCard(space: DocumentId, notice_id: String, notice: Notice) -> impl 
             }
         }
     };
-    let labelled_by = heading_id.clone();
-    let shown_title = notice.title.clone();
     let shown_body = notice.body.as_str().to_owned();
+    let labelled_by = heading_id.clone();
     view! {
         <article class="notice card" aria-labelledby=labelled_by>
+            <h3 id=heading_id>{notice.title.clone()}</h3>
             <Show
                 when=move || editing.get()
                 fallback=move || view! {
-                    <h3 id=heading_id.clone()>{shown_title.clone()}</h3>
                     <p class="notice-body">{shown_body.clone()}</p>
                     <button type="button" class="secondary" on:click=move |_| editing.set(true)>"Edit"</button>
                 }

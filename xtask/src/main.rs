@@ -1,1 +1,92 @@
-fn main() {}
+//! `cargo xtask <command>`: the two commands the README starts with, and their helpers.
+//!
+//! - `serve`: install what is missing, build the site (release) and the relay, run the relay on
+//!   http://127.0.0.1:8080 with data in `./data`.
+//! - `test`: install what is missing, then run every test tier: native, browser (wasm), end-to-end.
+
+mod bundle_size;
+mod setup;
+mod shell;
+
+use std::process::ExitCode;
+
+use shell::{Step, root};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => serve(&args[1..]),
+        Some("test") => test(),
+        Some("build-site") => setup::toolchain().and_then(|()| build_site()),
+        _ => {
+            eprintln!("usage: cargo xtask serve [--listen ADDR] [--data DIR]\n       cargo xtask test\n       cargo xtask build-site");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("\nxtask: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Builds the web app into `dist/` in release mode and prints what a first visit downloads.
+fn build_site() -> Result<(), String> {
+    Step::new("build the site (trunk build --release)")
+        .run("trunk", &["build", "--release"], &[("TRUNK_SKIP_VERSION_CHECK", "true")])?;
+    bundle_size::report(&root().join("dist"))
+}
+
+fn serve(args: &[String]) -> Result<(), String> {
+    let mut listen = "127.0.0.1:8080".to_owned();
+    let mut data = "data".to_owned();
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        match flag.as_str() {
+            "--listen" => listen = rest.next().ok_or("--listen needs an address")?.clone(),
+            "--data" => data = rest.next().ok_or("--data needs a folder")?.clone(),
+            other => return Err(format!("unknown flag {other}")),
+        }
+    }
+    setup::toolchain()?;
+    build_site()?;
+    Step::new("build the relay").run("cargo", &["build", "--profile", "relay", "-p", "linli-relay"], &[])?;
+    println!("\nLinli is at http://{listen}/ (data in ./{data}). Stop with Ctrl-C.\n");
+    let relay = root().join("target/relay/linli-relay");
+    Step::new("run the relay").run(
+        relay.to_str().ok_or("odd path")?,
+        &["--listen", &listen, "--data", &data, "--site", "dist"],
+        &[],
+    )
+}
+
+fn test() -> Result<(), String> {
+    setup::toolchain()?;
+    setup::browser()?;
+    setup::npm_packages()?;
+    Step::new("tier 1: native tests (core, sync, relay, xtask)")
+        .run("cargo", &["test", "--workspace", "--exclude", "linli"], &[])?;
+    Step::new("tier 2: browser tests (wasm-bindgen-test in headless Chromium)").run(
+        "cargo",
+        &["test", "--target", "wasm32-unknown-unknown", "-p", "linli", "--tests"],
+        &[("CHROME", setup::CHROMIUM), ("CHROMEDRIVER", setup::CHROMEDRIVER), ("WASM_BINDGEN_TEST_TIMEOUT", "120")],
+    )?;
+    build_site()?;
+    Step::new("build the relay for the end-to-end tests").run("cargo", &["build", "-p", "linli-relay"], &[])?;
+    let relay = root().join("target/debug/linli-relay");
+    let site = root().join("dist");
+    Step::new("tier 3: end-to-end tests (real relay, headless Chromium, automerge-repo peers)").run_in(
+        &root().join("tests/e2e"),
+        "node",
+        &["--test", "--test-concurrency=1", "--test-reporter=spec"],
+        &[
+            ("LINLI_RELAY_BIN", relay.to_str().ok_or("odd path")?),
+            ("LINLI_SITE_DIR", site.to_str().ok_or("odd path")?),
+            ("CHROMIUM", setup::CHROMIUM),
+        ],
+    )?;
+    println!("\nAll test tiers passed.");
+    Ok(())
+}

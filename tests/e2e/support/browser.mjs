@@ -1,0 +1,31 @@
+// Headless Debian Chromium through playwright-core (never a downloaded browser).
+import { chromium } from "playwright-core";
+
+const FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+export async function launchBrowser() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: FLAGS });
+}
+
+/**
+ * A new browser context (a separate profile: its own IndexedDB and storage) with one page whose
+ * uncaught errors fail the test that reads `page.errors`.
+ */
+export async function newProfile(browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.errors = [];
+  page.on("pageerror", error => page.errors.push(error.message));
+  page.on("console", message => {
+    if (message.type() === "error") page.errors.push(message.text());
+  });
+  return { context, page };
+}

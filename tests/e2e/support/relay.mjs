@@ -1,0 +1,50 @@
+// Starts the real linli-relay binary on 127.0.0.1 with a free port and a data folder of the test's.
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const RELAY_BIN = process.env.LINLI_RELAY_BIN;
+const SITE_DIR = process.env.LINLI_SITE_DIR;
+if (!RELAY_BIN || !SITE_DIR) {
+  throw new Error("run these tests through `cargo xtask test` (it sets LINLI_RELAY_BIN and LINLI_SITE_DIR)");
+}
+
+/** A fresh, empty data folder. */
+export function tempDataDir() {
+  return mkdtempSync(join(tmpdir(), "linli-e2e-"));
+}
+
+/**
+ * Starts the relay. `listen` defaults to port 0 (the relay prints the port it got); pass the
+ * address of an earlier run to restart on the same port.
+ */
+export async function startRelay({ dataDir = tempDataDir(), listen = "127.0.0.1:0", site = true } = {}) {
+  const args = ["--listen", listen, "--data", dataDir];
+  if (site) args.push("--site", SITE_DIR);
+  const child = spawn(RELAY_BIN, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LINLI_LOG: "warn" } });
+  let stderr = "";
+  child.stderr.on("data", chunk => (stderr += chunk));
+  const httpUrl = await new Promise((resolve, reject) => {
+    let stdout = "";
+    child.stdout.on("data", chunk => {
+      stdout += chunk;
+      const match = stdout.match(/listening on (http:\/\/[\d.:]+)/);
+      if (match) resolve(match[1]);
+    });
+    child.once("exit", code => reject(new Error(`relay exited with ${code} before listening:\n${stderr}`)));
+  });
+  const exited = new Promise(resolve => child.once("exit", (code, signal) => resolve({ code, signal })));
+  return {
+    httpUrl,
+    wsUrl: httpUrl.replace("http:", "ws:"),
+    listen: httpUrl.replace("http://", ""),
+    dataDir,
+    /** Stops the relay with a signal and waits for it to exit. */
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+    stderr: () => stderr,
+  };
+}

@@ -1,0 +1,98 @@
+//! Installs what the commands need, idempotently: each tool is checked first and installed only
+//! when missing or at the wrong version. Nothing is downloaded except from package registries.
+
+use std::path::Path;
+
+use crate::shell::{Step, output_of, root};
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const TRUNK_VERSION: &str = "0.21.14";
+
+/// The Rust side: the wasm target, Trunk, wasm-bindgen-cli at the version in Cargo.lock, and the
+/// crates fetched so Trunk can build offline.
+pub fn toolchain() -> Result<(), String> {
+    let targets = output_of("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if targets.lines().any(|t| t == "wasm32-unknown-unknown") {
+        println!("ok: rust target wasm32-unknown-unknown");
+    } else {
+        Step::new("install the wasm32-unknown-unknown target").run("rustup", &["target", "add", "wasm32-unknown-unknown"], &[])?;
+    }
+
+    if output_of("trunk", &["--version"]).is_some_and(|v| v.ends_with(TRUNK_VERSION)) {
+        println!("ok: trunk {TRUNK_VERSION}");
+    } else {
+        // Trunk 0.22 needs a newer rustc than this project's toolchain; see shared notes.
+        Step::new(&format!("install trunk {TRUNK_VERSION} (takes about 10 minutes)"))
+            .run("cargo", &["install", "--locked", "trunk", "--version", TRUNK_VERSION], &[])?;
+    }
+
+    let wanted = locked_version("wasm-bindgen")?;
+    let trunk_toml = std::fs::read_to_string(root().join("Trunk.toml")).map_err(|e| format!("Trunk.toml: {e}"))?;
+    if !trunk_toml.contains(&format!("wasm_bindgen = \"{wanted}\"")) {
+        return Err(format!("Trunk.toml must pin wasm_bindgen = \"{wanted}\" (the version in Cargo.lock)"));
+    }
+    if output_of("wasm-bindgen", &["--version"]).is_some_and(|v| v == format!("wasm-bindgen {wanted}")) {
+        println!("ok: wasm-bindgen-cli {wanted}");
+    } else {
+        let locked = Step::new(&format!("install wasm-bindgen-cli {wanted}"))
+            .run("cargo", &["install", "--locked", "wasm-bindgen-cli", "--version", &wanted], &[]);
+        if locked.is_err() {
+            // The registry can lack a version pinned by the tool's own lock file; see shared notes.
+            Step::new(&format!("install wasm-bindgen-cli {wanted} without its lock file"))
+                .run("cargo", &["install", "wasm-bindgen-cli", "--version", &wanted], &[])?;
+        }
+    }
+    Step::new("fetch crates (Trunk builds offline)").run("cargo", &["fetch"], &[])
+}
+
+/// The version of `package` in Cargo.lock.
+fn locked_version(package: &str) -> Result<String, String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == format!("name = \"{package}\"") {
+            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err(format!("{package} is not in Cargo.lock"))
+}
+
+/// Debian's Chromium and ChromeDriver for the browser tests.
+pub fn browser() -> Result<(), String> {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        println!("ok: chromium and chromedriver");
+        return Ok(());
+    }
+    let is_root = output_of("id", &["-u"]).is_some_and(|uid| uid == "0");
+    if !is_root {
+        return Err(format!(
+            "the browser tests need Debian's chromium and chromium-driver ({CHROMIUM}, {CHROMEDRIVER}).\n\
+             Install them with: sudo apt-get install -y --no-install-recommends chromium chromium-driver"
+        ));
+    }
+    Step::new("apt-get update").run("apt-get", &["update"], &[])?;
+    Step::new("install chromium and chromium-driver").run(
+        "apt-get",
+        &["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"],
+        &[("DEBIAN_FRONTEND", "noninteractive")],
+    )
+}
+
+/// The npm packages of the end-to-end tests (playwright-core and the automerge-repo peers),
+/// exactly as package-lock.json records them.
+pub fn npm_packages() -> Result<(), String> {
+    let dir = root().join("tests/e2e");
+    let installed = dir.join("node_modules/.package-lock.json");
+    let fresh = match (std::fs::metadata(&installed), std::fs::metadata(dir.join("package-lock.json"))) {
+        (Ok(installed), Ok(lock)) => installed.modified().ok() >= lock.modified().ok(),
+        _ => false,
+    };
+    if fresh {
+        println!("ok: npm packages for the end-to-end tests");
+        return Ok(());
+    }
+    Step::new("install npm packages for the end-to-end tests (npm ci)").run_in(&dir, "npm", &["ci", "--no-audit", "--no-fund"], &[])
+}
