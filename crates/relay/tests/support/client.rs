@@ -1,0 +1,161 @@
+//! A native Linli client for tests: a sans-IO repo with in-memory storage on a real WebSocket,
+//! pumped by a background task like a real device.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use linli_sync::automerge::AutoCommit;
+use linli_sync::{ChunkKey, Direction, DocumentId, Effects, PeerMetadata, Repo, RepoConfig, RepoEvent, StorageOp};
+use tokio::sync::{Notify, mpsc};
+use tokio_tungstenite::tungstenite::Message;
+
+const CONN: u64 = 1;
+
+/// What the client knows; read it with [`Client::until`] and [`Client::with`].
+pub struct State {
+    pub repo: Repo,
+    storage: BTreeMap<ChunkKey, Vec<u8>>,
+    pub events: Vec<RepoEvent>,
+    pub closed: bool,
+}
+
+impl State {
+    pub fn saw(&self, wanted: impl Fn(&RepoEvent) -> bool) -> bool {
+        self.events.iter().any(wanted)
+    }
+
+    /// Runs storage at once and returns the frames to send.
+    fn apply(&mut self, fx: Effects) -> Vec<Vec<u8>> {
+        let mut frames = Vec::new();
+        let mut queue = vec![fx];
+        while let Some(fx) = queue.pop() {
+            for op in fx.storage {
+                match op {
+                    StorageOp::Put { key, data } => {
+                        self.storage.insert(key, data);
+                    }
+                    StorageOp::Delete { key } => {
+                        self.storage.remove(&key);
+                    }
+                    StorageOp::Load { document_id } => {
+                        let chunks =
+                            self.storage.iter().filter(|(k, _)| k.document_id == document_id).map(|(k, v)| (k.clone(), v.clone())).collect();
+                        queue.push(self.repo.loaded(document_id, chunks));
+                    }
+                }
+            }
+            frames.extend(fx.sends.into_iter().map(|(_, frame)| frame));
+            self.events.extend(fx.events);
+        }
+        frames
+    }
+}
+
+pub struct Client {
+    state: Arc<Mutex<State>>,
+    changed: Arc<Notify>,
+    outgoing: mpsc::UnboundedSender<Vec<u8>>,
+}
+
+impl Client {
+    /// Dials the relay and completes the handshake.
+    pub async fn connect(url: &str, name: &str) -> Self {
+        let (ws, _) = tokio_tungstenite::connect_async(url).await.expect("relay accepts the WebSocket");
+        let (mut sink, mut stream) = ws.split();
+        let repo = Repo::new(RepoConfig {
+            peer_id: name.to_owned(),
+            metadata: PeerMetadata::default(),
+            announce_to_incoming: true,
+            announce_to_outgoing: true,
+            session_id: format!("{name}-session"),
+        });
+        let state = Arc::new(Mutex::new(State { repo, storage: BTreeMap::new(), events: Vec::new(), closed: false }));
+        let changed = Arc::new(Notify::new());
+        let (outgoing, mut to_send) = mpsc::unbounded_channel::<Vec<u8>>();
+        tokio::spawn(async move {
+            while let Some(frame) = to_send.recv().await {
+                if sink.send(Message::Binary(frame.into())).await.is_err() {
+                    return;
+                }
+            }
+        });
+        let (reader_state, reader_changed, reader_out) = (state.clone(), changed.clone(), outgoing.clone());
+        tokio::spawn(async move {
+            loop {
+                let frame = match stream.next().await {
+                    Some(Ok(Message::Binary(bytes))) => Some(bytes),
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => None,
+                    Some(Ok(_)) => continue,
+                };
+                let frames = {
+                    let mut state = reader_state.lock().unwrap();
+                    match &frame {
+                        Some(bytes) => {
+                            let fx = state.repo.received(CONN, bytes);
+                            state.apply(fx)
+                        }
+                        None => {
+                            state.closed = true;
+                            let fx = state.repo.disconnected(CONN);
+                            state.apply(fx)
+                        }
+                    }
+                };
+                frames.into_iter().for_each(|f| drop(reader_out.send(f)));
+                reader_changed.notify_waiters();
+                if frame.is_none() {
+                    return;
+                }
+            }
+        });
+        let client = Client { state, changed, outgoing };
+        client.act(|repo| repo.connected(CONN, Direction::Outgoing));
+        client.until(|s| s.saw(|e| matches!(e, RepoEvent::PeerConnected { .. }))).await;
+        client
+    }
+
+    /// Calls into the repo and runs what it produced.
+    fn act(&self, call: impl FnOnce(&mut Repo) -> Effects) {
+        let frames = {
+            let mut state = self.state.lock().unwrap();
+            let fx = call(&mut state.repo);
+            state.apply(fx)
+        };
+        frames.into_iter().for_each(|f| drop(self.outgoing.send(f)));
+    }
+
+    pub fn create(&self, id: DocumentId, doc: AutoCommit) {
+        self.act(|repo| repo.create(id, doc));
+    }
+
+    pub fn find(&self, id: DocumentId) {
+        self.act(|repo| repo.find(id));
+    }
+
+    pub fn change(&self, id: DocumentId, edit: impl FnOnce(&mut AutoCommit)) {
+        self.act(|repo| repo.change(id, edit).unwrap().1);
+    }
+
+    /// Sends raw bytes, bypassing the repo (for malformed-input tests).
+    pub fn send_raw(&self, bytes: Vec<u8>) {
+        let _ = self.outgoing.send(bytes);
+    }
+
+    pub fn with<R>(&self, read: impl FnOnce(&State) -> R) -> R {
+        read(&self.state.lock().unwrap())
+    }
+
+    /// Waits until `done` holds; panics after 10 s.
+    pub async fn until(&self, done: impl Fn(&State) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let notified = self.changed.notified();
+            if self.with(&done) {
+                return;
+            }
+            tokio::time::timeout_at(deadline, notified).await.expect("condition reached within 10 s");
+        }
+    }
+}
