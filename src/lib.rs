@@ -4,6 +4,7 @@
 pub mod app;
 pub mod components;
 pub mod engine;
+pub mod identity;
 pub mod my_spaces;
 pub mod pages;
 pub mod platform;

@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use linli::engine::IdbStore;
-use linli_core::{Editor, ItemId, NoticeDraft, Space, Timestamp, new_space};
+use linli_core::{Author, Editor, ItemId, MemberId, NoticeDraft, Space, Timestamp, new_space};
 use linli_sync::{ChunkLedger, DocumentId, StorageOp};
 use wasm_bindgen_test::*;
 
@@ -17,8 +17,9 @@ fn fresh_id() -> DocumentId {
 async fn a_space_round_trips_through_indexeddb() {
     let store = IdbStore::open().await.expect("IndexedDB opens");
     let id = fresh_id();
-    let mut doc = new_space("Gulou Street", Timestamp(1));
-    Editor::new(&mut doc).post_notice(ItemId::from_random([1; 8]), NoticeDraft::new("Water off", "Tuesday"), Timestamp(2)).unwrap();
+    let author = Author { member: MemberId::from_random([1; 8]), session: [2; 8], now: Timestamp(1) };
+    let mut doc = new_space("Gulou Street", &author);
+    Editor::new(&mut doc, &author).post_notice(&ItemId::from_random([1; 8]), NoticeDraft::new("Water off", "Tuesday")).unwrap();
 
     let mut ledger = ChunkLedger::default();
     for op in ledger.save(id, &mut doc) {

@@ -17,13 +17,14 @@ pub fn NoticeCard(space: DocumentId, notice_id: String, notice: Notice) -> impl 
     let heading_id = format!("notice-{notice_id}");
     let save = {
         let notice_id = notice_id.clone();
+        let unchanged = NoticeDraft::of(&notice);
         move |ev: SubmitEvent| {
             ev.prevent_default();
             let Some(id) = ItemId::parse(&notice_id) else { return };
             let engine = engine.get();
-            let draft = NoticeDraft::new(title.get_untracked(), body.get_untracked());
-            let now = engine.now();
-            match engine.change(space, |doc| Editor::new(doc).edit_notice(&id, draft, now)) {
+            let draft = NoticeDraft { title: title.get_untracked(), body: body.get_untracked(), ..unchanged.clone() };
+            let author = engine.author();
+            match engine.change(space, |doc| Editor::new(doc, &author).edit_notice(&id, draft)) {
                 Ok(()) => editing.set(false),
                 Err(e) => error.set(Some(e.to_string())),
             }

@@ -18,9 +18,9 @@ pub fn NewNoticeForm(space: DocumentId) -> impl IntoView {
         ev.prevent_default();
         let engine = engine.get();
         let draft = NoticeDraft::new(title.get_untracked(), body.get_untracked());
-        let now = engine.now();
+        let author = engine.author();
         let id = ItemId::from_random(platform::random_bytes());
-        match engine.change(space, |doc| Editor::new(doc).post_notice(id, draft, now)) {
+        match engine.change(space, |doc| Editor::new(doc, &author).post_notice(&id, draft)) {
             Ok(()) => {
                 title.set(String::new());
                 body.set(String::new());

@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use futures::channel::mpsc;
 use leptos::prelude::*;
-use linli_core::{AutoCommit, Space, SpaceError, Timestamp, new_space};
+use linli_core::{AutoCommit, Author, MemberId, Space, SpaceError, new_space};
 use linli_sync::{ConnId, DocumentId, Effects, PeerMetadata, Phase, Repo, RepoConfig, RepoEvent};
 
 pub use idb_store::IdbStore;
@@ -48,6 +48,9 @@ pub struct Engine {
     pub relay_status: RwSignal<RelayStatus>,
     /// Chunks handed to IndexedDB and not yet durable.
     pub unsaved_writes: RwSignal<u32>,
+    /// This device's member ID and this tab's session: every change is written as them.
+    member: MemberId,
+    session: [u8; 8],
 }
 
 /// A `Copy` handle to the engine for components (the engine itself is not `Send`).
@@ -78,6 +81,8 @@ impl Engine {
             revision: RwSignal::new(0),
             relay_status: RwSignal::new(RelayStatus::Connecting),
             unsaved_writes: RwSignal::new(0),
+            member: crate::identity::member_id(),
+            session: platform::random_bytes(),
         });
         wasm_bindgen_futures::spawn_local(effect_runner::run(Rc::downgrade(&engine), queue));
         for url in relay_urls {
@@ -128,7 +133,7 @@ impl Engine {
     /// Makes a new space and returns its ID.
     pub fn create_space(&self, name: &str) -> DocumentId {
         let id = DocumentId::from_bytes(platform::random_bytes());
-        let doc = new_space(name, platform::now());
+        let doc = new_space(name, &self.author());
         let fx = self.repo.borrow_mut().create(id, doc);
         self.apply(fx);
         self.revision.update(|r| *r += 1);
@@ -165,8 +170,8 @@ impl Engine {
         Ok(value)
     }
 
-    /// The current time, for stamping changes.
-    pub fn now(&self) -> Timestamp {
-        platform::now()
+    /// Who writes, and when: this device's member, this tab's session, the time now.
+    pub fn author(&self) -> Author {
+        Author { member: self.member, session: self.session, now: platform::now() }
     }
 }

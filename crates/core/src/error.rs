@@ -1,23 +1,32 @@
 //! The errors of the space model.
 
-use crate::ItemId;
-
 /// Why a space document could not be read or changed.
 #[derive(Debug, thiserror::Error)]
 pub enum SpaceError {
-    /// The document is not a Linli space, or a field has the wrong type (an odd or hostile peer).
-    #[error("this document is not a readable Linli space: {0}")]
-    Unreadable(#[from] autosurgeon::HydrateError),
+    /// The document has no `schema`: it is not a Linli space (or not yet synced).
+    #[error("this document is not a Linli space")]
+    NotASpace,
     /// A newer Linli wrote this space; this version must not guess at what it means.
     #[error("this space was made by a newer Linli (schema {found}, this version reads up to {supported})")]
     NewerSchema { found: u64, supported: u64 },
-    #[error("no notice {0} in this space")]
-    NoSuchNotice(ItemId),
-    #[error("a notice needs a title")]
-    EmptyTitle,
+    /// The bytes are not an Automerge document (or Automerge failed on them).
+    #[error("these bytes are not a readable space: {0}")]
+    BadBytes(String),
+    /// An item the operation needs is not in the space.
+    #[error("no {kind} {id} in this space")]
+    NotFound { kind: &'static str, id: String },
+    /// A value the operation was given is not acceptable.
+    #[error("{0}")]
+    Invalid(&'static str),
+    /// The pledge no longer takes signatures.
+    #[error("this pledge is closed for signing")]
+    ClosedForSigning,
+    /// An item in the document has fields of the wrong type (an odd or hostile peer wrote it).
+    #[error("part of this space is unreadable: {0}")]
+    Unreadable(#[from] autosurgeon::HydrateError),
     /// Writing to the Automerge document failed.
     #[error("could not write to the space: {0}")]
     Write(#[from] autosurgeon::ReconcileError),
-    #[error("could not write to the space: {0}")]
+    #[error("could not read or write the space: {0}")]
     Automerge(#[from] automerge::AutomergeError),
 }

@@ -1,15 +1,46 @@
-//! Notices: what a community posts on its board.
+//! Notices: what a community posts on its board, shown in the app and rotated on kiosks.
+
+use std::collections::BTreeMap;
 
 use autosurgeon::{Hydrate, Reconcile, Text};
 
 use crate::Timestamp;
 
-/// A notice as stored in the space document (under `notices/<id>`).
+/// A translation of a notice's title and body into one language.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile)]
+pub struct NoticeTranslation {
+    pub title: String,
+    pub body: Text,
+}
+
+/// A notice as stored under `notices/<id>`.
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile)]
 pub struct Notice {
     pub title: String,
     /// Markdown, kept as collaborative text: two people editing at once both keep their edits.
     pub body: Text,
+    /// A category ID of the space, or empty.
+    #[autosurgeon(missing = "Default::default")]
+    pub category: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub pinned: bool,
+    #[autosurgeon(missing = "Default::default")]
+    pub urgent: bool,
+    /// Shown from this time on (absent: at once).
+    #[autosurgeon(missing = "Default::default")]
+    pub starts_at: Option<Timestamp>,
+    /// Shown until this time (absent: no end of the display window).
+    #[autosurgeon(missing = "Default::default")]
+    pub ends_at: Option<Timestamp>,
+    /// After this time the notice is out of date everywhere, kiosks included.
+    #[autosurgeon(missing = "Default::default")]
+    pub expires_at: Option<Timestamp>,
+    /// Translations by language tag.
+    #[autosurgeon(missing = "Default::default")]
+    pub translations: BTreeMap<String, NoticeTranslation>,
+    /// The member who posted it (hex member ID), or empty.
+    #[autosurgeon(missing = "Default::default")]
+    pub author: String,
     #[autosurgeon(missing = "Default::default")]
     pub created_at: Timestamp,
     #[autosurgeon(missing = "Default::default")]
@@ -19,15 +50,46 @@ pub struct Notice {
     pub archived: bool,
 }
 
-/// What a person types to post or edit a notice.
+impl Notice {
+    /// Whether the notice is to be shown at `now`: not archived, inside its display window and
+    /// not expired.
+    pub fn is_active(&self, now: Timestamp) -> bool {
+        !self.archived
+            && self.starts_at.is_none_or(|t| t <= now)
+            && self.ends_at.is_none_or(|t| now < t)
+            && self.expires_at.is_none_or(|t| now < t)
+    }
+}
+
+/// What a person fills in to post or edit a notice.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NoticeDraft {
     pub title: String,
     pub body: String,
+    pub category: String,
+    pub pinned: bool,
+    pub urgent: bool,
+    pub starts_at: Option<Timestamp>,
+    pub ends_at: Option<Timestamp>,
+    pub expires_at: Option<Timestamp>,
 }
 
 impl NoticeDraft {
     pub fn new(title: impl Into<String>, body: impl Into<String>) -> Self {
-        NoticeDraft { title: title.into(), body: body.into() }
+        NoticeDraft { title: title.into(), body: body.into(), ..Default::default() }
+    }
+
+    /// A draft holding the notice as it is, to change some fields and keep the rest.
+    pub fn of(notice: &Notice) -> Self {
+        NoticeDraft {
+            title: notice.title.clone(),
+            body: notice.body.as_str().to_owned(),
+            category: notice.category.clone(),
+            pinned: notice.pinned,
+            urgent: notice.urgent,
+            starts_at: notice.starts_at,
+            ends_at: notice.ends_at,
+            expires_at: notice.expires_at,
+        }
     }
 }

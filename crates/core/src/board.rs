@@ -1,0 +1,166 @@
+//! Task boards: boards with ordered columns, tasks that move between them, and residents'
+//! requests (接訴即辦) whose response times are derived from when they were raised, claimed and
+//! resolved.
+
+use std::collections::BTreeMap;
+
+use autosurgeon::{Hydrate, Reconcile, Text};
+
+use crate::lang::Names;
+use crate::Timestamp;
+
+/// A column of a board, under `boards/<id>/columns/<column id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct Column {
+    /// The column's name by language tag.
+    pub names: Names,
+    /// Fractional position: columns are shown in (position, ID) order.
+    pub position: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub archived: bool,
+}
+
+/// A board, under `boards/<id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct Board {
+    pub name: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub position: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub columns: BTreeMap<String, Column>,
+    #[autosurgeon(missing = "Default::default")]
+    pub archived: bool,
+}
+
+impl Board {
+    /// The board's columns that are not archived, in order.
+    pub fn columns_in_order(&self) -> Vec<(&str, &Column)> {
+        let mut columns: Vec<_> = self.columns.iter().filter(|(_, c)| !c.archived).map(|(id, c)| (id.as_str(), c)).collect();
+        columns.sort_by(|a, b| a.1.position.cmp(&b.1.position).then_with(|| a.0.cmp(b.0)));
+        columns
+    }
+}
+
+/// A comment on a task, under `tasks/<id>/comments/<comment id>`. Comments are only ever added.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct Comment {
+    pub author: String,
+    pub at: Timestamp,
+    pub text: String,
+}
+
+/// The request part of a task a resident raised (接訴即辦).
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct Request {
+    pub raised_by: String,
+    pub raised_at: Timestamp,
+    /// The category the request is about (decides the responsible team).
+    #[autosurgeon(missing = "Default::default")]
+    pub category: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub claimed_at: Option<Timestamp>,
+    #[autosurgeon(missing = "Default::default")]
+    pub resolved_at: Option<Timestamp>,
+}
+
+impl Request {
+    /// Time from raised to claimed, in milliseconds.
+    pub fn response_time(&self) -> Option<i64> {
+        self.claimed_at.map(|c| c.0 - self.raised_at.0)
+    }
+
+    /// Time from raised to resolved, in milliseconds.
+    pub fn resolution_time(&self) -> Option<i64> {
+        self.resolved_at.map(|r| r.0 - self.raised_at.0)
+    }
+}
+
+/// A task, under `tasks/<id>`. Its board, column and position are plain fields, so a concurrent
+/// move can only make the card end up in one place, never two or none.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile)]
+pub struct Task {
+    pub board: String,
+    pub column: String,
+    pub position: String,
+    pub title: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub description: Text,
+    /// Members assigned, as a set (member ID → true), so concurrent assignments merge.
+    #[autosurgeon(missing = "Default::default")]
+    pub assignees: BTreeMap<String, bool>,
+    /// The member who claimed the task, or empty.
+    #[autosurgeon(missing = "Default::default")]
+    pub claimed_by: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub due: Option<Timestamp>,
+    #[autosurgeon(missing = "Default::default")]
+    pub labels: BTreeMap<String, bool>,
+    #[autosurgeon(missing = "Default::default")]
+    pub comments: BTreeMap<String, Comment>,
+    #[autosurgeon(missing = "Default::default")]
+    pub request: Option<Request>,
+    #[autosurgeon(missing = "Default::default")]
+    pub created_at: Timestamp,
+    #[autosurgeon(missing = "Default::default")]
+    pub updated_at: Timestamp,
+    #[autosurgeon(missing = "Default::default")]
+    pub archived: bool,
+}
+
+impl Task {
+    /// Comments oldest first.
+    pub fn comments_in_order(&self) -> Vec<(&str, &Comment)> {
+        let mut comments: Vec<_> = self.comments.iter().map(|(id, c)| (id.as_str(), c)).collect();
+        comments.sort_by(|a, b| a.1.at.cmp(&b.1.at).then_with(|| a.0.cmp(b.0)));
+        comments
+    }
+}
+
+/// What a person fills in to add a task.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TaskDraft {
+    pub title: String,
+    pub description: String,
+    pub due: Option<Timestamp>,
+    pub labels: Vec<String>,
+}
+
+/// How fast residents' requests are answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RequestStats {
+    /// Requests raised and not yet resolved.
+    pub open: usize,
+    /// Requests raised in all.
+    pub total: usize,
+    /// Median time from raised to claimed, in milliseconds.
+    pub median_response: Option<i64>,
+    /// 90th percentile of the same (nearest rank).
+    pub p90_response: Option<i64>,
+    /// Median time from raised to resolved, in milliseconds.
+    pub median_resolution: Option<i64>,
+}
+
+/// The value at percentile `p` (0–100) of sorted `values`, by the nearest-rank method.
+pub fn percentile(sorted: &[i64], p: u32) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p as usize * sorted.len()).div_ceil(100)).max(1);
+    sorted.get(rank - 1).copied()
+}
+
+/// Statistics over the requests among `tasks` (archived tasks included: they were answered).
+pub fn request_stats<'a>(tasks: impl IntoIterator<Item = &'a Task>) -> RequestStats {
+    let requests: Vec<&Request> = tasks.into_iter().filter_map(|t| t.request.as_ref()).collect();
+    let mut response: Vec<i64> = requests.iter().filter_map(|r| r.response_time()).collect();
+    let mut resolution: Vec<i64> = requests.iter().filter_map(|r| r.resolution_time()).collect();
+    response.sort_unstable();
+    resolution.sort_unstable();
+    RequestStats {
+        open: requests.iter().filter(|r| r.resolved_at.is_none()).count(),
+        total: requests.len(),
+        median_response: percentile(&response, 50),
+        p90_response: percentile(&response, 90),
+        median_resolution: percentile(&resolution, 50),
+    }
+}

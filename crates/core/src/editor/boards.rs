@@ -1,0 +1,274 @@
+//! Boards, columns and tasks: adding, renaming, moving (by fractional position), claiming,
+//! assigning, commenting, and residents' requests from raised to resolved.
+
+use std::collections::BTreeMap;
+
+use autosurgeon::Text;
+
+use crate::board::{Comment, Request};
+use crate::lang::Names;
+use crate::position::between;
+use crate::{Board, Column, Editor, ItemId, SpaceError, Task, TaskDraft};
+
+impl Editor<'_> {
+    /// Adds a board with the given columns (ID and names), after the existing boards.
+    pub fn create_board(&mut self, id: &ItemId, name: &str, columns: &[(ItemId, Names)]) -> Result<(), SpaceError> {
+        let name = super::required(name, "a board needs a name")?;
+        let map = self.collection("boards")?;
+        let boards: BTreeMap<String, Board> = autosurgeon::hydrate_prop(&*self.doc, automerge::ROOT, "boards").unwrap_or_default();
+        let last = boards.values().map(|b| b.position.clone()).max();
+        let mut column_map = BTreeMap::new();
+        let mut previous: Option<String> = None;
+        for (column_id, names) in columns {
+            let position = between(previous.as_deref(), None, 0);
+            column_map.insert(column_id.to_string(), Column { names: names.clone(), position: position.clone(), archived: false });
+            previous = Some(position);
+        }
+        let board = Board { name, position: between(last.as_deref(), None, self.entropy()), columns: column_map, archived: false };
+        self.put_item(&map, id.as_str(), &board)?;
+        self.commit("board.create");
+        Ok(())
+    }
+
+    pub fn rename_board(&mut self, id: &ItemId, name: &str) -> Result<(), SpaceError> {
+        let name = super::required(name, "a board needs a name")?;
+        let (map, mut board) = self.item::<Board>("boards", "board", id.as_str())?;
+        board.name = name;
+        self.put_item(&map, id.as_str(), &board)?;
+        self.commit("board.rename");
+        Ok(())
+    }
+
+    /// Adds a column at the end of a board.
+    pub fn add_column(&mut self, board_id: &ItemId, column_id: &ItemId, names: Names) -> Result<(), SpaceError> {
+        let (map, mut board) = self.item::<Board>("boards", "board", board_id.as_str())?;
+        let last = board.columns_in_order().last().map(|(_, c)| c.position.clone());
+        let position = between(last.as_deref(), None, self.entropy());
+        board.columns.insert(column_id.to_string(), Column { names, position, archived: false });
+        self.put_item(&map, board_id.as_str(), &board)?;
+        self.commit("column.add");
+        Ok(())
+    }
+
+    /// Renames a column (in the languages given; others keep their names).
+    pub fn rename_column(&mut self, board_id: &ItemId, column_id: &ItemId, names: Names) -> Result<(), SpaceError> {
+        let (map, mut board) = self.item::<Board>("boards", "board", board_id.as_str())?;
+        let column = board.columns.get_mut(column_id.as_str()).ok_or_else(|| not_found("column", column_id))?;
+        column.names.extend(names);
+        self.put_item(&map, board_id.as_str(), &board)?;
+        self.commit("column.rename");
+        Ok(())
+    }
+
+    /// Moves a column to `index` among the board's other columns (0 = first).
+    pub fn move_column(&mut self, board_id: &ItemId, column_id: &ItemId, index: usize) -> Result<(), SpaceError> {
+        let (map, mut board) = self.item::<Board>("boards", "board", board_id.as_str())?;
+        if !board.columns.contains_key(column_id.as_str()) {
+            return Err(not_found("column", column_id));
+        }
+        let others: Vec<String> =
+            board.columns_in_order().into_iter().filter(|(id, _)| *id != column_id.as_str()).map(|(_, c)| c.position.clone()).collect();
+        let position = slot(&others, index, self.entropy());
+        board.columns.get_mut(column_id.as_str()).expect("checked").position = position;
+        self.put_item(&map, board_id.as_str(), &board)?;
+        self.commit("column.move");
+        Ok(())
+    }
+
+    /// Archives a column. Its tasks stay on the board (see `Space::orphan_tasks`).
+    pub fn archive_column(&mut self, board_id: &ItemId, column_id: &ItemId) -> Result<(), SpaceError> {
+        let (map, mut board) = self.item::<Board>("boards", "board", board_id.as_str())?;
+        board.columns.get_mut(column_id.as_str()).ok_or_else(|| not_found("column", column_id))?.archived = true;
+        self.put_item(&map, board_id.as_str(), &board)?;
+        self.commit("column.archive");
+        Ok(())
+    }
+
+    /// Adds a task at the end of a column.
+    pub fn add_task(&mut self, id: &ItemId, board_id: &ItemId, column_id: &ItemId, draft: TaskDraft) -> Result<(), SpaceError> {
+        let task = self.new_task(board_id, column_id, draft, None)?;
+        let map = self.collection("tasks")?;
+        self.put_item(&map, id.as_str(), &task)?;
+        self.commit("task.add");
+        Ok(())
+    }
+
+    /// A resident raises a request in a category (接訴即辦): a task with its request clock started.
+    pub fn raise_request(
+        &mut self,
+        id: &ItemId,
+        board_id: &ItemId,
+        column_id: &ItemId,
+        category: &str,
+        draft: TaskDraft,
+    ) -> Result<(), SpaceError> {
+        let request =
+            Request { raised_by: self.me(), raised_at: self.author.now, category: category.to_owned(), claimed_at: None, resolved_at: None };
+        let task = self.new_task(board_id, column_id, draft, Some(request))?;
+        let map = self.collection("tasks")?;
+        self.put_item(&map, id.as_str(), &task)?;
+        self.commit("request.raise");
+        Ok(())
+    }
+
+    fn new_task(&mut self, board_id: &ItemId, column_id: &ItemId, draft: TaskDraft, request: Option<Request>) -> Result<Task, SpaceError> {
+        let title = super::required(&draft.title, "a task needs a title")?;
+        let (_, board) = self.item::<Board>("boards", "board", board_id.as_str())?;
+        if !board.columns.contains_key(column_id.as_str()) {
+            return Err(not_found("column", column_id));
+        }
+        let last = self.column_positions(board_id, column_id, None)?.pop();
+        let now = self.author.now;
+        Ok(Task {
+            board: board_id.to_string(),
+            column: column_id.to_string(),
+            position: between(last.as_deref(), None, self.entropy()),
+            title,
+            description: Text::with_value(&draft.description),
+            assignees: BTreeMap::new(),
+            claimed_by: String::new(),
+            due: draft.due,
+            labels: draft.labels.into_iter().map(|l| (l.trim().to_owned(), true)).filter(|(l, _)| !l.is_empty()).collect(),
+            comments: BTreeMap::new(),
+            request,
+            created_at: now,
+            updated_at: now,
+            archived: false,
+        })
+    }
+
+    /// The positions of a column's tasks in order, leaving out `except`.
+    fn column_positions(&mut self, board_id: &ItemId, column_id: &ItemId, except: Option<&ItemId>) -> Result<Vec<String>, SpaceError> {
+        let tasks: BTreeMap<String, Task> = {
+            let map = self.collection("tasks")?;
+            // Read task by task: one unreadable task must not stop the board.
+            let ids: Vec<String> = automerge::ReadDoc::keys(&*self.doc, &map).collect();
+            ids.into_iter().filter_map(|id| autosurgeon::hydrate_prop(&*self.doc, &map, id.as_str()).ok().map(|t| (id, t))).collect()
+        };
+        let mut positions: Vec<(String, String)> = tasks
+            .into_iter()
+            .filter(|(id, t)| !t.archived && t.board == board_id.as_str() && t.column == column_id.as_str() && Some(id.as_str()) != except.map(ItemId::as_str))
+            .map(|(id, t)| (t.position, id))
+            .collect();
+        positions.sort();
+        Ok(positions.into_iter().map(|(p, _)| p).collect())
+    }
+
+    /// Edits a task's title, description, due date and labels.
+    pub fn edit_task(&mut self, id: &ItemId, draft: TaskDraft) -> Result<(), SpaceError> {
+        let title = super::required(&draft.title, "a task needs a title")?;
+        self.update_task(id, "task.edit", |task| {
+            task.title = title;
+            task.description.update(&draft.description);
+            task.due = draft.due;
+            task.labels = draft.labels.into_iter().map(|l| (l.trim().to_owned(), true)).filter(|(l, _)| !l.is_empty()).collect();
+        })
+    }
+
+    /// Moves a task to `index` (0 = top) in a column of its board. Only the task's column and
+    /// position change, so a concurrent move or edit can never duplicate or lose the card.
+    pub fn move_task(&mut self, id: &ItemId, column_id: &ItemId, index: usize) -> Result<(), SpaceError> {
+        let (_, task) = self.item::<Task>("tasks", "task", id.as_str())?;
+        let board_id = ItemId::parse(&task.board).ok_or_else(|| not_found("board", &task.board))?;
+        let (_, board) = self.item::<Board>("boards", "board", board_id.as_str())?;
+        if !board.columns.contains_key(column_id.as_str()) {
+            return Err(not_found("column", column_id));
+        }
+        let others = self.column_positions(&board_id, column_id, Some(id))?;
+        let position = slot(&others, index, self.entropy());
+        let column = column_id.to_string();
+        self.update_task(id, "task.move", |task| {
+            task.column = column;
+            task.position = position;
+        })
+    }
+
+    /// The author claims a task ("I'll do it"). For a request, this starts its response time.
+    pub fn claim_task(&mut self, id: &ItemId) -> Result<(), SpaceError> {
+        let me = self.me();
+        let now = self.author.now;
+        self.update_task(id, "task.claim", |task| {
+            task.claimed_by = me.clone();
+            task.assignees.insert(me, true);
+            if let Some(request) = &mut task.request
+                && request.claimed_at.is_none()
+            {
+                request.claimed_at = Some(now);
+            }
+        })
+    }
+
+    /// Gives a claimed task back.
+    pub fn unclaim_task(&mut self, id: &ItemId) -> Result<(), SpaceError> {
+        self.update_task(id, "task.unclaim", |task| task.claimed_by.clear())
+    }
+
+    /// Assigns a member to a task, or (with `assigned` false) takes them off it.
+    pub fn assign_task(&mut self, id: &ItemId, member: &str, assigned: bool) -> Result<(), SpaceError> {
+        let member = member.to_owned();
+        self.update_task(id, "task.assign", |task| {
+            if assigned {
+                task.assignees.insert(member, true);
+            } else {
+                task.assignees.remove(&member);
+            }
+        })
+    }
+
+    /// Marks a request resolved (its resolution time stops), or reopens it.
+    pub fn resolve_request(&mut self, id: &ItemId, resolved: bool) -> Result<(), SpaceError> {
+        let (_, task) = self.item::<Task>("tasks", "task", id.as_str())?;
+        if task.request.is_none() {
+            return Err(SpaceError::Invalid("only a resident's request can be resolved"));
+        }
+        let now = self.author.now;
+        self.update_task(id, if resolved { "request.resolve" } else { "request.reopen" }, |task| {
+            if let Some(request) = &mut task.request {
+                request.resolved_at = resolved.then_some(now);
+                if resolved && request.claimed_at.is_none() {
+                    request.claimed_at = Some(now);
+                }
+            }
+        })
+    }
+
+    /// Adds a comment. Comments are only ever added, each under its own ID.
+    pub fn comment_on_task(&mut self, id: &ItemId, comment_id: &ItemId, text: &str) -> Result<(), SpaceError> {
+        let text = super::required(text, "a comment needs some text")?;
+        let map = self.collection("tasks")?;
+        if automerge::ReadDoc::get(&*self.doc, &map, id.as_str())?.is_none() {
+            return Err(not_found("task", id));
+        }
+        let comments = self.nested_map(&map, id.as_str(), "comments")?;
+        let comment = Comment { author: self.me(), at: self.author.now, text };
+        self.put_item(&comments, comment_id.as_str(), &comment)?;
+        self.commit("task.comment");
+        Ok(())
+    }
+
+    /// Archives or restores a task.
+    pub fn set_task_archived(&mut self, id: &ItemId, archived: bool) -> Result<(), SpaceError> {
+        self.update_task(id, if archived { "task.archive" } else { "task.unarchive" }, |task| task.archived = archived)
+    }
+
+    fn update_task(&mut self, id: &ItemId, message: &str, change: impl FnOnce(&mut Task)) -> Result<(), SpaceError> {
+        let (map, mut task) = self.item::<Task>("tasks", "task", id.as_str())?;
+        change(&mut task);
+        task.updated_at = self.author.now;
+        self.put_item(&map, id.as_str(), &task)?;
+        self.commit(message);
+        Ok(())
+    }
+}
+
+/// The position for slot `index` among `others` (sorted positions of the other items).
+fn slot(others: &[String], index: usize, entropy: u64) -> String {
+    let index = index.min(others.len());
+    let before = index.checked_sub(1).map(|i| others[i].as_str());
+    let after = others.get(index).map(String::as_str);
+    between(before, after, entropy)
+}
+
+fn not_found(kind: &'static str, id: &(impl ToString + ?Sized)) -> SpaceError {
+    SpaceError::NotFound { kind, id: id.to_string() }
+}

@@ -1,0 +1,94 @@
+//! Posting, editing, translating and archiving notices.
+
+use std::collections::BTreeMap;
+
+use autosurgeon::Text;
+
+use crate::{Editor, ItemId, Lang, Notice, NoticeDraft, SpaceError};
+use crate::notice::NoticeTranslation;
+
+fn check_window(draft: &NoticeDraft) -> Result<(), SpaceError> {
+    if let (Some(start), Some(end)) = (draft.starts_at, draft.ends_at)
+        && end <= start
+    {
+        return Err(SpaceError::Invalid("a notice's display window must end after it starts"));
+    }
+    Ok(())
+}
+
+impl Editor<'_> {
+    /// Posts a new notice.
+    pub fn post_notice(&mut self, id: &ItemId, draft: NoticeDraft) -> Result<(), SpaceError> {
+        let title = super::required(&draft.title, "a notice needs a title")?;
+        check_window(&draft)?;
+        let map = self.collection("notices")?;
+        let now = self.author.now;
+        let notice = Notice {
+            title,
+            body: Text::with_value(&draft.body),
+            category: draft.category,
+            pinned: draft.pinned,
+            urgent: draft.urgent,
+            starts_at: draft.starts_at,
+            ends_at: draft.ends_at,
+            expires_at: draft.expires_at,
+            translations: BTreeMap::new(),
+            author: self.me(),
+            created_at: now,
+            updated_at: now,
+            archived: false,
+        };
+        self.put_item(&map, id.as_str(), &notice)?;
+        self.commit("notice.post");
+        Ok(())
+    }
+
+    /// Edits a notice. Only the fields that differ are written, and the body changes by the
+    /// smallest splice, so a neighbour's concurrent edit elsewhere survives.
+    pub fn edit_notice(&mut self, id: &ItemId, draft: NoticeDraft) -> Result<(), SpaceError> {
+        let title = super::required(&draft.title, "a notice needs a title")?;
+        check_window(&draft)?;
+        let (map, mut notice) = self.item::<Notice>("notices", "notice", id.as_str())?;
+        notice.title = title;
+        notice.body.update(&draft.body);
+        notice.category = draft.category;
+        notice.pinned = draft.pinned;
+        notice.urgent = draft.urgent;
+        notice.starts_at = draft.starts_at;
+        notice.ends_at = draft.ends_at;
+        notice.expires_at = draft.expires_at;
+        notice.updated_at = self.author.now;
+        self.put_item(&map, id.as_str(), &notice)?;
+        self.commit("notice.edit");
+        Ok(())
+    }
+
+    /// Sets (or, with an empty title and body, removes) the translation of a notice into `lang`.
+    pub fn translate_notice(&mut self, id: &ItemId, lang: Lang, title: &str, body: &str) -> Result<(), SpaceError> {
+        let (map, mut notice) = self.item::<Notice>("notices", "notice", id.as_str())?;
+        if title.trim().is_empty() && body.trim().is_empty() {
+            notice.translations.remove(lang.tag());
+        } else {
+            let entry = notice
+                .translations
+                .entry(lang.tag().to_owned())
+                .or_insert_with(|| NoticeTranslation { title: String::new(), body: Text::with_value("") });
+            entry.title = title.trim().to_owned();
+            entry.body.update(body);
+        }
+        notice.updated_at = self.author.now;
+        self.put_item(&map, id.as_str(), &notice)?;
+        self.commit("notice.translate");
+        Ok(())
+    }
+
+    /// Archives (hides) or restores a notice. Nothing is ever deleted.
+    pub fn set_notice_archived(&mut self, id: &ItemId, archived: bool) -> Result<(), SpaceError> {
+        let (map, mut notice) = self.item::<Notice>("notices", "notice", id.as_str())?;
+        notice.archived = archived;
+        notice.updated_at = self.author.now;
+        self.put_item(&map, id.as_str(), &notice)?;
+        self.commit(if archived { "notice.archive" } else { "notice.unarchive" });
+        Ok(())
+    }
+}

@@ -1,0 +1,38 @@
+//! Opening a space from untrusted bytes (a file, a peer, storage) without letting a malformed
+//! document bring the process down.
+//!
+//! automerge 0.12 can panic on crafted, checksum-valid input. Natively the panic is caught and
+//! becomes [`SpaceError::BadBytes`]. In the browser a panic aborts the wasm instance instead;
+//! the app then reloads and opens the space from IndexedDB, which holds only chunks that loaded
+//! before (see ARCHITECTURE.md).
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use automerge::{AutoCommit, LoadOptions, OnPartialLoad};
+
+use crate::SpaceError;
+
+/// Loads a whole document strictly (no silently dropped tail), containing any panic.
+pub fn load_document(bytes: &[u8]) -> Result<AutoCommit, SpaceError> {
+    let strict = LoadOptions::new().on_partial_load(OnPartialLoad::Error);
+    match catch_unwind(AssertUnwindSafe(|| AutoCommit::load_with_options(bytes, strict))) {
+        Ok(Ok(doc)) => Ok(doc),
+        Ok(Err(error)) => Err(SpaceError::BadBytes(error.to_string())),
+        Err(_) => Err(SpaceError::BadBytes("automerge panicked on these bytes".into())),
+    }
+}
+
+/// Merges untrusted bytes (e.g. an imported space file) into `doc`. On any failure `doc` is
+/// untouched: the merge happens on a copy first.
+pub fn merge_bytes(doc: &mut AutoCommit, bytes: &[u8]) -> Result<(), SpaceError> {
+    let mut incoming = load_document(bytes)?;
+    let mut copy = doc.clone();
+    match catch_unwind(AssertUnwindSafe(|| copy.merge(&mut incoming))) {
+        Ok(Ok(_)) => {
+            *doc = copy;
+            Ok(())
+        }
+        Ok(Err(error)) => Err(SpaceError::BadBytes(error.to_string())),
+        Err(_) => Err(SpaceError::BadBytes("automerge panicked while merging these bytes".into())),
+    }
+}
