@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
+use autosurgeon::Text;
 
 use crate::{Board, Editor, Notice, Pledge, SpaceError, Task, Timestamp, member_of_actor, MemberId};
 
@@ -140,6 +141,7 @@ pub fn item_history(doc: &mut AutoCommit, kind: ItemKind, id: &str) -> Result<Ve
             }
         }
         if !fields.is_empty() {
+            fields.sort();
             entries.push(HistoryEntry {
                 change: change.hash(),
                 at: Timestamp(expanded.time.saturating_mul(1000)),
@@ -177,14 +179,61 @@ impl Editor<'_> {
         Ok(())
     }
 
-    fn restore_as<T: autosurgeon::Hydrate + autosurgeon::Reconcile>(
-        &mut self,
-        then: &mut AutoCommit,
-        then_map: &ObjId,
-        map: &ObjId,
-        id: &str,
-    ) -> Result<(), SpaceError> {
+    fn restore_as<T: Restore>(&mut self, then: &mut AutoCommit, then_map: &ObjId, map: &ObjId, id: &str) -> Result<(), SpaceError> {
         let old: T = autosurgeon::hydrate_prop(&*then, then_map, id)?;
-        self.put_item(map, id, &old)
+        let current: Option<T> = autosurgeon::hydrate_prop(&*self.doc, map, id).ok();
+        let restored = old.onto(current);
+        self.put_item(map, id, &restored)
+    }
+}
+
+/// An item that can be put back as it was. Collaborative texts are brought back by the smallest
+/// splice onto their current content (a text read from an old version cannot be written as is).
+trait Restore: autosurgeon::Hydrate + autosurgeon::Reconcile + Sized {
+    fn onto(self, current: Option<Self>) -> Self;
+}
+
+/// `old`'s content as an edit of `current` (or as new text if there is no current one).
+fn text_onto(old: &Text, current: Option<Text>) -> Text {
+    match current {
+        Some(mut text) => {
+            text.update(old.as_str());
+            text
+        }
+        None => Text::with_value(old.as_str()),
+    }
+}
+
+impl Restore for Notice {
+    fn onto(mut self, current: Option<Self>) -> Self {
+        let (body, mut translations) = match current {
+            Some(c) => (Some(c.body), c.translations),
+            None => (None, Default::default()),
+        };
+        self.body = text_onto(&self.body, body);
+        for (lang, translation) in &mut self.translations {
+            translation.body = text_onto(&translation.body, translations.remove(lang).map(|t| t.body));
+        }
+        self
+    }
+}
+
+impl Restore for Pledge {
+    fn onto(mut self, current: Option<Self>) -> Self {
+        self.text = text_onto(&self.text, current.map(|c| c.text));
+        self
+    }
+}
+
+impl Restore for Task {
+    fn onto(mut self, current: Option<Self>) -> Self {
+        self.description = text_onto(&self.description, current.map(|c| c.description));
+        self
+    }
+}
+
+impl Restore for Board {
+    fn onto(self, _current: Option<Self>) -> Self {
+        self
     }
 }

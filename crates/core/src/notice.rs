@@ -51,6 +51,11 @@ pub struct Notice {
 }
 
 impl Notice {
+    /// When the notice began to be shown: its display start, or when it was posted.
+    pub fn shown_since(&self) -> Timestamp {
+        self.starts_at.map_or(self.created_at, |start| start.max(self.created_at))
+    }
+
     /// Whether the notice is to be shown at `now`: not archived, inside its display window and
     /// not expired.
     pub fn is_active(&self, now: Timestamp) -> bool {

@@ -134,11 +134,11 @@ impl Space {
     }
 
     /// Notices to show at `now`: inside their window and not expired; urgent first, then pinned,
-    /// then newest.
+    /// then the most recently shown.
     pub fn active_notices(&self, now: Timestamp) -> Vec<(&str, &Notice)> {
         let mut notices: Vec<_> = self.notices.iter().filter(|(_, n)| n.is_active(now)).map(|(id, n)| (id.as_str(), n)).collect();
         notices.sort_by(|a, b| {
-            (b.1.urgent, b.1.pinned, b.1.created_at).cmp(&(a.1.urgent, a.1.pinned, a.1.created_at)).then_with(|| a.0.cmp(b.0))
+            (b.1.urgent, b.1.pinned, b.1.shown_since()).cmp(&(a.1.urgent, a.1.pinned, a.1.shown_since())).then_with(|| a.0.cmp(b.0))
         });
         notices
     }

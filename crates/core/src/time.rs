@@ -1,7 +1,58 @@
 //! Time as the model sees it: milliseconds since the Unix epoch, always passed in by the caller.
 
-use autosurgeon::{Hydrate, Reconcile};
+use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler};
 
-/// Milliseconds since 1970-01-01T00:00:00Z (what JavaScript's `Date.now()` returns).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Hydrate, Reconcile)]
+/// Milliseconds since 1970-01-01T00:00:00Z (what JavaScript's `Date.now()` returns). Stored as an
+/// Automerge integer; read from an integer, an unsigned integer or a float (JavaScript peers).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(pub i64);
+
+impl Hydrate for Timestamp {
+    fn hydrate_int(i: i64) -> Result<Self, HydrateError> {
+        Ok(Timestamp(i))
+    }
+
+    fn hydrate_uint(u: u64) -> Result<Self, HydrateError> {
+        i64::try_from(u).map(Timestamp).map_err(|_| HydrateError::unexpected("a time in milliseconds", format!("{u}")))
+    }
+
+    fn hydrate_f64(f: f64) -> Result<Self, HydrateError> {
+        if f.is_finite() && f.abs() < 9.0e15 {
+            Ok(Timestamp(f as i64))
+        } else {
+            Err(HydrateError::unexpected("a time in milliseconds", format!("{f}")))
+        }
+    }
+}
+
+impl Reconcile for Timestamp {
+    type Key<'a> = autosurgeon::reconcile::NoKey;
+
+    fn reconcile<R: Reconciler>(&self, reconciler: R) -> Result<(), R::Error> {
+        self.0.reconcile(reconciler)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{AutoCommit, ROOT};
+
+    use super::*;
+
+    #[test]
+    fn reads_ints_uints_floats_and_optional_times() {
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "i", 5_i64).unwrap();
+        doc.put(ROOT, "u", 6_u64).unwrap();
+        doc.put(ROOT, "f", 7.0_f64).unwrap();
+        doc.put(ROOT, "s", "no").unwrap();
+        let read = |key: &str| autosurgeon::hydrate_prop::<_, Option<Timestamp>, _, _>(&doc, ROOT, key);
+        assert_eq!(read("i").unwrap(), Some(Timestamp(5)));
+        assert_eq!(read("u").unwrap(), Some(Timestamp(6)));
+        assert_eq!(read("f").unwrap(), Some(Timestamp(7)));
+        assert!(read("s").is_err());
+        autosurgeon::reconcile_prop(&mut doc, ROOT, "n", Some(Timestamp(9))).unwrap();
+        assert_eq!(autosurgeon::hydrate_prop::<_, Timestamp, _, _>(&doc, ROOT, "n").unwrap(), Timestamp(9));
+    }
+}
