@@ -49,18 +49,18 @@
 //! One neighbour moves a card while another edits it; the card ends up moved *and* edited, once:
 //!
 //! ```
-//! use linli_core::{Author, Editor, ItemId, MemberId, Space, TaskDraft, Timestamp, new_space};
+//! use linli_core::{Author, Editor, ItemId, MemberId, Place, Space, TaskDraft, Timestamp, new_space};
 //!
 //! let author = |n: u8| Author { member: MemberId::from_random([n; 8]), session: [n; 8], now: Timestamp(1_000) };
 //! let (board, todo, done, task) = (ItemId::from_random([1; 8]), ItemId::from_random([2; 8]), ItemId::from_random([3; 8]), ItemId::from_random([4; 8]));
 //! let mut doc = new_space("Gulou", &author(1));
 //! let columns = [(todo.clone(), [("en".to_string(), "To do".to_string())].into()), (done.clone(), [("en".to_string(), "Done".to_string())].into())];
 //! Editor::new(&mut doc, &author(1)).create_board(&board, "Repairs", &columns).unwrap();
-//! Editor::new(&mut doc, &author(1)).add_task(&task, &board, &todo, TaskDraft { title: "Fix the gate".into(), ..Default::default() }).unwrap();
+//! Editor::new(&mut doc, &author(1)).add_task(&task, &board, &todo, TaskDraft { title: "Fix the gate".into(), ..Default::default() }, Place::End).unwrap();
 //!
 //! let mut mover = doc.fork();
 //! let mut writer = doc.fork();
-//! Editor::new(&mut mover, &author(2)).move_task(&task, &done, 0).unwrap();
+//! Editor::new(&mut mover, &author(2)).move_task(&task, &done, Place::Index(0)).unwrap();
 //! Editor::new(&mut writer, &author(3)).edit_task(&task, TaskDraft { title: "Fix the north gate".into(), ..Default::default() }).unwrap();
 //! doc.merge(&mut mover).unwrap();
 //! doc.merge(&mut writer).unwrap();
@@ -86,6 +86,7 @@ mod pledge;
 pub mod position;
 mod space;
 mod time;
+mod tree;
 
 pub use author::{Author, member_of_actor};
 pub use board::{Board, Column, Comment, Request, RequestStats, Task, TaskDraft, percentile, request_stats};
@@ -98,7 +99,8 @@ pub use load::{load_document, merge_bytes};
 pub use member::{KNOWN_ROLES, Member};
 pub use notice::{Notice, NoticeDraft, NoticeTranslation};
 pub use pledge::{PaperSignatures, Pledge, PledgeDraft, PledgeStatus, Signature};
-pub use space::{Category, KioskSettings, Responsibility, SCHEMA_VERSION, Space, Unreadable, new_space};
+pub use space::{Category, KioskSettings, Responsibility, SCHEMA_VERSION, Space, Unreadable, new_space, read_item};
+pub use position::Place;
 pub use time::Timestamp;
 
 pub use automerge::{AutoCommit, ChangeHash};

@@ -5,6 +5,18 @@
 //! devices that pick a position between the same neighbours at once may pick the same key;
 //! readers then order by (position, ID), which is the same everywhere.
 
+/// Where a card goes among the others in its column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place<'a> {
+    /// After the last card (reads the column's positions: the cost grows with its length).
+    End,
+    /// The n-th slot among the other cards, 0 = top (reads the column's positions too).
+    Index(usize),
+    /// Between two neighbours whose positions the screen already has (constant cost): `None`
+    /// for the top or the bottom of the column.
+    Between(Option<&'a str>, Option<&'a str>),
+}
+
 /// The digits of a position, in order.
 const DIGITS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const BASE: usize = 62;

@@ -16,6 +16,7 @@ use automerge::{AutoCommit, ObjType, ROOT, ReadDoc, Value};
 use autosurgeon::{Hydrate, Reconcile};
 
 use crate::board::{RequestStats, request_stats};
+use crate::tree::{self, FromTree};
 use crate::lang::Names;
 use crate::{Author, Board, Editor, Member, Notice, Pledge, SpaceError, Task, Timestamp};
 
@@ -45,7 +46,7 @@ pub struct KioskSettings {
     pub languages: Vec<String>,
 }
 
-fn default_rotation() -> u64 {
+pub(crate) fn default_rotation() -> u64 {
     12
 }
 
@@ -103,6 +104,7 @@ fn all_languages() -> Vec<String> {
 
 impl Space {
     /// Reads a space from its document. See the module docs for what is strict and what is not.
+    /// The document is materialized once and converted (see `tree.rs`).
     pub fn hydrate(doc: &AutoCommit) -> Result<Space, SpaceError> {
         let schema = match doc.get(ROOT, "schema")? {
             Some((Value::Scalar(s), _)) => s.as_u64().or_else(|| s.as_i64().and_then(|v| u64::try_from(v).ok())),
@@ -112,25 +114,116 @@ impl Space {
         if schema > crate::SCHEMA_VERSION {
             return Err(SpaceError::NewerSchema { found: schema, supported: crate::SCHEMA_VERSION });
         }
+        let tree = doc.hydrate(ROOT, None)?;
+        let root = tree::as_map(&tree).map_err(|_| SpaceError::NotASpace)?;
         let mut unreadable = Vec::new();
         let mut space = Space {
             schema,
-            name: field(doc, "name", &mut unreadable).unwrap_or_default(),
-            description: field(doc, "description", &mut unreadable).unwrap_or_default(),
-            created_at: field(doc, "created_at", &mut unreadable).unwrap_or_default(),
-            languages: field(doc, "languages", &mut unreadable).unwrap_or_else(all_languages),
-            kiosk: field(doc, "kiosk", &mut unreadable).unwrap_or_default(),
+            name: field(root, "name", &mut unreadable).unwrap_or_default(),
+            description: field(root, "description", &mut unreadable).unwrap_or_default(),
+            created_at: field(root, "created_at", &mut unreadable).unwrap_or_default(),
+            languages: field(root, "languages", &mut unreadable).unwrap_or_else(all_languages),
+            kiosk: field(root, "kiosk", &mut unreadable).unwrap_or_default(),
             ..Space::default()
         };
-        space.categories = collection(doc, "categories", &mut unreadable);
-        space.responsibilities = collection(doc, "responsibilities", &mut unreadable);
-        space.members = collection(doc, "members", &mut unreadable);
-        space.notices = collection(doc, "notices", &mut unreadable);
-        space.pledges = collection(doc, "pledges", &mut unreadable);
-        space.boards = collection(doc, "boards", &mut unreadable);
-        space.tasks = collection(doc, "tasks", &mut unreadable);
+        space.categories = collection(root, "categories", &mut unreadable);
+        space.responsibilities = collection(root, "responsibilities", &mut unreadable);
+        space.members = collection(root, "members", &mut unreadable);
+        space.notices = collection(root, "notices", &mut unreadable);
+        space.pledges = collection(root, "pledges", &mut unreadable);
+        space.boards = collection(root, "boards", &mut unreadable);
+        space.tasks = collection(root, "tasks", &mut unreadable);
         space.unreadable = unreadable;
         Ok(space)
+    }
+
+    /// Brings this space up to date with `doc` after the changes described by `patches` (from
+    /// `AutoCommit::diff` or `diff_incremental`), re-reading only the items they touched. A change
+    /// to the document's top-level layout falls back to reading everything.
+    pub fn refresh(&mut self, doc: &AutoCommit, patches: &[automerge::Patch]) -> Result<(), SpaceError> {
+        use automerge::{PatchAction, Prop};
+        use std::collections::BTreeSet;
+        const ITEMS: [&str; 7] = ["categories", "responsibilities", "members", "notices", "pledges", "boards", "tasks"];
+        let key_of = |action: &PatchAction| match action {
+            PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => Some(key.clone()),
+            _ => None,
+        };
+        let mut items: BTreeSet<(&'static str, String)> = BTreeSet::new();
+        let mut root_fields: BTreeSet<String> = BTreeSet::new();
+        for patch in patches {
+            let top = match patch.path.first() {
+                None => {
+                    root_fields.extend(key_of(&patch.action));
+                    continue;
+                }
+                Some((_, Prop::Map(top))) => top.as_str(),
+                Some((_, Prop::Seq(_))) => continue,
+            };
+            match ITEMS.iter().find(|c| **c == top) {
+                Some(collection) => match patch.path.get(1) {
+                    Some((_, Prop::Map(id))) => {
+                        items.insert((collection, id.clone()));
+                    }
+                    Some((_, Prop::Seq(_))) => {}
+                    None => items.extend(key_of(&patch.action).map(|id| (*collection, id))),
+                },
+                None => {
+                    root_fields.insert(top.to_owned());
+                }
+            }
+        }
+        if root_fields.iter().any(|f| f == "schema" || ITEMS.contains(&f.as_str())) {
+            *self = Space::hydrate(doc)?;
+            return Ok(());
+        }
+        if !root_fields.is_empty() {
+            // Root settings are small: read them all again.
+            let fresh = Space::hydrate_settings(doc)?;
+            self.unreadable.retain(|u| u.path.contains('/'));
+            self.unreadable.extend(fresh.unreadable);
+            (self.name, self.description, self.created_at, self.languages, self.kiosk) =
+                (fresh.name, fresh.description, fresh.created_at, fresh.languages, fresh.kiosk);
+        }
+        for (collection, id) in items {
+            let path = format!("{collection}/{id}");
+            self.unreadable.retain(|u| u.path != path);
+            let outcome = match collection {
+                "categories" => refresh_item(doc, collection, &id, &mut self.categories),
+                "responsibilities" => refresh_item(doc, collection, &id, &mut self.responsibilities),
+                "members" => refresh_item(doc, collection, &id, &mut self.members),
+                "notices" => refresh_item(doc, collection, &id, &mut self.notices),
+                "pledges" => refresh_item(doc, collection, &id, &mut self.pledges),
+                "boards" => refresh_item(doc, collection, &id, &mut self.boards),
+                _ => refresh_item(doc, collection, &id, &mut self.tasks),
+            };
+            if let Err(reason) = outcome {
+                self.unreadable.push(Unreadable { path, reason });
+            }
+        }
+        self.unreadable.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(())
+    }
+
+    /// Only the root settings (no collections).
+    fn hydrate_settings(doc: &AutoCommit) -> Result<Space, SpaceError> {
+        let mut unreadable = Vec::new();
+        let read = |key: &'static str| -> Option<(&'static str, automerge::hydrate::Value)> {
+            match doc.get(ROOT, key) {
+                Ok(Some((Value::Object(_), obj))) => doc.hydrate(&obj, None).ok().map(|v| (key, v)),
+                Ok(Some((Value::Scalar(s), _))) => Some((key, automerge::hydrate::Value::Scalar(s.into_owned()))),
+                _ => None,
+            }
+        };
+        let settings = SettingsTree(["name", "description", "created_at", "languages", "kiosk"].into_iter().filter_map(read).collect());
+        Ok(Space {
+            name: settings.get("name", &mut unreadable).unwrap_or_default(),
+            description: settings.get("description", &mut unreadable).unwrap_or_default(),
+            created_at: settings.get("created_at", &mut unreadable).unwrap_or_default(),
+            languages: settings.get("languages", &mut unreadable).unwrap_or_else(all_languages),
+            kiosk: settings.get("kiosk", &mut unreadable).unwrap_or_default(),
+            unreadable,
+            ..Space::default()
+        })
     }
 
     /// Notices to show at `now`: inside their window and not expired; urgent first, then pinned,
@@ -218,43 +311,75 @@ impl Space {
     }
 }
 
+/// Root settings read one by one from the materialized tree.
+struct SettingsTree(Vec<(&'static str, automerge::hydrate::Value)>);
+
+impl SettingsTree {
+    fn get<T: FromTree>(&self, key: &str, unreadable: &mut Vec<Unreadable>) -> Option<T> {
+        let (_, value) = self.0.iter().find(|(k, _)| *k == key)?;
+        T::from_tree(value).map_err(|reason| unreadable.push(Unreadable { path: key.to_owned(), reason })).ok()
+    }
+}
+
+/// Re-reads one item into its collection (removing it if it is gone).
+fn refresh_item<T: FromTree>(doc: &AutoCommit, collection: &str, id: &str, items: &mut BTreeMap<String, T>) -> Result<(), String> {
+    items.remove(id);
+    let map = match doc.get(ROOT, collection) {
+        Ok(Some((Value::Object(ObjType::Map), map))) => map,
+        _ => return Ok(()),
+    };
+    let value = match doc.get(&map, id) {
+        Ok(Some((Value::Object(_), obj))) => doc.hydrate(&obj, None).map_err(|e| e.to_string())?,
+        Ok(Some((Value::Scalar(s), _))) => automerge::hydrate::Value::Scalar(s.into_owned()),
+        Ok(None) => return Ok(()),
+        Err(error) => return Err(error.to_string()),
+    };
+    items.insert(id.to_owned(), T::from_tree(&value)?);
+    Ok(())
+}
+
+/// Reads one item of a collection (e.g. `read_item::<Notice>(doc, "notices", id)`) without
+/// reading the rest of the space: what a screen needs after a change to that item alone.
+pub fn read_item<T: Hydrate>(doc: &AutoCommit, collection: &str, id: &str) -> Result<Option<T>, SpaceError> {
+    let map = match doc.get(ROOT, collection)? {
+        Some((Value::Object(ObjType::Map), map)) => map,
+        _ => return Ok(None),
+    };
+    if doc.get(&map, id)?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(autosurgeon::hydrate_prop(doc, &map, id)?))
+}
+
 /// Reads one root field; a wrong type is noted in `unreadable` and reads as absent.
-fn field<T: Hydrate>(doc: &AutoCommit, key: &str, unreadable: &mut Vec<Unreadable>) -> Option<T> {
-    match doc.get(ROOT, key) {
-        Ok(None) => None,
-        Ok(Some(_)) => match autosurgeon::hydrate_prop(doc, ROOT, key) {
-            Ok(value) => Some(value),
-            Err(error) => {
-                unreadable.push(Unreadable { path: key.to_owned(), reason: error.to_string() });
-                None
-            }
-        },
-        Err(error) => {
-            unreadable.push(Unreadable { path: key.to_owned(), reason: error.to_string() });
+fn field<T: FromTree>(root: &automerge::hydrate::Map, key: &str, unreadable: &mut Vec<Unreadable>) -> Option<T> {
+    let value = root.get(key)?;
+    match T::from_tree(value) {
+        Ok(value) => Some(value),
+        Err(reason) => {
+            unreadable.push(Unreadable { path: key.to_owned(), reason });
             None
         }
     }
 }
 
 /// Reads a collection item by item, leaving out (and noting) the items that cannot be read.
-fn collection<T: Hydrate>(doc: &AutoCommit, key: &str, unreadable: &mut Vec<Unreadable>) -> BTreeMap<String, T> {
+fn collection<T: FromTree>(root: &automerge::hydrate::Map, key: &str, unreadable: &mut Vec<Unreadable>) -> BTreeMap<String, T> {
     let mut items = BTreeMap::new();
-    let map = match doc.get(ROOT, key) {
-        Ok(Some((Value::Object(ObjType::Map), map))) => map,
-        Ok(None) => return items,
-        Ok(Some(_)) | Err(_) => {
-            unreadable.push(Unreadable { path: key.to_owned(), reason: "not a map".into() });
-            return items;
-        }
+    let Some(value) = root.get(key) else { return items };
+    let Ok(map) = tree::as_map(value) else {
+        unreadable.push(Unreadable { path: key.to_owned(), reason: "not a map".into() });
+        return items;
     };
-    for id in doc.keys(&map) {
-        match autosurgeon::hydrate_prop::<_, T, _, _>(doc, &map, id.as_str()) {
+    for (id, item) in map.iter() {
+        match T::from_tree(&item.value) {
             Ok(item) => {
-                items.insert(id, item);
+                items.insert(id.clone(), item);
             }
-            Err(error) => unreadable.push(Unreadable { path: format!("{key}/{id}"), reason: error.to_string() }),
+            Err(reason) => unreadable.push(Unreadable { path: format!("{key}/{id}"), reason }),
         }
     }
+    unreadable.sort_by(|a, b| a.path.cmp(&b.path));
     items
 }
 

@@ -68,6 +68,9 @@ type Ledger = BTreeSet<(&'static str, String, String)>;
 
 struct World {
     docs: Vec<AutoCommit>,
+    /// Replica 0's space as a screen keeps it: refreshed from patches after every step.
+    view: Space,
+    view_heads: Vec<automerge::ChangeHash>,
     clock: i64,
     ledger: Ledger,
     board: ItemId,
@@ -95,7 +98,9 @@ impl World {
         let columns: Vec<(ItemId, Names)> =
             (0..2).map(|c| (ItemId::from_random([8, c, 0, 0, 0, 0, 0, 0]), Names::from([("en".into(), format!("col {c}"))]))).collect();
         Editor::new(&mut base, &author(0, 1)).create_board(&board, "Board", &columns).unwrap();
-        World { docs: (0..replicas).map(|_| base.fork()).collect(), clock: 1_000, ledger: Ledger::new(), board }
+        let view = Space::hydrate(&base).unwrap();
+        let view_heads = base.get_heads();
+        World { docs: (0..replicas).map(|_| base.fork()).collect(), view, view_heads, clock: 1_000, ledger: Ledger::new(), board }
     }
 
     fn apply(&mut self, at: usize, op: &Op) {
@@ -145,20 +150,20 @@ impl World {
             }
             Op::AddTask { n, column: c } => {
                 let id = new_id(at, 4, *n);
-                if editor.add_task(&id, &self.board, &column(*c), TaskDraft { title: format!("task {n}"), ..Default::default() }).is_ok() {
+                if editor.add_task(&id, &self.board, &column(*c), TaskDraft { title: format!("task {n}"), ..Default::default() }, Place::End).is_ok() {
                     self.ledger.insert(("task", id.to_string(), String::new()));
                 }
             }
             Op::RaiseRequest(n) => {
                 let id = new_id(at, 5, *n);
                 let draft = TaskDraft { title: format!("request {n}"), ..Default::default() };
-                if editor.raise_request(&id, &self.board, &column(0), "c000000000000002", draft).is_ok() {
+                if editor.raise_request(&id, &self.board, &column(0), "c000000000000002", draft, Place::End).is_ok() {
                     self.ledger.insert(("task", id.to_string(), String::new()));
                 }
             }
             Op::MoveTask { pick: p, column: c, index } => {
                 if let Some(id) = pick(space.tasks.keys(), *p) {
-                    editor.move_task(&id, &column(*c), *index as usize).unwrap();
+                    editor.move_task(&id, &column(*c), Place::Index(*index as usize)).unwrap();
                 }
             }
             Op::Claim(p) => {
@@ -221,6 +226,18 @@ impl World {
         b.apply_changes(batch).expect("changes from a replica apply");
     }
 
+    /// Refreshes replica 0's view from the patches since the view was last brought up to date,
+    /// and checks it equals a full read.
+    fn refresh_view(&mut self) -> Result<(), TestCaseError> {
+        let doc = &mut self.docs[0];
+        let heads = doc.get_heads();
+        let patches = doc.diff(&self.view_heads, &heads);
+        self.view.refresh(doc, &patches).unwrap();
+        self.view_heads = heads;
+        prop_assert_eq!(&self.view, &Space::hydrate(doc).unwrap(), "refreshing from patches equals reading everything");
+        Ok(())
+    }
+
     fn sync_all(&mut self) {
         let n = self.docs.len();
         for _ in 0..2 {
@@ -254,6 +271,29 @@ fn check_ledger(space: &Space, ledger: &Ledger) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Every item read from the materialized tree equals the same item read field by field with
+/// autosurgeon (the two readers must agree).
+fn same_as_field_by_field(doc: &AutoCommit, space: &Space) -> Result<(), TestCaseError> {
+    fn check<T: autosurgeon::Hydrate + PartialEq + std::fmt::Debug>(
+        doc: &AutoCommit,
+        collection: &str,
+        items: &std::collections::BTreeMap<String, T>,
+    ) -> Result<(), TestCaseError> {
+        for (id, item) in items {
+            let field_by_field = read_item::<T>(doc, collection, id).unwrap();
+            prop_assert_eq!(field_by_field.as_ref(), Some(item));
+        }
+        Ok(())
+    }
+    check(doc, "categories", &space.categories)?;
+    check(doc, "members", &space.members)?;
+    check(doc, "notices", &space.notices)?;
+    check(doc, "pledges", &space.pledges)?;
+    check(doc, "boards", &space.boards)?;
+    check(doc, "tasks", &space.tasks)?;
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
@@ -265,8 +305,10 @@ proptest! {
                 Step::Do { at, op } => world.apply(*at, op),
                 Step::Deliver { from, to, seed } => world.deliver(*from, *to, *seed),
             }
+            world.refresh_view()?;
         }
         world.sync_all();
+        world.refresh_view()?;
         let heads: Vec<_> = world.docs.iter_mut().map(|d| d.get_heads()).collect();
         prop_assert!(heads.windows(2).all(|w| w[0] == w[1]), "replicas have different heads");
         let spaces: Vec<Space> = world.docs.iter().map(|d| Space::hydrate(d).unwrap()).collect();
@@ -281,6 +323,7 @@ proptest! {
                 + spaces[0].orphan_tasks(&task.board).iter().filter(|(t, _)| t == id).count();
             prop_assert!(shown >= 1, "task {id} is on no column");
         }
+        same_as_field_by_field(&world.docs[0], &spaces[0])?;
         let reloaded = load_document(&world.docs[0].save()).unwrap();
         prop_assert_eq!(Space::hydrate(&reloaded).unwrap(), spaces[0].clone());
     }

@@ -29,13 +29,13 @@ fn write_fixture() {
     e.record_paper_signatures(&id(2), &id(3), 4, "公告栏签名").unwrap();
     let columns = [(id(4), Names::from([("zh-Hans".into(), "待办".into())])), (id(5), Names::from([("zh-Hans".into(), "完成".into())]))];
     e.create_board(&id(6), "接诉即办", &columns).unwrap();
-    e.raise_request(&id(7), &id(6), &id(4), "c000000000000002", TaskDraft { title: "路灯坏了".into(), ..Default::default() }).unwrap();
+    e.raise_request(&id(7), &id(6), &id(4), "c000000000000002", TaskDraft { title: "路灯坏了".into(), ..Default::default() }, Place::End).unwrap();
     let mut e = Editor::new(&mut doc, &author(2, 12));
     e.claim_task(&id(7)).unwrap();
     e.comment_on_task(&id(7), &id(8), "已联系物业").unwrap();
     let mut e = Editor::new(&mut doc, &author(2, 90));
     e.resolve_request(&id(7), true).unwrap();
-    e.move_task(&id(7), &id(5), 0).unwrap();
+    e.move_task(&id(7), &id(5), Place::Index(0)).unwrap();
     std::fs::write(FIXTURE, doc.save()).unwrap();
 }
 

@@ -151,17 +151,22 @@ fn tasks_move_within_and_between_columns_by_index() {
     let mut doc = new_space("s", &author(1, T0));
     let (board, todo, done) = board_with_columns(&mut doc);
     for (n, title) in [(1, "a"), (2, "b"), (3, "c")] {
-        Editor::new(&mut doc, &author(1, T0)).add_task(&id(n), &board, &todo, TaskDraft { title: title.into(), ..Default::default() }).unwrap();
+        Editor::new(&mut doc, &author(1, T0)).add_task(&id(n), &board, &todo, TaskDraft { title: title.into(), ..Default::default() }, Place::End).unwrap();
     }
     assert_eq!(titles(&space(&doc), &board, &todo), ["a", "b", "c"]);
-    Editor::new(&mut doc, &author(1, T0)).move_task(&id(3), &todo, 0).unwrap();
+    Editor::new(&mut doc, &author(1, T0)).move_task(&id(3), &todo, Place::Index(0)).unwrap();
     assert_eq!(titles(&space(&doc), &board, &todo), ["c", "a", "b"]);
-    Editor::new(&mut doc, &author(1, T0)).move_task(&id(3), &todo, 1).unwrap();
+    Editor::new(&mut doc, &author(1, T0)).move_task(&id(3), &todo, Place::Index(1)).unwrap();
     assert_eq!(titles(&space(&doc), &board, &todo), ["a", "c", "b"]);
-    Editor::new(&mut doc, &author(1, T0)).move_task(&id(1), &done, 5).unwrap();
+    // A screen that knows the neighbours' positions places a card without reading the column.
+    let s = space(&doc);
+    let (a, c) = (s.tasks[id(1).as_str()].position.clone(), s.tasks[id(3).as_str()].position.clone());
+    Editor::new(&mut doc, &author(1, T0)).move_task(&id(2), &todo, Place::Between(Some(&a), Some(&c))).unwrap();
+    assert_eq!(titles(&space(&doc), &board, &todo), ["a", "b", "c"]);
+    Editor::new(&mut doc, &author(1, T0)).move_task(&id(1), &done, Place::Index(5)).unwrap();
     let s = space(&doc);
     assert_eq!((titles(&s, &board, &todo), titles(&s, &board, &done)), (vec!["c".to_owned(), "b".to_owned()], vec!["a".to_owned()]));
-    assert!(matches!(Editor::new(&mut doc, &author(1, T0)).move_task(&id(1), &id(99), 0), Err(SpaceError::NotFound { kind: "column", .. })));
+    assert!(matches!(Editor::new(&mut doc, &author(1, T0)).move_task(&id(1), &id(99), Place::Index(0)), Err(SpaceError::NotFound { kind: "column", .. })));
 
     let columns: Vec<_> = space(&doc).boards[board.as_str()].columns_in_order().iter().map(|(_, c)| c.names["en"].clone()).collect();
     assert_eq!(columns, ["To do", "Done"]);
@@ -181,7 +186,7 @@ fn claiming_assigning_comments_and_labels() {
     let mut doc = new_space("s", &author(1, T0));
     let (board, todo, _) = board_with_columns(&mut doc);
     let draft = TaskDraft { title: "Paint the bench".into(), labels: vec!["outdoor".into(), " ".into()], ..Default::default() };
-    Editor::new(&mut doc, &author(1, T0)).add_task(&id(1), &board, &todo, draft).unwrap();
+    Editor::new(&mut doc, &author(1, T0)).add_task(&id(1), &board, &todo, draft, Place::End).unwrap();
     Editor::new(&mut doc, &author(2, T0)).claim_task(&id(1)).unwrap();
     Editor::new(&mut doc, &author(1, T0)).assign_task(&id(1), &MemberId::from_random([3; 8]).to_string(), true).unwrap();
     Editor::new(&mut doc, &author(2, T0 + MINUTE)).comment_on_task(&id(1), &id(60), "Bought paint").unwrap();
@@ -204,7 +209,7 @@ fn request_response_times_are_derived() {
     // Five requests, claimed after 1, 2, 3, 4 and 10 minutes; three resolved.
     for (n, claim_after) in [(1u8, 1), (2, 2), (3, 3), (4, 4), (5, 10)] {
         let draft = TaskDraft { title: format!("request {n}"), ..Default::default() };
-        Editor::new(&mut doc, &author(9, T0)).raise_request(&id(n), &board, &todo, "c000000000000002", draft).unwrap();
+        Editor::new(&mut doc, &author(9, T0)).raise_request(&id(n), &board, &todo, "c000000000000002", draft, Place::End).unwrap();
         Editor::new(&mut doc, &author(2, T0 + claim_after * MINUTE)).claim_task(&id(n)).unwrap();
     }
     for n in [1, 2, 3] {
@@ -348,4 +353,20 @@ fn untrusted_bytes_load_strictly_and_merge_without_damage() {
     assert!(merge_bytes(&mut doc, b"\x85\x6f\x4a\x83garbage").is_err());
     assert_eq!(doc.get_heads(), before, "a failed import changes nothing");
     assert_eq!(space(&doc).notices.len(), 2);
+}
+
+#[test]
+fn fields_from_a_newer_linli_survive_this_versions_edits() {
+    let mut doc = new_space("s", &author(1, T0));
+    Editor::new(&mut doc, &author(1, T0)).post_notice(&id(1), NoticeDraft::new("t", "b")).unwrap();
+    let notices = automerge::ReadDoc::get(&doc, ROOT, "notices").unwrap().unwrap().1;
+    let notice = automerge::ReadDoc::get(&doc, &notices, id(1).as_str()).unwrap().unwrap().1;
+    doc.put(&notice, "reactions", "a newer version's field").unwrap();
+    doc.put(ROOT, "gallery", "a newer version's collection").unwrap();
+    let current = space(&doc).notices[id(1).as_str()].clone();
+    Editor::new(&mut doc, &author(2, T0)).edit_notice(&id(1), NoticeDraft { title: "t2".into(), ..NoticeDraft::of(&current) }).unwrap();
+    Editor::new(&mut doc, &author(2, T0)).set_notice_archived(&id(1), true).unwrap();
+    let kept = automerge::ReadDoc::get(&doc, &notice, "reactions").unwrap().map(|(v, _)| v.to_string());
+    assert_eq!(kept.as_deref(), Some("\"a newer version's field\""));
+    assert!(automerge::ReadDoc::get(&doc, ROOT, "gallery").unwrap().is_some());
 }

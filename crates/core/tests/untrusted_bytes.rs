@@ -21,7 +21,7 @@ fn sample() -> &'static (Vec<u8>, Vec<u8>) {
         e.create_pledge(&id(2), PledgeDraft { title: "Quiet".into(), goal: 3, ..Default::default() }).unwrap();
         e.sign_pledge(&id(2), "Ann").unwrap();
         e.create_board(&id(3), "Repairs", &[(id(4), Names::from([("en".into(), "To do".into())]))]).unwrap();
-        e.raise_request(&id(5), &id(3), &id(4), "c000000000000002", TaskDraft { title: "Gate".into(), ..Default::default() }).unwrap();
+        e.raise_request(&id(5), &id(3), &id(4), "c000000000000002", TaskDraft { title: "Gate".into(), ..Default::default() }, Place::End).unwrap();
         e.comment_on_task(&id(5), &id(6), "on it").unwrap();
         let whole = doc.save();
         let before = doc.get_heads();

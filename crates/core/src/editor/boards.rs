@@ -8,7 +8,7 @@ use autosurgeon::Text;
 use crate::board::{Comment, Request};
 use crate::lang::Names;
 use crate::position::between;
-use crate::{Board, Column, Editor, ItemId, SpaceError, Task, TaskDraft};
+use crate::{Board, Column, Editor, ItemId, Place, SpaceError, Task, TaskDraft};
 
 impl Editor<'_> {
     /// Adds a board with the given columns (ID and names), after the existing boards.
@@ -84,9 +84,9 @@ impl Editor<'_> {
         Ok(())
     }
 
-    /// Adds a task at the end of a column.
-    pub fn add_task(&mut self, id: &ItemId, board_id: &ItemId, column_id: &ItemId, draft: TaskDraft) -> Result<(), SpaceError> {
-        let task = self.new_task(board_id, column_id, draft, None)?;
+    /// Adds a task to a column at `place`.
+    pub fn add_task(&mut self, id: &ItemId, board_id: &ItemId, column_id: &ItemId, draft: TaskDraft, place: Place) -> Result<(), SpaceError> {
+        let task = self.new_task(board_id, column_id, draft, None, place)?;
         let map = self.collection("tasks")?;
         self.put_item(&map, id.as_str(), &task)?;
         self.commit("task.add");
@@ -101,28 +101,36 @@ impl Editor<'_> {
         column_id: &ItemId,
         category: &str,
         draft: TaskDraft,
+        place: Place,
     ) -> Result<(), SpaceError> {
         let request =
             Request { raised_by: self.me(), raised_at: self.author.now, category: category.to_owned(), claimed_at: None, resolved_at: None };
-        let task = self.new_task(board_id, column_id, draft, Some(request))?;
+        let task = self.new_task(board_id, column_id, draft, Some(request), place)?;
         let map = self.collection("tasks")?;
         self.put_item(&map, id.as_str(), &task)?;
         self.commit("request.raise");
         Ok(())
     }
 
-    fn new_task(&mut self, board_id: &ItemId, column_id: &ItemId, draft: TaskDraft, request: Option<Request>) -> Result<Task, SpaceError> {
+    fn new_task(
+        &mut self,
+        board_id: &ItemId,
+        column_id: &ItemId,
+        draft: TaskDraft,
+        request: Option<Request>,
+        place: Place,
+    ) -> Result<Task, SpaceError> {
         let title = super::required(&draft.title, "a task needs a title")?;
         let (_, board) = self.item::<Board>("boards", "board", board_id.as_str())?;
         if !board.columns.contains_key(column_id.as_str()) {
             return Err(not_found("column", column_id));
         }
-        let last = self.column_positions(board_id, column_id, None)?.pop();
+        let position = self.position_in_column(board_id, column_id, None, place)?;
         let now = self.author.now;
         Ok(Task {
             board: board_id.to_string(),
             column: column_id.to_string(),
-            position: between(last.as_deref(), None, self.entropy()),
+            position,
             title,
             description: Text::with_value(&draft.description),
             assignees: BTreeMap::new(),
@@ -137,19 +145,38 @@ impl Editor<'_> {
         })
     }
 
-    /// The positions of a column's tasks in order, leaving out `except`.
+    /// The position for `place` in a column (leaving `except`, the task being moved, out).
+    fn position_in_column(&mut self, board_id: &ItemId, column_id: &ItemId, except: Option<&ItemId>, place: Place) -> Result<String, SpaceError> {
+        let entropy = self.entropy();
+        Ok(match place {
+            Place::Between(before, after) => between(before, after, entropy),
+            Place::End => between(self.column_positions(board_id, column_id, except)?.last().map(String::as_str), None, entropy),
+            Place::Index(index) => slot(&self.column_positions(board_id, column_id, except)?, index, entropy),
+        })
+    }
+
+    /// The positions of a column's tasks in order, leaving out `except`. Reads only the four
+    /// fields it needs of each task, not whole tasks.
     fn column_positions(&mut self, board_id: &ItemId, column_id: &ItemId, except: Option<&ItemId>) -> Result<Vec<String>, SpaceError> {
-        let tasks: BTreeMap<String, Task> = {
-            let map = self.collection("tasks")?;
-            // Read task by task: one unreadable task must not stop the board.
-            let ids: Vec<String> = automerge::ReadDoc::keys(&*self.doc, &map).collect();
-            ids.into_iter().filter_map(|id| autosurgeon::hydrate_prop(&*self.doc, &map, id.as_str()).ok().map(|t| (id, t))).collect()
+        use automerge::{ReadDoc, Value};
+        let map = self.collection("tasks")?;
+        let doc = &*self.doc;
+        let text = |task: &automerge::ObjId, field: &str| match doc.get(task, field) {
+            Ok(Some((Value::Scalar(s), _))) => s.as_str().map(str::to_owned),
+            _ => None,
         };
-        let mut positions: Vec<(String, String)> = tasks
-            .into_iter()
-            .filter(|(id, t)| !t.archived && t.board == board_id.as_str() && t.column == column_id.as_str() && Some(id.as_str()) != except.map(ItemId::as_str))
-            .map(|(id, t)| (t.position, id))
-            .collect();
+        let mut positions = Vec::new();
+        for id in doc.keys(&map) {
+            if Some(id.as_str()) == except.map(ItemId::as_str) {
+                continue;
+            }
+            let Ok(Some((Value::Object(_), task))) = doc.get(&map, id.as_str()) else { continue };
+            let archived = matches!(doc.get(&task, "archived"), Ok(Some((Value::Scalar(s), _))) if s.as_bool() == Some(true));
+            if archived || text(&task, "board").as_deref() != Some(board_id.as_str()) || text(&task, "column").as_deref() != Some(column_id.as_str()) {
+                continue;
+            }
+            positions.push((text(&task, "position").unwrap_or_default(), id));
+        }
         positions.sort();
         Ok(positions.into_iter().map(|(p, _)| p).collect())
     }
@@ -165,17 +192,16 @@ impl Editor<'_> {
         })
     }
 
-    /// Moves a task to `index` (0 = top) in a column of its board. Only the task's column and
-    /// position change, so a concurrent move or edit can never duplicate or lose the card.
-    pub fn move_task(&mut self, id: &ItemId, column_id: &ItemId, index: usize) -> Result<(), SpaceError> {
+    /// Moves a task to `place` in a column of its board. Only the task's column and position
+    /// change, so a concurrent move or edit can never duplicate or lose the card.
+    pub fn move_task(&mut self, id: &ItemId, column_id: &ItemId, place: Place) -> Result<(), SpaceError> {
         let (_, task) = self.item::<Task>("tasks", "task", id.as_str())?;
         let board_id = ItemId::parse(&task.board).ok_or_else(|| not_found("board", &task.board))?;
         let (_, board) = self.item::<Board>("boards", "board", board_id.as_str())?;
         if !board.columns.contains_key(column_id.as_str()) {
             return Err(not_found("column", column_id));
         }
-        let others = self.column_positions(&board_id, column_id, Some(id))?;
-        let position = slot(&others, index, self.entropy());
+        let position = self.position_in_column(&board_id, column_id, Some(id), place)?;
         let column = column_id.to_string();
         self.update_task(id, "task.move", |task| {
             task.column = column;

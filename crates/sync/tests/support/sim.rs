@@ -1,5 +1,7 @@
-//! A deterministic simulated network: repos, in-memory storage, links, and a message queue that
-//! runs until quiet. Delivery order is FIFO unless a seed asks for shuffled delivery.
+//! A deterministic simulated network: repos, in-memory storage, links, and frames in flight
+//! that are delivered until the network is quiet. Each link keeps its frames in order (as a
+//! WebSocket does); with a seed, the links take turns at random, and frames can be delivered
+//! twice (`duplicate_one_in`) to check that repeats are harmless.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -25,19 +27,21 @@ struct Link {
 pub struct Network {
     pub nodes: Vec<Node>,
     links: BTreeMap<u64, Link>,
-    /// Frames in flight: (link, to the server side?, bytes).
+    /// Frames in flight: (link, to the server side?, bytes), oldest first.
     queue: VecDeque<(u64, bool, Vec<u8>)>,
     next_conn: ConnId,
     rng: u64,
     shuffle: bool,
+    /// When set, about one delivery in this many is repeated.
+    pub duplicate_one_in: Option<u64>,
 }
 
 impl Network {
     pub fn new() -> Self {
-        Network { nodes: Vec::new(), links: BTreeMap::new(), queue: VecDeque::new(), next_conn: 1, rng: 1, shuffle: false }
+        Network { nodes: Vec::new(), links: BTreeMap::new(), queue: VecDeque::new(), next_conn: 1, rng: 1, shuffle: false, duplicate_one_in: None }
     }
 
-    /// Delivers in-flight frames in a seeded random order (per link order is not kept).
+    /// Lets links take turns in a seeded random order (each link still delivers in order).
     pub fn shuffled(seed: u64) -> Self {
         Network { rng: seed | 1, shuffle: true, ..Network::new() }
     }
@@ -177,18 +181,45 @@ impl Network {
         self.rng
     }
 
-    /// Delivers frames until none are in flight. Returns how many were delivered.
-    pub fn run_until_quiet(&mut self) -> usize {
-        let mut delivered = 0;
-        while !self.queue.is_empty() {
-            let index = if self.shuffle { (self.next_random() % self.queue.len() as u64) as usize } else { 0 };
-            let (link, to_server, bytes) = self.queue.remove(index).expect("index in range");
-            let Some(l) = self.links.get(&link).copied() else { continue };
+    /// The links that exist now.
+    pub fn links(&self) -> Vec<u64> {
+        self.links.keys().copied().collect()
+    }
+
+    /// Delivers the oldest frame of one link (chosen at random when shuffled). Returns false
+    /// when nothing is in flight.
+    pub fn deliver_one(&mut self) -> bool {
+        if self.queue.is_empty() {
+            return false;
+        }
+        let index = if self.shuffle {
+            // Pick a link at random among those with frames in flight, then its oldest frame.
+            let pick = self.next_random() as usize % self.queue.len();
+            let (link, to_server, _) = self.queue[pick];
+            self.queue.iter().position(|(l, t, _)| *l == link && *t == to_server).expect("the picked frame is there")
+        } else {
+            0
+        };
+        let repeat = self.duplicate_one_in.is_some_and(|n| self.next_random() % n == 0);
+        let (link, to_server, bytes) = if repeat {
+            self.queue[index].clone()
+        } else {
+            self.queue.remove(index).expect("index in range")
+        };
+        if let Some(l) = self.links.get(&link).copied() {
             let (node, conn) = if to_server { l.server } else { l.client };
             let fx = self.nodes[node].repo.received(conn, &bytes);
             self.apply(node, fx);
+        }
+        true
+    }
+
+    /// Delivers frames until none are in flight. Returns how many were delivered.
+    pub fn run_until_quiet(&mut self) -> usize {
+        let mut delivered = 0;
+        while self.deliver_one() {
             delivered += 1;
-            assert!(delivered < 100_000, "the network never went quiet");
+            assert!(delivered < 200_000, "the network never went quiet");
         }
         delivered
     }

@@ -1,0 +1,200 @@
+//! Reading the space's types from Automerge's materialized tree (`ReadDoc::hydrate`), which is
+//! several times faster than reading field by field: opening a space reads the whole document
+//! once, then converts. The rules mirror the autosurgeon derives on the types exactly (the same
+//! value types accepted, the same defaults for missing fields); tests check the two agree.
+
+use std::collections::BTreeMap;
+
+use automerge::ScalarValue;
+use automerge::hydrate::{Map, Value};
+use autosurgeon::Text;
+
+use crate::board::{Comment, Request};
+use crate::notice::NoticeTranslation;
+use crate::pledge::{PaperSignatures, Signature};
+use crate::space::{Category, KioskSettings, Responsibility};
+use crate::{Board, Column, Member, Notice, Pledge, Task, Timestamp};
+
+/// A value readable from the materialized tree.
+pub(crate) trait FromTree: Sized {
+    fn from_tree(value: &Value) -> Result<Self, String>;
+}
+
+fn found(value: &Value) -> String {
+    match value {
+        Value::Scalar(s) => format!("{s:?}"),
+        Value::Map(_) => "a map".into(),
+        Value::List(_) => "a list".into(),
+        Value::Text(_) => "a text".into(),
+    }
+}
+
+fn scalar<'a>(value: &'a Value, expected: &str) -> Result<&'a ScalarValue, String> {
+    match value {
+        Value::Scalar(s) => Ok(s),
+        other => Err(format!("expected {expected}, found {}", found(other))),
+    }
+}
+
+pub(crate) fn as_map<'a>(value: &'a Value) -> Result<&'a Map, String> {
+    match value {
+        Value::Map(map) => Ok(map),
+        other => Err(format!("expected a map, found {}", found(other))),
+    }
+}
+
+impl FromTree for String {
+    fn from_tree(value: &Value) -> Result<Self, String> {
+        match scalar(value, "a string")? {
+            ScalarValue::Str(s) => Ok(s.to_string()),
+            other => Err(format!("expected a string, found {other:?}")),
+        }
+    }
+}
+
+impl FromTree for bool {
+    fn from_tree(value: &Value) -> Result<Self, String> {
+        match scalar(value, "a boolean")? {
+            ScalarValue::Boolean(b) => Ok(*b),
+            other => Err(format!("expected a boolean, found {other:?}")),
+        }
+    }
+}
+
+impl FromTree for u64 {
+    fn from_tree(value: &Value) -> Result<Self, String> {
+        match scalar(value, "a count")? {
+            ScalarValue::Uint(u) => Ok(*u),
+            other => Err(format!("expected an unsigned integer, found {other:?}")),
+        }
+    }
+}
+
+impl FromTree for Timestamp {
+    fn from_tree(value: &Value) -> Result<Self, String> {
+        use autosurgeon::Hydrate;
+        let result = match scalar(value, "a time")? {
+            ScalarValue::Int(i) => Timestamp::hydrate_int(*i),
+            ScalarValue::Uint(u) => Timestamp::hydrate_uint(*u),
+            ScalarValue::F64(f) => Timestamp::hydrate_f64(*f),
+            other => return Err(format!("expected a time, found {other:?}")),
+        };
+        result.map_err(|e| e.to_string())
+    }
+}
+
+impl FromTree for Text {
+    fn from_tree(value: &Value) -> Result<Self, String> {
+        match value {
+            Value::Text(text) => Ok(Text::with_value(text.to_string())),
+            other => Err(format!("expected a text, found {}", found(other))),
+        }
+    }
+}
+
+impl<T: FromTree> FromTree for Option<T> {
+    fn from_tree(value: &Value) -> Result<Self, String> {
+        match value {
+            Value::Scalar(ScalarValue::Null) => Ok(None),
+            other => T::from_tree(other).map(Some),
+        }
+    }
+}
+
+impl<T: FromTree> FromTree for Vec<T> {
+    fn from_tree(value: &Value) -> Result<Self, String> {
+        match value {
+            Value::List(list) => list.iter().map(|item| T::from_tree(&item.value)).collect(),
+            other => Err(format!("expected a list, found {}", found(other))),
+        }
+    }
+}
+
+impl<T: FromTree> FromTree for BTreeMap<String, T> {
+    fn from_tree(value: &Value) -> Result<Self, String> {
+        as_map(value)?.iter().map(|(key, item)| Ok((key.clone(), T::from_tree(&item.value)?))).collect()
+    }
+}
+
+/// A field of a struct: read it, or take its default when it is missing (`None` default: the
+/// field is required).
+fn field<T: FromTree>(map: &Map, key: &str, default: Option<fn() -> T>) -> Result<T, String> {
+    match (map.get(key), default) {
+        (Some(value), _) => T::from_tree(value).map_err(|e| format!("{key}: {e}")),
+        (None, Some(default)) => Ok(default()),
+        (None, None) => Err(format!("{key}: missing")),
+    }
+}
+
+/// `FromTree` for a struct: each field, required or with the default its autosurgeon derive has.
+macro_rules! from_tree_struct {
+    ($ty:ident { $($field:ident $(= $default:expr)?),* $(,)? }) => {
+        impl FromTree for $ty {
+            fn from_tree(value: &Value) -> Result<Self, String> {
+                let map = as_map(value)?;
+                Ok($ty { $($field: field(map, stringify!($field), from_tree_struct!(@default $($default)?))?,)* })
+            }
+        }
+    };
+    (@default) => { None };
+    (@default $default:expr) => { Some($default) };
+}
+
+fn default<T: Default>() -> T {
+    T::default()
+}
+
+from_tree_struct!(Member { name, role = default, joined_at = default });
+from_tree_struct!(NoticeTranslation { title, body });
+from_tree_struct!(Notice {
+    title,
+    body,
+    category = default,
+    pinned = default,
+    urgent = default,
+    starts_at = default,
+    ends_at = default,
+    expires_at = default,
+    translations = default,
+    author = default,
+    created_at = default,
+    updated_at = default,
+    archived = default,
+});
+from_tree_struct!(Signature { name, signed_at, withdrawn_at = default });
+from_tree_struct!(PaperSignatures { count, recorded_by, recorded_at, note = default });
+from_tree_struct!(Pledge {
+    title,
+    text,
+    author = default,
+    created_at = default,
+    deadline = default,
+    goal = default,
+    binding_at = default,
+    signatures = default,
+    paper = default,
+    archived = default,
+});
+from_tree_struct!(Column { names, position, archived = default });
+from_tree_struct!(Board { name, position = default, columns = default, archived = default });
+from_tree_struct!(Comment { author, at, text });
+from_tree_struct!(Request { raised_by, raised_at, category = default, claimed_at = default, resolved_at = default });
+from_tree_struct!(Task {
+    board,
+    column,
+    position,
+    title,
+    description = default,
+    assignees = default,
+    claimed_by = default,
+    due = default,
+    labels = default,
+    comments = default,
+    request = default,
+    created_at = default,
+    updated_at = default,
+    archived = default,
+});
+from_tree_struct!(Category { names, position, archived = default });
+from_tree_struct!(KioskSettings { categories = default, rotation_seconds = crate::space::default_rotation, languages = default });
+from_tree_struct!(Responsibility { team, members = default });
