@@ -165,7 +165,7 @@ fn tasks_move_within_and_between_columns_by_index() {
     assert_eq!(titles(&space(&doc), &board, &todo), ["a", "b", "c"]);
     Editor::new(&mut doc, &author(1, T0)).move_task(&id(1), &done, Place::Index(5)).unwrap();
     let s = space(&doc);
-    assert_eq!((titles(&s, &board, &todo), titles(&s, &board, &done)), (vec!["c".to_owned(), "b".to_owned()], vec!["a".to_owned()]));
+    assert_eq!((titles(&s, &board, &todo), titles(&s, &board, &done)), (vec!["b".to_owned(), "c".to_owned()], vec!["a".to_owned()]));
     assert!(matches!(Editor::new(&mut doc, &author(1, T0)).move_task(&id(1), &id(99), Place::Index(0)), Err(SpaceError::NotFound { kind: "column", .. })));
 
     let columns: Vec<_> = space(&doc).boards[board.as_str()].columns_in_order().iter().map(|(_, c)| c.names["en"].clone()).collect();
