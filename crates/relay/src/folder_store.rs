@@ -40,6 +40,26 @@ impl FolderStore {
         self.doc_dir(&key.document_id).join(key.kind.as_str()).join(&key.hash)
     }
 
+    /// The documents stored in the folder (folders that do not spell a valid ID are skipped).
+    pub fn document_ids(&self) -> io::Result<Vec<DocumentId>> {
+        let mut ids = Vec::new();
+        for prefix in fs::read_dir(&self.root)? {
+            let prefix = prefix?;
+            let Some(head) = prefix.file_name().to_str().map(str::to_owned) else { continue };
+            if head.len() != 2 || !prefix.path().is_dir() {
+                continue;
+            }
+            for rest in fs::read_dir(prefix.path())? {
+                let Some(tail) = rest?.file_name().to_str().map(str::to_owned) else { continue };
+                if let Ok(id) = format!("{head}{tail}").parse() {
+                    ids.push(id);
+                }
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+
     /// Every readable chunk stored for a document. Stray files (temporary files, other key kinds
     /// such as sync states) are skipped.
     pub fn load(&self, document_id: &DocumentId) -> io::Result<Vec<(ChunkKey, Vec<u8>)>> {
@@ -119,6 +139,7 @@ mod tests {
         assert_eq!(fs::read(expected).unwrap(), b"chunk");
         fs::write(dir.path().join(&text[..2]).join(&text[2..]).join("incremental").join(".junk.tmp"), b"x").unwrap();
         assert_eq!(store.load(&id).unwrap(), vec![(key.clone(), b"chunk".to_vec())]);
+        assert_eq!(store.document_ids().unwrap(), vec![id]);
         store.delete(&key).unwrap();
         store.delete(&key).unwrap();
         assert!(store.load(&id).unwrap().is_empty());

@@ -21,6 +21,8 @@ pub enum HubCommand {
     Opened { conn: ConnId, direction: Direction, outbox: Outbox },
     Frame { conn: ConnId, bytes: Vec<u8> },
     Closed { conn: ConnId },
+    /// Open a stored document (so that it is offered to peer relays).
+    Open { document_id: DocumentId },
 }
 
 /// The hub's way to one connection: a bounded queue of frames, and the close code to use when
@@ -37,6 +39,8 @@ pub mod close_code {
     pub const GOING_AWAY: u16 = 1001;
     pub const PROTOCOL_ERROR: u16 = 1002;
     pub const INVALID_DATA: u16 = 1007;
+    pub const POLICY: u16 = 1008;
+    pub const TOO_BIG: u16 = 1009;
     pub const INTERNAL_ERROR: u16 = 1011;
     pub const TRY_AGAIN_LATER: u16 = 1013;
 }
@@ -98,6 +102,7 @@ impl Hub {
                 self.outboxes.remove(&conn);
                 self.repo.disconnected(conn)
             }
+            HubCommand::Open { document_id } => self.repo.find(document_id),
         }
     }
 

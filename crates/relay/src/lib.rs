@@ -1,10 +1,14 @@
 //! The Linli relay: serves the built site and relays automerge-repo sync on one port, storing
-//! documents in a folder. [`run`] is the whole server; `main.rs` only reads flags and calls it.
+//! documents in a folder, and optionally federating with other relays. [`run`] is the whole
+//! server; `main.rs` only reads flags and calls it.
 
+mod connection;
 mod folder_store;
 mod hub;
+mod limits;
 mod metrics;
-mod websocket;
+mod peer_link;
+mod wire;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -16,13 +20,17 @@ use axum::extract::{FromRequestParts, Request, State, WebSocketUpgrade};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use linli_sync::{PeerMetadata, Repo, RepoConfig};
+use linli_sync::{Direction, PeerMetadata, Repo, RepoConfig};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tower_http::services::{ServeDir, ServeFile};
 
 pub use folder_store::FolderStore;
+pub use limits::Limits;
 pub use metrics::Metrics;
+
+use connection::Context;
+use hub::{Hub, HubCommand};
 
 /// How the relay is set up.
 #[derive(Debug, Clone)]
@@ -31,28 +39,23 @@ pub struct RelayConfig {
     pub site_dir: Option<PathBuf>,
     /// Where documents are stored.
     pub data_dir: PathBuf,
-    /// Largest accepted message in bytes.
-    pub max_message_bytes: usize,
-    /// Frames queued for one connection before it counts as a slow consumer and is dropped.
-    pub outbox_frames: usize,
+    /// Relays (or automerge-repo sync servers) to dial and keep in sync with, as `ws://…` URLs.
+    pub peers: Vec<String>,
+    pub limits: Limits,
 }
 
 impl RelayConfig {
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
-        RelayConfig { site_dir: None, data_dir: data_dir.into(), max_message_bytes: 1 << 20, outbox_frames: 1024 }
+        RelayConfig { site_dir: None, data_dir: data_dir.into(), peers: Vec::new(), limits: Limits::default() }
     }
 }
 
 #[derive(Clone)]
 struct AppState {
-    hub: mpsc::Sender<HubCommand>,
+    context: Context,
     next_conn: Arc<AtomicU64>,
-    config: Arc<RelayConfig>,
-    shutdown: watch::Receiver<bool>,
-    metrics: Arc<Metrics>,
+    site_dir: Option<PathBuf>,
 }
-
-use hub::{Hub, HubCommand};
 
 /// Serves until `shutdown` resolves, then closes every connection and returns once every
 /// acknowledged change is on disk.
@@ -69,33 +72,40 @@ pub async fn run(listener: TcpListener, config: RelayConfig, shutdown: impl Futu
     });
     let metrics = Arc::new(Metrics::default());
     let (hub_tx, hub_rx) = mpsc::channel(4096);
+    if !config.peers.is_empty() {
+        // Open every stored document so that peer relays are offered all of them.
+        for document_id in store.document_ids()? {
+            let _ = hub_tx.send(HubCommand::Open { document_id }).await;
+        }
+    }
     let hub_task = tokio::spawn(Hub::new(repo, store, metrics.clone()).run(hub_rx));
     let (stop_tx, stop_rx) = watch::channel(false);
-    let state = AppState {
-        hub: hub_tx,
-        next_conn: Arc::new(AtomicU64::new(1)),
-        config: Arc::new(config),
-        shutdown: stop_rx,
-        metrics,
-    };
+    let context = Context { hub: hub_tx, limits: Arc::new(config.limits.clone()), shutdown: stop_rx, metrics };
+    let next_conn = Arc::new(AtomicU64::new(1));
+    let peer_links: Vec<_> =
+        config.peers.iter().map(|url| tokio::spawn(peer_link::keep_linked(url.clone(), next_conn.clone(), context.clone()))).collect();
+    let state = AppState { context, next_conn, site_dir: config.site_dir.clone() };
     let app = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics_text))
         .fallback(site_or_sync)
         .with_state(state);
-    tracing::info!(address = %listener.local_addr()?, %peer_id, "relay listening");
+    tracing::info!(address = %listener.local_addr()?, %peer_id, peers = ?config.peers, "relay listening");
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
         let _ = stop_tx.send(true);
     });
     server.await?;
-    // The app (and with it the last hub sender) is gone once serve returns; the hub drains.
+    for link in peer_links {
+        let _ = link.await;
+    }
+    // Every hub sender (the app state, the links, the connections) is gone now; the hub drains.
     let _ = hub_task.await;
     Ok(())
 }
 
 async fn metrics_text(State(state): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.context.metrics.render()).into_response()
 }
 
 /// A WebSocket upgrade on any path is a sync connection (JavaScript clients dial `ws://host:port`
@@ -107,13 +117,9 @@ async fn site_or_sync(State(state): State<AppState>, request: Request) -> Respon
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
     if wants_upgrade {
-        let (mut parts, _) = request.into_parts();
-        return match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
-            Ok(upgrade) => accept_socket(upgrade, state),
-            Err(rejection) => rejection.into_response(),
-        };
+        return admit(state, request).await;
     }
-    let Some(site) = state.config.site_dir.clone() else {
+    let Some(site) = state.site_dir.clone() else {
         return (StatusCode::NOT_FOUND, "this relay serves sync only\n").into_response();
     };
     let index = ServeFile::new(site.join("index.html"));
@@ -124,12 +130,30 @@ async fn site_or_sync(State(state): State<AppState>, request: Request) -> Respon
     }
 }
 
-fn accept_socket(upgrade: WebSocketUpgrade, state: AppState) -> Response {
+/// Admits a WebSocket connection if the limits allow it.
+async fn admit(state: AppState, request: Request) -> Response {
+    let limits = state.context.limits.clone();
+    let metrics = state.context.metrics.clone();
+    let origin = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    if !limits.allows_origin(origin) {
+        Metrics::add(&metrics.connections_refused, 1);
+        return (StatusCode::FORBIDDEN, "this relay does not serve that origin\n").into_response();
+    }
+    if metrics.connections_open.load(Ordering::Relaxed) as usize >= limits.max_connections {
+        Metrics::add(&metrics.connections_refused, 1);
+        return (StatusCode::SERVICE_UNAVAILABLE, "too many connections; try again later\n").into_response();
+    }
+    let (mut parts, _) = request.into_parts();
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return rejection.into_response(),
+    };
     let conn = state.next_conn.fetch_add(1, Ordering::Relaxed);
-    let max = state.config.max_message_bytes;
-    upgrade.max_message_size(max).max_frame_size(max).on_upgrade(move |socket| {
-        websocket::serve_socket(socket, conn, state.hub, state.config.outbox_frames, state.shutdown, state.metrics)
-    })
+    let max = limits.max_message_bytes;
+    upgrade
+        .max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| connection::pump(socket, conn, Direction::Incoming, state.context))
 }
 
 /// A random UUID v4 in text form (automerge-repo's storage IDs look like this).

@@ -2,10 +2,11 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use linli_relay::RelayConfig;
+use linli_relay::{Limits, RelayConfig};
 
 /// Serves the Linli site and relays automerge-repo sync, keeping documents in a folder.
 #[derive(Debug, Parser)]
@@ -20,21 +21,49 @@ struct Flags {
     /// The built site to serve (Trunk's dist/). Without it the relay serves sync only.
     #[arg(long, env = "LINLI_SITE")]
     site: Option<PathBuf>,
+    /// A relay or automerge-repo sync server to keep in sync with (ws://host:port); repeatable,
+    /// or comma-separated in the environment.
+    #[arg(long = "peer", env = "LINLI_PEERS", value_delimiter = ',')]
+    peers: Vec<String>,
     /// Largest accepted message, in bytes; bigger ones close the connection with code 1009.
-    #[arg(long, env = "LINLI_MAX_MESSAGE_BYTES", default_value_t = 1 << 20)]
+    #[arg(long, env = "LINLI_MAX_MESSAGE_BYTES", default_value_t = Limits::default().max_message_bytes)]
     max_message_bytes: usize,
+    /// Most connections open at once; more are refused with HTTP 503.
+    #[arg(long, env = "LINLI_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections)]
+    max_connections: usize,
+    /// Sustained messages per second one connection may send (bursts of ten times more are fine).
+    #[arg(long, env = "LINLI_RATE", default_value_t = Limits::default().messages_per_second)]
+    rate: f64,
+    /// Browser origins allowed to connect, e.g. https://linli.example.org (default: any);
+    /// repeatable, or comma-separated in the environment.
+    #[arg(long = "allow-origin", env = "LINLI_ALLOWED_ORIGINS", value_delimiter = ',')]
+    allowed_origins: Vec<String>,
+    /// Seconds between pings to each connection; a connection silent for three times as long is closed.
+    #[arg(long, env = "LINLI_PING_SECONDS", default_value_t = 20)]
+    ping_seconds: u64,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("LINLI_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
         .init();
     let flags = Flags::parse();
     let listener = tokio::net::TcpListener::bind(flags.listen).await.with_context(|| format!("cannot listen on {}", flags.listen))?;
     let mut config = RelayConfig::new(&flags.data);
     config.site_dir = flags.site;
-    config.max_message_bytes = flags.max_message_bytes;
+    config.peers = flags.peers;
+    config.limits = Limits {
+        max_message_bytes: flags.max_message_bytes,
+        max_connections: flags.max_connections,
+        messages_per_second: flags.rate,
+        message_burst: flags.rate * 10.0,
+        ping_interval: Duration::from_secs(flags.ping_seconds.max(1)),
+        idle_timeout: Duration::from_secs(flags.ping_seconds.max(1) * 3),
+        allowed_origins: flags.allowed_origins,
+        ..Limits::default()
+    };
     // Print the bound address on stdout so scripts and tests that pass port 0 can find it.
     println!("listening on http://{}", listener.local_addr()?);
     linli_relay::run(listener, config, shutdown_signal()).await.context("relay failed")?;

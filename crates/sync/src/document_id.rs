@@ -30,7 +30,7 @@ pub const URL_PREFIX: &str = "automerge:";
 
 impl DocumentId {
     /// Wraps 16 bytes, which must come from a cryptographic random source for a new document.
-    pub fn from_bytes(bytes: [u8; 16]) -> Self {
+    pub const fn from_bytes(bytes: [u8; 16]) -> Self {
         Self(bytes)
     }
 
