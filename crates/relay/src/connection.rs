@@ -17,6 +17,9 @@ use crate::hub::{HubCommand, Outbox, close_code};
 use crate::limits::{Limits, RateLimiter};
 use crate::metrics::Metrics;
 
+/// How long the relay waits for the peer to answer its close frame.
+const CLOSING_HANDSHAKE: Duration = Duration::from_secs(2);
+
 /// What the pump needs to know about a socket's message type.
 pub trait WireMessage: Sized + Send {
     fn binary(bytes: Vec<u8>) -> Self;
@@ -121,13 +124,11 @@ where
         let mut heartbeat = tokio::time::interval(limits.ping_interval);
         heartbeat.tick().await;
         let ending = loop {
-            tokio::select! {
+            let next = tokio::select! {
                 frame = frames_rx.recv() => match frame {
-                    Some(frame) => {
-                        if sink.send(M::binary(frame)).await.is_err() {
-                            break Ending::Peer;
-                        }
-                    }
+                    // Frames still queued when the hub gave up on this connection are not sent.
+                    Some(_) if frames_rx.is_closed() => break Ending::Hub,
+                    Some(frame) => M::binary(frame),
                     None => break Ending::Hub,
                 },
                 _ = heartbeat.tick() => {
@@ -135,37 +136,47 @@ where
                     if idle > limits.idle_timeout {
                         break Ending::Close(close_code::GOING_AWAY, "idle timeout");
                     }
-                    if sink.send(M::ping()).await.is_err() {
-                        break Ending::Peer;
-                    }
+                    M::ping()
                 }
                 () = reader_ending.notified() => {
                     break reader_says.lock().expect("not poisoned").unwrap_or(Ending::Peer);
                 }
                 () = stopped(&mut shutdown) => break Ending::Close(close_code::GOING_AWAY, "relay shutting down"),
+            };
+            // A peer that stops reading cannot hold the writer forever.
+            match tokio::time::timeout(limits.write_timeout, sink.send(next)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => break Ending::Peer,
+                Err(_) => {
+                    Metrics::add(&metrics.slow_consumers_dropped, 1);
+                    break Ending::Peer;
+                }
             }
         };
-        match ending {
-            Ending::Hub => {
-                let _ = sink.send(M::close(close_code.load(Ordering::Relaxed), "")).await;
-            }
-            Ending::Close(code, reason) => {
-                let _ = sink.send(M::close(code, reason)).await;
-            }
-            Ending::Peer => {}
+        let goodbye = match ending {
+            Ending::Hub => Some(M::close(close_code.load(Ordering::Relaxed), "")),
+            Ending::Close(code, reason) => Some(M::close(code, reason)),
+            Ending::Peer => None,
+        };
+        if let Some(goodbye) = goodbye {
+            let _ = tokio::time::timeout(limits.write_timeout, sink.send(goodbye)).await;
         }
-        let _ = sink.close().await;
+        ending
     };
 
-    // The writer ends the connection (it sends the close frame); the reader ends with it.
+    // The writer ends the connection (it sends the close frame); the reader then has a moment to
+    // receive the peer's answering close frame, so the closing handshake completes cleanly.
     tokio::pin!(reader);
     tokio::pin!(writer);
     let mut reader_done = false;
-    loop {
+    let ending = loop {
         tokio::select! {
-            () = &mut writer => break,
+            ending = &mut writer => break ending,
             () = &mut reader, if !reader_done => reader_done = true,
         }
+    };
+    if !reader_done && ending != Ending::Peer {
+        let _ = tokio::time::timeout(CLOSING_HANDSHAKE, &mut reader).await;
     }
     let _ = hub.send(HubCommand::Closed { conn }).await;
     metrics.connections_open.fetch_sub(1, Ordering::Relaxed);

@@ -18,6 +18,9 @@ pub struct Limits {
     pub message_burst: f64,
     /// Frames queued for one connection before it counts as a slow consumer and is dropped.
     pub outbox_frames: usize,
+    /// A send to a peer that takes longer than this ends the connection (a peer that stopped
+    /// reading).
+    pub write_timeout: Duration,
     /// How often the relay pings each connection.
     pub ping_interval: Duration,
     /// A connection silent for this long (no message, no pong) is closed.
@@ -35,6 +38,7 @@ impl Default for Limits {
             messages_per_second: 200.0,
             message_burst: 2_000.0,
             outbox_frames: 1_024,
+            write_timeout: Duration::from_secs(10),
             ping_interval: Duration::from_secs(20),
             idle_timeout: Duration::from_secs(60),
             allowed_origins: Vec::new(),

@@ -56,7 +56,7 @@ impl State {
 pub struct Client {
     state: Arc<Mutex<State>>,
     changed: Arc<Notify>,
-    outgoing: mpsc::UnboundedSender<Vec<u8>>,
+    outgoing: mpsc::UnboundedSender<Message>,
 }
 
 impl Client {
@@ -73,10 +73,10 @@ impl Client {
         });
         let state = Arc::new(Mutex::new(State { repo, storage: BTreeMap::new(), events: Vec::new(), closed: false }));
         let changed = Arc::new(Notify::new());
-        let (outgoing, mut to_send) = mpsc::unbounded_channel::<Vec<u8>>();
+        let (outgoing, mut to_send) = mpsc::unbounded_channel::<Message>();
         tokio::spawn(async move {
-            while let Some(frame) = to_send.recv().await {
-                if sink.send(Message::Binary(frame.into())).await.is_err() {
+            while let Some(message) = to_send.recv().await {
+                if sink.send(message).await.is_err() {
                     return;
                 }
             }
@@ -86,7 +86,12 @@ impl Client {
             loop {
                 let frame = match stream.next().await {
                     Some(Ok(Message::Binary(bytes))) => Some(bytes),
-                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => None,
+                    Some(Ok(Message::Close(_))) => {
+                        // Answer the relay's close frame, completing the closing handshake.
+                        let _ = reader_out.send(Message::Close(None));
+                        None
+                    }
+                    Some(Err(_)) | None => None,
                     Some(Ok(_)) => continue,
                 };
                 let frames = {
@@ -103,7 +108,7 @@ impl Client {
                         }
                     }
                 };
-                frames.into_iter().for_each(|f| drop(reader_out.send(f)));
+                frames.into_iter().for_each(|f| drop(reader_out.send(Message::Binary(f.into()))));
                 reader_changed.notify_waiters();
                 if frame.is_none() {
                     return;
@@ -123,7 +128,7 @@ impl Client {
             let fx = call(&mut state.repo);
             state.apply(fx)
         };
-        frames.into_iter().for_each(|f| drop(self.outgoing.send(f)));
+        frames.into_iter().for_each(|f| drop(self.outgoing.send(Message::Binary(f.into()))));
     }
 
     pub fn create(&self, id: DocumentId, doc: AutoCommit) {
@@ -138,9 +143,14 @@ impl Client {
         self.act(|repo| repo.change(id, edit).unwrap().1);
     }
 
+    /// Sends an application payload about a document to the relay.
+    pub fn ephemeral(&self, id: DocumentId, data: Vec<u8>) {
+        self.act(|repo| repo.broadcast_ephemeral(id, data));
+    }
+
     /// Sends raw bytes, bypassing the repo (for malformed-input tests).
     pub fn send_raw(&self, bytes: Vec<u8>) {
-        let _ = self.outgoing.send(bytes);
+        let _ = self.outgoing.send(Message::Binary(bytes.into()));
     }
 
     pub fn with<R>(&self, read: impl FnOnce(&State) -> R) -> R {

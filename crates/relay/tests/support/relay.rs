@@ -4,7 +4,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use linli_relay::RelayConfig;
-pub use linli_relay::Limits;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
