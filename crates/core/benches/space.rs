@@ -94,6 +94,30 @@ fn benches(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
+    group.bench_function("one remote change: apply only", |b| {
+        b.iter_batched(
+            || loaded.clone(),
+            |mut doc| {
+                for bytes in &change {
+                    doc.load_incremental(bytes).unwrap();
+                }
+                doc
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    let mut applied = loaded.clone();
+    let heads = applied.get_heads();
+    for bytes in &change {
+        applied.load_incremental(bytes).unwrap();
+    }
+    let after = applied.get_heads();
+    group.bench_function("one remote change: diff only", |b| b.iter(|| applied.diff(&heads, &after)));
+    let patches = applied.diff(&heads, &after);
+    println!("one remote change gives {} patches", patches.len());
+    group.bench_function("one remote change: refresh only", |b| {
+        b.iter_batched(|| view.clone(), |mut view| view.refresh(&applied, &patches).unwrap(), BatchSize::LargeInput)
+    });
     group.bench_function("one local edit (Editor::edit_notice)", |b| {
         b.iter_batched(
             || loaded.clone(),

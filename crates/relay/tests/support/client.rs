@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use linli_sync::automerge::AutoCommit;
+use linli_sync::automerge::{AutoCommit, ChangeHash};
 use linli_sync::{ChunkKey, Direction, DocumentId, Effects, PeerMetadata, Repo, RepoConfig, RepoEvent, StorageOp};
 use tokio::sync::{Notify, mpsc};
 use tokio_tungstenite::tungstenite::Message;
@@ -19,6 +19,9 @@ pub struct State {
     storage: BTreeMap<ChunkKey, Vec<u8>>,
     pub events: Vec<RepoEvent>,
     pub closed: bool,
+    /// The heads the relay last reported for each document (from its sync messages): what it
+    /// has acknowledged.
+    pub relay_heads: BTreeMap<DocumentId, Vec<ChangeHash>>,
 }
 
 impl State {
@@ -71,7 +74,13 @@ impl Client {
             announce_to_outgoing: true,
             session_id: format!("{name}-session"),
         });
-        let state = Arc::new(Mutex::new(State { repo, storage: BTreeMap::new(), events: Vec::new(), closed: false }));
+        let state = Arc::new(Mutex::new(State {
+            repo,
+            storage: BTreeMap::new(),
+            events: Vec::new(),
+            closed: false,
+            relay_heads: BTreeMap::new(),
+        }));
         let changed = Arc::new(Notify::new());
         let (outgoing, mut to_send) = mpsc::unbounded_channel::<Message>();
         tokio::spawn(async move {
@@ -98,6 +107,11 @@ impl Client {
                     let mut state = reader_state.lock().unwrap();
                     match &frame {
                         Some(bytes) => {
+                            if let Ok(linli_sync::Message::Sync { document_id, data, .. }) = linli_sync::codec::decode(bytes)
+                                && let Ok(message) = linli_sync::automerge::sync::Message::decode(&data)
+                            {
+                                state.relay_heads.insert(document_id, message.heads);
+                            }
                             let fx = state.repo.received(CONN, bytes);
                             state.apply(fx)
                         }

@@ -7,3 +7,4 @@
 pub mod client;
 pub mod raw;
 pub mod relay;
+pub mod relay_process;
