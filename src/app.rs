@@ -6,11 +6,11 @@ use leptos_router::path;
 
 use crate::engine::Engine;
 use crate::pages::{home::Home, not_found::NotFound, space::SpacePage};
-use crate::platform;
+use crate::relays;
 
 #[component]
 pub fn App() -> impl IntoView {
-    let engine = Engine::start(platform::own_relay_url().into_iter().collect());
+    let engine = Engine::start(relays::relay_urls());
     provide_context(engine);
     view! {
         <Router>

@@ -8,6 +8,7 @@ pub mod identity;
 pub mod my_spaces;
 pub mod pages;
 pub mod platform;
+pub mod relays;
 
 /// Starts the app in the page's `<body>`.
 pub fn mount() {

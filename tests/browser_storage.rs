@@ -10,7 +10,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn fresh_id() -> DocumentId {
-    DocumentId::from_bytes(linli::platform::random_bytes())
+    DocumentId::new_random(linli::platform::random_bytes())
 }
 
 #[wasm_bindgen_test]

@@ -132,7 +132,7 @@ impl Engine {
 
     /// Makes a new space and returns its ID.
     pub fn create_space(&self, name: &str) -> DocumentId {
-        let id = DocumentId::from_bytes(platform::random_bytes());
+        let id = DocumentId::new_random(platform::random_bytes());
         let doc = new_space(name, &self.author());
         let fx = self.repo.borrow_mut().create(id, doc);
         self.apply(fx);

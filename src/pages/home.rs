@@ -21,7 +21,9 @@ pub fn Home() -> impl IntoView {
         }
         let id = engine.get().create_space(&chosen);
         my_spaces::remember(id, chosen.trim());
-        navigate(&format!("/s/{id}"), Default::default());
+        // Keep `?relay=…` of a link that named the relay to use.
+        let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+        navigate(&format!("/s/{id}{search}"), Default::default());
     };
     view! {
         <main class="page">

@@ -24,6 +24,7 @@ test("a notice travels between two profiles through the relay, and survives relo
   const phone = await newProfile(browser);
   const link = await createSpace(phone.page, relay.httpUrl, "Sanfang Qixiang");
   const documentId = link.split("/s/")[1];
+  // (interop.test.mjs shows the stricter npm sync server, which checks for UUIDs, accepts it too.)
   assert.ok(isValidDocumentId(documentId), `the link holds an automerge-repo document ID: ${documentId}`);
 
   await postNotice(phone.page, "Water off on Tuesday", "From 9:00 to 12:00, building 3.");

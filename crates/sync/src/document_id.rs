@@ -29,8 +29,16 @@ pub enum DocumentIdError {
 pub const URL_PREFIX: &str = "automerge:";
 
 impl DocumentId {
-    /// Wraps 16 bytes, which must come from a cryptographic random source for a new document.
+    /// Wraps 16 bytes as they are (e.g. an ID read from storage or made in a test).
     pub const fn from_bytes(bytes: [u8; 16]) -> Self {
+        Self(bytes)
+    }
+
+    /// A new document's ID from 16 bytes of a cryptographic random source, shaped as a version 4
+    /// UUID as automerge-repo makes them (older automerge-repo peers refuse other IDs).
+    pub fn new_random(mut bytes: [u8; 16]) -> Self {
+        bytes[6] = (bytes[6] & 0x0f) | 0x40;
+        bytes[8] = (bytes[8] & 0x3f) | 0x80;
         Self(bytes)
     }
 
@@ -114,6 +122,15 @@ mod tests {
         // Made by `repo.create()` in @automerge/automerge-repo 2.5.
         let id: DocumentId = "2a6gCAmCfUGFFsDYb7gKDWhgF43t".parse().unwrap();
         assert_eq!(id.to_string(), "2a6gCAmCfUGFFsDYb7gKDWhgF43t");
+    }
+
+    #[test]
+    fn new_ids_are_version_4_uuids() {
+        let id = DocumentId::new_random([0xff; 16]);
+        assert_eq!(id.as_bytes()[6] >> 4, 4);
+        assert_eq!(id.as_bytes()[8] >> 6, 0b10);
+        let id = DocumentId::new_random([0; 16]);
+        assert_eq!((id.as_bytes()[6], id.as_bytes()[8]), (0x40, 0x80));
     }
 
     #[test]

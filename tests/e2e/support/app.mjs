@@ -5,7 +5,7 @@ export async function createSpace(page, baseUrl, name) {
   await page.goto(baseUrl);
   await page.getByLabel("Name of the space").fill(name);
   await page.getByRole("button", { name: "Create space" }).click();
-  await page.waitForURL(/\/s\/[1-9A-HJ-NP-Za-km-z]+$/);
+  await page.waitForURL(/\/s\/[1-9A-HJ-NP-Za-km-z]+(\?.*)?$/);
   await page.getByRole("heading", { level: 1, name }).waitFor();
   return page.url();
 }

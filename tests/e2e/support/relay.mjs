@@ -19,9 +19,10 @@ export function tempDataDir() {
  * Starts the relay. `listen` defaults to port 0 (the relay prints the port it got); pass the
  * address of an earlier run to restart on the same port.
  */
-export async function startRelay({ dataDir = tempDataDir(), listen = "127.0.0.1:0", site = true } = {}) {
+export async function startRelay({ dataDir = tempDataDir(), listen = "127.0.0.1:0", site = true, peers = [] } = {}) {
   const args = ["--listen", listen, "--data", dataDir];
   if (site) args.push("--site", SITE_DIR);
+  for (const peer of peers) args.push("--peer", peer);
   const child = spawn(RELAY_BIN, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LINLI_LOG: "warn" } });
   let stderr = "";
   child.stderr.on("data", chunk => (stderr += chunk));
