@@ -9,6 +9,7 @@ mod idb_store;
 mod relay_socket;
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures::channel::mpsc;
@@ -51,6 +52,8 @@ pub struct Engine {
     /// This device's member ID and this tab's session: every change is written as them.
     member: MemberId,
     session: [u8; 8],
+    /// Each open space as last read, brought up to date from patches (not re-read whole).
+    spaces: RefCell<HashMap<DocumentId, Space>>,
 }
 
 /// A `Copy` handle to the engine for components (the engine itself is not `Send`).
@@ -83,6 +86,7 @@ impl Engine {
             unsaved_writes: RwSignal::new(0),
             member: crate::identity::member_id(),
             session: platform::random_bytes(),
+            spaces: RefCell::new(HashMap::new()),
         });
         wasm_bindgen_futures::spawn_local(effect_runner::run(Rc::downgrade(&engine), queue));
         for url in relay_urls {
@@ -150,14 +154,26 @@ impl Engine {
         self.repo.borrow().phase(id)
     }
 
-    /// Reads the space as it is on this device now.
+    /// Reads the space as it is on this device now. The first read materializes the whole
+    /// document; later reads apply the patches since, touching only changed items.
     pub fn space(&self, id: &DocumentId) -> Option<Result<Space, SpaceError>> {
-        let repo = self.repo.borrow();
-        let doc = repo.document(id)?;
+        let mut repo = self.repo.borrow_mut();
         if repo.phase(id) != Some(Phase::Ready) {
             return None;
         }
-        Some(Space::hydrate(doc))
+        let patches = repo.patches_since_last_look(id);
+        let doc = repo.document(id)?;
+        let mut spaces = self.spaces.borrow_mut();
+        let refreshed = match (spaces.get_mut(id), patches) {
+            (Some(space), Some(patches)) => space.refresh(doc, &patches).map(|()| space.clone()),
+            _ => Space::hydrate(doc).inspect(|space| {
+                spaces.insert(*id, space.clone());
+            }),
+        };
+        if refreshed.is_err() {
+            spaces.remove(id);
+        }
+        Some(refreshed)
     }
 
     /// Changes a space; the change is saved on this device and sent to peers.

@@ -94,6 +94,26 @@ fn benches(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
+    // What the app does: keep Automerge's diff index up to date and ask for the patches since
+    // the last look (an indexed diff), instead of a diff that scans the whole document.
+    group.bench_function("one remote change: apply + indexed diff + refresh", |b| {
+        b.iter_batched(
+            || {
+                let mut doc = loaded.clone();
+                doc.update_diff_cursor();
+                (doc, view.clone())
+            },
+            |(mut doc, mut view)| {
+                for bytes in &change {
+                    doc.load_incremental(bytes).unwrap();
+                }
+                let patches = doc.diff_incremental();
+                view.refresh(&doc, &patches).unwrap();
+                view
+            },
+            BatchSize::LargeInput,
+        )
+    });
     group.bench_function("one remote change: apply only", |b| {
         b.iter_batched(
             || loaded.clone(),

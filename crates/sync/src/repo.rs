@@ -255,6 +255,18 @@ impl Repo {
         self.docs.get(document_id).filter(|e| e.phase != Phase::Loading).map(|e| &e.doc)
     }
 
+    /// What changed in a document (locally or from peers) since the last call, as Automerge
+    /// patches from its diff index. `None` on the first call for a document, or after it was
+    /// reloaded: the caller then reads the whole document, and later calls return patches.
+    pub fn patches_since_last_look(&mut self, document_id: &DocumentId) -> Option<Vec<automerge::Patch>> {
+        let entry = self.docs.get_mut(document_id).filter(|e| e.phase != Phase::Loading)?;
+        if entry.doc.diff_cursor().is_empty() {
+            entry.doc.update_diff_cursor();
+            return None;
+        }
+        Some(entry.doc.diff_incremental())
+    }
+
     pub fn phase(&self, document_id: &DocumentId) -> Option<Phase> {
         self.docs.get(document_id).map(|e| e.phase)
     }

@@ -197,3 +197,28 @@ fn protocol_violations_close_only_that_connection() {
     let fx = repo.loaded(space_id(1), Vec::new());
     assert!(matches!(fx.closes.as_slice(), [(13, CloseReason::BadData(_))]), "{fx:?}");
 }
+
+#[test]
+fn patches_since_last_look_cover_local_and_remote_changes() {
+    let mut net = Network::new();
+    let (a, relay, b) = (net.add_device("a"), net.add_relay("relay"), net.add_device("b"));
+    let id = space_id(8);
+    net.create(a, id, doc_with("k", "v"));
+    net.connect(a, relay);
+    net.connect(b, relay);
+    net.find(b, id);
+    net.run_until_quiet();
+    assert!(net.nodes[b].repo.patches_since_last_look(&id).is_none(), "the first look reads everything");
+    assert_eq!(net.nodes[b].repo.patches_since_last_look(&id).map(|p| p.len()), Some(0));
+    net.change(a, id, |doc| {
+        doc.put(ROOT, "k", "remote").unwrap();
+    });
+    net.run_until_quiet();
+    let remote = net.nodes[b].repo.patches_since_last_look(&id).unwrap();
+    assert!(!remote.is_empty(), "a peer's change shows up as patches");
+    net.change(b, id, |doc| {
+        doc.put(ROOT, "local", "x").unwrap();
+    });
+    let local = net.nodes[b].repo.patches_since_last_look(&id).unwrap();
+    assert!(!local.is_empty(), "so does a local change");
+}
