@@ -3,7 +3,9 @@
 //! - `serve`: install what is missing, build the site (release) and the relay, run the relay on
 //!   http://127.0.0.1:8080 with data in `./data`.
 //! - `test`: install what is missing, then run every test tier: native, browser (wasm), end-to-end.
+//! - `bench`: run the benchmarks and write BENCHMARKS.md.
 
+mod bench;
 mod bundle_size;
 mod setup;
 mod shell;
@@ -18,8 +20,9 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("test") => test(),
         Some("build-site") => setup::toolchain().and_then(|()| build_site()),
+        Some("bench") => bench::run(),
         _ => {
-            eprintln!("usage: cargo xtask serve [--listen ADDR] [--data DIR]\n       cargo xtask test\n       cargo xtask build-site");
+            eprintln!("usage: cargo xtask serve [--listen ADDR] [--data DIR]\n       cargo xtask test\n       cargo xtask build-site\n       cargo xtask bench");
             return ExitCode::from(2);
         }
     };

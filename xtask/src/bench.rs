@@ -1,0 +1,361 @@
+//! `cargo xtask bench`: runs the benchmarks and writes BENCHMARKS.md with the machine it ran on.
+//!
+//! Sections: the space document (criterion, native), and Linli's relay against the npm
+//! automerge-repo sync server under the same load (each server pinned to one core, the load
+//! generator on the other), plus memory per idle connection. Everything runs on 127.0.0.1 and is
+//! bounded in count and time.
+
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::shell::{Step, output_of, root};
+
+/// Clients and documents of the relay comparison (four clients share each document).
+const CLIENTS: usize = 40;
+const DOCS: usize = 10;
+/// Edits per second per client, step by step.
+const RATES: [f64; 7] = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0];
+const SECONDS_PER_STEP: u64 = 8;
+const IDLE_CONNECTIONS: usize = 1_000;
+/// The latency goal a step must meet to count as sustained.
+const P99_GOAL_MS: u64 = 50;
+
+pub fn run() -> Result<(), String> {
+    crate::setup::npm_packages()?;
+    Step::new("build the relay and the load generator (optimized)")
+        .run("cargo", &["build", "--profile", "relay", "-p", "linli-relay", "-p", "linli-loadgen"], &[])?;
+    Step::new("benchmark the space document (criterion)").run("cargo", &["bench", "-p", "linli-core", "--bench", "space"], &[])?;
+    let space = space_table()?;
+    let relay = root().join("target/relay/linli-relay");
+    let loadgen = root().join("target/relay/linli-loadgen");
+    let npm = root().join("tests/e2e/node_modules/@automerge/automerge-repo-sync-server/src/index.js");
+
+    println!("\n==> relay comparison: {CLIENTS} clients on {DOCS} documents, {SECONDS_PER_STEP} s per step");
+    let linli = ladder(&Server::Linli(relay.clone()), &loadgen)?;
+    let javascript = ladder(&Server::Npm(npm.clone()), &loadgen)?;
+    let linli_idle = idle_memory(&Server::Linli(relay), &loadgen)?;
+    let npm_idle = idle_memory(&Server::Npm(npm), &loadgen)?;
+
+    let mut md = String::new();
+    let _ = writeln!(md, "# Benchmarks\n");
+    let _ = writeln!(md, "Regenerate with `cargo xtask bench` (about 10 minutes). Last run: {}.\n", today());
+    let _ = writeln!(md, "## Machine\n\n{}\n", machine());
+    let _ = writeln!(md, "## The space document (native, criterion)\n");
+    let _ = writeln!(md, "A space of 10,000 items (4,000 notices, 1,000 pledges with 5 signatures each, 5,000 tasks");
+    let _ = writeln!(md, "of which 500 are residents' requests); `crates/core/benches/space.rs`. Mean of 10 samples.\n");
+    md.push_str(&space);
+    let _ = writeln!(md, "\n## Linli's relay against the npm automerge-repo sync server\n");
+    let _ = writeln!(md, "Same workload, same run: {CLIENTS} clients, {DOCS} documents (4 clients each), every client");
+    let _ = writeln!(md, "editing its document at the rate shown; every edit is measured at the 3 other clients of");
+    let _ = writeln!(md, "its document. Each server runs pinned to one core (`taskset -c 1`), the load generator");
+    let _ = writeln!(md, "(`crates/loadgen`) on the other. Throughput counts edits delivered per second; CPU is the");
+    let _ = writeln!(md, "server's share of its core; memory is its resident set after the step.\n");
+    md.push_str(&ladder_table("Linli relay", &linli));
+    md.push('\n');
+    md.push_str(&ladder_table("npm automerge-repo-sync-server 0.2.8", &javascript));
+    let best = |steps: &[StepResult]| steps.iter().filter(|s| s.sustained()).map(|s| s.throughput).fold(0.0, f64::max);
+    let (linli_best, npm_best) = (best(&linli), best(&javascript));
+    let _ = writeln!(md, "\nHighest throughput with p99 ≤ {P99_GOAL_MS} ms and at least 95% of edits delivered:");
+    let _ = writeln!(md, "Linli {linli_best:.0} deliveries/s, npm server {npm_best:.0} deliveries/s, ratio {}.\n", ratio(linli_best, npm_best));
+    let _ = writeln!(md, "## Memory per idle connection\n");
+    let _ = writeln!(md, "{IDLE_CONNECTIONS} connections that completed the handshake and stay open; resident memory of the");
+    let _ = writeln!(md, "server before and after.\n");
+    let _ = writeln!(md, "| server | before | after | per connection |\n|---|---|---|---|");
+    for (name, (before, after)) in [("Linli relay", linli_idle), ("npm sync server", npm_idle)] {
+        let per = (after.saturating_sub(before)) as f64 / IDLE_CONNECTIONS as f64;
+        let _ = writeln!(md, "| {name} | {} KiB | {} KiB | {per:.1} KiB |", before, after);
+    }
+    std::fs::write(root().join("BENCHMARKS.md"), md).map_err(|e| e.to_string())?;
+    println!("\nWrote BENCHMARKS.md");
+    Ok(())
+}
+
+fn ratio(a: f64, b: f64) -> String {
+    if b > 0.0 { format!("{:.1}×", a / b) } else { "n/a (the npm server sustained no step)".into() }
+}
+
+/// One server under test.
+enum Server {
+    Linli(PathBuf),
+    Npm(PathBuf),
+}
+
+struct Running {
+    child: Child,
+    url: String,
+    _data: TempDir,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A temporary folder removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let path = std::env::temp_dir().join(format!("linli-bench-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("temporary folder");
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+impl Server {
+    fn name(&self) -> &'static str {
+        match self {
+            Server::Linli(_) => "linli",
+            Server::Npm(_) => "npm",
+        }
+    }
+
+    /// Starts the server on core 1 and waits until it listens.
+    fn start(&self) -> Result<Running, String> {
+        let port = free_port();
+        let data = TempDir::new(self.name());
+        let mut command = Command::new("taskset");
+        command.arg("-c").arg("1");
+        match self {
+            Server::Linli(binary) => {
+                command.arg(binary).args(["--listen", &format!("127.0.0.1:{port}"), "--rate", "100000", "--max-connections", "10000"]);
+                command.arg("--data").arg(&data.0).env("LINLI_LOG", "error");
+            }
+            Server::Npm(script) => {
+                command.arg("node").arg(script).env("PORT", port.to_string()).env("DATA_DIR", &data.0);
+            }
+        }
+        let mut child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().map_err(|e| format!("start {}: {e}", self.name()))?;
+        let mut line = String::new();
+        let mut out = BufReader::new(child.stdout.take().expect("piped"));
+        while !(line.contains("listening on") || line.contains("Listening on port")) {
+            line.clear();
+            if out.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
+                return Err(format!("{} exited before listening", self.name()));
+            }
+        }
+        // Keep draining its output so it never blocks on a full pipe.
+        std::thread::spawn(move || for _ in out.lines() {});
+        Ok(Running { child, url: format!("ws://127.0.0.1:{port}"), _data: data })
+    }
+}
+
+/// CPU seconds (user + system) and resident memory (KiB) of a process, from /proc.
+fn usage(pid: u32) -> (f64, u64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    let ticks: f64 = fields.get(11).and_then(|u| u.parse::<f64>().ok()).unwrap_or(0.0) + fields.get(12).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
+    let rss = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:").and_then(|v| v.split_whitespace().next()?.parse().ok()))
+        .unwrap_or(0);
+    (ticks / 100.0, rss)
+}
+
+struct StepResult {
+    rate: f64,
+    offered: f64,
+    throughput: f64,
+    delivered: f64,
+    expected: f64,
+    p50: u64,
+    p99: u64,
+    cpu: f64,
+    rss: u64,
+}
+
+impl StepResult {
+    fn sustained(&self) -> bool {
+        self.p99 <= P99_GOAL_MS && self.delivered >= 0.95 * self.expected
+    }
+}
+
+/// Runs the load ladder against a fresh server until it saturates.
+fn ladder(server: &Server, loadgen: &Path) -> Result<Vec<StepResult>, String> {
+    let running = server.start()?;
+    let pid = running.child.id();
+    let mut steps = Vec::new();
+    for rate in RATES {
+        let (cpu_before, _) = usage(pid);
+        #[allow(clippy::disallowed_methods, reason = "xtask runs natively")]
+        let started = Instant::now();
+        let output = Command::new("taskset")
+            .args(["-c", "0"])
+            .arg(loadgen)
+            .args(["--url", &running.url, "--clients", &CLIENTS.to_string(), "--docs", &DOCS.to_string()])
+            .args(["--rate", &rate.to_string(), "--seconds", &SECONDS_PER_STEP.to_string()])
+            .output()
+            .map_err(|e| e.to_string())?;
+        let wall = started.elapsed().as_secs_f64();
+        let (cpu_after, rss) = usage(pid);
+        let text = String::from_utf8_lossy(&output.stdout).to_string();
+        let field = |name: &str| -> f64 {
+            text.split_whitespace().find_map(|kv| kv.strip_prefix(&format!("{name}=")).and_then(|v| v.parse().ok())).unwrap_or(0.0)
+        };
+        if !output.status.success() {
+            println!("{} at {rate}/s: the load generator failed ({}); the server is saturated", server.name(), output.status);
+            break;
+        }
+        let step = StepResult {
+            rate,
+            offered: field("offered"),
+            throughput: field("throughput"),
+            delivered: field("delivered"),
+            expected: field("expected"),
+            p50: field("p50_ms") as u64,
+            p99: field("p99_ms") as u64,
+            cpu: 100.0 * (cpu_after - cpu_before) / wall.max(0.001),
+            rss,
+        };
+        println!(
+            "{} at {rate} edits/s per client: {:.0} deliveries/s, p50 {} ms, p99 {} ms, CPU {:.0}%, {} KiB",
+            server.name(),
+            step.throughput,
+            step.p50,
+            step.p99,
+            step.cpu,
+            step.rss
+        );
+        let saturated = step.delivered < 0.9 * step.expected || step.p99 > 2_000;
+        steps.push(step);
+        if saturated {
+            break;
+        }
+    }
+    Ok(steps)
+}
+
+fn ladder_table(name: &str, steps: &[StepResult]) -> String {
+    let mut md = format!("**{name}**\n\n| edits/s per client | offered edits/s | deliveries/s | delivered | p50 | p99 | CPU | memory |\n|---|---|---|---|---|---|---|---|\n");
+    for s in steps {
+        let _ = writeln!(
+            md,
+            "| {} | {:.0} | {:.0} | {:.0}% | {} ms | {} ms | {:.0}% | {:.1} MiB |",
+            s.rate,
+            s.offered,
+            s.throughput,
+            100.0 * s.delivered / s.expected.max(1.0),
+            s.p50,
+            s.p99,
+            s.cpu,
+            s.rss as f64 / 1024.0
+        );
+    }
+    md
+}
+
+/// Resident memory before and after opening the idle connections.
+fn idle_memory(server: &Server, loadgen: &Path) -> Result<(u64, u64), String> {
+    let running = server.start()?;
+    let pid = running.child.id();
+    std::thread::sleep(Duration::from_millis(500));
+    let (_, before) = usage(pid);
+    let mut holder = Command::new("taskset")
+        .args(["-c", "0"])
+        .arg(loadgen)
+        .args(["--url", &running.url, "--idle", &IDLE_CONNECTIONS.to_string(), "--seconds", "20"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut line = String::new();
+    BufReader::new(holder.stdout.take().expect("piped")).read_line(&mut line).map_err(|e| e.to_string())?;
+    std::thread::sleep(Duration::from_secs(2));
+    let (_, after) = usage(pid);
+    let _ = holder.kill();
+    let _ = holder.wait();
+    println!("{}: {} idle connections: {before} KiB → {after} KiB", server.name(), line.trim());
+    Ok((before, after))
+}
+
+/// Criterion's mean estimates of the space benchmarks, as a table.
+fn space_table() -> Result<String, String> {
+    let dir = root().join("target/criterion");
+    let mut rows = Vec::new();
+    for group in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let group = group.map_err(|e| e.to_string())?.path();
+        let Ok(benches) = std::fs::read_dir(&group) else { continue };
+        for bench in benches {
+            let bench = bench.map_err(|e| e.to_string())?.path();
+            let Ok(json) = std::fs::read_to_string(bench.join("new/estimates.json")) else { continue };
+            let Ok(name) = std::fs::read_to_string(bench.join("new/benchmark.json")) else { continue };
+            let title = json_string(&name, "full_id").unwrap_or_default();
+            let mean_ns = json_number_after(&json, "\"mean\"", "\"point_estimate\"").unwrap_or(0.0);
+            rows.push((title, mean_ns));
+        }
+    }
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut md = String::from("| benchmark | mean |\n|---|---|\n");
+    for (title, ns) in rows {
+        let _ = writeln!(md, "| {title} | {} |", human_time(ns));
+    }
+    Ok(md)
+}
+
+fn human_time(ns: f64) -> String {
+    if ns >= 1e9 {
+        format!("{:.2} s", ns / 1e9)
+    } else if ns >= 1e6 {
+        format!("{:.1} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.1} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+/// The string value of `"key": "…"` in a small JSON text.
+fn json_string(json: &str, key: &str) -> Option<String> {
+    let rest = &json[json.find(&format!("\"{key}\""))? + key.len() + 2..];
+    let start = rest.find('"')? + 1;
+    let end = rest[start..].find('"')?;
+    Some(rest[start..start + end].to_owned())
+}
+
+/// The number after `inner` that follows `outer` in a small JSON text.
+fn json_number_after(json: &str, outer: &str, inner: &str) -> Option<f64> {
+    let rest = &json[json.find(outer)?..];
+    let rest = &rest[rest.find(inner)? + inner.len()..];
+    let rest = rest.trim_start_matches([':', ' ']);
+    let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == 'e' || c == '-' || c == '+'))?;
+    rest[..end].parse().ok()
+}
+
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo.lines().find_map(|l| l.strip_prefix("model name")).map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned()).unwrap_or_default();
+    let cores = cpuinfo.lines().filter(|l| l.starts_with("processor")).count();
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:").and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok()))
+        .unwrap_or(0);
+    let os = std::fs::read_to_string("/etc/os-release")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("PRETTY_NAME=").map(|v| v.trim_matches('"').to_owned()))
+        .unwrap_or_default();
+    let rustc = output_of("rustc", &["--version"]).unwrap_or_default();
+    let node = output_of("node", &["--version"]).unwrap_or_default();
+    format!("{model}, {cores} cores, {:.0} GiB memory; {os}; {rustc}; Node.js {node}.", memory as f64 / 1024.0 / 1024.0)
+}
+
+fn today() -> String {
+    output_of("date", &["-u", "+%Y-%m-%d"]).unwrap_or_default()
+}
