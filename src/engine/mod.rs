@@ -77,6 +77,7 @@ impl Engine {
                 announce_to_incoming: true,
                 announce_to_outgoing: true,
                 session_id: platform::random_hex::<8>(),
+                persist: true,
             })),
             work,
             sockets: RefCell::new(relay_socket::Sockets::default()),

@@ -52,7 +52,9 @@ pub fn run() -> Result<(), String> {
     let _ = writeln!(md, "editing its document at the rate shown; every edit is measured at the 3 other clients of");
     let _ = writeln!(md, "its document. Each server runs pinned to one core (`taskset -c 1`), the load generator");
     let _ = writeln!(md, "(`crates/loadgen`) on the other. Throughput counts edits delivered per second; CPU is the");
-    let _ = writeln!(md, "server's share of its core; memory is its resident set after the step.\n");
+    let _ = writeln!(md, "server's share of its core; memory is its resident set after the step. ⚠ marks steps where");
+    let _ = writeln!(md, "the load generator, on its one core, could not make the offered edits: from there on the");
+    let _ = writeln!(md, "latency is the load generator's own queue, not the server's.\n");
     md.push_str(&ladder_table("Linli relay", &linli));
     md.push('\n');
     md.push_str(&ladder_table("npm automerge-repo-sync-server 0.2.8", &javascript));
@@ -172,6 +174,7 @@ fn usage(pid: u32) -> (f64, u64) {
 struct StepResult {
     rate: f64,
     offered: f64,
+    made: f64,
     throughput: f64,
     delivered: f64,
     expected: f64,
@@ -216,6 +219,7 @@ fn ladder(server: &Server, loadgen: &Path) -> Result<Vec<StepResult>, String> {
         let step = StepResult {
             rate,
             offered: field("offered"),
+            made: field("made") / SECONDS_PER_STEP as f64,
             throughput: field("throughput"),
             delivered: field("delivered"),
             expected: field("expected"),
@@ -243,13 +247,17 @@ fn ladder(server: &Server, loadgen: &Path) -> Result<Vec<StepResult>, String> {
 }
 
 fn ladder_table(name: &str, steps: &[StepResult]) -> String {
-    let mut md = format!("**{name}**\n\n| edits/s per client | offered edits/s | deliveries/s | delivered | p50 | p99 | CPU | memory |\n|---|---|---|---|---|---|---|---|\n");
+    let mut md = format!(
+        "**{name}**\n\n| edits/s per client | offered edits/s | made edits/s | deliveries/s | delivered | p50 | p99 | server CPU | server memory |\n|---|---|---|---|---|---|---|---|---|\n"
+    );
     for s in steps {
         let _ = writeln!(
             md,
-            "| {} | {:.0} | {:.0} | {:.0}% | {} ms | {} ms | {:.0}% | {:.1} MiB |",
+            "| {} | {:.0} | {:.0}{} | {:.0} | {:.0}% | {} ms | {} ms | {:.0}% | {:.1} MiB |",
             s.rate,
             s.offered,
+            s.made,
+            if s.made < 0.95 * s.offered { " ⚠" } else { "" },
             s.throughput,
             100.0 * s.delivered / s.expected.max(1.0),
             s.p50,

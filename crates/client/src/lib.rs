@@ -68,12 +68,13 @@ pub struct Client {
 impl Client {
     /// Dials the relay and completes the handshake; panics if that fails (for tests).
     pub async fn connect(url: &str, name: &str) -> Self {
-        Self::connect_with(url, name, None).await.expect("the relay accepts the WebSocket")
+        Self::connect_with(url, name, true, None).await.expect("the relay accepts the WebSocket")
     }
 
     /// Dials the relay and completes the handshake, calling `on_change` for every change peers
-    /// make to an open document.
-    pub async fn connect_with(url: &str, name: &str, mut on_change: Option<ChangeHook>) -> Result<Self, String> {
+    /// make to an open document. With `persist` false the client keeps no stored copy (and does
+    /// no storage work), as a peer without storage.
+    pub async fn connect_with(url: &str, name: &str, persist: bool, mut on_change: Option<ChangeHook>) -> Result<Self, String> {
         let (ws, _) = tokio_tungstenite::connect_async(url).await.map_err(|e| e.to_string())?;
         let (mut sink, mut stream) = ws.split();
         let repo = Repo::new(RepoConfig {
@@ -82,6 +83,7 @@ impl Client {
             announce_to_incoming: true,
             announce_to_outgoing: true,
             session_id: format!("{name}-session"),
+            persist,
         });
         let state = Arc::new(Mutex::new(State {
             repo,

@@ -97,7 +97,7 @@ async fn main() {
                 }
             }
         });
-        let client = Client::connect_with(&args.url, &format!("loadgen-{c}"), Some(hook)).await.expect("client connects");
+        let client = Client::connect_with(&args.url, &format!("loadgen-{c}"), false, Some(hook)).await.expect("client connects");
         client.find(id);
         clients.push((client, id));
     }
@@ -160,7 +160,7 @@ async fn main() {
 async fn hold_idle(url: &str, count: usize, seconds: u64) {
     let mut held = Vec::with_capacity(count);
     for n in 0..count {
-        match Client::connect_with(url, &format!("idle-{n}"), None).await {
+        match Client::connect_with(url, &format!("idle-{n}"), false, None).await {
             Ok(client) => held.push(client),
             Err(error) => {
                 eprintln!("idle connection {n} failed: {error}");

@@ -198,23 +198,28 @@ struct StorageOutcome {
     loads: Vec<(DocumentId, Vec<(ChunkKey, Vec<u8>)>)>,
 }
 
-/// Runs storage operations in order on a blocking thread.
+/// Runs storage operations on a blocking thread: in order, except that the writes between two
+/// loads run side by side (each is its own file and fsync), and the deletes of that stretch run
+/// after all its writes, so a compaction never deletes a chunk before its snapshot is durable.
 fn run_storage(store: &FolderStore, ops: Vec<StorageOp>) -> StorageOutcome {
     let mut outcome = StorageOutcome { failed_writes: Vec::new(), loads: Vec::new() };
+    let mut puts = Vec::new();
+    let mut deletes = Vec::new();
+    let flush = |puts: &mut Vec<(ChunkKey, Vec<u8>)>, deletes: &mut Vec<ChunkKey>, outcome: &mut StorageOutcome| {
+        outcome.failed_writes.extend(write_all(store, std::mem::take(puts)));
+        for key in deletes.drain(..) {
+            // A chunk left behind is harmless (it is loaded and merged again); log only.
+            if let Err(error) = store.delete(&key) {
+                tracing::warn!(%key, %error, "could not delete a compacted chunk");
+            }
+        }
+    };
     for op in ops {
         match op {
-            StorageOp::Put { key, data } => {
-                if let Err(error) = store.put(&key, &data) {
-                    outcome.failed_writes.push((Some(key.document_id), error.to_string()));
-                }
-            }
-            StorageOp::Delete { key } => {
-                // A chunk left behind is harmless (it is loaded and merged again); log only.
-                if let Err(error) = store.delete(&key) {
-                    tracing::warn!(%key, %error, "could not delete a compacted chunk");
-                }
-            }
+            StorageOp::Put { key, data } => puts.push((key, data)),
+            StorageOp::Delete { key } => deletes.push(key),
             StorageOp::Load { document_id } => {
+                flush(&mut puts, &mut deletes, &mut outcome);
                 let chunks = store.load(&document_id).unwrap_or_else(|error| {
                     tracing::error!(%document_id, %error, "could not read the document's folder");
                     Vec::new()
@@ -223,5 +228,34 @@ fn run_storage(store: &FolderStore, ops: Vec<StorageOp>) -> StorageOutcome {
             }
         }
     }
+    flush(&mut puts, &mut deletes, &mut outcome);
     outcome
+}
+
+/// Most chunk files written at the same time.
+const PARALLEL_WRITES: usize = 16;
+
+/// Writes chunks durably, several at once; returns the failures.
+fn write_all(store: &FolderStore, puts: Vec<(ChunkKey, Vec<u8>)>) -> Vec<(Option<DocumentId>, String)> {
+    let mut failures = Vec::new();
+    if puts.len() == 1 {
+        let (key, data) = &puts[0];
+        if let Err(error) = store.put(key, data) {
+            failures.push((Some(key.document_id), error.to_string()));
+        }
+        return failures;
+    }
+    for group in puts.chunks(PARALLEL_WRITES) {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = group.iter().map(|(key, data)| (key, scope.spawn(move || store.put(key, data)))).collect();
+            for (key, handle) in handles {
+                match handle.join() {
+                    Ok(Ok(())) => {}
+                    Ok(Err(error)) => failures.push((Some(key.document_id), error.to_string())),
+                    Err(_) => failures.push((Some(key.document_id), "the writing thread panicked".into())),
+                }
+            }
+        });
+    }
+    failures
 }

@@ -69,6 +69,7 @@ pub async fn run(listener: TcpListener, config: RelayConfig, shutdown: impl Futu
         announce_to_incoming: false,
         announce_to_outgoing: true,
         session_id: random_uuid(),
+        persist: true,
     });
     let metrics = Arc::new(Metrics::default());
     let (hub_tx, hub_rx) = mpsc::channel(4096);
@@ -150,7 +151,10 @@ async fn admit(state: AppState, request: Request) -> Response {
     };
     let conn = state.next_conn.fetch_add(1, Ordering::Relaxed);
     let max = limits.max_message_bytes;
+    // Small buffers: an idle connection should cost kilobytes, not the 256 KiB of the defaults.
     upgrade
+        .read_buffer_size(limits::SOCKET_BUFFER)
+        .write_buffer_size(0)
         .max_message_size(max)
         .max_frame_size(max)
         .on_upgrade(move |socket| connection::pump(socket, conn, Direction::Incoming, state.context))

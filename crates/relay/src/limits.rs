@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+/// The read buffer of each WebSocket (tungstenite's default is 128 KiB per connection).
+pub const SOCKET_BUFFER: usize = 4 * 1024;
+
 /// Limits applied to every connection.
 #[derive(Debug, Clone)]
 pub struct Limits {

@@ -26,6 +26,8 @@ pub async fn keep_linked(url: String, next_conn: Arc<AtomicU64>, context: Contex
             return;
         }
         let config = WebSocketConfig::default()
+            .read_buffer_size(crate::limits::SOCKET_BUFFER)
+            .write_buffer_size(0)
             .max_message_size(Some(context.limits.max_message_bytes))
             .max_frame_size(Some(context.limits.max_message_bytes));
         let started = Instant::now();

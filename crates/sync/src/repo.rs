@@ -39,6 +39,9 @@ pub struct RepoConfig {
     pub announce_to_outgoing: bool,
     /// The session ID stamped on ephemeral messages this repo sends (random per process).
     pub session_id: String,
+    /// Keep documents in storage. A peer that keeps nothing (a load generator, a throwaway
+    /// tool) sets this false: its changes then produce no storage writes.
+    pub persist: bool,
 }
 
 /// Where a document stands in this repo.
@@ -508,7 +511,9 @@ impl Repo {
     /// After the document changed: store it, then sync every engaged peer.
     fn after_change(&mut self, document_id: DocumentId, fx: &mut Effects) {
         let entry = self.docs.get_mut(&document_id).expect("caller checked");
-        fx.storage.extend(entry.ledger.save(document_id, &mut entry.doc));
+        if self.config.persist {
+            fx.storage.extend(entry.ledger.save(document_id, &mut entry.doc));
+        }
         let engaged: Vec<ConnId> = entry.peers.keys().copied().collect();
         for conn in engaged {
             self.send_sync(document_id, conn, fx);

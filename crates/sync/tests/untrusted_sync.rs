@@ -47,6 +47,7 @@ fn relay_with_peer() -> (Repo, BTreeMap<ChunkKey, Vec<u8>>) {
         announce_to_incoming: false,
         announce_to_outgoing: true,
         session_id: "s".into(),
+        persist: true,
     });
     let mut storage = BTreeMap::new();
     let mut doc = linli_sync::automerge::AutoCommit::load(&sample().0).unwrap();

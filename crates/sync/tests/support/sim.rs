@@ -63,6 +63,7 @@ impl Network {
             announce_to_incoming,
             announce_to_outgoing: true,
             session_id: format!("{name}-session"),
+            persist: true,
         };
         self.nodes.push(Node { repo: Repo::new(config), relay: !announce_to_incoming, storage: BTreeMap::new(), events: Vec::new(), closed: Vec::new() });
         self.nodes.len() - 1
@@ -119,6 +120,7 @@ impl Network {
             announce_to_incoming: !self.nodes[node].relay,
             announce_to_outgoing: true,
             session_id: "restarted".into(),
+            persist: true,
         };
         self.nodes[node].repo = Repo::new(config);
     }
