@@ -46,7 +46,7 @@ struct Flags {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("LINLI_LOG").unwrap_or_else(|_| "info".into()))
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("LINLI_LOG").unwrap_or_else(|_| "info,automerge=warn,hexane=warn".into()))
         .with_writer(std::io::stderr)
         .init();
     let flags = Flags::parse();
