@@ -75,12 +75,15 @@ impl Hub {
         while commands.recv_many(&mut batch, MAX_BATCH).await > 0 {
             let mut fx = Effects::default();
             let mut senders = Vec::new();
+            // Many messages about one document in a batch: store it and answer its peers once.
+            self.repo.begin_batch();
             for command in batch.drain(..) {
                 if let HubCommand::Frame { conn, .. } = &command {
                     senders.push(*conn);
                 }
                 fx.extend(self.handle(command));
             }
+            fx.extend(self.repo.end_batch());
             self.execute(fx, &senders).await;
             self.metrics.documents_open.store(self.repo.document_count() as u64, Ordering::Relaxed);
         }

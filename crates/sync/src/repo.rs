@@ -135,11 +135,21 @@ pub struct Repo {
     /// Highest ephemeral count seen per (sender, session).
     ephemeral_seen: HashMap<(PeerId, String), u64>,
     ephemeral_count: u64,
+    /// Inside a batch (see [`Repo::begin_batch`]): documents to store, and sync messages to
+    /// generate, once at the end of the batch.
+    batch: Option<Batch>,
+}
+
+/// Work deferred to the end of a batch.
+#[derive(Debug, Default)]
+struct Batch {
+    to_save: std::collections::BTreeSet<DocumentId>,
+    to_sync: std::collections::BTreeSet<(DocumentId, ConnId)>,
 }
 
 impl Repo {
     pub fn new(config: RepoConfig) -> Self {
-        Repo { config, connections: BTreeMap::new(), docs: HashMap::new(), ephemeral_seen: HashMap::new(), ephemeral_count: 0 }
+        Repo { config, connections: BTreeMap::new(), docs: HashMap::new(), ephemeral_seen: HashMap::new(), ephemeral_count: 0, batch: None }
     }
 
     pub fn peer_id(&self) -> &str {
@@ -295,6 +305,30 @@ impl Repo {
                 data: data.clone(),
             };
             fx.sends.push((*conn, codec::encode(&message)));
+        }
+        fx
+    }
+
+    /// Starts a batch: until [`Repo::end_batch`], a document that changes is stored, and its
+    /// peers are sent sync messages, once for the whole batch instead of once per message. A busy
+    /// relay handles many messages for the same document at a time this way.
+    pub fn begin_batch(&mut self) {
+        self.batch.get_or_insert_with(Batch::default);
+    }
+
+    /// Ends the batch: stores the documents that changed and sends the sync messages due.
+    pub fn end_batch(&mut self) -> Effects {
+        let mut fx = Effects::default();
+        let Some(batch) = self.batch.take() else { return fx };
+        for document_id in batch.to_save {
+            if let Some(entry) = self.docs.get_mut(&document_id).filter(|e| e.phase == Phase::Ready) {
+                fx.storage.extend(entry.ledger.save(document_id, &mut entry.doc));
+            }
+        }
+        for (document_id, conn) in batch.to_sync {
+            if self.docs.get(&document_id).is_some_and(|e| e.phase == Phase::Ready) {
+                self.send_sync(document_id, conn, &mut fx);
+            }
         }
         fx
     }
@@ -512,7 +546,12 @@ impl Repo {
     fn after_change(&mut self, document_id: DocumentId, fx: &mut Effects) {
         let entry = self.docs.get_mut(&document_id).expect("caller checked");
         if self.config.persist {
-            fx.storage.extend(entry.ledger.save(document_id, &mut entry.doc));
+            match &mut self.batch {
+                Some(batch) => {
+                    batch.to_save.insert(document_id);
+                }
+                None => fx.storage.extend(entry.ledger.save(document_id, &mut entry.doc)),
+            }
         }
         let engaged: Vec<ConnId> = entry.peers.keys().copied().collect();
         for conn in engaged {
@@ -535,6 +574,12 @@ impl Repo {
 
     /// Sends the next Automerge sync message for the document to one connection, if there is one.
     fn send_sync(&mut self, document_id: DocumentId, conn: ConnId, fx: &mut Effects) {
+        if let Some(batch) = &mut self.batch
+            && self.docs.get(&document_id).is_some_and(|e| e.phase == Phase::Ready)
+        {
+            batch.to_sync.insert((document_id, conn));
+            return;
+        }
         let Some(target_id) = self.ready_peer(conn) else { return };
         let sender_id = self.config.peer_id.clone();
         let entry = self.docs.get_mut(&document_id).expect("caller checked");

@@ -16,6 +16,8 @@ enum Event {
     Edit { device: usize, key: u8, value: u8 },
     /// Up to `n` frames are delivered.
     Deliver(u8),
+    /// Up to `n` frames bound for one node are delivered in one batch.
+    DeliverBatch(u8),
     /// A device's link to its relay is cut (frames in flight are lost) and dialled again later.
     Cut { device: usize },
     /// A device that was cut off dials its relay again.
@@ -25,7 +27,8 @@ enum Event {
 fn events(devices: usize) -> impl Strategy<Value = Vec<Event>> {
     let event = prop_oneof![
         4 => (0..devices, 0..6u8, any::<u8>()).prop_map(|(device, key, value)| Event::Edit { device, key, value }),
-        4 => (1..20u8).prop_map(Event::Deliver),
+        3 => (1..20u8).prop_map(Event::Deliver),
+        2 => (2..8u8).prop_map(Event::DeliverBatch),
         1 => (0..devices).prop_map(|device| Event::Cut { device }),
         1 => (0..devices).prop_map(|device| Event::Redial { device }),
     ];
@@ -78,6 +81,9 @@ proptest! {
                     for _ in 0..n {
                         net.deliver_one();
                     }
+                }
+                Event::DeliverBatch(n) => {
+                    net.deliver_batch(usize::from(n));
                 }
                 Event::Cut { device } => {
                     if let Some(link) = links[device % devices].take() {

@@ -216,6 +216,42 @@ impl Network {
         true
     }
 
+    /// Delivers up to `max` frames bound for one node in one batch (as a busy relay's hub does:
+    /// `begin_batch`, the frames, `end_batch`). Returns false when nothing is in flight.
+    pub fn deliver_batch(&mut self, max: usize) -> bool {
+        if self.queue.is_empty() {
+            return false;
+        }
+        let first = if self.shuffle { self.next_random() as usize % self.queue.len() } else { 0 };
+        let node_of = |links: &BTreeMap<u64, Link>, (link, to_server): (u64, bool)| {
+            links.get(&link).map(|l| if to_server { l.server } else { l.client })
+        };
+        let Some((node, _)) = node_of(&self.links, (self.queue[first].0, self.queue[first].1)) else {
+            self.queue.remove(first);
+            return true;
+        };
+        // The oldest frames bound for that node, in queue order (each link stays in order).
+        let mut picked = Vec::new();
+        let mut index = 0;
+        while index < self.queue.len() && picked.len() < max {
+            match node_of(&self.links, (self.queue[index].0, self.queue[index].1)) {
+                Some((n, conn)) if n == node => {
+                    let (_, _, bytes) = self.queue.remove(index).expect("in range");
+                    picked.push((conn, bytes));
+                }
+                _ => index += 1,
+            }
+        }
+        self.nodes[node].repo.begin_batch();
+        let mut fx = linli_sync::Effects::default();
+        for (conn, bytes) in picked {
+            fx.extend(self.nodes[node].repo.received(conn, &bytes));
+        }
+        fx.extend(self.nodes[node].repo.end_batch());
+        self.apply(node, fx);
+        true
+    }
+
     /// Delivers frames until none are in flight. Returns how many were delivered.
     pub fn run_until_quiet(&mut self) -> usize {
         let mut delivered = 0;
