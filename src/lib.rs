@@ -1,10 +1,19 @@
 //! Linli's web app: notices, pledges and task boards of a neighbourhood, kept on the device and
 //! synced through relays. Built with Leptos (client-side rendered) into a static site by Trunk.
 
+// The macro reads locales/*.json at compile time. (leptos_i18n prefers a build script now, but
+// that route builds ICU data tooling on every clean build; the macro gives the same code.)
+#[allow(deprecated)]
+mod translations {
+    leptos_i18n::load_locales!();
+}
+pub use translations::i18n;
+
 pub mod app;
 pub mod components;
 pub mod engine;
 pub mod identity;
+pub mod language;
 pub mod my_spaces;
 pub mod pages;
 pub mod platform;

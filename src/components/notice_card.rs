@@ -6,10 +6,12 @@ use linli_core::{Editor, ItemId, Notice, NoticeDraft};
 use linli_sync::DocumentId;
 
 use crate::engine::EngineHandle;
+use crate::i18n::*;
 
 #[component]
 pub fn NoticeCard(space: DocumentId, notice_id: String, notice: Notice) -> impl IntoView {
     let engine = expect_context::<EngineHandle>();
+    let i18n = use_i18n();
     let editing = RwSignal::new(false);
     let title = RwSignal::new(notice.title.clone());
     let body = RwSignal::new(notice.body.as_str().to_owned());
@@ -39,19 +41,19 @@ pub fn NoticeCard(space: DocumentId, notice_id: String, notice: Notice) -> impl 
                 when=move || editing.get()
                 fallback=move || view! {
                     <p class="notice-body">{shown_body.clone()}</p>
-                    <button type="button" class="secondary" on:click=move |_| editing.set(true)>"Edit"</button>
+                    <button type="button" class="secondary" on:click=move |_| editing.set(true)>{t!(i18n, edit)}</button>
                 }
             >
                 <form on:submit=save.clone()>
-                    <label>"Title"
+                    <label>{t!(i18n, title)}
                         <input required prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
                     </label>
-                    <label>"Text"
+                    <label>{t!(i18n, text)}
                         <textarea rows="4" prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev)) />
                     </label>
                     {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-                    <button type="submit">"Save"</button>
-                    <button type="button" class="secondary" on:click=move |_| editing.set(false)>"Cancel"</button>
+                    <button type="submit">{t!(i18n, save)}</button>
+                    <button type="button" class="secondary" on:click=move |_| editing.set(false)>{t!(i18n, cancel)}</button>
                 </form>
             </Show>
         </article>

@@ -5,11 +5,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::engine::EngineHandle;
+use crate::i18n::*;
 use crate::my_spaces;
 
 #[component]
 pub fn Home() -> impl IntoView {
     let engine = expect_context::<EngineHandle>();
+    let i18n = use_i18n();
     let navigate = use_navigate();
     let name = RwSignal::new(String::new());
     let spaces = my_spaces::list();
@@ -29,25 +31,25 @@ pub fn Home() -> impl IntoView {
         <main class="page">
             <header class="masthead">
                 <h1>"Linli " <span lang="zh-Hant">"鄰里"</span></h1>
-                <p class="lead">"Notices, pledges and task boards for your neighbourhood, kept on every neighbour's device."</p>
+                <p class="lead">{t!(i18n, tagline)}</p>
             </header>
             <form class="card" on:submit=create>
-                <h2>"Start a space"</h2>
-                <label for="space-name">"Name of the space"</label>
+                <h2>{t!(i18n, start_space)}</h2>
+                <label for="space-name">{t!(i18n, space_name)}</label>
                 <input
                     id="space-name"
                     required
                     maxlength="120"
-                    placeholder="e.g. Sanfang Qixiang residents"
+                    placeholder=move || t_string!(i18n, space_name_example)
                     prop:value=move || name.get()
                     on:input=move |ev| name.set(event_target_value(&ev))
                 />
-                <button type="submit">"Create space"</button>
+                <button type="submit">{t!(i18n, create_space)}</button>
             </form>
             <section class="card">
-                <h2>"Your spaces"</h2>
+                <h2>{t!(i18n, your_spaces)}</h2>
                 {if spaces.is_empty() {
-                    view! { <p class="muted">"None yet on this device. Create one, or open a link a neighbour shared."</p> }.into_any()
+                    view! { <p class="muted">{t!(i18n, no_spaces_yet)}</p> }.into_any()
                 } else {
                     view! {
                         <ul class="space-list">

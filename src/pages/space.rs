@@ -9,6 +9,7 @@ use crate::components::notice_card::NoticeCard;
 use crate::components::notice_form::NewNoticeForm;
 use crate::components::sync_badge::SyncBadge;
 use crate::engine::EngineHandle;
+use crate::i18n::*;
 use crate::my_spaces;
 
 /// What the space screen can show.
@@ -25,6 +26,7 @@ enum View {
 #[component]
 pub fn SpacePage() -> impl IntoView {
     let engine = expect_context::<EngineHandle>();
+    let i18n = use_i18n();
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").and_then(|text| text.parse::<DocumentId>().ok()));
     Effect::new(move |_| {
@@ -55,17 +57,12 @@ pub fn SpacePage() -> impl IntoView {
 
     view! {
         <main class="page">
-            <nav class="crumbs"><a href="/">"← Your spaces"</a><SyncBadge /></nav>
+            <nav class="crumbs"><a href="/">{t!(i18n, back_to_spaces)}</a><SyncBadge /></nav>
             {move || match view_state.get() {
-                View::BadLink => view! { <p class="notice-box">"This link does not point to a Linli space."</p> }.into_any(),
-                View::Loading => view! { <p class="muted">"Opening…"</p> }.into_any(),
-                View::Searching => view! { <p class="notice-box">"Looking for this space on the relay…"</p> }.into_any(),
-                View::NotFound => view! {
-                    <p class="notice-box">
-                        "This space is not on this device yet, and the relay does not have it. "
-                        "It appears here as soon as a device that has it connects."
-                    </p>
-                }.into_any(),
+                View::BadLink => view! { <p class="notice-box">{t!(i18n, bad_link)}</p> }.into_any(),
+                View::Loading => view! { <p class="muted">{t!(i18n, opening)}</p> }.into_any(),
+                View::Searching => view! { <p class="notice-box">{t!(i18n, searching)}</p> }.into_any(),
+                View::NotFound => view! { <p class="notice-box">{t!(i18n, space_not_found)}</p> }.into_any(),
                 View::Unreadable(reason) => view! { <p class="notice-box error">{reason}</p> }.into_any(),
                 View::Ready(space) => {
                     let id = id.get_untracked().expect("a ready space has an ID");
@@ -77,18 +74,19 @@ pub fn SpacePage() -> impl IntoView {
 }
 
 fn space_view(id: DocumentId, space: Space) -> impl IntoView {
+    let i18n = use_i18n();
     let notices: Vec<_> = space.current_notices().into_iter().map(|(notice_id, n)| (notice_id.to_owned(), n.clone())).collect();
     let share = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
     view! {
         <header class="space-header">
             <h1>{space.name.clone()}</h1>
-            <p class="share">"Share this link with neighbours: " <code class="share-link">{share}</code></p>
+            <p class="share">{t!(i18n, share_link)} " " <code class="share-link">{share}</code></p>
         </header>
         <NewNoticeForm space=id />
         <section aria-labelledby="notices-heading">
-            <h2 id="notices-heading">"Notices"</h2>
+            <h2 id="notices-heading">{t!(i18n, notices)}</h2>
             {if notices.is_empty() {
-                view! { <p class="muted">"No notices yet."</p> }.into_any()
+                view! { <p class="muted">{t!(i18n, no_notices)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="notices">
