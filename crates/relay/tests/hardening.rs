@@ -8,23 +8,14 @@ use std::time::Duration;
 use futures_util::SinkExt;
 use linli_relay::{Limits, RelayConfig};
 use linli_sync::automerge::transaction::{CommitOptions, Transactable};
-use linli_sync::automerge::{ActorId, AutoCommit, ROOT, ReadDoc};
+use linli_sync::automerge::{ActorId, AutoCommit, ROOT};
 use linli_sync::{DocumentId, Message, codec};
-use support::client::{Client, State};
+use support::client::Client;
 use support::raw;
+use support::docs::{doc_with, read};
 use support::relay::TestRelay;
 use tokio_tungstenite::tungstenite::Message as Frame;
 
-fn doc_with(key: &str, value: &str) -> AutoCommit {
-    let mut doc = AutoCommit::new();
-    doc.put(ROOT, key, value).unwrap();
-    doc.commit();
-    doc
-}
-
-fn read(state: &State, id: DocumentId, key: &str) -> Option<String> {
-    state.repo.document(&id)?.get(ROOT, key).ok()??.0.into_string().ok()
-}
 
 async fn relay_with(limits: Limits) -> (TestRelay, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();

@@ -4,21 +4,12 @@
 mod support;
 
 use linli_sync::automerge::transaction::Transactable;
-use linli_sync::automerge::{AutoCommit, ROOT, ReadDoc};
+use linli_sync::automerge::ROOT;
 use linli_sync::{DocumentId, RepoEvent};
-use support::client::{Client, State};
+use support::client::Client;
+use support::docs::{doc_with, read};
 use support::relay::TestRelay;
 
-fn doc_with(key: &str, value: &str) -> AutoCommit {
-    let mut doc = AutoCommit::new();
-    doc.put(ROOT, key, value).unwrap();
-    doc.commit();
-    doc
-}
-
-fn read(state: &State, id: DocumentId, key: &str) -> Option<String> {
-    state.repo.document(&id)?.get(ROOT, key).ok()??.0.into_string().ok()
-}
 
 #[tokio::test]
 async fn serves_a_document_by_id_and_keeps_it_across_a_restart() {

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod client;
+pub mod docs;
 pub mod raw;
 pub mod relay;
 pub mod relay_process;
