@@ -15,6 +15,9 @@ pub enum SpaceError {
     /// An item the operation needs is not in the space.
     #[error("no {kind} {id} in this space")]
     NotFound { kind: &'static str, id: String },
+    /// An item with this ID is already in the space; creating it again would overwrite it.
+    #[error("there is already a {kind} {id} in this space")]
+    AlreadyExists { kind: &'static str, id: String },
     /// A value the operation was given is not acceptable.
     #[error("{0}")]
     Invalid(&'static str),

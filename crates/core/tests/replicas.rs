@@ -174,8 +174,9 @@ impl World {
             Op::Comment { pick: p, n } => {
                 if let Some(id) = pick(space.tasks.keys(), *p) {
                     let comment = new_id(at, 6, *n);
-                    editor.comment_on_task(&id, &comment, &format!("comment {n}")).unwrap();
-                    self.ledger.insert(("comment", id.to_string(), comment.to_string()));
+                    if editor.comment_on_task(&id, &comment, &format!("comment {n}")).is_ok() {
+                        self.ledger.insert(("comment", id.to_string(), comment.to_string()));
+                    }
                 }
             }
             Op::Resolve(p) => {

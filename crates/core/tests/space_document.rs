@@ -203,6 +203,25 @@ fn claiming_assigning_comments_and_labels() {
 }
 
 #[test]
+fn creating_an_item_twice_with_one_id_is_refused_and_keeps_the_first() {
+    let mut doc = new_space("s", &author(1, T0));
+    let (board, todo, _) = board_with_columns(&mut doc);
+    let draft = || TaskDraft { title: "Fix the gate".into(), ..Default::default() };
+    Editor::new(&mut doc, &author(1, T0)).add_task(&id(1), &board, &todo, draft(), Place::End).unwrap();
+    Editor::new(&mut doc, &author(2, T0)).comment_on_task(&id(1), &id(60), "On my way").unwrap();
+    let again = Editor::new(&mut doc, &author(1, T0)).add_task(&id(1), &board, &todo, draft(), Place::End);
+    assert!(matches!(again, Err(SpaceError::AlreadyExists { kind: "task", .. })), "{again:?}");
+    let again = Editor::new(&mut doc, &author(2, T0)).comment_on_task(&id(1), &id(60), "Replaced?");
+    assert!(matches!(again, Err(SpaceError::AlreadyExists { kind: "comment", .. })), "{again:?}");
+    let notice = || NoticeDraft::new("Water off", "Tuesday");
+    Editor::new(&mut doc, &author(1, T0)).post_notice(&id(2), notice()).unwrap();
+    assert!(matches!(Editor::new(&mut doc, &author(1, T0)).post_notice(&id(2), notice()), Err(SpaceError::AlreadyExists { .. })));
+    let task = space(&doc).tasks[id(1).as_str()].clone();
+    assert_eq!(task.comments_in_order().iter().map(|(_, c)| c.text.as_str()).collect::<Vec<_>>(), ["On my way"]);
+    assert_eq!(titles(&space(&doc), &board, &todo), ["Fix the gate"], "the task sits in its column once");
+}
+
+#[test]
 fn request_response_times_are_derived() {
     let mut doc = new_space("s", &author(1, T0));
     let (board, todo, _) = board_with_columns(&mut doc);

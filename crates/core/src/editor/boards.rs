@@ -25,7 +25,7 @@ impl Editor<'_> {
             previous = Some(position);
         }
         let board = Board { name, position: between(last.as_deref(), None, self.entropy()), columns: column_map, archived: false };
-        self.put_item(&map, id.as_str(), &board)?;
+        self.put_new_item(&map, "board", id.as_str(), &board)?;
         self.commit("board.create");
         Ok(())
     }
@@ -88,7 +88,7 @@ impl Editor<'_> {
     pub fn add_task(&mut self, id: &ItemId, board_id: &ItemId, column_id: &ItemId, draft: TaskDraft, place: Place) -> Result<(), SpaceError> {
         let task = self.new_task(board_id, column_id, draft, None, place)?;
         let map = self.collection("tasks")?;
-        self.put_item(&map, id.as_str(), &task)?;
+        self.put_new_item(&map, "task", id.as_str(), &task)?;
         self.commit("task.add");
         Ok(())
     }
@@ -107,7 +107,7 @@ impl Editor<'_> {
             Request { raised_by: self.me(), raised_at: self.author.now, category: category.to_owned(), claimed_at: None, resolved_at: None };
         let task = self.new_task(board_id, column_id, draft, Some(request), place)?;
         let map = self.collection("tasks")?;
-        self.put_item(&map, id.as_str(), &task)?;
+        self.put_new_item(&map, "task", id.as_str(), &task)?;
         self.commit("request.raise");
         Ok(())
     }
@@ -267,7 +267,7 @@ impl Editor<'_> {
         }
         let comments = self.nested_map(&map, id.as_str(), "comments")?;
         let comment = Comment { author: self.me(), at: self.author.now, text };
-        self.put_item(&comments, comment_id.as_str(), &comment)?;
+        self.put_new_item(&comments, "comment", comment_id.as_str(), &comment)?;
         self.commit("task.comment");
         Ok(())
     }

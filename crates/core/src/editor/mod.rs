@@ -66,6 +66,15 @@ impl<'a> Editor<'a> {
         Ok(())
     }
 
+    /// Writes a new item, refusing an ID already in use: creating twice (a replayed form, a
+    /// colliding ID) must never overwrite what others added to the first one.
+    pub(crate) fn put_new_item<T: Reconcile>(&mut self, map: &ObjId, kind: &'static str, id: &str, item: &T) -> Result<(), SpaceError> {
+        if self.doc.get(map, id)?.is_some() {
+            return Err(SpaceError::AlreadyExists { kind, id: id.to_owned() });
+        }
+        self.put_item(map, id, item)
+    }
+
     /// The map `field` inside item `id` of `collection` (e.g. a pledge's signatures), made if an
     /// older document lacks it.
     fn nested_map(&mut self, collection: &ObjId, id: &str, field: &str) -> Result<ObjId, SpaceError> {

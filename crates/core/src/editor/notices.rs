@@ -38,7 +38,7 @@ impl Editor<'_> {
             updated_at: now,
             archived: false,
         };
-        self.put_item(&map, id.as_str(), &notice)?;
+        self.put_new_item(&map, "notice", id.as_str(), &notice)?;
         self.commit("notice.post");
         Ok(())
     }

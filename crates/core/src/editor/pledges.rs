@@ -34,7 +34,7 @@ impl Editor<'_> {
             paper: BTreeMap::new(),
             archived: false,
         };
-        self.put_item(&map, id.as_str(), &pledge)?;
+        self.put_new_item(&map, "pledge", id.as_str(), &pledge)?;
         self.commit("pledge.create");
         Ok(())
     }

@@ -48,7 +48,7 @@ impl Editor<'_> {
         let map = self.collection("categories")?;
         let last = self.current_space()?.categories_in_order().last().map(|(_, c)| c.position.clone());
         let category = Category { names, position: between(last.as_deref(), None, self.entropy()), archived: false };
-        self.put_item(&map, id.as_str(), &category)?;
+        self.put_new_item(&map, "category", id.as_str(), &category)?;
         self.commit("category.add");
         Ok(())
     }
