@@ -1,27 +1,63 @@
 //! The app shell: starts the sync engine and routes between screens.
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::engine::Engine;
 use crate::i18n::I18nContextProvider;
 use crate::language::{self, LanguageSwitcher};
-use crate::pages::{home::Home, not_found::NotFound, space::SpacePage};
-use crate::relays;
+use crate::pages::{
+    board::BoardPage, boards::BoardsPage, history::HistoryPage, home::Home, not_found::NotFound, notice::NoticePage,
+    notice_editor::NoticeEditorPage, notices::NoticesPage, overview::Overview, participation::ParticipationPage,
+    pledge::PledgePage, pledges::PledgesPage, requests::RequestsPage, settings::SettingsPage, space::SpacePage,
+    task::TaskPage,
+};
+use crate::{identity, relays, update_prompt::UpdatePrompt};
+
+/// The display name chosen on this device, shared so every screen sees it change.
+#[derive(Clone, Copy)]
+pub struct DisplayName(pub RwSignal<Option<String>>);
+
+impl DisplayName {
+    pub fn set(&self, name: &str) {
+        identity::set_display_name(name);
+        self.0.set(identity::display_name());
+    }
+}
 
 #[component]
 pub fn App() -> impl IntoView {
     let engine = Engine::start(relays::relay_urls());
     provide_context(engine);
+    provide_context(DisplayName(RwSignal::new(identity::display_name())));
     view! {
         <I18nContextProvider>
             <StartInChosenLanguage />
-            <LanguageSwitcher />
+            <div class="topbar no-print">
+                <a class="brand" href="/">"Linli " <span lang="zh-Hant">"鄰里"</span></a>
+                <LanguageSwitcher />
+            </div>
+            <UpdatePrompt />
             <Router>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
-                    <Route path=path!("/s/:id") view=SpacePage />
+                    <ParentRoute path=path!("/s/:id") view=SpacePage>
+                        <Route path=path!("") view=Overview />
+                        <Route path=path!("notices") view=NoticesPage />
+                        <Route path=path!("notices/new") view=NoticeEditorPage />
+                        <Route path=path!("notices/:item") view=NoticePage />
+                        <Route path=path!("notices/:item/edit") view=NoticeEditorPage />
+                        <Route path=path!("pledges") view=PledgesPage />
+                        <Route path=path!("pledges/:item") view=PledgePage />
+                        <Route path=path!("boards") view=BoardsPage />
+                        <Route path=path!("boards/:item") view=BoardPage />
+                        <Route path=path!("tasks/:item") view=TaskPage />
+                        <Route path=path!("requests") view=RequestsPage />
+                        <Route path=path!("history/:kind/:item") view=HistoryPage />
+                        <Route path=path!("participation") view=ParticipationPage />
+                        <Route path=path!("settings") view=SettingsPage />
+                    </ParentRoute>
                 </Routes>
             </Router>
         </I18nContextProvider>

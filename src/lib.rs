@@ -10,14 +10,20 @@ mod translations {
 pub use translations::i18n;
 
 pub mod app;
+pub mod charts;
 pub mod components;
 pub mod engine;
+pub mod format;
 pub mod identity;
 pub mod language;
+pub mod markdown;
 pub mod my_spaces;
 pub mod pages;
 pub mod platform;
+pub mod qr;
 pub mod relays;
+pub mod space_context;
+pub mod update_prompt;
 
 /// Starts the app in the page's `<body>`.
 pub fn mount() {

@@ -9,11 +9,7 @@ pub fn relay_urls() -> Vec<String> {
     if let Some(from_link) = from_query() {
         return from_link;
     }
-    let saved: Vec<String> = web_sys::window()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|s| s.get_item(KEY).ok().flatten())
-        .map(|text| text.lines().map(str::trim).filter(|l| is_ws_url(l)).map(str::to_owned).collect())
-        .unwrap_or_default();
+    let saved = saved();
     if !saved.is_empty() {
         return saved;
     }
@@ -30,4 +26,26 @@ fn from_query() -> Option<Vec<String>> {
     let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
     let urls: Vec<String> = params.get_all("relay").iter().filter_map(|v| v.as_string()).filter(|u| is_ws_url(u)).collect();
     (!urls.is_empty()).then_some(urls)
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The relay URLs saved in settings on this device.
+pub fn saved() -> Vec<String> {
+    storage()
+        .and_then(|s| s.get_item(KEY).ok().flatten())
+        .map(|text| text.lines().map(str::trim).filter(|l| is_ws_url(l)).map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// Saves relay URLs (one per line; empty clears them); refuses anything but `ws://` or `wss://`.
+pub fn save(text: &str) -> Result<(), String> {
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    if let Some(bad) = lines.iter().find(|l| !is_ws_url(l)) {
+        return Err(format!("not a relay address (ws:// or wss://): {bad}"));
+    }
+    let storage = storage().ok_or("this browser does not allow saving settings")?;
+    storage.set_item(KEY, &lines.join("\n")).map_err(|_| "could not save the relay addresses".to_owned())
 }

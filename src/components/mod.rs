@@ -1,5 +1,9 @@
-//! Pieces shared by screens.
+//! Pieces several screens share.
 
-pub mod notice_card;
-pub mod notice_form;
+pub mod item_links;
+pub mod name_prompt;
+pub mod pledge_progress;
+pub mod qr_code;
+pub mod rich_text;
 pub mod sync_badge;
+pub mod task_card;

@@ -14,7 +14,7 @@ use std::rc::Rc;
 
 use futures::channel::mpsc;
 use leptos::prelude::*;
-use linli_core::{AutoCommit, Author, MemberId, Space, SpaceError, new_space};
+use linli_core::{AutoCommit, Author, HistoryEntry, ItemKind, MemberId, Space, SpaceError, item_history, new_space};
 use linli_sync::{ConnId, DocumentId, Effects, PeerMetadata, Phase, Repo, RepoConfig, RepoEvent};
 
 pub use idb_store::IdbStore;
@@ -185,6 +185,18 @@ impl Engine {
         self.apply(fx);
         self.revision.update(|r| *r += 1);
         Ok(value)
+    }
+
+    /// The changes that touched an item, oldest first (reads; writes nothing).
+    pub fn history(&self, id: DocumentId, kind: ItemKind, item: &str) -> Result<Vec<HistoryEntry>, EngineError> {
+        let (result, fx) = self.repo.borrow_mut().change(id, |doc| item_history(doc, kind, item)).map_err(|_| EngineError::NotOpen)?;
+        self.apply(fx);
+        Ok(result?)
+    }
+
+    /// This device's member ID.
+    pub fn member(&self) -> MemberId {
+        self.member
     }
 
     /// Who writes, and when: this device's member, this tab's session, the time now.

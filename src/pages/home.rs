@@ -4,6 +4,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
+use crate::components::name_prompt::NamePrompt;
 use crate::engine::EngineHandle;
 use crate::i18n::*;
 use crate::my_spaces;
@@ -15,6 +16,16 @@ pub fn Home() -> impl IntoView {
     let navigate = use_navigate();
     let name = RwSignal::new(String::new());
     let spaces = my_spaces::list();
+    let link = RwSignal::new(String::new());
+    let link_error = RwSignal::new(false);
+    let join_navigate = navigate.clone();
+    let join = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        match space_path(&link.get_untracked()) {
+            Some(path) => join_navigate(&path, Default::default()),
+            None => link_error.set(true),
+        }
+    };
     let create = move |ev: SubmitEvent| {
         ev.prevent_default();
         let chosen = name.get_untracked();
@@ -33,6 +44,7 @@ pub fn Home() -> impl IntoView {
                 <h1>"Linli " <span lang="zh-Hant">"鄰里"</span></h1>
                 <p class="lead">{t!(i18n, tagline)}</p>
             </header>
+            <NamePrompt />
             <form class="card" on:submit=create>
                 <h2>{t!(i18n, start_space)}</h2>
                 <label for="space-name">{t!(i18n, space_name)}</label>
@@ -45,6 +57,15 @@ pub fn Home() -> impl IntoView {
                     on:input=move |ev| name.set(event_target_value(&ev))
                 />
                 <button type="submit">{t!(i18n, create_space)}</button>
+            </form>
+            <form class="card" on:submit=join aria-labelledby="join-heading">
+                <h2 id="join-heading">{t!(i18n, join_space)}</h2>
+                <label for="join-link">{t!(i18n, join_link)}</label>
+                <input id="join-link" required aria-describedby="join-hint"
+                    prop:value=move || link.get() on:input=move |ev| { link_error.set(false); link.set(event_target_value(&ev)) } />
+                <p id="join-hint" class="muted small">{t!(i18n, join_hint)}</p>
+                {move || link_error.get().then(|| view! { <p class="error" role="alert">{t!(i18n, bad_link)}</p> })}
+                <button type="submit">{t!(i18n, open_space)}</button>
             </form>
             <section class="card">
                 <h2>{t!(i18n, your_spaces)}</h2>
@@ -64,4 +85,14 @@ pub fn Home() -> impl IntoView {
             </section>
         </main>
     }
+}
+
+/// The app path of a space from what someone pasted: a whole link (`https://…/s/<id>/…`) or the
+/// bare ID. `None` if it names no space.
+fn space_path(pasted: &str) -> Option<String> {
+    let text = pasted.trim();
+    let after = text.rsplit_once("/s/").map_or(text, |(_, rest)| rest);
+    let id = after.split(['/', '?', '#']).next()?;
+    let query = after.find('?').map(|i| &after[i..]).unwrap_or("");
+    id.parse::<linli_sync::DocumentId>().ok().map(|id| format!("/s/{id}{query}"))
 }

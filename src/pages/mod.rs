@@ -1,5 +1,18 @@
-//! One module per screen.
+//! The screens, one per route.
 
+pub mod board;
+pub mod boards;
+pub mod history;
 pub mod home;
 pub mod not_found;
+pub mod notice;
+pub mod notice_editor;
+pub mod notices;
+pub mod overview;
+pub mod participation;
+pub mod pledge;
+pub mod pledges;
+pub mod requests;
+pub mod settings;
 pub mod space;
+pub mod task;

@@ -1,103 +1,131 @@
-//! A space: its notices, drawn from this device's copy first, with posting and editing.
+//! A space: its header, tabs and the screen under them, drawn from this device's copy first.
+//!
+//! The space is read once into a signal that every screen inside shares ([`SpaceContext`]);
+//! lists re-draw from it when anything changes, while forms keep what is typed in their own
+//! signals, so a change arriving from a neighbour never wipes a half-written notice.
 
 use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::use_params_map;
-use linli_core::Space;
 use linli_sync::{DocumentId, Phase};
 
-use crate::components::notice_card::NoticeCard;
-use crate::components::notice_form::NewNoticeForm;
+use crate::app::DisplayName;
+use crate::components::name_prompt::NamePrompt;
 use crate::components::sync_badge::SyncBadge;
 use crate::engine::EngineHandle;
 use crate::i18n::*;
 use crate::my_spaces;
+use crate::space_context::SpaceContext;
 
-/// What the space screen can show.
+/// Where the space is in being opened.
 #[derive(Debug, Clone, PartialEq)]
-enum View {
-    BadLink,
+enum Status {
     Loading,
     Searching,
     NotFound,
     Unreadable(String),
-    Ready(Space),
+    Ready,
 }
 
 #[component]
 pub fn SpacePage() -> impl IntoView {
-    let engine = expect_context::<EngineHandle>();
     let i18n = use_i18n();
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").and_then(|text| text.parse::<DocumentId>().ok()));
-    Effect::new(move |_| {
-        if let Some(id) = id.get() {
-            engine.get().open(id);
-        }
-    });
-    let view_state = Memo::new(move |_| {
-        let engine = engine.get();
-        engine.revision.track();
-        let Some(id) = id.get() else { return View::BadLink };
-        match engine.phase(&id) {
-            None | Some(Phase::Loading) => View::Loading,
-            Some(Phase::Requesting) => View::Searching,
-            Some(Phase::Unavailable) => View::NotFound,
-            Some(Phase::Ready) => match engine.space(&id) {
-                Some(Ok(space)) => View::Ready(space),
-                Some(Err(error)) => View::Unreadable(error.to_string()),
-                None => View::Loading,
-            },
-        }
-    });
-    Effect::new(move |_| {
-        if let (Some(id), View::Ready(space)) = (id.get(), view_state.get()) {
-            my_spaces::remember(id, &space.name);
-        }
-    });
-
     view! {
         <main class="page">
-            <nav class="crumbs"><a href="/">{t!(i18n, back_to_spaces)}</a><SyncBadge /></nav>
-            {move || match view_state.get() {
-                View::BadLink => view! { <p class="notice-box">{t!(i18n, bad_link)}</p> }.into_any(),
-                View::Loading => view! { <p class="muted">{t!(i18n, opening)}</p> }.into_any(),
-                View::Searching => view! { <p class="notice-box">{t!(i18n, searching)}</p> }.into_any(),
-                View::NotFound => view! { <p class="notice-box">{t!(i18n, space_not_found)}</p> }.into_any(),
-                View::Unreadable(reason) => view! { <p class="notice-box error">{reason}</p> }.into_any(),
-                View::Ready(space) => {
-                    let id = id.get_untracked().expect("a ready space has an ID");
-                    space_view(id, space).into_any()
-                }
+            {move || match id.get() {
+                None => view! { <p class="notice-box">{t!(i18n, bad_link)}</p> }.into_any(),
+                Some(id) => view! { <OpenSpace id /> }.into_any(),
             }}
         </main>
     }
 }
 
-fn space_view(id: DocumentId, space: Space) -> impl IntoView {
+#[component]
+fn OpenSpace(id: DocumentId) -> impl IntoView {
+    let engine = expect_context::<EngineHandle>();
     let i18n = use_i18n();
-    let notices: Vec<_> = space.current_notices().into_iter().map(|(notice_id, n)| (notice_id.to_owned(), n.clone())).collect();
-    let share = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    engine.get().open(id);
+    let status = Memo::new(move |_| {
+        let engine = engine.get();
+        engine.revision.track();
+        match engine.phase(&id) {
+            None | Some(Phase::Loading) => Status::Loading,
+            Some(Phase::Requesting) => Status::Searching,
+            Some(Phase::Unavailable) => Status::NotFound,
+            Some(Phase::Ready) => match engine.space(&id) {
+                Some(Ok(_)) => Status::Ready,
+                Some(Err(error)) => Status::Unreadable(error.to_string()),
+                None => Status::Loading,
+            },
+        }
+    });
+    let space = Memo::new(move |_| {
+        let engine = engine.get();
+        engine.revision.track();
+        engine.space(&id).and_then(Result::ok)
+    });
+    let ctx = SpaceContext::new(id, space, engine);
+    provide_context(ctx);
+    Effect::new(move |_| {
+        if let Some(name) = space.with(|s| s.as_ref().map(|s| s.name.clone())) {
+            my_spaces::remember(id, &name);
+        }
+    });
+    join_when_named(ctx);
     view! {
-        <header class="space-header">
-            <h1>{space.name.clone()}</h1>
-            <p class="share">{t!(i18n, share_link)} " " <code class="share-link">{share}</code></p>
-        </header>
-        <NewNoticeForm space=id />
-        <section aria-labelledby="notices-heading">
-            <h2 id="notices-heading">{t!(i18n, notices)}</h2>
-            {if notices.is_empty() {
-                view! { <p class="muted">{t!(i18n, no_notices)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="notices">
-                        {notices
-                            .into_iter()
-                            .map(|(notice_id, notice)| view! { <li><NoticeCard space=id notice_id notice /></li> })
-                            .collect_view()}
-                    </ul>
-                }
-                    .into_any()
-            }}
-        </section>
+        <nav class="crumbs no-print"><a href="/">{t!(i18n, back_to_spaces)}</a><SyncBadge /></nav>
+        {move || match status.get() {
+            Status::Loading => view! { <p class="muted">{t!(i18n, opening)}</p> }.into_any(),
+            Status::Searching => view! { <p class="notice-box">{t!(i18n, searching)}</p> }.into_any(),
+            Status::NotFound => view! { <p class="notice-box">{t!(i18n, space_not_found)}</p> }.into_any(),
+            Status::Unreadable(reason) => view! { <p class="notice-box error">{reason}</p> }.into_any(),
+            Status::Ready => view! {
+                <header class="space-header">
+                    <h1>{move || ctx.with(|s| s.name.clone())}</h1>
+                </header>
+                <NamePrompt />
+                <SpaceTabs ctx />
+                <Outlet />
+            }
+            .into_any(),
+        }}
+    }
+}
+
+/// Records this device's member in the space once they have a display name (or renames them).
+fn join_when_named(ctx: SpaceContext) {
+    let name = expect_context::<DisplayName>().0;
+    Effect::new(move |_| {
+        let Some(name) = name.get() else { return };
+        let me = ctx.me();
+        let recorded = ctx.with(|s| s.members.get(&me).map(|m| (m.name.clone(), m.role.clone())));
+        match recorded {
+            Some(Some((existing, _))) if existing == name => {}
+            Some(Some((_, role))) => drop(ctx.edit(|e| e.join(&name, &role))),
+            Some(None) => drop(ctx.edit(|e| e.join(&name, ""))),
+            None => {}
+        }
+    });
+}
+
+#[component]
+fn SpaceTabs(ctx: SpaceContext) -> impl IntoView {
+    let i18n = use_i18n();
+    let open_requests = move || ctx.with(|s| s.open_requests().len()).unwrap_or(0);
+    view! {
+        <nav class="tabs no-print" aria-label=move || t_string!(i18n, sections)>
+            <A href=ctx.link("") exact=true>{t!(i18n, overview)}</A>
+            <A href=ctx.link("/notices")>{t!(i18n, notices)}</A>
+            <A href=ctx.link("/pledges")>{t!(i18n, pledges)}</A>
+            <A href=ctx.link("/boards")>{t!(i18n, boards)}</A>
+            <A href=ctx.link("/requests")>
+                {t!(i18n, requests)}
+                {move || (open_requests() > 0).then(|| view! { " " <span class="count">{open_requests()}</span> })}
+            </A>
+            <A href=ctx.link("/participation")>{t!(i18n, participation)}</A>
+            <A href=ctx.link("/settings")>{t!(i18n, settings)}</A>
+        </nav>
     }
 }

@@ -54,7 +54,7 @@ test("a JavaScript peer's space reaches a second JavaScript peer and Linli's app
     const bobs = await findDoc(bob, handle.url);
     assert.equal(String(bobs.doc().notices["00000000000000aa"].title), "Lift repair");
 
-    await viewer.page.goto(`${relay.httpUrl}/s/${handle.documentId}`);
+    await viewer.page.goto(`${relay.httpUrl}/s/${handle.documentId}/notices/00000000000000aa`);
     await noticeCard(viewer.page, "Lift repair").waitFor();
 
     handle.change(doc => {
@@ -81,9 +81,9 @@ test("Linli's app syncs through the npm sync server", async () => {
     await createSpace(phone.page, `${site.httpUrl}/${viaNpm}`, "Synced by npm");
     await postNotice(phone.page, "Through the npm server", "It works");
     await waitUntilSaved(phone.page);
-    const documentId = new URL(phone.page.url()).pathname.split("/s/")[1];
-    await kiosk.page.goto(`${site.httpUrl}/s/${documentId}${viaNpm}`);
-    await noticeCard(kiosk.page, "Through the npm server").waitFor();
+    const documentId = new URL(phone.page.url()).pathname.split("/s/")[1].split("/")[0];
+    await kiosk.page.goto(`${site.httpUrl}/s/${documentId}/notices${viaNpm}`);
+    await kiosk.page.getByRole("link", { name: "Through the npm server" }).waitFor();
     // The npm server holds it; Linli's own relay was never asked.
     await eventually(() => folderHolds(npm.dataDir, documentId), "the npm server to store the space");
     assert.ok(!folderHolds(site.dataDir, documentId), "Linli's relay served only the site");

@@ -7,7 +7,7 @@ import { Repo, isValidDocumentId } from "@automerge/automerge-repo";
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import { startRelay } from "./support/relay.mjs";
 import { launchBrowser, newProfile } from "./support/browser.mjs";
-import { createSpace, postNotice, noticeCard, waitUntilSaved } from "./support/app.mjs";
+import { chooseName, createSpace, postNotice, noticeCard, openNotice, waitUntilSaved } from "./support/app.mjs";
 
 let browser;
 let relay;
@@ -33,14 +33,16 @@ test("a notice travels between two profiles through the relay, and survives relo
   // A second, separate profile opens the link: the notice arrives through the relay.
   const kiosk = await newProfile(browser);
   await kiosk.page.goto(link);
-  await noticeCard(kiosk.page, "Water off on Tuesday").waitFor();
+  await chooseName(kiosk.page, "Lin");
+  await openNotice(kiosk.page, "Water off on Tuesday");
   assert.match(await noticeCard(kiosk.page, "Water off on Tuesday").innerText(), /building 3/);
 
-  // An edit on the second profile shows up on the first.
-  const card = noticeCard(kiosk.page, "Water off on Tuesday");
-  await card.getByRole("button", { name: "Edit" }).click();
-  await card.getByLabel("Title").fill("Water off on Wednesday");
-  await card.getByRole("button", { name: "Save" }).click();
+  // An edit on the second profile shows up on the first (which is still showing the notice).
+  await kiosk.page.getByRole("link", { name: "Edit" }).click();
+  const form = kiosk.page.getByRole("form", { name: "Edit notice" });
+  await form.getByLabel("Title", { exact: true }).first().fill("Water off on Wednesday");
+  await form.getByRole("button", { name: "Save" }).click();
+  await noticeCard(kiosk.page, "Water off on Wednesday").waitFor();
   await noticeCard(phone.page, "Water off on Wednesday").waitFor();
   await waitUntilSaved(phone.page);
 
@@ -54,8 +56,8 @@ test("a notice travels between two profiles through the relay, and survives relo
   await relay.stop("SIGTERM");
   relay = await startRelay({ dataDir: relay.dataDir, listen: relay.listen });
   const visitor = await newProfile(browser);
-  await visitor.page.goto(link);
-  await noticeCard(visitor.page, "Water off on Wednesday").waitFor();
+  await visitor.page.goto(`${link}/notices`);
+  await visitor.page.getByRole("link", { name: "Water off on Wednesday" }).waitFor();
 
   for (const profile of [phone, kiosk, visitor]) {
     assert.deepEqual(profile.page.errors, [], "no errors in the browser console");

@@ -7,6 +7,7 @@
 
 mod bench;
 mod bundle_size;
+mod service_worker;
 mod setup;
 mod shell;
 
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
 fn build_site() -> Result<(), String> {
     Step::new("build the site (trunk build --release)")
         .run("trunk", &["build", "--release"], &[("TRUNK_SKIP_VERSION_CHECK", "true")])?;
+    service_worker::stamp(&root().join("dist"))?;
     bundle_size::report(&root().join("dist"))
 }
 

@@ -1,0 +1,98 @@
+//! The notices of a space, newest first, filtered by category.
+
+use leptos::prelude::*;
+
+use crate::format;
+use crate::i18n::*;
+use crate::platform;
+use crate::space_context::{current_lang, name_in, use_space};
+
+#[derive(Debug, Clone, PartialEq)]
+struct NoticeRow {
+    id: String,
+    title: String,
+    category: String,
+    category_id: String,
+    urgent: bool,
+    pinned: bool,
+    active: bool,
+    created_at: linli_core::Timestamp,
+}
+
+#[component]
+pub fn NoticesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let filter = RwSignal::new(String::new());
+    let categories = Memo::new(move |_| {
+        let lang = current_lang();
+        ctx.with(|s| s.categories_in_order().into_iter().map(|(id, c)| (id.to_owned(), name_in(&c.names, lang))).collect::<Vec<_>>())
+            .unwrap_or_default()
+    });
+    let rows = Memo::new(move |_| {
+        let lang = current_lang();
+        let now = platform::now();
+        ctx.with(|s| {
+            s.current_notices()
+                .into_iter()
+                .map(|(id, n)| NoticeRow {
+                    id: id.to_owned(),
+                    title: n.title.clone(),
+                    category: s.categories.get(&n.category).map(|c| name_in(&c.names, lang)).unwrap_or_default(),
+                    category_id: n.category.clone(),
+                    urgent: n.urgent,
+                    pinned: n.pinned,
+                    active: n.is_active(now),
+                    created_at: n.created_at,
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    });
+    let shown = move || {
+        let wanted = filter.get();
+        rows.get().into_iter().filter(|row| wanted.is_empty() || row.category_id == wanted).collect::<Vec<_>>()
+    };
+    view! {
+        <section aria-labelledby="notices-heading">
+            <div class="section-head">
+                <h2 id="notices-heading">{t!(i18n, notices)}</h2>
+                <a class="button" href=ctx.link("/notices/new")>{t!(i18n, post_a_notice)}</a>
+            </div>
+            <label class="inline" for="category-filter">{t!(i18n, category)}</label>
+            <select id="category-filter" on:change=move |ev| filter.set(event_target_value(&ev))>
+                <option value="" selected=move || filter.get().is_empty()>{t!(i18n, all_categories)}</option>
+                {move || categories.get().into_iter().map(|(id, name)| {
+                    let selected_id = id.clone();
+                    view! { <option value=id selected=move || filter.get() == selected_id>{name}</option> }
+                }).collect_view()}
+            </select>
+            {move || {
+                let rows = shown();
+                if rows.is_empty() {
+                    view! { <p class="muted">{t!(i18n, no_notices)}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="notices">
+                            {rows.into_iter().map(|row| {
+                                let created = row.created_at;
+                                view! {
+                                    <li class="card notice-row" class:urgent=row.urgent>
+                                        <a class="notice-link" href=ctx.link(&format!("/notices/{}", row.id))>{row.title}</a>
+                                        <p class="task-meta">
+                                            {row.urgent.then(|| view! { <span class="badge urgent">{t!(i18n, urgent)}</span> })}
+                                            {row.pinned.then(|| view! { <span class="badge">{t!(i18n, pinned)}</span> })}
+                                            {(!row.active).then(|| view! { <span class="badge muted-badge">{t!(i18n, not_showing)}</span> })}
+                                            {(!row.category.is_empty()).then(|| view! { <span class="badge">{row.category}</span> })}
+                                            <span class="muted">{move || format::date(created, i18n.get_locale())}</span>
+                                        </p>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,109 @@
+//! A space at a glance: urgent and pinned notices, pledges open for signing, my claimed tasks,
+//! open resident requests.
+
+use leptos::prelude::*;
+
+use crate::components::pledge_progress::PledgeProgress;
+use crate::components::task_card::{TaskCardBody, TaskSummary};
+use crate::i18n::*;
+use crate::platform;
+use crate::space_context::use_space;
+
+#[component]
+pub fn Overview() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let highlighted = Memo::new(move |_| {
+        ctx.with(|s| {
+            s.active_notices(platform::now())
+                .into_iter()
+                .filter(|(_, n)| n.urgent || n.pinned)
+                .map(|(id, n)| (id.to_owned(), n.title.clone(), n.urgent))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    });
+    let pledges = Memo::new(move |_| {
+        ctx.with(|s| {
+            s.open_pledges(platform::now()).into_iter().map(|(id, p)| (id.to_owned(), p.title.clone(), p.signature_count(), p.goal)).collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    });
+    let my_tasks = Memo::new(move |_| {
+        let me = ctx.me();
+        ctx.with(|s| {
+            s.tasks
+                .iter()
+                .filter(|(_, t)| !t.archived && t.claimed_by == me && t.request.as_ref().is_none_or(|r| r.resolved_at.is_none()))
+                .map(|(id, t)| TaskSummary::of(s, id, t))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    });
+    let requests = Memo::new(move |_| {
+        ctx.with(|s| s.open_requests().into_iter().map(|(id, t)| TaskSummary::of(s, id, t)).collect::<Vec<_>>()).unwrap_or_default()
+    });
+    view! {
+        <div class="overview">
+            <section class="card" aria-labelledby="urgent-heading">
+                <h2 id="urgent-heading">{t!(i18n, urgent_and_pinned)}</h2>
+                {move || {
+                    let notices = highlighted.get();
+                    if notices.is_empty() {
+                        view! { <p class="muted">{t!(i18n, nothing_urgent)} " " <a href=ctx.link("/notices")>{t!(i18n, all_notices)}</a></p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="plain">
+                                {notices.into_iter().map(|(id, title, urgent)| view! {
+                                    <li class:urgent=urgent>
+                                        {urgent.then(|| view! { <span class="badge urgent">{t!(i18n, urgent)}</span> " " })}
+                                        <a href=ctx.link(&format!("/notices/{id}"))>{title}</a>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }
+                }}
+            </section>
+            <section class="card" aria-labelledby="open-pledges-heading">
+                <h2 id="open-pledges-heading">{t!(i18n, pledges_open)}</h2>
+                {move || {
+                    let pledges = pledges.get();
+                    if pledges.is_empty() {
+                        view! { <p class="muted">{t!(i18n, no_open_pledges)}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="plain">
+                                {pledges.into_iter().map(|(id, title, count, goal)| view! {
+                                    <li><a href=ctx.link(&format!("/pledges/{id}"))>{title}</a><PledgeProgress count goal /></li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }
+                }}
+            </section>
+            <section class="card" aria-labelledby="my-tasks-heading">
+                <h2 id="my-tasks-heading">{t!(i18n, my_tasks)}</h2>
+                {move || {
+                    let tasks = my_tasks.get();
+                    if tasks.is_empty() {
+                        view! { <p class="muted">{t!(i18n, no_claimed_tasks)}</p> }.into_any()
+                    } else {
+                        view! { <ul class="plain">{tasks.into_iter().map(|task| view! { <li class="task-card"><TaskCardBody task /></li> }).collect_view()}</ul> }.into_any()
+                    }
+                }}
+            </section>
+            <section class="card" aria-labelledby="open-requests-heading">
+                <h2 id="open-requests-heading">{t!(i18n, open_requests)}</h2>
+                {move || {
+                    let tasks = requests.get();
+                    if tasks.is_empty() {
+                        view! { <p class="muted">{t!(i18n, no_open_requests)}</p> }.into_any()
+                    } else {
+                        view! { <ul class="plain">{tasks.into_iter().map(|task| view! { <li class="task-card"><TaskCardBody task /></li> }).collect_view()}</ul> }.into_any()
+                    }
+                }}
+            </section>
+        </div>
+    }
+}

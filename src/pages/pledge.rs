@@ -1,0 +1,170 @@
+//! One pledge: its text, progress to the goal, the condition's state, who signed; signing,
+//! withdrawing, and entering signatures collected on paper.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use linli_core::{ItemId, PledgeStatus, Timestamp};
+
+use crate::app::DisplayName;
+use crate::components::item_links::ItemLinks;
+use crate::components::pledge_progress::PledgeProgress;
+use crate::components::qr_code::QrCode;
+use crate::components::rich_text::RichText;
+use crate::format;
+use crate::format::fill;
+use crate::i18n::*;
+use crate::platform;
+use crate::space_context::use_space;
+
+#[derive(Debug, Clone, PartialEq)]
+struct Shown {
+    title: String,
+    count: u64,
+    goal: u64,
+    binding_at: Option<u64>,
+    status: PledgeStatus,
+    open: bool,
+    deadline: Option<Timestamp>,
+    signers: Vec<String>,
+    paper: u64,
+    /// Whether this device's member has a signature that counts.
+    signed: bool,
+}
+
+#[component]
+pub fn PledgePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let display = expect_context::<DisplayName>();
+    let params = use_params_map();
+    let item = Memo::new(move |_| params.read().get("item").unwrap_or_default());
+    let me = ctx.me();
+    let shown = Memo::new(move |_| {
+        let now = platform::now();
+        ctx.with(|s| {
+            let p = s.pledges.get(&item.get())?;
+            let mut signers: Vec<_> = p.signatures.iter().filter(|(_, sig)| sig.withdrawn_at.is_none()).collect();
+            signers.sort_by_key(|(_, sig)| sig.signed_at);
+            Some(Shown {
+                title: p.title.clone(),
+                count: p.signature_count(),
+                goal: p.goal,
+                binding_at: p.binding_at,
+                status: p.status(now),
+                open: p.is_open_for_signing(now),
+                deadline: p.deadline,
+                signers: signers.iter().map(|(_, sig)| sig.name.clone()).collect(),
+                paper: p.paper.values().map(|r| r.count).sum(),
+                signed: p.signatures.get(&me).is_some_and(|sig| sig.withdrawn_at.is_none()),
+            })
+        })
+        .flatten()
+    });
+    let text = Signal::derive(move || ctx.with(|s| s.pledges.get(&item.get()).map(|p| p.text.as_str().to_owned())).flatten().unwrap_or_default());
+    let error = RwSignal::new(None::<String>);
+    let sign = move |_| {
+        let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
+        let name = display.0.get_untracked().unwrap_or_default();
+        error.set(ctx.edit(|e| e.sign_pledge(&id, &name)).err());
+    };
+    let withdraw = move |_| {
+        let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
+        error.set(ctx.edit(|e| e.withdraw_signature(&id)).err());
+    };
+    let own_link = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    view! {
+        {move || match shown.get() {
+            None => view! { <p class="notice-box">{t!(i18n, item_not_found)}</p> }.into_any(),
+            Some(p) => {
+                let locale = i18n.get_locale();
+                view! {
+                    <article class="card pledge-sheet" aria-labelledby="pledge-title">
+                        <h2 id="pledge-title" class="sheet-title">{p.title.clone()}</h2>
+                        <RichText text />
+                        <PledgeProgress count=p.count goal=p.goal />
+                        <p class="pledge-status" data-status=format!("{:?}", p.status).to_lowercase()>
+                            {match p.status {
+                                PledgeStatus::Open => t_string!(i18n, status_open).to_string(),
+                                PledgeStatus::ConditionMet => t_string!(i18n, status_condition_met).to_string(),
+                                PledgeStatus::Reached => t_string!(i18n, status_reached).to_string(),
+                                PledgeStatus::Expired => t_string!(i18n, status_expired).to_string(),
+                            }}
+                            {p.binding_at.map(|n| view! { " · " {fill(t_string!(i18n, binding_once), &[("count", &n.to_string())])} })}
+                            {p.deadline.map(|d| view! { " · " {fill(t_string!(i18n, deadline_on), &[("date", &format::date_time(d, locale).to_string())])} })}
+                        </p>
+                        <div class="print-qr">
+                            <QrCode link=own_link.clone() label=t_string!(i18n, qr_opens_item).to_string() />
+                            <p class="small">{t!(i18n, scan_to_sign)}</p>
+                        </div>
+                        <div class="no-print">
+                            {if p.signed {
+                                view! {
+                                    <p class="signed-note">{t!(i18n, you_signed)}</p>
+                                    <button type="button" class="secondary" on:click=withdraw>{t!(i18n, withdraw)}</button>
+                                }.into_any()
+                            } else if !p.open {
+                                view! { <p class="muted">{t!(i18n, closed_for_signing)}</p> }.into_any()
+                            } else if display.0.get().is_none() {
+                                view! { <p class="muted">{t!(i18n, name_needed_to_sign)}</p> }.into_any()
+                            } else {
+                                view! {
+                                    <button type="button" on:click=sign>
+                                        {move || fill(t_string!(i18n, sign_as), &[("name", &display.0.get().unwrap_or_default().to_string())])}
+                                    </button>
+                                }.into_any()
+                            }}
+                            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                        </div>
+                        <h3>{fill(t_string!(i18n, signers_heading), &[("count", &p.signers.len().to_string())])}</h3>
+                        <ul class="signers">{p.signers.iter().map(|name| view! { <li>{name.clone()}</li> }).collect_view()}</ul>
+                        {(p.paper > 0).then(|| view! { <p class="muted">{fill(t_string!(i18n, paper_count), &[("count", &p.paper.to_string())])}</p> })}
+                    </article>
+                    <PaperSignaturesForm item=item.get_untracked() />
+                    <ItemLinks kind="pledge" item=item.get_untracked() />
+                }.into_any()
+            }
+        }}
+    }
+}
+
+/// Signatures collected on paper, entered by a coordinator; each entry adds up.
+#[component]
+fn PaperSignaturesForm(item: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let count = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let record = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(id) = ItemId::parse(&item) else { return };
+        let n: u64 = count.get_untracked().trim().parse().unwrap_or(0);
+        let entry = ItemId::from_random(platform::random_bytes());
+        match ctx.edit(|e| e.record_paper_signatures(&id, &entry, n, &note.get_untracked())) {
+            Ok(()) => {
+                count.set(String::new());
+                note.set(String::new());
+                error.set(None);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    view! {
+        <form class="card no-print" on:submit=record aria-labelledby="paper-heading">
+            <h2 id="paper-heading">{t!(i18n, paper_heading)}</h2>
+            <div class="field-row">
+                <div>
+                    <label for="paper-count">{t!(i18n, paper_signatures)}</label>
+                    <input id="paper-count" type="number" min="1" required inputmode="numeric" prop:value=move || count.get() on:input=move |ev| count.set(event_target_value(&ev)) />
+                </div>
+                <div>
+                    <label for="paper-note">{t!(i18n, note)}</label>
+                    <input id="paper-note" maxlength="200" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev)) />
+                </div>
+            </div>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <button type="submit">{t!(i18n, record_paper)}</button>
+        </form>
+    }
+}

@@ -1,0 +1,218 @@
+//! Resident requests (接訴即辦): a resident raises one in a category; the team responsible for
+//! that category claims and resolves it; everyone sees how long each took.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use linli_core::{ItemId, Place, Space, TaskDraft, Timestamp};
+
+use crate::format;
+use crate::format::fill;
+use crate::i18n::*;
+use crate::pages::boards::starter_columns;
+use crate::platform;
+use crate::space_context::{current_lang, member_label, name_in, use_space};
+
+#[derive(Debug, Clone, PartialEq)]
+struct RequestRow {
+    id: String,
+    title: String,
+    category: String,
+    team: Option<String>,
+    for_my_team: bool,
+    raised_by: String,
+    raised_at: Timestamp,
+    claimed_by: Option<String>,
+    response: Option<i64>,
+    resolution: Option<i64>,
+    resolved: bool,
+}
+
+/// Where new requests go: the board the latest request is on, else the first board (a
+/// "Resident requests" board is made when there is none).
+fn request_board(space: &Space) -> Option<(String, String)> {
+    let latest = space
+        .tasks
+        .values()
+        .filter(|t| t.request.is_some() && space.boards.get(&t.board).is_some_and(|b| !b.archived))
+        .max_by_key(|t| t.request.as_ref().map(|r| r.raised_at))
+        .map(|t| t.board.clone());
+    let board_id = latest.or_else(|| space.boards_in_order().first().map(|(id, _)| (*id).to_owned()))?;
+    let column = space.boards.get(&board_id)?.columns_in_order().first().map(|(id, _)| (*id).to_owned())?;
+    Some((board_id, column))
+}
+
+#[component]
+pub fn RequestsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let me = ctx.me();
+    let only_mine = RwSignal::new(false);
+    let rows = Memo::new(move |_| {
+        let lang = current_lang();
+        ctx.with(|s| {
+            let mut rows: Vec<RequestRow> = s
+                .tasks
+                .iter()
+                .filter(|(_, t)| !t.archived)
+                .filter_map(|(id, t)| {
+                    let r = t.request.as_ref()?;
+                    let responsibility = s.responsibilities.get(&r.category);
+                    Some(RequestRow {
+                        id: id.clone(),
+                        title: t.title.clone(),
+                        category: s.categories.get(&r.category).map(|c| name_in(&c.names, lang)).unwrap_or_default(),
+                        team: responsibility.map(|x| x.team.clone()).filter(|t| !t.is_empty()),
+                        for_my_team: responsibility.is_some_and(|x| x.members.get(&me).copied().unwrap_or(false)),
+                        raised_by: member_label(s, &r.raised_by),
+                        raised_at: r.raised_at,
+                        claimed_by: (!t.claimed_by.is_empty()).then(|| member_label(s, &t.claimed_by)),
+                        response: r.response_time(),
+                        resolution: r.resolution_time(),
+                        resolved: r.resolved_at.is_some(),
+                    })
+                })
+                .collect();
+            rows.sort_by(|a, b| b.raised_at.cmp(&a.raised_at));
+            rows
+        })
+        .unwrap_or_default()
+    });
+    let stats = Memo::new(move |_| ctx.with(|s| s.request_stats()));
+    let act = move |id: String, claim: bool| {
+        let Some(id) = ItemId::parse(&id) else { return };
+        let _ = ctx.edit(|e| if claim { e.claim_task(&id) } else { e.resolve_request(&id, true) });
+    };
+    let list = move |resolved: bool| {
+        let mine = only_mine.get();
+        let rows: Vec<RequestRow> = rows.get().into_iter().filter(|r| r.resolved == resolved && (!mine || r.for_my_team)).collect();
+        let locale = i18n.get_locale();
+        if rows.is_empty() {
+            return view! { <p class="muted">{t!(i18n, none_here)}</p> }.into_any();
+        }
+        view! {
+            <ul class="plain requests">
+                {rows.into_iter().map(|r| {
+                    let (claim_id, resolve_id) = (r.id.clone(), r.id.clone());
+                    let title = r.title.clone();
+                    let title2 = r.title.clone();
+                    view! {
+                        <li class="card request-row" data-request=r.id.clone()>
+                            <a class="notice-link" href=ctx.link(&format!("/tasks/{}", r.id))>{r.title.clone()}</a>
+                            <p class="task-meta">
+                                {(!r.category.is_empty()).then(|| view! { <span class="badge">{r.category.clone()}</span> })}
+                                {r.team.clone().map(|team| view! { <span class="team">{fill(t_string!(i18n, responsible_team), &[("team", &team.to_string())])}</span> })}
+                                <span class="muted">{fill(t_string!(i18n, raised_by_on), &[("name", &r.raised_by.clone().to_string()), ("date", &format::date_time(r.raised_at, locale).to_string())])}</span>
+                            </p>
+                            <p class="times">
+                                <span class="response-time">{fill(t_string!(i18n, response_label), &[("time", &r.response.map(|ms| format::duration(ms, locale)).unwrap_or_else(|| t_string!(i18n, waiting).to_string()).to_string())])}</span>
+                                " · "
+                                <span class="resolution-time">{fill(t_string!(i18n, resolution_label), &[("time", &r.resolution.map(|ms| format::duration(ms, locale)).unwrap_or_else(|| t_string!(i18n, not_yet).to_string()).to_string())])}</span>
+                                {r.claimed_by.clone().map(|name| view! { " · " {fill(t_string!(i18n, claimed_by), &[("name", &name.to_string())])} })}
+                            </p>
+                            {(!r.resolved).then(|| view! {
+                                <div class="actions no-print">
+                                    {r.claimed_by.is_none().then(|| view! {
+                                        <button type="button" aria-label=fill(t_string!(i18n, claim_named), &[("title", &title.clone().to_string())]).to_string()
+                                            on:click=move |_| act(claim_id.clone(), true)>{t!(i18n, claim)}</button>
+                                    })}
+                                    <button type="button" class="secondary" aria-label=fill(t_string!(i18n, resolve_named), &[("title", &title2.clone().to_string())]).to_string()
+                                        on:click=move |_| act(resolve_id.clone(), false)>{t!(i18n, resolve)}</button>
+                                </div>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }.into_any()
+    };
+    view! {
+        <RaiseRequestForm />
+        <section class="card" aria-labelledby="response-heading">
+            <h2 id="response-heading">{t!(i18n, response_times)}</h2>
+            {move || stats.get().map(|st| {
+                let locale = i18n.get_locale();
+                let show = move |v: Option<i64>| v.map(|ms| format::duration(ms, locale)).unwrap_or_else(|| "—".into());
+                view! {
+                    <dl class="stats">
+                        <div><dt>{t!(i18n, open_count)}</dt><dd class="stat-open">{st.open}</dd></div>
+                        <div><dt>{t!(i18n, total_count)}</dt><dd>{st.total}</dd></div>
+                        <div><dt>{t!(i18n, median_response)}</dt><dd>{show(st.median_response)}</dd></div>
+                        <div><dt>{t!(i18n, median_resolution)}</dt><dd>{show(st.median_resolution)}</dd></div>
+                    </dl>
+                }
+            })}
+        </section>
+        <label class="check no-print"><input type="checkbox" prop:checked=move || only_mine.get() on:change=move |ev| only_mine.set(event_target_checked(&ev)) />{t!(i18n, only_my_teams)}</label>
+        <section aria-labelledby="open-requests-list">
+            <h2 id="open-requests-list">{t!(i18n, open_requests)}</h2>
+            {move || list(false)}
+        </section>
+        <section aria-labelledby="resolved-requests-list">
+            <h2 id="resolved-requests-list">{t!(i18n, resolved_requests)}</h2>
+            {move || list(true)}
+        </section>
+    }
+}
+
+#[component]
+fn RaiseRequestForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let title = RwSignal::new(String::new());
+    let details = RwSignal::new(String::new());
+    let category = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let categories = Memo::new(move |_| {
+        let lang = current_lang();
+        ctx.with(|s| s.categories_in_order().into_iter().map(|(id, c)| (id.to_owned(), name_in(&c.names, lang))).collect::<Vec<_>>())
+            .unwrap_or_default()
+    });
+    let raise = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let chosen = category.get_untracked();
+        let chosen = if chosen.is_empty() { categories.get_untracked().first().map(|(id, _)| id.clone()).unwrap_or_default() } else { chosen };
+        let draft = TaskDraft { title: title.get_untracked(), description: details.get_untracked(), ..Default::default() };
+        let id = ItemId::from_random(platform::random_bytes());
+        let existing = ctx.space.with_untracked(|s| s.as_ref().and_then(request_board));
+        let outcome = ctx.edit(|e| {
+            let (board, column) = match existing {
+                Some((board, column)) => (ItemId::parse(&board), ItemId::parse(&column)),
+                None => {
+                    let board = ItemId::from_random(platform::random_bytes());
+                    let columns = starter_columns();
+                    let first = columns[0].0.clone();
+                    e.create_board(&board, "Resident requests · 接訴即辦", &columns)?;
+                    (Some(board), Some(first))
+                }
+            };
+            let (Some(board), Some(column)) = (board, column) else { return Err(linli_core::SpaceError::Invalid("no board for requests")) };
+            e.raise_request(&id, &board, &column, &chosen, draft, Place::End)
+        });
+        match outcome {
+            Ok(()) => {
+                title.set(String::new());
+                details.set(String::new());
+                error.set(None);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    view! {
+        <form class="card" on:submit=raise aria-labelledby="raise-heading">
+            <h2 id="raise-heading">{t!(i18n, raise_request)}</h2>
+            <label for="request-title">{t!(i18n, request_what)}</label>
+            <input id="request-title" required maxlength="200" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
+            <label for="request-details">{t!(i18n, request_details)}</label>
+            <textarea id="request-details" rows="3" prop:value=move || details.get() on:input=move |ev| details.set(event_target_value(&ev)) />
+            <label for="request-category">{t!(i18n, category)}</label>
+            <select id="request-category" on:change=move |ev| category.set(event_target_value(&ev))>
+                {move || categories.get().into_iter().map(|(id, name)| {
+                    let selected_id = id.clone();
+                    view! { <option value=id selected=move || category.get() == selected_id>{name}</option> }
+                }).collect_view()}
+            </select>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <button type="submit">{t!(i18n, raise)}</button>
+        </form>
+    }
+}

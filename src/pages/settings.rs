@@ -1,0 +1,208 @@
+//! A space's settings: its name and description, categories, which team answers requests in
+//! each category, the relays this device uses, and links to share with QR codes.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use linli_core::{ItemId, Names, Responsibility};
+
+use crate::app::DisplayName;
+use crate::components::qr_code::QrCode;
+use crate::format::fill;
+use crate::i18n::*;
+use crate::platform;
+use crate::relays;
+use crate::space_context::{current_lang, name_in, use_space};
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    view! {
+        <ShareLinks />
+        <SpaceNameForm />
+        <YourNameForm />
+        <CategoriesForm />
+        <RelaysForm />
+    }
+}
+
+#[component]
+fn ShareLinks() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    let link = format!("{origin}{}", ctx.link(""));
+    view! {
+        <section class="card share-card" aria-labelledby="share-heading">
+            <h2 id="share-heading">{t!(i18n, share_heading)}</h2>
+            <p class="muted">{t!(i18n, share_explained)}</p>
+            <p><code class="share-link">{link.clone()}</code></p>
+            <QrCode link=link label=t_string!(i18n, qr_opens_space).to_string() />
+        </section>
+    }
+}
+
+#[component]
+fn SpaceNameForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let (name, description) = ctx.space.with_untracked(|s| s.as_ref().map(|s| (s.name.clone(), s.description.clone()))).unwrap_or_default();
+    let name = RwSignal::new(name);
+    let description = RwSignal::new(description);
+    let status = RwSignal::new(None::<Result<(), String>>);
+    let save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        status.set(Some(ctx.edit(|e| {
+            e.rename_space(&name.get_untracked())?;
+            e.set_description(&description.get_untracked())
+        })));
+    };
+    view! {
+        <form class="card" on:submit=save aria-labelledby="space-settings-heading">
+            <h2 id="space-settings-heading">{t!(i18n, space_settings)}</h2>
+            <label for="settings-space-name">{t!(i18n, space_name)}</label>
+            <input id="settings-space-name" required maxlength="120" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+            <label for="settings-description">{t!(i18n, description)}</label>
+            <textarea id="settings-description" rows="3" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) />
+            <StatusLine status />
+            <button type="submit">{t!(i18n, save)}</button>
+        </form>
+    }
+}
+
+#[component]
+fn YourNameForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let display = expect_context::<DisplayName>();
+    let name = RwSignal::new(display.0.get_untracked().unwrap_or_default());
+    let status = RwSignal::new(None::<Result<(), String>>);
+    let save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        display.set(&name.get_untracked());
+        status.set(Some(Ok(())));
+    };
+    view! {
+        <form class="card" on:submit=save aria-labelledby="your-name-heading">
+            <h2 id="your-name-heading">{t!(i18n, your_name)}</h2>
+            <label for="settings-your-name">{t!(i18n, your_name)}</label>
+            <input id="settings-your-name" required maxlength="60" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+            <StatusLine status />
+            <button type="submit">{t!(i18n, save)}</button>
+        </form>
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct CategoryRow {
+    id: String,
+    name: String,
+    team: String,
+    on_team: bool,
+}
+
+/// Categories with the team responsible for each; a member can put themselves on a team.
+#[component]
+fn CategoriesForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let me = ctx.me();
+    let rows = Memo::new(move |_| {
+        let lang = current_lang();
+        ctx.with(|s| {
+            s.categories_in_order()
+                .into_iter()
+                .map(|(id, c)| {
+                    let r = s.responsibilities.get(id);
+                    CategoryRow {
+                        id: id.to_owned(),
+                        name: name_in(&c.names, lang),
+                        team: r.map(|r| r.team.clone()).unwrap_or_default(),
+                        on_team: r.is_some_and(|r| r.members.get(&me).copied().unwrap_or(false)),
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    });
+    let error = RwSignal::new(None::<String>);
+    let update_team = move |category: String, team: Option<String>, join: Option<bool>| {
+        let me = ctx.me();
+        let current = ctx.space.with_untracked(|s| s.as_ref().and_then(|s| s.responsibilities.get(&category).cloned())).unwrap_or_default();
+        let mut next = Responsibility { team: team.unwrap_or(current.team), members: current.members };
+        if let Some(join) = join {
+            next.members.insert(me, join);
+        }
+        error.set(ctx.edit(|e| e.set_responsibility(&category, &next)).err());
+    };
+    let new_name = RwSignal::new(String::new());
+    let add = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let id = ItemId::from_random(platform::random_bytes());
+        let names = Names::from([(current_lang().tag().to_owned(), new_name.get_untracked().trim().to_owned())]);
+        match ctx.edit(|e| e.add_category(&id, names)) {
+            Ok(()) => new_name.set(String::new()),
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="categories-heading">
+            <h2 id="categories-heading">{t!(i18n, categories_and_teams)}</h2>
+            <p class="muted">{t!(i18n, teams_explained)}</p>
+            <table class="categories">
+                <thead><tr><th scope="col">{t!(i18n, category)}</th><th scope="col">{t!(i18n, responsible_team_heading)}</th><th scope="col">{t!(i18n, i_am_on_team)}</th></tr></thead>
+                <tbody>
+                    {move || rows.get().into_iter().map(|row| {
+                        let (id_team, id_join) = (row.id.clone(), row.id.clone());
+                        let team_input = format!("team-{}", row.id);
+                        let label = row.name.clone();
+                        view! {
+                            <tr>
+                                <th scope="row"><label for=team_input.clone()>{row.name.clone()}</label></th>
+                                <td><input id=team_input value=row.team.clone() maxlength="80"
+                                    on:change=move |ev| update_team(id_team.clone(), Some(event_target_value(&ev)), None) /></td>
+                                <td><input type="checkbox" checked=row.on_team aria-label=move || fill(t_string!(i18n, on_team_for), &[("category", &label.clone().to_string())]).to_string()
+                                    on:change=move |ev| update_team(id_join.clone(), None, Some(event_target_checked(&ev))) /></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <form on:submit=add>
+                <label for="new-category">{t!(i18n, new_category)}</label>
+                <input id="new-category" required maxlength="60" prop:value=move || new_name.get() on:input=move |ev| new_name.set(event_target_value(&ev)) />
+                <button type="submit">{t!(i18n, add)}</button>
+            </form>
+        </section>
+    }
+}
+
+/// The relays this device syncs through (kept on this device, used from the next start).
+#[component]
+fn RelaysForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let urls = RwSignal::new(relays::saved().join("\n"));
+    let status = RwSignal::new(None::<Result<(), String>>);
+    let save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        status.set(Some(relays::save(&urls.get_untracked())));
+    };
+    view! {
+        <form class="card" on:submit=save aria-labelledby="relays-heading">
+            <h2 id="relays-heading">{t!(i18n, relays)}</h2>
+            <p class="muted">{t!(i18n, relays_explained)}</p>
+            <label for="relay-urls">{t!(i18n, relay_addresses)}</label>
+            <textarea id="relay-urls" rows="3" placeholder="wss://relay.example.org/" prop:value=move || urls.get() on:input=move |ev| urls.set(event_target_value(&ev)) />
+            <StatusLine status />
+            <button type="submit">{t!(i18n, save)}</button>
+        </form>
+    }
+}
+
+#[component]
+fn StatusLine(status: RwSignal<Option<Result<(), String>>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || match status.get() {
+        Some(Ok(())) => Some(view! { <p role="status">{t!(i18n, saved)}</p> }.into_any()),
+        Some(Err(e)) => Some(view! { <p class="error" role="alert">{e}</p> }.into_any()),
+        None => None,
+    }
+}

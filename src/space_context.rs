@@ -1,0 +1,70 @@
+//! The open space, shared with every screen inside it: its ID, its contents as a signal, and a
+//! way to change it as this device's member.
+
+use leptos::prelude::*;
+use linli_core::{Editor, Lang, Names, Space, SpaceError};
+use linli_sync::DocumentId;
+
+use crate::engine::EngineHandle;
+use crate::i18n::use_i18n;
+use crate::language::lang_of;
+
+#[derive(Clone, Copy)]
+pub struct SpaceContext {
+    pub id: DocumentId,
+    /// The space as this device has it; `None` until it is readable.
+    pub space: Memo<Option<Space>>,
+    engine: EngineHandle,
+}
+
+impl SpaceContext {
+    pub fn new(id: DocumentId, space: Memo<Option<Space>>, engine: EngineHandle) -> Self {
+        SpaceContext { id, space, engine }
+    }
+
+    /// Changes the space as this device's member; the error is ready to show.
+    pub fn edit<R>(&self, edit: impl FnOnce(&mut Editor) -> Result<R, SpaceError>) -> Result<R, String> {
+        let engine = self.engine.get();
+        let author = engine.author();
+        engine.change(self.id, |doc| edit(&mut Editor::new(doc, &author))).map_err(|e| e.to_string())
+    }
+
+    /// Reads the space (tracked): `None` until it is readable.
+    pub fn with<R>(&self, read: impl FnOnce(&Space) -> R) -> Option<R> {
+        self.space.with(|space| space.as_ref().map(read))
+    }
+
+    /// A path inside this space, e.g. `link("/pledges")`.
+    pub fn link(&self, path: &str) -> String {
+        format!("/s/{}{path}", self.id)
+    }
+
+    /// This device's member ID, as stored in the space.
+    pub fn me(&self) -> String {
+        self.engine.get().member().to_string()
+    }
+
+    pub fn engine(&self) -> EngineHandle {
+        self.engine
+    }
+}
+
+/// The open space's context (every screen under `/s/:id` has one).
+pub fn use_space() -> SpaceContext {
+    expect_context::<SpaceContext>()
+}
+
+/// The interface language now (tracked), for picking among translated names.
+pub fn current_lang() -> Lang {
+    lang_of(use_i18n().get_locale())
+}
+
+/// A translated name in the interface language.
+pub fn name_in(names: &Names, lang: Lang) -> String {
+    linli_core::pick(names, lang).unwrap_or_default().to_owned()
+}
+
+/// A member's display name, or a short form of their ID if they have not joined by name.
+pub fn member_label(space: &Space, member: &str) -> String {
+    space.member_name(member).map(str::to_owned).unwrap_or_else(|| format!("#{}", member.chars().take(6).collect::<String>()))
+}

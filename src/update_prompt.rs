@@ -1,0 +1,83 @@
+//! Offline start and updates: registers the service worker (public/sw.js) that keeps the app
+//! shell, and offers "reload to update" when a new version has been installed.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use crate::i18n::*;
+
+/// Registers the service worker; `waiting` turns true when a newer version waits to take over.
+fn register(waiting: RwSignal<bool>) {
+    let Some(window) = web_sys::window() else { return };
+    let container = window.navigator().service_worker();
+    // Not on plain http from another host (browsers only allow it on https and localhost).
+    if !js_sys::Reflect::has(&window.navigator(), &"serviceWorker".into()).unwrap_or(false) {
+        return;
+    }
+    let promise = container.register("/sw.js");
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(registration) = wasm_bindgen_futures::JsFuture::from(promise).await else { return };
+        let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
+        // A version already waiting (installed while another tab held the old one).
+        if registration.waiting().is_some() && container_has_controller() {
+            waiting.set(true);
+        }
+        let reg = registration.clone();
+        let on_update = Closure::<dyn FnMut()>::new(move || {
+            let Some(installing) = reg.installing() else { return };
+            let worker = installing.clone();
+            let on_state = Closure::<dyn FnMut()>::new(move || {
+                if worker.state() == web_sys::ServiceWorkerState::Installed && container_has_controller() {
+                    waiting.set(true);
+                }
+            });
+            installing.set_onstatechange(Some(on_state.as_ref().unchecked_ref()));
+            on_state.forget();
+        });
+        registration.set_onupdatefound(Some(on_update.as_ref().unchecked_ref()));
+        on_update.forget();
+    });
+}
+
+/// Whether this page is already controlled by a service worker (so a new one is an update, not
+/// the first install).
+fn container_has_controller() -> bool {
+    web_sys::window().is_some_and(|w| w.navigator().service_worker().controller().is_some())
+}
+
+/// Tells the waiting worker to take over, then reloads once it has.
+fn activate_and_reload() {
+    let Some(window) = web_sys::window() else { return };
+    let container = window.navigator().service_worker();
+    let reload = Closure::<dyn FnMut()>::new(move || {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    });
+    container.set_oncontrollerchange(Some(reload.as_ref().unchecked_ref()));
+    reload.forget();
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(registration) = wasm_bindgen_futures::JsFuture::from(container.get_registration()).await else { return };
+        let Ok(registration) = registration.dyn_into::<web_sys::ServiceWorkerRegistration>() else { return };
+        if let Some(waiting) = registration.waiting() {
+            let _ = waiting.post_message(&"skip-waiting".into());
+        }
+    });
+}
+
+/// The banner that offers the new version.
+#[component]
+pub fn UpdatePrompt() -> impl IntoView {
+    let i18n = use_i18n();
+    let waiting = RwSignal::new(false);
+    register(waiting);
+    view! {
+        <Show when=move || waiting.get()>
+            <div class="update-banner no-print" role="status">
+                {t!(i18n, update_ready)} " "
+                <button type="button" on:click=move |_| activate_and_reload()>{t!(i18n, reload_to_update)}</button>
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,34 @@
+//! The notice renderer keeps Markdown's formatting and drops everything that could run script
+//! (the end-to-end XSS test checks the same in the real page).
+#![cfg(target_arch = "wasm32")]
+
+use linli::markdown::to_safe_html;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn markdown_becomes_markup() {
+    assert_eq!(to_safe_html("**Water** off"), "<p><strong>Water</strong> off</p>\n");
+    assert!(to_safe_html("- a\n- b").contains("<li>a</li>"));
+    assert!(to_safe_html("[map](https://example.org/m)").contains(r#"href="https://example.org/m""#));
+}
+
+#[wasm_bindgen_test]
+fn raw_html_is_shown_as_text() {
+    let html = to_safe_html("<script>alert(1)</script>\n\nhi <img src=x onerror=alert(1)>");
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("<img"), "{html}");
+    assert!(html.contains("&lt;script&gt;"), "{html}");
+}
+
+#[wasm_bindgen_test]
+fn script_addresses_lose_their_address() {
+    for link in ["[x](javascript:alert(1))", "[x](JAVASCRIPT:alert(1))", "[x](java\tscript:alert(1))", "![x](data:text/html,hi)", "[x](vbscript:y)"] {
+        let html = to_safe_html(link);
+        let lower = html.to_ascii_lowercase();
+        assert!(!lower.contains("href=\"java") && !lower.contains("href=\"vbscript") && !lower.contains("src=\"data:"), "{link} → {html}");
+    }
+    assert!(to_safe_html("[x](/s/abc)").contains(r#"href="/s/abc""#));
+    assert!(to_safe_html("[x](tel:+8659112345)").contains("tel:"));
+}

@@ -1,0 +1,36 @@
+//! Stamps the service worker in `dist/`: its version (a hash of every file it serves, so any
+//! change to the site makes browsers see a new worker and offer the update) and the list of
+//! files that make up the app shell.
+
+use std::path::Path;
+
+/// Files of `dist/` the worker must not cache.
+const NOT_SHELL: &[&str] = &["sw.js"];
+
+/// Writes the version and the shell list into `dist/sw.js`.
+pub fn stamp(dist: &Path) -> Result<(), String> {
+    let worker = dist.join("sw.js");
+    let source = std::fs::read_to_string(&worker).map_err(|e| format!("{}: {e}", worker.display()))?;
+    let mut files: Vec<String> = Vec::new();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut entries: Vec<_> = std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))?.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if NOT_SHELL.contains(&name.as_str()) || !entry.path().is_file() {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).map_err(|e| format!("{name}: {e}"))?;
+        for byte in name.bytes().chain(bytes) {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        files.push(format!("\"/{name}\""));
+    }
+    let stamped = source.replace("__LINLI_VERSION__", &format!("{hash:016x}")).replace("__LINLI_SHELL__", &format!("[{}]", files.join(", ")));
+    if stamped == source {
+        return Err("dist/sw.js has no placeholders to stamp (was it stamped twice?)".into());
+    }
+    std::fs::write(&worker, stamped).map_err(|e| format!("{}: {e}", worker.display()))?;
+    println!("  service worker: version {hash:016x}, {} files in the app shell", files.len());
+    Ok(())
+}
