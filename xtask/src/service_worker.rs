@@ -34,3 +34,30 @@ pub fn stamp(dist: &Path) -> Result<(), String> {
     println!("  service worker: version {hash:016x}, {} files in the app shell", files.len());
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::stamp;
+
+    #[test]
+    fn stamps_the_version_and_every_file_but_itself_and_changes_with_the_site() {
+        let dir = std::env::temp_dir().join(format!("linli-sw-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let source = "const VERSION = \"__LINLI_VERSION__\";\nconst SHELL = __LINLI_SHELL__;\n";
+        std::fs::write(dir.join("index.html"), "<html>one</html>").unwrap();
+        std::fs::write(dir.join("app-1.wasm"), [0, 97, 115, 109]).unwrap();
+        std::fs::write(dir.join("sw.js"), source).unwrap();
+        stamp(&dir).unwrap();
+        let first = std::fs::read_to_string(dir.join("sw.js")).unwrap();
+        assert!(first.contains(r#"const SHELL = ["/app-1.wasm", "/index.html"];"#), "{first}");
+        assert!(!first.contains("__LINLI_"), "{first}");
+        assert!(stamp(&dir).is_err(), "stamping twice is refused");
+
+        std::fs::write(dir.join("index.html"), "<html>two</html>").unwrap();
+        std::fs::write(dir.join("sw.js"), source).unwrap();
+        stamp(&dir).unwrap();
+        let second = std::fs::read_to_string(dir.join("sw.js")).unwrap();
+        assert_ne!(first.lines().next(), second.lines().next(), "a changed site is a new version");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
