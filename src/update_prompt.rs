@@ -10,34 +10,43 @@ use crate::i18n::*;
 /// Registers the service worker; `waiting` turns true when a newer version waits to take over.
 fn register(waiting: RwSignal<bool>) {
     let Some(window) = web_sys::window() else { return };
-    let container = window.navigator().service_worker();
     // Not on plain http from another host (browsers only allow it on https and localhost).
     if !js_sys::Reflect::has(&window.navigator(), &"serviceWorker".into()).unwrap_or(false) {
         return;
     }
-    let promise = container.register("/sw.js");
+    let promise = window.navigator().service_worker().register("/sw.js");
     wasm_bindgen_futures::spawn_local(async move {
         let Ok(registration) = wasm_bindgen_futures::JsFuture::from(promise).await else { return };
         let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
-        // A version already waiting (installed while another tab held the old one).
+        // A version already waiting (installed while another tab held the old one), or one
+        // installing right now (found before the handler below was attached).
         if registration.waiting().is_some() && container_has_controller() {
             waiting.set(true);
         }
+        if let Some(installing) = registration.installing() {
+            watch_install(installing, waiting);
+        }
         let reg = registration.clone();
         let on_update = Closure::<dyn FnMut()>::new(move || {
-            let Some(installing) = reg.installing() else { return };
-            let worker = installing.clone();
-            let on_state = Closure::<dyn FnMut()>::new(move || {
-                if worker.state() == web_sys::ServiceWorkerState::Installed && container_has_controller() {
-                    waiting.set(true);
-                }
-            });
-            installing.set_onstatechange(Some(on_state.as_ref().unchecked_ref()));
-            on_state.forget();
+            if let Some(installing) = reg.installing() {
+                watch_install(installing, waiting);
+            }
         });
         registration.set_onupdatefound(Some(on_update.as_ref().unchecked_ref()));
         on_update.forget();
     });
+}
+
+/// Shows the banner once a worker being installed is installed and waiting (if it is an update).
+fn watch_install(installing: web_sys::ServiceWorker, waiting: RwSignal<bool>) {
+    let worker = installing.clone();
+    let on_state = Closure::<dyn FnMut()>::new(move || {
+        if worker.state() == web_sys::ServiceWorkerState::Installed && container_has_controller() {
+            waiting.set(true);
+        }
+    });
+    installing.set_onstatechange(Some(on_state.as_ref().unchecked_ref()));
+    on_state.forget();
 }
 
 /// Whether this page is already controlled by a service worker (so a new one is an update, not

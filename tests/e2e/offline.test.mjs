@@ -2,7 +2,9 @@
 // app shell, IndexedDB holds the space, and what is written offline syncs when the network returns.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startRelay } from "./support/relay.mjs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { copyOfSite, startRelay } from "./support/relay.mjs";
 import { launchBrowser, newProfile } from "./support/browser.mjs";
 import { createSpace, noticeCard, openNotice, postNotice, waitUntilSaved, chooseName } from "./support/app.mjs";
 
@@ -42,4 +44,37 @@ test("with the network gone the app still opens, shows the space, and takes a no
   await openNotice(neighbour.page, "Written offline");
   assert.match(await noticeCard(neighbour.page, "Written offline").innerText(), /Typed with no signal/);
   for (const p of [phone, neighbour]) await p.context.close();
+});
+
+test("a new deploy is offered as 'reload to update' and takes over only when asked", async () => {
+  const siteDir = copyOfSite();
+  const site = await startRelay({ siteDir });
+  const { context, page } = await newProfile(browser);
+  try {
+    await page.goto(site.httpUrl);
+    await chooseName(page, "Updater");
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await page.getByRole("button", { name: "Create space" }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.serviceWorker.controller !== null), true);
+    assert.equal(await page.getByText("A new version of Linli is ready.").count(), 0);
+
+    // Deploy: the stylesheet and the worker's version change on the server.
+    const worker = join(siteDir, "sw.js");
+    writeFileSync(worker, readFileSync(worker, "utf8").replace(/const VERSION = "[0-9a-f]+";/, 'const VERSION = "next-version";'));
+    const css = readdirSync(siteDir).find(f => f.endsWith(".css"));
+    writeFileSync(join(siteDir, css), readFileSync(join(siteDir, css), "utf8") + "\nbody { outline: 0 solid transparent; }\n");
+    await page.evaluate(() => navigator.serviceWorker.getRegistration().then(r => r.update()));
+    await page.getByText("A new version of Linli is ready.").waitFor();
+
+    // Still the old version until the resident chooses; then the new worker controls the page.
+    await Promise.all([page.waitForEvent("load"), page.getByRole("button", { name: "Reload to update" }).click()]);
+    await page.getByRole("button", { name: "Create space" }).waitFor();
+    const version = await page.evaluate(async () => (await caches.keys()).filter(k => k.startsWith("linli-shell-")));
+    assert.deepEqual(version, ["linli-shell-next-version"], "the old shell's cache is gone");
+    assert.equal(await page.getByText("A new version of Linli is ready.").count(), 0);
+  } finally {
+    await context.close();
+    await site.stop();
+  }
 });

@@ -392,8 +392,8 @@ const STARTER_CATEGORIES: [(&str, &str, &str, &str); 5] = [
     ("c000000000000005", "活动", "活動", "Events"),
 ];
 
-/// A new space document: its name, every collection, the starter categories and a first task
-/// board. The author writes the first change.
+/// A new space document: its name, every collection and the starter categories (boards are made
+/// by people, or by the app for the first resident request). The author writes the first change.
 pub fn new_space(name: &str, author: &Author) -> AutoCommit {
     let mut doc = AutoCommit::new().with_actor(author.actor());
     let mut categories = BTreeMap::new();

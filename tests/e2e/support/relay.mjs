@@ -1,6 +1,6 @@
 // Starts the real linli-relay binary on 127.0.0.1 with a free port and a data folder of the test's.
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -8,6 +8,13 @@ const RELAY_BIN = process.env.LINLI_RELAY_BIN;
 const SITE_DIR = process.env.LINLI_SITE_DIR;
 if (!RELAY_BIN || !SITE_DIR) {
   throw new Error("run these tests through `cargo xtask test` (it sets LINLI_RELAY_BIN and LINLI_SITE_DIR)");
+}
+
+/** A copy of the built site that a test may change (e.g. to deploy a "new version"). */
+export function copyOfSite() {
+  const dir = mkdtempSync(join(tmpdir(), "linli-site-"));
+  cpSync(SITE_DIR, dir, { recursive: true });
+  return dir;
 }
 
 /** A fresh, empty data folder. */
@@ -19,9 +26,9 @@ export function tempDataDir() {
  * Starts the relay. `listen` defaults to port 0 (the relay prints the port it got); pass the
  * address of an earlier run to restart on the same port.
  */
-export async function startRelay({ dataDir = tempDataDir(), listen = "127.0.0.1:0", site = true, peers = [] } = {}) {
+export async function startRelay({ dataDir = tempDataDir(), listen = "127.0.0.1:0", site = true, siteDir = SITE_DIR, peers = [] } = {}) {
   const args = ["--listen", listen, "--data", dataDir];
-  if (site) args.push("--site", SITE_DIR);
+  if (site) args.push("--site", siteDir);
   for (const peer of peers) args.push("--peer", peer);
   const child = spawn(RELAY_BIN, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LINLI_LOG: "warn" } });
   let stderr = "";
