@@ -8,7 +8,7 @@ use crate::engine::Engine;
 use crate::i18n::I18nContextProvider;
 use crate::language::{self, LanguageSwitcher};
 use crate::pages::{
-    board::BoardPage, boards::BoardsPage, history::HistoryPage, home::Home, not_found::NotFound, notice::NoticePage,
+    board::BoardPage, boards::BoardsPage, history::HistoryPage, home::Home, kiosk::KioskPage, not_found::NotFound, notice::NoticePage,
     notice_editor::NoticeEditorPage, notices::NoticesPage, overview::Overview, participation::ParticipationPage,
     pledge::PledgePage, pledges::PledgesPage, requests::RequestsPage, settings::SettingsPage, space::SpacePage,
     task::TaskPage,
@@ -42,6 +42,7 @@ pub fn App() -> impl IntoView {
             <Router>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
+                    <Route path=path!("/k/:id") view=KioskPage />
                     <ParentRoute path=path!("/s/:id") view=SpacePage>
                         <Route path=path!("") view=Overview />
                         <Route path=path!("notices") view=NoticesPage />

@@ -23,6 +23,14 @@ pub fn date_time(at: Timestamp, locale: Locale) -> String {
     date.to_locale_string(tag(locale), &options).into()
 }
 
+/// A time of day, e.g. "14:05".
+pub fn time(at: Timestamp, locale: Locale) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.0 as f64));
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    date.to_locale_time_string_with_options(tag(locale), &options).into()
+}
+
 /// A date, e.g. "26 Nov 2026".
 pub fn date(at: Timestamp, locale: Locale) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.0 as f64));

@@ -13,6 +13,7 @@ pub mod app;
 pub mod charts;
 pub mod components;
 pub mod engine;
+pub mod files;
 pub mod format;
 pub mod identity;
 pub mod language;
@@ -27,6 +28,20 @@ pub mod update_prompt;
 
 /// Starts the app in the page's `<body>`.
 pub fn mount() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        reload_if_kiosk();
+    }));
     leptos::mount::mount_to_body(app::App);
+}
+
+/// A kiosk runs unattended: after a panic (the wasm instance is dead) it reloads itself in five
+/// seconds from the copy in IndexedDB. The reload is a plain JavaScript timer, which outlives the
+/// instance.
+fn reload_if_kiosk() {
+    let Some(window) = web_sys::window() else { return };
+    if window.location().pathname().is_ok_and(|path| path.starts_with("/k/")) {
+        let reload = js_sys::Function::new_no_args("location.reload()");
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&reload, 5_000);
+    }
 }

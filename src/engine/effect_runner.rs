@@ -56,11 +56,11 @@ pub async fn run(engine: Weak<Engine>, mut incoming: mpsc::UnboundedReceiver<Eff
                 }
             }
             for (conn, frame) in fx.sends {
-                engine.sockets.borrow().send(conn, &frame);
+                engine.send(conn, &frame);
             }
             for (conn, reason) in fx.closes {
                 web_sys::console::warn_1(&format!("closing connection {conn}: {reason:?}").into());
-                engine.sockets.borrow_mut().close(conn);
+                engine.close(conn);
             }
         }
     }

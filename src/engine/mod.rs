@@ -7,6 +7,7 @@
 mod effect_runner;
 mod idb_store;
 mod relay_socket;
+mod tab_channel;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -43,10 +44,14 @@ pub struct Engine {
     repo: RefCell<Repo>,
     work: mpsc::UnboundedSender<Effects>,
     sockets: RefCell<relay_socket::Sockets>,
+    /// The other tabs of this browser (set once the engine is running).
+    tabs: RefCell<Option<Rc<tab_channel::TabChannel>>>,
     next_conn: Cell<ConnId>,
     /// Bumped whenever any document changes; screens re-read on it.
     pub revision: RwSignal<u64>,
     pub relay_status: RwSignal<RelayStatus>,
+    /// When a relay last sent this device anything (kiosks show it as "last synced").
+    pub last_heard: RwSignal<Option<linli_core::Timestamp>>,
     /// Chunks handed to IndexedDB and not yet durable.
     pub unsaved_writes: RwSignal<u32>,
     /// This device's member ID and this tab's session: every change is written as them.
@@ -81,19 +86,42 @@ impl Engine {
             })),
             work,
             sockets: RefCell::new(relay_socket::Sockets::default()),
+            tabs: RefCell::new(None),
             next_conn: Cell::new(1),
             revision: RwSignal::new(0),
             relay_status: RwSignal::new(RelayStatus::Connecting),
+            last_heard: RwSignal::new(None),
             unsaved_writes: RwSignal::new(0),
             member: crate::identity::member_id(),
             session: platform::random_bytes(),
             spaces: RefCell::new(HashMap::new()),
         });
         wasm_bindgen_futures::spawn_local(effect_runner::run(Rc::downgrade(&engine), queue));
+        *engine.tabs.borrow_mut() = tab_channel::open(&engine);
         for url in relay_urls {
             relay_socket::dial(&engine, url, 0);
         }
         EngineHandle(StoredValue::new_local(engine))
+    }
+
+    fn is_tab(&self, conn: ConnId) -> bool {
+        self.tabs.borrow().as_ref().is_some_and(|tabs| tabs.owns(conn))
+    }
+
+    /// Sends a frame on a connection, whichever transport carries it.
+    fn send(&self, conn: ConnId, frame: &[u8]) {
+        match self.tabs.borrow().as_ref() {
+            Some(tabs) if tabs.owns(conn) => tabs.send(conn, frame),
+            _ => self.sockets.borrow().send(conn, frame),
+        }
+    }
+
+    /// Closes a connection, whichever transport carries it.
+    fn close(&self, conn: ConnId) {
+        match self.tabs.borrow().as_ref() {
+            Some(tabs) if tabs.owns(conn) => tabs.close(conn),
+            _ => self.sockets.borrow_mut().close(conn),
+        }
     }
 
     fn next_conn(&self) -> ConnId {
@@ -118,8 +146,10 @@ impl Engine {
         for event in fx.events.drain(..) {
             match event {
                 RepoEvent::DocReady { .. } | RepoEvent::DocChanged { .. } | RepoEvent::DocUnavailable { .. } => changed = true,
-                RepoEvent::PeerConnected { .. } => self.relay_status.set(RelayStatus::Online),
-                RepoEvent::PeerDisconnected { .. } => self.relay_status.set(RelayStatus::Offline),
+                // The badge is about relays; other tabs come and go without changing it.
+                RepoEvent::PeerConnected { conn, .. } if !self.is_tab(conn) => self.relay_status.set(RelayStatus::Online),
+                RepoEvent::PeerDisconnected { conn, .. } if !self.is_tab(conn) => self.relay_status.set(RelayStatus::Offline),
+                RepoEvent::PeerConnected { .. } | RepoEvent::PeerDisconnected { .. } => {}
                 RepoEvent::UnreadableChunks { document_id, chunks } => {
                     web_sys::console::error_1(&format!("space {document_id}: {} stored chunks are unreadable and were kept", chunks.len()).into())
                 }
@@ -192,6 +222,18 @@ impl Engine {
         let (result, fx) = self.repo.borrow_mut().change(id, |doc| item_history(doc, kind, item)).map_err(|_| EngineError::NotOpen)?;
         self.apply(fx);
         Ok(result?)
+    }
+
+    /// The whole space as one file's bytes (a saved Automerge document).
+    pub fn export(&self, id: &DocumentId) -> Option<Vec<u8>> {
+        let repo = self.repo.borrow();
+        let doc = repo.document(id)?;
+        Some(doc.clone().save())
+    }
+
+    /// Merges a space file into the space (never overwrites); saved and synced like any change.
+    pub fn import(&self, id: DocumentId, bytes: &[u8]) -> Result<linli_core::Imported, EngineError> {
+        self.change(id, |doc| linli_core::import_space_file(doc, bytes))
     }
 
     /// This device's member ID.

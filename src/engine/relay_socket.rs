@@ -71,6 +71,7 @@ pub fn dial(engine: &Rc<Engine>, url: String, attempt: u32) {
             let Ok(event) = event.dyn_into::<MessageEvent>() else { return };
             let Ok(buffer) = event.data().dyn_into::<ArrayBuffer>() else { return };
             let bytes = Uint8Array::new(&buffer).to_vec();
+            engine.last_heard.set(Some(crate::platform::now()));
             let fx = engine.repo.borrow_mut().received(conn, &bytes);
             engine.apply(fx);
         })

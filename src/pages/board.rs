@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use linli_core::{ItemId, Place, TaskDraft};
 
+use crate::components::item_links::ItemLinks;
 use crate::components::task_card::{TaskCardBody, TaskSummary};
 use crate::format::fill;
 use crate::i18n::*;
@@ -108,6 +109,7 @@ pub fn BoardPage() -> impl IntoView {
                 <h2 class="board-name">{board_name}</h2>
                 <p class="muted small no-print">{t!(i18n, board_help)}</p>
                 {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                <ItemLinks kind="board" item=board.get_untracked() />
             }.into_any(),
         }}
         <div class="kanban">

@@ -4,6 +4,7 @@ pub mod board;
 pub mod boards;
 pub mod history;
 pub mod home;
+pub mod kiosk;
 pub mod not_found;
 pub mod notice;
 pub mod notice_editor;

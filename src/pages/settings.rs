@@ -3,10 +3,11 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use linli_core::{ItemId, Names, Responsibility};
+use linli_core::{ItemId, KioskSettings, Lang, Names, Responsibility};
 
 use crate::app::DisplayName;
 use crate::components::qr_code::QrCode;
+use crate::files;
 use crate::format::fill;
 use crate::i18n::*;
 use crate::platform;
@@ -20,6 +21,8 @@ pub fn SettingsPage() -> impl IntoView {
         <SpaceNameForm />
         <YourNameForm />
         <CategoriesForm />
+        <KioskForm />
+        <SpaceFiles />
         <RelaysForm />
     }
 }
@@ -173,6 +176,160 @@ fn CategoriesForm() -> impl IntoView {
             </form>
         </section>
     }
+}
+
+/// How every kiosk of the space behaves (kept in the space, so one phone changes them all).
+#[component]
+fn KioskForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let settings = ctx.space.with_untracked(|s| s.as_ref().map(|s| s.kiosk.clone())).unwrap_or_default();
+    let seconds = RwSignal::new(settings.rotation_seconds.to_string());
+    let categories = RwSignal::new(settings.categories.clone());
+    let languages = RwSignal::new(settings.languages.clone());
+    let status = RwSignal::new(None::<Result<(), String>>);
+    let all_categories = Memo::new(move |_| {
+        let lang = current_lang();
+        ctx.with(|s| s.categories_in_order().into_iter().map(|(id, c)| (id.to_owned(), name_in(&c.names, lang))).collect::<Vec<_>>())
+            .unwrap_or_default()
+    });
+    let toggle = |list: RwSignal<Vec<String>>, item: String, on: bool| {
+        list.update(|l| {
+            l.retain(|x| *x != item);
+            if on {
+                l.push(item);
+            }
+        })
+    };
+    let save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let next = KioskSettings {
+            categories: categories.get_untracked(),
+            rotation_seconds: seconds.get_untracked().trim().parse().unwrap_or(12).clamp(3, 600),
+            languages: languages.get_untracked(),
+        };
+        status.set(Some(ctx.edit(|e| e.set_kiosk_settings(&next))));
+    };
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    let kiosk_path = format!("/k/{}", ctx.id);
+    let kiosk_link = format!("{origin}{kiosk_path}");
+    view! {
+        <form class="card" on:submit=save aria-labelledby="kiosk-heading">
+            <h2 id="kiosk-heading">{t!(i18n, kiosk_heading)}</h2>
+            <p class="muted">{t!(i18n, kiosk_explained)}</p>
+            <p><a href=kiosk_path>{t!(i18n, open_kiosk)}</a> " " <code class="share-link">{kiosk_link}</code></p>
+            <label for="kiosk-seconds">{t!(i18n, kiosk_seconds)}</label>
+            <input id="kiosk-seconds" type="number" min="3" max="600" inputmode="numeric" prop:value=move || seconds.get() on:input=move |ev| seconds.set(event_target_value(&ev)) />
+            <fieldset>
+                <legend>{t!(i18n, kiosk_categories)}</legend>
+                {move || all_categories.get().into_iter().map(|(id, name)| {
+                    let (checked_id, toggled_id) = (id.clone(), id.clone());
+                    view! {
+                        <label class="check"><input type="checkbox" prop:checked=move || categories.with(|c| c.contains(&checked_id))
+                            on:change=move |ev| toggle(categories, toggled_id.clone(), event_target_checked(&ev)) />{name}</label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <fieldset>
+                <legend>{t!(i18n, kiosk_languages)}</legend>
+                {Lang::ALL.into_iter().map(|lang| {
+                    let tag = lang.tag().to_owned();
+                    let (checked_tag, toggled_tag) = (tag.clone(), tag.clone());
+                    view! {
+                        <label class="check" lang=tag><input type="checkbox" prop:checked=move || languages.with(|l| l.contains(&checked_tag))
+                            on:change=move |ev| toggle(languages, toggled_tag.clone(), event_target_checked(&ev)) />{crate::pages::notice_editor::language_name(lang)}</label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <StatusLine status />
+            <button type="submit">{t!(i18n, save)}</button>
+        </form>
+    }
+}
+
+/// The space as files: a `.linli` file to carry on a USB stick and import elsewhere (merging,
+/// never overwriting), and the tasks as CSV for spreadsheets.
+#[component]
+fn SpaceFiles() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let status = RwSignal::new(None::<Result<String, String>>);
+    let input = NodeRef::<leptos::html::Input>::new();
+    let name = move || ctx.space.with_untracked(|s| s.as_ref().map(|s| s.name.clone())).unwrap_or_default();
+    let export = move |_| {
+        let result = ctx.engine().get().export(&ctx.id).ok_or_else(|| "this space is not open yet".to_owned());
+        status.set(result.and_then(|bytes| files::download(&files::file_name(&name(), "linli"), &bytes, "application/octet-stream")).err().map(Err));
+    };
+    let export_csv = move |_| {
+        let lang = current_lang();
+        let csv = ctx.space.with_untracked(|s| s.as_ref().map(|s| tasks_csv(s, lang))).unwrap_or_default();
+        status.set(files::download(&files::file_name(&name(), "csv"), csv.as_bytes(), "text/csv;charset=utf-8").err().map(Err));
+    };
+    let import = move |_| {
+        let Some(element) = input.get_untracked() else { return };
+        leptos::task::spawn_local(async move {
+            let outcome = match files::read_chosen(&element).await {
+                Ok(bytes) => ctx.engine().get().import(ctx.id, &bytes).map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            status.set(Some(outcome.map(|imported| {
+                crate::format::fill(&t_string!(i18n, imported_changes), &[("count", &imported.new_changes.to_string())])
+            })));
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="files-heading">
+            <h2 id="files-heading">{t!(i18n, files_heading)}</h2>
+            <p class="muted">{t!(i18n, files_explained)}</p>
+            <div class="actions">
+                <button type="button" on:click=export>{t!(i18n, download_space)}</button>
+                <button type="button" class="secondary" on:click=export_csv>{t!(i18n, download_tasks_csv)}</button>
+            </div>
+            <label for="import-file">{t!(i18n, import_file)}</label>
+            <input id="import-file" type="file" accept=".linli,.automerge,application/octet-stream" node_ref=input />
+            <button type="button" on:click=import>{t!(i18n, import)}</button>
+            {move || match status.get() {
+                Some(Ok(message)) => Some(view! { <p role="status">{message}</p> }.into_any()),
+                Some(Err(e)) => Some(view! { <p class="error" role="alert">{e}</p> }.into_any()),
+                None => None,
+            }}
+        </section>
+    }
+}
+
+/// The tasks of a space as CSV (RFC 4180): one row per task, requests with their times.
+fn tasks_csv(space: &linli_core::Space, lang: Lang) -> String {
+    fn cell(text: &str) -> String {
+        if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
+    }
+    fn iso(at: Option<linli_core::Timestamp>) -> String {
+        at.map(|t| js_sys::Date::new(&(t.0 as f64).into()).to_iso_string().into()).unwrap_or_default()
+    }
+    let mut rows = vec!["board,column,title,claimed_by,due,labels,category,raised_at,claimed_at,resolved_at,archived".to_owned()];
+    for task in space.tasks.values() {
+        let board = space.boards.get(&task.board);
+        let column = board.and_then(|b| b.columns.get(&task.column)).map(|c| name_in(&c.names, lang)).unwrap_or_default();
+        let request = task.request.as_ref();
+        let category = request.and_then(|r| space.categories.get(&r.category)).map(|c| name_in(&c.names, lang)).unwrap_or_default();
+        let labels: Vec<&str> = task.labels.keys().map(String::as_str).collect();
+        rows.push(
+            [
+                cell(board.map(|b| b.name.as_str()).unwrap_or_default()),
+                cell(&column),
+                cell(&task.title),
+                cell(&if task.claimed_by.is_empty() { String::new() } else { crate::space_context::member_label(space, &task.claimed_by) }),
+                iso(task.due),
+                cell(&labels.join(";")),
+                cell(&category),
+                iso(request.map(|r| r.raised_at)),
+                iso(request.and_then(|r| r.claimed_at)),
+                iso(request.and_then(|r| r.resolved_at)),
+                task.archived.to_string(),
+            ]
+            .join(","),
+        );
+    }
+    rows.join("\r\n") + "\r\n"
 }
 
 /// The relays this device syncs through (kept on this device, used from the next start).

@@ -19,7 +19,7 @@ use crate::space_context::SpaceContext;
 
 /// Where the space is in being opened.
 #[derive(Debug, Clone, PartialEq)]
-enum Status {
+pub enum Status {
     Loading,
     Searching,
     NotFound,
@@ -42,10 +42,10 @@ pub fn SpacePage() -> impl IntoView {
     }
 }
 
-#[component]
-fn OpenSpace(id: DocumentId) -> impl IntoView {
+/// Opens a space on this device and shares it with the screens inside ([`SpaceContext`]):
+/// how far opening has got, and the context.
+pub fn open_space(id: DocumentId) -> (Memo<Status>, SpaceContext) {
     let engine = expect_context::<EngineHandle>();
-    let i18n = use_i18n();
     engine.get().open(id);
     let status = Memo::new(move |_| {
         let engine = engine.get();
@@ -73,6 +73,13 @@ fn OpenSpace(id: DocumentId) -> impl IntoView {
             my_spaces::remember(id, &name);
         }
     });
+    (status, ctx)
+}
+
+#[component]
+fn OpenSpace(id: DocumentId) -> impl IntoView {
+    let i18n = use_i18n();
+    let (status, ctx) = open_space(id);
     join_when_named(ctx);
     view! {
         <nav class="crumbs no-print"><a href="/">{t!(i18n, back_to_spaces)}</a><SyncBadge /></nav>

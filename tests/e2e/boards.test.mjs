@@ -85,7 +85,21 @@ test("drag and drop moves a card; a neighbour sees it, claims it and comments", 
   await neighbour.page.getByLabel("Add a comment").fill("Bringing a washer tomorrow");
   await neighbour.page.getByRole("button", { name: "Send" }).click();
 
-  // The volunteer's board shows who claimed it; the task page shows the comment.
+  // Details: a due date and labels, and the volunteer assigned as well.
+  const details = neighbour.page.getByRole("form", { name: "Details" });
+  await details.getByLabel("Due").fill("2030-05-01T18:00");
+  await details.getByLabel("Labels (separated by commas)").fill("plumbing, 急");
+  await details.getByRole("button", { name: "Save" }).click();
+  await details.getByText("Saved.").waitFor();
+  await neighbour.page.getByLabel("Assign someone").selectOption({ label: "Volunteer Wu" });
+  await neighbour.page.locator(".assignees li", { hasText: "Volunteer Wu" }).waitFor();
+  assert.deepEqual((await neighbour.page.locator(".assignees li").allInnerTexts()).map(t => t.replace(/\s*×$/, "")).sort(), ["Neighbour Zhao", "Volunteer Wu"]);
+
+  // The volunteer's board shows who claimed it, the labels and the due date; the task page shows the comment.
+  const card = volunteer.page.locator(".task-card", { hasText: "Leaky tap" });
+  await card.getByText("plumbing").waitFor();
+  assert.match(await card.innerText(), /急/);
+  assert.match(await card.innerText(), /due 1 May 2030/);
   await volunteer.page.locator(".task-card", { hasText: "Leaky tap" }).getByText("Claimed by Neighbour Zhao").waitFor();
   await volunteer.page.getByRole("link", { name: "Leaky tap" }).click();
   await volunteer.page.locator(".comments li", { hasText: "Bringing a washer tomorrow" }).waitFor();

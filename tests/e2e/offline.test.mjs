@@ -24,6 +24,11 @@ test("with the network gone the app still opens, shows the space, and takes a no
   const link = await createSpace(phone.page, relay.httpUrl, "Offline Alley");
   await postNotice(phone.page, "Before the storm", "Sandbags at the gate.");
   await waitUntilSaved(phone.page);
+  // It installs as an app: the manifest names it and its icons.
+  const manifest = await (await fetch(new URL("/manifest.webmanifest", relay.httpUrl))).json();
+  assert.equal(manifest.display, "standalone");
+  assert.ok(manifest.icons.length >= 1);
+  assert.equal(await phone.page.locator('link[rel="manifest"]').getAttribute("href"), "/manifest.webmanifest");
   // The service worker has taken control and holds the shell.
   await phone.page.evaluate(() => navigator.serviceWorker.ready);
   await phone.page.reload();

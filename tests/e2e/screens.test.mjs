@@ -68,6 +68,7 @@ function screens() {
     ["history", `${space}/history/notice/${items.notice.split("/").pop()}`],
     ["participation", `${space}/participation`],
     ["settings", `${space}/settings`],
+    ["kiosk", `/k/${space.split("/s/")[1]}`],
   ];
 }
 

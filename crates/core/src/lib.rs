@@ -95,7 +95,7 @@ pub use error::SpaceError;
 pub use history::{HistoryEntry, ItemKind, item_history};
 pub use ids::{ItemId, MemberId};
 pub use lang::{Lang, Names, pick};
-pub use load::{load_document, merge_bytes};
+pub use load::{Imported, import_space_file, load_document, merge_bytes};
 pub use member::{KNOWN_ROLES, Member};
 pub use notice::{Notice, NoticeDraft, NoticeTranslation};
 pub use pledge::{PaperSignatures, Pledge, PledgeDraft, PledgeStatus, Signature};

@@ -36,3 +36,29 @@ pub fn merge_bytes(doc: &mut AutoCommit, bytes: &[u8]) -> Result<(), SpaceError>
         Err(_) => Err(SpaceError::BadBytes("automerge panicked while merging these bytes".into())),
     }
 }
+
+/// What importing a space file did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Imported {
+    /// Changes the file held that this copy did not.
+    pub new_changes: usize,
+}
+
+/// Imports a space file (a saved document, e.g. carried on a USB stick) into `doc`: merges, never
+/// overwrites, so edits on both sides survive. A file of a different space is refused (its
+/// history does not start with this space's first change), as are unreadable bytes; either way
+/// `doc` is untouched.
+pub fn import_space_file(doc: &mut AutoCommit, bytes: &[u8]) -> Result<Imported, SpaceError> {
+    let mut incoming = load_document(bytes)?;
+    let roots = |d: &mut AutoCommit| -> Vec<automerge::ChangeHash> {
+        d.get_changes(&[]).iter().filter(|c| c.deps().is_empty()).map(|c| c.hash()).collect()
+    };
+    let ours = roots(doc);
+    let theirs = roots(&mut incoming);
+    if ours.is_empty() || !ours.iter().any(|root| theirs.contains(root)) {
+        return Err(SpaceError::Invalid("this file holds a different space"));
+    }
+    let before = doc.get_changes(&[]).len();
+    merge_bytes(doc, bytes)?;
+    Ok(Imported { new_changes: doc.get_changes(&[]).len() - before })
+}

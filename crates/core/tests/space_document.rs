@@ -389,3 +389,23 @@ fn fields_from_a_newer_linli_survive_this_versions_edits() {
     assert_eq!(kept.as_deref(), Some("\"a newer version's field\""));
     assert!(automerge::ReadDoc::get(&doc, ROOT, "gallery").unwrap().is_some());
 }
+
+#[test]
+fn importing_a_space_file_merges_both_sides_and_refuses_another_space() {
+    let mut ours = new_space("s", &author(1, T0));
+    let mut theirs = ours.fork().with_actor(author(2, T0).actor());
+    Editor::new(&mut ours, &author(1, T0)).post_notice(&id(1), NoticeDraft::new("Ours", "")).unwrap();
+    Editor::new(&mut theirs, &author(2, T0)).post_notice(&id(2), NoticeDraft::new("Theirs", "")).unwrap();
+    let file = theirs.save();
+    let imported = import_space_file(&mut ours, &file).unwrap();
+    assert_eq!(imported.new_changes, 1);
+    let titles: Vec<_> = space(&ours).notices.values().map(|n| n.title.clone()).collect();
+    assert_eq!(titles, ["Ours", "Theirs"]);
+    assert_eq!(import_space_file(&mut ours, &file).unwrap().new_changes, 0, "importing twice adds nothing");
+
+    let other = new_space("another", &author(3, T0)).save();
+    let heads = ours.get_heads();
+    assert!(matches!(import_space_file(&mut ours, &other), Err(SpaceError::Invalid(_))));
+    assert!(matches!(import_space_file(&mut ours, b"not a space"), Err(SpaceError::BadBytes(_))));
+    assert_eq!(ours.get_heads(), heads, "a refused file changes nothing");
+}

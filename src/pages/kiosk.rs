@@ -1,0 +1,229 @@
+//! The notice-board kiosk: a full-screen page for a lobby screen that rotates what is current in
+//! a space — urgent notices, pinned ones, the rest inside their window; pledges open for signing;
+//! a summary of requests and tasks — each with a QR code that opens it on a phone.
+//!
+//! It offers nothing to press but "full screen": passers-by cannot write. It keeps showing from
+//! this device's copy when the network drops, re-reads the clock every second so an expired
+//! notice leaves at its minute, follows the kiosk settings in the space (categories, seconds per
+//! slide, languages cycled), and drifts a few pixels over time against screen burn-in.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use linli_core::{Lang, Space, Timestamp};
+use linli_sync::DocumentId;
+
+use crate::components::pledge_progress::PledgeProgress;
+use crate::components::qr_code::QrCode;
+use crate::components::rich_text::RichText;
+use crate::engine::{EngineHandle, RelayStatus};
+use crate::format;
+use crate::i18n::*;
+use crate::language;
+use crate::pages::space::{Status, open_space};
+use crate::platform;
+
+/// One screenful.
+#[derive(Debug, Clone, PartialEq)]
+enum Slide {
+    Notice { id: String, title: String, body: String, urgent: bool, pinned: bool, category: String },
+    Pledge { id: String, title: String, count: u64, goal: u64 },
+    Requests { open: Vec<String>, answered: usize, median_response: Option<i64> },
+}
+
+/// What the kiosk shows at `now`, in order: notices (urgent, pinned, newest; only inside their
+/// window and of the chosen categories), then open pledges, then the requests summary.
+fn slides(space: &Space, now: Timestamp, lang: Lang) -> Vec<Slide> {
+    let categories = &space.kiosk.categories;
+    let mut slides: Vec<Slide> = space
+        .active_notices(now)
+        .into_iter()
+        .filter(|(_, n)| categories.is_empty() || categories.contains(&n.category))
+        .map(|(id, n)| {
+            let translated = n.translations.get(lang.tag()).filter(|t| !t.title.is_empty());
+            Slide::Notice {
+                id: id.to_owned(),
+                title: translated.map_or_else(|| n.title.clone(), |t| t.title.clone()),
+                body: translated.map_or_else(|| n.body.as_str().to_owned(), |t| t.body.as_str().to_owned()),
+                urgent: n.urgent,
+                pinned: n.pinned,
+                category: space.categories.get(&n.category).and_then(|c| linli_core::pick(&c.names, lang)).unwrap_or_default().to_owned(),
+            }
+        })
+        .collect();
+    slides.extend(
+        space
+            .open_pledges(now)
+            .into_iter()
+            .map(|(id, p)| Slide::Pledge { id: id.to_owned(), title: p.title.clone(), count: p.signature_count(), goal: p.goal }),
+    );
+    let open: Vec<String> = space.open_requests().into_iter().map(|(_, t)| t.title.clone()).collect();
+    let stats = space.request_stats();
+    if stats.total > 0 {
+        slides.push(Slide::Requests { open, answered: stats.total - stats.open, median_response: stats.median_response });
+    }
+    slides
+}
+
+/// A few pixels of drift that changes every minute and repeats every hour (against burn-in).
+fn drift(now: Timestamp) -> (i64, i64) {
+    let minute = now.0.div_euclid(60_000);
+    ((minute % 7) - 3, ((minute / 7) % 5) - 2)
+}
+
+#[component]
+pub fn KioskPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = params.get_untracked().get("id").and_then(|text| text.parse::<DocumentId>().ok());
+    match id {
+        None => view! { <main class="kiosk"><p class="notice-box">"This link does not point to a Linli space."</p></main> }.into_any(),
+        Some(id) => view! { <Kiosk id /> }.into_any(),
+    }
+}
+
+#[component]
+fn Kiosk(id: DocumentId) -> impl IntoView {
+    let i18n = use_i18n();
+    let engine = expect_context::<EngineHandle>();
+    let (status, ctx) = open_space(id);
+    let now = RwSignal::new(platform::now());
+    // The slide shown and how long it has been up, in whole seconds.
+    let shown = RwSignal::new((0usize, 0u64));
+    let handle = set_interval_with_handle(
+        move || {
+            now.set(platform::now());
+            let seconds = ctx.with(|s| s.kiosk.rotation_seconds.clamp(3, 600)).unwrap_or(12);
+            shown.update(|(index, up)| {
+                *up += 1;
+                if *up >= seconds {
+                    *index += 1;
+                    *up = 0;
+                }
+            });
+        },
+        std::time::Duration::from_secs(1),
+    );
+    on_cleanup(move || {
+        if let Ok(handle) = handle {
+            handle.clear();
+        }
+    });
+    // Languages cycled: the kiosk's list, else all three; one language per pass through the slides.
+    let all = Memo::new(move |_| {
+        let lang = language::lang_of(i18n.get_locale());
+        ctx.with(|s| slides(s, now.get(), lang)).unwrap_or_default()
+    });
+    Effect::new(move |previous: Option<usize>| {
+        let (index, _) = shown.get();
+        let count = all.with_untracked(Vec::len).max(1);
+        let pass = index / count;
+        if previous.is_some_and(|p| p != pass) {
+            let languages: Vec<Lang> = ctx
+                .space
+                .with_untracked(|s| s.as_ref().map(|s| s.kiosk.languages.iter().filter_map(|t| Lang::from_tag(t)).collect()))
+                .unwrap_or_default();
+            if languages.len() > 1 {
+                language::apply(i18n, languages[pass % languages.len()]);
+            }
+        }
+        pass
+    });
+    let current = Memo::new(move |_| {
+        let slides = all.get();
+        let (index, _) = shown.get();
+        (!slides.is_empty()).then(|| (index % slides.len(), slides.len(), slides[index % slides.len()].clone()))
+    });
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    let full_screen = move |_| {
+        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = root.request_fullscreen();
+        }
+    };
+    let relay = engine.get().relay_status;
+    let last_heard = engine.get().last_heard;
+    view! {
+        <main class="kiosk" style=move || { let (x, y) = drift(now.get()); format!("transform: translate({x}px, {y}px)") }>
+            <header class="kiosk-bar">
+                <h1 class="kiosk-space">{move || ctx.with(|s| s.name.clone())}</h1>
+                <p class="kiosk-clock" aria-label=move || t_string!(i18n, time_now)>{move || format::time(now.get(), i18n.get_locale())}</p>
+            </header>
+            {move || match status.get() {
+                Status::Ready => match current.get() {
+                    None => view! { <p class="kiosk-empty">{t!(i18n, kiosk_nothing)}</p> }.into_any(),
+                    Some((index, count, slide)) => {
+                        let position = format!("{} / {}", index + 1, count);
+                        view! { <SlideView slide origin=origin.clone() space=id /> <p class="kiosk-position">{position}</p> }.into_any()
+                    }
+                },
+                Status::Unreadable(reason) => view! { <p class="notice-box error">{reason}</p> }.into_any(),
+                _ => view! { <p class="kiosk-empty">{t!(i18n, opening)}</p> }.into_any(),
+            }}
+            <footer class="kiosk-foot">
+                <span class="kiosk-sync" data-relay=move || format!("{:?}", relay.get()).to_lowercase()>
+                    {move || match relay.get() {
+                        RelayStatus::Online => t_string!(i18n, relay_online).to_string(),
+                        _ => t_string!(i18n, kiosk_offline).to_string(),
+                    }}
+                    {move || last_heard.get().map(|at| format!(" · {}", format::fill(&t_string!(i18n, last_synced), &[("time", &format::time(at, i18n.get_locale()))])))}
+                </span>
+                <button type="button" class="kiosk-full" on:click=full_screen>{t!(i18n, full_screen)}</button>
+            </footer>
+        </main>
+    }
+}
+
+#[component]
+fn SlideView(slide: Slide, origin: String, space: DocumentId) -> impl IntoView {
+    let i18n = use_i18n();
+    match slide {
+        Slide::Notice { id, title, body, urgent, pinned, category } => {
+            let link = format!("{origin}/s/{space}/notices/{id}");
+            view! {
+                <article class="kiosk-slide" class:urgent=urgent aria-labelledby="slide-title" data-slide="notice">
+                    <div class="kiosk-text">
+                        <p class="task-meta">
+                            {urgent.then(|| view! { <span class="badge urgent">{t!(i18n, urgent)}</span> })}
+                            {pinned.then(|| view! { <span class="badge">{t!(i18n, pinned)}</span> })}
+                            {(!category.is_empty()).then(|| view! { <span class="badge">{category}</span> })}
+                        </p>
+                        <h2 id="slide-title">{title}</h2>
+                        <RichText text=Signal::derive(move || body.clone()) />
+                    </div>
+                    <div class="kiosk-qr"><QrCode link label=t_string!(i18n, qr_opens_item).to_string() /><p>{t!(i18n, scan_to_open)}</p></div>
+                </article>
+            }
+            .into_any()
+        }
+        Slide::Pledge { id, title, count, goal } => {
+            let link = format!("{origin}/s/{space}/pledges/{id}");
+            view! {
+                <article class="kiosk-slide" aria-labelledby="slide-title" data-slide="pledge">
+                    <div class="kiosk-text">
+                        <p class="task-meta"><span class="badge">{t!(i18n, pledges)}</span></p>
+                        <h2 id="slide-title">{title}</h2>
+                        <PledgeProgress count goal />
+                    </div>
+                    <div class="kiosk-qr"><QrCode link label=t_string!(i18n, qr_opens_item).to_string() /><p>{t!(i18n, scan_to_sign)}</p></div>
+                </article>
+            }
+            .into_any()
+        }
+        Slide::Requests { open, answered, median_response } => {
+            let link = format!("{origin}/s/{space}/requests");
+            let open_count = open.len();
+            view! {
+                <article class="kiosk-slide" aria-labelledby="slide-title" data-slide="requests">
+                    <div class="kiosk-text">
+                        <h2 id="slide-title">{t!(i18n, requests)}</h2>
+                        <p class="kiosk-figures">
+                            {move || format::fill(&t_string!(i18n, kiosk_requests_summary), &[("open", &open_count.to_string()), ("answered", &answered.to_string())])}
+                            {median_response.map(|ms| view! { <br />{move || format::fill(&t_string!(i18n, kiosk_typical_answer), &[("time", &format::duration(ms, i18n.get_locale()))])} })}
+                        </p>
+                        <ul>{open.iter().take(5).map(|t| view! { <li>{t.clone()}</li> }).collect_view()}</ul>
+                    </div>
+                    <div class="kiosk-qr"><QrCode link label=t_string!(i18n, qr_opens_item).to_string() /><p>{t!(i18n, scan_to_open)}</p></div>
+                </article>
+            }
+            .into_any()
+        }
+    }
+}

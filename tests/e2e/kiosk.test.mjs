@@ -1,0 +1,109 @@
+// The notice-board kiosk: a separate browser showing a space full screen. It picks up notices
+// posted elsewhere, keeps showing when the relay is gone and catches up when it returns, obeys
+// the kiosk settings a coordinator changes from a phone, drops a notice the minute it expires,
+// and offers nothing a passer-by could write with.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startRelay } from "./support/relay.mjs";
+import { launchBrowser, newProfile } from "./support/browser.mjs";
+import { createSpace, openTab, postNotice, waitUntilSaved } from "./support/app.mjs";
+
+let browser;
+let relay;
+before(async () => {
+  browser = await launchBrowser();
+  relay = await startRelay();
+});
+after(async () => {
+  await browser?.close();
+  await relay?.stop();
+});
+
+const slideTitle = page => page.locator(".kiosk-slide h2");
+
+/** Sets the kiosk settings from the Settings tab of `page`. */
+async function setKiosk(page, { seconds, categories = [] }) {
+  await openTab(page, "Settings");
+  const form = page.getByRole("form", { name: "Notice-board kiosk" });
+  await form.getByLabel("Seconds per slide").fill(String(seconds));
+  for (const name of categories) await form.getByRole("group", { name: /Categories shown/ }).getByLabel(name, { exact: true }).check();
+  await form.getByRole("button", { name: "Save" }).click();
+  await form.getByText("Saved.").waitFor();
+}
+
+test("a kiosk shows what another device posts, keeps showing through a relay outage, and catches up", async () => {
+  const phone = await newProfile(browser);
+  const link = await createSpace(phone.page, relay.httpUrl, "Lobby of Building 7");
+  const space = new URL(link).pathname.split("/s/")[1];
+  await setKiosk(phone.page, { seconds: 3 });
+  const kiosk = await newProfile(browser);
+  await kiosk.page.goto(`${relay.httpUrl}/k/${space}`);
+  await kiosk.page.getByText("Nothing to show right now.").waitFor();
+
+  await postNotice(phone.page, "Lift out of order", "Use the stairs.", { urgent: true });
+  await slideTitle(kiosk.page).filter({ hasText: "Lift out of order" }).waitFor();
+  const qr = kiosk.page.getByRole("img", { name: "QR code that opens this on a phone" });
+  assert.match(await qr.getAttribute("data-link"), new RegExp(`/s/${space}/notices/[0-9a-f]{16}$`));
+  // Nothing to type into, nothing to edit: the only control is "Full screen".
+  assert.equal(await kiosk.page.locator("input, textarea, select, [contenteditable]").count(), 0);
+  assert.deepEqual(await kiosk.page.getByRole("button").allInnerTexts(), ["Full screen"]);
+  await waitUntilSaved(phone.page);
+
+  // The relay goes away: the kiosk says so, keeps its slide, and survives a reload.
+  await relay.stop("SIGTERM");
+  await kiosk.page.getByText("Offline: showing what this screen has").waitFor();
+  await kiosk.page.reload();
+  await slideTitle(kiosk.page).filter({ hasText: "Lift out of order" }).waitFor();
+  // Meanwhile a notice is written on the phone, with no relay.
+  await postNotice(phone.page, "Parcel room closed", "Until Monday.");
+  await waitUntilSaved(phone.page);
+
+  relay = await startRelay({ dataDir: relay.dataDir, listen: relay.listen });
+  await slideTitle(kiosk.page).filter({ hasText: "Parcel room closed" }).waitFor({ timeout: 60_000 });
+  assert.match(await kiosk.page.locator(".kiosk-sync").innerText(), /Synced with the relay · last synced/);
+  for (const p of [phone, kiosk]) {
+    assert.deepEqual(p.page.errors.filter(e => !/WebSocket|ERR_CONNECTION_REFUSED/.test(e)), []);
+    await p.context.close();
+  }
+});
+
+test("kiosk settings from a phone change what the kiosk shows, and an expired notice leaves on time", async () => {
+  const phone = await newProfile(browser);
+  const link = await createSpace(phone.page, relay.httpUrl, "Village square");
+  const space = new URL(link).pathname.split("/s/")[1];
+  await postNotice(phone.page, "Boiler repair", "Hot water off.", { category: "Repairs" });
+  // A notice that expires ten minutes from now (typed as the phone's local time).
+  const expires = await phone.page.evaluate(() => {
+    const d = new Date(Date.now() + 10 * 60_000);
+    const pad = n => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  });
+  await openTab(phone.page, "Notices");
+  await phone.page.getByRole("link", { name: "Post a notice" }).click();
+  const form = phone.page.getByRole("form", { name: "Post a notice" });
+  await form.getByLabel("Title", { exact: true }).first().fill("Lantern festival tonight");
+  await form.getByLabel("Category").selectOption({ label: "Events" });
+  await form.getByLabel(/Expires/).fill(expires);
+  await form.getByRole("button", { name: "Post notice" }).click();
+  await phone.page.getByRole("article", { name: "Lantern festival tonight" }).waitFor();
+  await setKiosk(phone.page, { seconds: 3, categories: ["Events"] });
+  await waitUntilSaved(phone.page);
+
+  const kiosk = await newProfile(browser);
+  await kiosk.page.clock.install();
+  await kiosk.page.goto(`${relay.httpUrl}/k/${space}`);
+  await slideTitle(kiosk.page).filter({ hasText: "Lantern festival tonight" }).waitFor();
+  // Only Events are shown: over several rotations the repairs notice never appears.
+  const seen = new Set();
+  for (let i = 0; i < 4; i++) {
+    await kiosk.page.clock.runFor(3_000);
+    seen.add(await slideTitle(kiosk.page).innerText());
+  }
+  assert.deepEqual([...seen], ["Lantern festival tonight"]);
+
+  // Eleven minutes later the festival notice has expired and left the screen.
+  await kiosk.page.clock.runFor(11 * 60_000);
+  await kiosk.page.getByText("Nothing to show right now.").waitFor();
+  await phone.context.close();
+  await kiosk.context.close();
+});

@@ -1,0 +1,38 @@
+// Two tabs of one browser sync with each other directly (BroadcastChannel), with the relay gone.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startRelay } from "./support/relay.mjs";
+import { launchBrowser, newProfile } from "./support/browser.mjs";
+import { createSpace, noticeCard, openNotice, postNotice, waitUntilSaved } from "./support/app.mjs";
+
+let browser;
+let relay;
+before(async () => {
+  browser = await launchBrowser();
+  relay = await startRelay();
+});
+after(async () => {
+  await browser?.close();
+  await relay?.stop();
+});
+
+test("two tabs keep each other up to date with the relay stopped", async () => {
+  const { context, page: first } = await newProfile(browser);
+  const link = await createSpace(first, relay.httpUrl, "Two Tabs Lane");
+  await waitUntilSaved(first);
+  await relay.stop("SIGTERM");
+  await first.getByText("Offline: changes wait on this device").waitFor();
+
+  const second = await context.newPage();
+  await second.goto(link);
+  await second.getByRole("heading", { level: 1, name: "Two Tabs Lane" }).waitFor();
+  await postNotice(first, "From the first tab", "No relay involved.");
+  await openNotice(second, "From the first tab");
+
+  // And back, while the first tab shows the notice list.
+  await postNotice(second, "From the second tab", "Still no relay.");
+  await openNotice(first, "From the second tab");
+  assert.match(await noticeCard(first, "From the second tab").innerText(), /Still no relay/);
+  assert.match(await first.locator(".sync-badge").innerText(), /Offline/, "the badge still speaks of the relay");
+  await context.close();
+});
