@@ -6,4 +6,5 @@ pub mod pledge_progress;
 pub mod qr_code;
 pub mod rich_text;
 pub mod sync_badge;
+pub mod sync_panel;
 pub mod task_card;

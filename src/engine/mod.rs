@@ -30,6 +30,23 @@ pub enum RelayStatus {
     Offline,
 }
 
+/// One way this device reaches others, as the sync status panel shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transport {
+    pub kind: TransportKind,
+    /// The relay's address, or a short name of the other tab.
+    pub name: String,
+    pub connected: bool,
+    /// For the space asked about: whether that peer confirmed every change this device has.
+    pub up_to_date: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    Relay,
+    Tab,
+}
+
 /// Why a change could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -98,6 +115,7 @@ impl Engine {
         });
         wasm_bindgen_futures::spawn_local(effect_runner::run(Rc::downgrade(&engine), queue));
         *engine.tabs.borrow_mut() = tab_channel::open(&engine);
+        relay_socket::watch_network(&engine);
         for url in relay_urls {
             relay_socket::dial(&engine, url, 0);
         }
@@ -234,6 +252,30 @@ impl Engine {
     /// Merges a space file into the space (never overwrites); saved and synced like any change.
     pub fn import(&self, id: DocumentId, bytes: &[u8]) -> Result<linli_core::Imported, EngineError> {
         self.change(id, |doc| linli_core::import_space_file(doc, bytes))
+    }
+
+    /// Every relay and tab this device talks to (or waits to), with whether each has all of
+    /// this device's changes to `space`.
+    pub fn transports(&self, space: &DocumentId) -> Vec<Transport> {
+        let mut repo = self.repo.borrow_mut();
+        let mut rows: Vec<Transport> = Vec::new();
+        for (conn, url, open) in self.sockets.borrow().describe() {
+            rows.push(Transport {
+                kind: TransportKind::Relay,
+                name: url,
+                connected: open,
+                up_to_date: if open { repo.peer_up_to_date(space, conn) } else { None },
+            });
+        }
+        for url in self.sockets.borrow().waiting() {
+            rows.push(Transport { kind: TransportKind::Relay, name: url, connected: false, up_to_date: None });
+        }
+        if let Some(tabs) = self.tabs.borrow().as_ref() {
+            for (conn, tab) in tabs.connections() {
+                rows.push(Transport { kind: TransportKind::Tab, name: tab, connected: true, up_to_date: repo.peer_up_to_date(space, conn) });
+            }
+        }
+        rows
     }
 
     /// This device's member ID.

@@ -23,13 +23,27 @@ struct Socket {
 
 /// The engine's open sockets by connection.
 #[derive(Default)]
-pub struct Sockets(HashMap<ConnId, Socket>);
+pub struct Sockets(HashMap<ConnId, Socket>, Waiting);
+
+/// Relays waiting to be dialled again: URL → (timer, attempt).
+#[derive(Default)]
+struct Waiting(HashMap<String, (i32, u32)>);
 
 impl Sockets {
     pub fn send(&self, conn: ConnId, frame: &[u8]) {
         if let Some(socket) = self.0.get(&conn) {
             let _ = socket.ws.send_with_u8_array(frame);
         }
+    }
+
+    /// Each socket: its connection, the relay's address, and whether it is open.
+    pub fn describe(&self) -> Vec<(ConnId, String, bool)> {
+        self.0.iter().map(|(conn, s)| (*conn, s.ws.url(), s.ws.ready_state() == WebSocket::OPEN)).collect()
+    }
+
+    /// Relays waiting out a backoff before the next dial.
+    pub fn waiting(&self) -> Vec<String> {
+        self.1.0.keys().cloned().collect()
     }
 
     pub fn close(&mut self, conn: ConnId) {
@@ -95,12 +109,45 @@ pub fn dial(engine: &Rc<Engine>, url: String, attempt: u32) {
 }
 
 fn schedule(engine: Weak<Engine>, url: String, attempt: u32, delay_ms: u32) {
+    let Some(window) = web_sys::window() else { return };
+    let weak = engine.clone();
+    let key = url.clone();
     let redial = Closure::once_into_js(move || {
-        if let Some(engine) = engine.upgrade() {
+        if let Some(engine) = weak.upgrade() {
+            engine.sockets.borrow_mut().1.0.remove(&key);
+            dial(&engine, key, attempt);
+        }
+    });
+    if let Ok(timer) = window.set_timeout_with_callback_and_timeout_and_arguments_0(redial.unchecked_ref(), delay_ms as i32)
+        && let Some(engine) = engine.upgrade()
+    {
+        engine.sockets.borrow_mut().1.0.insert(url, (timer, attempt));
+    }
+}
+
+/// Follows the browser's own idea of the network: when it comes back, relays waiting out a
+/// backoff are dialled at once; when it goes, the badge says so without waiting for a timeout.
+pub fn watch_network(engine: &Rc<Engine>) {
+    let Some(window) = web_sys::window() else { return };
+    let weak = Rc::downgrade(engine);
+    let on_online = Closure::<dyn FnMut()>::new(move || {
+        let Some(engine) = weak.upgrade() else { return };
+        let waiting: Vec<(String, (i32, u32))> = engine.sockets.borrow_mut().1.0.drain().collect();
+        for (url, (timer, attempt)) in waiting {
+            if let Some(window) = web_sys::window() {
+                window.clear_timeout_with_handle(timer);
+            }
             dial(&engine, url, attempt);
         }
     });
-    if let Some(window) = web_sys::window() {
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(redial.unchecked_ref(), delay_ms as i32);
-    }
+    let weak = Rc::downgrade(engine);
+    let on_offline = Closure::<dyn FnMut()>::new(move || {
+        if let Some(engine) = weak.upgrade() {
+            engine.relay_status.set(RelayStatus::Offline);
+        }
+    });
+    let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+    let _ = window.add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref());
+    on_online.forget();
+    on_offline.forget();
 }

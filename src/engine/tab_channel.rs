@@ -36,6 +36,11 @@ impl TabChannel {
         self.tabs.borrow().contains_key(&conn)
     }
 
+    /// The other tabs connected now: connection and the tab's short ID.
+    pub fn connections(&self) -> Vec<(ConnId, String)> {
+        self.tabs.borrow().iter().map(|(conn, tab)| (*conn, tab.clone())).collect()
+    }
+
     /// Sends a sync frame to the tab behind `conn`.
     pub fn send(&self, conn: ConnId, frame: &[u8]) {
         if let Some(tab) = self.tabs.borrow().get(&conn) {

@@ -7,6 +7,7 @@ use linli_core::{ItemId, KioskSettings, Lang, Names, Responsibility};
 
 use crate::app::DisplayName;
 use crate::components::qr_code::QrCode;
+use crate::components::sync_panel::SyncPanel;
 use crate::files;
 use crate::format::fill;
 use crate::i18n::*;
@@ -18,6 +19,7 @@ use crate::space_context::{current_lang, name_in, use_space};
 pub fn SettingsPage() -> impl IntoView {
     view! {
         <ShareLinks />
+        <SyncPanel />
         <SpaceNameForm />
         <YourNameForm />
         <CategoriesForm />

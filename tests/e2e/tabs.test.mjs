@@ -3,7 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startRelay } from "./support/relay.mjs";
 import { launchBrowser, newProfile } from "./support/browser.mjs";
-import { createSpace, noticeCard, openNotice, postNotice, waitUntilSaved } from "./support/app.mjs";
+import { createSpace, noticeCard, openNotice, openTab, postNotice, waitUntilSaved } from "./support/app.mjs";
 
 let browser;
 let relay;
@@ -20,6 +20,12 @@ test("two tabs keep each other up to date with the relay stopped", async () => {
   const { context, page: first } = await newProfile(browser);
   const link = await createSpace(first, relay.httpUrl, "Two Tabs Lane");
   await waitUntilSaved(first);
+  // The sync status panel: the relay has every change of this space.
+  await openTab(first, "Settings");
+  const relayRow = first.locator('.sync-panel tr[data-kind="relay"]');
+  await relayRow.filter({ hasText: "up to date" }).waitFor();
+  assert.match(await relayRow.innerText(), /connected/);
+  await openTab(first, "Overview");
   await relay.stop("SIGTERM");
   await first.getByText("Offline: changes wait on this device").waitFor();
 
@@ -34,5 +40,9 @@ test("two tabs keep each other up to date with the relay stopped", async () => {
   await openNotice(first, "From the second tab");
   assert.match(await noticeCard(first, "From the second tab").innerText(), /Still no relay/);
   assert.match(await first.locator(".sync-badge").innerText(), /Offline/, "the badge still speaks of the relay");
+  // The panel shows the other tab, up to date, and the relay not connected.
+  await openTab(first, "Settings");
+  await first.locator('.sync-panel tr[data-kind="tab"]').filter({ hasText: "up to date" }).waitFor();
+  await first.locator('.sync-panel tr[data-kind="relay"]').filter({ hasText: "not connected" }).first().waitFor();
   await context.close();
 });

@@ -285,6 +285,21 @@ impl Repo {
     }
 
     /// How many documents are open.
+    /// Whether the peer on `conn` has acknowledged every change of the document this repo has:
+    /// `Some(true)` up to date, `Some(false)` changes not yet confirmed there, `None` if that
+    /// connection is not engaged in the document. (A status panel's "unsent changes".)
+    pub fn peer_up_to_date(&mut self, document_id: &DocumentId, conn: ConnId) -> Option<bool> {
+        let entry = self.docs.get_mut(document_id)?;
+        let ours = entry.doc.get_heads();
+        let peer = entry.peers.get(&conn)?;
+        Some(ours.iter().all(|head| peer.sync.shared_heads.contains(head)))
+    }
+
+    /// The connections whose handshake completed, with the peer's ID.
+    pub fn peers(&self) -> Vec<(ConnId, PeerId)> {
+        self.connections.iter().filter_map(|(conn, c)| c.peer_id.clone().map(|p| (*conn, p))).collect()
+    }
+
     pub fn document_count(&self) -> usize {
         self.docs.len()
     }

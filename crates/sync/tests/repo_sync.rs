@@ -222,3 +222,23 @@ fn patches_since_last_look_cover_local_and_remote_changes() {
     let local = net.nodes[b].repo.patches_since_last_look(&id).unwrap();
     assert!(!local.is_empty(), "so does a local change");
 }
+
+#[test]
+fn a_peer_is_up_to_date_only_once_it_confirmed_every_change() {
+    let mut net = Network::new();
+    let (phone, relay) = (net.add_device("phone"), net.add_relay("relay"));
+    let id = space_id(9);
+    net.create(phone, id, doc_with("notice", "first"));
+    net.connect(phone, relay);
+    net.run_until_quiet();
+    let (conn, _) = net.nodes[phone].repo.peers()[0].clone();
+    assert_eq!(net.nodes[phone].repo.peer_up_to_date(&id, conn), Some(true));
+    assert_eq!(net.nodes[phone].repo.peer_up_to_date(&space_id(8), conn), None, "not engaged in that document");
+
+    net.change(phone, id, |doc| {
+        doc.put(ROOT, "notice", "second").unwrap();
+    });
+    assert_eq!(net.nodes[phone].repo.peer_up_to_date(&id, conn), Some(false), "sent, not yet confirmed");
+    net.run_until_quiet();
+    assert_eq!(net.nodes[phone].repo.peer_up_to_date(&id, conn), Some(true));
+}
