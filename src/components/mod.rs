@@ -1,5 +1,6 @@
 //! Pieces several screens share.
 
+pub mod direct_link;
 pub mod item_links;
 pub mod name_prompt;
 pub mod pledge_progress;

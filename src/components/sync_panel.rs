@@ -38,7 +38,7 @@ pub fn SyncPanel() -> impl IntoView {
                 <thead><tr><th scope="col">{t!(i18n, transport)}</th><th scope="col">{t!(i18n, connection)}</th><th scope="col">{t!(i18n, this_space)}</th></tr></thead>
                 <tbody>
                     {move || rows.get().into_iter().map(|row| {
-                        let kind = match row.kind { TransportKind::Relay => t_string!(i18n, relay_kind).to_string(), TransportKind::Tab => t_string!(i18n, tab_kind).to_string() };
+                        let kind = match row.kind { TransportKind::Relay => t_string!(i18n, relay_kind).to_string(), TransportKind::Tab => t_string!(i18n, tab_kind).to_string(), TransportKind::Direct => t_string!(i18n, direct_kind).to_string() };
                         view! {
                             <tr data-kind=format!("{:?}", row.kind).to_lowercase()>
                                 <th scope="row">{kind} " " <code>{row.name}</code></th>

@@ -8,6 +8,7 @@ mod effect_runner;
 mod idb_store;
 mod relay_socket;
 mod tab_channel;
+pub mod webrtc;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -45,6 +46,7 @@ pub struct Transport {
 pub enum TransportKind {
     Relay,
     Tab,
+    Direct,
 }
 
 /// Why a change could not be made.
@@ -63,6 +65,10 @@ pub struct Engine {
     sockets: RefCell<relay_socket::Sockets>,
     /// The other tabs of this browser (set once the engine is running).
     tabs: RefCell<Option<Rc<tab_channel::TabChannel>>>,
+    /// Direct WebRTC links to other browsers (set where the browser has WebRTC).
+    direct: RefCell<Option<Rc<webrtc::Direct>>>,
+    /// This engine, for callbacks that outlive a call.
+    this: RefCell<std::rc::Weak<Engine>>,
     next_conn: Cell<ConnId>,
     /// Bumped whenever any document changes; screens re-read on it.
     pub revision: RwSignal<u64>,
@@ -104,6 +110,8 @@ impl Engine {
             work,
             sockets: RefCell::new(relay_socket::Sockets::default()),
             tabs: RefCell::new(None),
+            direct: RefCell::new(None),
+            this: RefCell::new(std::rc::Weak::new()),
             next_conn: Cell::new(1),
             revision: RwSignal::new(0),
             relay_status: RwSignal::new(RelayStatus::Connecting),
@@ -114,7 +122,13 @@ impl Engine {
             spaces: RefCell::new(HashMap::new()),
         });
         wasm_bindgen_futures::spawn_local(effect_runner::run(Rc::downgrade(&engine), queue));
+        *engine.this.borrow_mut() = Rc::downgrade(&engine);
         *engine.tabs.borrow_mut() = tab_channel::open(&engine);
+        let has_webrtc = web_sys::window().is_some_and(|w| js_sys::Reflect::has(&w, &"RTCPeerConnection".into()).unwrap_or(false));
+        if has_webrtc {
+            *engine.direct.borrow_mut() = Some(webrtc::Direct::new());
+            webrtc::keep_announcing(&engine);
+        }
         relay_socket::watch_network(&engine);
         for url in relay_urls {
             relay_socket::dial(&engine, url, 0);
@@ -122,12 +136,21 @@ impl Engine {
         EngineHandle(StoredValue::new_local(engine))
     }
 
+    /// Whether `conn` is another tab or a direct link (not a relay).
     fn is_tab(&self, conn: ConnId) -> bool {
-        self.tabs.borrow().as_ref().is_some_and(|tabs| tabs.owns(conn))
+        self.tabs.borrow().as_ref().is_some_and(|tabs| tabs.owns(conn)) || self.direct.borrow().as_ref().is_some_and(|d| d.owns(conn))
+    }
+
+    /// The spaces this tab has open and readable.
+    fn ready_spaces(&self) -> Vec<DocumentId> {
+        self.spaces.borrow().keys().copied().collect()
     }
 
     /// Sends a frame on a connection, whichever transport carries it.
     fn send(&self, conn: ConnId, frame: &[u8]) {
+        if let Some(direct) = self.direct.borrow().as_ref().filter(|d| d.owns(conn)) {
+            return direct.send(conn, frame);
+        }
         match self.tabs.borrow().as_ref() {
             Some(tabs) if tabs.owns(conn) => tabs.send(conn, frame),
             _ => self.sockets.borrow().send(conn, frame),
@@ -136,6 +159,9 @@ impl Engine {
 
     /// Closes a connection, whichever transport carries it.
     fn close(&self, conn: ConnId) {
+        if let Some(direct) = self.direct.borrow().as_ref().filter(|d| d.owns(conn)) {
+            return direct.close(conn);
+        }
         match self.tabs.borrow().as_ref() {
             Some(tabs) if tabs.owns(conn) => tabs.close(conn),
             _ => self.sockets.borrow_mut().close(conn),
@@ -171,7 +197,11 @@ impl Engine {
                 RepoEvent::UnreadableChunks { document_id, chunks } => {
                     web_sys::console::error_1(&format!("space {document_id}: {} stored chunks are unreadable and were kept", chunks.len()).into())
                 }
-                RepoEvent::Ephemeral { .. } => {}
+                RepoEvent::Ephemeral { document_id, data, .. } => {
+                    if let Some(engine) = self.this.borrow().upgrade() {
+                        webrtc::on_relayed(&engine, document_id, &data);
+                    }
+                }
             }
         }
         if changed {
@@ -270,12 +300,29 @@ impl Engine {
         for url in self.sockets.borrow().waiting() {
             rows.push(Transport { kind: TransportKind::Relay, name: url, connected: false, up_to_date: None });
         }
+        if let Some(direct) = self.direct.borrow().as_ref() {
+            for (conn, who) in direct.connections() {
+                rows.push(Transport { kind: TransportKind::Direct, name: who, connected: true, up_to_date: repo.peer_up_to_date(space, conn) });
+            }
+        }
         if let Some(tabs) = self.tabs.borrow().as_ref() {
             for (conn, tab) in tabs.connections() {
                 rows.push(Transport { kind: TransportKind::Tab, name: tab, connected: true, up_to_date: repo.peer_up_to_date(space, conn) });
             }
         }
         rows
+    }
+
+    /// Makes an invitation for a direct link with no server (text to paste or scan elsewhere).
+    pub async fn direct_invitation(&self) -> Result<String, String> {
+        let engine = self.this.borrow().upgrade().ok_or("the app is closing")?;
+        webrtc::invitation(&engine).await
+    }
+
+    /// Takes a pasted invitation (returns the answer to give back) or answer (returns `None`).
+    pub async fn direct_paste(&self, text: &str) -> Result<Option<String>, String> {
+        let engine = self.this.borrow().upgrade().ok_or("the app is closing")?;
+        webrtc::paste(&engine, text).await
     }
 
     /// This device's member ID.

@@ -4,6 +4,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
+use crate::components::direct_link::DirectLink;
 use crate::components::name_prompt::NamePrompt;
 use crate::engine::EngineHandle;
 use crate::i18n::*;
@@ -83,6 +84,7 @@ pub fn Home() -> impl IntoView {
                         .into_any()
                 }}
             </section>
+            <DirectLink />
         </main>
     }
 }

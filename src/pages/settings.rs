@@ -7,6 +7,7 @@ use linli_core::{ItemId, KioskSettings, Lang, Names, Responsibility};
 
 use crate::app::DisplayName;
 use crate::components::qr_code::QrCode;
+use crate::components::direct_link::DirectLink;
 use crate::components::sync_panel::SyncPanel;
 use crate::files;
 use crate::format::fill;
@@ -20,6 +21,7 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <ShareLinks />
         <SyncPanel />
+        <DirectLink />
         <SpaceNameForm />
         <YourNameForm />
         <CategoriesForm />

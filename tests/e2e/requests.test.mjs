@@ -22,8 +22,9 @@ test("a request is raised, claimed by the responsible team, resolved, and its ti
   const link = await createSpace(worker.page, relay.httpUrl, "Wushan Community", { me: "Worker Huang" });
   // The community worker names the repairs team and joins it.
   await openTab(worker.page, "Settings");
-  await worker.page.getByLabel("Repairs", { exact: true }).fill("Repairs team");
-  await worker.page.getByLabel("Repairs", { exact: true }).press("Tab");
+  const teams = worker.page.getByRole("region", { name: "Categories and responsible teams" });
+  await teams.getByLabel("Repairs", { exact: true }).fill("Repairs team");
+  await teams.getByLabel("Repairs", { exact: true }).press("Tab");
   await worker.page.getByRole("checkbox", { name: "I am on the team for Repairs" }).check();
 
   const resident = await newProfile(browser);

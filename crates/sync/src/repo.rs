@@ -434,8 +434,9 @@ impl Repo {
             }
             (Message::Join { .. } | Message::Peer { .. }, _, Some(_)) => {}
             (_, _, Some(peer_id)) => {
-                // A message must come from the peer that joined on this connection.
-                if message.sender_id() == peer_id {
+                // A message must come from the peer that joined on this connection, except an
+                // ephemeral one: relays pass those on under their original sender.
+                if message.sender_id() == peer_id || matches!(message, Message::Ephemeral { .. }) {
                     self.handle_doc_message(conn, message, fx);
                 }
             }

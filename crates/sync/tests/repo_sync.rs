@@ -162,6 +162,17 @@ fn ephemeral_messages_are_forwarded_once() {
     assert_eq!(first.sends.len(), 1, "forwarded to b");
     assert!(second.sends.is_empty() && second.events.is_empty(), "duplicate dropped");
     assert!(matches!(&first.events[..], [RepoEvent::Ephemeral { data, .. }] if data == &vec![0xa0]));
+    // b hears it under a's name, though it came over b's link to the relay.
+    let (_, forwarded) = first.sends[0].clone();
+    let b_conn = to_b_conn(&net, b);
+    let a_id = net.nodes[a].repo.peer_id().to_owned();
+    let heard = net.nodes[b].repo.received(b_conn, &forwarded);
+    assert!(matches!(&heard.events[..], [RepoEvent::Ephemeral { sender_id, data, .. }] if data == &vec![0xa0] && *sender_id == a_id));
+}
+
+/// The connection on device `node` of its only link (to the relay).
+fn to_b_conn(net: &Network, node: usize) -> u64 {
+    net.nodes[node].repo.peers()[0].0
 }
 
 #[test]

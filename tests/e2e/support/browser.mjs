@@ -9,6 +9,10 @@ const FLAGS = [
   "--disable-component-update",
   "--disable-sync",
   "--no-first-run",
+  // Direct (WebRTC) links between two browser profiles on this machine: real host addresses
+  // instead of mDNS names, and loopback allowed (a CI box may have no other interface).
+  "--disable-features=WebRtcHideLocalIpsWithMdns",
+  "--allow-loopback-in-peer-connection",
 ];
 
 export async function launchBrowser() {
