@@ -279,6 +279,12 @@ impl Engine {
         Some(doc.clone().save())
     }
 
+    /// The space as plain JSON (a reading copy).
+    pub fn export_json(&self, id: &DocumentId) -> Option<Result<String, String>> {
+        let repo = self.repo.borrow();
+        repo.document(id).map(crate::space_json::to_json)
+    }
+
     /// Merges a space file into the space (never overwrites); saved and synced like any change.
     pub fn import(&self, id: DocumentId, bytes: &[u8]) -> Result<linli_core::Imported, EngineError> {
         self.change(id, |doc| linli_core::import_space_file(doc, bytes))

@@ -28,10 +28,12 @@ enum Slide {
     Notice { id: String, title: String, body: String, urgent: bool, pinned: bool, category: String },
     Pledge { id: String, title: String, count: u64, goal: u64 },
     Requests { open: Vec<String>, answered: usize, median_response: Option<i64> },
+    Board { id: String, name: String, columns: Vec<(String, usize)> },
 }
 
 /// What the kiosk shows at `now`, in order: notices (urgent, pinned, newest; only inside their
-/// window and of the chosen categories), then open pledges, then the requests summary.
+/// window and of the chosen categories), then open pledges, the requests summary, and each board
+/// that has tasks (its columns with their counts).
 fn slides(space: &Space, now: Timestamp, lang: Lang) -> Vec<Slide> {
     let categories = &space.kiosk.categories;
     let mut slides: Vec<Slide> = space
@@ -60,6 +62,19 @@ fn slides(space: &Space, now: Timestamp, lang: Lang) -> Vec<Slide> {
     let stats = space.request_stats();
     if stats.total > 0 {
         slides.push(Slide::Requests { open, answered: stats.total - stats.open, median_response: stats.median_response });
+    }
+    for (id, board) in space.boards_in_order() {
+        let columns: Vec<(String, usize)> = board
+            .columns_in_order()
+            .into_iter()
+            .map(|(column, c)| {
+                let name = linli_core::pick(&c.names, lang).unwrap_or_default().to_owned();
+                (name, space.column_tasks(id, column).len())
+            })
+            .collect();
+        if columns.iter().any(|(_, n)| *n > 0) {
+            slides.push(Slide::Board { id: id.to_owned(), name: board.name.clone(), columns });
+        }
     }
     slides
 }
@@ -203,6 +218,24 @@ fn SlideView(slide: Slide, origin: String, space: DocumentId) -> impl IntoView {
                         <PledgeProgress count goal />
                     </div>
                     <div class="kiosk-qr"><QrCode link label=t_string!(i18n, qr_opens_item).to_string() /><p>{t!(i18n, scan_to_sign)}</p></div>
+                </article>
+            }
+            .into_any()
+        }
+        Slide::Board { id, name, columns } => {
+            let link = format!("{origin}/s/{space}/boards/{id}");
+            view! {
+                <article class="kiosk-slide" aria-labelledby="slide-title" data-slide="board">
+                    <div class="kiosk-text">
+                        <p class="task-meta"><span class="badge">{t!(i18n, boards)}</span></p>
+                        <h2 id="slide-title">{name}</h2>
+                        <ul class="kiosk-columns">
+                            {columns.into_iter().map(|(column, count)| view! {
+                                <li><span>{column}</span> <strong>{count}</strong></li>
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                    <div class="kiosk-qr"><QrCode link label=t_string!(i18n, qr_opens_item).to_string() /><p>{t!(i18n, scan_to_open)}</p></div>
                 </article>
             }
             .into_any()

@@ -264,6 +264,10 @@ fn SpaceFiles() -> impl IntoView {
         let result = ctx.engine().get().export(&ctx.id).ok_or_else(|| "this space is not open yet".to_owned());
         status.set(result.and_then(|bytes| files::download(&files::file_name(&name(), "linli"), &bytes, "application/octet-stream")).err().map(Err));
     };
+    let export_json = move |_| {
+        let json = ctx.engine().get().export_json(&ctx.id).unwrap_or_else(|| Err("this space is not open yet".to_owned()));
+        status.set(json.and_then(|text| files::download(&files::file_name(&name(), "json"), text.as_bytes(), "application/json")).err().map(Err));
+    };
     let export_csv = move |_| {
         let lang = current_lang();
         let csv = ctx.space.with_untracked(|s| s.as_ref().map(|s| tasks_csv(s, lang))).unwrap_or_default();
@@ -287,6 +291,7 @@ fn SpaceFiles() -> impl IntoView {
             <p class="muted">{t!(i18n, files_explained)}</p>
             <div class="actions">
                 <button type="button" on:click=export>{t!(i18n, download_space)}</button>
+                <button type="button" class="secondary" on:click=export_json>{t!(i18n, download_json)}</button>
                 <button type="button" class="secondary" on:click=export_csv>{t!(i18n, download_tasks_csv)}</button>
             </div>
             <label for="import-file">{t!(i18n, import_file)}</label>

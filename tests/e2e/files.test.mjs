@@ -43,6 +43,11 @@ test("a space file carried between two diverged devices merges both sides; anoth
   await openTab(first.page, "Settings");
   const file = await download(first.page, "Download the space (.linli)");
   assert.equal(file.name, "River-Village.linli");
+  // The same space as plain JSON, for any tool.
+  const json = await download(first.page, "Download as JSON");
+  const space = JSON.parse(readFileSync(json.path, "utf8"));
+  assert.equal(space.name, "River Village");
+  assert.deepEqual(Object.values(space.notices).map(n => n.title).sort(), ["Shared start", "Written on the first"]);
 
   await openTab(second.page, "Settings");
   await second.page.getByLabel("Space file to import").setInputFiles(file.path);

@@ -61,6 +61,20 @@ test("a kiosk shows what another device posts, keeps showing through a relay out
   relay = await startRelay({ dataDir: relay.dataDir, listen: relay.listen });
   await slideTitle(kiosk.page).filter({ hasText: "Parcel room closed" }).waitFor({ timeout: 60_000 });
   assert.match(await kiosk.page.locator(".kiosk-sync").innerText(), /Synced with the relay · last synced/);
+
+  // A task board gets a slide of its own: its columns with their counts.
+  await openTab(phone.page, "Task boards");
+  await phone.page.getByLabel("Name of the board").fill("Lobby repairs");
+  await phone.page.getByRole("button", { name: "Create board" }).click();
+  const todo = phone.page.getByRole("region", { name: "To do" });
+  await todo.getByPlaceholder("New task").fill("Replace the doormat");
+  await todo.getByRole("button", { name: "Add" }).click();
+  await todo.getByRole("link", { name: "Replace the doormat" }).waitFor();
+  const boardSlide = kiosk.page.locator('.kiosk-slide[data-slide="board"]');
+  await boardSlide.waitFor({ timeout: 30_000 });
+  assert.equal(await boardSlide.locator("h2").innerText(), "Lobby repairs");
+  const columns = (await boardSlide.locator(".kiosk-columns li").allInnerTexts()).map(t => t.replace(/\s+/g, " "));
+  assert.deepEqual(columns, ["To do 1", "Doing 0", "Done 0"]);
   for (const p of [phone, kiosk]) {
     assert.deepEqual(p.page.errors.filter(e => !/WebSocket|ERR_CONNECTION_REFUSED/.test(e)), []);
     await p.context.close();
