@@ -38,7 +38,9 @@ test("cards move within and between columns with the keyboard only, and focus fo
   await page.getByRole("button", { name: "Move “Paint bench” up" }).focus();
   await page.keyboard.press("Enter");
   await eventually(async () => (await columnTitles(page, "To do")).join() === "Sweep stairs,Paint bench,Fix lamp", "the card to move up");
-  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "Move “Paint bench” up", "focus stays on the moved card");
+  // Focus follows the card once the board has re-drawn.
+  const focused = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label"));
+  await eventually(async () => (await focused()) === "Move “Paint bench” up", "focus to stay on the moved card");
   await page.keyboard.press("Enter");
   await eventually(async () => (await columnTitles(page, "To do")).join() === "Paint bench,Sweep stairs,Fix lamp", "the card to reach the top");
 
@@ -46,13 +48,13 @@ test("cards move within and between columns with the keyboard only, and focus fo
   await page.getByRole("button", { name: "Move “Sweep stairs” to the next column" }).focus();
   await page.keyboard.press(" ");
   await eventually(async () => (await columnTitles(page, "Doing")).join() === "Sweep stairs", "the card to reach Doing");
-  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "Move “Sweep stairs” to the next column");
+  await eventually(async () => (await focused()) === "Move “Sweep stairs” to the next column", "focus to follow the card to Doing");
   await page.keyboard.press("Enter");
   await eventually(async () => (await columnTitles(page, "Done")).join() === "Sweep stairs", "the card to reach Done");
   assert.deepEqual(await columnTitles(page, "To do"), ["Paint bench", "Fix lamp"]);
   // At the last column "next" is disabled, and focus moved to the card itself.
   assert.equal(await page.getByRole("button", { name: "Move “Sweep stairs” to the next column" }).isDisabled(), true);
-  assert.equal(await page.evaluate(() => document.activeElement?.dataset.task !== undefined), true);
+  await eventually(() => page.evaluate(() => document.activeElement?.dataset.task !== undefined), "focus to rest on the card itself");
   assert.deepEqual(page.errors, []);
   await context.close();
 });

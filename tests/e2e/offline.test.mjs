@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { copyOfSite, startRelay } from "./support/relay.mjs";
 import { launchBrowser, newProfile } from "./support/browser.mjs";
-import { createSpace, noticeCard, openNotice, postNotice, waitUntilSaved, chooseName } from "./support/app.mjs";
+import { createSpace, eventually, noticeCard, openNotice, postNotice, waitUntilSaved, chooseName } from "./support/app.mjs";
 
 let browser;
 let relay;
@@ -69,7 +69,17 @@ test("a new deploy is offered as 'reload to update' and takes over only when ask
     writeFileSync(worker, readFileSync(worker, "utf8").replace(/const VERSION = "[0-9a-f]+";/, 'const VERSION = "next-version";'));
     const css = readdirSync(siteDir).find(f => f.endsWith(".css"));
     writeFileSync(join(siteDir, css), readFileSync(join(siteDir, css), "utf8") + "\nbody { outline: 0 solid transparent; }\n");
-    await page.evaluate(() => navigator.serviceWorker.getRegistration().then(r => r.update()));
+    // The browser checks for a new worker now and then; the test asks until it has found it (a
+    // check already running since the reload may have fetched the old script).
+    await eventually(
+      () => page.evaluate(async () => {
+        const registration = await navigator.serviceWorker.getRegistration();
+        await registration.update();
+        return registration.installing !== null || registration.waiting !== null;
+      }),
+      "the browser to find the new worker",
+      45_000,
+    );
     await page.getByText("A new version of Linli is ready.").waitFor();
 
     // Still the old version until the resident chooses; then the new worker controls the page.
