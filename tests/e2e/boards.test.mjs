@@ -1,21 +1,12 @@
 // Task boards: cards move by keyboard alone (focus follows the card) and by drag and drop, and a
 // second profile sees the moves, claims and comments.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { startRelay } from "./support/relay.mjs";
-import { launchBrowser, newProfile } from "./support/browser.mjs";
+import { newProfile } from "./support/browser.mjs";
 import { chooseName, columnTitles, createSpace, eventually, openTab } from "./support/app.mjs";
+import { browserAndRelay } from "./support/suite.mjs";
 
-let browser;
-let relay;
-before(async () => {
-  browser = await launchBrowser();
-  relay = await startRelay();
-});
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const world = browserAndRelay();
 
 async function addTask(page, column, title) {
   const region = page.getByRole("region", { name: column });
@@ -25,8 +16,8 @@ async function addTask(page, column, title) {
 }
 
 test("cards move within and between columns with the keyboard only, and focus follows them", async () => {
-  const { context, page } = await newProfile(browser);
-  await createSpace(page, relay.httpUrl, "Board Lane");
+  const { context, page } = await newProfile(world.browser);
+  await createSpace(page, world.relay.httpUrl, "Board Lane");
   await openTab(page, "Task boards");
   await page.getByLabel("Name of the board").fill("Spring clean");
   await page.getByRole("button", { name: "Create board" }).click();
@@ -60,8 +51,8 @@ test("cards move within and between columns with the keyboard only, and focus fo
 });
 
 test("drag and drop moves a card; a neighbour sees it, claims it and comments", async () => {
-  const volunteer = await newProfile(browser);
-  const link = await createSpace(volunteer.page, relay.httpUrl, "Drag Street", { me: "Volunteer Wu" });
+  const volunteer = await newProfile(world.browser);
+  const link = await createSpace(volunteer.page, world.relay.httpUrl, "Drag Street", { me: "Volunteer Wu" });
   await openTab(volunteer.page, "Task boards");
   await volunteer.page.getByLabel("Name of the board").fill("Repairs");
   await volunteer.page.getByRole("button", { name: "Create board" }).click();
@@ -76,7 +67,7 @@ test("drag and drop moves a card; a neighbour sees it, claims it and comments", 
   await eventually(async () => (await columnTitles(volunteer.page, "Doing")).join() === "Gate hinge,Leaky tap", "the drop before Leaky tap");
   assert.deepEqual(await columnTitles(volunteer.page, "To do"), []);
 
-  const neighbour = await newProfile(browser);
+  const neighbour = await newProfile(world.browser);
   await neighbour.page.goto(link);
   await chooseName(neighbour.page, "Neighbour Zhao");
   await neighbour.page.goto(boardUrl);

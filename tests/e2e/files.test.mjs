@@ -1,22 +1,14 @@
 // Sneakernet: a space downloaded as a file on one device and imported on another that has
 // diverged keeps both sides' edits; a file of another space is refused; tasks export as CSV.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { startRelay, tempDataDir } from "./support/relay.mjs";
-import { launchBrowser, newProfile } from "./support/browser.mjs";
+import { newProfile } from "./support/browser.mjs";
 import { chooseName, createSpace, openNotice, openTab, postNotice, waitUntilSaved } from "./support/app.mjs";
+import { browserAndRelay } from "./support/suite.mjs";
 
-let browser;
-let relay;
-before(async () => {
-  browser = await launchBrowser();
-  relay = await startRelay();
-});
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const world = browserAndRelay();
 
 async function download(page, button) {
   const [file] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: button }).click()]);
@@ -24,18 +16,18 @@ async function download(page, button) {
 }
 
 test("a space file carried between two diverged devices merges both sides; another space's file is refused", async () => {
-  const first = await newProfile(browser);
-  const link = await createSpace(first.page, relay.httpUrl, "River Village");
+  const first = await newProfile(world.browser);
+  const link = await createSpace(first.page, world.relay.httpUrl, "River Village");
   await postNotice(first.page, "Shared start", "Both devices have this.");
   await waitUntilSaved(first.page);
-  const second = await newProfile(browser);
+  const second = await newProfile(world.browser);
   await second.page.goto(link);
   await chooseName(second.page, "Second");
   await openNotice(second.page, "Shared start");
   await waitUntilSaved(second.page);
 
   // No relay from here on: the two devices diverge.
-  await relay.stop("SIGTERM");
+  await world.relay.stop("SIGTERM");
   await postNotice(first.page, "Written on the first", "Only here.");
   await postNotice(second.page, "Written on the second", "Only there.");
   await waitUntilSaved(first.page);
@@ -59,9 +51,9 @@ test("a space file carried between two diverged devices merges both sides; anoth
   assert.deepEqual((await titles.allInnerTexts()).sort(), ["Shared start", "Written on the first", "Written on the second"]);
 
   // A file of a different space changes nothing and says why.
-  const stranger = await newProfile(browser);
-  relay = await startRelay({ dataDir: tempDataDir() });
-  await createSpace(stranger.page, relay.httpUrl, "Another Village");
+  const stranger = await newProfile(world.browser);
+  world.relay = await startRelay({ dataDir: tempDataDir() });
+  await createSpace(stranger.page, world.relay.httpUrl, "Another Village");
   await openTab(stranger.page, "Settings");
   const foreign = await download(stranger.page, "Download the space (.linli)");
   await openTab(second.page, "Settings");
@@ -72,8 +64,8 @@ test("a space file carried between two diverged devices merges both sides; anoth
 });
 
 test("tasks download as CSV with their board, column and request times", async () => {
-  const { context, page } = await newProfile(browser);
-  await createSpace(page, relay.httpUrl, "CSV Court");
+  const { context, page } = await newProfile(world.browser);
+  await createSpace(page, world.relay.httpUrl, "CSV Court");
   await openTab(page, "Requests");
   const form = page.getByRole("form", { name: "Raise a request" });
   await form.getByLabel("What needs doing?").fill('Fix the "big" gate, please');

@@ -1,21 +1,12 @@
 // Every item has a history: who changed what and when, and "restore this version" brings an old
 // version back as a new change.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startRelay } from "./support/relay.mjs";
-import { launchBrowser, newProfile } from "./support/browser.mjs";
+import { newProfile } from "./support/browser.mjs";
 import { createSpace, noticeCard, postNotice } from "./support/app.mjs";
+import { browserAndRelay } from "./support/suite.mjs";
 
-let browser;
-let relay;
-before(async () => {
-  browser = await launchBrowser();
-  relay = await startRelay();
-});
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const world = browserAndRelay();
 
 async function editTitle(page, from, to) {
   await noticeCard(page, from).waitFor();
@@ -27,8 +18,8 @@ async function editTitle(page, from, to) {
 }
 
 test("a notice's history lists each change, and an old version can be restored", async () => {
-  const { context, page } = await newProfile(browser);
-  await createSpace(page, relay.httpUrl, "History Lane", { me: "Editor Ma" });
+  const { context, page } = await newProfile(world.browser);
+  await createSpace(page, world.relay.httpUrl, "History Lane", { me: "Editor Ma" });
   await postNotice(page, "Meeting at 7", "In the hall.");
   await editTitle(page, "Meeting at 7", "Meeting at 8");
   await editTitle(page, "Meeting at 8", "Meeting cancelled");

@@ -2,22 +2,14 @@
 // posted elsewhere, keeps showing when the relay is gone and catches up when it returns, obeys
 // the kiosk settings a coordinator changes from a phone, drops a notice the minute it expires,
 // and offers nothing a passer-by could write with.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startRelay } from "./support/relay.mjs";
-import { launchBrowser, newProfile } from "./support/browser.mjs";
+import { newProfile } from "./support/browser.mjs";
 import { createSpace, openTab, postNotice, waitUntilSaved } from "./support/app.mjs";
+import { browserAndRelay } from "./support/suite.mjs";
 
-let browser;
-let relay;
-before(async () => {
-  browser = await launchBrowser();
-  relay = await startRelay();
-});
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const world = browserAndRelay();
 
 const slideTitle = page => page.locator(".kiosk-slide h2");
 
@@ -32,12 +24,12 @@ async function setKiosk(page, { seconds, categories = [] }) {
 }
 
 test("a kiosk shows what another device posts, keeps showing through a relay outage, and catches up", async () => {
-  const phone = await newProfile(browser);
-  const link = await createSpace(phone.page, relay.httpUrl, "Lobby of Building 7");
+  const phone = await newProfile(world.browser);
+  const link = await createSpace(phone.page, world.relay.httpUrl, "Lobby of Building 7");
   const space = new URL(link).pathname.split("/s/")[1];
   await setKiosk(phone.page, { seconds: 3 });
-  const kiosk = await newProfile(browser);
-  await kiosk.page.goto(`${relay.httpUrl}/k/${space}`);
+  const kiosk = await newProfile(world.browser);
+  await kiosk.page.goto(`${world.relay.httpUrl}/k/${space}`);
   await kiosk.page.getByText("Nothing to show right now.").waitFor();
 
   await postNotice(phone.page, "Lift out of order", "Use the stairs.", { urgent: true });
@@ -50,7 +42,7 @@ test("a kiosk shows what another device posts, keeps showing through a relay out
   await waitUntilSaved(phone.page);
 
   // The relay goes away: the kiosk says so, keeps its slide, and survives a reload.
-  await relay.stop("SIGTERM");
+  await world.relay.stop("SIGTERM");
   await kiosk.page.getByText("Offline: showing what this screen has").waitFor();
   await kiosk.page.reload();
   await slideTitle(kiosk.page).filter({ hasText: "Lift out of order" }).waitFor();
@@ -58,7 +50,7 @@ test("a kiosk shows what another device posts, keeps showing through a relay out
   await postNotice(phone.page, "Parcel room closed", "Until Monday.");
   await waitUntilSaved(phone.page);
 
-  relay = await startRelay({ dataDir: relay.dataDir, listen: relay.listen });
+  world.relay = await startRelay({ dataDir: world.relay.dataDir, listen: world.relay.listen });
   await slideTitle(kiosk.page).filter({ hasText: "Parcel room closed" }).waitFor({ timeout: 60_000 });
   assert.match(await kiosk.page.locator(".kiosk-sync").innerText(), /Synced with the relay · last synced/);
 
@@ -82,8 +74,8 @@ test("a kiosk shows what another device posts, keeps showing through a relay out
 });
 
 test("kiosk settings from a phone change what the kiosk shows, and an expired notice leaves on time", async () => {
-  const phone = await newProfile(browser);
-  const link = await createSpace(phone.page, relay.httpUrl, "Village square");
+  const phone = await newProfile(world.browser);
+  const link = await createSpace(phone.page, world.relay.httpUrl, "Village square");
   const space = new URL(link).pathname.split("/s/")[1];
   await postNotice(phone.page, "Boiler repair", "Hot water off.", { category: "Repairs" });
   // A notice that expires ten minutes from now (typed as the phone's local time).
@@ -103,9 +95,9 @@ test("kiosk settings from a phone change what the kiosk shows, and an expired no
   await setKiosk(phone.page, { seconds: 3, categories: ["Events"] });
   await waitUntilSaved(phone.page);
 
-  const kiosk = await newProfile(browser);
+  const kiosk = await newProfile(world.browser);
   await kiosk.page.clock.install();
-  await kiosk.page.goto(`${relay.httpUrl}/k/${space}`);
+  await kiosk.page.goto(`${world.relay.httpUrl}/k/${space}`);
   await slideTitle(kiosk.page).filter({ hasText: "Lantern festival tonight" }).waitFor();
   // Only Events are shown: over several rotations the repairs notice never appears.
   const seen = new Set();

@@ -1,34 +1,24 @@
 // The interface speaks Simplified Chinese, Traditional Chinese and English: it starts in the
 // browser's language, switches at any time, and remembers the choice on the device.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startRelay } from "./support/relay.mjs";
-import { launchBrowser } from "./support/browser.mjs";
+import { browserAndRelay } from "./support/suite.mjs";
 
-let browser;
-let relay;
-before(async () => {
-  browser = await launchBrowser();
-  relay = await startRelay();
-});
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const world = browserAndRelay();
 
 test("a browser that prefers zh-TW starts in Traditional Chinese", async () => {
-  const context = await browser.newContext({ locale: "zh-TW" });
+  const context = await world.browser.newContext({ locale: "zh-TW" });
   const page = await context.newPage();
-  await page.goto(relay.httpUrl);
+  await page.goto(world.relay.httpUrl);
   await page.getByRole("button", { name: "建立空間" }).waitFor();
   assert.equal(await page.getAttribute("html", "lang"), "zh-Hant");
   await context.close();
 });
 
 test("switching the language changes every string and is remembered", async () => {
-  const context = await browser.newContext({ locale: "en-GB" });
+  const context = await world.browser.newContext({ locale: "en-GB" });
   const page = await context.newPage();
-  await page.goto(relay.httpUrl);
+  await page.goto(world.relay.httpUrl);
   await page.getByRole("button", { name: "Create space" }).waitFor();
   await page.getByRole("button", { name: "简体" }).click();
   await page.getByRole("button", { name: "创建空间" }).waitFor();

@@ -1,25 +1,16 @@
 // Notices as residents use them: categories and the filter, urgent and pinned on the overview,
 // Markdown with a live preview, translations side by side, and hostile text that never runs.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startRelay } from "./support/relay.mjs";
-import { launchBrowser, newProfile } from "./support/browser.mjs";
+import { newProfile } from "./support/browser.mjs";
 import { createSpace, noticeCard, openTab, postNotice } from "./support/app.mjs";
+import { browserAndRelay } from "./support/suite.mjs";
 
-let browser;
-let relay;
-before(async () => {
-  browser = await launchBrowser();
-  relay = await startRelay();
-});
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const world = browserAndRelay();
 
 test("notices are filtered by category, and urgent ones lead the overview", async () => {
-  const { context, page } = await newProfile(browser);
-  await createSpace(page, relay.httpUrl, "Pingshan Lane");
+  const { context, page } = await newProfile(world.browser);
+  await createSpace(page, world.relay.httpUrl, "Pingshan Lane");
   await postNotice(page, "Lift inspection", "Thursday morning.", { category: "Repairs", urgent: true });
   await postNotice(page, "Mooncake party", "Saturday in the courtyard.", { category: "Events" });
   await postNotice(page, "Bins moved", "To the north gate.", { category: "Environment", pinned: true });
@@ -42,8 +33,8 @@ test("notices are filtered by category, and urgent ones lead the overview", asyn
 });
 
 test("Markdown is previewed while typing and shown formatted; translations show in the reader's language", async () => {
-  const { context, page } = await newProfile(browser);
-  await createSpace(page, relay.httpUrl, "Markdown Street");
+  const { context, page } = await newProfile(world.browser);
+  await createSpace(page, world.relay.httpUrl, "Markdown Street");
   await openTab(page, "Notices");
   await page.getByRole("link", { name: "Post a notice" }).click();
   const form = page.getByRole("form", { name: "Post a notice" });
@@ -89,13 +80,13 @@ const PAYLOADS = [
 ];
 
 test("hostile notice text is shown as text: no script runs, no handler or script address survives", async () => {
-  const { context, page } = await newProfile(browser);
+  const { context, page } = await newProfile(world.browser);
   const dialogs = [];
   page.on("dialog", dialog => {
     dialogs.push(dialog.message());
     dialog.dismiss();
   });
-  await createSpace(page, relay.httpUrl, "XSS Court");
+  await createSpace(page, world.relay.httpUrl, "XSS Court");
   const body = PAYLOADS.join("\n\n");
   await postNotice(page, "<img src=x onerror=\"window.__pwned='title'\">", body);
   const card = page.locator("article.notice-sheet");

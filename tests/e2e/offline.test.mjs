@@ -1,31 +1,23 @@
 // The app opens with no network at all once it has been visited: the service worker serves the
 // app shell, IndexedDB holds the space, and what is written offline syncs when the network returns.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { copyOfSite, startRelay } from "./support/relay.mjs";
-import { launchBrowser, newProfile } from "./support/browser.mjs";
+import { newProfile } from "./support/browser.mjs";
 import { createSpace, eventually, noticeCard, openNotice, postNotice, waitUntilSaved, chooseName } from "./support/app.mjs";
+import { browserAndRelay } from "./support/suite.mjs";
 
-let browser;
-let relay;
-before(async () => {
-  browser = await launchBrowser();
-  relay = await startRelay();
-});
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const world = browserAndRelay();
 
 test("with the network gone the app still opens, shows the space, and takes a notice that syncs later", async () => {
-  const phone = await newProfile(browser);
-  const link = await createSpace(phone.page, relay.httpUrl, "Offline Alley");
+  const phone = await newProfile(world.browser);
+  const link = await createSpace(phone.page, world.relay.httpUrl, "Offline Alley");
   await postNotice(phone.page, "Before the storm", "Sandbags at the gate.");
   await waitUntilSaved(phone.page);
   // It installs as an app: the manifest names it and its icons.
-  const manifest = await (await fetch(new URL("/manifest.webmanifest", relay.httpUrl))).json();
+  const manifest = await (await fetch(new URL("/manifest.webmanifest", world.relay.httpUrl))).json();
   assert.equal(manifest.display, "standalone");
   assert.ok(manifest.icons.length >= 1);
   assert.equal(await phone.page.locator('link[rel="manifest"]').getAttribute("href"), "/manifest.webmanifest");
@@ -43,7 +35,7 @@ test("with the network gone the app still opens, shows the space, and takes a no
   await waitUntilSaved(phone.page);
 
   await phone.context.setOffline(false);
-  const neighbour = await newProfile(browser);
+  const neighbour = await newProfile(world.browser);
   await neighbour.page.goto(link);
   await chooseName(neighbour.page, "Neighbour");
   await openNotice(neighbour.page, "Written offline");
@@ -54,7 +46,7 @@ test("with the network gone the app still opens, shows the space, and takes a no
 test("a new deploy is offered as 'reload to update' and takes over only when asked", async () => {
   const siteDir = copyOfSite();
   const site = await startRelay({ siteDir });
-  const { context, page } = await newProfile(browser);
+  const { context, page } = await newProfile(world.browser);
   try {
     await page.goto(site.httpUrl);
     await chooseName(page, "Updater");

@@ -1,27 +1,18 @@
 // Pledges (鄰里公約) between two separate profiles through the relay: signing, the progress bar
 // and condition, withdrawing, and signatures collected on paper.
-import { test, before, after } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { startRelay } from "./support/relay.mjs";
-import { launchBrowser, newProfile } from "./support/browser.mjs";
+import { newProfile } from "./support/browser.mjs";
 import { chooseName, createSpace, openTab } from "./support/app.mjs";
+import { browserAndRelay } from "./support/suite.mjs";
 
-let browser;
-let relay;
-before(async () => {
-  browser = await launchBrowser();
-  relay = await startRelay();
-});
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const world = browserAndRelay();
 
 const progressOf = page => page.locator("article.pledge-sheet .progress-count");
 
 test("two neighbours sign a pledge, one withdraws, paper signatures add up", async () => {
-  const organiser = await newProfile(browser);
-  const link = await createSpace(organiser.page, relay.httpUrl, "Daming Lane", { me: "Organiser Chen" });
+  const organiser = await newProfile(world.browser);
+  const link = await createSpace(organiser.page, world.relay.httpUrl, "Daming Lane", { me: "Organiser Chen" });
   await openTab(organiser.page, "Pledges");
   const form = organiser.page.getByRole("form", { name: "Start a pledge" });
   await form.getByLabel("Title").fill("Quiet hours after 22:00");
@@ -34,7 +25,7 @@ test("two neighbours sign a pledge, one withdraws, paper signatures add up", asy
   assert.equal(await progressOf(organiser.page).innerText(), "0 of 3 signed");
   assert.equal(await sheet.locator(".rich-text strong").innerText(), "quiet");
 
-  const neighbour = await newProfile(browser);
+  const neighbour = await newProfile(world.browser);
   await neighbour.page.goto(link);
   await chooseName(neighbour.page, "Neighbour Lin");
   await openTab(neighbour.page, "Pledges");

@@ -1,25 +1,16 @@
 // Resident requests (接訴即辦): a resident raises one, the responsible team sees it, claims and
 // resolves it, and everyone sees how long it took.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startRelay } from "./support/relay.mjs";
-import { launchBrowser, newProfile } from "./support/browser.mjs";
+import { newProfile } from "./support/browser.mjs";
 import { chooseName, createSpace, openTab } from "./support/app.mjs";
+import { browserAndRelay } from "./support/suite.mjs";
 
-let browser;
-let relay;
-before(async () => {
-  browser = await launchBrowser();
-  relay = await startRelay();
-});
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const world = browserAndRelay();
 
 test("a request is raised, claimed by the responsible team, resolved, and its times are shown", async () => {
-  const worker = await newProfile(browser);
-  const link = await createSpace(worker.page, relay.httpUrl, "Wushan Community", { me: "Worker Huang" });
+  const worker = await newProfile(world.browser);
+  const link = await createSpace(worker.page, world.relay.httpUrl, "Wushan Community", { me: "Worker Huang" });
   // The community worker names the repairs team and joins it.
   await openTab(worker.page, "Settings");
   const teams = worker.page.getByRole("region", { name: "Categories and responsible teams" });
@@ -27,7 +18,7 @@ test("a request is raised, claimed by the responsible team, resolved, and its ti
   await teams.getByLabel("Repairs", { exact: true }).press("Tab");
   await worker.page.getByRole("checkbox", { name: "I am on the team for Repairs" }).check();
 
-  const resident = await newProfile(browser);
+  const resident = await newProfile(world.browser);
   await resident.page.goto(link);
   await chooseName(resident.page, "Resident Guo");
   await openTab(resident.page, "Requests");

@@ -1,24 +1,15 @@
 // Two tabs of one browser sync with each other directly (BroadcastChannel), with the relay gone.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startRelay } from "./support/relay.mjs";
-import { launchBrowser, newProfile } from "./support/browser.mjs";
+import { newProfile } from "./support/browser.mjs";
 import { createSpace, noticeCard, openNotice, openTab, postNotice, waitUntilSaved } from "./support/app.mjs";
+import { browserAndRelay } from "./support/suite.mjs";
 
-let browser;
-let relay;
-before(async () => {
-  browser = await launchBrowser();
-  relay = await startRelay();
-});
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const world = browserAndRelay();
 
 test("two tabs keep each other up to date with the relay stopped", async () => {
-  const { context, page: first } = await newProfile(browser);
-  const link = await createSpace(first, relay.httpUrl, "Two Tabs Lane");
+  const { context, page: first } = await newProfile(world.browser);
+  const link = await createSpace(first, world.relay.httpUrl, "Two Tabs Lane");
   await waitUntilSaved(first);
   // The sync status panel: the relay has every change of this space.
   await openTab(first, "Settings");
@@ -26,7 +17,7 @@ test("two tabs keep each other up to date with the relay stopped", async () => {
   await relayRow.filter({ hasText: "up to date" }).waitFor();
   assert.match(await relayRow.innerText(), /connected/);
   await openTab(first, "Overview");
-  await relay.stop("SIGTERM");
+  await world.relay.stop("SIGTERM");
   await first.getByText("Offline: changes wait on this device").waitFor();
 
   const second = await context.newPage();

@@ -1,28 +1,20 @@
 // The walking skeleton end to end: a notice goes from one browser profile through the real relay
 // to another, edits flow both ways, the local copy survives a reload with the relay unreachable,
 // and the relay keeps the space across a restart. A JavaScript automerge-repo peer reads it too.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Repo, isValidDocumentId } from "@automerge/automerge-repo";
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import { startRelay } from "./support/relay.mjs";
-import { launchBrowser, newProfile } from "./support/browser.mjs";
+import { newProfile } from "./support/browser.mjs";
 import { chooseName, createSpace, postNotice, noticeCard, openNotice, waitUntilSaved } from "./support/app.mjs";
+import { browserAndRelay } from "./support/suite.mjs";
 
-let browser;
-let relay;
-before(async () => {
-  browser = await launchBrowser();
-  relay = await startRelay();
-});
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const world = browserAndRelay();
 
 test("a notice travels between two profiles through the relay, and survives reloads and restarts", async () => {
-  const phone = await newProfile(browser);
-  const link = await createSpace(phone.page, relay.httpUrl, "Sanfang Qixiang");
+  const phone = await newProfile(world.browser);
+  const link = await createSpace(phone.page, world.relay.httpUrl, "Sanfang Qixiang");
   const documentId = link.split("/s/")[1];
   // (interop.test.mjs shows the stricter npm sync server, which checks for UUIDs, accepts it too.)
   assert.ok(isValidDocumentId(documentId), `the link holds an automerge-repo document ID: ${documentId}`);
@@ -31,7 +23,7 @@ test("a notice travels between two profiles through the relay, and survives relo
   await waitUntilSaved(phone.page);
 
   // A second, separate profile opens the link: the notice arrives through the relay.
-  const kiosk = await newProfile(browser);
+  const kiosk = await newProfile(world.browser);
   await kiosk.page.goto(link);
   await chooseName(kiosk.page, "Lin");
   await openNotice(kiosk.page, "Water off on Tuesday");
@@ -53,9 +45,9 @@ test("a notice travels between two profiles through the relay, and survives relo
   await phone.page.unrouteAll();
 
   // Stop the relay and start it again on the same data folder: a third profile still gets the space.
-  await relay.stop("SIGTERM");
-  relay = await startRelay({ dataDir: relay.dataDir, listen: relay.listen });
-  const visitor = await newProfile(browser);
+  await world.relay.stop("SIGTERM");
+  world.relay = await startRelay({ dataDir: world.relay.dataDir, listen: world.relay.listen });
+  const visitor = await newProfile(world.browser);
   await visitor.page.goto(`${link}/notices`);
   await visitor.page.getByRole("link", { name: "Water off on Wednesday" }).waitFor();
 
@@ -66,13 +58,13 @@ test("a notice travels between two profiles through the relay, and survives relo
 });
 
 test("a JavaScript automerge-repo peer reads a space made in the app", async () => {
-  const neighbour = await newProfile(browser);
-  const link = await createSpace(neighbour.page, relay.httpUrl, "Gulou Street");
+  const neighbour = await newProfile(world.browser);
+  const link = await createSpace(neighbour.page, world.relay.httpUrl, "Gulou Street");
   await postNotice(neighbour.page, "Book swap", "Sunday afternoon");
   await waitUntilSaved(neighbour.page);
   const documentId = link.split("/s/")[1];
 
-  const repo = new Repo({ network: [new WebSocketClientAdapter(relay.wsUrl)] });
+  const repo = new Repo({ network: [new WebSocketClientAdapter(world.relay.wsUrl)] });
   try {
     const handle = await repo.find(`automerge:${documentId}`);
     const doc = handle.doc();

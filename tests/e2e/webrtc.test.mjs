@@ -1,28 +1,20 @@
 // Direct WebRTC links between two browser profiles: found through the relay's ephemeral messages
 // (then the relay can go away), or made by hand with no server at all (copy and paste).
-import { test, before, after } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { startRelay } from "./support/relay.mjs";
-import { launchBrowser, newProfile } from "./support/browser.mjs";
+import { newProfile } from "./support/browser.mjs";
 import { chooseName, createSpace, noticeCard, openNotice, openTab, postNotice, waitUntilSaved } from "./support/app.mjs";
+import { browserAndRelay } from "./support/suite.mjs";
 
-let browser;
-let relay;
-before(async () => {
-  browser = await launchBrowser();
-  relay = await startRelay();
-});
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const world = browserAndRelay();
 
 const directRow = page => page.locator('.sync-panel tr[data-kind="direct"]');
 
 test("two devices on one relay link directly, and edits still flow after the relay stops", async () => {
-  const first = await newProfile(browser);
-  const link = await createSpace(first.page, relay.httpUrl, "Direct Lane");
-  const second = await newProfile(browser);
+  const first = await newProfile(world.browser);
+  const link = await createSpace(first.page, world.relay.httpUrl, "Direct Lane");
+  const second = await newProfile(world.browser);
   await second.page.goto(link);
   await chooseName(second.page, "Second");
   await openTab(first.page, "Settings");
@@ -30,26 +22,26 @@ test("two devices on one relay link directly, and edits still flow after the rel
   await directRow(first.page).filter({ hasText: "connected" }).waitFor({ timeout: 30_000 });
   await directRow(second.page).filter({ hasText: "connected" }).waitFor();
 
-  await relay.stop("SIGTERM");
+  await world.relay.stop("SIGTERM");
   await first.page.getByText("Offline: changes wait on this device").waitFor();
   await postNotice(first.page, "Sent directly", "No relay in between.");
   await openNotice(second.page, "Sent directly");
   await postNotice(second.page, "And back", "Still direct.");
   await openNotice(first.page, "And back");
-  relay = await startRelay({ dataDir: relay.dataDir, listen: relay.listen });
+  world.relay = await startRelay({ dataDir: world.relay.dataDir, listen: world.relay.listen });
   for (const p of [first, second]) await p.context.close();
 });
 
 test("with no server at all, an invitation and an answer pasted by hand link two devices", async () => {
   // A relay address that never answers: these two devices only have each other.
   const nowhere = `?relay=${encodeURIComponent("ws://127.0.0.1:9/")}`;
-  const first = await newProfile(browser);
-  const link = await createSpace(first.page, `${relay.httpUrl}/${nowhere}`, "Island Village");
+  const first = await newProfile(world.browser);
+  const link = await createSpace(first.page, `${world.relay.httpUrl}/${nowhere}`, "Island Village");
   await postNotice(first.page, "Ferry at six", "From the north pier.");
   await waitUntilSaved(first.page);
 
-  const second = await newProfile(browser);
-  await second.page.goto(`${relay.httpUrl}/${nowhere}`);
+  const second = await newProfile(world.browser);
+  await second.page.goto(`${world.relay.httpUrl}/${nowhere}`);
   await chooseName(second.page, "Islander");
 
   await openTab(first.page, "Settings");
