@@ -197,6 +197,9 @@ impl Engine {
                 RepoEvent::UnreadableChunks { document_id, chunks } => {
                     web_sys::console::error_1(&format!("space {document_id}: {} stored chunks are unreadable and were kept", chunks.len()).into())
                 }
+                RepoEvent::ChangesRefused { document_id, count, .. } => {
+                    web_sys::console::warn_1(&format!("space {document_id}: refused {count} unsigned changes from a peer").into())
+                }
                 RepoEvent::Ephemeral { document_id, data, .. } => {
                     if let Some(engine) = self.this.borrow().upgrade() {
                         webrtc::on_relayed(&engine, document_id, &data);

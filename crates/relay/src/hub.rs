@@ -129,7 +129,7 @@ impl Hub {
             }
             sends.extend(fx.sends);
             closes.extend(fx.closes);
-            log_events(&fx.events);
+            log_events(&fx.events, &self.metrics);
         }
         if !failed_docs.is_empty() {
             // Nothing that was not stored may be acknowledged: drop the replies, reload the
@@ -185,9 +185,13 @@ impl Hub {
     }
 }
 
-fn log_events(events: &[RepoEvent]) {
+fn log_events(events: &[RepoEvent], metrics: &Metrics) {
     for event in events {
         match event {
+            RepoEvent::ChangesRefused { document_id, conn, count } => {
+                Metrics::add(&metrics.changes_refused, *count as u64);
+                tracing::info!(%document_id, conn, count, "refused unsigned changes to a protected space (a view link's holder tried to write)")
+            }
             RepoEvent::UnreadableChunks { document_id, chunks } => {
                 tracing::error!(%document_id, ?chunks, "stored chunks could not be read; they are kept untouched")
             }

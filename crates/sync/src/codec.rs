@@ -8,6 +8,7 @@
 use minicbor::data::Type;
 use minicbor::{Decoder, Encoder};
 
+use crate::capability::ChangeSignature;
 use crate::message::{Message, PeerMetadata, RemoteHeads};
 use crate::{DocumentId, DocumentIdError};
 
@@ -62,10 +63,21 @@ pub fn encode(message: &Message) -> Vec<u8> {
             out.text("message", message);
         }
         Message::Leave { .. } => {}
-        Message::Request { target_id, document_id, data, .. } | Message::Sync { target_id, document_id, data, .. } => {
+        Message::Request { target_id, document_id, data, .. } => {
             out.text("targetId", target_id);
             out.text("documentId", &document_id.to_string());
             out.bytes("data", data);
+        }
+        Message::Sync { target_id, document_id, data, signatures, .. } => {
+            out.text("targetId", target_id);
+            out.text("documentId", &document_id.to_string());
+            out.bytes("data", data);
+            if !signatures.is_empty() {
+                out.entry("changeSignatures", |e| {
+                    e.array(signatures.len() as u64)?;
+                    signatures.iter().try_for_each(|s| e.bytes(&s.to_bytes()).map(|_| ()))
+                });
+            }
         }
         Message::DocUnavailable { target_id, document_id, .. } => {
             out.text("targetId", target_id);
@@ -185,6 +197,7 @@ struct Fields {
     add: Option<Vec<String>>,
     remove: Option<Vec<String>>,
     new_heads: Option<Vec<RemoteHeads>>,
+    change_signatures: Option<Vec<ChangeSignature>>,
 }
 
 impl Fields {
@@ -214,6 +227,7 @@ impl Fields {
                 "add" => fields.add = Some(texts(d, "add")?),
                 "remove" => fields.remove = Some(texts(d, "remove")?),
                 "newHeads" => fields.new_heads = Some(new_heads(d)?),
+                "changeSignatures" => fields.change_signatures = Some(change_signatures(d)?),
                 _ => d.skip()?,
             }
             Ok(())
@@ -256,6 +270,7 @@ impl Fields {
                 target_id: need(self.target_id, "targetId")?,
                 document_id: need(self.document_id, "documentId")?,
                 data: data(self.data)?,
+                signatures: self.change_signatures.unwrap_or_default(),
             },
             "doc-unavailable" => Message::DocUnavailable {
                 sender_id,
@@ -388,6 +403,34 @@ fn bytes(d: &mut Decoder<'_>, field: &'static str) -> Result<Vec<u8>, DecodeErro
         }
         other => Err(wrong(field, other)),
     }
+}
+
+/// `changeSignatures`: an array of 96-byte entries (change hash, then signature).
+fn change_signatures(d: &mut Decoder<'_>) -> Result<Vec<ChangeSignature>, DecodeError> {
+    const FIELD: &str = "changeSignatures";
+    skip_tags(d)?;
+    let mut out = Vec::new();
+    let mut entry = |d: &mut Decoder<'_>| -> Result<(), DecodeError> {
+        let entry = bytes(d, FIELD)?;
+        let signature = ChangeSignature::from_bytes(&entry).ok_or(DecodeError::WrongType { field: FIELD, found: format!("{} bytes", entry.len()) })?;
+        out.push(signature);
+        Ok(())
+    };
+    match d.datatype()? {
+        Type::Array => {
+            let len = d.array()?.unwrap_or(0);
+            (0..len).try_for_each(|_| entry(d))?;
+        }
+        Type::ArrayIndef => {
+            d.array()?;
+            while d.datatype()? != Type::Break {
+                entry(d)?;
+            }
+            d.skip()?;
+        }
+        other => return Err(wrong(FIELD, other)),
+    }
+    Ok(out)
 }
 
 fn document_id(d: &mut Decoder<'_>) -> Result<DocumentId, DecodeError> {

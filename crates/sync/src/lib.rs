@@ -3,6 +3,8 @@
 //!
 //! Nothing here touches a socket, a disk or a clock; see ARCHITECTURE.md for the invariants.
 
+mod admission;
+pub mod capability;
 mod chunk_ledger;
 pub mod codec;
 mod contain;
@@ -10,8 +12,10 @@ mod document_id;
 mod effects;
 mod message;
 mod repo;
+mod signature_book;
 mod storage_key;
 
+pub use capability::{ChangeSignature, WriteKey};
 pub use chunk_ledger::{ChunkLedger, UnreadableChunk};
 pub use contain::{Panicked, contain};
 pub use document_id::{DocumentId, DocumentIdError, URL_PREFIX};

@@ -10,12 +10,15 @@ use std::collections::{BTreeMap, HashMap};
 use automerge::AutoCommit;
 use automerge::sync::{self, SyncDoc};
 
+use crate::admission::{Admission, admit};
+use crate::capability::{ChangeSignature, WriteKey, protect, protection};
 use crate::chunk_ledger::ChunkLedger;
+use crate::signature_book::SignatureBook;
 use crate::codec::{self, DecodeError};
 use crate::contain::contain;
 use crate::effects::{CloseReason, ConnId, Effects, RepoEvent, StorageOp};
 use crate::message::{Message, PROTOCOL_V1, PeerId, PeerMetadata};
-use crate::storage_key::ChunkKey;
+use crate::storage_key::{ChunkKey, ChunkKind};
 use crate::DocumentId;
 
 /// Who opened a connection. The side that dialled sends `join`; the other answers `peer`.
@@ -93,11 +96,21 @@ struct DocEntry {
     /// Messages that arrived while the document was loading, in arrival order.
     pending: Vec<(ConnId, Message)>,
     ledger: ChunkLedger,
+    /// Signatures of the document's changes (kept and passed on for protected documents).
+    signatures: SignatureBook,
     /// The application asked for this document (so it hears when it is unavailable).
     wanted: bool,
 }
 
 impl DocEntry {
+    /// The writes that store what changed since the last save: signatures first, so that no
+    /// stored change is ever without its signature, then the document's chunks.
+    fn storage_writes(&mut self, document_id: DocumentId) -> Vec<crate::StorageOp> {
+        let mut ops = self.signatures.save(document_id);
+        ops.extend(self.ledger.save(document_id, &mut self.doc));
+        ops
+    }
+
     fn loading() -> Self {
         DocEntry {
             doc: AutoCommit::new(),
@@ -105,6 +118,7 @@ impl DocEntry {
             peers: BTreeMap::new(),
             pending: Vec::new(),
             ledger: ChunkLedger::default(),
+            signatures: SignatureBook::default(),
             wanted: false,
         }
     }
@@ -124,6 +138,8 @@ pub enum RepoError {
     NotOpen(DocumentId),
     #[error("document {0} is still loading")]
     StillLoading(DocumentId),
+    #[error("document {0} is protected and this repo holds no key that opens it (a view link)")]
+    ViewOnly(DocumentId),
 }
 
 /// A peer of the automerge-repo protocol with its documents. See the module docs.
@@ -132,6 +148,8 @@ pub struct Repo {
     config: RepoConfig,
     connections: BTreeMap<ConnId, Connection>,
     docs: HashMap<DocumentId, DocEntry>,
+    /// The write keys this repo holds (from edit links), by document.
+    write_keys: HashMap<DocumentId, WriteKey>,
     /// Highest ephemeral count seen per (sender, session).
     ephemeral_seen: HashMap<(PeerId, String), u64>,
     ephemeral_count: u64,
@@ -149,7 +167,7 @@ struct Batch {
 
 impl Repo {
     pub fn new(config: RepoConfig) -> Self {
-        Repo { config, connections: BTreeMap::new(), docs: HashMap::new(), ephemeral_seen: HashMap::new(), ephemeral_count: 0, batch: None }
+        Repo { config, connections: BTreeMap::new(), docs: HashMap::new(), write_keys: HashMap::new(), ephemeral_seen: HashMap::new(), ephemeral_count: 0, batch: None }
     }
 
     pub fn peer_id(&self) -> &str {
@@ -158,11 +176,48 @@ impl Repo {
 
     // ----- documents: the application's side -----
 
-    /// Adds a document made here (e.g. a new space). It is stored and offered to peers.
-    pub fn create(&mut self, document_id: DocumentId, doc: AutoCommit) -> Effects {
+    /// Keeps the write key of a document (from an edit link, or made with a new space): from now
+    /// on this repo signs its changes to that document. Give it before [`Repo::create`].
+    pub fn hold_write_key(&mut self, document_id: DocumentId, key: WriteKey) {
+        self.write_keys.insert(document_id, key);
+    }
+
+    /// Whether local changes to the document are possible: it is open (not protected), or this
+    /// repo holds the key that protects it. `false` for a view link's holder.
+    pub fn may_write(&self, document_id: &DocumentId) -> bool {
+        let Some(entry) = self.docs.get(document_id) else { return true };
+        match protection(&entry.doc) {
+            None => true,
+            Some(public) => self.write_keys.get(document_id).is_some_and(|key| key.opens(&public)),
+        }
+    }
+
+    /// Moves the document to a new write key (Settings → "Stop old edit links"): a change signed
+    /// with the current key writes the new public key; from then on this repo signs with `new`,
+    /// and changes signed with the old key only are refused everywhere.
+    pub fn rotate_write_key(&mut self, document_id: DocumentId, new: WriteKey) -> Result<Effects, RepoError> {
+        let public = new.public();
+        let ((), fx) = self.change(document_id, |doc| protect(doc, public))?;
+        self.write_keys.insert(document_id, new);
+        Ok(fx)
+    }
+
+    /// The public key protecting the document, if it is protected.
+    pub fn protection(&self, document_id: &DocumentId) -> Option<[u8; 32]> {
+        self.docs.get(document_id).and_then(|entry| protection(&entry.doc))
+    }
+
+    /// Adds a document made here (e.g. a new space). It is stored and offered to peers. If this
+    /// repo holds its write key, every change is signed.
+    pub fn create(&mut self, document_id: DocumentId, mut doc: AutoCommit) -> Effects {
         let mut fx = Effects::default();
+        let signatures: Vec<ChangeSignature> = match self.write_keys.get(&document_id) {
+            Some(key) => doc.get_changes(&[]).iter().map(|change| key.sign(change.hash())).collect(),
+            None => Vec::new(),
+        };
         let entry = self.docs.entry(document_id).or_insert_with(DocEntry::loading);
         entry.doc = doc;
+        signatures.into_iter().for_each(|s| entry.signatures.insert(s));
         entry.phase = Phase::Ready;
         entry.wanted = true;
         self.after_change(document_id, &mut fx);
@@ -200,6 +255,8 @@ impl Repo {
         if entry.phase != Phase::Loading {
             return fx;
         }
+        let (signature_chunks, chunks): (Vec<_>, Vec<_>) = chunks.into_iter().partition(|(key, _)| key.kind == ChunkKind::Signatures);
+        entry.signatures = SignatureBook::load(signature_chunks);
         let (doc, ledger, unreadable) = ChunkLedger::load(chunks);
         if !unreadable.is_empty() {
             fx.events.push(RepoEvent::UnreadableChunks { document_id, chunks: unreadable });
@@ -233,8 +290,13 @@ impl Repo {
         fx
     }
 
-    /// Changes a document here: `edit` runs on it, the result is committed, stored and synced.
+    /// Changes a document here: `edit` runs on it, the result is committed, signed (if this repo
+    /// holds the document's write key), stored and synced. A protected document this repo holds
+    /// no key for is not changed: [`RepoError::ViewOnly`].
     pub fn change<R>(&mut self, document_id: DocumentId, edit: impl FnOnce(&mut AutoCommit) -> R) -> Result<(R, Effects), RepoError> {
+        if self.docs.get(&document_id).is_some_and(|e| e.phase != Phase::Loading) && !self.may_write(&document_id) {
+            return Err(RepoError::ViewOnly(document_id));
+        }
         let entry = self.docs.get_mut(&document_id).ok_or(RepoError::NotOpen(document_id))?;
         if entry.phase == Phase::Loading {
             return Err(RepoError::StillLoading(document_id));
@@ -244,6 +306,11 @@ impl Repo {
         entry.doc.commit();
         let mut fx = Effects::default();
         if entry.doc.get_heads() != before {
+            if let Some(key) = self.write_keys.get(&document_id) {
+                for change in entry.doc.get_changes(&before) {
+                    entry.signatures.insert(key.sign(change.hash()));
+                }
+            }
             if entry.phase != Phase::Ready {
                 entry.phase = Phase::Ready;
             }
@@ -337,7 +404,7 @@ impl Repo {
         let Some(batch) = self.batch.take() else { return fx };
         for document_id in batch.to_save {
             if let Some(entry) = self.docs.get_mut(&document_id).filter(|e| e.phase == Phase::Ready) {
-                fx.storage.extend(entry.ledger.save(document_id, &mut entry.doc));
+                fx.storage.extend(entry.storage_writes(document_id));
             }
         }
         for (document_id, conn) in batch.to_sync {
@@ -491,8 +558,8 @@ impl Repo {
             return;
         }
         match message {
-            Message::Request { data, .. } => self.receive_sync(conn, document_id, &data, true, fx),
-            Message::Sync { data, .. } => self.receive_sync(conn, document_id, &data, false, fx),
+            Message::Request { data, .. } => self.receive_sync(conn, document_id, &data, &[], true, fx),
+            Message::Sync { data, signatures, .. } => self.receive_sync(conn, document_id, &data, &signatures, false, fx),
             Message::DocUnavailable { .. } => {
                 if let Some(peer) = entry.peers.get_mut(&conn) {
                     peer.status = PeerDocStatus::Unavailable;
@@ -503,7 +570,7 @@ impl Repo {
         }
     }
 
-    fn receive_sync(&mut self, conn: ConnId, document_id: DocumentId, data: &[u8], is_request: bool, fx: &mut Effects) {
+    fn receive_sync(&mut self, conn: ConnId, document_id: DocumentId, data: &[u8], signatures: &[ChangeSignature], is_request: bool, fx: &mut Effects) {
         let message = match contain(|| sync::Message::decode(data)) {
             Ok(Ok(message)) => message,
             Ok(Err(error)) => return self.close(conn, CloseReason::BadData(error.to_string()), fx),
@@ -518,12 +585,31 @@ impl Repo {
             peer.status = PeerDocStatus::Has;
         }
         let before = entry.doc.get_heads();
-        let applied = contain(|| entry.doc.sync().receive_sync_message(&mut peer.sync, message));
+        let mut refused = 0;
+        let applied = contain(|| match admit(&mut entry.doc, message, signatures, &mut entry.signatures) {
+            Ok(Admission::Open(message)) => entry.doc.sync().receive_sync_message(&mut peer.sync, message).map_err(|e| e.to_string()),
+            Ok(Admission::Checked { rest, refused: count }) => {
+                refused = count;
+                entry.doc.sync().receive_sync_message(&mut peer.sync, rest).map_err(|e| e.to_string())
+            }
+            Err(error) => Err(error),
+        });
         let after = entry.doc.get_heads();
         let (phase, peer_wants) = (entry.phase, peer.status == PeerDocStatus::Wants);
+        if refused > 0 {
+            fx.events.push(RepoEvent::ChangesRefused { document_id, conn, count: refused });
+        }
         match applied {
             Ok(Ok(())) => {}
-            Ok(Err(error)) => return self.close(conn, CloseReason::BadData(error.to_string()), fx),
+            Ok(Err(error)) => {
+                self.close(conn, CloseReason::BadData(error), fx);
+                // Changes admitted before the error are in the document but not stored: start
+                // again from storage, which holds everything acknowledged.
+                if after != before {
+                    self.poison(document_id, fx);
+                }
+                return;
+            }
             Err(panic) => {
                 self.close(conn, CloseReason::BadData(panic.to_string()), fx);
                 return self.poison(document_id, fx);
@@ -553,6 +639,7 @@ impl Repo {
         if let Some(entry) = self.docs.get_mut(&document_id) {
             entry.doc = AutoCommit::new();
             entry.ledger = ChunkLedger::default();
+            entry.signatures = SignatureBook::default();
             entry.phase = Phase::Loading;
             fx.storage.push(StorageOp::Load { document_id });
         }
@@ -566,7 +653,7 @@ impl Repo {
                 Some(batch) => {
                     batch.to_save.insert(document_id);
                 }
-                None => fx.storage.extend(entry.ledger.save(document_id, &mut entry.doc)),
+                None => fx.storage.extend(entry.storage_writes(document_id)),
             }
         }
         let engaged: Vec<ConnId> = entry.peers.keys().copied().collect();
@@ -600,13 +687,19 @@ impl Repo {
         let sender_id = self.config.peer_id.clone();
         let entry = self.docs.get_mut(&document_id).expect("caller checked");
         let Some(peer) = entry.peers.get_mut(&conn) else { return };
+        let sent_before = (!entry.signatures.is_empty()).then(|| peer.sync.sent_hashes.clone());
         let Some(message) = entry.doc.sync().generate_sync_message(&mut peer.sync) else { return };
         let data = message.encode();
+        // The signatures of the changes this message carries travel with it.
+        let signatures: Vec<ChangeSignature> = match sent_before {
+            Some(before) => peer.sync.sent_hashes.difference(&before).filter_map(|hash| entry.signatures.get(hash)).collect(),
+            None => Vec::new(),
+        };
         let message = if entry.phase != Phase::Ready && peer.status == PeerDocStatus::Unknown {
             peer.status = PeerDocStatus::Asked;
             Message::Request { sender_id, target_id, document_id, data }
         } else {
-            Message::Sync { sender_id, target_id, document_id, data }
+            Message::Sync { sender_id, target_id, document_id, data, signatures }
         };
         fx.sends.push((conn, codec::encode(&message)));
     }

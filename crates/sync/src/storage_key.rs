@@ -1,4 +1,5 @@
-//! Storage keys in automerge-repo's scheme: `[docId, "snapshot" | "incremental", sha256hex]`.
+//! Storage keys in automerge-repo's scheme: `[docId, "snapshot" | "incremental", sha256hex]`, plus
+//! Linli's `[docId, "signatures", sha256hex]` for the signatures of a protected document's changes.
 //!
 //! Every implementation that keeps documents (the relay's folder, the browser's IndexedDB, the
 //! npm NodeFS adapter) uses these keys, so a data folder can move between them.
@@ -16,6 +17,8 @@ pub enum ChunkKind {
     Snapshot,
     /// Changes saved since an earlier save, named by the hash of the bytes.
     Incremental,
+    /// Signatures of changes (see `signature_book`), named by the hash of the bytes.
+    Signatures,
 }
 
 impl ChunkKind {
@@ -23,6 +26,7 @@ impl ChunkKind {
         match self {
             ChunkKind::Snapshot => "snapshot",
             ChunkKind::Incremental => "incremental",
+            ChunkKind::Signatures => "signatures",
         }
     }
 
@@ -30,13 +34,14 @@ impl ChunkKind {
         match text {
             "snapshot" => Some(ChunkKind::Snapshot),
             "incremental" => Some(ChunkKind::Incremental),
+            "signatures" => Some(ChunkKind::Signatures),
             _ => None,
         }
     }
 }
 
 /// The key of one stored chunk of one document. Each part is safe as a file name: the document ID
-/// is validated bs58, the kind is one of two words and the hash is 64 lowercase hex digits.
+/// is validated bs58, the kind is one of three words and the hash is 64 lowercase hex digits.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ChunkKey {
     pub document_id: DocumentId,

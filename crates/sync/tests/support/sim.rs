@@ -82,6 +82,12 @@ impl Network {
         link
     }
 
+    /// Puts a frame of our own making in flight on a link, as a peer running other code would send
+    /// it (`to_server`: from the client side to the server side).
+    pub fn inject(&mut self, link: u64, to_server: bool, bytes: Vec<u8>) {
+        self.queue.push_back((link, to_server, bytes));
+    }
+
     /// Cuts a link: frames in flight on it are lost.
     pub fn disconnect(&mut self, link: u64) {
         let Some(l) = self.links.remove(&link) else { return };
@@ -126,7 +132,7 @@ impl Network {
     }
 
     /// Runs the storage ops at once (in order), queues the sends, performs the closes.
-    fn apply(&mut self, node: usize, fx: Effects) {
+    pub fn apply(&mut self, node: usize, fx: Effects) {
         let mut work = VecDeque::from([fx]);
         while let Some(fx) = work.pop_front() {
             for op in fx.storage {

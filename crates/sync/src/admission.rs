@@ -1,0 +1,122 @@
+//! Which of a peer's incoming changes a document accepts: all of them for an open document; for a
+//! protected one, only those signed with its write key (docs/capabilities.md).
+//!
+//! The write key in force is the document's own; for a document this peer does not have yet, the
+//! one its first change (the change without dependencies) sets. A change that moves the key is
+//! accepted only when signed by the key before it; changes signed by the new key then follow.
+//! Everything else is refused: not applied, not stored, so never forwarded.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use automerge::sync::{self, ChunkList};
+use automerge::{AutoCommit, Automerge, Change, ChangeHash};
+
+use crate::capability::{ChangeSignature, protection};
+use crate::signature_book::SignatureBook;
+
+/// What became of an incoming sync message.
+#[derive(Debug)]
+pub(crate) enum Admission {
+    /// The document is open: hand the message to Automerge unchanged.
+    Open(sync::Message),
+    /// The document is protected. The accepted changes are applied already and their signatures
+    /// kept; `rest` carries no changes and, in place of refused heads, their nearest accepted
+    /// ancestors, so that sync settles instead of asking for the refused changes again.
+    Checked { rest: sync::Message, refused: usize },
+}
+
+/// Decides on `message` and applies what it accepts to `doc`. Runs Automerge on untrusted bytes:
+/// call it inside [`crate::contain`] and treat `doc` as poisoned after a panic.
+pub(crate) fn admit(doc: &mut AutoCommit, message: sync::Message, offered: &[ChangeSignature], book: &mut SignatureBook) -> Result<Admission, String> {
+    if message.changes.is_empty() {
+        return Ok(Admission::Open(message));
+    }
+    let is_empty = doc.get_heads().is_empty();
+    let mut key = protection(doc);
+    if key.is_none() && !is_empty {
+        return Ok(Admission::Open(message));
+    }
+    let incoming = changes_in(&message.changes)?;
+    if key.is_none() {
+        key = genesis_key(&incoming)?;
+        if key.is_none() {
+            return Ok(Admission::Open(message));
+        }
+    }
+    let offered: HashMap<ChangeHash, ChangeSignature> = offered.iter().map(|s| (s.hash, *s)).collect();
+    let signature_of = |hash: &ChangeHash| offered.get(hash).copied().or_else(|| book.get(hash));
+    let mut pending = incoming;
+    let mut accepted_now: Vec<(Change, ChangeSignature)> = Vec::new();
+    while let Some(public) = key {
+        let (signed, unsigned): (Vec<Change>, Vec<Change>) =
+            pending.into_iter().partition(|change| signature_of(&change.hash()).is_some_and(|s| s.is_valid_under(&public)));
+        pending = unsigned;
+        if signed.is_empty() {
+            break;
+        }
+        let with_signatures: Vec<(Change, ChangeSignature)> =
+            signed.into_iter().map(|change| { let s = signature_of(&change.hash()).expect("partitioned on it"); (change, s) }).collect();
+        doc.apply_changes(with_signatures.iter().map(|(change, _)| change.clone()).collect::<Vec<_>>()).map_err(|e| e.to_string())?;
+        accepted_now.extend(with_signatures);
+        let moved = protection(doc);
+        if moved == key || pending.is_empty() {
+            break;
+        }
+        key = moved;
+    }
+    for (_, signature) in &accepted_now {
+        book.insert(*signature);
+    }
+    // Changes we had already (sent again) are not refusals.
+    pending.retain(|change| doc.get_change_by_hash(&change.hash()).is_none());
+    let refused = pending.len();
+    let heads = settled_heads(&message.heads, &pending);
+    let rest = sync::Message { heads, changes: ChunkList::empty(), ..message };
+    Ok(Admission::Checked { rest, refused })
+}
+
+/// The changes carried by a sync message: change chunks, or a whole saved document (automerge
+/// sends one when the other side has little).
+fn changes_in(chunks: &ChunkList) -> Result<Vec<Change>, String> {
+    let mut changes = Vec::new();
+    for chunk in chunks.iter() {
+        match Change::from_bytes(chunk.to_vec()) {
+            Ok(change) => changes.push(change),
+            Err(_) => {
+                let doc = Automerge::load(chunk).map_err(|e| format!("neither a change nor a document: {e}"))?;
+                changes.extend(doc.get_changes(&[]));
+            }
+        }
+    }
+    Ok(changes)
+}
+
+/// The write key set by the document's first change (the one without dependencies), if the
+/// message carries it. A Linli space is protected from its first change on.
+fn genesis_key(incoming: &[Change]) -> Result<Option<[u8; 32]>, String> {
+    let genesis: Vec<Change> = incoming.iter().filter(|c| c.deps().is_empty()).cloned().collect();
+    let mut trial = AutoCommit::new();
+    trial.apply_changes(genesis).map_err(|e| e.to_string())?;
+    Ok(protection(&trial))
+}
+
+/// The peer's heads as this peer will remember them: each refused head replaced by its nearest
+/// ancestors that were not refused.
+fn settled_heads(heads: &[ChangeHash], refused: &[Change]) -> Vec<ChangeHash> {
+    let refused: HashMap<ChangeHash, &Change> = refused.iter().map(|c| (c.hash(), c)).collect();
+    let mut out = BTreeSet::new();
+    let mut seen = HashSet::new();
+    let mut stack: Vec<ChangeHash> = heads.to_vec();
+    while let Some(hash) = stack.pop() {
+        if !seen.insert(hash) {
+            continue;
+        }
+        match refused.get(&hash) {
+            Some(change) => stack.extend(change.deps().iter().copied()),
+            None => {
+                out.insert(hash);
+            }
+        }
+    }
+    out.into_iter().collect()
+}

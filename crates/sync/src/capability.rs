@@ -1,0 +1,149 @@
+//! Write keys and change signatures: what makes an edit link different from a view link.
+//!
+//! A protected document holds a public key in its root (`write_key`). Only changes signed with the
+//! matching secret key are accepted by Linli peers; the secret travels in the edit link's
+//! fragment, never to a server. See docs/capabilities.md for the scheme and its threat model.
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ChangeHash, ROOT, ReadDoc, ScalarValue, Value};
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+
+/// The root field holding a protected document's public write key (32 bytes).
+pub const WRITE_KEY_FIELD: &str = "write_key";
+
+/// What is signed is this context followed by the 32-byte change hash, so that a Linli change
+/// signature cannot be replayed as a signature over anything else.
+const CONTEXT: &[u8] = b"linli-change-v1";
+
+/// The secret half of a document's write key: whoever holds it may change the document.
+#[derive(Clone)]
+pub struct WriteKey(SigningKey);
+
+impl std::fmt::Debug for WriteKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WriteKey(public {})", bs58::encode(self.public()).into_string())
+    }
+}
+
+impl WriteKey {
+    /// A key from 32 random bytes (the caller brings the randomness: the browser's crypto, the
+    /// operating system's).
+    pub fn from_seed(seed: [u8; 32]) -> Self {
+        WriteKey(SigningKey::from_bytes(&seed))
+    }
+
+    /// The seed as it appears in an edit link: bs58 text.
+    pub fn to_text(&self) -> String {
+        bs58::encode(self.0.to_bytes()).into_string()
+    }
+
+    /// Reads the seed of an edit link; `None` if it is not 32 bytes of bs58.
+    pub fn from_text(text: &str) -> Option<Self> {
+        let bytes = bs58::decode(text.trim()).into_vec().ok()?;
+        let seed: [u8; 32] = bytes.try_into().ok()?;
+        Some(Self::from_seed(seed))
+    }
+
+    /// The public half, as written into the document's root.
+    pub fn public(&self) -> [u8; 32] {
+        self.0.verifying_key().to_bytes()
+    }
+
+    /// Signs one change.
+    pub fn sign(&self, hash: ChangeHash) -> ChangeSignature {
+        let signature = self.0.sign(&signed_bytes(hash));
+        ChangeSignature { hash, signature: signature.to_bytes() }
+    }
+
+    /// Whether this key may change a document protected by `public`.
+    pub fn opens(&self, public: &[u8; 32]) -> bool {
+        &self.public() == public
+    }
+}
+
+/// A signature over one change, as it travels beside the change and as it is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChangeSignature {
+    pub hash: ChangeHash,
+    pub signature: [u8; 64],
+}
+
+impl ChangeSignature {
+    /// The length of [`ChangeSignature::to_bytes`]: the hash, then the signature.
+    pub const LEN: usize = 96;
+
+    pub fn to_bytes(&self) -> [u8; Self::LEN] {
+        let mut out = [0; Self::LEN];
+        out[..32].copy_from_slice(&self.hash.0);
+        out[32..].copy_from_slice(&self.signature);
+        out
+    }
+
+    /// Reads one entry; `None` unless it is exactly [`ChangeSignature::LEN`] bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        if bytes.len() != Self::LEN {
+            return None;
+        }
+        let hash = ChangeHash(bytes[..32].try_into().ok()?);
+        let signature = bytes[32..].try_into().ok()?;
+        Some(ChangeSignature { hash, signature })
+    }
+
+    /// Whether this is a valid signature of its change under the public key `public`.
+    pub fn is_valid_under(&self, public: &[u8; 32]) -> bool {
+        let Ok(key) = VerifyingKey::from_bytes(public) else { return false };
+        key.verify(&signed_bytes(self.hash), &Signature::from_bytes(&self.signature)).is_ok()
+    }
+}
+
+fn signed_bytes(hash: ChangeHash) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(CONTEXT.len() + 32);
+    bytes.extend_from_slice(CONTEXT);
+    bytes.extend_from_slice(&hash.0);
+    bytes
+}
+
+/// Protects a document with `public` (writes the root field; the caller commits). Done in a new
+/// space's first change, or (signed with the old key) to rotate the key.
+pub fn protect(doc: &mut AutoCommit, public: [u8; 32]) {
+    doc.put(ROOT, WRITE_KEY_FIELD, ScalarValue::Bytes(public.to_vec())).expect("the root map always takes a field");
+}
+
+/// The public write key a document is protected by, or `None` for an open document (one made
+/// by a JavaScript peer or before protection existed: anyone may change it).
+pub fn protection(doc: &impl ReadDoc) -> Option<[u8; 32]> {
+    match doc.get(ROOT, WRITE_KEY_FIELD).ok()?? {
+        (Value::Scalar(value), _) => match value.as_ref() {
+            ScalarValue::Bytes(bytes) => bytes.as_slice().try_into().ok(),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signature_is_valid_only_under_its_key_and_for_its_change() {
+        let key = WriteKey::from_seed([7; 32]);
+        let other = WriteKey::from_seed([8; 32]);
+        let signature = key.sign(ChangeHash([1; 32]));
+        assert!(signature.is_valid_under(&key.public()));
+        assert!(!signature.is_valid_under(&other.public()));
+        let moved = ChangeSignature { hash: ChangeHash([2; 32]), ..signature };
+        assert!(!moved.is_valid_under(&key.public()));
+        assert_eq!(ChangeSignature::from_bytes(&signature.to_bytes()), Some(signature));
+        assert_eq!(ChangeSignature::from_bytes(&signature.to_bytes()[1..]), None);
+    }
+
+    #[test]
+    fn the_seed_round_trips_through_link_text_and_garbage_is_refused() {
+        let key = WriteKey::from_seed([9; 32]);
+        let again = WriteKey::from_text(&key.to_text()).expect("own text reads back");
+        assert_eq!(again.public(), key.public());
+        assert!(WriteKey::from_text("not-bs58-0OIl").is_none());
+        assert!(WriteKey::from_text("abc").is_none());
+    }
+}
