@@ -26,6 +26,7 @@ pub mod relays;
 pub mod space_context;
 pub mod space_json;
 pub mod update_prompt;
+pub mod write_keys;
 
 /// Starts the app in the page's `<body>`.
 pub fn mount() {

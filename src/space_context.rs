@@ -29,6 +29,12 @@ impl SpaceContext {
         engine.change(self.id, |doc| edit(&mut Editor::new(doc, &author))).map_err(|e| e.to_string())
     }
 
+    /// Whether this device may change the space (tracked): `false` for a view link's holder,
+    /// whose screens then hide every control that writes (`.edit-only`).
+    pub fn can_edit(&self) -> bool {
+        self.engine.get().may_write(&self.id)
+    }
+
     /// Reads the space (tracked): `None` until it is readable.
     pub fn with<R>(&self, read: impl FnOnce(&Space) -> R) -> Option<R> {
         self.space.with(|space| space.as_ref().map(read))

@@ -16,12 +16,13 @@ use std::rc::Rc;
 
 use futures::channel::mpsc;
 use leptos::prelude::*;
-use linli_core::{AutoCommit, Author, HistoryEntry, ItemKind, MemberId, Space, SpaceError, item_history, new_space};
-use linli_sync::{ConnId, DocumentId, Effects, PeerMetadata, Phase, Repo, RepoConfig, RepoEvent};
+use linli_core::{AutoCommit, Author, HistoryEntry, ItemKind, MemberId, Space, SpaceError, item_history, new_space_with};
+use linli_sync::{ConnId, DocumentId, Effects, PeerMetadata, Phase, Repo, RepoConfig, RepoError, RepoEvent, WriteKey};
 
 pub use idb_store::IdbStore;
 
 use crate::platform;
+use crate::write_keys;
 
 /// Whether this device is talking to a relay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,8 +55,19 @@ pub enum TransportKind {
 pub enum EngineError {
     #[error("this space is not open yet")]
     NotOpen,
+    #[error("this device holds a view link to this space: it can read, not change it")]
+    ViewOnly,
     #[error(transparent)]
     Space(#[from] SpaceError),
+}
+
+impl From<RepoError> for EngineError {
+    fn from(error: RepoError) -> Self {
+        match error {
+            RepoError::ViewOnly(_) => EngineError::ViewOnly,
+            RepoError::NotOpen(_) | RepoError::StillLoading(_) => EngineError::NotOpen,
+        }
+    }
 }
 
 /// The browser side of sync. One per page, shared through Leptos context as [`EngineHandle`].
@@ -216,18 +228,26 @@ impl Engine {
         }
     }
 
-    /// Makes a new space and returns its ID.
+    /// Makes a new space, protected by a new write key kept on this device, and returns its ID.
     pub fn create_space(&self, name: &str) -> DocumentId {
         let id = DocumentId::new_random(platform::random_bytes());
-        let doc = new_space(name, &self.author());
+        let key = WriteKey::from_seed(platform::random_bytes());
+        write_keys::save(&id, &key);
+        let public = key.public();
+        self.repo.borrow_mut().hold_write_key(id, key);
+        let doc = new_space_with(name, &self.author(), |doc| linli_sync::capability::protect(doc, public));
         let fx = self.repo.borrow_mut().create(id, doc);
         self.apply(fx);
         self.revision.update(|r| *r += 1);
         id
     }
 
-    /// Opens a space: from this device if it has it, else from the relay.
+    /// Opens a space: from this device if it has it, else from the relay. A write key this
+    /// device holds for it (or one in the address, from an edit link) is put to use.
     pub fn open(&self, id: DocumentId) {
+        if let Some(key) = write_keys::take_from_address(&id).or_else(|| write_keys::saved(&id)) {
+            self.repo.borrow_mut().hold_write_key(id, key);
+        }
         let fx = self.repo.borrow_mut().find(id);
         self.apply(fx);
     }
@@ -260,7 +280,7 @@ impl Engine {
 
     /// Changes a space; the change is saved on this device and sent to peers.
     pub fn change<R>(&self, id: DocumentId, edit: impl FnOnce(&mut AutoCommit) -> Result<R, SpaceError>) -> Result<R, EngineError> {
-        let outcome = self.repo.borrow_mut().change(id, edit).map_err(|_| EngineError::NotOpen)?;
+        let outcome = self.repo.borrow_mut().change(id, edit)?;
         let (result, fx) = outcome;
         let value = result?;
         self.apply(fx);
@@ -270,9 +290,45 @@ impl Engine {
 
     /// The changes that touched an item, oldest first (reads; writes nothing).
     pub fn history(&self, id: DocumentId, kind: ItemKind, item: &str) -> Result<Vec<HistoryEntry>, EngineError> {
-        let (result, fx) = self.repo.borrow_mut().change(id, |doc| item_history(doc, kind, item)).map_err(|_| EngineError::NotOpen)?;
-        self.apply(fx);
+        let result = self.repo.borrow_mut().read_mut(&id, |doc| item_history(doc, kind, item)).ok_or(EngineError::NotOpen)?;
         Ok(result?)
+    }
+
+    /// Whether this device may change the space: it is open (unprotected), or this device holds
+    /// its write key. Tracks the revision, so screens follow a key rotation.
+    pub fn may_write(&self, id: &DocumentId) -> bool {
+        self.revision.track();
+        self.repo.borrow().may_write(id)
+    }
+
+    /// Whether the space is protected by a write key (view links then cannot change it).
+    pub fn is_protected(&self, id: &DocumentId) -> bool {
+        self.revision.track();
+        self.repo.borrow().protection(id).is_some()
+    }
+
+    /// The key to put in edit links: the one this device holds, if it still opens the space.
+    pub fn edit_key(&self, id: &DocumentId) -> Option<WriteKey> {
+        self.revision.track();
+        let public = self.repo.borrow().protection(id)?;
+        write_keys::saved(id).filter(|key| key.opens(&public))
+    }
+
+    /// Protects an open space with a new write key (or moves a protected one to a new key, which
+    /// stops every edit link given out before). Needs the right to write.
+    pub fn new_write_key(&self, id: DocumentId) -> Result<(), EngineError> {
+        let key = WriteKey::from_seed(platform::random_bytes());
+        let fx = if self.repo.borrow().protection(&id).is_some() {
+            self.repo.borrow_mut().rotate_write_key(id, key.clone())
+        } else {
+            let public = key.public();
+            self.repo.borrow_mut().hold_write_key(id, key.clone());
+            self.repo.borrow_mut().change(id, |doc| linli_sync::capability::protect(doc, public)).map(|((), fx)| fx)
+        }?;
+        write_keys::save(&id, &key);
+        self.apply(fx);
+        self.revision.update(|r| *r += 1);
+        Ok(())
     }
 
     /// The whole space as one file's bytes (a saved Automerge document).

@@ -146,7 +146,7 @@ pub fn BoardPage() -> impl IntoView {
                                         let id = id.clone();
                                         let title = title.clone();
                                         view! {
-                                            <button type="button" class="move" id=format!("move-{}-{id}", direction.key()) disabled=!enabled
+                                            <button type="button" class="move edit-only" id=format!("move-{}-{id}", direction.key()) disabled=!enabled
                                                 aria-label=move || match direction {
                                                     Direction::Up => fill(t_string!(i18n, move_up), &[("title", &title.clone().to_string())]).to_string(),
                                                     Direction::Down => fill(t_string!(i18n, move_down), &[("title", &title.clone().to_string())]).to_string(),
@@ -157,7 +157,7 @@ pub fn BoardPage() -> impl IntoView {
                                         }
                                     };
                                     view! {
-                                        <li class="task-card" id=format!("card-{id}") data-task=id.clone() tabindex="-1" draggable="true"
+                                        <li class="task-card" id=format!("card-{id}") data-task=id.clone() tabindex="-1" draggable=move || if ctx.can_edit() { "true" } else { "false" }
                                             class:dragging=move || dragging.get().as_deref() == Some(drag_id.as_str())
                                             on:dragstart={
                                                 let id = id.clone();
@@ -235,7 +235,7 @@ fn AddTaskForm(ctx: SpaceContext, board: String, column: String, drafts: RwSigna
         }
     };
     view! {
-        <form class="add-task no-print" on:submit=add>
+        <form class="add-task no-print edit-only" on:submit=add>
             <label class="visually-hidden" for=input_id.clone()>{t!(i18n, new_task)}</label>
             <input id=input_id required maxlength="200" placeholder=move || t_string!(i18n, new_task)
                 prop:value=move || title.get() on:input=move |ev| set_typed(event_target_value(&ev)) />

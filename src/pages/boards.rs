@@ -69,7 +69,7 @@ pub fn BoardsPage() -> impl IntoView {
                 }
             }}
         </section>
-        <form class="card" on:submit=create aria-labelledby="new-board-heading">
+        <form class="card edit-only" on:submit=create aria-labelledby="new-board-heading">
             <h2 id="new-board-heading">{t!(i18n, new_board)}</h2>
             <label for="board-name">{t!(i18n, board_name)}</label>
             <input id="board-name" required maxlength="120" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />

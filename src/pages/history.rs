@@ -79,7 +79,7 @@ pub fn HistoryPage() -> impl IntoView {
                                         {if i == 0 {
                                             view! { <p class="small muted">{t!(i18n, current_version)}</p> }.into_any()
                                         } else {
-                                            view! { <button type="button" class="secondary" on:click=move |_| restore(entry.clone())>{t!(i18n, restore_version)}</button> }.into_any()
+                                            view! { <button type="button" class="secondary edit-only" on:click=move |_| restore(entry.clone())>{t!(i18n, restore_version)}</button> }.into_any()
                                         }}
                                     </li>
                                 }

@@ -9,6 +9,7 @@ use crate::components::name_prompt::NamePrompt;
 use crate::engine::EngineHandle;
 use crate::i18n::*;
 use crate::my_spaces;
+use crate::write_keys;
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -22,8 +23,17 @@ pub fn Home() -> impl IntoView {
     let join_navigate = navigate.clone();
     let join = move |ev: SubmitEvent| {
         ev.prevent_default();
-        match space_path(&link.get_untracked()) {
-            Some(path) => join_navigate(&path, Default::default()),
+        let pasted = link.get_untracked();
+        match space_path(&pasted) {
+            Some(path) => {
+                // An edit link's key (after `#`) is kept for that space before opening it.
+                let key = pasted.split_once('#').and_then(|(_, fragment)| write_keys::from_fragment(fragment));
+                let id = path.trim_start_matches("/s/").split(['?', '/']).next().and_then(|id| id.parse().ok());
+                if let (Some(key), Some(id)) = (key, id) {
+                    write_keys::save(&id, &key);
+                }
+                join_navigate(&path, Default::default())
+            }
             None => link_error.set(true),
         }
     };

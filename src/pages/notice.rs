@@ -99,7 +99,7 @@ pub fn NoticePage() -> impl IntoView {
                             <p class="small">{t!(i18n, scan_to_open)}</p>
                         </div>
                     </article>
-                    <p class="actions no-print">
+                    <p class="actions no-print edit-only">
                         <a class="button" href=ctx.link(&format!("/notices/{}/edit", item.get_untracked()))>{t!(i18n, edit)}</a>
                         {if n.archived {
                             view! { <button type="button" class="secondary" on:click=move |_| archive(false)>{t!(i18n, unarchive)}</button> }.into_any()

@@ -91,7 +91,7 @@ pub fn NoticeEditorPage() -> impl IntoView {
     };
     let preview = Signal::derive(move || body.get());
     view! {
-        <form class="card notice-editor" on:submit=save aria-labelledby="editor-heading">
+        <form class="card notice-editor edit-only" on:submit=save aria-labelledby="editor-heading">
             <h2 id="editor-heading">{move || if is_new { t_string!(i18n, post_a_notice) } else { t_string!(i18n, edit_notice) }}</h2>
             <label for="notice-title">{t!(i18n, title)}</label>
             <input id="notice-title" required maxlength="200" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />

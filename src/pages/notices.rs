@@ -57,7 +57,7 @@ pub fn NoticesPage() -> impl IntoView {
         <section aria-labelledby="notices-heading">
             <div class="section-head">
                 <h2 id="notices-heading">{t!(i18n, notices)}</h2>
-                <a class="button" href=ctx.link("/notices/new")>{t!(i18n, post_a_notice)}</a>
+                <a class="button edit-only" href=ctx.link("/notices/new")>{t!(i18n, post_a_notice)}</a>
             </div>
             <label class="inline" for="category-filter">{t!(i18n, category)}</label>
             <select id="category-filter" on:change=move |ev| filter.set(event_target_value(&ev))>

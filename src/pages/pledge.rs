@@ -97,7 +97,7 @@ pub fn PledgePage() -> impl IntoView {
                             <QrCode link=own_link.clone() label=t_string!(i18n, qr_opens_item).to_string() />
                             <p class="small">{t!(i18n, scan_to_sign)}</p>
                         </div>
-                        <div class="no-print">
+                        <div class="no-print edit-only">
                             {if p.signed {
                                 view! {
                                     <p class="signed-note">{t!(i18n, you_signed)}</p>
@@ -151,7 +151,7 @@ fn PaperSignaturesForm(item: String) -> impl IntoView {
         }
     };
     view! {
-        <form class="card no-print" on:submit=record aria-labelledby="paper-heading">
+        <form class="card no-print edit-only" on:submit=record aria-labelledby="paper-heading">
             <h2 id="paper-heading">{t!(i18n, paper_heading)}</h2>
             <div class="field-row">
                 <div>

@@ -83,7 +83,7 @@ fn NewPledgeForm() -> impl IntoView {
         }
     };
     view! {
-        <form class="card" on:submit=create aria-labelledby="new-pledge-heading">
+        <form class="card edit-only" on:submit=create aria-labelledby="new-pledge-heading">
             <h2 id="new-pledge-heading">{t!(i18n, start_pledge)}</h2>
             <label for="pledge-title">{t!(i18n, title)}</label>
             <input id="pledge-title" required maxlength="200" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />

@@ -110,7 +110,7 @@ pub fn RequestsPage() -> impl IntoView {
                                 {r.claimed_by.clone().map(|name| view! { " · " {fill(t_string!(i18n, claimed_by), &[("name", &name.to_string())])} })}
                             </p>
                             {(!r.resolved).then(|| view! {
-                                <div class="actions no-print">
+                                <div class="actions no-print edit-only">
                                     {r.claimed_by.is_none().then(|| view! {
                                         <button type="button" aria-label=fill(t_string!(i18n, claim_named), &[("title", &title.clone().to_string())]).to_string()
                                             on:click=move |_| act(claim_id.clone(), true)>{t!(i18n, claim)}</button>
@@ -198,7 +198,7 @@ fn RaiseRequestForm() -> impl IntoView {
         }
     };
     view! {
-        <form class="card" on:submit=raise aria-labelledby="raise-heading">
+        <form class="card edit-only" on:submit=raise aria-labelledby="raise-heading">
             <h2 id="raise-heading">{t!(i18n, raise_request)}</h2>
             <label for="request-title">{t!(i18n, request_what)}</label>
             <input id="request-title" required maxlength="200" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />

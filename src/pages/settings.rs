@@ -14,6 +14,7 @@ use crate::format::fill;
 use crate::i18n::*;
 use crate::platform;
 use crate::relays;
+use crate::write_keys;
 use crate::space_context::{current_lang, name_in, use_space};
 
 #[component]
@@ -35,14 +36,43 @@ pub fn SettingsPage() -> impl IntoView {
 fn ShareLinks() -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_space();
+    let engine = ctx.engine();
     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
-    let link = format!("{origin}{}", ctx.link(""));
+    let view_link = format!("{origin}{}", ctx.link(""));
+    let edit_link = {
+        let origin = origin.clone();
+        move || engine.get().edit_key(&ctx.id).map(|key| write_keys::edit_link(&origin, &ctx.id, &key))
+    };
+    let protected = move || engine.get().is_protected(&ctx.id);
+    let error = RwSignal::new(None::<String>);
+    let new_key = move |_| error.set(engine.get().new_write_key(ctx.id).err().map(|e| e.to_string()));
     view! {
         <section class="card share-card" aria-labelledby="share-heading">
             <h2 id="share-heading">{t!(i18n, share_heading)}</h2>
-            <p class="muted">{t!(i18n, share_explained)}</p>
-            <p><code class="share-link">{link.clone()}</code></p>
-            <QrCode link=link label=t_string!(i18n, qr_opens_space).to_string() />
+            {move || edit_link().map(|link| view! {
+                <h3>{t!(i18n, invite_to_edit)}</h3>
+                <p class="muted">{t!(i18n, invite_to_edit_explained)}</p>
+                <p><code class="share-link edit-link">{link.clone()}</code></p>
+                <QrCode link=link label=t_string!(i18n, qr_edit_link).to_string() />
+            })}
+            <h3>{t!(i18n, invite_to_view)}</h3>
+            <p class="muted">{move || if protected() { t_string!(i18n, invite_to_view_explained) } else { t_string!(i18n, open_space_explained) }}</p>
+            <p><code class="share-link view-link">{view_link.clone()}</code></p>
+            <QrCode link=view_link label=t_string!(i18n, qr_opens_space).to_string() />
+            <div class="edit-only">
+                {move || if protected() {
+                    view! {
+                        <p class="muted">{t!(i18n, new_key_explained)}</p>
+                        <button type="button" class="secondary" on:click=new_key>{t!(i18n, stop_old_edit_links)}</button>
+                    }.into_any()
+                } else {
+                    view! {
+                        <p class="muted">{t!(i18n, protect_explained)}</p>
+                        <button type="button" on:click=new_key>{t!(i18n, protect_space)}</button>
+                    }.into_any()
+                }}
+                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            </div>
         </section>
     }
 }
@@ -63,7 +93,7 @@ fn SpaceNameForm() -> impl IntoView {
         })));
     };
     view! {
-        <form class="card" on:submit=save aria-labelledby="space-settings-heading">
+        <form class="card edit-only" on:submit=save aria-labelledby="space-settings-heading">
             <h2 id="space-settings-heading">{t!(i18n, space_settings)}</h2>
             <label for="settings-space-name">{t!(i18n, space_name)}</label>
             <input id="settings-space-name" required maxlength="120" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
@@ -87,7 +117,7 @@ fn YourNameForm() -> impl IntoView {
         status.set(Some(Ok(())));
     };
     view! {
-        <form class="card" on:submit=save aria-labelledby="your-name-heading">
+        <form class="card edit-only" on:submit=save aria-labelledby="your-name-heading">
             <h2 id="your-name-heading">{t!(i18n, your_name)}</h2>
             <label for="settings-your-name">{t!(i18n, your_name)}</label>
             <input id="settings-your-name" required maxlength="60" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
@@ -150,7 +180,7 @@ fn CategoriesForm() -> impl IntoView {
         }
     };
     view! {
-        <section class="card" aria-labelledby="categories-heading">
+        <section class="card edit-only" aria-labelledby="categories-heading">
             <h2 id="categories-heading">{t!(i18n, categories_and_teams)}</h2>
             <p class="muted">{t!(i18n, teams_explained)}</p>
             <table class="categories">
@@ -173,7 +203,7 @@ fn CategoriesForm() -> impl IntoView {
                 </tbody>
             </table>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <form on:submit=add>
+            <form class="edit-only" on:submit=add>
                 <label for="new-category">{t!(i18n, new_category)}</label>
                 <input id="new-category" required maxlength="60" prop:value=move || new_name.get() on:input=move |ev| new_name.set(event_target_value(&ev)) />
                 <button type="submit">{t!(i18n, add)}</button>
@@ -218,7 +248,7 @@ fn KioskForm() -> impl IntoView {
     let kiosk_path = format!("/k/{}", ctx.id);
     let kiosk_link = format!("{origin}{kiosk_path}");
     view! {
-        <form class="card" on:submit=save aria-labelledby="kiosk-heading">
+        <form class="card edit-only" on:submit=save aria-labelledby="kiosk-heading">
             <h2 id="kiosk-heading">{t!(i18n, kiosk_heading)}</h2>
             <p class="muted">{t!(i18n, kiosk_explained)}</p>
             <p><a href=kiosk_path>{t!(i18n, open_kiosk)}</a> " " <code class="share-link">{kiosk_link}</code></p>
@@ -294,9 +324,11 @@ fn SpaceFiles() -> impl IntoView {
                 <button type="button" class="secondary" on:click=export_json>{t!(i18n, download_json)}</button>
                 <button type="button" class="secondary" on:click=export_csv>{t!(i18n, download_tasks_csv)}</button>
             </div>
-            <label for="import-file">{t!(i18n, import_file)}</label>
-            <input id="import-file" type="file" accept=".linli,.automerge,application/octet-stream" node_ref=input />
-            <button type="button" on:click=import>{t!(i18n, import)}</button>
+            <div class="edit-only">
+                <label for="import-file">{t!(i18n, import_file)}</label>
+                <input id="import-file" type="file" accept=".linli,.automerge,application/octet-stream" node_ref=input />
+                <button type="button" on:click=import>{t!(i18n, import)}</button>
+            </div>
             {move || match status.get() {
                 Some(Ok(message)) => Some(view! { <p role="status">{message}</p> }.into_any()),
                 Some(Err(e)) => Some(view! { <p class="error" role="alert">{e}</p> }.into_any()),

@@ -89,12 +89,19 @@ fn OpenSpace(id: DocumentId) -> impl IntoView {
             Status::NotFound => view! { <p class="notice-box">{t!(i18n, space_not_found)}</p> }.into_any(),
             Status::Unreadable(reason) => view! { <p class="notice-box error">{reason}</p> }.into_any(),
             Status::Ready => view! {
-                <header class="space-header">
-                    <h1>{move || ctx.with(|s| s.name.clone())}</h1>
-                </header>
-                <NamePrompt />
-                <SpaceTabs ctx />
-                <Outlet />
+                <div class="space-body" class:view-only=move || !ctx.can_edit()>
+                    <header class="space-header">
+                        <h1>{move || ctx.with(|s| s.name.clone())}</h1>
+                    </header>
+                    {move || (!ctx.can_edit()).then(|| view! {
+                        <p class="notice-box view-only-note" role="note">
+                            <strong>{t!(i18n, view_only)}</strong> " " {t!(i18n, view_only_explained)}
+                        </p>
+                    })}
+                    <NamePrompt />
+                    <SpaceTabs ctx />
+                    <Outlet />
+                </div>
             }
             .into_any(),
         }}
@@ -106,6 +113,9 @@ fn join_when_named(ctx: SpaceContext) {
     let name = expect_context::<DisplayName>().0;
     Effect::new(move |_| {
         let Some(name) = name.get() else { return };
+        if !ctx.can_edit() {
+            return;
+        }
         let me = ctx.me();
         let recorded = ctx.with(|s| s.members.get(&me).map(|m| (m.name.clone(), m.role.clone())));
         match recorded {

@@ -127,7 +127,7 @@ pub fn TaskPage() -> impl IntoView {
                                 None => t_string!(i18n, unclaimed).to_string(),
                             }}
                         </p>
-                        <div class="actions no-print">
+                        <div class="actions no-print edit-only">
                             {if task.mine {
                                 view! { <button type="button" class="secondary" on:click=move |_| act("unclaim")>{t!(i18n, unclaim)}</button> }.into_any()
                             } else {
@@ -149,7 +149,7 @@ pub fn TaskPage() -> impl IntoView {
                         <ul class="plain assignees">
                             {task.assignees.iter().cloned().map(|(id, name)| view! {
                                 <li>{name.clone()} " "
-                                    <button type="button" class="link-button" aria-label=move || fill(t_string!(i18n, unassign_person), &[("name", &name.clone().to_string())]).to_string()
+                                    <button type="button" class="link-button edit-only" aria-label=move || fill(t_string!(i18n, unassign_person), &[("name", &name.clone().to_string())]).to_string()
                                         on:click=move |_| unassign(id.clone())>"×"</button>
                                 </li>
                             }).collect_view()}
@@ -190,7 +190,7 @@ fn CommentForm(item: Memo<String>) -> impl IntoView {
         }
     };
     view! {
-        <form class="card no-print" on:submit=send>
+        <form class="card no-print edit-only" on:submit=send>
             <label for="comment-text">{t!(i18n, add_comment)}</label>
             <textarea id="comment-text" required rows="2" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev)) />
             <button type="submit">{t!(i18n, send)}</button>
@@ -222,7 +222,7 @@ fn TaskDetailsForm(item: Memo<String>) -> impl IntoView {
         status.set(Some(ctx.edit(|e| e.edit_task(&id, draft))));
     };
     view! {
-        <form class="card no-print" on:submit=save aria-labelledby="task-details-heading">
+        <form class="card no-print edit-only" on:submit=save aria-labelledby="task-details-heading">
             <h2 id="task-details-heading">{t!(i18n, task_details)}</h2>
             <label for="task-title-input">{t!(i18n, title)}</label>
             <input id="task-title-input" required maxlength="200" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />

@@ -7,7 +7,7 @@ import { Repo, isValidDocumentId } from "@automerge/automerge-repo";
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import { startRelay } from "./support/relay.mjs";
 import { newProfile } from "./support/browser.mjs";
-import { chooseName, createSpace, postNotice, noticeCard, openNotice, waitUntilSaved } from "./support/app.mjs";
+import { chooseName, createSpace, inSpace, postNotice, noticeCard, openNotice, waitUntilSaved } from "./support/app.mjs";
 import { browserAndRelay } from "./support/suite.mjs";
 
 const world = browserAndRelay();
@@ -48,7 +48,7 @@ test("a notice travels between two profiles through the relay, and survives relo
   await world.relay.stop("SIGTERM");
   world.relay = await startRelay({ dataDir: world.relay.dataDir, listen: world.relay.listen });
   const visitor = await newProfile(world.browser);
-  await visitor.page.goto(`${link}/notices`);
+  await visitor.page.goto(inSpace(link, "/notices"));
   await visitor.page.getByRole("link", { name: "Water off on Wednesday" }).waitFor();
 
   for (const profile of [phone, kiosk, visitor]) {

@@ -99,7 +99,7 @@ pub use load::{Imported, import_space_file, load_document, merge_bytes};
 pub use member::{KNOWN_ROLES, Member};
 pub use notice::{Notice, NoticeDraft, NoticeTranslation};
 pub use pledge::{PaperSignatures, Pledge, PledgeDraft, PledgeStatus, Signature};
-pub use space::{Category, KioskSettings, Responsibility, SCHEMA_VERSION, Space, Unreadable, new_space, read_item};
+pub use space::{Category, KioskSettings, Responsibility, SCHEMA_VERSION, Space, Unreadable, new_space, new_space_with, read_item};
 pub use position::Place;
 pub use time::Timestamp;
 

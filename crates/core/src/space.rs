@@ -395,7 +395,14 @@ const STARTER_CATEGORIES: [(&str, &str, &str, &str); 5] = [
 /// A new space document: its name, every collection and the starter categories (boards are made
 /// by people, or by the app for the first resident request). The author writes the first change.
 pub fn new_space(name: &str, author: &Author) -> AutoCommit {
+    new_space_with(name, author, |_| {})
+}
+
+/// [`new_space`], with `first` adding to the first change (the sync layer's write key, which
+/// protects a space from its first change on).
+pub fn new_space_with(name: &str, author: &Author, first: impl FnOnce(&mut AutoCommit)) -> AutoCommit {
     let mut doc = AutoCommit::new().with_actor(author.actor());
+    first(&mut doc);
     let mut categories = BTreeMap::new();
     let mut position: Option<String> = None;
     for (id, hans, hant, en) in STARTER_CATEGORIES {

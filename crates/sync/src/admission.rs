@@ -25,11 +25,23 @@ pub(crate) enum Admission {
     Checked { rest: sync::Message, refused: usize },
 }
 
+/// Changes refused so far in one document, by hash, with their dependencies: a peer that keeps
+/// a refused change names it among its heads in every message, and is heard as if it named the
+/// change's accepted ancestors (else both sides would answer each other for ever).
+pub(crate) type Refused = HashMap<ChangeHash, Vec<ChangeHash>>;
+
+/// Past this many remembered refusals a document remembers no more (a flood costs bounded memory).
+const MAX_REMEMBERED: usize = 10_000;
+
 /// Decides on `message` and applies what it accepts to `doc`. Runs Automerge on untrusted bytes:
 /// call it inside [`crate::contain`] and treat `doc` as poisoned after a panic.
-pub(crate) fn admit(doc: &mut AutoCommit, message: sync::Message, offered: &[ChangeSignature], book: &mut SignatureBook) -> Result<Admission, String> {
+pub(crate) fn admit(doc: &mut AutoCommit, message: sync::Message, offered: &[ChangeSignature], book: &mut SignatureBook, refused_before: &mut Refused) -> Result<Admission, String> {
     if message.changes.is_empty() {
-        return Ok(Admission::Open(message));
+        if refused_before.is_empty() {
+            return Ok(Admission::Open(message));
+        }
+        let heads = settled_heads(doc, &message.heads, refused_before);
+        return Ok(Admission::Checked { rest: sync::Message { heads, ..message }, refused: 0 });
     }
     let is_empty = doc.get_heads().is_empty();
     let mut key = protection(doc);
@@ -70,7 +82,12 @@ pub(crate) fn admit(doc: &mut AutoCommit, message: sync::Message, offered: &[Cha
     // Changes we had already (sent again) are not refusals.
     pending.retain(|change| doc.get_change_by_hash(&change.hash()).is_none());
     let refused = pending.len();
-    let heads = settled_heads(&message.heads, &pending);
+    for change in &pending {
+        if refused_before.len() < MAX_REMEMBERED {
+            refused_before.insert(change.hash(), change.deps().to_vec());
+        }
+    }
+    let heads = settled_heads(doc, &message.heads, refused_before);
     let rest = sync::Message { heads, changes: ChunkList::empty(), ..message };
     Ok(Admission::Checked { rest, refused })
 }
@@ -101,21 +118,32 @@ fn genesis_key(incoming: &[Change]) -> Result<Option<[u8; 32]>, String> {
 }
 
 /// The peer's heads as this peer will remember them: each refused head replaced by its nearest
-/// ancestors that were not refused.
-fn settled_heads(heads: &[ChangeHash], refused: &[Change]) -> Vec<ChangeHash> {
-    let refused: HashMap<ChangeHash, &Change> = refused.iter().map(|c| (c.hash(), c)).collect();
+/// ancestors that were not refused, leaving out any of those that another head descends from
+/// (so that a peer level with us, but for its refused changes, is heard as level with us).
+fn settled_heads(doc: &mut AutoCommit, heads: &[ChangeHash], refused: &Refused) -> Vec<ChangeHash> {
     let mut out = BTreeSet::new();
+    let mut substituted = BTreeSet::new();
     let mut seen = HashSet::new();
-    let mut stack: Vec<ChangeHash> = heads.to_vec();
-    while let Some(hash) = stack.pop() {
+    let mut stack: Vec<(ChangeHash, bool)> = heads.iter().map(|h| (*h, false)).collect();
+    while let Some((hash, is_substitute)) = stack.pop() {
         if !seen.insert(hash) {
             continue;
         }
         match refused.get(&hash) {
-            Some(change) => stack.extend(change.deps().iter().copied()),
+            Some(deps) => stack.extend(deps.iter().map(|d| (*d, true))),
             None => {
                 out.insert(hash);
+                if is_substitute {
+                    substituted.insert(hash);
+                }
             }
+        }
+    }
+    for hash in substituted {
+        let known: Vec<ChangeHash> = out.iter().copied().filter(|h| *h != hash && doc.get_change_by_hash(h).is_some()).collect();
+        let is_ancestor = |doc: &mut AutoCommit, other: ChangeHash| !doc.get_changes(&[other]).iter().any(|c| c.hash() == hash);
+        if known.into_iter().any(|other| is_ancestor(doc, other)) {
+            out.remove(&hash);
         }
     }
     out.into_iter().collect()

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use automerge::AutoCommit;
 use automerge::sync::{self, SyncDoc};
 
-use crate::admission::{Admission, admit};
+use crate::admission::{Admission, Refused, admit};
 use crate::capability::{ChangeSignature, WriteKey, protect, protection};
 use crate::chunk_ledger::ChunkLedger;
 use crate::signature_book::SignatureBook;
@@ -98,6 +98,8 @@ struct DocEntry {
     ledger: ChunkLedger,
     /// Signatures of the document's changes (kept and passed on for protected documents).
     signatures: SignatureBook,
+    /// Changes refused from peers (see `admission`).
+    refused: Refused,
     /// The application asked for this document (so it hears when it is unavailable).
     wanted: bool,
 }
@@ -119,6 +121,7 @@ impl DocEntry {
             pending: Vec::new(),
             ledger: ChunkLedger::default(),
             signatures: SignatureBook::default(),
+            refused: Refused::default(),
             wanted: false,
         }
     }
@@ -328,6 +331,16 @@ impl Repo {
             self.poison(document_id, &mut fx);
         }
         fx
+    }
+
+    /// Runs a read that needs the document mutably (Automerge caches as it reads: heads,
+    /// history). Anything `read` left uncommitted is rolled back, so the document never changes;
+    /// this works for view-only documents too.
+    pub fn read_mut<R>(&mut self, document_id: &DocumentId, read: impl FnOnce(&mut AutoCommit) -> R) -> Option<R> {
+        let entry = self.docs.get_mut(document_id).filter(|e| e.phase != Phase::Loading)?;
+        let result = read(&mut entry.doc);
+        entry.doc.rollback();
+        Some(result)
     }
 
     /// The document, once loaded (it may be empty while it is requested from peers).
@@ -586,7 +599,7 @@ impl Repo {
         }
         let before = entry.doc.get_heads();
         let mut refused = 0;
-        let applied = contain(|| match admit(&mut entry.doc, message, signatures, &mut entry.signatures) {
+        let applied = contain(|| match admit(&mut entry.doc, message, signatures, &mut entry.signatures, &mut entry.refused) {
             Ok(Admission::Open(message)) => entry.doc.sync().receive_sync_message(&mut peer.sync, message).map_err(|e| e.to_string()),
             Ok(Admission::Checked { rest, refused: count }) => {
                 refused = count;

@@ -154,3 +154,23 @@ fn rotating_the_key_stops_the_old_edit_link_and_keeps_its_earlier_changes() {
     assert!(net.nodes[relay2].saw(|e| matches!(e, RepoEvent::ChangesRefused { .. })));
     assert_eq!(read(&net, relay2, "before").as_deref(), Some("made with the old link"));
 }
+
+#[test]
+fn a_peer_that_keeps_its_refused_change_does_not_make_sync_run_forever() {
+    let (mut net, [phone, _, relay2, viewer], _, _) = village();
+    // A peer running other code: it holds the space with a change of its own, unsigned.
+    let mut copy = net.nodes[viewer].repo.document(&SPACE).unwrap().clone();
+    copy.put(ROOT, "notice", "vandalized").unwrap();
+    copy.commit();
+    let hostile = net.add_device("hostile");
+    net.create(hostile, SPACE, copy);
+    net.connect(hostile, relay2);
+    net.run_until_quiet();
+    assert!(net.nodes[relay2].saw(|e| matches!(e, RepoEvent::ChangesRefused { .. })));
+    // And later changes still flow to it, then everything goes quiet again.
+    net.change(phone, SPACE, |doc| doc.put(ROOT, "pledge", "Quiet after 21:00").unwrap());
+    net.run_until_quiet();
+    assert_eq!(read(&net, hostile, "pledge").as_deref(), Some("Quiet after 21:00"));
+    assert_eq!(read(&net, relay2, "notice").as_deref(), Some("Water off on Tuesday"));
+}
+

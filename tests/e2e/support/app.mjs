@@ -19,7 +19,27 @@ export async function createSpace(page, baseUrl, name, { me = "Mei" } = {}) {
   await page.getByRole("button", { name: "Create space" }).click();
   await page.waitForURL(/\/s\/[1-9A-HJ-NP-Za-km-z]+(\?.*)?$/);
   await page.getByRole("heading", { level: 1, name }).waitFor();
-  return page.url();
+  return editLinkOf(page, name);
+}
+
+/**
+ * The edit link of the open space as Settings shows it ("Invite to edit"), keeping the page's
+ * `?relay=…`; the page comes back to where it was. Other profiles given this link may write.
+ */
+export async function editLinkOf(page, name) {
+  const here = page.url();
+  await openTab(page, "Settings");
+  const editLink = await page.locator("code.edit-link").innerText();
+  await page.goBack();
+  await page.getByRole("heading", { level: 1, name }).waitFor();
+  return here.replace(/#.*$/, "") + new URL(editLink).hash;
+}
+
+/** A path inside a space given by a link that may carry a key: `inSpace(link, "/notices")`. */
+export function inSpace(link, path) {
+  const url = new URL(link);
+  url.pathname += path;
+  return url.href;
 }
 
 /** Opens a tab of the open space ("Notices", "Pledges", …). */
