@@ -15,7 +15,7 @@ const world = browserAndRelay();
 test("a notice travels between two profiles through the relay, and survives reloads and restarts", async () => {
   const phone = await newProfile(world.browser);
   const link = await createSpace(phone.page, world.relay.httpUrl, "Sanfang Qixiang");
-  const documentId = link.split("/s/")[1];
+  const documentId = new URL(link).pathname.split("/s/")[1];
   // (interop.test.mjs shows the stricter npm sync server, which checks for UUIDs, accepts it too.)
   assert.ok(isValidDocumentId(documentId), `the link holds an automerge-repo document ID: ${documentId}`);
 
@@ -62,7 +62,7 @@ test("a JavaScript automerge-repo peer reads a space made in the app", async () 
   const link = await createSpace(neighbour.page, world.relay.httpUrl, "Gulou Street");
   await postNotice(neighbour.page, "Book swap", "Sunday afternoon");
   await waitUntilSaved(neighbour.page);
-  const documentId = link.split("/s/")[1];
+  const documentId = new URL(link).pathname.split("/s/")[1];
 
   const repo = new Repo({ network: [new WebSocketClientAdapter(world.relay.wsUrl)] });
   try {

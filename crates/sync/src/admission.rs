@@ -9,7 +9,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use automerge::sync::{self, ChunkList};
-use automerge::{AutoCommit, Automerge, Change, ChangeHash};
+use automerge::{AutoCommit, Change, ChangeHash};
 
 use crate::capability::{ChangeSignature, protection};
 use crate::signature_book::SignatureBook;
@@ -48,7 +48,7 @@ pub(crate) fn admit(doc: &mut AutoCommit, message: sync::Message, offered: &[Cha
     if key.is_none() && !is_empty {
         return Ok(Admission::Open(message));
     }
-    let incoming = changes_in(&message.changes)?;
+    let incoming = changes_in(doc, &message.changes)?;
     if key.is_none() {
         key = genesis_key(&incoming)?;
         if key.is_none() {
@@ -92,18 +92,25 @@ pub(crate) fn admit(doc: &mut AutoCommit, message: sync::Message, offered: &[Cha
     Ok(Admission::Checked { rest, refused })
 }
 
-/// The changes carried by a sync message: change chunks, or a whole saved document (automerge
-/// sends one when the other side has little).
-fn changes_in(chunks: &ChunkList) -> Result<Vec<Change>, String> {
+/// The changes carried by a sync message that `doc` does not have: change chunks, or a document
+/// chunk (automerge sends a whole or partial saved document when there are many changes; a
+/// partial one only loads on top of what the receiver has, so it is loaded into a copy of `doc`).
+fn changes_in(doc: &mut AutoCommit, chunks: &ChunkList) -> Result<Vec<Change>, String> {
     let mut changes = Vec::new();
+    let mut documents = Vec::new();
     for chunk in chunks.iter() {
         match Change::from_bytes(chunk.to_vec()) {
             Ok(change) => changes.push(change),
-            Err(_) => {
-                let doc = Automerge::load(chunk).map_err(|e| format!("neither a change nor a document: {e}"))?;
-                changes.extend(doc.get_changes(&[]));
-            }
+            Err(_) => documents.push(chunk),
         }
+    }
+    if !documents.is_empty() {
+        let mut copy = doc.fork();
+        let before = copy.get_heads();
+        for chunk in documents {
+            copy.load_incremental(chunk).map_err(|e| format!("neither a change nor a document: {e}"))?;
+        }
+        changes.extend(copy.get_changes(&before));
     }
     Ok(changes)
 }

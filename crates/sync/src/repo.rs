@@ -598,12 +598,21 @@ impl Repo {
             peer.status = PeerDocStatus::Has;
         }
         let before = entry.doc.get_heads();
+        let carried_changes = !message.changes.is_empty();
         let mut refused = 0;
         let applied = contain(|| match admit(&mut entry.doc, message, signatures, &mut entry.signatures, &mut entry.refused) {
             Ok(Admission::Open(message)) => entry.doc.sync().receive_sync_message(&mut peer.sync, message).map_err(|e| e.to_string()),
             Ok(Admission::Checked { rest, refused: count }) => {
                 refused = count;
-                entry.doc.sync().receive_sync_message(&mut peer.sync, rest).map_err(|e| e.to_string())
+                // The admitted changes are in already and `rest` carries none, so Automerge would
+                // take this for a message that leaves us level and skip our answer; the peer then
+                // never hears that we have its changes. As for any message with changes, answer.
+                let last_sent = peer.sync.last_sent_heads.clone();
+                let received = entry.doc.sync().receive_sync_message(&mut peer.sync, rest).map_err(|e| e.to_string());
+                if carried_changes {
+                    peer.sync.last_sent_heads = last_sent;
+                }
+                received
             }
             Err(error) => Err(error),
         });

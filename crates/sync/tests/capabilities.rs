@@ -107,12 +107,14 @@ fn a_second_edit_link_holder_writes_through_both_relays_and_signatures_survive_a
     let (mut net, [phone, relay1, relay2, viewer], _, key) = village();
     let tablet = net.add_device("tablet");
     net.nodes[tablet].repo.hold_write_key(SPACE, key);
-    net.connect(tablet, relay2);
+    // A link's ID is the client side's connection number.
+    let tablet_link = net.connect(tablet, relay2);
     net.find(tablet, SPACE);
     net.run_until_quiet();
     assert!(net.nodes[tablet].repo.may_write(&SPACE));
     net.change(tablet, SPACE, |doc| doc.put(ROOT, "task", "Fix the gate").unwrap());
     net.run_until_quiet();
+    assert_eq!(net.nodes[tablet].repo.peer_up_to_date(&SPACE, tablet_link), Some(true), "the relay acknowledged the signed change");
     for node in [relay2, relay1, phone, viewer] {
         assert_eq!(read(&net, node, "task").as_deref(), Some("Fix the gate"), "node {node}");
     }
@@ -174,3 +176,27 @@ fn a_peer_that_keeps_its_refused_change_does_not_make_sync_run_forever() {
     assert_eq!(read(&net, relay2, "notice").as_deref(), Some("Water off on Tuesday"));
 }
 
+
+#[test]
+fn many_changes_at_once_sent_as_a_document_chunk_are_checked_and_pass() {
+    let mut net = Network::new();
+    let key = WriteKey::from_seed([1; 32]);
+    let (phone, relay, tablet) = (net.add_device("phone"), net.add_relay("relay"), net.add_device("tablet"));
+    net.nodes[phone].repo.hold_write_key(SPACE, key.clone());
+    net.create(phone, SPACE, protected_doc(&key));
+    net.connect(phone, relay);
+    let tablet_link = net.connect(tablet, relay);
+    net.nodes[tablet].repo.hold_write_key(SPACE, key);
+    net.find(tablet, SPACE);
+    while net.deliver_batch(16) {}
+    // Offline, the tablet makes far more changes than the space had: automerge then sends them
+    // as one document chunk, which only loads on top of what the relay has.
+    net.disconnect(tablet_link);
+    for n in 0..30 {
+        net.change(tablet, SPACE, |doc| doc.put(ROOT, "request", format!("Stairwell {n}")).unwrap());
+    }
+    net.connect(tablet, relay);
+    while net.deliver_batch(16) {}
+    assert_eq!(read(&net, phone, "request").as_deref(), Some("Stairwell 29"));
+    assert!(net.nodes[relay].closed.is_empty(), "no connection was closed");
+}
