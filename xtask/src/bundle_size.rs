@@ -1,4 +1,5 @@
-//! What a first visit downloads: each file of the built site, raw and gzipped.
+//! What a first visit downloads: each file of the built site, raw, gzip and brotli, and the check
+//! of the total against the budget written in `xtask/first-visit-budget`.
 
 use std::io::Write;
 use std::path::Path;
@@ -6,8 +7,18 @@ use std::path::Path;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-/// Prints a table of the site's files (wasm, js, css, icons, html) and the total.
-pub fn report(dist: &Path) -> Result<(), String> {
+/// One file of the built site and what it weighs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileSize {
+    pub name: String,
+    pub raw: usize,
+    pub gzip: usize,
+    pub brotli: usize,
+}
+
+/// Every file a first visit downloads (all of `dist/`: the page, wasm, js, css, service worker,
+/// manifest and icons), largest first.
+pub fn measure(dist: &Path) -> Result<Vec<FileSize>, String> {
     let mut rows = Vec::new();
     let entries = std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))?;
     for entry in entries {
@@ -17,16 +28,60 @@ pub fn report(dist: &Path) -> Result<(), String> {
         }
         let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_owned();
-        rows.push((name, bytes.len(), gzip_len(&bytes)));
+        rows.push(FileSize { name, raw: bytes.len(), gzip: gzip_len(&bytes), brotli: brotli_len(&bytes) });
     }
-    rows.sort_by(|a, b| b.2.cmp(&a.2));
-    println!("\nFirst visit downloads (dist/):");
-    println!("{:<44} {:>12} {:>12}", "file", "raw bytes", "gzip -9");
-    for (name, raw, gz) in &rows {
-        println!("{name:<44} {raw:>12} {gz:>12}");
+    rows.sort_by(|a, b| b.gzip.cmp(&a.gzip).then_with(|| a.name.cmp(&b.name)));
+    Ok(rows)
+}
+
+/// The sizes as a Markdown table with a total row.
+pub fn table(rows: &[FileSize]) -> String {
+    let mut out = String::from("| file | raw bytes | gzip -9 | brotli -11 |\n|---|---:|---:|---:|\n");
+    for row in rows {
+        out.push_str(&format!("| {} | {} | {} | {} |\n", row.name, row.raw, row.gzip, row.brotli));
     }
-    let (raw, gz) = rows.iter().fold((0, 0), |(r, g), row| (r + row.1, g + row.2));
-    println!("{:<44} {raw:>12} {gz:>12}", "total");
+    let total = total(rows);
+    out.push_str(&format!("| **total** | {} | {} | {} |\n", total.raw, total.gzip, total.brotli));
+    out
+}
+
+pub fn total(rows: &[FileSize]) -> FileSize {
+    rows.iter().fold(FileSize { name: "total".into(), raw: 0, gzip: 0, brotli: 0 }, |t, r| FileSize {
+        raw: t.raw + r.raw,
+        gzip: t.gzip + r.gzip,
+        brotli: t.brotli + r.brotli,
+        ..t
+    })
+}
+
+/// Prints the table of the site's files and the total.
+pub fn report(dist: &Path) -> Result<(), String> {
+    let rows = measure(dist)?;
+    println!("\nFirst visit downloads (dist/):\n{}", table(&rows));
+    Ok(())
+}
+
+/// The gzip budget of a first visit, read from the budget file: the first number on a line that
+/// is not a comment.
+pub fn budget(text: &str) -> Option<usize> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).find_map(|l| l.split_whitespace().next()?.replace('_', "").parse().ok())
+}
+
+/// Fails when the first visit's gzip total exceeds the budget.
+pub fn check(dist: &Path, budget_file: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(budget_file).map_err(|e| format!("{}: {e}", budget_file.display()))?;
+    let limit = budget(&text).ok_or_else(|| format!("{}: no budget in bytes found", budget_file.display()))?;
+    let rows = measure(dist)?;
+    let total = total(&rows);
+    println!("first visit: {} B gzip, {} B brotli (budget {limit} B gzip, {})", total.gzip, total.brotli, budget_file.display());
+    if total.gzip > limit {
+        return Err(format!(
+            "the first visit weighs {} B gzip, over the budget of {limit} B in {}:\n{}",
+            total.gzip,
+            budget_file.display(),
+            table(&rows)
+        ));
+    }
     Ok(())
 }
 
@@ -34,4 +89,43 @@ fn gzip_len(bytes: &[u8]) -> usize {
     let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
     encoder.write_all(bytes).expect("writing to memory");
     encoder.finish().expect("writing to memory").len()
+}
+
+fn brotli_len(bytes: &[u8]) -> usize {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("writing to memory");
+    out.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_is_the_first_number_outside_comments() {
+        assert_eq!(budget("# first visit, gzip\n\n1_150_000  bytes\n400000"), Some(1_150_000));
+        assert_eq!(budget("# nothing here\n"), None);
+    }
+
+    #[test]
+    fn files_are_measured_and_totalled() {
+        let dir = std::env::temp_dir().join(format!("linli-bundle-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.js"), "let x = 1;\n".repeat(200)).unwrap();
+        std::fs::write(dir.join("b.css"), "body{}").unwrap();
+        let rows = measure(&dir).unwrap();
+        assert_eq!(rows.len(), 2);
+        let total = total(&rows);
+        assert_eq!(total.raw, 2200 + 6);
+        assert!(rows[0].gzip < rows[0].raw && rows[0].brotli < rows[0].raw, "repetitive text compresses");
+        assert!(table(&rows).contains("| **total** | 2206 |"));
+        let budget_file = std::env::temp_dir().join(format!("linli-budget-{}", std::process::id()));
+        std::fs::write(&budget_file, format!("{}\n", total.gzip - 1)).unwrap();
+        assert!(check(&dir, &budget_file).is_err(), "one byte over the budget fails");
+        std::fs::write(&budget_file, format!("{}\n", total.gzip)).unwrap();
+        assert!(check(&dir, &budget_file).is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::remove_file(&budget_file).unwrap();
+    }
 }

@@ -6,7 +6,7 @@
 //! - `bench`: run the benchmarks and write BENCHMARKS.md.
 
 mod bench;
-mod bundle_size;
+pub(crate) mod bundle_size;
 mod service_worker;
 mod setup;
 mod shell;
@@ -22,8 +22,11 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("build-site") => setup::toolchain().and_then(|()| build_site()),
         Some("bench") => bench::run(),
+        // The first-visit table and budget check of an already built dist/.
+        Some("bundle-size") => bundle_size::report(&root().join("dist"))
+            .and_then(|()| bundle_size::check(&root().join("dist"), &root().join("xtask/first-visit-budget"))),
         _ => {
-            eprintln!("usage: cargo xtask serve [--listen ADDR] [--data DIR]\n       cargo xtask test\n       cargo xtask build-site\n       cargo xtask bench");
+            eprintln!("usage: cargo xtask serve [--listen ADDR] [--data DIR]\n       cargo xtask test\n       cargo xtask build-site\n       cargo xtask bench\n       cargo xtask bundle-size");
             return ExitCode::from(2);
         }
     };
@@ -37,7 +40,7 @@ fn main() -> ExitCode {
 }
 
 /// Builds the web app into `dist/` in release mode and prints what a first visit downloads.
-fn build_site() -> Result<(), String> {
+pub(crate) fn build_site() -> Result<(), String> {
     Step::new("build the site (trunk build --release)")
         .run("trunk", &["build", "--release"], &[("TRUNK_SKIP_VERSION_CHECK", "true")])?;
     service_worker::stamp(&root().join("dist"))?;
@@ -79,6 +82,8 @@ fn test() -> Result<(), String> {
         &[("CHROME", setup::CHROMIUM), ("CHROMEDRIVER", setup::CHROMEDRIVER), ("WASM_BINDGEN_TEST_TIMEOUT", "120")],
     )?;
     build_site()?;
+    println!("==> first-visit bytes against the budget");
+    bundle_size::check(&root().join("dist"), &root().join("xtask/first-visit-budget"))?;
     Step::new("build the relay for the end-to-end tests").run("cargo", &["build", "-p", "linli-relay"], &[])?;
     let relay = root().join("target/debug/linli-relay");
     let site = root().join("dist");
