@@ -189,6 +189,8 @@ fn Kiosk(id: DocumentId) -> impl IntoView {
 #[component]
 fn SlideView(slide: Slide, origin: String, space: DocumentId) -> impl IntoView {
     let i18n = use_i18n();
+    // A kiosk holds a view link: in a protected space its QR codes read, and say so for pledges.
+    let protected = expect_context::<crate::engine::EngineHandle>().get().is_protected(&space);
     match slide {
         Slide::Notice { id, title, body, urgent, pinned, category } => {
             let link = format!("{origin}/s/{space}/notices/{id}");
@@ -217,7 +219,7 @@ fn SlideView(slide: Slide, origin: String, space: DocumentId) -> impl IntoView {
                         <h2 id="slide-title">{title}</h2>
                         <PledgeProgress count goal />
                     </div>
-                    <div class="kiosk-qr"><QrCode link label=t_string!(i18n, qr_opens_item).to_string() /><p>{t!(i18n, scan_to_sign)}</p></div>
+                    <div class="kiosk-qr"><QrCode link label=t_string!(i18n, qr_opens_item).to_string() /><p>{if protected { t_string!(i18n, scan_to_read_pledge) } else { t_string!(i18n, scan_to_sign) }}</p></div>
                 </article>
             }
             .into_any()

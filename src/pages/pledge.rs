@@ -73,6 +73,18 @@ pub fn PledgePage() -> impl IntoView {
         error.set(ctx.edit(|e| e.withdraw_signature(&id)).err());
     };
     let own_link = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    // The poster's QR code reads by default; a coordinator holding the edit key may let it sign.
+    let engine = ctx.engine();
+    let edit_key = move || engine.get().edit_key(&ctx.id);
+    let protected = move || engine.get().is_protected(&ctx.id);
+    let poster_signs = RwSignal::new(false);
+    let poster_link = {
+        let own_link = own_link.clone();
+        move || match edit_key().filter(|_| poster_signs.get()) {
+            Some(key) => format!("{}#key={}", own_link.split('#').next().unwrap_or_default(), key.to_text()),
+            None => own_link.clone(),
+        }
+    };
     view! {
         {move || match shown.get() {
             None => view! { <p class="notice-box">{t!(i18n, item_not_found)}</p> }.into_any(),
@@ -94,9 +106,15 @@ pub fn PledgePage() -> impl IntoView {
                             {p.deadline.map(|d| view! { " · " {fill(t_string!(i18n, deadline_on), &[("date", &format::date_time(d, locale).to_string())])} })}
                         </p>
                         <div class="print-qr">
-                            <QrCode link=own_link.clone() label=t_string!(i18n, qr_opens_item).to_string() />
-                            <p class="small">{t!(i18n, scan_to_sign)}</p>
+                            {let poster_link = poster_link.clone(); move || view! { <QrCode link=poster_link() label=t_string!(i18n, qr_opens_item).to_string() /> }}
+                            <p class="small">{move || if poster_signs.get() || !protected() { t_string!(i18n, scan_to_sign) } else { t_string!(i18n, scan_to_read_pledge) }}</p>
                         </div>
+                        {move || edit_key().is_some().then(|| view! {
+                            <p class="no-print edit-only">
+                                <label><input type="checkbox" prop:checked=move || poster_signs.get() on:change=move |ev| poster_signs.set(event_target_checked(&ev)) />
+                                    " " {t!(i18n, poster_lets_sign)}</label>
+                            </p>
+                        })}
                         <div class="no-print edit-only">
                             {if p.signed {
                                 view! {
