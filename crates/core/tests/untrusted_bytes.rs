@@ -1,5 +1,5 @@
 //! Fuzzing by mutation (proptest): bytes of a real space, damaged at random, never bring the
-//! process down when loaded, read or merged; and every crasher ever found, kept in
+//! process down when loaded, read, merged or imported as a space file; and every crasher ever found, kept in
 //! `tests/crashers/`, stays contained.
 
 use std::sync::OnceLock;
@@ -43,6 +43,12 @@ fn must_not_crash(bytes: &[u8]) {
     let merged = merge_bytes(&mut target, bytes);
     if merged.is_err() {
         assert_eq!(target.get_heads(), heads, "a failed merge must leave the document as it was");
+    }
+    // Importing a space file (Settings → Files) checks it is this space, then merges the same way.
+    let mut target = load_document(&sample().0).unwrap();
+    let heads = target.get_heads();
+    if import_space_file(&mut target, bytes).is_err() {
+        assert_eq!(target.get_heads(), heads, "a refused import must leave the space as it was");
     }
     let panicked = |r: &Result<_, SpaceError>| matches!(r, Err(SpaceError::BadBytes(m)) if m.contains("panicked"));
     if (panicked(&loaded.map(|_| ())) || panicked(&merged)) && std::env::var_os("LINLI_FUZZ_SAVE").is_some() {

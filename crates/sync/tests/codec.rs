@@ -174,3 +174,45 @@ fn malformed_input_is_a_typed_error() {
         assert!(is_expected(&error), "unexpected error {error:?} for {bytes:02x?}");
     }
 }
+
+mod fuzz {
+    //! The decoder on bytes nobody would send: random, and real messages damaged at random.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn real_messages() -> Vec<Vec<u8>> {
+        let key = linli_sync::WriteKey::from_seed([4; 32]);
+        vec![
+            encode(&Message::Join { sender_id: "a".into(), peer_metadata: PeerMetadata::default(), supported_protocol_versions: Some(vec!["1".into()]) }),
+            encode(&Message::Sync { sender_id: "a".into(), target_id: "b".into(), document_id: doc(), data: vec![0x42, 0, 1], signatures: vec![key.sign(automerge::ChangeHash([7; 32]))] }),
+            encode(&Message::Ephemeral { sender_id: "a".into(), target_id: "b".into(), document_id: doc(), session_id: "s".into(), count: 9, data: vec![0xa0] }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: std::env::var("LINLI_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256), ..ProptestConfig::default() })]
+
+        #[test]
+        fn random_bytes_decode_to_a_message_or_an_error(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            let _ = decode(&bytes);
+        }
+
+        #[test]
+        fn damaged_messages_decode_to_a_message_or_an_error(
+            which in 0usize..3,
+            flips in prop::collection::vec((any::<usize>(), any::<u8>()), 1..6),
+            cut in any::<usize>(),
+        ) {
+            let mut bytes = real_messages()[which].clone();
+            for (at, value) in flips {
+                let n = bytes.len();
+                bytes[at % n] = value;
+            }
+            let keep = 1 + cut % bytes.len();
+            if let Ok(message) = decode(&bytes[..keep]) {
+                // Whatever decodes re-encodes to something that decodes to the same message.
+                prop_assert_eq!(decode(&encode(&message)).unwrap(), message);
+            }
+        }
+    }
+}
