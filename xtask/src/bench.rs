@@ -382,7 +382,7 @@ fn json_number_after(json: &str, outer: &str, inner: &str) -> Option<f64> {
     rest[..end].parse().ok()
 }
 
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpuinfo.lines().find_map(|l| l.strip_prefix("model name")).map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned()).unwrap_or_default();
     let cores = cpuinfo.lines().filter(|l| l.starts_with("processor")).count();
@@ -401,6 +401,6 @@ fn machine() -> String {
     format!("{model}, {cores} cores, {:.0} GiB memory; {os}; {rustc}; Node.js {node}.", memory as f64 / 1024.0 / 1024.0)
 }
 
-fn today() -> String {
+pub(crate) fn today() -> String {
     output_of("date", &["-u", "+%Y-%m-%d"]).unwrap_or_default()
 }
