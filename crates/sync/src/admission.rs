@@ -4,7 +4,9 @@
 //! The write key in force is the document's own; for a document this peer does not have yet, the
 //! one its first change (the change without dependencies) sets. A change that moves the key is
 //! accepted only when signed by the key before it; changes signed by the new key then follow.
-//! Everything else is refused: not applied, not stored, so never forwarded.
+//! A signature vouches for the change it signs and all that change's ancestors (`vouching`), so a
+//! message needs only the signatures of its heads. Everything else is refused: not applied, not
+//! stored, so never forwarded.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -13,6 +15,7 @@ use automerge::{AutoCommit, Change, ChangeHash};
 
 use crate::capability::{ChangeSignature, protection};
 use crate::signature_book::SignatureBook;
+use crate::vouching::vouched;
 
 /// What became of an incoming sync message.
 #[derive(Debug)]
@@ -25,22 +28,29 @@ pub(crate) enum Admission {
     Checked { rest: sync::Message, refused: usize },
 }
 
-/// Changes refused so far in one document, by hash, with their dependencies: a peer that keeps
-/// a refused change names it among its heads in every message, and is heard as if it named the
-/// change's accepted ancestors (else both sides would answer each other for ever).
-pub(crate) type Refused = HashMap<ChangeHash, Vec<ChangeHash>>;
+/// What one document remembers between messages.
+#[derive(Debug, Default)]
+pub(crate) struct Remembered {
+    /// Changes refused so far, by hash, with their dependencies: a peer that keeps a refused
+    /// change names it among its heads in every message, and is heard as if it named the
+    /// change's accepted ancestors (else both sides would answer each other for ever).
+    refused: HashMap<ChangeHash, Vec<ChangeHash>>,
+    /// Changes an accepted signature vouched for that have not arrived yet (sync may send a
+    /// change after its descendants); they are accepted when they come.
+    vouched_ahead: HashSet<ChangeHash>,
+}
 
 /// Past this many remembered refusals a document remembers no more (a flood costs bounded memory).
 const MAX_REMEMBERED: usize = 10_000;
 
 /// Decides on `message` and applies what it accepts to `doc`. Runs Automerge on untrusted bytes:
 /// call it inside [`crate::contain`] and treat `doc` as poisoned after a panic.
-pub(crate) fn admit(doc: &mut AutoCommit, message: sync::Message, offered: &[ChangeSignature], book: &mut SignatureBook, refused_before: &mut Refused) -> Result<Admission, String> {
+pub(crate) fn admit(doc: &mut AutoCommit, message: sync::Message, offered: &[ChangeSignature], book: &mut SignatureBook, memory: &mut Remembered) -> Result<Admission, String> {
     if message.changes.is_empty() {
-        if refused_before.is_empty() {
+        if memory.refused.is_empty() {
             return Ok(Admission::Open(message));
         }
-        let heads = settled_heads(doc, &message.heads, refused_before);
+        let heads = settled_heads(doc, &message.heads, &memory.refused);
         return Ok(Admission::Checked { rest: sync::Message { heads, ..message }, refused: 0 });
     }
     let is_empty = doc.get_heads().is_empty();
@@ -48,7 +58,7 @@ pub(crate) fn admit(doc: &mut AutoCommit, message: sync::Message, offered: &[Cha
     if key.is_none() && !is_empty {
         return Ok(Admission::Open(message));
     }
-    let incoming = changes_in(doc, &message.changes)?;
+    let (incoming, mut loaded) = changes_in(doc, &message.changes)?;
     if key.is_none() {
         key = genesis_key(&incoming)?;
         if key.is_none() {
@@ -56,38 +66,48 @@ pub(crate) fn admit(doc: &mut AutoCommit, message: sync::Message, offered: &[Cha
         }
     }
     let offered: HashMap<ChangeHash, ChangeSignature> = offered.iter().map(|s| (s.hash, *s)).collect();
-    let signature_of = |hash: &ChangeHash| offered.get(hash).copied().or_else(|| book.get(hash));
     let mut pending = incoming;
-    let mut accepted_now: Vec<(Change, ChangeSignature)> = Vec::new();
+    let mut accepted_signatures: Vec<ChangeSignature> = Vec::new();
     while let Some(public) = key {
-        let (signed, unsigned): (Vec<Change>, Vec<Change>) =
-            pending.into_iter().partition(|change| signature_of(&change.hash()).is_some_and(|s| s.is_valid_under(&public)));
-        pending = unsigned;
-        if signed.is_empty() {
+        let mut signed = HashSet::new();
+        for change in &pending {
+            let hash = change.hash();
+            if let Some(signature) = offered.get(&hash).filter(|s| s.is_valid_under(&public)) {
+                signed.insert(hash);
+                accepted_signatures.push(*signature);
+            } else if book.get(&hash).is_some_and(|s| s.is_valid_under(&public)) {
+                signed.insert(hash);
+            }
+        }
+        let vouched = vouched(doc, &pending, &signed, &mut memory.vouched_ahead, MAX_REMEMBERED);
+        if vouched.is_empty() {
             break;
         }
-        let with_signatures: Vec<(Change, ChangeSignature)> =
-            signed.into_iter().map(|change| { let s = signature_of(&change.hash()).expect("partitioned on it"); (change, s) }).collect();
-        doc.apply_changes(with_signatures.iter().map(|(change, _)| change.clone()).collect::<Vec<_>>()).map_err(|e| e.to_string())?;
-        accepted_now.extend(with_signatures);
+        let (accepted, rest): (Vec<Change>, Vec<Change>) = pending.into_iter().partition(|change| vouched.contains(&change.hash()));
+        pending = rest;
+        match loaded.take() {
+            // All of it accepted, and already loaded into a copy: take the copy.
+            Some(copy) if pending.is_empty() => *doc = copy,
+            _ => doc.apply_changes(accepted).map_err(|e| e.to_string())?,
+        }
         let moved = protection(doc);
         if moved == key || pending.is_empty() {
             break;
         }
         key = moved;
     }
-    for (_, signature) in &accepted_now {
-        book.insert(*signature);
+    for signature in accepted_signatures {
+        book.insert(signature);
     }
     // Changes we had already (sent again) are not refusals.
     pending.retain(|change| doc.get_change_by_hash(&change.hash()).is_none());
     let refused = pending.len();
     for change in &pending {
-        if refused_before.len() < MAX_REMEMBERED {
-            refused_before.insert(change.hash(), change.deps().to_vec());
+        if memory.refused.len() < MAX_REMEMBERED {
+            memory.refused.insert(change.hash(), change.deps().to_vec());
         }
     }
-    let heads = settled_heads(doc, &message.heads, refused_before);
+    let heads = settled_heads(doc, &message.heads, &memory.refused);
     let rest = sync::Message { heads, changes: ChunkList::empty(), ..message };
     Ok(Admission::Checked { rest, refused })
 }
@@ -95,7 +115,9 @@ pub(crate) fn admit(doc: &mut AutoCommit, message: sync::Message, offered: &[Cha
 /// The changes carried by a sync message that `doc` does not have: change chunks, or a document
 /// chunk (automerge sends a whole or partial saved document when there are many changes; a
 /// partial one only loads on top of what the receiver has, so it is loaded into a copy of `doc`).
-fn changes_in(doc: &mut AutoCommit, chunks: &ChunkList) -> Result<Vec<Change>, String> {
+/// When the message held only document chunks, that copy comes back too: `doc` with every
+/// incoming change applied, to take as it is if all of them are accepted.
+fn changes_in(doc: &mut AutoCommit, chunks: &ChunkList) -> Result<(Vec<Change>, Option<AutoCommit>), String> {
     let mut changes = Vec::new();
     let mut documents = Vec::new();
     for chunk in chunks.iter() {
@@ -104,15 +126,17 @@ fn changes_in(doc: &mut AutoCommit, chunks: &ChunkList) -> Result<Vec<Change>, S
             Err(_) => documents.push(chunk),
         }
     }
-    if !documents.is_empty() {
-        let mut copy = doc.fork();
-        let before = copy.get_heads();
-        for chunk in documents {
-            copy.load_incremental(chunk).map_err(|e| format!("neither a change nor a document: {e}"))?;
-        }
-        changes.extend(copy.get_changes(&before));
+    if documents.is_empty() {
+        return Ok((changes, None));
     }
-    Ok(changes)
+    let only_documents = changes.is_empty();
+    let mut copy = doc.clone();
+    let before = copy.get_heads();
+    for chunk in documents {
+        copy.load_incremental(chunk).map_err(|e| format!("neither a change nor a document: {e}"))?;
+    }
+    changes.extend(copy.get_changes(&before));
+    Ok((changes, only_documents.then_some(copy)))
 }
 
 /// The write key set by the document's first change (the one without dependencies), if the
@@ -127,7 +151,7 @@ fn genesis_key(incoming: &[Change]) -> Result<Option<[u8; 32]>, String> {
 /// The peer's heads as this peer will remember them: each refused head replaced by its nearest
 /// ancestors that were not refused, leaving out any of those that another head descends from
 /// (so that a peer level with us, but for its refused changes, is heard as level with us).
-fn settled_heads(doc: &mut AutoCommit, heads: &[ChangeHash], refused: &Refused) -> Vec<ChangeHash> {
+fn settled_heads(doc: &mut AutoCommit, heads: &[ChangeHash], refused: &HashMap<ChangeHash, Vec<ChangeHash>>) -> Vec<ChangeHash> {
     let mut out = BTreeSet::new();
     let mut substituted = BTreeSet::new();
     let mut seen = HashSet::new();

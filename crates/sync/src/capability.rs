@@ -109,6 +109,21 @@ pub fn protect(doc: &mut AutoCommit, public: [u8; 32]) {
     doc.put(ROOT, WRITE_KEY_FIELD, ScalarValue::Bytes(public.to_vec())).expect("the root map always takes a field");
 }
 
+/// The root field set (to `true`) by the change that moves a document to a new key.
+pub const KEY_MOVED_FIELD: &str = "write_key_moved";
+
+/// Moves a protected document to a new key (the caller commits and signs with the key before).
+pub fn move_key(doc: &mut AutoCommit, public: [u8; 32]) {
+    protect(doc, public);
+    doc.put(ROOT, KEY_MOVED_FIELD, true).expect("the root map always takes a field");
+}
+
+/// Whether the document's key has ever moved: then a change's signature under an older key
+/// cannot be vouched for by a newer one, and messages carry every signature.
+pub fn key_has_moved(doc: &impl ReadDoc) -> bool {
+    doc.get(ROOT, KEY_MOVED_FIELD).ok().flatten().is_some()
+}
+
 /// The public write key a document is protected by, or `None` for an open document (one made
 /// by a JavaScript peer or before protection existed: anyone may change it).
 pub fn protection(doc: &impl ReadDoc) -> Option<[u8; 32]> {

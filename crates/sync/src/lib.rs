@@ -14,6 +14,7 @@ mod message;
 mod repo;
 mod signature_book;
 mod storage_key;
+mod vouching;
 
 pub use capability::{ChangeSignature, WriteKey};
 pub use chunk_ledger::{ChunkLedger, UnreadableChunk};

@@ -5,15 +5,16 @@
 //! each document. It never reads a clock, a socket or a disk: the driver calls in with what
 //! happened and runs the [`Effects`] that come back.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use automerge::AutoCommit;
+use automerge::{AutoCommit, ChangeHash};
 use automerge::sync::{self, SyncDoc};
 
-use crate::admission::{Admission, Refused, admit};
-use crate::capability::{ChangeSignature, WriteKey, protect, protection};
+use crate::admission::{Admission, Remembered, admit};
+use crate::capability::{ChangeSignature, WriteKey, key_has_moved, move_key, protection};
 use crate::chunk_ledger::ChunkLedger;
 use crate::signature_book::SignatureBook;
+use crate::vouching::covering_signatures;
 use crate::codec::{self, DecodeError};
 use crate::contain::contain;
 use crate::effects::{CloseReason, ConnId, Effects, RepoEvent, StorageOp};
@@ -98,8 +99,8 @@ struct DocEntry {
     ledger: ChunkLedger,
     /// Signatures of the document's changes (kept and passed on for protected documents).
     signatures: SignatureBook,
-    /// Changes refused from peers (see `admission`).
-    refused: Refused,
+    /// What admission remembers between messages: refused changes, changes vouched for ahead.
+    admission: Remembered,
     /// The application asked for this document (so it hears when it is unavailable).
     wanted: bool,
 }
@@ -121,7 +122,7 @@ impl DocEntry {
             pending: Vec::new(),
             ledger: ChunkLedger::default(),
             signatures: SignatureBook::default(),
-            refused: Refused::default(),
+            admission: Remembered::default(),
             wanted: false,
         }
     }
@@ -200,7 +201,7 @@ impl Repo {
     /// and changes signed with the old key only are refused everywhere.
     pub fn rotate_write_key(&mut self, document_id: DocumentId, new: WriteKey) -> Result<Effects, RepoError> {
         let public = new.public();
-        let ((), fx) = self.change(document_id, |doc| protect(doc, public))?;
+        let ((), fx) = self.change(document_id, |doc| move_key(doc, public))?;
         self.write_keys.insert(document_id, new);
         Ok(fx)
     }
@@ -600,7 +601,7 @@ impl Repo {
         let before = entry.doc.get_heads();
         let carried_changes = !message.changes.is_empty();
         let mut refused = 0;
-        let applied = contain(|| match admit(&mut entry.doc, message, signatures, &mut entry.signatures, &mut entry.refused) {
+        let applied = contain(|| match admit(&mut entry.doc, message, signatures, &mut entry.signatures, &mut entry.admission) {
             Ok(Admission::Open(message)) => entry.doc.sync().receive_sync_message(&mut peer.sync, message).map_err(|e| e.to_string()),
             Ok(Admission::Checked { rest, refused: count }) => {
                 refused = count;
@@ -712,9 +713,18 @@ impl Repo {
         let sent_before = (!entry.signatures.is_empty()).then(|| peer.sync.sent_hashes.clone());
         let Some(message) = entry.doc.sync().generate_sync_message(&mut peer.sync) else { return };
         let data = message.encode();
-        // The signatures of the changes this message carries travel with it.
+        // The signatures that vouch for the changes this message carries travel with it: the
+        // fewest that cover them, or, once the key has moved, every one (a change that moved the
+        // key needs its own signature under the key before).
         let signatures: Vec<ChangeSignature> = match sent_before {
-            Some(before) => peer.sync.sent_hashes.difference(&before).filter_map(|hash| entry.signatures.get(hash)).collect(),
+            Some(before) => {
+                let sent: HashSet<ChangeHash> = peer.sync.sent_hashes.difference(&before).copied().collect();
+                if key_has_moved(&entry.doc) {
+                    sent.iter().filter_map(|hash| entry.signatures.get(hash)).collect()
+                } else {
+                    covering_signatures(&mut entry.doc, &sent, &entry.signatures)
+                }
+            }
             None => Vec::new(),
         };
         let message = if entry.phase != Phase::Ready && peer.status == PeerDocStatus::Unknown {

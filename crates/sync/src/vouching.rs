@@ -1,0 +1,158 @@
+//! Signatures vouch for ancestors: a change's hash covers its dependencies' hashes, so a valid
+//! signature over one change proves every change it descends from. Messages therefore carry
+//! only the few signatures that cover what they send (their heads, as a rule), and a receiver
+//! accepts each change that is, or is an ancestor of, a validly signed one (docs/capabilities.md).
+
+use std::collections::{HashMap, HashSet};
+
+use automerge::{AutoCommit, Change, ChangeHash};
+
+use crate::capability::ChangeSignature;
+use crate::signature_book::SignatureBook;
+
+/// The fewest signatures from `book` that cover every change in `sent`: walking from the
+/// descendants down, a change not yet covered that has a signature is chosen, and it covers all
+/// its ancestors among `sent`. A change no signature covers stays uncovered (its cover went
+/// earlier, in another message).
+pub(crate) fn covering_signatures(doc: &mut AutoCommit, sent: &HashSet<ChangeHash>, book: &SignatureBook) -> Vec<ChangeSignature> {
+    let deps: HashMap<ChangeHash, Vec<ChangeHash>> = sent
+        .iter()
+        .map(|hash| {
+            let deps = doc.get_change_meta_by_hash(hash).map(|meta| meta.deps).unwrap_or_default();
+            (*hash, deps.into_iter().filter(|d| sent.contains(d)).collect())
+        })
+        .collect();
+    let mut children: HashMap<ChangeHash, usize> = sent.iter().map(|h| (*h, 0)).collect();
+    for dep in deps.values().flatten() {
+        *children.get_mut(dep).expect("deps are filtered to sent") += 1;
+    }
+    let mut ready: Vec<ChangeHash> = children.iter().filter(|(_, n)| **n == 0).map(|(h, _)| *h).collect();
+    let mut covered = HashSet::new();
+    let mut chosen = Vec::new();
+    while let Some(hash) = ready.pop() {
+        if !covered.contains(&hash)
+            && let Some(signature) = book.get(&hash)
+        {
+            chosen.push(signature);
+            let mut stack = vec![hash];
+            while let Some(next) = stack.pop() {
+                if covered.insert(next) {
+                    stack.extend(deps[&next].iter().copied());
+                }
+            }
+        }
+        for dep in &deps[&hash] {
+            let n = children.get_mut(dep).expect("deps are filtered to sent");
+            *n -= 1;
+            if *n == 0 {
+                ready.push(*dep);
+            }
+        }
+    }
+    chosen
+}
+
+/// The incoming changes vouched for: those in `signed` or `ahead` (vouched by a signature that
+/// came earlier) and all their ancestors among `incoming`. Dependencies that are neither here
+/// nor in `doc` are vouched for too, and added to `ahead` to be accepted when they arrive
+/// (bounded: past `limit` entries nothing more is remembered).
+pub(crate) fn vouched(doc: &mut AutoCommit, incoming: &[Change], signed: &HashSet<ChangeHash>, ahead: &mut HashSet<ChangeHash>, limit: usize) -> HashSet<ChangeHash> {
+    let by_hash: HashMap<ChangeHash, &Change> = incoming.iter().map(|c| (c.hash(), c)).collect();
+    let mut out = HashSet::new();
+    let mut stack: Vec<ChangeHash> = by_hash.keys().copied().filter(|h| signed.contains(h) || ahead.contains(h)).collect();
+    while let Some(hash) = stack.pop() {
+        match by_hash.get(&hash) {
+            Some(change) => {
+                if out.insert(hash) {
+                    ahead.remove(&hash);
+                    stack.extend(change.deps().iter().copied());
+                }
+            }
+            None => {
+                if ahead.len() < limit && doc.get_change_meta_by_hash(&hash).is_none() {
+                    ahead.insert(hash);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::ROOT;
+
+    use super::*;
+    use crate::capability::WriteKey;
+
+    /// A document with `n` changes in a row, each signed into the book.
+    fn chain(n: usize, key: &WriteKey) -> (AutoCommit, SignatureBook, Vec<Change>) {
+        let mut doc = AutoCommit::new();
+        let mut book = SignatureBook::default();
+        for i in 0..n {
+            doc.put(ROOT, "n", i as i64).unwrap();
+            doc.commit();
+            book.insert(key.sign(doc.get_last_local_change().unwrap().hash()));
+        }
+        let changes = doc.get_changes(&[]);
+        (doc, book, changes)
+    }
+
+    #[test]
+    fn one_signature_covers_a_run_of_changes_and_each_branch_gets_its_own() {
+        let key = WriteKey::from_seed([1; 32]);
+        let (mut doc, mut book, changes) = chain(50, &key);
+        let sent: HashSet<ChangeHash> = changes.iter().map(Change::hash).collect();
+        let cover = covering_signatures(&mut doc, &sent, &book);
+        assert_eq!(cover.iter().map(|s| s.hash).collect::<Vec<_>>(), doc.get_heads());
+
+        let mut branch = doc.fork();
+        branch.put(ROOT, "branch", true).unwrap();
+        branch.commit();
+        book.insert(key.sign(branch.get_last_local_change().unwrap().hash()));
+        doc.put(ROOT, "main", true).unwrap();
+        doc.commit();
+        book.insert(key.sign(doc.get_last_local_change().unwrap().hash()));
+        doc.merge(&mut branch).unwrap();
+        let sent: HashSet<ChangeHash> = doc.get_changes(&[]).iter().map(Change::hash).collect();
+        let mut covered: Vec<ChangeHash> = covering_signatures(&mut doc, &sent, &book).iter().map(|s| s.hash).collect();
+        let mut heads = doc.get_heads();
+        covered.sort();
+        heads.sort();
+        assert_eq!(covered, heads, "two heads, two signatures");
+    }
+
+    #[test]
+    fn a_change_without_a_signature_that_covers_it_is_left_uncovered() {
+        let key = WriteKey::from_seed([1; 32]);
+        let (mut doc, _, changes) = chain(3, &key);
+        let mut book = SignatureBook::default();
+        book.insert(key.sign(changes[0].hash()));
+        let sent: HashSet<ChangeHash> = changes.iter().map(Change::hash).collect();
+        let cover = covering_signatures(&mut doc, &sent, &book);
+        assert_eq!(cover.iter().map(|s| s.hash).collect::<Vec<_>>(), vec![changes[0].hash()]);
+    }
+
+    #[test]
+    fn a_signature_vouches_for_ancestors_only_and_for_those_still_to_come() {
+        let key = WriteKey::from_seed([1; 32]);
+        let (_, _, changes) = chain(4, &key);
+        let hashes: Vec<ChangeHash> = changes.iter().map(Change::hash).collect();
+        let mut receiver = AutoCommit::new();
+        receiver.apply_changes(vec![changes[0].clone()]).unwrap();
+        let mut ahead = HashSet::new();
+        // Changes 3 and 4 arrive (change 2 went missing), the head signed: 3 and 4 are vouched
+        // for, and 2 is remembered as vouched for ahead.
+        let got = vouched(&mut receiver, &changes[2..], &HashSet::from([hashes[3]]), &mut ahead, 10);
+        assert_eq!(got, HashSet::from([hashes[2], hashes[3]]));
+        assert_eq!(ahead, HashSet::from([hashes[1]]));
+        // Change 2 arrives alone, unsigned: vouched for by the signature that came before.
+        let got = vouched(&mut receiver, &changes[1..2], &HashSet::new(), &mut ahead, 10);
+        assert_eq!(got, HashSet::from([hashes[1]]));
+        assert!(ahead.is_empty());
+        // A signature over change 3 vouches for nothing after it.
+        let got = vouched(&mut receiver, &changes[1..], &HashSet::from([hashes[2]]), &mut HashSet::new(), 10);
+        assert!(!got.contains(&hashes[3]));
+    }
+}
