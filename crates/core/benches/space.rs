@@ -5,54 +5,8 @@ use automerge::AutoCommit;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use linli_core::*;
 
-fn author(n: u8, now: i64) -> Author {
-    Author { member: MemberId::from_random([n; 8]), session: [n; 8], now: Timestamp(now) }
-}
-
-fn id(kind: u8, n: u32) -> ItemId {
-    let b = n.to_le_bytes();
-    ItemId::from_random([kind, b[0], b[1], b[2], b[3], 0, 0, 1])
-}
-
-/// 10,000 items: 4,000 notices, 1,000 pledges with 5 signatures each, 5,000 tasks on one board
-/// (a tenth of them resident requests).
-pub fn large_space() -> AutoCommit {
-    let a = author(1, 1_700_000_000_000);
-    let mut doc = new_space("large", &a);
-    let board = id(9, 0);
-    let columns: Vec<(ItemId, Names)> = (0..4).map(|c| (id(8, c), Names::from([("en".into(), format!("column {c}"))]))).collect();
-    Editor::new(&mut doc, &a).create_board(&board, "Board", &columns).unwrap();
-    let phase = std::time::Instant::now();
-    for n in 0..4_000 {
-        Editor::new(&mut doc, &a).post_notice(&id(1, n), NoticeDraft::new(format!("Notice {n}"), "Some text of a typical length for a notice.")).unwrap();
-    }
-    println!("  4,000 notices: {:.2?}", phase.elapsed());
-    let phase = std::time::Instant::now();
-    for n in 0..1_000 {
-        Editor::new(&mut doc, &a).create_pledge(&id(2, n), PledgeDraft { title: format!("Pledge {n}"), goal: 10, ..Default::default() }).unwrap();
-        for s in 0..5u8 {
-            Editor::new(&mut doc, &author(10 + s, 1_700_000_000_000)).sign_pledge(&id(2, n), "Neighbour").unwrap();
-        }
-    }
-    println!("  1,000 pledges with 5 signatures: {:.2?}", phase.elapsed());
-    let phase = std::time::Instant::now();
-    // Cards are appended the way a screen does it: after the last position it shows.
-    let mut last: Vec<Option<String>> = vec![None; 4];
-    for n in 0..5_000 {
-        let draft = TaskDraft { title: format!("Task {n}"), ..Default::default() };
-        let c = (n % 4) as usize;
-        let column = id(8, n % 4);
-        let place = Place::Between(last[c].as_deref(), None);
-        if n % 10 == 0 {
-            Editor::new(&mut doc, &a).raise_request(&id(3, n), &board, &column, "c000000000000002", draft, place).unwrap();
-        } else {
-            Editor::new(&mut doc, &a).add_task(&id(3, n), &board, &column, draft, place).unwrap();
-        }
-        last[c] = read_item::<Task>(&doc, "tasks", id(3, n).as_str()).unwrap().map(|t| t.position);
-    }
-    println!("  5,000 tasks: {:.2?}", phase.elapsed());
-    doc
-}
+mod support;
+use support::{author, id, large_space};
 
 fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("space of 10,000 items");
@@ -156,18 +110,10 @@ fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("offline merge");
     group.sample_size(10);
     let base = load_document(&bytes).unwrap();
-    let edit = |doc: &mut AutoCommit, who: u8| {
-        for n in 0..1_000u32 {
-            let notice = id(1, (n * 7 + u32::from(who)) % 4_000);
-            let current: Notice = read_item(doc, "notices", notice.as_str()).unwrap().unwrap();
-            let draft = NoticeDraft { body: format!("edited {n} by {who}"), ..NoticeDraft::of(&current) };
-            Editor::new(doc, &author(who, 1_700_000_100_000 + i64::from(n))).edit_notice(&notice, draft).unwrap();
-        }
-    };
     let mut a = base.clone();
     let mut b = base.clone();
-    edit(&mut a, 21);
-    edit(&mut b, 22);
+    support::offline_edits(&mut a, 10_000, 21, 1_000);
+    support::offline_edits(&mut b, 10_000, 22, 1_000);
     group.bench_function("merge 1,000 edits each way", |bench| {
         bench.iter_batched(
             || (a.clone(), b.clone()),
