@@ -12,14 +12,15 @@ use crate::language::lang_of;
 #[derive(Clone, Copy)]
 pub struct SpaceContext {
     pub id: DocumentId,
-    /// The space as this device has it; `None` until it is readable.
-    pub space: Memo<Option<Space>>,
+    /// Moves each time the space changes; `None` until it is readable. The space itself stays in
+    /// the engine (a space of thousands of items is not copied per change).
+    stamp: Memo<Option<u64>>,
     engine: EngineHandle,
 }
 
 impl SpaceContext {
-    pub fn new(id: DocumentId, space: Memo<Option<Space>>, engine: EngineHandle) -> Self {
-        SpaceContext { id, space, engine }
+    pub fn new(id: DocumentId, stamp: Memo<Option<u64>>, engine: EngineHandle) -> Self {
+        SpaceContext { id, stamp, engine }
     }
 
     /// Changes the space as this device's member; the error is ready to show.
@@ -37,7 +38,19 @@ impl SpaceContext {
 
     /// Reads the space (tracked): `None` until it is readable.
     pub fn with<R>(&self, read: impl FnOnce(&Space) -> R) -> Option<R> {
-        self.space.with(|space| space.as_ref().map(read))
+        self.stamp.get()?;
+        self.engine.get().with_space(&self.id, read)
+    }
+
+    /// Reads the space without subscribing to its changes.
+    pub fn with_untracked<R>(&self, read: impl FnOnce(&Space) -> R) -> Option<R> {
+        self.stamp.get_untracked()?;
+        self.engine.get().with_space(&self.id, read)
+    }
+
+    /// Subscribes to the space's changes.
+    pub fn track(&self) {
+        self.stamp.track();
     }
 
     /// A path inside this space, e.g. `link("/pledges")`.

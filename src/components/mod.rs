@@ -6,6 +6,7 @@ pub mod name_prompt;
 pub mod pledge_progress;
 pub mod qr_code;
 pub mod rich_text;
+pub mod show_more;
 pub mod sync_badge;
 pub mod sync_panel;
 pub mod task_card;

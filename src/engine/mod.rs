@@ -92,8 +92,9 @@ pub struct Engine {
     /// This device's member ID and this tab's session: every change is written as them.
     member: MemberId,
     session: [u8; 8],
-    /// Each open space as last read, brought up to date from patches (not re-read whole).
-    spaces: RefCell<HashMap<DocumentId, Space>>,
+    /// Each open space as last read, brought up to date from patches (not re-read whole), with
+    /// a stamp that moves each time it changes.
+    spaces: RefCell<HashMap<DocumentId, (Space, u64)>>,
 }
 
 /// A `Copy` handle to the engine for components (the engine itself is not `Send`).
@@ -256,9 +257,11 @@ impl Engine {
         self.repo.borrow().phase(id)
     }
 
-    /// Reads the space as it is on this device now. The first read materializes the whole
-    /// document; later reads apply the patches since, touching only changed items.
-    pub fn space(&self, id: &DocumentId) -> Option<Result<Space, SpaceError>> {
+    /// Brings the space as this device has it up to date, in place: the first call materializes
+    /// the whole document; later calls apply the patches since, touching only changed items.
+    /// Returns a stamp that moves whenever the space changed (screens re-read only then), or the
+    /// reason it cannot be read; `None` until the document is here.
+    pub fn refresh_space(&self, id: &DocumentId) -> Option<Result<u64, String>> {
         let mut repo = self.repo.borrow_mut();
         if repo.phase(id) != Some(Phase::Ready) {
             return None;
@@ -266,16 +269,31 @@ impl Engine {
         let patches = repo.patches_since_last_look(id);
         let doc = repo.document(id)?;
         let mut spaces = self.spaces.borrow_mut();
-        let refreshed = match (spaces.get_mut(id), patches) {
-            (Some(space), Some(patches)) => space.refresh(doc, &patches).map(|()| space.clone()),
-            _ => Space::hydrate(doc).inspect(|space| {
-                spaces.insert(*id, space.clone());
+        let changed = match (spaces.get_mut(id), patches) {
+            (Some(_), Some(patches)) if patches.is_empty() => Ok(false),
+            (Some((space, _)), Some(patches)) => space.refresh(doc, &patches).map(|()| true),
+            _ => Space::hydrate(doc).map(|space| {
+                let stamp = spaces.get(id).map_or(0, |(_, stamp)| stamp + 1);
+                spaces.insert(*id, (space, stamp));
+                false
             }),
         };
-        if refreshed.is_err() {
-            spaces.remove(id);
+        match changed {
+            Ok(changed) => {
+                let entry = spaces.get_mut(id).expect("refreshed or inserted above");
+                entry.1 += u64::from(changed);
+                Some(Ok(entry.1))
+            }
+            Err(error) => {
+                spaces.remove(id);
+                Some(Err(error.to_string()))
+            }
         }
-        Some(refreshed)
+    }
+
+    /// Reads the space as last refreshed ([`Self::refresh_space`]), without copying it.
+    pub fn with_space<R>(&self, id: &DocumentId, read: impl FnOnce(&Space) -> R) -> Option<R> {
+        self.spaces.borrow().get(id).map(|(space, _)| read(space))
     }
 
     /// Changes a space; the change is saved on this device and sent to peers.

@@ -10,6 +10,7 @@ use leptos_router::hooks::use_params_map;
 use linli_core::{ItemId, Place, TaskDraft};
 
 use crate::components::item_links::ItemLinks;
+use crate::components::show_more::{RowLimit, ShowMore};
 use crate::components::task_card::{TaskCardBody, TaskSummary};
 use crate::format::fill;
 use crate::i18n::*;
@@ -102,6 +103,7 @@ pub fn BoardPage() -> impl IntoView {
         };
         move_card(task, cols[target].id.clone(), Some(index), Some(direction));
     };
+    let limit = RowLimit::new();
     view! {
         {move || match name.get() {
             None => view! { <p class="notice-box">{t!(i18n, item_not_found)}</p> }.into_any(),
@@ -138,7 +140,7 @@ pub fn BoardPage() -> impl IntoView {
                             on:dragover=move |ev: DragEvent| ev.prevent_default() on:drop=on_drop>
                             <h3 id=heading>{column.name.clone()} " " <span class="count">{len}</span></h3>
                             <ol class="cards">
-                                {column.tasks.into_iter().enumerate().map(|(i, task)| {
+                                {limit.first(column.tasks).into_iter().enumerate().map(|(i, task)| {
                                     let id = task.id.clone();
                                     let title = task.title.clone();
                                     let drag_id = id.clone();
@@ -181,6 +183,7 @@ pub fn BoardPage() -> impl IntoView {
                                     }
                                 }).collect_view()}
                             </ol>
+                            <ShowMore limit total=Signal::derive(move || len) />
                             <AddTaskForm ctx board=board.get_untracked() column=column_id drafts />
                         </section>
                     }

@@ -37,7 +37,7 @@ pub fn HistoryPage() -> impl IntoView {
     let kind_text = Memo::new(move |_| params.read().get("kind").unwrap_or_default());
     let item = Memo::new(move |_| params.read().get("item").unwrap_or_default());
     let entries = Memo::new(move |_| {
-        ctx.space.track();
+        ctx.track();
         let kind = kind_of(&kind_text.get())?;
         let mut entries = ctx.engine().get().history(ctx.id, kind, &item.get()).ok()?;
         entries.reverse();

@@ -132,10 +132,8 @@ fn Kiosk(id: DocumentId) -> impl IntoView {
         let count = all.with_untracked(Vec::len).max(1);
         let pass = index / count;
         if previous.is_some_and(|p| p != pass) {
-            let languages: Vec<Lang> = ctx
-                .space
-                .with_untracked(|s| s.as_ref().map(|s| s.kiosk.languages.iter().filter_map(|t| Lang::from_tag(t)).collect()))
-                .unwrap_or_default();
+            let languages: Vec<Lang> =
+                ctx.with_untracked(|s| s.kiosk.languages.iter().filter_map(|t| Lang::from_tag(t)).collect()).unwrap_or_default();
             if languages.len() > 1 {
                 language::apply(i18n, languages[pass % languages.len()]);
             }

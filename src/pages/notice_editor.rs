@@ -29,7 +29,7 @@ pub fn NoticeEditorPage() -> impl IntoView {
     let navigate = use_navigate();
     let params = use_params_map();
     let existing = params.get_untracked().get("item").and_then(|id| ItemId::parse(&id));
-    let notice = existing.as_ref().and_then(|id| ctx.space.with_untracked(|s| s.as_ref().and_then(|s| s.notices.get(id.as_str()).cloned())));
+    let notice = existing.as_ref().and_then(|id| ctx.with_untracked(|s| s.notices.get(id.as_str()).cloned()).flatten());
     let draft = notice.as_ref().map(NoticeDraft::of).unwrap_or_default();
     let title = RwSignal::new(draft.title.clone());
     let body = RwSignal::new(draft.body.clone());

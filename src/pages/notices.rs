@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::show_more::{RowLimit, ShowMore};
 use crate::format;
 use crate::i18n::*;
 use crate::platform;
@@ -49,10 +50,12 @@ pub fn NoticesPage() -> impl IntoView {
         })
         .unwrap_or_default()
     });
-    let shown = move || {
+    let filtered = Memo::new(move |_| {
         let wanted = filter.get();
         rows.get().into_iter().filter(|row| wanted.is_empty() || row.category_id == wanted).collect::<Vec<_>>()
-    };
+    });
+    let limit = RowLimit::new();
+    let shown = move || limit.first(filtered.get());
     view! {
         <section aria-labelledby="notices-heading">
             <div class="section-head">
@@ -90,6 +93,7 @@ pub fn NoticesPage() -> impl IntoView {
                                 }
                             }).collect_view()}
                         </ul>
+                        <ShowMore limit total=Signal::derive(move || filtered.with(Vec::len)) />
                     }.into_any()
                 }
             }}

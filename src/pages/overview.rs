@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::pledge_progress::PledgeProgress;
+use crate::components::show_more::{RowLimit, ShowMore};
 use crate::components::task_card::{TaskCardBody, TaskSummary};
 use crate::i18n::*;
 use crate::platform;
@@ -43,12 +44,13 @@ pub fn Overview() -> impl IntoView {
     let requests = Memo::new(move |_| {
         ctx.with(|s| s.open_requests().into_iter().map(|(id, t)| TaskSummary::of(s, id, t)).collect::<Vec<_>>()).unwrap_or_default()
     });
+    let limits = [RowLimit::new(), RowLimit::new(), RowLimit::new(), RowLimit::new()];
     view! {
         <div class="overview">
             <section class="card" aria-labelledby="urgent-heading">
                 <h2 id="urgent-heading">{t!(i18n, urgent_and_pinned)}</h2>
                 {move || {
-                    let notices = highlighted.get();
+                    let notices = limits[0].first(highlighted.get());
                     if notices.is_empty() {
                         view! { <p class="muted">{t!(i18n, nothing_urgent)} " " <a href=ctx.link("/notices")>{t!(i18n, all_notices)}</a></p> }.into_any()
                     } else {
@@ -61,6 +63,7 @@ pub fn Overview() -> impl IntoView {
                                     </li>
                                 }).collect_view()}
                             </ul>
+                            <ShowMore limit=limits[0] total=Signal::derive(move || highlighted.with(Vec::len)) />
                         }.into_any()
                     }
                 }}
@@ -68,16 +71,17 @@ pub fn Overview() -> impl IntoView {
             <section class="card" aria-labelledby="open-pledges-heading">
                 <h2 id="open-pledges-heading">{t!(i18n, pledges_open)}</h2>
                 {move || {
-                    let pledges = pledges.get();
-                    if pledges.is_empty() {
+                    let shown = limits[1].first(pledges.get());
+                    if shown.is_empty() {
                         view! { <p class="muted">{t!(i18n, no_open_pledges)}</p> }.into_any()
                     } else {
                         view! {
                             <ul class="plain">
-                                {pledges.into_iter().map(|(id, title, count, goal)| view! {
+                                {shown.into_iter().map(|(id, title, count, goal)| view! {
                                     <li><a href=ctx.link(&format!("/pledges/{id}"))>{title}</a><PledgeProgress count goal /></li>
                                 }).collect_view()}
                             </ul>
+                            <ShowMore limit=limits[1] total=Signal::derive(move || pledges.with(Vec::len)) />
                         }.into_any()
                     }
                 }}
@@ -85,22 +89,28 @@ pub fn Overview() -> impl IntoView {
             <section class="card" aria-labelledby="my-tasks-heading">
                 <h2 id="my-tasks-heading">{t!(i18n, my_tasks)}</h2>
                 {move || {
-                    let tasks = my_tasks.get();
+                    let tasks = limits[2].first(my_tasks.get());
                     if tasks.is_empty() {
                         view! { <p class="muted">{t!(i18n, no_claimed_tasks)}</p> }.into_any()
                     } else {
-                        view! { <ul class="plain">{tasks.into_iter().map(|task| view! { <li class="task-card"><TaskCardBody task /></li> }).collect_view()}</ul> }.into_any()
+                        view! {
+                            <ul class="plain">{tasks.into_iter().map(|task| view! { <li class="task-card"><TaskCardBody task /></li> }).collect_view()}</ul>
+                            <ShowMore limit=limits[2] total=Signal::derive(move || my_tasks.with(Vec::len)) />
+                        }.into_any()
                     }
                 }}
             </section>
             <section class="card" aria-labelledby="open-requests-heading">
                 <h2 id="open-requests-heading">{t!(i18n, open_requests)}</h2>
                 {move || {
-                    let tasks = requests.get();
+                    let tasks = limits[3].first(requests.get());
                     if tasks.is_empty() {
                         view! { <p class="muted">{t!(i18n, no_open_requests)}</p> }.into_any()
                     } else {
-                        view! { <ul class="plain">{tasks.into_iter().map(|task| view! { <li class="task-card"><TaskCardBody task /></li> }).collect_view()}</ul> }.into_any()
+                        view! {
+                            <ul class="plain">{tasks.into_iter().map(|task| view! { <li class="task-card"><TaskCardBody task /></li> }).collect_view()}</ul>
+                            <ShowMore limit=limits[3] total=Signal::derive(move || requests.with(Vec::len)) />
+                        }.into_any()
                     }
                 }}
             </section>

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_navigate;
 use linli_core::{ItemId, PledgeDraft};
 
 use crate::components::pledge_progress::PledgeProgress;
+use crate::components::show_more::{RowLimit, ShowMore};
 use crate::format;
 use crate::i18n::*;
 use crate::platform;
@@ -30,17 +31,18 @@ pub fn PledgesPage() -> impl IntoView {
         })
         .unwrap_or_default()
     });
+    let limit = RowLimit::new();
     view! {
         <section aria-labelledby="pledges-heading">
             <h2 id="pledges-heading">{t!(i18n, pledges)}</h2>
             {move || {
-                let rows = rows.get();
-                if rows.is_empty() {
+                let shown = limit.first(rows.get());
+                if shown.is_empty() {
                     view! { <p class="muted">{t!(i18n, no_pledges)}</p> }.into_any()
                 } else {
                     view! {
                         <ul class="plain">
-                            {rows.into_iter().map(|(id, title, count, goal, open, _)| view! {
+                            {shown.into_iter().map(|(id, title, count, goal, open, _)| view! {
                                 <li class="card pledge-row">
                                     <a class="notice-link" href=ctx.link(&format!("/pledges/{id}"))>{title}</a>
                                     {(!open).then(|| view! { " " <span class="badge muted-badge">{t!(i18n, closed)}</span> })}
@@ -48,6 +50,7 @@ pub fn PledgesPage() -> impl IntoView {
                                 </li>
                             }).collect_view()}
                         </ul>
+                        <ShowMore limit total=Signal::derive(move || rows.with(Vec::len)) />
                     }.into_any()
                 }
             }}

@@ -5,6 +5,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use linli_core::{ItemId, Place, Space, TaskDraft, Timestamp};
 
+use crate::components::show_more::{RowLimit, ShowMore};
 use crate::format;
 use crate::format::fill;
 use crate::i18n::*;
@@ -82,9 +83,12 @@ pub fn RequestsPage() -> impl IntoView {
         let Some(id) = ItemId::parse(&id) else { return };
         let _ = ctx.edit(|e| if claim { e.claim_task(&id) } else { e.resolve_request(&id, true) });
     };
+    let limits = [RowLimit::new(), RowLimit::new()];
     let list = move |resolved: bool| {
         let mine = only_mine.get();
         let rows: Vec<RequestRow> = rows.get().into_iter().filter(|r| r.resolved == resolved && (!mine || r.for_my_team)).collect();
+        let (limit, total) = (limits[usize::from(resolved)], rows.len());
+        let rows = limit.first(rows);
         let locale = i18n.get_locale();
         if rows.is_empty() {
             return view! { <p class="muted">{t!(i18n, none_here)}</p> }.into_any();
@@ -123,6 +127,7 @@ pub fn RequestsPage() -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
+            <ShowMore limit total=Signal::derive(move || total) />
         }.into_any()
     };
     view! {
@@ -173,7 +178,7 @@ fn RaiseRequestForm() -> impl IntoView {
         let chosen = if chosen.is_empty() { categories.get_untracked().first().map(|(id, _)| id.clone()).unwrap_or_default() } else { chosen };
         let draft = TaskDraft { title: title.get_untracked(), description: details.get_untracked(), ..Default::default() };
         let id = ItemId::from_random(platform::random_bytes());
-        let existing = ctx.space.with_untracked(|s| s.as_ref().and_then(request_board));
+        let existing = ctx.with_untracked(request_board).flatten();
         let outcome = ctx.edit(|e| {
             let (board, column) = match existing {
                 Some((board, column)) => (ItemId::parse(&board), ItemId::parse(&column)),

@@ -81,7 +81,7 @@ fn ShareLinks() -> impl IntoView {
 fn SpaceNameForm() -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_space();
-    let (name, description) = ctx.space.with_untracked(|s| s.as_ref().map(|s| (s.name.clone(), s.description.clone()))).unwrap_or_default();
+    let (name, description) = ctx.with_untracked(|s| (s.name.clone(), s.description.clone())).unwrap_or_default();
     let name = RwSignal::new(name);
     let description = RwSignal::new(description);
     let status = RwSignal::new(None::<Result<(), String>>);
@@ -162,7 +162,7 @@ fn CategoriesForm() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let update_team = move |category: String, team: Option<String>, join: Option<bool>| {
         let me = ctx.me();
-        let current = ctx.space.with_untracked(|s| s.as_ref().and_then(|s| s.responsibilities.get(&category).cloned())).unwrap_or_default();
+        let current = ctx.with_untracked(|s| s.responsibilities.get(&category).cloned()).flatten().unwrap_or_default();
         let mut next = Responsibility { team: team.unwrap_or(current.team), members: current.members };
         if let Some(join) = join {
             next.members.insert(me, join);
@@ -217,7 +217,7 @@ fn CategoriesForm() -> impl IntoView {
 fn KioskForm() -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_space();
-    let settings = ctx.space.with_untracked(|s| s.as_ref().map(|s| s.kiosk.clone())).unwrap_or_default();
+    let settings = ctx.with_untracked(|s| s.kiosk.clone()).unwrap_or_default();
     let seconds = RwSignal::new(settings.rotation_seconds.to_string());
     let categories = RwSignal::new(settings.categories.clone());
     let languages = RwSignal::new(settings.languages.clone());
@@ -289,7 +289,7 @@ fn SpaceFiles() -> impl IntoView {
     let ctx = use_space();
     let status = RwSignal::new(None::<Result<String, String>>);
     let input = NodeRef::<leptos::html::Input>::new();
-    let name = move || ctx.space.with_untracked(|s| s.as_ref().map(|s| s.name.clone())).unwrap_or_default();
+    let name = move || ctx.with_untracked(|s| s.name.clone()).unwrap_or_default();
     let export = move |_| {
         let result = ctx.engine().get().export(&ctx.id).ok_or_else(|| "this space is not open yet".to_owned());
         status.set(result.and_then(|bytes| files::download(&files::file_name(&name(), "linli"), &bytes, "application/octet-stream")).err().map(Err));
@@ -300,7 +300,7 @@ fn SpaceFiles() -> impl IntoView {
     };
     let export_csv = move |_| {
         let lang = current_lang();
-        let csv = ctx.space.with_untracked(|s| s.as_ref().map(|s| tasks_csv(s, lang))).unwrap_or_default();
+        let csv = ctx.with_untracked(|s| tasks_csv(s, lang)).unwrap_or_default();
         status.set(files::download(&files::file_name(&name(), "csv"), csv.as_bytes(), "text/csv;charset=utf-8").err().map(Err));
     };
     let import = move |_| {

@@ -54,9 +54,9 @@ pub fn open_space(id: DocumentId) -> (Memo<Status>, SpaceContext) {
             None | Some(Phase::Loading) => Status::Loading,
             Some(Phase::Requesting) => Status::Searching,
             Some(Phase::Unavailable) => Status::NotFound,
-            Some(Phase::Ready) => match engine.space(&id) {
+            Some(Phase::Ready) => match engine.refresh_space(&id) {
                 Some(Ok(_)) => Status::Ready,
-                Some(Err(error)) => Status::Unreadable(error.to_string()),
+                Some(Err(error)) => Status::Unreadable(error),
                 None => Status::Loading,
             },
         }
@@ -64,12 +64,12 @@ pub fn open_space(id: DocumentId) -> (Memo<Status>, SpaceContext) {
     let space = Memo::new(move |_| {
         let engine = engine.get();
         engine.revision.track();
-        engine.space(&id).and_then(Result::ok)
+        engine.refresh_space(&id).and_then(Result::ok)
     });
     let ctx = SpaceContext::new(id, space, engine);
     provide_context(ctx);
     Effect::new(move |_| {
-        if let Some(name) = space.with(|s| s.as_ref().map(|s| s.name.clone())) {
+        if let Some(name) = ctx.with(|s| s.name.clone()) {
             my_spaces::remember(id, &name);
         }
     });

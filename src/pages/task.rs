@@ -203,7 +203,7 @@ fn CommentForm(item: Memo<String>) -> impl IntoView {
 fn TaskDetailsForm(item: Memo<String>) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_space();
-    let task = ctx.space.with_untracked(|s| s.as_ref().and_then(|s| s.tasks.get(&item.get_untracked()).cloned()));
+    let task = ctx.with_untracked(|s| s.tasks.get(&item.get_untracked()).cloned()).flatten();
     let Some(task) = task else { return ().into_any() };
     let title = RwSignal::new(task.title.clone());
     let description = RwSignal::new(task.description.as_str().to_owned());

@@ -175,6 +175,11 @@ impl Client {
         frames.into_iter().for_each(|f| drop(self.outgoing.send(Message::Binary(f.into()))));
     }
 
+    /// Holds the write key of a protected document: this client's changes to it are signed.
+    pub fn hold_write_key(&self, id: DocumentId, key: linli_sync::WriteKey) {
+        self.state.lock().unwrap().repo.hold_write_key(id, key);
+    }
+
     pub fn create(&self, id: DocumentId, doc: AutoCommit) {
         self.act(|repo| repo.create(id, doc));
     }
