@@ -1,0 +1,242 @@
+// Browser benchmarks for `cargo xtask bench` (not a test: it asserts nothing and prints Markdown).
+// Real headless Chromium through the DevTools protocol, the real relay on 127.0.0.1 serving the
+// release site, spaces seeded by `linli-seed-space`:
+//   1. Load with 4× CPU throttling: cold (empty cache, nothing stored) and warm (service worker,
+//      the space stored in IndexedDB): first content painted, and the first interaction handled.
+//   2. A space of 10,000 items: open from the local copy, render and scroll the board, one remote
+//      change (main-thread work until it shows), memory per item.
+// Environment: LINLI_RELAY_BIN, LINLI_SITE_DIR, LINLI_SEED_BIN (and CHROMIUM).
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { launchBrowser } from "../support/browser.mjs";
+import { startRelay } from "../support/relay.mjs";
+
+const RUNS = 3;
+/** The figures `cargo xtask bench` checks against the goals. */
+const numbers = {};
+const SMALL = 200;
+const LARGE = 10_000;
+
+/** Seeds a space of `items` items on the relay; returns its ID and a function that makes one remote edit. */
+async function seed(wsUrl, items) {
+  const child = spawn(process.env.LINLI_SEED_BIN, ["--url", wsUrl, "--items", String(items)], { stdio: ["pipe", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout });
+  const waiting = [];
+  lines.on("line", line => waiting.shift()?.(line));
+  const next = () => new Promise(resolve => waiting.push(resolve));
+  const first = await next();
+  const id = first.match(/^space=(\S+)$/)?.[1];
+  if (!id) throw new Error(`linli-seed-space said: ${first}`);
+  return {
+    id,
+    /** Gives notice number `n` a new title; resolves once the relay has it. */
+    async edit(n) {
+      const answer = next();
+      child.stdin.write(`edit ${n}\n`);
+      return answer;
+    },
+    close: () => child.stdin.end(),
+  };
+}
+
+// Marks, in page time (ms since navigation start): first contentful paint, the space's heading,
+// and the first click on the Notices tab (made as soon as the tab exists) until the app has
+// handled it (the route changed and the screen with it).
+const MARKS = () => {
+  const marks = (window.__marks = {});
+  const mark = key => { if (!(key in marks)) marks[key] = performance.now(); };
+  new PerformanceObserver(list => {
+    for (const entry of list.getEntries()) if (entry.name === "first-contentful-paint") marks.fcp = entry.startTime;
+  }).observe({ type: "paint", buffered: true });
+  addEventListener("TrunkApplicationStarted", event => (window.__wasm = event.detail.wasm));
+  let clicked = false;
+  new MutationObserver(() => {
+    if (document.querySelector("main h1, h1")?.textContent.trim()) mark("content");
+    if (clicked && location.pathname.endsWith("/notices")) mark("handled");
+    const tab = document.querySelector('nav.tabs a[href*="/notices"]');
+    if (window.__clickTab && tab && !clicked) {
+      clicked = true;
+      mark("clicked");
+      tab.click();
+    }
+  }).observe(document, { subtree: true, childList: true, characterData: true });
+};
+
+const median = values => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const ms = value => (value === undefined ? "—" : `${Math.round(value)} ms`);
+
+async function throttled(context, page, rate) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate });
+  return cdp;
+}
+
+/** One load of `url` in `page`; returns its marks once the tab click was handled. */
+async function load(page, url) {
+  await page.goto(url, { waitUntil: "commit" });
+  try {
+    await page.waitForFunction(() => window.__marks?.handled !== undefined && window.__marks?.content !== undefined, null, { timeout: 60_000 });
+  } catch (error) {
+    const state = await page.evaluate(() => ({ marks: window.__marks, url: location.href, html: document.body.innerHTML.slice(0, 3000) }));
+    throw new Error(`the page did not load: ${JSON.stringify(state)}`);
+  }
+  return page.evaluate(() => window.__marks);
+}
+
+async function loads(browser, relay, spaceId) {
+  const url = `${relay.httpUrl}/s/${spaceId}`;
+  const cold = [];
+  const warm = [];
+  for (let run = 0; run < RUNS; run++) {
+    const context = await browser.newContext();
+    await context.addInitScript(() => localStorage.setItem("linli.name", "Bench"));
+    await context.addInitScript(() => (window.__clickTab = true));
+    await context.addInitScript(MARKS);
+    const page = await context.newPage();
+    await throttled(context, page, 4);
+    cold.push(await load(page, url));
+    // Stored locally and the service worker in control before the warm load.
+    await page.locator('.sync-badge .saved[data-saved="true"]').waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, { timeout: 60_000 });
+    await page.goto("about:blank");
+    warm.push(await load(page, url));
+    await context.close();
+  }
+  numbers.warm_content = median(warm.map(m => m.content));
+  numbers.cold_handled = median(cold.map(m => m.handled));
+  const row = (name, runs) =>
+    `| ${name} | ${ms(median(runs.map(m => m.fcp)))} | ${ms(median(runs.map(m => m.content)))} | ${ms(median(runs.map(m => m.handled)))} |`;
+  return [
+    "| load (4× CPU throttling) | first contentful paint | space shown | first interaction handled |",
+    "|---|---:|---:|---:|",
+    row("cold: empty cache, nothing stored (space from the relay)", cold),
+    row("warm: service worker, space stored in IndexedDB", warm),
+  ].join("\n");
+}
+
+/** Main-thread busy time of the page so far (ms), from the DevTools protocol. */
+async function busy(cdp) {
+  const { metrics } = await cdp.send("Performance.getMetrics");
+  return 1000 * metrics.find(m => m.name === "TaskDuration").value;
+}
+
+/** wasm linear memory + JS heap in use (bytes). */
+async function memory(page, cdp) {
+  await cdp.send("HeapProfiler.collectGarbage");
+  const { usedSize } = await cdp.send("Runtime.getHeapUsage");
+  const wasm = await page.evaluate(() => window.__wasm?.memory.buffer.byteLength ?? 0);
+  return { js: usedSize, wasm };
+}
+
+async function largeSpace(browser, relay, small) {
+  const large = await seed(relay.wsUrl, LARGE);
+  const context = await browser.newContext();
+  await context.addInitScript(() => localStorage.setItem("linli.name", "Bench"));
+  await context.addInitScript(MARKS);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Performance.enable");
+  const url = `${relay.httpUrl}/s/${large.id}`;
+  await page.goto(url);
+  await page.locator('.sync-badge .saved[data-saved="true"]').waitFor({ timeout: 120_000 });
+  const opens = [];
+  for (let run = 0; run < RUNS; run++) {
+    await page.goto("about:blank");
+    await page.goto(url, { waitUntil: "commit" });
+    await page.waitForFunction(() => window.__marks?.content !== undefined, null, { timeout: 60_000 });
+    opens.push(await page.evaluate(() => window.__marks.content));
+  }
+  const largeMemory = await memory(page, cdp);
+
+  // The board (5,000 cards in 4 columns): shown, then scrolled to the bottom in steps, one frame each.
+  await page.locator('nav.tabs a[href*="/boards"]').click();
+  const boardStart = Date.now();
+  await page.locator("a[href*='/boards/']").first().click();
+  await page.locator(".kanban .column").nth(3).locator(".task-card").first().waitFor({ timeout: 60_000 });
+  const boardShown = Date.now() - boardStart;
+  const cardsOnScreen = await page.locator(".task-card").count();
+  const frames = await page.evaluate(async () => {
+    const frame = () => new Promise(resolve => requestAnimationFrame(() => resolve(performance.now())));
+    const times = [];
+    let last = await frame();
+    const step = Math.max(200, document.documentElement.scrollHeight / 40);
+    while (window.scrollY + window.innerHeight < document.documentElement.scrollHeight - 2) {
+      window.scrollBy(0, step);
+      const now = await frame();
+      times.push(now - last);
+      last = now;
+    }
+    return times;
+  });
+
+  // One remote change to the notice at the top of the list of 4,000 notices, on screen.
+  await page.locator('nav.tabs a[href*="/notices"]').click();
+  const top = await page.locator(".notice-link").first().innerText({ timeout: 60_000 });
+  const number = top.match(/^Notice (\d+)$/)?.[1];
+  if (!number) throw new Error(`the list starts with ${top}`);
+  const settle = () => page.evaluate(() => new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 50))));
+  const remote = [];
+  const idle = [];
+  for (let run = 1; run <= RUNS; run++) {
+    await settle();
+    let before = await busy(cdp);
+    const started = Date.now();
+    await large.edit(number);
+    await page.getByText(`Notice ${number}, changed by a neighbour (${run})`).waitFor({ timeout: 30_000 });
+    await settle();
+    remote.push((await busy(cdp)) - before);
+    // The same wall time with nothing happening: what the page does anyway.
+    const span = Date.now() - started;
+    before = await busy(cdp);
+    await page.waitForTimeout(span);
+    idle.push((await busy(cdp)) - before);
+  }
+  large.close();
+  await context.close();
+
+  // Memory of a small space in a fresh profile, for the difference per item.
+  const smallContext = await browser.newContext();
+  await smallContext.addInitScript(() => localStorage.setItem("linli.name", "Bench"));
+  await smallContext.addInitScript(MARKS);
+  const smallPage = await smallContext.newPage();
+  const smallCdp = await smallContext.newCDPSession(smallPage);
+  await smallPage.goto(`${relay.httpUrl}/s/${small}`);
+  await smallPage.locator('.sync-badge .saved[data-saved="true"]').waitFor({ timeout: 60_000 });
+  await smallPage.goto("about:blank");
+  await smallPage.goto(`${relay.httpUrl}/s/${small}`);
+  await smallPage.waitForFunction(() => window.__marks?.content !== undefined);
+  const smallMemory = await memory(smallPage, smallCdp);
+  await smallContext.close();
+
+  numbers.large_open = median(opens);
+  numbers.large_remote = median(remote);
+  const perItem = (key) => (largeMemory[key] - smallMemory[key]) / (LARGE - SMALL);
+  const kib = bytes => `${(bytes / 1024).toFixed(0)} KiB`;
+  return [
+    `| ${LARGE.toLocaleString("en")}-item space (no throttling) | median of ${RUNS} |`,
+    "|---|---:|",
+    `| open: from the local copy to the space shown | ${ms(median(opens))} |`,
+    `| the board of 5,000 cards shown (${cardsOnScreen} on screen, "Show more" for the rest), from the click | ${ms(boardShown)} |`,
+    `| scrolling the board: median frame / longest frame (${frames.length} steps) | ${ms(median(frames))} / ${ms(Math.max(...frames))} |`,
+    `| one remote change shown: main-thread work (the list of 4,000 notices open) | ${ms(median(remote))} |`,
+    `| the same wall time idle: main-thread work | ${ms(median(idle))} |`,
+    "",
+    "| memory | space of " + SMALL + " items | space of " + LARGE.toLocaleString("en") + " items | per item |",
+    "|---|---:|---:|---:|",
+    `| wasm linear memory | ${kib(smallMemory.wasm)} | ${kib(largeMemory.wasm)} | ${perItem("wasm").toFixed(0)} B |`,
+    `| JavaScript heap in use | ${kib(smallMemory.js)} | ${kib(largeMemory.js)} | ${perItem("js").toFixed(0)} B |`,
+  ].join("\n");
+}
+
+const relay = await startRelay();
+const browser = await launchBrowser();
+try {
+  const small = await seed(relay.wsUrl, SMALL);
+  const loadTable = await loads(browser, relay, small.id);
+  const largeTable = await largeSpace(browser, relay, small.id);
+  small.close();
+  console.log(`<!-- load -->\n${loadTable}\n<!-- large -->\n${largeTable}\n<!-- numbers ${JSON.stringify(numbers)} -->`);
+} finally {
+  await browser.close();
+  await relay.stop();
+}
