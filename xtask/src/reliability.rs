@@ -77,6 +77,18 @@ const KNOWN: &str = "\
   minute waits for a press of \"Reload\" instead of reloading in a loop.
 - **The npm sync server drops Linli's change signatures**, so a protected space's changes that
   reach a Linli peer only through it are refused (docs/capabilities.md).
+- **A peer can push a document the page never asked for**, and the page stores it in IndexedDB: a
+  hostile peer could fill a device's storage that way (browsers cap a site's storage).
+- **A relay killed while writing a chunk leaves a `.<hash>.tmp` file** in its data folder. It is
+  skipped when loading and never deleted: harmless, but such files accumulate.
+- **Relay memory with clients connected rose to 46–96 MB from a third wave of 300 clients on**
+  (then fell back to 35–54 MB) in an exploratory run; two waves stay under 28 MB (tested). It
+  goes up and down rather than climbing, so it looks like temporary allocations that grow with
+  the documents, not a leak per connection; the cause is not found yet.
+- **After a key rotation, a newcomer judges changes by the key in force where it stands**, not
+  where each change sits in history: a forging relay could hand a newcomer a change signed with
+  the old key that sits after the rotation. Linli relays refuse such changes, so it takes a
+  hostile relay.
 - The cases marked \"not covered\" above.
 ";
 
