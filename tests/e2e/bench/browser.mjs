@@ -80,7 +80,9 @@ async function load(page, url) {
     const state = await page.evaluate(() => ({ marks: window.__marks, url: location.href, html: document.body.innerHTML.slice(0, 3000) }));
     throw new Error(`the page did not load: ${JSON.stringify(state)}`);
   }
-  return page.evaluate(() => window.__marks);
+  // The paint entry, once painted (the observer above misses it on some loads).
+  await page.waitForFunction(() => performance.getEntriesByName("first-contentful-paint").length > 0, null, { timeout: 10_000 }).catch(() => {});
+  return page.evaluate(() => ({ ...window.__marks, fcp: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? window.__marks.fcp }));
 }
 
 async function loads(browser, relay, spaceId) {
