@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::shell::{Step, output_of, root};
+use crate::shell::{Step, captured, output_of, root};
 
 /// Clients and documents of the relay comparison (four clients share each document).
 const CLIENTS: usize = 40;
@@ -227,21 +227,6 @@ fn offline_merge_table() -> Result<String, String> {
         let _ = writeln!(table, "{}", rows.get(rows.len() / 2).copied().unwrap_or(line));
     }
     Ok(table)
-}
-
-/// Runs a program in `dir` and returns what it printed (its errors go to the terminal).
-fn captured(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<String, String> {
-    let output = Command::new(program)
-        .current_dir(dir)
-        .args(args)
-        .envs(env.iter().copied())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("{program}: {e}"))?;
-    if !output.status.success() {
-        return Err(format!("{program} {} failed ({})", args.join(" "), output.status));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 fn ratio(a: f64, b: f64) -> String {

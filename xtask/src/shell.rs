@@ -1,7 +1,7 @@
 //! Running commands with a clear line for each step and its duration.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 /// The repository root (xtask lives one folder below it).
@@ -48,4 +48,19 @@ impl Step {
 pub fn output_of(program: &str, args: &[&str]) -> Option<String> {
     let output = Command::new(program).args(args).output().ok()?;
     output.status.success().then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+/// Runs a program in `dir` and returns what it printed (its errors go to the terminal).
+pub fn captured(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<String, String> {
+    let output = Command::new(program)
+        .current_dir(dir)
+        .args(args)
+        .envs(env.iter().copied())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("{program}: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("{program} {} failed ({})", args.join(" "), output.status));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
