@@ -1,8 +1,10 @@
 //! Who makes a change: a member on one device, written into every change as its Automerge actor.
 //!
-//! The actor ID is 16 bytes: the member's 8 bytes, then 8 random bytes of the device session.
-//! Two tabs of one member therefore never share an actor (which Automerge forbids), and every
-//! change names its member: [`member_of_actor`] reads it back.
+//! The actor ID is the member's bytes (a 32-byte public key, or an older member's 8 bytes), then
+//! 8 random bytes of the device session. Two tabs or two linked devices of one member therefore
+//! never share an actor (which Automerge forbids), and every change names its member:
+//! [`member_of_actor`] reads it back. For a keyed member, peers check that the change was signed
+//! with the member's key (docs/capabilities.md), so the name cannot be borrowed.
 
 use automerge::ActorId;
 
@@ -20,10 +22,9 @@ pub struct Author {
 impl Author {
     /// The Automerge actor this author writes with.
     pub fn actor(&self) -> ActorId {
-        let mut bytes = [0u8; 16];
-        bytes[..8].copy_from_slice(self.member.as_bytes());
-        bytes[8..].copy_from_slice(&self.session);
-        ActorId::from(&bytes[..])
+        let mut bytes = self.member.as_bytes().to_vec();
+        bytes.extend_from_slice(&self.session);
+        ActorId::from(bytes)
     }
 }
 
@@ -31,6 +32,9 @@ impl Author {
 /// have other actors; their changes show no member).
 pub fn member_of_actor(actor: &ActorId) -> Option<MemberId> {
     let bytes = actor.to_bytes();
-    let head: [u8; 8] = bytes.get(..8)?.try_into().ok()?;
-    (bytes.len() == 16).then(|| MemberId::from_random(head))
+    match bytes.len() {
+        40 => Some(MemberId::from_public_key(bytes[..32].try_into().ok()?)),
+        16 => Some(MemberId::from_random(bytes[..8].try_into().ok()?)),
+        _ => None,
+    }
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use autosurgeon::{Hydrate, Reconcile, Text};
 
+use crate::comment::{Comment, comments_in_order};
 use crate::lang::Names;
 use crate::Timestamp;
 
@@ -41,14 +42,6 @@ impl Board {
     }
 }
 
-/// A comment on a task, under `tasks/<id>/comments/<comment id>`. Comments are only ever added.
-#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
-pub struct Comment {
-    pub author: String,
-    pub at: Timestamp,
-    pub text: String,
-}
-
 /// The request part of a task a resident raised (接訴即辦).
 #[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
 pub struct Request {
@@ -61,6 +54,16 @@ pub struct Request {
     pub claimed_at: Option<Timestamp>,
     #[autosurgeon(missing = "Default::default")]
     pub resolved_at: Option<Timestamp>,
+    /// What the resident who raised it said once it was marked resolved (only they can write it).
+    #[autosurgeon(missing = "Default::default")]
+    pub confirmation: Option<Confirmation>,
+}
+
+/// The resident's word on a resolved request: it really was resolved, or it was not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct Confirmation {
+    pub resolved: bool,
+    pub at: Timestamp,
 }
 
 impl Request {
@@ -110,9 +113,7 @@ pub struct Task {
 impl Task {
     /// Comments oldest first.
     pub fn comments_in_order(&self) -> Vec<(&str, &Comment)> {
-        let mut comments: Vec<_> = self.comments.iter().map(|(id, c)| (id.as_str(), c)).collect();
-        comments.sort_by(|a, b| a.1.at.cmp(&b.1.at).then_with(|| a.0.cmp(b.0)));
-        comments
+        comments_in_order(&self.comments)
     }
 }
 

@@ -189,6 +189,8 @@ impl Editor<'_> {
 
 /// An item that can be put back as it was. Collaborative texts are brought back by the smallest
 /// splice onto their current content (a text read from an old version cannot be written as is).
+/// What residents wrote into the item since (signatures, comments, who raised a request and
+/// their confirmation) is theirs and stays as it is now: an organiser's restore never removes it.
 trait Restore: autosurgeon::Hydrate + autosurgeon::Reconcile + Sized {
     fn onto(self, current: Option<Self>) -> Self;
 }
@@ -207,7 +209,10 @@ fn text_onto(old: &Text, current: Option<Text>) -> Text {
 impl Restore for Notice {
     fn onto(mut self, current: Option<Self>) -> Self {
         let (body, mut translations) = match current {
-            Some(c) => (Some(c.body), c.translations),
+            Some(c) => {
+                self.comments = c.comments;
+                (Some(c.body), c.translations)
+            }
             None => (None, Default::default()),
         };
         self.body = text_onto(&self.body, body);
@@ -220,14 +225,29 @@ impl Restore for Notice {
 
 impl Restore for Pledge {
     fn onto(mut self, current: Option<Self>) -> Self {
-        self.text = text_onto(&self.text, current.map(|c| c.text));
+        let (text, signatures, paper) = match current {
+            Some(c) => (Some(c.text), c.signatures, c.paper),
+            None => (None, Default::default(), Default::default()),
+        };
+        self.text = text_onto(&self.text, text);
+        (self.signatures, self.paper) = (signatures, paper);
         self
     }
 }
 
 impl Restore for Task {
     fn onto(mut self, current: Option<Self>) -> Self {
-        self.description = text_onto(&self.description, current.map(|c| c.description));
+        let Some(current) = current else {
+            self.description = text_onto(&self.description, None);
+            return self;
+        };
+        self.description = text_onto(&self.description, Some(current.description));
+        self.comments = current.comments;
+        if let (Some(old), Some(now)) = (&mut self.request, current.request) {
+            old.raised_by = now.raised_by;
+            old.raised_at = now.raised_at;
+            old.confirmation = now.confirmation;
+        }
         self
     }
 }

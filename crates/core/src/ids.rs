@@ -38,34 +38,88 @@ impl fmt::Display for ItemId {
     }
 }
 
-/// One person on one device, as a member of spaces. The first 8 bytes of every Automerge actor
-/// this member writes with are these bytes, so each change can be traced to its member.
+/// A member of spaces: who signs, raises requests and comments.
+///
+/// Since the participate tier, a member is the **public half of a member key** (Ed25519, 32
+/// bytes) kept on the member's devices: every Linli peer checks that what is written under a
+/// keyed member's ID was signed with that key (docs/capabilities.md). An older Linli made
+/// members of 8 random bytes with no key (`from_random`); their entries still read, but nothing
+/// proves who wrote them. Written as lowercase hex: 64 digits for a keyed member, 16 for an older
+/// one. Every Automerge actor a member writes with starts with these bytes (see `Author`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct MemberId([u8; 8]);
+pub struct MemberId {
+    bytes: [u8; 32],
+    len: u8,
+}
 
 impl MemberId {
+    /// A member with no key, as an older Linli made them (and as tests make throwaway members).
     pub fn from_random(bytes: [u8; 8]) -> Self {
-        MemberId(bytes)
+        let mut all = [0u8; 32];
+        all[..8].copy_from_slice(&bytes);
+        MemberId { bytes: all, len: 8 }
     }
 
-    pub fn as_bytes(&self) -> &[u8; 8] {
-        &self.0
+    /// The member whose key has this public half.
+    pub fn from_public_key(key: [u8; 32]) -> Self {
+        MemberId { bytes: key, len: 32 }
     }
 
+    /// The member's bytes: the public key (32 bytes), or an older member's 8 random bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len as usize]
+    }
+
+    /// The public key, for a keyed member.
+    pub fn public_key(&self) -> Option<[u8; 32]> {
+        self.is_keyed().then_some(self.bytes)
+    }
+
+    /// Whether this member has a key (and so whatever is written in its name is proven).
+    pub fn is_keyed(&self) -> bool {
+        self.len == 32
+    }
+
+    /// Reads a member ID back from text: 64 hex digits (keyed) or 16 (an older member).
     pub fn parse(text: &str) -> Option<Self> {
-        if !is_hex16(text) {
+        let len = match text.len() {
+            16 => 8,
+            64 => 32,
+            _ => return None,
+        };
+        if !text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
             return None;
         }
-        let mut bytes = [0u8; 8];
-        for (i, byte) in bytes.iter_mut().enumerate() {
+        let mut bytes = [0u8; 32];
+        for (i, byte) in bytes.iter_mut().take(len).enumerate() {
             *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
         }
-        Some(MemberId(bytes))
+        Some(MemberId { bytes, len: len as u8 })
     }
 }
 
 impl fmt::Display for MemberId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&hex_of(self.0))
+        self.as_bytes().iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_ids_read_back_from_text_keyed_or_not() {
+        let keyed = MemberId::from_public_key([0xab; 32]);
+        assert_eq!(keyed.to_string().len(), 64);
+        assert_eq!(MemberId::parse(&keyed.to_string()), Some(keyed));
+        assert!(keyed.is_keyed());
+        let older = MemberId::from_random([1; 8]);
+        assert_eq!(older.to_string(), "0101010101010101");
+        assert_eq!(MemberId::parse("0101010101010101"), Some(older));
+        assert!(!older.is_keyed());
+        assert_ne!(MemberId::parse(&"01".repeat(32)), Some(older));
+        assert_eq!(MemberId::parse("0101"), None);
+        assert_eq!(MemberId::parse(&"AB".repeat(32)), None);
     }
 }

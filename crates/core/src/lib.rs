@@ -74,6 +74,7 @@
 
 mod author;
 mod board;
+mod comment;
 mod editor;
 mod error;
 mod history;
@@ -81,7 +82,9 @@ mod ids;
 mod lang;
 mod load;
 mod member;
+mod moderation;
 mod notice;
+pub mod participation;
 mod pledge;
 pub mod position;
 mod space;
@@ -89,7 +92,9 @@ mod time;
 mod tree;
 
 pub use author::{Author, member_of_actor};
-pub use board::{Board, Column, Comment, Request, RequestStats, Task, TaskDraft, percentile, request_stats};
+pub use board::{Board, Column, Confirmation, Request, RequestStats, Task, TaskDraft, percentile, request_stats};
+pub use comment::{Comment, comments_in_order};
+pub use moderation::Moderation;
 pub use editor::Editor;
 pub use error::SpaceError;
 pub use history::{HistoryEntry, ItemKind, item_history};

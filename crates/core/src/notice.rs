@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use autosurgeon::{Hydrate, Reconcile, Text};
 
 use crate::Timestamp;
+use crate::comment::{Comment, comments_in_order};
 
 /// A translation of a notice's title and body into one language.
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile)]
@@ -48,6 +49,9 @@ pub struct Notice {
     /// Archived notices are hidden, never deleted.
     #[autosurgeon(missing = "Default::default")]
     pub archived: bool,
+    /// Residents' comments, by comment ID (only ever added).
+    #[autosurgeon(missing = "Default::default")]
+    pub comments: BTreeMap<String, Comment>,
 }
 
 impl Notice {
@@ -63,6 +67,11 @@ impl Notice {
             && self.starts_at.is_none_or(|t| t <= now)
             && self.ends_at.is_none_or(|t| now < t)
             && self.expires_at.is_none_or(|t| now < t)
+    }
+
+    /// Comments oldest first.
+    pub fn comments_in_order(&self) -> Vec<(&str, &Comment)> {
+        comments_in_order(&self.comments)
     }
 }
 

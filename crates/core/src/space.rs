@@ -1,7 +1,8 @@
 //! The space document as a whole: its layout, how to make one, and how to read it safely.
 //!
 //! Layout (root map): `schema`, `name`, `description`, `created_at`, `languages`, `categories`,
-//! `kiosk`, `responsibilities`, `members`, `notices`, `pledges`, `boards`, `tasks`. Collections
+//! `kiosk`, `responsibilities`, `members`, `notices`, `pledges`, `boards`, `tasks`, `moderation`
+//! (and, written by the sync layer, `write_key` and `participate_key`). Collections
 //! are maps keyed by ID. [`new_space`] creates every collection, so no two devices ever race to
 //! create one (concurrently created maps would hide each other's items).
 //!
@@ -18,6 +19,7 @@ use autosurgeon::{Hydrate, Reconcile};
 use crate::board::{RequestStats, request_stats};
 use crate::tree::{self, FromTree};
 use crate::lang::Names;
+use crate::moderation::Moderation;
 use crate::{Author, Board, Editor, Member, Notice, Pledge, SpaceError, Task, Timestamp};
 
 /// The schema version this Linli writes. See "Schema versions" in ARCHITECTURE.md for the rules.
@@ -93,6 +95,9 @@ pub struct Space {
     pub pledges: BTreeMap<String, Pledge>,
     pub boards: BTreeMap<String, Board>,
     pub tasks: BTreeMap<String, Task>,
+    /// Organisers' moderation decisions, by member ID. Hidden members' contributions are left
+    /// out of every collection above as read (see `moderation.rs`).
+    pub moderation: BTreeMap<String, Moderation>,
     /// What could not be read (and was left out).
     pub unreadable: Vec<Unreadable>,
 }
@@ -133,13 +138,15 @@ impl Space {
         space.pledges = collection(root, "pledges", &mut unreadable);
         space.boards = collection(root, "boards", &mut unreadable);
         space.tasks = collection(root, "tasks", &mut unreadable);
+        space.moderation = collection(root, "moderation", &mut unreadable);
         space.unreadable = unreadable;
+        space.leave_out_hidden();
         Ok(space)
     }
 
     /// Brings this space up to date with `doc` after the changes described by `patches` (from
     /// `AutoCommit::diff` or `diff_incremental`), re-reading only the items they touched. A change
-    /// to the document's top-level layout falls back to reading everything.
+    /// to the document's top-level layout, or to moderation, falls back to reading everything.
     pub fn refresh(&mut self, doc: &AutoCommit, patches: &[automerge::Patch]) -> Result<(), SpaceError> {
         use automerge::{PatchAction, Prop};
         use std::collections::BTreeSet;
@@ -159,6 +166,10 @@ impl Space {
                 Some((_, Prop::Map(top))) => top.as_str(),
                 Some((_, Prop::Seq(_))) => continue,
             };
+            if top == "moderation" {
+                root_fields.insert(top.to_owned());
+                continue;
+            }
             match ITEMS.iter().find(|c| **c == top) {
                 Some(collection) => match patch.path.get(1) {
                     Some((_, Prop::Map(id))) => {
@@ -172,7 +183,7 @@ impl Space {
                 }
             }
         }
-        if root_fields.iter().any(|f| f == "schema" || ITEMS.contains(&f.as_str())) {
+        if root_fields.iter().any(|f| f == "schema" || f == "moderation" || ITEMS.contains(&f.as_str())) {
             *self = Space::hydrate(doc)?;
             return Ok(());
         }
@@ -201,6 +212,7 @@ impl Space {
             }
         }
         self.unreadable.sort_by(|a, b| a.path.cmp(&b.path));
+        self.leave_out_hidden();
         Ok(())
     }
 
@@ -425,6 +437,7 @@ pub fn new_space_with(name: &str, author: &Author, first: impl FnOnce(&mut AutoC
         pledges: BTreeMap::new(),
         boards: BTreeMap::new(),
         tasks: BTreeMap::new(),
+        moderation: BTreeMap::new(),
     };
     autosurgeon::reconcile(&mut doc, &root).expect("reconciling into an empty document cannot fail");
     let mut editor = Editor::new(&mut doc, author);
@@ -448,4 +461,5 @@ struct NewRoot {
     pledges: BTreeMap<String, Pledge>,
     boards: BTreeMap<String, Board>,
     tasks: BTreeMap<String, Task>,
+    moderation: BTreeMap<String, Moderation>,
 }

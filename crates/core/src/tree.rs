@@ -9,7 +9,9 @@ use automerge::ScalarValue;
 use automerge::hydrate::{Map, Value};
 use autosurgeon::Text;
 
-use crate::board::{Comment, Request};
+use crate::board::{Confirmation, Request};
+use crate::comment::Comment;
+use crate::moderation::Moderation;
 use crate::notice::NoticeTranslation;
 use crate::pledge::{PaperSignatures, Signature};
 use crate::space::{Category, KioskSettings, Responsibility};
@@ -160,6 +162,7 @@ from_tree_struct!(Notice {
     created_at = default,
     updated_at = default,
     archived = default,
+    comments = default,
 });
 from_tree_struct!(Signature { name, signed_at, withdrawn_at = default });
 from_tree_struct!(PaperSignatures { count, recorded_by, recorded_at, note = default });
@@ -178,7 +181,9 @@ from_tree_struct!(Pledge {
 from_tree_struct!(Column { names, position, archived = default });
 from_tree_struct!(Board { name, position = default, columns = default, archived = default });
 from_tree_struct!(Comment { author, at, text });
-from_tree_struct!(Request { raised_by, raised_at, category = default, claimed_at = default, resolved_at = default });
+from_tree_struct!(Request { raised_by, raised_at, category = default, claimed_at = default, resolved_at = default, confirmation = default });
+from_tree_struct!(Confirmation { resolved, at });
+from_tree_struct!(Moderation { hidden, changed_at, changed_by, reason = default });
 from_tree_struct!(Task {
     board,
     column,

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use autosurgeon::Text;
 
-use crate::board::{Comment, Request};
+use crate::board::{Confirmation, Request};
+use crate::comment::Comment;
 use crate::lang::Names;
 use crate::position::between;
 use crate::{Board, Column, Editor, ItemId, Place, SpaceError, Task, TaskDraft};
@@ -104,7 +105,7 @@ impl Editor<'_> {
         place: Place,
     ) -> Result<(), SpaceError> {
         let request =
-            Request { raised_by: self.me(), raised_at: self.author.now, category: category.to_owned(), claimed_at: None, resolved_at: None };
+            Request { raised_by: self.me(), raised_at: self.author.now, category: category.to_owned(), claimed_at: None, resolved_at: None, confirmation: None };
         let task = self.new_task(board_id, column_id, draft, Some(request), place)?;
         let map = self.collection("tasks")?;
         self.put_new_item(&map, "task", id.as_str(), &task)?;
@@ -256,6 +257,56 @@ impl Editor<'_> {
                 }
             }
         })
+    }
+
+    /// The resident who raised a request adds details to it: a new paragraph at the end of its
+    /// description (only the text is spliced, so an organiser's concurrent edit is kept).
+    pub fn add_request_details(&mut self, id: &ItemId, details: &str) -> Result<(), SpaceError> {
+        use automerge::transaction::Transactable;
+        let details = super::required(details, "add some details")?;
+        let (map, task) = self.item::<Task>("tasks", "task", id.as_str())?;
+        self.own_request(&task)?;
+        let task_obj = self.object_at(&map, id.as_str())?;
+        let description = match automerge::ReadDoc::get(&*self.doc, &task_obj, "description")? {
+            Some((automerge::Value::Object(automerge::ObjType::Text), text)) => text,
+            _ => return Err(SpaceError::Invalid("this request's description cannot take details")),
+        };
+        let current = task.description.as_str();
+        let addition = if current.trim().is_empty() { details } else { format!("\n\n{details}") };
+        let end = automerge::ReadDoc::length(&*self.doc, &description);
+        self.doc.splice_text(&description, end, 0, &addition)?;
+        self.doc.put(&task_obj, "updated_at", self.author.now.0)?;
+        self.commit("request.details");
+        Ok(())
+    }
+
+    /// The resident who raised a request says whether it really was resolved.
+    pub fn confirm_request(&mut self, id: &ItemId, resolved: bool) -> Result<(), SpaceError> {
+        let (map, task) = self.item::<Task>("tasks", "task", id.as_str())?;
+        self.own_request(&task)?;
+        let task_obj = self.object_at(&map, id.as_str())?;
+        let request = self.object_at(&task_obj, "request")?;
+        let confirmation = Confirmation { resolved, at: self.author.now };
+        autosurgeon::reconcile_prop(self.doc, &request, "confirmation", Some(confirmation))?;
+        self.commit(if resolved { "request.confirm" } else { "request.not-resolved" });
+        Ok(())
+    }
+
+    /// Refuses unless `task` is a request the author raised.
+    fn own_request(&self, task: &Task) -> Result<(), SpaceError> {
+        match &task.request {
+            Some(request) if request.raised_by == self.me() => Ok(()),
+            Some(_) => Err(SpaceError::Invalid("only the resident who raised a request can do this")),
+            None => Err(SpaceError::Invalid("this task is not a resident's request")),
+        }
+    }
+
+    /// The object (map or text) at `key` of `parent`.
+    fn object_at(&self, parent: &automerge::ObjId, key: &str) -> Result<automerge::ObjId, SpaceError> {
+        match automerge::ReadDoc::get(&*self.doc, parent, key)? {
+            Some((automerge::Value::Object(_), obj)) => Ok(obj),
+            _ => Err(SpaceError::NotFound { kind: "item", id: key.to_owned() }),
+        }
     }
 
     /// Adds a comment. Comments are only ever added, each under its own ID.

@@ -4,6 +4,7 @@
 
 mod boards;
 mod members;
+mod moderation;
 mod notices;
 mod pledges;
 mod settings;

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use autosurgeon::Text;
 
+use crate::comment::Comment;
 use crate::{Editor, ItemId, Lang, Notice, NoticeDraft, SpaceError};
 use crate::notice::NoticeTranslation;
 
@@ -37,6 +38,7 @@ impl Editor<'_> {
             created_at: now,
             updated_at: now,
             archived: false,
+            comments: BTreeMap::new(),
         };
         self.put_new_item(&map, "notice", id.as_str(), &notice)?;
         self.commit("notice.post");
@@ -89,6 +91,21 @@ impl Editor<'_> {
         notice.updated_at = self.author.now;
         self.put_item(&map, id.as_str(), &notice)?;
         self.commit(if archived { "notice.archive" } else { "notice.unarchive" });
+        Ok(())
+    }
+
+    /// Adds a comment to a notice. Comments are only ever added, each under its own ID. (A
+    /// notice posted by an older Linli has no `comments` map yet; the first comment makes it.)
+    pub fn comment_on_notice(&mut self, id: &ItemId, comment_id: &ItemId, text: &str) -> Result<(), SpaceError> {
+        let text = super::required(text, "a comment needs some text")?;
+        let map = self.collection("notices")?;
+        if automerge::ReadDoc::get(&*self.doc, &map, id.as_str())?.is_none() {
+            return Err(SpaceError::NotFound { kind: "notice", id: id.to_string() });
+        }
+        let comments = self.nested_map(&map, id.as_str(), "comments")?;
+        let comment = Comment { author: self.me(), at: self.author.now, text };
+        self.put_new_item(&comments, "comment", comment_id.as_str(), &comment)?;
+        self.commit("notice.comment");
         Ok(())
     }
 }

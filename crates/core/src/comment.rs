@@ -1,0 +1,25 @@
+//! Comments on notices, tasks and requests: each under its own ID in the item's `comments` map,
+//! written by one member and never changed or removed afterwards (every Linli peer refuses a
+//! change that alters one: docs/capabilities.md).
+
+use std::collections::BTreeMap;
+
+use autosurgeon::{Hydrate, Reconcile};
+
+use crate::Timestamp;
+
+/// A comment, under `<item>/comments/<comment id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct Comment {
+    /// The member who wrote it (hex member ID).
+    pub author: String,
+    pub at: Timestamp,
+    pub text: String,
+}
+
+/// Comments oldest first.
+pub fn comments_in_order(comments: &BTreeMap<String, Comment>) -> Vec<(&str, &Comment)> {
+    let mut in_order: Vec<_> = comments.iter().map(|(id, c)| (id.as_str(), c)).collect();
+    in_order.sort_by(|a, b| a.1.at.cmp(&b.1.at).then_with(|| a.0.cmp(b.0)));
+    in_order
+}

@@ -1,0 +1,45 @@
+//! Moderation: an organiser hides a member's contributions (spam, abuse). Hiding is a recorded,
+//! reversible edit-tier change under `moderation/<member id>`; the contributions stay in the
+//! document and its history, and every screen and kiosk reads the space without them.
+
+use autosurgeon::{Hydrate, Reconcile};
+
+use crate::{Space, Timestamp};
+
+/// An organiser's decision about one member, under `moderation/<member id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct Moderation {
+    /// Whether the member's signatures, comments and requests are hidden.
+    pub hidden: bool,
+    pub changed_at: Timestamp,
+    /// The organiser who decided (hex member ID).
+    pub changed_by: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub reason: String,
+}
+
+impl Space {
+    /// Whether a member's contributions are hidden.
+    pub fn is_hidden(&self, member: &str) -> bool {
+        self.moderation.get(member).is_some_and(|m| m.hidden)
+    }
+
+    /// Takes hidden members' signatures, comments and requests out of the space as read (they
+    /// stay in the document). Cheap when nobody is hidden.
+    pub(crate) fn leave_out_hidden(&mut self) {
+        if !self.moderation.values().any(|m| m.hidden) {
+            return;
+        }
+        let hidden: std::collections::BTreeSet<String> = self.moderation.iter().filter(|(_, m)| m.hidden).map(|(id, _)| id.clone()).collect();
+        for pledge in self.pledges.values_mut() {
+            pledge.signatures.retain(|member, _| !hidden.contains(member));
+        }
+        for notice in self.notices.values_mut() {
+            notice.comments.retain(|_, c| !hidden.contains(&c.author));
+        }
+        for task in self.tasks.values_mut() {
+            task.comments.retain(|_, c| !hidden.contains(&c.author));
+        }
+        self.tasks.retain(|_, t| t.request.as_ref().is_none_or(|r| !hidden.contains(&r.raised_by)));
+    }
+}

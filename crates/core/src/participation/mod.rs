@@ -1,0 +1,90 @@
+//! Who may change what in a space: the rules every Linli peer applies to a change before it
+//! stores or forwards it (docs/capabilities.md has the table and the threat model).
+//!
+//! A change comes under one of two tiers, proven by the sync layer from its signatures:
+//! - **edit** (the write key: organisers) may change everything but what belongs to a member:
+//!   another keyed member's entry, signature or vote, an existing comment, who raised a request,
+//!   a request's confirmation; and it may not delete or replace what holds those;
+//! - **participate** (the take-part link: residents) may only join as itself, sign and withdraw
+//!   its own signature, raise a request as itself, add details to and confirm its own request,
+//!   add comments as itself, and cast its own vote.
+//!
+//! Every operation of a change must pass, or the whole change is refused. The rules read the
+//! document as it was before the batch, plus what the batch's earlier changes made: a change is
+//! judged against what it builds on, so the verdict does not depend on what else a peer has.
+
+mod ops;
+mod rules;
+
+use automerge::{AutoCommit, Change, ChangeHash};
+
+use crate::MemberId;
+use ops::Batch;
+
+/// The capability a change was made under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    /// Signed with the space's write key (an organiser's edit link).
+    Edit,
+    /// Signed with a member key and the take-part key (a resident's take-part link).
+    Participate,
+}
+
+/// One change to review, with what its signatures proved.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate<'a> {
+    pub change: &'a Change,
+    pub tier: Tier,
+    /// The keyed member whose signature covers the change (and whose key its actor names), if any.
+    pub member: Option<MemberId>,
+}
+
+/// What an admitted change did that a peer may want to limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Admitted {
+    /// It made a new member entry (a resident joining).
+    pub joins: bool,
+}
+
+/// Why a change was refused: the first operation that broke a rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub change: ChangeHash,
+    /// Where the operation wrote, e.g. `notices/3f2a…/title`.
+    pub path: String,
+    pub reason: &'static str,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.reason)
+    }
+}
+
+/// Reviews `candidates`, given in causal order (each after the changes it depends on), against
+/// `doc` as it is before any of them. The verdicts come back in the same order. A change that
+/// depends on a refused one is not judged here: the caller refuses it, as it cannot be applied.
+pub fn review(doc: &AutoCommit, candidates: &[Candidate<'_>]) -> Vec<Result<Admitted, Refusal>> {
+    let mut batch = Batch::default();
+    candidates.iter().enumerate().map(|(index, candidate)| review_one(doc, &mut batch, index, candidate)).collect()
+}
+
+fn review_one(doc: &AutoCommit, batch: &mut Batch, index: usize, candidate: &Candidate<'_>) -> Result<Admitted, Refusal> {
+    let hash = candidate.change.hash();
+    let expanded = candidate.change.decode();
+    let refuse = |path: String, reason: &'static str| Refusal { change: hash, path, reason };
+    let (placed, layer) = batch.place(doc, index, &expanded).map_err(|object| refuse(object, ops::UNKNOWN_OBJECT))?;
+    let member = candidate.member.filter(MemberId::is_keyed).map(|m| m.to_string());
+    let read = rules::Reading { doc, batch, layer: &layer };
+    let verdict = match (candidate.tier, &member) {
+        (Tier::Edit, _) => rules::edit(&read, &placed, member.as_deref()).map(|()| Admitted::default()),
+        (Tier::Participate, Some(me)) => rules::participate(&read, &placed, me),
+        (Tier::Participate, None) => Err(rules::Broken { path: String::new(), reason: "a resident's change must be signed with their member key" }),
+    };
+    let admitted = verdict.map_err(|broken| refuse(broken.path, broken.reason))?;
+    batch.absorb(layer);
+    Ok(admitted)
+}
+
+#[cfg(test)]
+mod tests;

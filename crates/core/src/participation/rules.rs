@@ -1,0 +1,246 @@
+//! The rule table, operation by operation: what a resident's change may write (everything else
+//! is refused) and what an organiser's change may not (everything else is allowed). The table in
+//! docs/capabilities.md is this file in words; keep them together.
+
+use std::collections::BTreeMap;
+
+use automerge::legacy::OpType;
+use automerge::{AutoCommit, ObjType, ScalarValue};
+
+use super::Admitted;
+use super::ops::{Batch, PlacedOp};
+use crate::MemberId;
+
+/// The operation that broke a rule.
+#[derive(Debug)]
+pub(crate) struct Broken {
+    pub path: String,
+    pub reason: &'static str,
+}
+
+/// What the rules read: the document before the batch, the batch's admitted changes, and the
+/// change under review.
+pub(crate) struct Reading<'a> {
+    pub doc: &'a AutoCommit,
+    pub batch: &'a Batch,
+    pub layer: &'a Batch,
+}
+
+impl Reading<'_> {
+    /// Who raised the request that task `task` is, if it is one.
+    fn raised_by(&self, task: &str) -> Option<String> {
+        match self.batch.scalar_at(self.layer, self.doc, &["tasks", task, "request", "raised_by"])? {
+            ScalarValue::Str(s) => Some(s.to_string()),
+            _ => None,
+        }
+    }
+}
+
+const OWN_ENTRY: &str = "a resident changes only their own name in their own member entry (roles are given by organisers)";
+const OWN_SIGNATURE: &str = "a resident may only sign a pledge, or withdraw, as themselves";
+const NEW_REQUEST: &str = "a resident may only add a new request, with what a resident fills in";
+const OWN_REQUEST: &str = "a resident may only add details to, or confirm, a request they raised";
+const COMMENTS_ONLY_ADDED: &str = "comments are only added, never changed or removed";
+const COMMENT_WRITER: &str = "a comment must name the member who wrote it";
+const OWN_VOTE: &str = "a resident may only cast their own vote";
+const ORGANISERS: &str = "this part of the space is changed by organisers";
+
+/// A resident's change (participate tier): each operation must be one the table allows.
+pub(crate) fn participate(read: &Reading<'_>, ops: &[PlacedOp<'_>], me: &str) -> Result<Admitted, Broken> {
+    let mut admitted = Admitted::default();
+    // New tasks and comments of this change, with whether they name `me` as their writer.
+    let mut new_tasks: BTreeMap<String, bool> = BTreeMap::new();
+    let mut new_comments: BTreeMap<Vec<String>, bool> = BTreeMap::new();
+    for op in ops {
+        let target = op.target();
+        participant_op(read, op, &target, me, &mut new_tasks, &mut new_comments, &mut admitted)
+            .map_err(|reason| Broken { path: target.join("/"), reason })?;
+    }
+    if let Some((task, _)) = new_tasks.iter().find(|(_, raised_by_me)| !**raised_by_me) {
+        return Err(Broken { path: format!("tasks/{task}"), reason: NEW_REQUEST });
+    }
+    if let Some((comment, _)) = new_comments.iter().find(|(_, by_me)| !**by_me) {
+        return Err(Broken { path: comment.join("/"), reason: COMMENT_WRITER });
+    }
+    Ok(admitted)
+}
+
+fn participant_op(
+    read: &Reading<'_>,
+    op: &PlacedOp<'_>,
+    target: &[&str],
+    me: &str,
+    new_tasks: &mut BTreeMap<String, bool>,
+    new_comments: &mut BTreeMap<Vec<String>, bool>,
+    admitted: &mut Admitted,
+) -> Result<(), &'static str> {
+    let is_new_key = op.fresh_key && !op.overwrites;
+    match target {
+        ["members", m] if *m == me => {
+            require(op.makes(ObjType::Map), OWN_ENTRY)?;
+            admitted.joins |= is_new_key;
+            Ok(())
+        }
+        ["members", m, field] if *m == me => match (*field, op.value()) {
+            ("name", Some(ScalarValue::Str(name))) if !name.trim().is_empty() => Ok(()),
+            ("joined_at", Some(value)) if is_time(value) => Ok(()),
+            ("role", Some(ScalarValue::Str(role))) if role.is_empty() => Ok(()),
+            _ => Err(OWN_ENTRY),
+        },
+        ["members", ..] => Err(OWN_ENTRY),
+        ["pledges", _, "signatures", m] if *m == me => require(op.makes(ObjType::Map), OWN_SIGNATURE),
+        ["pledges", _, "signatures", m, "name" | "signed_at" | "withdrawn_at"] if *m == me => {
+            require(matches!(op.action, OpType::Put(_) | OpType::Delete), OWN_SIGNATURE)
+        }
+        ["pledges", ..] => Err(OWN_SIGNATURE),
+        ["tasks", task] => {
+            require(op.makes(ObjType::Map) && is_new_key, NEW_REQUEST)?;
+            new_tasks.insert((*task).to_owned(), false);
+            Ok(())
+        }
+        ["tasks", task, rest @ ..] if new_tasks.contains_key(*task) => {
+            let raised_by_me = new_task_field(op, rest, me)?;
+            if raised_by_me {
+                new_tasks.insert((*task).to_owned(), true);
+            }
+            Ok(())
+        }
+        [kind @ ("tasks" | "notices"), item, "comments", comment] => {
+            require(op.makes(ObjType::Map) && is_new_key, COMMENTS_ONLY_ADDED)?;
+            new_comments.insert(vec![(*kind).to_owned(), (*item).to_owned(), "comments".to_owned(), (*comment).to_owned()], false);
+            Ok(())
+        }
+        [kind @ ("tasks" | "notices"), item, "comments", comment, field] => {
+            let key = vec![(*kind).to_owned(), (*item).to_owned(), "comments".to_owned(), (*comment).to_owned()];
+            require(op.in_new_object && new_comments.contains_key(&key), COMMENTS_ONLY_ADDED)?;
+            match (*field, op.value()) {
+                ("author", Some(ScalarValue::Str(author))) if author.as_str() == me => {
+                    new_comments.insert(key, true);
+                    Ok(())
+                }
+                ("author", _) => Err(COMMENT_WRITER),
+                ("at", Some(value)) if is_time(value) => Ok(()),
+                ("text", Some(ScalarValue::Str(_))) => Ok(()),
+                _ => Err(COMMENTS_ONLY_ADDED),
+            }
+        }
+        ["tasks", task, rest @ ..] if read.raised_by(task).as_deref() == Some(me) => own_request_field(op, rest),
+        ["tasks", ..] => Err(OWN_REQUEST),
+        // A notice posted by an older Linli has no comments map: the first comment makes it.
+        ["notices", _, "comments"] => require(op.makes(ObjType::Map) && is_new_key, COMMENTS_ONLY_ADDED),
+        ["notices", ..] => Err(ORGANISERS),
+        ["consultations", _, "votes", m, ..] if *m == me => Ok(()),
+        ["consultations", ..] => Err(OWN_VOTE),
+        _ => Err(ORGANISERS),
+    }
+}
+
+/// A field of a request a resident is raising (`rest` is the path inside the new task). Returns
+/// whether the operation names `me` as the one who raised it.
+fn new_task_field(op: &PlacedOp<'_>, rest: &[&str], me: &str) -> Result<bool, &'static str> {
+    let value = op.value();
+    let allowed = match rest {
+        ["board" | "column" | "position" | "title"] => matches!(value, Some(ScalarValue::Str(_))),
+        ["description"] => op.makes(ObjType::Text),
+        ["description", "#"] => matches!(op.action, OpType::Put(_) | OpType::Delete),
+        ["assignees" | "comments" | "labels"] => op.makes(ObjType::Map),
+        ["labels", _] => value == Some(&ScalarValue::Boolean(true)),
+        ["claimed_by"] => matches!(value, Some(ScalarValue::Str(s)) if s.is_empty()),
+        ["due"] => value.is_some_and(|v| is_time(v) || *v == ScalarValue::Null),
+        ["request"] => op.makes(ObjType::Map),
+        ["request", "raised_by"] => {
+            return match value {
+                Some(ScalarValue::Str(who)) if who.as_str() == me => Ok(true),
+                _ => Err(NEW_REQUEST),
+            };
+        }
+        ["request", "raised_at"] | ["created_at" | "updated_at"] => value.is_some_and(is_time),
+        ["request", "category"] => matches!(value, Some(ScalarValue::Str(_))),
+        ["request", "claimed_at" | "resolved_at" | "confirmation"] => value == Some(&ScalarValue::Null),
+        ["archived"] => value == Some(&ScalarValue::Boolean(false)),
+        _ => false,
+    };
+    require(allowed, NEW_REQUEST).map(|()| false)
+}
+
+/// What the resident who raised a request may still write to it: details in its description,
+/// when it was last updated, and their confirmation.
+fn own_request_field(op: &PlacedOp<'_>, rest: &[&str]) -> Result<(), &'static str> {
+    let value = op.value();
+    let allowed = match rest {
+        ["description", "#"] => matches!(op.action, OpType::Put(_) | OpType::Delete),
+        ["updated_at"] => value.is_some_and(is_time),
+        ["request", "confirmation"] => op.makes(ObjType::Map) || value == Some(&ScalarValue::Null),
+        ["request", "confirmation", "resolved"] => matches!(value, Some(ScalarValue::Boolean(_))),
+        ["request", "confirmation", "at"] => value.is_some_and(is_time),
+        _ => false,
+    };
+    require(allowed, OWN_REQUEST)
+}
+
+const OTHERS_ENTRY: &str = "only a member changes their own member entry";
+const OTHERS_SIGNATURE: &str = "only a member signs or withdraws their own signature";
+const OTHERS_VOTE: &str = "only a member casts or changes their own vote";
+const RAISED_BY: &str = "a request names who raised it, and only they can: it is set once, when raised";
+const CONFIRMATION: &str = "only the resident who raised a request confirms it";
+const HOLDERS: &str = "what holds residents' own entries is never deleted or replaced";
+
+/// An organiser's change (edit tier): anything, except what belongs to a member. `me` is the
+/// keyed member whose signature the change carries, if any.
+pub(crate) fn edit(read: &Reading<'_>, ops: &[PlacedOp<'_>], me: Option<&str>) -> Result<(), Broken> {
+    for op in ops {
+        let target = op.target();
+        editor_op(read, op, &target, me).map_err(|reason| Broken { path: target.join("/"), reason })?;
+    }
+    Ok(())
+}
+
+fn editor_op(read: &Reading<'_>, op: &PlacedOp<'_>, target: &[&str], me: Option<&str>) -> Result<(), &'static str> {
+    // Older members (no key) cannot prove anything; only keyed members' entries are theirs.
+    let someone_else = |member: &str| MemberId::parse(member).is_some_and(|m| m.is_keyed()) && Some(member) != me;
+    let removes = matches!(op.action, OpType::Delete) || op.overwrites;
+    match target {
+        ["members", m, ..] if someone_else(m) => Err(OTHERS_ENTRY),
+        ["pledges", _, "signatures", m, ..] if someone_else(m) => Err(OTHERS_SIGNATURE),
+        ["consultations", _, "votes", m, ..] if someone_else(m) => Err(OTHERS_VOTE),
+        ["tasks" | "notices", _, "comments", _] => require(op.makes(ObjType::Map) && op.fresh_key && !op.overwrites, COMMENTS_ONLY_ADDED),
+        ["tasks" | "notices", _, "comments", _, field] => {
+            require(op.in_new_object, COMMENTS_ONLY_ADDED)?;
+            match (*field, op.value()) {
+                ("author", Some(ScalarValue::Str(author))) if someone_else(author) => Err(COMMENT_WRITER),
+                _ => Ok(()),
+            }
+        }
+        ["tasks" | "notices", _, "comments", _, _, ..] => Err(COMMENTS_ONLY_ADDED),
+        ["tasks", _, "request", "raised_by"] => {
+            require(op.in_new_object, RAISED_BY)?;
+            match op.value() {
+                Some(ScalarValue::Str(who)) if someone_else(who) => Err(RAISED_BY),
+                _ => Ok(()),
+            }
+        }
+        ["tasks", task, "request", "confirmation", ..] => match read.raised_by(task) {
+            Some(raiser) if someone_else(&raiser) => Err(CONFIRMATION),
+            _ => Ok(()),
+        },
+        ["members" | "pledges" | "tasks" | "notices" | "consultations"]
+        | ["members" | "pledges" | "tasks" | "notices" | "consultations", _]
+        | ["pledges", _, "signatures"]
+        | ["tasks", _, "comments" | "request"]
+        | ["notices", _, "comments"]
+        | ["consultations", _, "votes"]
+            if removes =>
+        {
+            Err(HOLDERS)
+        }
+        _ => Ok(()),
+    }
+}
+
+fn require(condition: bool, reason: &'static str) -> Result<(), &'static str> {
+    if condition { Ok(()) } else { Err(reason) }
+}
+
+fn is_time(value: &ScalarValue) -> bool {
+    matches!(value, ScalarValue::Int(_) | ScalarValue::Uint(_) | ScalarValue::F64(_) | ScalarValue::Timestamp(_))
+}
