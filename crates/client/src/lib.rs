@@ -84,6 +84,7 @@ impl Client {
             announce_to_outgoing: true,
             session_id: format!("{name}-session"),
             persist,
+            rules: Some(linli_core::participation::SpaceRules::shared()),
         });
         let state = Arc::new(Mutex::new(State {
             repo,

@@ -32,6 +32,7 @@ impl Device {
             announce_to_outgoing: true,
             session_id: format!("{name}-session"),
             persist: true,
+            rules: None,
         };
         let mut device = Device { repo: Repo::new(config), storage: BTreeMap::new() };
         device.repo.hold_write_key(SPACE, key.clone());

@@ -1,7 +1,6 @@
 //! Benchmarks of the space document (criterion): a space of 10,000 items built, saved, loaded and
 //! read; and 1,000 offline edits on each of two devices merged. Run: `cargo bench -p linli-core`.
 
-use automerge::AutoCommit;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use linli_core::*;
 

@@ -65,7 +65,7 @@ impl FolderStore {
     pub fn load(&self, document_id: &DocumentId) -> io::Result<Vec<(ChunkKey, Vec<u8>)>> {
         let dir = self.doc_dir(document_id);
         let mut chunks = Vec::new();
-        for kind in [ChunkKind::Snapshot, ChunkKind::Incremental, ChunkKind::Signatures] {
+        for kind in [ChunkKind::Snapshot, ChunkKind::Incremental, ChunkKind::Signatures, ChunkKind::MemberSignatures] {
             let entries = match fs::read_dir(dir.join(kind.as_str())) {
                 Ok(entries) => entries,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,

@@ -188,9 +188,9 @@ impl Hub {
 fn log_events(events: &[RepoEvent], metrics: &Metrics) {
     for event in events {
         match event {
-            RepoEvent::ChangesRefused { document_id, conn, count } => {
+            RepoEvent::ChangesRefused { document_id, conn, count, reason } => {
                 Metrics::add(&metrics.changes_refused, *count as u64);
-                tracing::info!(%document_id, conn, count, "refused unsigned changes to a protected space (a view link's holder tried to write)")
+                tracing::info!(%document_id, conn, count, reason, "refused changes to a protected space")
             }
             RepoEvent::UnreadableChunks { document_id, chunks } => {
                 tracing::error!(%document_id, ?chunks, "stored chunks could not be read; they are kept untouched")

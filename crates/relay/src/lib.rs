@@ -5,6 +5,7 @@
 mod connection;
 mod folder_store;
 mod hub;
+mod join_limit;
 mod limits;
 mod metrics;
 mod peer_link;
@@ -50,6 +51,8 @@ impl RelayConfig {
     }
 }
 
+pub use join_limit::TOO_MANY_JOINS;
+
 #[derive(Clone)]
 struct AppState {
     context: Context,
@@ -63,6 +66,8 @@ pub async fn run(listener: TcpListener, config: RelayConfig, shutdown: impl Futu
     let store = FolderStore::open(&config.data_dir)?;
     let storage_id = store.storage_id(random_uuid)?;
     let peer_id = format!("linli-relay-{}", &storage_id[..8.min(storage_id.len())]);
+    let metrics = Arc::new(Metrics::default());
+    let rules = join_limit::LimitedRules::new(config.limits.joins_per_minute, metrics.clone());
     let repo = Repo::new(RepoConfig {
         peer_id: peer_id.clone(),
         metadata: PeerMetadata { storage_id: Some(storage_id), is_ephemeral: false },
@@ -70,8 +75,8 @@ pub async fn run(listener: TcpListener, config: RelayConfig, shutdown: impl Futu
         announce_to_outgoing: true,
         session_id: random_uuid(),
         persist: true,
+        rules: Some(linli_sync::Rules(Arc::new(rules))),
     });
-    let metrics = Arc::new(Metrics::default());
     let (hub_tx, hub_rx) = mpsc::channel(4096);
     if !config.peers.is_empty() {
         // Open every stored document so that peer relays are offered all of them.

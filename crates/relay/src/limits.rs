@@ -1,5 +1,5 @@
-//! The relay's limits on what one connection may do, and the token bucket that enforces the
-//! message rate.
+//! The relay's limits on what one connection may do (and how fast a space's take-part link may
+//! add members), and the token bucket that enforces rates.
 
 use std::time::Duration;
 
@@ -31,6 +31,8 @@ pub struct Limits {
     /// Browser origins allowed to connect (e.g. `https://linli.example.org`); empty: any. A
     /// request without an Origin header (not a browser) is allowed.
     pub allowed_origins: Vec<String>,
+    /// New members one space may gain through its take-part link in a minute (as many at once).
+    pub joins_per_minute: f64,
 }
 
 impl Default for Limits {
@@ -45,6 +47,7 @@ impl Default for Limits {
             ping_interval: Duration::from_secs(20),
             idle_timeout: Duration::from_secs(60),
             allowed_origins: Vec::new(),
+            joins_per_minute: 60.0,
         }
     }
 }

@@ -38,6 +38,10 @@ struct Flags {
     /// repeatable, or comma-separated in the environment.
     #[arg(long = "allow-origin", env = "LINLI_ALLOWED_ORIGINS", value_delimiter = ',')]
     allowed_origins: Vec<String>,
+    /// New members a space may gain through its take-part link in a minute; more are refused for
+    /// now (their devices send again later).
+    #[arg(long, env = "LINLI_JOINS_PER_MINUTE", default_value_t = Limits::default().joins_per_minute)]
+    joins_per_minute: f64,
     /// Seconds between pings to each connection; a connection silent for three times as long is closed.
     #[arg(long, env = "LINLI_PING_SECONDS", default_value_t = 20)]
     ping_seconds: u64,
@@ -62,6 +66,7 @@ async fn main() -> anyhow::Result<()> {
         ping_interval: Duration::from_secs(flags.ping_seconds.max(1)),
         idle_timeout: Duration::from_secs(flags.ping_seconds.max(1) * 3),
         allowed_origins: flags.allowed_origins,
+        joins_per_minute: flags.joins_per_minute,
         ..Limits::default()
     };
     // Print the bound address on stdout so scripts and tests that pass port 0 can find it.

@@ -1,21 +1,40 @@
 //! Which of a peer's incoming changes a document accepts: all of them for an open document; for a
-//! protected one, only those signed with its write key (docs/capabilities.md).
+//! protected one, only those its signatures place under a capability and the rules then admit
+//! (docs/capabilities.md).
+//!
+//! - **Edit**: a valid signature under the write key in force, on the change or on a change of
+//!   the message that descends from it (`vouching`).
+//! - **Participate**: a member signature that comes with a signature under the participate key,
+//!   on the change or on the same member's chain above it.
+//! - A change whose actor names a keyed member must carry that member's signature, whatever its
+//!   tier: no one writes in a member's name.
 //!
 //! The write key in force is the document's own; for a document this peer does not have yet, the
-//! one its first change (the change without dependencies) sets. A change that moves the key is
-//! accepted only when signed by the key before it; changes signed by the new key then follow.
-//! A signature vouches for the change it signs and all that change's ancestors (`vouching`), so a
-//! message needs only the signatures of its heads. Everything else is refused: not applied, not
-//! stored, so never forwarded.
+//! one its first change (the change without dependencies) sets. A change that moves a key is an
+//! edit and is accepted only under the key before it. Changes are judged in causal order against
+//! what they build on, by the application's rules (`rules`); a change built on a refused one is
+//! refused too. Everything refused is not applied, not stored, so never forwarded. A change whose
+//! dependencies have not arrived waits (bounded) until they do.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use automerge::sync::{self, ChunkList};
 use automerge::{AutoCommit, Change, ChangeHash};
 
+use crate::DocumentId;
 use crate::capability::{ChangeSignature, protection};
+use crate::member_key::{MemberSignature, actor_member};
+use crate::participate_key::participate_protection;
+use crate::rules::{ChangeRules, Reviewed, Tier, without_rules};
 use crate::signature_book::SignatureBook;
-use crate::vouching::vouched;
+use crate::vouching::{member_vouched, vouched};
+
+/// A change this peer refused, and why (in words a person can read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub change: ChangeHash,
+    pub reason: String,
+}
 
 /// What became of an incoming sync message.
 #[derive(Debug)]
@@ -25,7 +44,7 @@ pub(crate) enum Admission {
     /// The document is protected. The accepted changes are applied already and their signatures
     /// kept; `rest` carries no changes and, in place of refused heads, their nearest accepted
     /// ancestors, so that sync settles instead of asking for the refused changes again.
-    Checked { rest: sync::Message, refused: usize },
+    Checked { rest: sync::Message, refused: Vec<Refused> },
 }
 
 /// What one document remembers between messages.
@@ -35,81 +54,232 @@ pub(crate) struct Remembered {
     /// change names it among its heads in every message, and is heard as if it named the
     /// change's accepted ancestors (else both sides would answer each other for ever).
     refused: HashMap<ChangeHash, Vec<ChangeHash>>,
-    /// Changes an accepted signature vouched for that have not arrived yet (sync may send a
-    /// change after its descendants); they are accepted when they come.
+    /// Changes an accepted write-key signature vouched for that have not arrived yet (sync may
+    /// send a change after its descendants); they are accepted when they come.
     vouched_ahead: HashSet<ChangeHash>,
+    /// The same for member signatures, with the actor the change must have.
+    member_ahead: HashMap<ChangeHash, (Vec<u8>, MemberSignature)>,
+    /// Changes whose dependencies have not arrived yet, judged once they have.
+    waiting: HashMap<ChangeHash, Change>,
 }
 
-/// Past this many remembered refusals a document remembers no more (a flood costs bounded memory).
+/// Past this many remembered refusals (or changes waiting) a document remembers no more: a flood
+/// costs bounded memory.
 const MAX_REMEMBERED: usize = 10_000;
+
+/// The signatures a message offered beside its changes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Offered<'a> {
+    pub write: &'a [ChangeSignature],
+    pub member: &'a [MemberSignature],
+}
+
+/// Who judges: the document's ID and the application's rules (none: see `without_rules`).
+#[derive(Clone, Copy)]
+pub(crate) struct Judge<'a> {
+    pub document_id: DocumentId,
+    pub rules: Option<&'a dyn ChangeRules>,
+}
+
+const NOT_SIGNED: &str = "it is not signed with a key of this space (a view link, or a link that was stopped)";
+const NOT_THEIRS: &str = "it is written in a member's name without that member's signature";
+const BUILT_ON_REFUSED: &str = "it builds on a change that was refused";
 
 /// Decides on `message` and applies what it accepts to `doc`. Runs Automerge on untrusted bytes:
 /// call it inside [`crate::contain`] and treat `doc` as poisoned after a panic.
-pub(crate) fn admit(doc: &mut AutoCommit, message: sync::Message, offered: &[ChangeSignature], book: &mut SignatureBook, memory: &mut Remembered) -> Result<Admission, String> {
+pub(crate) fn admit(
+    doc: &mut AutoCommit,
+    message: sync::Message,
+    offered: Offered<'_>,
+    book: &mut SignatureBook,
+    memory: &mut Remembered,
+    judge: Judge<'_>,
+) -> Result<Admission, String> {
     if message.changes.is_empty() {
         if memory.refused.is_empty() {
             return Ok(Admission::Open(message));
         }
         let heads = settled_heads(doc, &message.heads, &memory.refused);
-        return Ok(Admission::Checked { rest: sync::Message { heads, ..message }, refused: 0 });
+        return Ok(Admission::Checked { rest: sync::Message { heads, ..message }, refused: Vec::new() });
     }
     let is_empty = doc.get_heads().is_empty();
-    let mut key = protection(doc);
-    if key.is_none() && !is_empty {
+    if protection(doc).is_none() && !is_empty {
         return Ok(Admission::Open(message));
     }
     let (incoming, mut loaded) = changes_in(doc, &message.changes)?;
-    if key.is_none() {
-        key = genesis_key(&incoming)?;
-        if key.is_none() {
-            return Ok(Admission::Open(message));
+    // For a document this peer does not have yet: the keys its first change sets.
+    let genesis = if is_empty { genesis_keys(&incoming)? } else { (None, None) };
+    if is_empty && genesis.0.is_none() {
+        return Ok(Admission::Open(message));
+    }
+    let offered_write: HashMap<ChangeHash, ChangeSignature> = offered.write.iter().map(|s| (s.hash, *s)).collect();
+    let offered_member: HashMap<ChangeHash, MemberSignature> = offered.member.iter().map(|s| (s.hash, *s)).collect();
+    let mut pending: Vec<Change> = Vec::new();
+    let mut seen = HashSet::new();
+    for change in incoming.into_iter().chain(std::mem::take(&mut memory.waiting).into_values()) {
+        if seen.insert(change.hash()) && doc.get_change_meta_by_hash(&change.hash()).is_none() {
+            pending.push(change);
         }
     }
-    let offered: HashMap<ChangeHash, ChangeSignature> = offered.iter().map(|s| (s.hash, *s)).collect();
-    let mut pending = incoming;
-    let mut accepted_signatures: Vec<ChangeSignature> = Vec::new();
-    while let Some(public) = key {
+    let deps_of: HashMap<ChangeHash, Vec<ChangeHash>> = pending.iter().map(|c| (c.hash(), c.deps().to_vec())).collect();
+    let mut refused: Vec<Refused> = Vec::new();
+    let mut keep_write: Vec<ChangeSignature> = Vec::new();
+    let mut keep_member: Vec<MemberSignature> = Vec::new();
+    let mut waiting: Vec<Change> = Vec::new();
+    while !pending.is_empty() {
+        let write_key = protection(doc).or(genesis.0);
+        let participate_key = participate_protection(doc).or(genesis.1);
         let mut signed = HashSet::new();
-        for change in &pending {
-            let hash = change.hash();
-            if let Some(signature) = offered.get(&hash).filter(|s| s.is_valid_under(&public)) {
-                signed.insert(hash);
-                accepted_signatures.push(*signature);
-            } else if book.get(&hash).is_some_and(|s| s.is_valid_under(&public)) {
-                signed.insert(hash);
+        if let Some(public) = write_key {
+            for change in &pending {
+                let hash = change.hash();
+                if offered_write.get(&hash).is_some_and(|s| s.is_valid_under(&public)) || book.get(&hash).is_some_and(|s| s.is_valid_under(&public)) {
+                    signed.insert(hash);
+                }
             }
         }
-        let vouched = vouched(doc, &pending, &signed, &mut memory.vouched_ahead, MAX_REMEMBERED);
-        if vouched.is_empty() {
+        let edit = vouched(doc, &pending, &signed, &mut memory.vouched_ahead, MAX_REMEMBERED);
+        let members = member_vouched(doc, &pending, &offered_member, book, &mut memory.member_ahead, MAX_REMEMBERED);
+
+        let (order, unready) = causal_order(doc, &pending);
+        let mut blocked: HashSet<ChangeHash> = unready.iter().map(|i| pending[*i].hash()).collect();
+        let mut candidates: Vec<(usize, Reviewed<'_>)> = Vec::new();
+        for index in order {
+            let change = &pending[index];
+            let hash = change.hash();
+            if change.deps().iter().any(|d| blocked.contains(d)) {
+                blocked.insert(hash);
+                continue;
+            }
+            let cover = members.get(&hash);
+            let tier = if edit.contains(&hash) {
+                Tier::Edit
+            } else if cover.is_some_and(|s| participate_key.is_some_and(|key| s.participates_under(&key))) {
+                Tier::Participate
+            } else {
+                blocked.insert(hash);
+                continue;
+            };
+            if actor_member(change.actor_id().to_bytes()).is_some() && cover.is_none() {
+                refused.push(Refused { change: hash, reason: NOT_THEIRS.to_owned() });
+                blocked.insert(hash);
+                continue;
+            }
+            candidates.push((index, Reviewed { change, tier, member: cover.map(|s| s.member) }));
+        }
+        if candidates.is_empty() {
             break;
         }
-        let (accepted, rest): (Vec<Change>, Vec<Change>) = pending.into_iter().partition(|change| vouched.contains(&change.hash()));
+        let reviewed: Vec<Reviewed<'_>> = candidates.iter().map(|(_, r)| *r).collect();
+        let verdicts = match judge.rules {
+            Some(rules) => rules.review(&judge.document_id, doc, &reviewed),
+            None => without_rules(&reviewed),
+        };
+        let mut accepted: HashSet<usize> = HashSet::new();
+        let mut refused_now: HashSet<ChangeHash> = HashSet::new();
+        for ((index, candidate), verdict) in candidates.iter().zip(verdicts.into_iter().chain(std::iter::repeat_with(|| Err("not judged".to_owned())))) {
+            let hash = candidate.change.hash();
+            let verdict = if candidate.change.deps().iter().any(|d| refused_now.contains(d)) { Err(BUILT_ON_REFUSED.to_owned()) } else { verdict };
+            match verdict {
+                Ok(()) => {
+                    accepted.insert(*index);
+                }
+                Err(reason) => {
+                    refused_now.insert(hash);
+                    refused.push(Refused { change: hash, reason });
+                }
+            }
+        }
+        if accepted.is_empty() {
+            pending.retain(|c| !refused_now.contains(&c.hash()));
+            break;
+        }
+        let all_accepted = accepted.len() == pending.len();
+        let mut applied = Vec::with_capacity(accepted.len());
+        let mut rest = Vec::new();
+        for (index, change) in std::mem::take(&mut pending).into_iter().enumerate() {
+            if accepted.contains(&index) {
+                let hash = change.hash();
+                keep_write.extend(offered_write.get(&hash).filter(|_| signed.contains(&hash)));
+                keep_member.extend(members.get(&hash).filter(|s| s.hash == hash));
+                applied.push(change);
+            } else if !refused_now.contains(&change.hash()) {
+                rest.push(change);
+            }
+        }
         pending = rest;
         match loaded.take() {
             // All of it accepted, and already loaded into a copy: take the copy.
-            Some(copy) if pending.is_empty() => *doc = copy,
-            _ => doc.apply_changes(accepted).map_err(|e| e.to_string())?,
+            Some(copy) if all_accepted => *doc = copy,
+            _ => doc.apply_changes(applied).map_err(|e| e.to_string())?,
         }
-        let moved = protection(doc);
-        if moved == key || pending.is_empty() {
-            break;
-        }
-        key = moved;
     }
-    for signature in accepted_signatures {
+    for signature in keep_write {
         book.insert(signature);
     }
-    // Changes we had already (sent again) are not refusals.
-    pending.retain(|change| doc.get_change_by_hash(&change.hash()).is_none());
-    let refused = pending.len();
-    for change in &pending {
+    for signature in keep_member {
+        book.insert_member(signature);
+    }
+    // What is left either waits for changes it builds on, or was never vouched for.
+    let (_, unready) = causal_order(doc, &pending);
+    let unready: HashSet<ChangeHash> = unready.into_iter().map(|i| pending[i].hash()).collect();
+    for change in pending {
+        let hash = change.hash();
+        if refused.iter().any(|r| r.change == hash) {
+            continue;
+        }
+        if unready.contains(&hash) && memory.waiting.len() < MAX_REMEMBERED {
+            waiting.push(change);
+        } else {
+            refused.push(Refused { change: hash, reason: NOT_SIGNED.to_owned() });
+        }
+    }
+    for change in waiting {
+        memory.waiting.insert(change.hash(), change);
+    }
+    for refusal in &refused {
         if memory.refused.len() < MAX_REMEMBERED {
-            memory.refused.insert(change.hash(), change.deps().to_vec());
+            memory.refused.insert(refusal.change, deps_of.get(&refusal.change).cloned().unwrap_or_default());
         }
     }
     let heads = settled_heads(doc, &message.heads, &memory.refused);
     let rest = sync::Message { heads, changes: ChunkList::empty(), ..message };
     Ok(Admission::Checked { rest, refused })
+}
+
+/// The indices of `pending` in causal order (each after the pending changes it depends on),
+/// leaving out — second list — those that depend on a change neither pending nor in `doc`.
+fn causal_order(doc: &mut AutoCommit, pending: &[Change]) -> (Vec<usize>, Vec<usize>) {
+    let index: HashMap<ChangeHash, usize> = pending.iter().enumerate().map(|(i, c)| (c.hash(), i)).collect();
+    let mut waiting_on = vec![0usize; pending.len()];
+    let mut dependants: Vec<Vec<usize>> = vec![Vec::new(); pending.len()];
+    let mut missing = vec![false; pending.len()];
+    for (i, change) in pending.iter().enumerate() {
+        for dep in change.deps() {
+            match index.get(dep) {
+                Some(&d) => {
+                    waiting_on[i] += 1;
+                    dependants[d].push(i);
+                }
+                None => missing[i] |= doc.get_change_meta_by_hash(dep).is_none(),
+            }
+        }
+    }
+    let mut ready: Vec<usize> = (0..pending.len()).filter(|i| waiting_on[*i] == 0 && !missing[*i]).collect();
+    ready.reverse();
+    let mut order = Vec::with_capacity(pending.len());
+    while let Some(i) = ready.pop() {
+        order.push(i);
+        for &next in &dependants[i] {
+            waiting_on[next] -= 1;
+            if waiting_on[next] == 0 && !missing[next] {
+                ready.push(next);
+            }
+        }
+    }
+    let placed: HashSet<usize> = order.iter().copied().collect();
+    let unready = (0..pending.len()).filter(|i| !placed.contains(i)).collect();
+    (order, unready)
 }
 
 /// The changes carried by a sync message that `doc` does not have: change chunks, or a document
@@ -139,13 +309,13 @@ fn changes_in(doc: &mut AutoCommit, chunks: &ChunkList) -> Result<(Vec<Change>, 
     Ok((changes, only_documents.then_some(copy)))
 }
 
-/// The write key set by the document's first change (the one without dependencies), if the
-/// message carries it. A Linli space is protected from its first change on.
-fn genesis_key(incoming: &[Change]) -> Result<Option<[u8; 32]>, String> {
+/// The write key and participate key set by the document's first change (the one without
+/// dependencies), if the message carries it. A Linli space is protected from its first change on.
+fn genesis_keys(incoming: &[Change]) -> Result<(Option<[u8; 32]>, Option<[u8; 32]>), String> {
     let genesis: Vec<Change> = incoming.iter().filter(|c| c.deps().is_empty()).cloned().collect();
     let mut trial = AutoCommit::new();
     trial.apply_changes(genesis).map_err(|e| e.to_string())?;
-    Ok(protection(&trial))
+    Ok((protection(&trial), participate_protection(&trial)))
 }
 
 /// The peer's heads as this peer will remember them: each refused head replaced by its nearest

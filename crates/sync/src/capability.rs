@@ -49,6 +49,11 @@ impl WriteKey {
         self.0.verifying_key().to_bytes()
     }
 
+    /// The seed, to seal the participate key under (see `participate_key`).
+    pub(crate) fn seed(&self) -> [u8; 32] {
+        self.0.to_bytes()
+    }
+
     /// Signs one change.
     pub fn sign(&self, hash: ChangeHash) -> ChangeSignature {
         let signature = self.0.sign(&signed_bytes(hash));

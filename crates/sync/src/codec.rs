@@ -9,6 +9,7 @@ use minicbor::data::Type;
 use minicbor::{Decoder, Encoder};
 
 use crate::capability::ChangeSignature;
+use crate::member_key::MemberSignature;
 use crate::message::{Message, PeerMetadata, RemoteHeads};
 use crate::{DocumentId, DocumentIdError};
 
@@ -68,7 +69,7 @@ pub fn encode(message: &Message) -> Vec<u8> {
             out.text("documentId", &document_id.to_string());
             out.bytes("data", data);
         }
-        Message::Sync { target_id, document_id, data, signatures, .. } => {
+        Message::Sync { target_id, document_id, data, signatures, member_signatures, .. } => {
             out.text("targetId", target_id);
             out.text("documentId", &document_id.to_string());
             out.bytes("data", data);
@@ -76,6 +77,12 @@ pub fn encode(message: &Message) -> Vec<u8> {
                 out.entry("changeSignatures", |e| {
                     e.array(signatures.len() as u64)?;
                     signatures.iter().try_for_each(|s| e.bytes(&s.to_bytes()).map(|_| ()))
+                });
+            }
+            if !member_signatures.is_empty() {
+                out.entry("memberSignatures", |e| {
+                    e.array(member_signatures.len() as u64)?;
+                    member_signatures.iter().try_for_each(|s| e.bytes(&s.to_wire()).map(|_| ()))
                 });
             }
         }
@@ -198,6 +205,7 @@ struct Fields {
     remove: Option<Vec<String>>,
     new_heads: Option<Vec<RemoteHeads>>,
     change_signatures: Option<Vec<ChangeSignature>>,
+    member_signatures: Option<Vec<MemberSignature>>,
 }
 
 impl Fields {
@@ -227,7 +235,8 @@ impl Fields {
                 "add" => fields.add = Some(texts(d, "add")?),
                 "remove" => fields.remove = Some(texts(d, "remove")?),
                 "newHeads" => fields.new_heads = Some(new_heads(d)?),
-                "changeSignatures" => fields.change_signatures = Some(change_signatures(d)?),
+                "changeSignatures" => fields.change_signatures = Some(entries(d, "changeSignatures", ChangeSignature::from_bytes)?),
+                "memberSignatures" => fields.member_signatures = Some(entries(d, "memberSignatures", MemberSignature::from_wire)?),
                 _ => d.skip()?,
             }
             Ok(())
@@ -271,6 +280,7 @@ impl Fields {
                 document_id: need(self.document_id, "documentId")?,
                 data: data(self.data)?,
                 signatures: self.change_signatures.unwrap_or_default(),
+                member_signatures: self.member_signatures.unwrap_or_default(),
             },
             "doc-unavailable" => Message::DocUnavailable {
                 sender_id,
@@ -405,14 +415,14 @@ fn bytes(d: &mut Decoder<'_>, field: &'static str) -> Result<Vec<u8>, DecodeErro
     }
 }
 
-/// `changeSignatures`: an array of 96-byte entries (change hash, then signature).
-fn change_signatures(d: &mut Decoder<'_>) -> Result<Vec<ChangeSignature>, DecodeError> {
-    const FIELD: &str = "changeSignatures";
+/// An array of byte-string entries, each read by `parse`: `changeSignatures` (96 bytes: change
+/// hash, then signature) and `memberSignatures` (128 or 192 bytes, see `MemberSignature`).
+fn entries<T>(d: &mut Decoder<'_>, field: &'static str, parse: fn(&[u8]) -> Option<T>) -> Result<Vec<T>, DecodeError> {
     skip_tags(d)?;
     let mut out = Vec::new();
     let mut entry = |d: &mut Decoder<'_>| -> Result<(), DecodeError> {
-        let entry = bytes(d, FIELD)?;
-        let signature = ChangeSignature::from_bytes(&entry).ok_or(DecodeError::WrongType { field: FIELD, found: format!("{} bytes", entry.len()) })?;
+        let entry = bytes(d, field)?;
+        let signature = parse(&entry).ok_or(DecodeError::WrongType { field, found: format!("{} bytes", entry.len()) })?;
         out.push(signature);
         Ok(())
     };
@@ -428,7 +438,7 @@ fn change_signatures(d: &mut Decoder<'_>) -> Result<Vec<ChangeSignature>, Decode
             }
             d.skip()?;
         }
-        other => return Err(wrong(FIELD, other)),
+        other => return Err(wrong(field, other)),
     }
     Ok(out)
 }

@@ -47,10 +47,12 @@ pub enum RepoEvent {
     DocUnavailable { document_id: DocumentId },
     /// Stored chunks that could not be read; they were left in storage untouched.
     UnreadableChunks { document_id: DocumentId, chunks: Vec<crate::UnreadableChunk> },
-    /// A peer sent changes to a protected document without a valid signature (it holds a view
-    /// link, or an edit link the key was rotated away from). They were not applied or stored;
-    /// the connection stays open for reading.
-    ChangesRefused { document_id: DocumentId, conn: ConnId, count: usize },
+    /// A peer sent changes to a protected document that this repo refused: without a valid
+    /// signature (a view link, a stopped link), or breaking the document's rules. They were not
+    /// applied or stored; the connection stays open for reading. `reason` is the first one's.
+    ChangesRefused { document_id: DocumentId, conn: ConnId, count: usize, reason: String },
+    /// A peer refused changes this repo sent it, and said why (see `refusal_notice`).
+    RefusedByPeer { document_id: DocumentId, conn: ConnId, count: usize, reason: String },
     /// An ephemeral message arrived (and was forwarded to the document's other peers).
     Ephemeral { document_id: DocumentId, sender_id: PeerId, data: Vec<u8> },
 }

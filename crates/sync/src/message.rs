@@ -2,6 +2,7 @@
 
 use crate::DocumentId;
 use crate::capability::ChangeSignature;
+use crate::member_key::MemberSignature;
 
 /// A peer's ID on the wire, e.g. `peer-3kd9…` or `storage-server-host`.
 pub type PeerId = String;
@@ -44,9 +45,17 @@ pub enum Message {
     Leave { sender_id: PeerId },
     /// The first Automerge sync message from a peer that has nothing of the document.
     Request { sender_id: PeerId, target_id: PeerId, document_id: DocumentId, data: Vec<u8> },
-    /// An Automerge sync message. Linli adds `changeSignatures` (an extra CBOR field that
-    /// JavaScript peers ignore): the signatures of the changes it carries, for protected documents.
-    Sync { sender_id: PeerId, target_id: PeerId, document_id: DocumentId, data: Vec<u8>, signatures: Vec<ChangeSignature> },
+    /// An Automerge sync message. Linli adds `changeSignatures` and `memberSignatures` (extra
+    /// CBOR fields that JavaScript peers ignore): the write-key and member signatures that vouch
+    /// for the changes it carries, for protected documents.
+    Sync {
+        sender_id: PeerId,
+        target_id: PeerId,
+        document_id: DocumentId,
+        data: Vec<u8>,
+        signatures: Vec<ChangeSignature>,
+        member_signatures: Vec<MemberSignature>,
+    },
     /// The answer to a request that nobody can serve.
     DocUnavailable { sender_id: PeerId, target_id: PeerId, document_id: DocumentId },
     /// An application payload (CBOR) about a document, e.g. presence; relays forward it unchanged.

@@ -10,11 +10,16 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use automerge::{AutoCommit, ChangeHash};
 use automerge::sync::{self, SyncDoc};
 
-use crate::admission::{Admission, Remembered, admit};
+use crate::admission::{Admission, Judge, Offered, Refused, Remembered, admit};
 use crate::capability::{ChangeSignature, WriteKey, key_has_moved, move_key, protection};
+use crate::keyring::{Access, Keyring};
+use crate::member_key::{MemberKey, MemberSignature};
+use crate::participate_key::{ParticipateKey, set_participate_key, unseal};
+use crate::refusal_notice;
+use crate::rules::{Reviewed, Rules, without_rules};
 use crate::chunk_ledger::ChunkLedger;
 use crate::signature_book::SignatureBook;
-use crate::vouching::covering_signatures;
+use crate::vouching::{covering_member_signatures, covering_signatures};
 use crate::codec::{self, DecodeError};
 use crate::contain::contain;
 use crate::effects::{CloseReason, ConnId, Effects, RepoEvent, StorageOp};
@@ -46,6 +51,9 @@ pub struct RepoConfig {
     /// Keep documents in storage. A peer that keeps nothing (a load generator, a throwaway
     /// tool) sets this false: its changes then produce no storage writes.
     pub persist: bool,
+    /// What the application allows in protected documents (for Linli spaces, linli-core's
+    /// participation rules). Without rules, edits are admitted and residents' changes refused.
+    pub rules: Option<Rules>,
 }
 
 /// Where a document stands in this repo.
@@ -144,6 +152,9 @@ pub enum RepoError {
     StillLoading(DocumentId),
     #[error("document {0} is protected and this repo holds no key that opens it (a view link)")]
     ViewOnly(DocumentId),
+    /// The change broke a rule of the document (every peer would refuse it); it was undone.
+    #[error("this change is not allowed: {0}")]
+    Refused(String),
 }
 
 /// A peer of the automerge-repo protocol with its documents. See the module docs.
@@ -152,8 +163,8 @@ pub struct Repo {
     config: RepoConfig,
     connections: BTreeMap<ConnId, Connection>,
     docs: HashMap<DocumentId, DocEntry>,
-    /// The write keys this repo holds (from edit links), by document.
-    write_keys: HashMap<DocumentId, WriteKey>,
+    /// The member key and the write and participate keys this repo holds.
+    keys: Keyring,
     /// Highest ephemeral count seen per (sender, session).
     ephemeral_seen: HashMap<(PeerId, String), u64>,
     ephemeral_count: u64,
@@ -171,7 +182,7 @@ struct Batch {
 
 impl Repo {
     pub fn new(config: RepoConfig) -> Self {
-        Repo { config, connections: BTreeMap::new(), docs: HashMap::new(), write_keys: HashMap::new(), ephemeral_seen: HashMap::new(), ephemeral_count: 0, batch: None }
+        Repo { config, connections: BTreeMap::new(), docs: HashMap::new(), keys: Keyring::default(), ephemeral_seen: HashMap::new(), ephemeral_count: 0, batch: None }
     }
 
     pub fn peer_id(&self) -> &str {
@@ -183,26 +194,64 @@ impl Repo {
     /// Keeps the write key of a document (from an edit link, or made with a new space): from now
     /// on this repo signs its changes to that document. Give it before [`Repo::create`].
     pub fn hold_write_key(&mut self, document_id: DocumentId, key: WriteKey) {
-        self.write_keys.insert(document_id, key);
+        self.keys.hold_write_key(document_id, key);
     }
 
-    /// Whether local changes to the document are possible: it is open (not protected), or this
-    /// repo holds the key that protects it. `false` for a view link's holder.
-    pub fn may_write(&self, document_id: &DocumentId) -> bool {
-        let Some(entry) = self.docs.get(document_id) else { return true };
-        match protection(&entry.doc) {
-            None => true,
-            Some(public) => self.write_keys.get(document_id).is_some_and(|key| key.opens(&public)),
+    /// Keeps the participate key of a document (from a take-part link): with a member key, this
+    /// repo may then take part in the document as its member.
+    pub fn hold_participate_key(&mut self, document_id: DocumentId, key: ParticipateKey) {
+        self.keys.hold_participate_key(document_id, key);
+    }
+
+    /// Keeps this device's member key: every change this repo makes with an actor of the
+    /// member's is signed with it. Give it before making changes.
+    pub fn hold_member_key(&mut self, key: MemberKey) {
+        self.keys.hold_member_key(key);
+    }
+
+    /// What this repo may do to the document (`Open` for one it does not have yet).
+    pub fn access(&self, document_id: &DocumentId) -> Access {
+        match self.docs.get(document_id) {
+            Some(entry) => self.keys.access(document_id, &entry.doc),
+            None => Access::Open,
         }
     }
 
+    /// Whether this repo may edit the document: it is open (not protected), or this repo holds
+    /// the key that protects it. `false` for a view or take-part link's holder.
+    pub fn may_write(&self, document_id: &DocumentId) -> bool {
+        matches!(self.access(document_id), Access::Open | Access::Edit)
+    }
+
+    /// The participate key to put in take-part links: held, or opened with the write key.
+    pub fn participate_key(&self, document_id: &DocumentId) -> Option<ParticipateKey> {
+        self.keys.participate_key(document_id, &self.docs.get(document_id)?.doc)
+    }
+
+    /// Gives the document a new participate key (an edit): the first one of a space made before
+    /// take-part links, or a new one that stops every take-part link given out before.
+    pub fn set_participate_key(&mut self, document_id: DocumentId, new: ParticipateKey) -> Result<Effects, RepoError> {
+        let write = self.keys.write_key(&document_id).cloned().ok_or(RepoError::ViewOnly(document_id))?;
+        let ((), fx) = self.change(document_id, |doc| set_participate_key(doc, &new, &write))?;
+        self.keys.hold_participate_key(document_id, new);
+        Ok(fx)
+    }
+
     /// Moves the document to a new write key (Settings → "Stop old edit links"): a change signed
-    /// with the current key writes the new public key; from then on this repo signs with `new`,
-    /// and changes signed with the old key only are refused everywhere.
+    /// with the current key writes the new public key (and seals the participate key under the
+    /// new one); from then on this repo signs with `new`, and changes signed with the old key
+    /// only are refused everywhere.
     pub fn rotate_write_key(&mut self, document_id: DocumentId, new: WriteKey) -> Result<Effects, RepoError> {
         let public = new.public();
-        let ((), fx) = self.change(document_id, |doc| move_key(doc, public))?;
-        self.write_keys.insert(document_id, new);
+        let old = self.keys.write_key(&document_id).cloned();
+        let ((), fx) = self.change(document_id, |doc| {
+            let participate = old.as_ref().and_then(|old| unseal(doc, old));
+            move_key(doc, public);
+            if let Some(participate) = participate {
+                set_participate_key(doc, &participate, &new);
+            }
+        })?;
+        self.keys.hold_write_key(document_id, new);
         Ok(fx)
     }
 
@@ -215,13 +264,11 @@ impl Repo {
     /// repo holds its write key, every change is signed.
     pub fn create(&mut self, document_id: DocumentId, mut doc: AutoCommit) -> Effects {
         let mut fx = Effects::default();
-        let signatures: Vec<ChangeSignature> = match self.write_keys.get(&document_id) {
-            Some(key) => doc.get_changes(&[]).iter().map(|change| key.sign(change.hash())).collect(),
-            None => Vec::new(),
-        };
+        let changes = doc.get_changes(&[]);
+        let access = self.keys.access(&document_id, &doc);
         let entry = self.docs.entry(document_id).or_insert_with(DocEntry::loading);
+        self.keys.sign(&document_id, &doc, access, &changes, &mut entry.signatures);
         entry.doc = doc;
-        signatures.into_iter().for_each(|s| entry.signatures.insert(s));
         entry.phase = Phase::Ready;
         entry.wanted = true;
         self.after_change(document_id, &mut fx);
@@ -259,7 +306,8 @@ impl Repo {
         if entry.phase != Phase::Loading {
             return fx;
         }
-        let (signature_chunks, chunks): (Vec<_>, Vec<_>) = chunks.into_iter().partition(|(key, _)| key.kind == ChunkKind::Signatures);
+        let (signature_chunks, chunks): (Vec<_>, Vec<_>) =
+            chunks.into_iter().partition(|(key, _)| matches!(key.kind, ChunkKind::Signatures | ChunkKind::MemberSignatures));
         entry.signatures = SignatureBook::load(signature_chunks);
         let (doc, ledger, unreadable) = ChunkLedger::load(chunks);
         if !unreadable.is_empty() {
@@ -298,23 +346,41 @@ impl Repo {
     /// holds the document's write key), stored and synced. A protected document this repo holds
     /// no key for is not changed: [`RepoError::ViewOnly`].
     pub fn change<R>(&mut self, document_id: DocumentId, edit: impl FnOnce(&mut AutoCommit) -> R) -> Result<(R, Effects), RepoError> {
-        if self.docs.get(&document_id).is_some_and(|e| e.phase != Phase::Loading) && !self.may_write(&document_id) {
-            return Err(RepoError::ViewOnly(document_id));
-        }
+        let access = self.access(&document_id);
         let entry = self.docs.get_mut(&document_id).ok_or(RepoError::NotOpen(document_id))?;
         if entry.phase == Phase::Loading {
             return Err(RepoError::StillLoading(document_id));
+        }
+        if access == Access::View {
+            return Err(RepoError::ViewOnly(document_id));
         }
         let before = entry.doc.get_heads();
         let result = edit(&mut entry.doc);
         entry.doc.commit();
         let mut fx = Effects::default();
         if entry.doc.get_heads() != before {
-            if let Some(key) = self.write_keys.get(&document_id) {
-                for change in entry.doc.get_changes(&before) {
-                    entry.signatures.insert(key.sign(change.hash()));
+            let changes = entry.doc.get_changes(&before);
+            // Every peer will judge these changes by the document's rules: judge them here first,
+            // and take them back out (they were neither stored nor sent) if they break one.
+            if let Some(tier) = access.tier() {
+                let member = self.keys.member().map(MemberKey::public);
+                let reviewed: Vec<Reviewed<'_>> = changes
+                    .iter()
+                    .map(|change| Reviewed { change, tier, member: member.filter(|m| crate::member_key::actor_member(change.actor_id().to_bytes()) == Some(*m)) })
+                    .collect();
+                let verdicts = match &self.config.rules {
+                    Some(rules) => rules.0.review(&document_id, &entry.doc, &reviewed),
+                    None => without_rules(&reviewed),
+                };
+                if let Some(reason) = verdicts.into_iter().find_map(Result::err) {
+                    let actor = entry.doc.get_actor().clone();
+                    let mut restored = entry.doc.fork_at(&before).map_err(|e| RepoError::Refused(format!("{reason} (and undoing it failed: {e})")))?;
+                    restored.set_actor(actor);
+                    entry.doc = restored;
+                    return Err(RepoError::Refused(reason));
                 }
             }
+            self.keys.sign(&document_id, &entry.doc, access, &changes, &mut entry.signatures);
             if entry.phase != Phase::Ready {
                 entry.phase = Phase::Ready;
             }
@@ -572,8 +638,10 @@ impl Repo {
             return;
         }
         match message {
-            Message::Request { data, .. } => self.receive_sync(conn, document_id, &data, &[], true, fx),
-            Message::Sync { data, signatures, .. } => self.receive_sync(conn, document_id, &data, &signatures, false, fx),
+            Message::Request { data, .. } => self.receive_sync(conn, document_id, &data, Offered { write: &[], member: &[] }, true, fx),
+            Message::Sync { data, signatures, member_signatures, .. } => {
+                self.receive_sync(conn, document_id, &data, Offered { write: &signatures, member: &member_signatures }, false, fx)
+            }
             Message::DocUnavailable { .. } => {
                 if let Some(peer) = entry.peers.get_mut(&conn) {
                     peer.status = PeerDocStatus::Unavailable;
@@ -584,12 +652,14 @@ impl Repo {
         }
     }
 
-    fn receive_sync(&mut self, conn: ConnId, document_id: DocumentId, data: &[u8], signatures: &[ChangeSignature], is_request: bool, fx: &mut Effects) {
+    fn receive_sync(&mut self, conn: ConnId, document_id: DocumentId, data: &[u8], offered: Offered<'_>, is_request: bool, fx: &mut Effects) {
         let message = match contain(|| sync::Message::decode(data)) {
             Ok(Ok(message)) => message,
             Ok(Err(error)) => return self.close(conn, CloseReason::BadData(error.to_string()), fx),
             Err(panic) => return self.close(conn, CloseReason::BadData(panic.to_string()), fx),
         };
+        let rules = self.config.rules.clone();
+        let judge = Judge { document_id, rules: rules.as_ref().map(|r| r.0.as_ref()) };
         let entry = self.docs.get_mut(&document_id).expect("caller checked");
         let peer = entry.peers.entry(conn).or_insert_with(PeerDoc::new);
         if is_request {
@@ -600,11 +670,11 @@ impl Repo {
         }
         let before = entry.doc.get_heads();
         let carried_changes = !message.changes.is_empty();
-        let mut refused = 0;
-        let applied = contain(|| match admit(&mut entry.doc, message, signatures, &mut entry.signatures, &mut entry.admission) {
+        let mut refused: Vec<Refused> = Vec::new();
+        let applied = contain(|| match admit(&mut entry.doc, message, offered, &mut entry.signatures, &mut entry.admission, judge) {
             Ok(Admission::Open(message)) => entry.doc.sync().receive_sync_message(&mut peer.sync, message).map_err(|e| e.to_string()),
-            Ok(Admission::Checked { rest, refused: count }) => {
-                refused = count;
+            Ok(Admission::Checked { rest, refused: these }) => {
+                refused = these;
                 // The admitted changes are in already and `rest` carries none, so Automerge would
                 // take this for a message that leaves us level and skip our answer; the peer then
                 // never hears that we have its changes. As for any message with changes, answer.
@@ -619,8 +689,10 @@ impl Repo {
         });
         let after = entry.doc.get_heads();
         let (phase, peer_wants) = (entry.phase, peer.status == PeerDocStatus::Wants);
-        if refused > 0 {
-            fx.events.push(RepoEvent::ChangesRefused { document_id, conn, count: refused });
+        if let Some(first) = refused.first() {
+            let reason = first.reason.clone();
+            fx.events.push(RepoEvent::ChangesRefused { document_id, conn, count: refused.len(), reason: reason.clone() });
+            self.tell_refused(conn, document_id, refused.len(), &reason, fx);
         }
         match applied {
             Ok(Ok(())) => {}
@@ -654,6 +726,23 @@ impl Repo {
         if phase != Phase::Ready {
             self.resolve_availability(document_id, fx);
         }
+    }
+
+    /// Tells the peer on `conn` that some of its changes were refused, and why, in an ephemeral
+    /// message (`refusal_notice`): protocol "1" has no error that leaves a connection open, and
+    /// the device that made a change should say what became of it.
+    fn tell_refused(&mut self, conn: ConnId, document_id: DocumentId, count: usize, reason: &str, fx: &mut Effects) {
+        let Some(target_id) = self.ready_peer(conn) else { return };
+        self.ephemeral_count += 1;
+        let message = Message::Ephemeral {
+            sender_id: self.config.peer_id.clone(),
+            target_id,
+            document_id,
+            session_id: self.config.session_id.clone(),
+            count: self.ephemeral_count,
+            data: refusal_notice::encode(count, reason),
+        };
+        fx.sends.push((conn, codec::encode(&message)));
     }
 
     /// A panic may have left the document half-changed: forget it and load it again from storage,
@@ -716,22 +805,24 @@ impl Repo {
         // The signatures that vouch for the changes this message carries travel with it: the
         // fewest that cover them, or, once the key has moved, every one (a change that moved the
         // key needs its own signature under the key before).
-        let signatures: Vec<ChangeSignature> = match sent_before {
+        // Member signatures cover each member's own chain (see `vouching`).
+        let (signatures, member_signatures): (Vec<ChangeSignature>, Vec<MemberSignature>) = match sent_before {
             Some(before) => {
                 let sent: HashSet<ChangeHash> = peer.sync.sent_hashes.difference(&before).copied().collect();
-                if key_has_moved(&entry.doc) {
+                let write = if key_has_moved(&entry.doc) {
                     sent.iter().filter_map(|hash| entry.signatures.get(hash)).collect()
                 } else {
                     covering_signatures(&mut entry.doc, &sent, &entry.signatures)
-                }
+                };
+                (write, covering_member_signatures(&mut entry.doc, &sent, &entry.signatures))
             }
-            None => Vec::new(),
+            None => (Vec::new(), Vec::new()),
         };
         let message = if entry.phase != Phase::Ready && peer.status == PeerDocStatus::Unknown {
             peer.status = PeerDocStatus::Asked;
             Message::Request { sender_id, target_id, document_id, data }
         } else {
-            Message::Sync { sender_id, target_id, document_id, data, signatures }
+            Message::Sync { sender_id, target_id, document_id, data, signatures, member_signatures }
         };
         fx.sends.push((conn, codec::encode(&message)));
     }
@@ -793,6 +884,10 @@ impl Repo {
             return;
         }
         *seen = count;
+        if let Some((count, reason)) = refusal_notice::decode(data) {
+            fx.events.push(RepoEvent::RefusedByPeer { document_id, conn: from, count: count as usize, reason });
+            return;
+        }
         fx.events.push(RepoEvent::Ephemeral { document_id, sender_id: sender_id.to_owned(), data: data.to_vec() });
         let Some(entry) = self.docs.get(&document_id) else { return };
         for conn in entry.peers.keys().copied().filter(|c| *c != from) {

@@ -1,91 +1,136 @@
 //! The signatures a peer keeps for one document's changes, and the storage writes that keep them.
 //!
-//! Signatures are stored beside the document's chunks as `[docId, "signatures", sha256hex]`
-//! chunks, each a run of 96-byte entries (change hash, then signature). New signatures are
-//! appended as a new chunk; once there are many chunks they are folded into one, deleting only
-//! the chunks this book loaded or wrote.
+//! Two kinds, each on its own shelf of chunks beside the document's: write-key signatures as
+//! `[docId, "signatures", sha256hex]` (96-byte entries: change hash, then signature) and member
+//! signatures as `[docId, "member-signatures", sha256hex]` (193-byte entries, see
+//! `MemberSignature::to_stored`). New signatures are appended as a new chunk; once a shelf holds
+//! many chunks they are folded into one, deleting only the chunks this book loaded or wrote.
 
 use std::collections::HashMap;
 
 use automerge::ChangeHash;
 
 use crate::capability::ChangeSignature;
+use crate::member_key::MemberSignature;
 use crate::storage_key::{ChunkKey, ChunkKind, sha256_hex};
 use crate::{DocumentId, StorageOp};
 
-/// Fold the chunks into one when there are more than this many.
+/// Fold a shelf's chunks into one when there are more than this many.
 const MAX_CHUNKS: usize = 16;
 
 #[derive(Debug, Default)]
 pub struct SignatureBook {
     known: HashMap<ChangeHash, [u8; 64]>,
-    unsaved: Vec<ChangeSignature>,
+    members: HashMap<ChangeHash, MemberSignature>,
+    unsaved: Vec<Vec<u8>>,
+    unsaved_members: Vec<Vec<u8>>,
     chunks: Vec<ChunkKey>,
+    member_chunks: Vec<ChunkKey>,
 }
 
 impl SignatureBook {
-    /// Reads stored signature chunks. A torn last entry (a crash mid-write cannot leave one,
-    /// as chunks are written whole, but a damaged disk can) is skipped.
+    /// Reads stored signature chunks of both kinds. A torn last entry (a crash mid-write cannot
+    /// leave one, as chunks are written whole, but a damaged disk can) is skipped.
     pub fn load(chunks: Vec<(ChunkKey, Vec<u8>)>) -> Self {
         let mut book = SignatureBook::default();
         for (key, bytes) in chunks {
-            for entry in bytes.chunks_exact(ChangeSignature::LEN) {
-                if let Some(signature) = ChangeSignature::from_bytes(entry) {
-                    book.known.insert(signature.hash, signature.signature);
+            match key.kind {
+                ChunkKind::MemberSignatures => {
+                    for entry in bytes.chunks_exact(MemberSignature::STORED_LEN) {
+                        if let Some(signature) = MemberSignature::from_stored(entry) {
+                            book.members.insert(signature.hash, signature);
+                        }
+                    }
+                    book.member_chunks.push(key);
+                }
+                _ => {
+                    for entry in bytes.chunks_exact(ChangeSignature::LEN) {
+                        if let Some(signature) = ChangeSignature::from_bytes(entry) {
+                            book.known.insert(signature.hash, signature.signature);
+                        }
+                    }
+                    book.chunks.push(key);
                 }
             }
-            book.chunks.push(key);
         }
         book
     }
 
+    /// The write-key signature of a change, if this peer has it.
     pub fn get(&self, hash: &ChangeHash) -> Option<ChangeSignature> {
         self.known.get(hash).map(|signature| ChangeSignature { hash: *hash, signature: *signature })
     }
 
-    /// Keeps a signature (already checked by the caller) and marks it for the next save.
+    /// The member signature of a change, if this peer has it.
+    pub fn member(&self, hash: &ChangeHash) -> Option<MemberSignature> {
+        self.members.get(hash).copied()
+    }
+
+    /// Keeps a write-key signature (already checked by the caller) for the next save.
     pub fn insert(&mut self, signature: ChangeSignature) {
         if self.known.insert(signature.hash, signature.signature).is_none() {
-            self.unsaved.push(signature);
+            self.unsaved.push(signature.to_bytes().to_vec());
+        }
+    }
+
+    /// Keeps a member signature (already checked by the caller) for the next save.
+    pub fn insert_member(&mut self, signature: MemberSignature) {
+        if self.members.insert(signature.hash, signature).is_none() {
+            self.unsaved_members.push(signature.to_stored().to_vec());
         }
     }
 
     /// The writes that store what was inserted since the last save. Run before the document's
-    /// own chunks are written, so that no stored change is ever without its signature.
+    /// own chunks are written, so that no stored change is ever without its signatures.
     pub fn save(&mut self, document_id: DocumentId) -> Vec<StorageOp> {
-        if self.unsaved.is_empty() {
-            return Vec::new();
+        let mut ops = Vec::new();
+        if !self.unsaved.is_empty() {
+            let unsaved = std::mem::take(&mut self.unsaved);
+            let all = || {
+                let mut all: Vec<ChangeSignature> = self.known.iter().map(|(hash, signature)| ChangeSignature { hash: *hash, signature: *signature }).collect();
+                all.sort_by_key(|s| s.hash);
+                all.iter().map(|s| s.to_bytes().to_vec()).collect()
+            };
+            let folded = (self.chunks.len() >= MAX_CHUNKS).then(all);
+            ops.extend(shelve(&mut self.chunks, document_id, ChunkKind::Signatures, unsaved, folded));
         }
-        if self.chunks.len() < MAX_CHUNKS {
-            let entries = std::mem::take(&mut self.unsaved);
-            let (key, data) = chunk(document_id, entries.iter());
-            self.chunks.push(key.clone());
-            return vec![StorageOp::Put { key, data }];
+        if !self.unsaved_members.is_empty() {
+            let unsaved = std::mem::take(&mut self.unsaved_members);
+            let all = || {
+                let mut all: Vec<&MemberSignature> = self.members.values().collect();
+                all.sort_by_key(|s| s.hash);
+                all.iter().map(|s| s.to_stored().to_vec()).collect()
+            };
+            let folded = (self.member_chunks.len() >= MAX_CHUNKS).then(all);
+            ops.extend(shelve(&mut self.member_chunks, document_id, ChunkKind::MemberSignatures, unsaved, folded));
         }
-        self.unsaved.clear();
-        let mut all: Vec<ChangeSignature> = self.known.iter().map(|(hash, signature)| ChangeSignature { hash: *hash, signature: *signature }).collect();
-        all.sort_by_key(|s| s.hash);
-        let (key, data) = chunk(document_id, all.iter());
-        let old = std::mem::replace(&mut self.chunks, vec![key.clone()]);
-        let mut ops = vec![StorageOp::Put { key: key.clone(), data }];
-        ops.extend(old.into_iter().filter(|k| *k != key).map(|key| StorageOp::Delete { key }));
         ops
+    }
+
+    /// Whether this book holds no signature of either kind (an open document's).
+    pub fn is_empty(&self) -> bool {
+        self.known.is_empty() && self.members.is_empty()
     }
 
     #[cfg(test)]
     pub fn len(&self) -> usize {
         self.known.len()
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.known.is_empty()
-    }
 }
 
-fn chunk<'a>(document_id: DocumentId, entries: impl Iterator<Item = &'a ChangeSignature>) -> (ChunkKey, Vec<u8>) {
-    let data: Vec<u8> = entries.flat_map(|s| s.to_bytes()).collect();
-    let key = ChunkKey { document_id, kind: ChunkKind::Signatures, hash: sha256_hex(&data) };
-    (key, data)
+/// Writes a shelf's new entries as one chunk, or (`folded`: every entry) replaces all its chunks
+/// with one, deleting only those it knew of.
+fn shelve(chunks: &mut Vec<ChunkKey>, document_id: DocumentId, kind: ChunkKind, unsaved: Vec<Vec<u8>>, folded: Option<Vec<Vec<u8>>>) -> Vec<StorageOp> {
+    let entries = folded.as_ref().unwrap_or(&unsaved);
+    let data: Vec<u8> = entries.concat();
+    let key = ChunkKey { document_id, kind, hash: sha256_hex(&data) };
+    let mut ops = vec![StorageOp::Put { key: key.clone(), data }];
+    if folded.is_some() {
+        let old = std::mem::take(chunks);
+        ops.extend(old.into_iter().filter(|k| *k != key).map(|key| StorageOp::Delete { key }));
+    }
+    chunks.push(key);
+    ops
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Storage keys in automerge-repo's scheme: `[docId, "snapshot" | "incremental", sha256hex]`, plus
-//! Linli's `[docId, "signatures", sha256hex]` for the signatures of a protected document's changes.
+//! Linli's `[docId, "signatures" | "member-signatures", sha256hex]` for the signatures of a
+//! protected document's changes.
 //!
 //! Every implementation that keeps documents (the relay's folder, the browser's IndexedDB, the
 //! npm NodeFS adapter) uses these keys, so a data folder can move between them.
@@ -17,8 +18,10 @@ pub enum ChunkKind {
     Snapshot,
     /// Changes saved since an earlier save, named by the hash of the bytes.
     Incremental,
-    /// Signatures of changes (see `signature_book`), named by the hash of the bytes.
+    /// Write-key signatures of changes (see `signature_book`), named by the hash of the bytes.
     Signatures,
+    /// Member signatures of changes (see `signature_book`), named by the hash of the bytes.
+    MemberSignatures,
 }
 
 impl ChunkKind {
@@ -27,6 +30,7 @@ impl ChunkKind {
             ChunkKind::Snapshot => "snapshot",
             ChunkKind::Incremental => "incremental",
             ChunkKind::Signatures => "signatures",
+            ChunkKind::MemberSignatures => "member-signatures",
         }
     }
 
@@ -35,13 +39,14 @@ impl ChunkKind {
             "snapshot" => Some(ChunkKind::Snapshot),
             "incremental" => Some(ChunkKind::Incremental),
             "signatures" => Some(ChunkKind::Signatures),
+            "member-signatures" => Some(ChunkKind::MemberSignatures),
             _ => None,
         }
     }
 }
 
 /// The key of one stored chunk of one document. Each part is safe as a file name: the document ID
-/// is validated bs58, the kind is one of three words and the hash is 64 lowercase hex digits.
+/// is validated bs58, the kind is one of four words and the hash is 64 lowercase hex digits.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ChunkKey {
     pub document_id: DocumentId,

@@ -2,12 +2,18 @@
 //! signature over one change proves every change it descends from. Messages therefore carry
 //! only the few signatures that cover what they send (their heads, as a rule), and a receiver
 //! accepts each change that is, or is an ancestor of, a validly signed one (docs/capabilities.md).
+//!
+//! A write-key signature vouches for every ancestor. A **member** signature vouches only for the
+//! member's own chain: the change it signs, and the changes with the same actor reached from it
+//! through dependencies of that actor. A resident therefore cannot launder someone else's change
+//! by building on it: that change needs a signature of its own.
 
 use std::collections::{HashMap, HashSet};
 
 use automerge::{AutoCommit, Change, ChangeHash};
 
 use crate::capability::ChangeSignature;
+use crate::member_key::MemberSignature;
 use crate::signature_book::SignatureBook;
 
 /// The fewest signatures from `book` that cover every change in `sent`: walking from the
@@ -76,6 +82,112 @@ pub(crate) fn vouched(doc: &mut AutoCommit, incoming: &[Change], signed: &HashSe
         }
     }
     out
+}
+
+/// The fewest member signatures from `book` that cover every change in `sent` that has one:
+/// walking from the descendants down, a change not yet covered that has a member signature is
+/// chosen, and it covers the same actor's chain below it among `sent` (see the module docs).
+pub(crate) fn covering_member_signatures(doc: &mut AutoCommit, sent: &HashSet<ChangeHash>, book: &SignatureBook) -> Vec<MemberSignature> {
+    let meta: HashMap<ChangeHash, (Vec<u8>, Vec<ChangeHash>)> = sent
+        .iter()
+        .filter_map(|hash| doc.get_change_meta_by_hash(hash).map(|meta| (*hash, (meta.actor.to_bytes().to_vec(), meta.deps))))
+        .collect();
+    let mut order: Vec<ChangeHash> = descendants_first(&meta);
+    let mut covered = HashSet::new();
+    let mut chosen = Vec::new();
+    for hash in order.drain(..) {
+        if covered.contains(&hash) {
+            continue;
+        }
+        let Some(signature) = book.member(&hash) else { continue };
+        chosen.push(signature);
+        let actor = &meta[&hash].0;
+        let mut stack = vec![hash];
+        while let Some(next) = stack.pop() {
+            if covered.insert(next) {
+                stack.extend(meta[&next].1.iter().filter(|d| meta.get(*d).is_some_and(|(a, _)| a == actor)).copied());
+            }
+        }
+    }
+    chosen
+}
+
+/// `changes` ordered so that every change comes before its dependencies.
+fn descendants_first(meta: &HashMap<ChangeHash, (Vec<u8>, Vec<ChangeHash>)>) -> Vec<ChangeHash> {
+    let mut children: HashMap<ChangeHash, usize> = meta.keys().map(|h| (*h, 0)).collect();
+    for (_, deps) in meta.values() {
+        for dep in deps.iter().filter(|d| meta.contains_key(*d)) {
+            *children.get_mut(dep).expect("filtered to known") += 1;
+        }
+    }
+    let mut ready: Vec<ChangeHash> = children.iter().filter(|(_, n)| **n == 0).map(|(h, _)| *h).collect();
+    ready.sort();
+    let mut order = Vec::with_capacity(meta.len());
+    while let Some(hash) = ready.pop() {
+        order.push(hash);
+        for dep in meta[&hash].1.iter().filter(|d| meta.contains_key(*d)) {
+            let n = children.get_mut(dep).expect("filtered to known");
+            *n -= 1;
+            if *n == 0 {
+                ready.push(*dep);
+            }
+        }
+    }
+    order
+}
+
+/// A member signature that vouches for a change, found by [`member_vouched`].
+pub(crate) type MemberCover = HashMap<ChangeHash, MemberSignature>;
+
+/// Which incoming changes a member signature vouches for, and by which: each change whose own
+/// valid signature is offered or stored, and the same actor's chain below it among `incoming`.
+/// A signature only counts for a change whose actor names the signing member. Dependencies of
+/// that chain that are neither here nor in `doc` are remembered in `ahead` (with the actor they
+/// must have), to be vouched for when they arrive; bounded by `limit`.
+pub(crate) fn member_vouched(
+    doc: &mut AutoCommit,
+    incoming: &[Change],
+    offered: &HashMap<ChangeHash, MemberSignature>,
+    book: &SignatureBook,
+    ahead: &mut HashMap<ChangeHash, (Vec<u8>, MemberSignature)>,
+    limit: usize,
+) -> MemberCover {
+    let by_hash: HashMap<ChangeHash, &Change> = incoming.iter().map(|c| (c.hash(), c)).collect();
+    let mut cover = MemberCover::new();
+    let mut seeds: Vec<(ChangeHash, MemberSignature)> = Vec::new();
+    for change in incoming {
+        let hash = change.hash();
+        let actor = change.actor_id().to_bytes();
+        let own = offered.get(&hash).copied().or_else(|| book.member(&hash));
+        if let Some(signature) = own.filter(|s| crate::member_key::actor_member(actor) == Some(s.member) && s.is_valid()) {
+            seeds.push((hash, signature));
+        } else if let Some((expected, signature)) = ahead.get(&hash)
+            && expected.as_slice() == actor
+        {
+            seeds.push((hash, *signature));
+        }
+    }
+    for (seed, signature) in seeds {
+        let actor = by_hash[&seed].actor_id().to_bytes().to_vec();
+        let mut stack = vec![seed];
+        while let Some(hash) = stack.pop() {
+            match by_hash.get(&hash) {
+                Some(change) if change.actor_id().to_bytes() == actor.as_slice() => {
+                    if cover.insert(hash, signature).is_none() {
+                        ahead.remove(&hash);
+                        stack.extend(change.deps().iter().copied());
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    if ahead.len() < limit && doc.get_change_meta_by_hash(&hash).is_none() {
+                        ahead.insert(hash, (actor.clone(), signature));
+                    }
+                }
+            }
+        }
+    }
+    cover
 }
 
 #[cfg(test)]

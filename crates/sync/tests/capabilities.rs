@@ -45,7 +45,7 @@ fn frame(sender: &str, target: &str, change: &Change, signatures: Vec<ChangeSign
         flags: None,
         version: MessageVersion::V1,
     };
-    codec::encode(&Message::Sync { sender_id: sender.into(), target_id: target.into(), document_id: SPACE, data: message.encode(), signatures })
+    codec::encode(&Message::Sync { sender_id: sender.into(), target_id: target.into(), document_id: SPACE, data: message.encode(), signatures, member_signatures: Vec::new() })
 }
 
 /// phone (edit link) — relay1 — relay2 (dials relay1, as a federated relay does) — viewer.

@@ -48,6 +48,7 @@ fn relay_with_peer() -> (Repo, BTreeMap<ChunkKey, Vec<u8>>) {
         announce_to_outgoing: true,
         session_id: "s".into(),
         persist: true,
+        rules: Some(linli_core::participation::SpaceRules::shared()),
     });
     let mut storage = BTreeMap::new();
     let mut doc = linli_sync::automerge::AutoCommit::load(&sample().0).unwrap();
@@ -92,7 +93,7 @@ fn sync_frame(changes: Vec<Vec<u8>>) -> Vec<u8> {
         flags: None,
         version: MessageVersion::V1,
     };
-    codec::encode(&Message::Sync { sender_id: "peer".into(), target_id: "relay".into(), document_id: DOC, data: message.encode(), signatures: Vec::new() })
+    codec::encode(&Message::Sync { sender_id: "peer".into(), target_id: "relay".into(), document_id: DOC, data: message.encode(), signatures: Vec::new(), member_signatures: Vec::new() })
 }
 
 /// Recomputes the checksum of an Automerge chunk (magic, checksum, type, LEB128 length, data).

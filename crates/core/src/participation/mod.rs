@@ -15,6 +15,11 @@
 
 mod ops;
 mod rules;
+#[cfg(feature = "sync")]
+mod sync_rules;
+
+#[cfg(feature = "sync")]
+pub use sync_rules::{SpaceRules, review_for_sync};
 
 use automerge::{AutoCommit, Change, ChangeHash};
 
@@ -62,8 +67,10 @@ impl std::fmt::Display for Refusal {
 }
 
 /// Reviews `candidates`, given in causal order (each after the changes it depends on), against
-/// `doc` as it is before any of them. The verdicts come back in the same order. A change that
-/// depends on a refused one is not judged here: the caller refuses it, as it cannot be applied.
+/// `doc` as it is before any of them — or, for changes a device just made itself, with them
+/// applied (values a change wrote itself never count against it). The verdicts come back in the
+/// same order. A change that depends on a refused one is not judged here: the caller refuses it,
+/// as it cannot be applied.
 pub fn review(doc: &AutoCommit, candidates: &[Candidate<'_>]) -> Vec<Result<Admitted, Refusal>> {
     let mut batch = Batch::default();
     candidates.iter().enumerate().map(|(index, candidate)| review_one(doc, &mut batch, index, candidate)).collect()

@@ -106,8 +106,14 @@ impl Batch {
             let obj = object_key(&op.obj);
             let fresh_key = match key {
                 Some(key) => {
+                    // Values this change wrote itself do not count: the document may be the one
+                    // before the change (a peer's) or after it (one's own, reviewed once made).
+                    let own = |id: &automerge::ObjId| match id {
+                        automerge::ObjId::Id(counter, by, _) => by == &change.actor_id && (start..start + change.operations.len() as u64).contains(counter),
+                        automerge::ObjId::Root => false,
+                    };
                     let in_document = match &place.existing {
-                        Some(existing) => doc.get_all(existing, key).map(|values| !values.is_empty()).unwrap_or(true),
+                        Some(existing) => doc.get_all(existing, key).map(|values| values.iter().any(|(_, id)| !own(id))).unwrap_or(true),
                         None => false,
                     };
                     let slot = (obj.clone(), key.to_owned());

@@ -69,7 +69,12 @@ fn review_as(space: &Space, tier: Tier, signer: u8, act: impl FnOnce(&mut AutoCo
     let changes = copy.get_changes(&before);
     assert!(!changes.is_empty(), "the act made no change");
     let candidates: Vec<Candidate<'_>> = changes.iter().map(|change| Candidate { change, tier, member: Some(member(signer)) }).collect();
-    let mut verdicts = review(&space.doc, &candidates);
+    // A peer judges the changes against the document before them; the device that made them,
+    // against the document with them applied. Both must reach the same verdicts.
+    let before = review(&space.doc, &candidates);
+    let after = review(&copy, &candidates);
+    assert_eq!(before, after, "the verdicts differ with the changes applied");
+    let mut verdicts = before;
     let last = verdicts.pop().expect("one verdict per change");
     verdicts.into_iter().try_for_each(|v| v.map(|_| ()))?;
     last

@@ -64,6 +64,7 @@ impl Network {
             announce_to_outgoing: true,
             session_id: format!("{name}-session"),
             persist: true,
+            rules: Some(linli_core::participation::SpaceRules::shared()),
         };
         self.nodes.push(Node { repo: Repo::new(config), relay: !announce_to_incoming, storage: BTreeMap::new(), events: Vec::new(), closed: Vec::new() });
         self.nodes.len() - 1
@@ -127,6 +128,7 @@ impl Network {
             announce_to_outgoing: true,
             session_id: "restarted".into(),
             persist: true,
+            rules: Some(linli_core::participation::SpaceRules::shared()),
         };
         self.nodes[node].repo = Repo::new(config);
     }
