@@ -54,7 +54,9 @@ pub fn import_space_file(doc: &mut AutoCommit, bytes: &[u8]) -> Result<Imported,
         d.get_changes(&[]).iter().filter(|c| c.deps().is_empty()).map(|c| c.hash()).collect()
     };
     let ours = roots(doc);
-    let theirs = roots(&mut incoming);
+    // A crafted document can load and still make Automerge panic when its changes are listed.
+    let theirs = catch_unwind(AssertUnwindSafe(|| roots(&mut incoming)))
+        .map_err(|_| SpaceError::BadBytes("automerge panicked while reading this file's changes".into()))?;
     if ours.is_empty() || !ours.iter().any(|root| theirs.contains(root)) {
         return Err(SpaceError::Invalid("this file holds a different space"));
     }

@@ -59,8 +59,9 @@ pub(crate) struct Remembered {
     vouched_ahead: HashSet<ChangeHash>,
     /// The same for member signatures, with the actor the change must have.
     member_ahead: HashMap<ChangeHash, (Vec<u8>, MemberSignature)>,
-    /// Changes whose dependencies have not arrived yet, judged once they have.
-    waiting: HashMap<ChangeHash, Change>,
+    /// Changes whose dependencies have not arrived yet, with the signatures that came with them,
+    /// judged once the dependencies have.
+    waiting: HashMap<ChangeHash, (Change, Option<ChangeSignature>, Option<MemberSignature>)>,
 }
 
 /// Past this many remembered refusals (or changes waiting) a document remembers no more: a flood
@@ -79,6 +80,16 @@ pub(crate) struct Offered<'a> {
 pub(crate) struct Judge<'a> {
     pub document_id: DocumentId,
     pub rules: Option<&'a dyn ChangeRules>,
+}
+
+impl Judge<'_> {
+    /// The rules' verdicts on `changes`, whose dependencies are all in `doc`.
+    fn verdicts(&self, doc: &AutoCommit, changes: &[Reviewed<'_>]) -> Vec<Result<(), String>> {
+        match self.rules {
+            Some(rules) => rules.review(&self.document_id, doc, changes),
+            None => without_rules(changes),
+        }
+    }
 }
 
 const NOT_SIGNED: &str = "it is not signed with a key of this space (a view link, or a link that was stopped)";
@@ -112,11 +123,25 @@ pub(crate) fn admit(
     if is_empty && genesis.0.is_none() {
         return Ok(Admission::Open(message));
     }
-    let offered_write: HashMap<ChangeHash, ChangeSignature> = offered.write.iter().map(|s| (s.hash, *s)).collect();
-    let offered_member: HashMap<ChangeHash, MemberSignature> = offered.member.iter().map(|s| (s.hash, *s)).collect();
+    let mut offered_write: HashMap<ChangeHash, ChangeSignature> = offered.write.iter().map(|s| (s.hash, *s)).collect();
+    let mut offered_member: HashMap<ChangeHash, MemberSignature> = offered.member.iter().map(|s| (s.hash, *s)).collect();
     let mut pending: Vec<Change> = Vec::new();
     let mut seen = HashSet::new();
-    for change in incoming.into_iter().chain(std::mem::take(&mut memory.waiting).into_values()) {
+    // Changes that waited for their dependencies come back with the signatures they came with
+    // (the message that brings the dependencies need not carry them again).
+    let waited: Vec<Change> = std::mem::take(&mut memory.waiting)
+        .into_values()
+        .map(|(change, write, member)| {
+            if let Some(write) = write {
+                offered_write.entry(write.hash).or_insert(write);
+            }
+            if let Some(member) = member {
+                offered_member.entry(member.hash).or_insert(member);
+            }
+            change
+        })
+        .collect();
+    for change in incoming.into_iter().chain(waited) {
         if seen.insert(change.hash()) && doc.get_change_meta_by_hash(&change.hash()).is_none() {
             pending.push(change);
         }
@@ -126,6 +151,7 @@ pub(crate) fn admit(
     let mut keep_write: Vec<ChangeSignature> = Vec::new();
     let mut keep_member: Vec<MemberSignature> = Vec::new();
     let mut waiting: Vec<Change> = Vec::new();
+    let mut copy_verdicts: Vec<Result<(), String>> = Vec::new();
     while !pending.is_empty() {
         let write_key = protection(doc).or(genesis.0);
         let participate_key = participate_protection(doc).or(genesis.1);
@@ -170,16 +196,29 @@ pub(crate) fn admit(
         if candidates.is_empty() {
             break;
         }
-        let reviewed: Vec<Reviewed<'_>> = candidates.iter().map(|(_, r)| *r).collect();
-        let verdicts = match judge.rules {
-            Some(rules) => rules.review(&judge.document_id, doc, &reviewed),
-            None => without_rules(&reviewed),
-        };
+        // Judge in causal order. With everything loaded into a copy already, all of it is judged
+        // there at once (the rules read each change as of its dependencies); otherwise each change
+        // is judged against the document and applied, if admitted, before the next.
         let mut accepted: HashSet<usize> = HashSet::new();
         let mut refused_now: HashSet<ChangeHash> = HashSet::new();
-        for ((index, candidate), verdict) in candidates.iter().zip(verdicts.into_iter().chain(std::iter::repeat_with(|| Err("not judged".to_owned())))) {
+        let in_copy = loaded.is_some();
+        for (n, (index, candidate)) in candidates.iter().enumerate() {
             let hash = candidate.change.hash();
-            let verdict = if candidate.change.deps().iter().any(|d| refused_now.contains(d)) { Err(BUILT_ON_REFUSED.to_owned()) } else { verdict };
+            let verdict = if candidate.change.deps().iter().any(|d| refused_now.contains(d)) {
+                Err(BUILT_ON_REFUSED.to_owned())
+            } else if let Some(copy) = &loaded {
+                if n == 0 {
+                    let reviewed: Vec<Reviewed<'_>> = candidates.iter().map(|(_, r)| *r).collect();
+                    copy_verdicts = judge.verdicts(copy, &reviewed);
+                }
+                copy_verdicts.get(n).cloned().unwrap_or_else(|| Err("not judged".to_owned()))
+            } else {
+                let verdict = judge.verdicts(doc, std::slice::from_ref(candidate)).pop().unwrap_or_else(|| Err("not judged".to_owned()));
+                if verdict.is_ok() {
+                    doc.apply_changes(vec![candidate.change.clone()]).map_err(|e| e.to_string())?;
+                }
+                verdict
+            };
             match verdict {
                 Ok(()) => {
                     accepted.insert(*index);
@@ -208,10 +247,12 @@ pub(crate) fn admit(
             }
         }
         pending = rest;
-        match loaded.take() {
-            // All of it accepted, and already loaded into a copy: take the copy.
-            Some(copy) if all_accepted => *doc = copy,
-            _ => doc.apply_changes(applied).map_err(|e| e.to_string())?,
+        if in_copy {
+            match loaded.take() {
+                // All of it accepted, and already loaded into a copy: take the copy.
+                Some(copy) if all_accepted => *doc = copy,
+                _ => doc.apply_changes(applied).map_err(|e| e.to_string())?,
+            }
         }
     }
     for signature in keep_write {
@@ -235,7 +276,8 @@ pub(crate) fn admit(
         }
     }
     for change in waiting {
-        memory.waiting.insert(change.hash(), change);
+        let hash = change.hash();
+        memory.waiting.insert(hash, (change, offered_write.get(&hash).copied(), offered_member.get(&hash).copied()));
     }
     for refusal in &refused {
         if memory.refused.len() < MAX_REMEMBERED {

@@ -51,7 +51,8 @@ impl ParticipateKey {
         self.0.verifying_key().to_bytes()
     }
 
-    pub(crate) fn signer(&self) -> ParticipateSigner<'_> {
+    /// Lends the key to [`crate::MemberKey::sign`], to sign a change made through the take-part link.
+    pub fn signer(&self) -> ParticipateSigner<'_> {
         ParticipateSigner(&self.0)
     }
 }

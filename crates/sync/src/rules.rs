@@ -30,9 +30,11 @@ pub struct Reviewed<'a> {
 
 /// An application's rules for protected documents.
 pub trait ChangeRules: Send + Sync {
-    /// Judges `changes`, given in causal order, against `doc` as it is before any of them: one
-    /// verdict each, in order (`Err` says why, in words a person can read). A change refused here
-    /// is not applied, stored or forwarded, and neither is anything built on it.
+    /// Judges `changes` (in causal order; each one's dependencies are in `doc`, which may hold
+    /// the changes themselves and more): one verdict each, in order (`Err` says why, in words a
+    /// person can read). Rules must read the document as of each change's dependencies, so that
+    /// every peer reaches the same verdict. A change refused here is not applied, stored or
+    /// forwarded, and neither is anything built on it.
     fn review(&self, document: &DocumentId, doc: &AutoCommit, changes: &[Reviewed<'_>]) -> Vec<Result<(), String>>;
 }
 

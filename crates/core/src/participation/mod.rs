@@ -10,8 +10,9 @@
 //!   add comments as itself, and cast its own vote.
 //!
 //! Every operation of a change must pass, or the whole change is refused. The rules read the
-//! document as it was before the batch, plus what the batch's earlier changes made: a change is
-//! judged against what it builds on, so the verdict does not depend on what else a peer has.
+//! document as it was at the change's dependencies: a change is judged against what it was built
+//! on, so every peer reaches the same verdict whatever else it holds, and the same verdict whether
+//! it judges before applying the change (a peer's) or after (one's own, just made).
 
 mod ops;
 mod rules;
@@ -24,7 +25,6 @@ pub use sync_rules::{SpaceRules, review_for_sync};
 use automerge::{AutoCommit, Change, ChangeHash};
 
 use crate::MemberId;
-use ops::Batch;
 
 /// The capability a change was made under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,31 +66,28 @@ impl std::fmt::Display for Refusal {
     }
 }
 
-/// Reviews `candidates`, given in causal order (each after the changes it depends on), against
-/// `doc` as it is before any of them — or, for changes a device just made itself, with them
-/// applied (values a change wrote itself never count against it). The verdicts come back in the
-/// same order. A change that depends on a refused one is not judged here: the caller refuses it,
-/// as it cannot be applied.
+/// Reviews `candidates`, each against `doc` as it was at the change's dependencies (which must be
+/// in `doc`; a change whose dependencies are not is refused). The verdicts come back in the same
+/// order. A caller applying a run of changes reviews them in causal order, applying each admitted
+/// one before reviewing the next; a change built on a refused one then finds a dependency
+/// missing.
 pub fn review(doc: &AutoCommit, candidates: &[Candidate<'_>]) -> Vec<Result<Admitted, Refusal>> {
-    let mut batch = Batch::default();
-    candidates.iter().enumerate().map(|(index, candidate)| review_one(doc, &mut batch, index, candidate)).collect()
+    candidates.iter().map(|candidate| review_one(doc, candidate)).collect()
 }
 
-fn review_one(doc: &AutoCommit, batch: &mut Batch, index: usize, candidate: &Candidate<'_>) -> Result<Admitted, Refusal> {
+fn review_one(doc: &AutoCommit, candidate: &Candidate<'_>) -> Result<Admitted, Refusal> {
     let hash = candidate.change.hash();
     let expanded = candidate.change.decode();
     let refuse = |path: String, reason: &'static str| Refusal { change: hash, path, reason };
-    let (placed, layer) = batch.place(doc, index, &expanded).map_err(|object| refuse(object, ops::UNKNOWN_OBJECT))?;
+    let placed = ops::place(doc, &expanded).map_err(|(path, reason)| refuse(path, reason))?;
     let member = candidate.member.filter(MemberId::is_keyed).map(|m| m.to_string());
-    let read = rules::Reading { doc, batch, layer: &layer };
+    let read = rules::Reading { doc, placed: &placed };
     let verdict = match (candidate.tier, &member) {
-        (Tier::Edit, _) => rules::edit(&read, &placed, member.as_deref()).map(|()| Admitted::default()),
-        (Tier::Participate, Some(me)) => rules::participate(&read, &placed, me),
+        (Tier::Edit, _) => rules::edit(&read, &placed.ops, member.as_deref()).map(|()| Admitted::default()),
+        (Tier::Participate, Some(me)) => rules::participate(&read, &placed.ops, me),
         (Tier::Participate, None) => Err(rules::Broken { path: String::new(), reason: "a resident's change must be signed with their member key" }),
     };
-    let admitted = verdict.map_err(|broken| refuse(broken.path, broken.reason))?;
-    batch.absorb(layer);
-    Ok(admitted)
+    verdict.map_err(|broken| refuse(broken.path, broken.reason))
 }
 
 #[cfg(test)]

@@ -1,13 +1,14 @@
 //! A change's operations as the rules see them: each with the path of the object it acts on
-//! (`["pledges", "<id>", "signatures"]`), read from the document for objects that exist and from
-//! the batch for objects that earlier operations made. A batch is the run of changes reviewed
-//! together, in causal order, before any of them is applied.
+//! (`["pledges", "<id>", "signatures"]`), read from the document as it was at the change's
+//! dependencies — what the change was built on — so that every peer, whatever else it holds,
+//! reads the same and reaches the same verdict. Objects the change makes itself are placed from
+//! its own operations.
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use automerge::legacy::{Key, ObjectId, OpId, OpType};
-use automerge::{AutoCommit, ExpandedChange, ObjType, Prop, ROOT, ReadDoc, ScalarValue, Value};
+use automerge::{AutoCommit, ChangeHash, ExpandedChange, ObjId, ObjType, Prop, ROOT, ReadDoc, ScalarValue, Value};
 
 /// An object as automerge's change operations name it: (counter, actor bytes); the root is
 /// `(0, [])`.
@@ -29,10 +30,9 @@ fn key_of(id: &OpId) -> ObjKey {
 struct Place {
     /// Map keys from the root; list and text elements are `#`.
     path: Rc<[String]>,
-    /// The change of the batch that made it, if one did (else it was in the document).
-    made_by: Option<usize>,
-    /// The object in the document, for one that was there before the batch.
-    existing: Option<automerge::ObjId>,
+    /// The object in the document, for one that was there when the change was made; `None` for
+    /// one the change itself makes.
+    existing: Option<ObjId>,
 }
 
 /// One operation, placed.
@@ -40,14 +40,14 @@ struct Place {
 pub(crate) struct PlacedOp<'a> {
     /// The path of the object it acts on.
     path: Rc<[String]>,
-    /// The object was made by the change this operation belongs to.
+    /// The object was made by this change.
     pub in_new_object: bool,
     /// The map key it writes, or `None` for an element of a list or text.
     pub key: Option<&'a str>,
     pub action: &'a OpType,
     /// It replaces or removes a value that was there (its predecessors are not empty).
     pub overwrites: bool,
-    /// Nothing was at this map key, in the document or earlier in the batch.
+    /// Nothing was at this map key when the change was made, nor earlier in the change.
     pub fresh_key: bool,
 }
 
@@ -72,130 +72,121 @@ impl PlacedOp<'_> {
     }
 }
 
-/// What a batch has made so far: objects, keys and values, so that a later change of the batch
-/// can be reviewed as if the earlier ones were applied. Each change is placed into a layer of
-/// its own, which joins the batch only if the change is admitted: a refused change leaves no
-/// trace that a later one could lean on.
-#[derive(Debug, Default)]
-pub(crate) struct Batch {
-    places: HashMap<ObjKey, Place>,
-    /// Map keys written by the batch: (object, key).
-    keys: HashSet<(ObjKey, String)>,
-    /// Scalars written by the batch, by full path (the last write wins).
+/// Why a change could not be placed.
+pub(crate) const UNKNOWN_OBJECT: &str = "it refers to something that was not there when it was made";
+pub(crate) const MISSING_DEPENDENCIES: &str = "it builds on changes this peer does not have";
+
+/// A change placed in the document as it was when the change was made.
+pub(crate) struct Placed<'c> {
+    pub ops: Vec<PlacedOp<'c>>,
+    /// The change's dependencies: reads of the document are made as of them.
+    deps: Vec<ChangeHash>,
+    /// Scalars the change writes, by full path (the last write wins).
     values: HashMap<Vec<String>, ScalarValue>,
 }
 
-/// Why an operation could not be placed.
-pub(crate) const UNKNOWN_OBJECT: &str = "it refers to something this peer does not have";
-
-impl Batch {
-    /// Places the operations of `change` (the `index`-th of the batch). What they make, write and
-    /// put goes into the returned layer (see [`Batch::absorb`]). `Err` names an object that could
-    /// not be found.
-    pub fn place<'c>(&self, doc: &AutoCommit, index: usize, change: &'c ExpandedChange) -> Result<(Vec<PlacedOp<'c>>, Batch), String> {
-        let mut layer = Batch::default();
-        let mut placed = Vec::with_capacity(change.operations.len());
-        let actor = change.actor_id.to_bytes().to_vec();
-        let start = change.start_op.get();
-        for (n, op) in change.operations.iter().enumerate() {
-            let place = self.locate(&mut layer, doc, &op.obj).ok_or_else(|| format!("{:?}", op.obj))?;
-            let key = match &op.key {
-                Key::Map(key) => Some(key.as_str()),
-                Key::Seq(_) => None,
-            };
-            let obj = object_key(&op.obj);
-            let fresh_key = match key {
-                Some(key) => {
-                    // Values this change wrote itself do not count: the document may be the one
-                    // before the change (a peer's) or after it (one's own, reviewed once made).
-                    let own = |id: &automerge::ObjId| match id {
-                        automerge::ObjId::Id(counter, by, _) => by == &change.actor_id && (start..start + change.operations.len() as u64).contains(counter),
-                        automerge::ObjId::Root => false,
-                    };
-                    let in_document = match &place.existing {
-                        Some(existing) => doc.get_all(existing, key).map(|values| values.iter().any(|(_, id)| !own(id))).unwrap_or(true),
-                        None => false,
-                    };
-                    let slot = (obj.clone(), key.to_owned());
-                    !in_document && !self.keys.contains(&slot) && !layer.keys.contains(&slot)
-                }
-                None => false,
-            };
-            let mut written: Vec<String> = place.path.to_vec();
-            written.push(key.unwrap_or("#").to_owned());
-            match &op.action {
-                OpType::Make(_) => {
-                    layer.places.insert((start + n as u64, actor.clone()), Place { path: written.into(), made_by: Some(index), existing: None });
-                }
-                OpType::Put(value) if key.is_some() => {
-                    layer.values.insert(written, value.clone());
-                }
-                _ => {}
-            }
-            if let Some(key) = key {
-                layer.keys.insert((obj, key.to_owned()));
-            }
-            placed.push(PlacedOp {
-                path: place.path.clone(),
-                in_new_object: place.made_by == Some(index),
-                key,
-                action: &op.action,
-                overwrites: !op.pred.is_empty(),
-                fresh_key,
-            });
-        }
-        Ok((placed, layer))
+/// Places the operations of `change`, whose dependencies must all be in `doc`. `Err` says why
+/// it cannot be placed.
+pub(crate) fn place<'c>(doc: &AutoCommit, change: &'c ExpandedChange) -> Result<Placed<'c>, (String, &'static str)> {
+    let deps = change.deps.clone();
+    if !doc.get_missing_deps(&deps).is_empty() {
+        return Err((String::new(), MISSING_DEPENDENCIES));
     }
-
-    /// Adds an admitted change's layer to the batch.
-    pub fn absorb(&mut self, layer: Batch) {
-        self.places.extend(layer.places);
-        self.keys.extend(layer.keys);
-        self.values.extend(layer.values);
-    }
-
-    /// Where the object an operation acts on is: the root, one the batch (or this change) made,
-    /// or one in the document (looked up once, then kept in the layer).
-    fn locate(&self, layer: &mut Batch, doc: &AutoCommit, obj: &ObjectId) -> Option<Place> {
-        let ObjectId::Id(id) = obj else {
-            return Some(Place { path: Rc::from(Vec::new()), made_by: None, existing: Some(ROOT) });
+    let mut made: HashMap<ObjKey, Place> = HashMap::new();
+    let mut found: HashMap<ObjKey, Place> = HashMap::new();
+    let mut keys: HashSet<(ObjKey, String)> = HashSet::new();
+    let mut values = HashMap::new();
+    let mut ops = Vec::with_capacity(change.operations.len());
+    let actor = change.actor_id.to_bytes().to_vec();
+    let start = change.start_op.get();
+    for (n, op) in change.operations.iter().enumerate() {
+        let obj = object_key(&op.obj);
+        let (place, in_new_object) = match made.get(&obj) {
+            Some(place) => (place.clone(), true),
+            None => match found.get(&obj) {
+                Some(place) => (place.clone(), false),
+                None => {
+                    let place = locate(doc, &op.obj, &deps).ok_or_else(|| (format!("{:?}", op.obj), UNKNOWN_OBJECT))?;
+                    found.insert(obj.clone(), place.clone());
+                    (place, false)
+                }
+            },
         };
-        let key = key_of(id);
-        if let Some(place) = layer.places.get(&key).or_else(|| self.places.get(&key)) {
-            return Some(place.clone());
+        let key = match &op.key {
+            Key::Map(key) => Some(key.as_str()),
+            Key::Seq(_) => None,
+        };
+        let fresh_key = match (key, &place.existing) {
+            (Some(key), Some(existing)) => {
+                let there = doc.get_all_at(existing, key, &deps).map(|values| !values.is_empty()).unwrap_or(true);
+                !there && !keys.contains(&(obj.clone(), key.to_owned()))
+            }
+            (Some(key), None) => !keys.contains(&(obj.clone(), key.to_owned())),
+            (None, _) => false,
+        };
+        let mut written: Vec<String> = place.path.to_vec();
+        written.push(key.unwrap_or("#").to_owned());
+        match &op.action {
+            OpType::Make(_) => {
+                made.insert((start + n as u64, actor.clone()), Place { path: written.into(), existing: None });
+            }
+            OpType::Put(value) if key.is_some() => {
+                values.insert(written, value.clone());
+            }
+            _ => {}
         }
-        let exid = doc.import_obj(&format!("{}@{}", id.counter(), id.actor())).ok()?;
-        doc.object_type(&exid).ok()?;
-        let mut path: Vec<String> = doc
-            .parents(&exid)
-            .ok()?
-            .map(|parent| match parent.prop {
-                Prop::Map(key) => key,
-                Prop::Seq(_) => "#".to_owned(),
-            })
-            .collect();
-        path.reverse();
-        let place = Place { path: path.into(), made_by: None, existing: Some(exid) };
-        layer.places.insert(key, place.clone());
-        Some(place)
+        if let Some(key) = key {
+            keys.insert((obj, key.to_owned()));
+        }
+        ops.push(PlacedOp { path: place.path.clone(), in_new_object, key, action: &op.action, overwrites: !op.pred.is_empty(), fresh_key });
     }
+    Ok(Placed { ops, deps, values })
+}
 
-    /// A scalar at `path`: as this change (`layer`) or the batch last wrote it, else as the
-    /// document has it.
-    pub fn scalar_at(&self, layer: &Batch, doc: &AutoCommit, path: &[&str]) -> Option<ScalarValue> {
+/// Where an object the change acts on is, if it was in the document when the change was made:
+/// its path (which never changes), once it is seen in its parent as of the change's dependencies.
+fn locate(doc: &AutoCommit, obj: &ObjectId, deps: &[ChangeHash]) -> Option<Place> {
+    let ObjectId::Id(id) = obj else {
+        return Some(Place { path: Rc::from(Vec::new()), existing: Some(ROOT) });
+    };
+    let exid = doc.import_obj(&format!("{}@{}", id.counter(), id.actor())).ok()?;
+    doc.object_type(&exid).ok()?;
+    let parents: Vec<(ObjId, Prop)> = doc.parents(&exid).ok()?.map(|parent| (parent.obj, parent.prop)).collect();
+    // Made before the change was? Then its parent held it, as of the change's dependencies.
+    if let Some((parent, Prop::Map(key))) = parents.first() {
+        let held = doc.get_all_at(parent, key.as_str(), deps).ok()?;
+        if !held.iter().any(|(_, id)| *id == exid) {
+            return None;
+        }
+    }
+    let mut path: Vec<String> = parents
+        .into_iter()
+        .map(|(_, prop)| match prop {
+            Prop::Map(key) => key,
+            Prop::Seq(_) => "#".to_owned(),
+        })
+        .collect();
+    path.reverse();
+    Some(Place { path: path.into(), existing: Some(exid) })
+}
+
+impl Placed<'_> {
+    /// A scalar at `path`: as the change writes it, else as the document had it when the change
+    /// was made.
+    pub fn scalar_at(&self, doc: &AutoCommit, path: &[&str]) -> Option<ScalarValue> {
         let owned: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
-        if let Some(value) = layer.values.get(&owned).or_else(|| self.values.get(&owned)) {
+        if let Some(value) = self.values.get(&owned) {
             return Some(value.clone());
         }
         let (last, parents) = path.split_last()?;
         let mut obj = ROOT;
         for segment in parents {
-            match doc.get(&obj, *segment).ok()?? {
+            match doc.get_at(&obj, *segment, &self.deps).ok()?? {
                 (Value::Object(_), child) => obj = child,
                 _ => return None,
             }
         }
-        match doc.get(&obj, *last).ok()?? {
+        match doc.get_at(&obj, *last, &self.deps).ok()?? {
             (Value::Scalar(value), _) => Some(value.into_owned()),
             _ => None,
         }

@@ -8,7 +8,7 @@ use automerge::legacy::OpType;
 use automerge::{AutoCommit, ObjType, ScalarValue};
 
 use super::Admitted;
-use super::ops::{Batch, PlacedOp};
+use super::ops::{Placed, PlacedOp};
 use crate::MemberId;
 
 /// The operation that broke a rule.
@@ -18,18 +18,16 @@ pub(crate) struct Broken {
     pub reason: &'static str,
 }
 
-/// What the rules read: the document before the batch, the batch's admitted changes, and the
-/// change under review.
+/// What the rules read: the document as it was when the change was made, and the change.
 pub(crate) struct Reading<'a> {
     pub doc: &'a AutoCommit,
-    pub batch: &'a Batch,
-    pub layer: &'a Batch,
+    pub placed: &'a Placed<'a>,
 }
 
 impl Reading<'_> {
     /// Who raised the request that task `task` is, if it is one.
     fn raised_by(&self, task: &str) -> Option<String> {
-        match self.batch.scalar_at(self.layer, self.doc, &["tasks", task, "request", "raised_by"])? {
+        match self.placed.scalar_at(self.doc, &["tasks", task, "request", "raised_by"])? {
             ScalarValue::Str(s) => Some(s.to_string()),
             _ => None,
         }

@@ -196,6 +196,11 @@ impl Network {
         self.links.keys().copied().collect()
     }
 
+    /// The frame [`Network::deliver_one`] delivers next on an unshuffled network.
+    pub fn peek_first(&self) -> Option<Vec<u8>> {
+        self.queue.front().map(|(_, _, bytes)| bytes.clone())
+    }
+
     /// Delivers the oldest frame of one link (chosen at random when shuffled). Returns false
     /// when nothing is in flight.
     pub fn deliver_one(&mut self) -> bool {

@@ -1,0 +1,326 @@
+//! The participate tier on the simulated network: residents with a take-part link sign, raise and
+//! comment through relays; what a resident may not do is refused by every peer, and the device
+//! that sent it hears why (docs/capabilities.md).
+
+mod support;
+
+use linli_core::{Author, Editor, ItemId, MemberId, NoticeDraft, Place, PledgeDraft, Space, TaskDraft, Timestamp, new_space_with};
+use linli_sync::automerge::sync::{Message as SyncMessage, MessageVersion};
+use linli_sync::automerge::{AutoCommit, Change};
+use linli_sync::capability::protect;
+use linli_sync::participate_key::set_participate_key;
+use linli_sync::{Access, DocumentId, MemberKey, MemberSignature, Message, ParticipateKey, RepoError, RepoEvent, WriteKey, codec};
+use support::sim::Network;
+
+const SPACE: DocumentId = DocumentId::from_bytes([43; 16]);
+
+fn pledge() -> ItemId {
+    ItemId::from_random([1; 8])
+}
+fn notice() -> ItemId {
+    ItemId::from_random([2; 8])
+}
+fn board() -> ItemId {
+    ItemId::from_random([3; 8])
+}
+fn column() -> ItemId {
+    ItemId::from_random([4; 8])
+}
+
+fn author(key: &MemberKey, session: u8) -> Author {
+    Author { member: MemberId::from_public_key(key.public()), session: [session; 8], now: Timestamp(1_000_000) }
+}
+
+struct Village {
+    net: Network,
+    organiser: usize,
+    relay1: usize,
+    relay2: usize,
+    resident: usize,
+    resident_link: u64,
+    resident_key: MemberKey,
+    take_part: ParticipateKey,
+    write: WriteKey,
+}
+
+/// organiser (edit link) — relay1 — relay2 (federated) — resident (take-part link).
+fn village() -> Village {
+    let mut net = Network::new();
+    let write = WriteKey::from_seed([1; 32]);
+    let take_part = ParticipateKey::from_seed([2; 32]);
+    let organiser_key = MemberKey::from_seed([10; 32]);
+    let resident_key = MemberKey::from_seed([11; 32]);
+    let (organiser, relay1, relay2, resident) = (net.add_device("organiser"), net.add_relay("relay1"), net.add_relay("relay2"), net.add_device("resident"));
+    net.nodes[organiser].repo.hold_write_key(SPACE, write.clone());
+    net.nodes[organiser].repo.hold_member_key(organiser_key.clone());
+    let lin = author(&organiser_key, 1);
+    let mut doc = new_space_with("Sanfang", &lin, |doc| {
+        protect(doc, write.public());
+        set_participate_key(doc, &take_part, &write);
+    });
+    let mut editor = Editor::new(&mut doc, &lin);
+    editor.create_pledge(&pledge(), PledgeDraft { title: "Quiet after 22:00".into(), goal: 10, ..Default::default() }).unwrap();
+    editor.post_notice(&notice(), NoticeDraft::new("Lift repair", "Friday")).unwrap();
+    editor.create_board(&board(), "Requests", &[(column(), [("en".to_owned(), "New".to_owned())].into())]).unwrap();
+    net.create(organiser, SPACE, doc);
+    net.connect(organiser, relay1);
+    net.connect(relay2, relay1);
+    net.nodes[resident].repo.hold_member_key(resident_key.clone());
+    net.nodes[resident].repo.hold_participate_key(SPACE, take_part.clone());
+    let resident_link = net.connect(resident, relay2);
+    net.find(resident, SPACE);
+    net.run_until_quiet();
+    assert_eq!(net.nodes[resident].repo.access(&SPACE), Access::Participate);
+    assert_eq!(net.nodes[organiser].repo.access(&SPACE), Access::Edit);
+    Village { net, organiser, relay1, relay2, resident, resident_link, resident_key, take_part, write }
+}
+
+fn space(net: &Network, node: usize) -> Space {
+    Space::hydrate(net.nodes[node].repo.document(&SPACE).expect("has the space")).expect("a space")
+}
+
+fn resident_does(v: &mut Village, act: impl FnOnce(&mut Editor<'_>)) {
+    let me = author(&v.resident_key, 2);
+    v.net.change(v.resident, SPACE, |doc| act(&mut Editor::new(doc, &me)));
+}
+
+/// A change a device running other code makes on its copy of the space, as `who`, bypassing its
+/// own repo's checks.
+fn made_apart(net: &Network, node: usize, who: &Author, act: impl FnOnce(&mut Editor<'_>)) -> Change {
+    let mut doc: AutoCommit = net.nodes[node].repo.document(&SPACE).expect("has the space").clone();
+    act(&mut Editor::new(&mut doc, who));
+    doc.get_last_local_change().expect("just made").clone()
+}
+
+/// The sync frame carrying `changes`, with member signatures, from `sender` to `target`.
+fn frame(sender: &str, target: &str, changes: &[&Change], member_signatures: Vec<MemberSignature>) -> Vec<u8> {
+    let mut heads: Vec<_> = changes.iter().map(|c| c.hash()).collect();
+    heads.sort();
+    let message = SyncMessage {
+        heads,
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: changes.iter().map(|c| c.raw_bytes().to_vec()).collect::<Vec<_>>().into(),
+        flags: None,
+        version: MessageVersion::V1,
+    };
+    codec::encode(&Message::Sync {
+        sender_id: sender.into(),
+        target_id: target.into(),
+        document_id: SPACE,
+        data: message.encode(),
+        signatures: Vec::new(),
+        member_signatures,
+    })
+}
+
+fn refused_at(net: &Network, node: usize) -> usize {
+    net.nodes[node].events.iter().filter_map(|e| if let RepoEvent::ChangesRefused { count, .. } = e { Some(*count) } else { None }).sum()
+}
+
+#[test]
+fn a_resident_joins_signs_raises_and_comments_and_everyone_has_it() {
+    let mut v = village();
+    let me = MemberId::from_public_key(v.resident_key.public()).to_string();
+    resident_does(&mut v, |e| e.join("Ann", "").unwrap());
+    resident_does(&mut v, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
+    resident_does(&mut v, |e| e.raise_request(&ItemId::from_random([5; 8]), &board(), &column(), "", TaskDraft { title: "Broken lamp".into(), ..Default::default() }, Place::End).unwrap());
+    resident_does(&mut v, |e| e.comment_on_notice(&notice(), &ItemId::from_random([6; 8]), "Thank you").unwrap());
+    v.net.run_until_quiet();
+    for node in [v.relay2, v.relay1, v.organiser] {
+        let s = space(&v.net, node);
+        assert_eq!(s.member_name(&me), Some("Ann"), "node {node}");
+        assert!(s.pledges[pledge().as_str()].signatures.contains_key(&me), "node {node}");
+        assert_eq!(s.open_requests().len(), 1, "node {node}");
+        assert_eq!(s.notices[notice().as_str()].comments.len(), 1, "node {node}");
+    }
+    assert_eq!(refused_at(&v.net, v.relay2) + refused_at(&v.net, v.relay1) + refused_at(&v.net, v.organiser), 0);
+}
+
+#[test]
+fn a_resident_repo_refuses_its_own_forbidden_change_and_keeps_the_space_as_it_was() {
+    let mut v = village();
+    let me = author(&v.resident_key, 2);
+    let heads_before = v.net.nodes[v.resident].repo.read_mut(&SPACE, |doc| doc.get_heads()).unwrap();
+    let refused = v.net.nodes[v.resident].repo.change(SPACE, |doc| Editor::new(doc, &me).edit_notice(&notice(), NoticeDraft::new("Lift repair cancelled", "")).unwrap());
+    match refused {
+        Err(RepoError::Refused(reason)) => assert!(reason.contains("changed by organisers"), "{reason}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let heads_after = v.net.nodes[v.resident].repo.read_mut(&SPACE, |doc| doc.get_heads()).unwrap();
+    assert_eq!(heads_before, heads_after, "the refused change was taken back out");
+    assert_eq!(space(&v.net, v.resident).notices[notice().as_str()].title, "Lift repair");
+    // The resident can go on taking part.
+    resident_does(&mut v, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
+    v.net.run_until_quiet();
+    assert_eq!(space(&v.net, v.organiser).pledges[pledge().as_str()].signature_count(), 1);
+}
+
+#[test]
+fn a_residents_crafted_change_to_a_notice_stops_at_the_first_relay_and_the_resident_hears_why() {
+    let mut v = village();
+    let me = author(&v.resident_key, 2);
+    let crafted = made_apart(&v.net, v.resident, &me, |e| e.edit_notice(&notice(), NoticeDraft::new("Lift repair cancelled", "")).unwrap());
+    let signed = v.resident_key.sign(crafted.hash(), Some(&v.take_part.signer()));
+    v.net.inject(v.resident_link, true, frame("resident", "relay2", &[&crafted], vec![signed]));
+    v.net.run_until_quiet();
+    assert_eq!(refused_at(&v.net, v.relay2), 1);
+    for node in [v.relay2, v.relay1, v.organiser] {
+        assert_eq!(space(&v.net, node).notices[notice().as_str()].title, "Lift repair", "node {node}");
+    }
+    assert!(
+        v.net.nodes[v.resident].saw(|e| matches!(e, RepoEvent::RefusedByPeer { reason, .. } if reason.contains("changed by organisers"))),
+        "the relay told the resident's device why"
+    );
+}
+
+#[test]
+fn no_one_signs_in_a_residents_name_not_even_an_organiser() {
+    let mut v = village();
+    let ann = author(&v.resident_key, 2);
+    // A change with Ann's actor, signed by another member (the organiser's device) and the
+    // write key: the write key does not make it Ann's.
+    let forged = made_apart(&v.net, v.organiser, &ann, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
+    let organiser_key = MemberKey::from_seed([10; 32]);
+    let organiser_link = 1;
+    let message = SyncMessage {
+        heads: vec![forged.hash()],
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: vec![forged.raw_bytes().to_vec()].into(),
+        flags: None,
+        version: MessageVersion::V1,
+    };
+    let bytes = codec::encode(&Message::Sync {
+        sender_id: "organiser".into(),
+        target_id: "relay1".into(),
+        document_id: SPACE,
+        data: message.encode(),
+        signatures: vec![v.write.sign(forged.hash())],
+        member_signatures: vec![organiser_key.sign(forged.hash(), None)],
+    });
+    v.net.inject(organiser_link, true, bytes);
+    v.net.run_until_quiet();
+    assert_eq!(refused_at(&v.net, v.relay1), 1);
+    assert_eq!(space(&v.net, v.relay2).pledges[pledge().as_str()].signature_count(), 0);
+    // And an organiser's own repo will not sign for a resident either.
+    let refused = v.net.nodes[v.organiser].repo.change(SPACE, |doc| Editor::new(doc, &ann).sign_pledge(&pledge(), "Ann").unwrap());
+    assert!(matches!(&refused, Err(RepoError::Refused(reason)) if reason.contains("own signature")), "{refused:?}");
+}
+
+#[test]
+fn a_resident_cannot_launder_a_forged_change_by_building_on_it() {
+    let mut v = village();
+    let me = author(&v.resident_key, 2);
+    // A forged change by someone else (no signature of its own), then the resident's honest
+    // signature built on top of it, signed by the resident with the take-part link.
+    let stranger = author(&MemberKey::from_seed([66; 32]), 9);
+    let mut doc: AutoCommit = v.net.nodes[v.resident].repo.document(&SPACE).unwrap().clone();
+    Editor::new(&mut doc, &stranger).edit_notice(&notice(), NoticeDraft::new("Lift repair cancelled", "")).unwrap();
+    let forged = doc.get_last_local_change().unwrap().clone();
+    Editor::new(&mut doc, &me).sign_pledge(&pledge(), "Ann").unwrap();
+    let honest = doc.get_last_local_change().unwrap().clone();
+    assert!(honest.deps().contains(&forged.hash()));
+    let signed = v.resident_key.sign(honest.hash(), Some(&v.take_part.signer()));
+    v.net.inject(v.resident_link, true, frame("resident", "relay2", &[&forged, &honest], vec![signed]));
+    v.net.run_until_quiet();
+    assert_eq!(refused_at(&v.net, v.relay2), 2, "both: the forged one, and the one built on it");
+    let s = space(&v.net, v.relay2);
+    assert_eq!(s.notices[notice().as_str()].title, "Lift repair");
+    assert_eq!(s.pledges[pledge().as_str()].signature_count(), 0);
+}
+
+#[test]
+fn a_view_link_cannot_take_part() {
+    let mut v = village();
+    let viewer = v.net.add_device("viewer");
+    v.net.nodes[viewer].repo.hold_member_key(MemberKey::from_seed([12; 32]));
+    v.net.connect(viewer, v.relay2);
+    v.net.find(viewer, SPACE);
+    v.net.run_until_quiet();
+    assert_eq!(v.net.nodes[viewer].repo.access(&SPACE), Access::View);
+    let me = author(&MemberKey::from_seed([12; 32]), 3);
+    let refused = v.net.nodes[viewer].repo.change(SPACE, |doc| Editor::new(doc, &me).sign_pledge(&pledge(), "Bo").unwrap());
+    assert!(matches!(refused, Err(RepoError::ViewOnly(_))), "{refused:?}");
+}
+
+#[test]
+fn stopping_old_take_part_links_stops_them_and_a_new_link_works() {
+    let mut v = village();
+    resident_does(&mut v, |e| e.join("Ann", "").unwrap());
+    v.net.run_until_quiet();
+    let new = ParticipateKey::from_seed([3; 32]);
+    let fx = v.net.nodes[v.organiser].repo.set_participate_key(SPACE, new.clone()).expect("the organiser holds the write key");
+    v.net.apply(v.organiser, fx);
+    v.net.run_until_quiet();
+    assert_eq!(v.net.nodes[v.resident].repo.access(&SPACE), Access::View, "the old take-part link now only reads");
+    // A change signed with the old link is refused everywhere.
+    let me = author(&v.resident_key, 2);
+    let late = made_apart(&v.net, v.resident, &me, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
+    let signed = v.resident_key.sign(late.hash(), Some(&v.take_part.signer()));
+    v.net.inject(v.resident_link, true, frame("resident", "relay2", &[&late], vec![signed]));
+    v.net.run_until_quiet();
+    assert_eq!(refused_at(&v.net, v.relay2), 1);
+    // With the new link (say from the new poster), the same resident takes part again.
+    v.net.nodes[v.resident].repo.hold_participate_key(SPACE, new);
+    resident_does(&mut v, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
+    v.net.run_until_quiet();
+    assert_eq!(space(&v.net, v.organiser).pledges[pledge().as_str()].signature_count(), 1);
+    // Organisers open the new link from the space (it is sealed under the write key).
+    assert_eq!(v.net.nodes[v.organiser].repo.participate_key(&SPACE).map(|k| k.public()), Some(ParticipateKey::from_seed([3; 32]).public()));
+}
+
+#[test]
+fn moving_the_write_key_keeps_the_take_part_link_working() {
+    let mut v = village();
+    let fx = v.net.nodes[v.organiser].repo.rotate_write_key(SPACE, WriteKey::from_seed([4; 32])).expect("holds the key");
+    v.net.apply(v.organiser, fx);
+    v.net.run_until_quiet();
+    assert_eq!(v.net.nodes[v.organiser].repo.participate_key(&SPACE).map(|k| k.public()), Some(v.take_part.public()), "resealed under the new key");
+    resident_does(&mut v, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
+    v.net.run_until_quiet();
+    assert_eq!(space(&v.net, v.organiser).pledges[pledge().as_str()].signature_count(), 1);
+}
+
+#[test]
+fn member_signatures_cover_each_members_chain_with_about_one_per_head() {
+    let mut v = village();
+    // Offline, the resident makes 40 changes; back online they travel with one member signature.
+    v.net.disconnect(v.resident_link);
+    resident_does(&mut v, |e| e.join("Ann", "").unwrap());
+    for n in 0..40u8 {
+        resident_does(&mut v, |e| e.comment_on_notice(&notice(), &ItemId::from_random([100 + n; 8]), "me too").unwrap());
+    }
+    v.net.connect(v.resident, v.relay2);
+    let mut member_signatures_sent = 0;
+    let mut changes_sent = 0;
+    while let Some(frame) = v.net.peek_first() {
+        if let Ok(Message::Sync { member_signatures, data, sender_id, .. }) = codec::decode(&frame)
+            && sender_id == "resident"
+        {
+            // (A message may carry the whole space, with the organiser's chain and signature too.)
+            member_signatures_sent += member_signatures.iter().filter(|s| s.member == v.resident_key.public()).count();
+            changes_sent += linli_sync::automerge::sync::Message::decode(&data).map(|m| m.changes.len()).unwrap_or(0);
+        }
+        v.net.deliver_one();
+    }
+    assert!(changes_sent >= 1, "the offline changes went out");
+    assert_eq!(member_signatures_sent, 1, "one signature of the resident's for their whole chain of 41 changes");
+    assert_eq!(space(&v.net, v.organiser).notices[notice().as_str()].comments.len(), 40);
+    assert_eq!(refused_at(&v.net, v.relay2) + refused_at(&v.net, v.relay1) + refused_at(&v.net, v.organiser), 0);
+}
+
+#[test]
+fn a_restarted_relay_serves_residents_changes_with_their_signatures() {
+    let mut v = village();
+    resident_does(&mut v, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
+    v.net.run_until_quiet();
+    v.net.restart(v.relay1);
+    let newcomer = v.net.add_device("newcomer");
+    v.net.connect(newcomer, v.relay1);
+    v.net.find(newcomer, SPACE);
+    v.net.run_until_quiet();
+    assert_eq!(space(&v.net, newcomer).pledges[pledge().as_str()].signature_count(), 1);
+    assert_eq!(refused_at(&v.net, newcomer), 0);
+}
+
