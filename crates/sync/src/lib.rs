@@ -18,6 +18,7 @@ pub mod refusal_notice;
 mod repo;
 pub mod rules;
 mod signature_book;
+pub mod space_file;
 mod storage_key;
 mod vouching;
 
@@ -32,7 +33,7 @@ pub use contain::{Panicked, contain};
 pub use document_id::{DocumentId, DocumentIdError, URL_PREFIX};
 pub use effects::{CloseReason, ConnId, Effects, RepoEvent, StorageOp};
 pub use message::{Message, PROTOCOL_V1, PeerId, PeerMetadata, RemoteHeads};
-pub use repo::{Direction, Phase, Repo, RepoConfig, RepoError};
+pub use repo::{Direction, Imported, Phase, Repo, RepoConfig, RepoError};
 pub use storage_key::{ChunkKey, ChunkKind, sha256_hex};
 
 pub use automerge;

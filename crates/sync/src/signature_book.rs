@@ -66,6 +66,16 @@ impl SignatureBook {
         self.members.get(hash).copied()
     }
 
+    /// Every write-key signature this book holds.
+    pub fn all(&self) -> Vec<ChangeSignature> {
+        self.known.iter().map(|(hash, signature)| ChangeSignature { hash: *hash, signature: *signature }).collect()
+    }
+
+    /// Every member signature this book holds.
+    pub fn all_members(&self) -> Vec<MemberSignature> {
+        self.members.values().copied().collect()
+    }
+
     /// Keeps a write-key signature (already checked by the caller) for the next save.
     pub fn insert(&mut self, signature: ChangeSignature) {
         if self.known.insert(signature.hash, signature.signature).is_none() {

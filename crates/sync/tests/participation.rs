@@ -324,3 +324,54 @@ fn a_restarted_relay_serves_residents_changes_with_their_signatures() {
     assert_eq!(refused_at(&v.net, newcomer), 0);
 }
 
+
+#[test]
+fn a_space_file_carries_residents_changes_with_their_signatures_to_any_device() {
+    let mut v = village();
+    // The resident signs with no network, and hands the space over on a USB stick.
+    v.net.disconnect(v.resident_link);
+    resident_does(&mut v, |e| e.join("Ann", "").unwrap());
+    resident_does(&mut v, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
+    let file = v.net.nodes[v.resident].repo.export_file(&SPACE).expect("the resident has the space");
+    // A neighbour with only a view link, offline too, imports it: the changes are admitted on
+    // the signatures the file carries, and travel on from there.
+    let viewer = v.net.add_device("viewer");
+    let viewer_link = v.net.connect(viewer, v.relay2);
+    v.net.find(viewer, SPACE);
+    v.net.run_until_quiet();
+    v.net.disconnect(viewer_link);
+    let (imported, fx) = v.net.nodes[viewer].repo.import_file(SPACE, &file);
+    v.net.apply(viewer, fx);
+    let imported = imported.expect("the file is this space");
+    assert_eq!((imported.new_changes, imported.refused), (2, 0));
+    v.net.connect(viewer, v.relay2);
+    v.net.run_until_quiet();
+    assert_eq!(space(&v.net, v.organiser).pledges[pledge().as_str()].signature_count(), 1);
+    assert_eq!(refused_at(&v.net, v.relay2) + refused_at(&v.net, v.relay1) + refused_at(&v.net, v.organiser), 0);
+}
+
+#[test]
+fn a_space_file_cannot_smuggle_a_forged_change_nor_another_space_in() {
+    let mut v = village();
+    let me = author(&v.resident_key, 2);
+    let mut doc: AutoCommit = v.net.nodes[v.resident].repo.document(&SPACE).unwrap().clone();
+    Editor::new(&mut doc, &me).edit_notice(&notice(), NoticeDraft::new("Lift repair cancelled", "")).unwrap();
+    let forged = doc.get_last_local_change().unwrap();
+    let file = linli_sync::space_file::SpaceFile {
+        document: doc.save(),
+        signatures: Vec::new(),
+        member_signatures: vec![v.resident_key.sign(forged.hash(), Some(&v.take_part.signer()))],
+    };
+    let (imported, fx) = v.net.nodes[v.organiser].repo.import_file(SPACE, &file.encode());
+    v.net.apply(v.organiser, fx);
+    let imported = imported.expect("the file is this space");
+    assert_eq!((imported.new_changes, imported.refused), (0, 1));
+    assert!(imported.reason.is_some_and(|r| r.contains("changed by organisers")));
+    assert_eq!(space(&v.net, v.organiser).notices[notice().as_str()].title, "Lift repair");
+
+    let other = new_space_with("Elsewhere", &me, |_| {});
+    let (imported, _) = v.net.nodes[v.organiser].repo.import_file(SPACE, &other.clone().save());
+    assert!(matches!(imported, Err(RepoError::DifferentDocument)), "{imported:?}");
+    let (imported, _) = v.net.nodes[v.organiser].repo.import_file(SPACE, b"not a file");
+    assert!(matches!(imported, Err(RepoError::BadFile(_))), "{imported:?}");
+}
