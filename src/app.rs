@@ -8,7 +8,7 @@ use crate::engine::Engine;
 use crate::i18n::I18nContextProvider;
 use crate::language::{self, LanguageSwitcher};
 use crate::pages::{
-    board::BoardPage, boards::BoardsPage, history::HistoryPage, home::Home, kiosk::KioskPage, not_found::NotFound, notice::NoticePage,
+    board::BoardPage, boards::BoardsPage, history::HistoryPage, home::Home, kiosk::KioskPage, link_device::LinkDevicePage, not_found::NotFound, notice::NoticePage,
     notice_editor::NoticeEditorPage, notices::NoticesPage, overview::Overview, participation::ParticipationPage,
     pledge::PledgePage, pledges::PledgesPage, requests::RequestsPage, settings::SettingsPage, space::SpacePage,
     task::TaskPage,
@@ -43,6 +43,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/k/:id") view=KioskPage />
+                    <Route path=path!("/link") view=LinkDevicePage />
                     <ParentRoute path=path!("/s/:id") view=SpacePage>
                         <Route path=path!("") view=Overview />
                         <Route path=path!("notices") view=NoticesPage />

@@ -17,6 +17,7 @@ pub mod files;
 pub mod format;
 pub mod identity;
 pub mod language;
+pub mod link_keys;
 pub mod markdown;
 pub mod my_spaces;
 pub mod pages;
@@ -26,7 +27,6 @@ pub mod relays;
 pub mod space_context;
 pub mod space_json;
 pub mod update_prompt;
-pub mod write_keys;
 
 /// Starts the app in the page's `<body>`.
 pub fn mount() {

@@ -30,10 +30,28 @@ impl SpaceContext {
         engine.change(self.id, |doc| edit(&mut Editor::new(doc, &author))).map_err(|e| e.to_string())
     }
 
-    /// Whether this device may change the space (tracked): `false` for a view link's holder,
-    /// whose screens then hide every control that writes (`.edit-only`).
+    /// Whether this device may organise the space (tracked): `false` for a take-part or view
+    /// link's holder, whose screens then hide the organisers' controls (`.edit-only`).
     pub fn can_edit(&self) -> bool {
         self.engine.get().may_write(&self.id)
+    }
+
+    /// Whether this device may take part (sign, raise requests, comment; tracked): `false` for a
+    /// view link's holder, whose screens then hide those controls too (`.take-part`).
+    pub fn can_take_part(&self) -> bool {
+        self.engine.get().access(&self.id) != linli_sync::Access::View
+    }
+
+    /// The address a QR code or a shared link for `path` in this space should carry (tracked): the
+    /// take-part link when this device can make one (whoever scans it may then sign, raise a
+    /// request and comment), else the view link.
+    pub fn share_link(&self, path: &str) -> String {
+        let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+        let path = self.link(path);
+        match self.engine.get().take_part_key(&self.id) {
+            Some(key) => crate::link_keys::take_part_link(&origin, &path, &key),
+            None => format!("{origin}{path}"),
+        }
     }
 
     /// Reads the space (tracked): `None` until it is readable.
@@ -81,6 +99,12 @@ pub fn current_lang() -> Lang {
 /// A translated name in the interface language.
 pub fn name_in(names: &Names, lang: Lang) -> String {
     linli_core::pick(names, lang).unwrap_or_default().to_owned()
+}
+
+/// Whether what is written in this member's name is proven by their key (every Linli peer checks
+/// it), as for every member of this Linli; not for members of an older one.
+pub fn is_proven(member: &str) -> bool {
+    linli_core::MemberId::parse(member).is_some_and(|m| m.is_keyed())
 }
 
 /// A member's display name, or a short form of their ID if they have not joined by name.

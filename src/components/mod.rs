@@ -1,7 +1,9 @@
 //! Pieces several screens share.
 
+pub mod comments;
 pub mod direct_link;
 pub mod item_links;
+pub mod member_name;
 pub mod name_prompt;
 pub mod pledge_progress;
 pub mod qr_code;

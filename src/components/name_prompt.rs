@@ -21,7 +21,7 @@ pub fn NamePrompt() -> impl IntoView {
     };
     view! {
         <Show when=move || display.0.get().is_none()>
-            <form class="card name-prompt no-print edit-only" on:submit=save aria-labelledby="name-prompt-heading">
+            <form class="card name-prompt no-print take-part" on:submit=save aria-labelledby="name-prompt-heading">
                 <h2 id="name-prompt-heading">{t!(i18n, your_name_heading)}</h2>
                 <p class="muted">{t!(i18n, your_name_why)}</p>
                 <label for="display-name">{t!(i18n, your_name)}</label>

@@ -17,12 +17,12 @@ use std::rc::Rc;
 use futures::channel::mpsc;
 use leptos::prelude::*;
 use linli_core::{AutoCommit, Author, HistoryEntry, ItemKind, MemberId, Space, SpaceError, item_history, new_space_with};
-use linli_sync::{ConnId, DocumentId, Effects, PeerMetadata, Phase, Repo, RepoConfig, RepoError, RepoEvent, WriteKey};
+use linli_sync::{Access, ConnId, DocumentId, Effects, Imported, ParticipateKey, PeerMetadata, Phase, Repo, RepoConfig, RepoError, RepoEvent, WriteKey};
 
 pub use idb_store::IdbStore;
 
+use crate::link_keys;
 use crate::platform;
-use crate::write_keys;
 
 /// Whether this device is talking to a relay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +59,9 @@ pub enum EngineError {
     ViewOnly,
     #[error(transparent)]
     Space(#[from] SpaceError),
+    /// Every peer would refuse the change (docs/capabilities.md); it was not made.
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl From<RepoError> for EngineError {
@@ -66,8 +69,18 @@ impl From<RepoError> for EngineError {
         match error {
             RepoError::ViewOnly(_) => EngineError::ViewOnly,
             RepoError::NotOpen(_) | RepoError::StillLoading(_) => EngineError::NotOpen,
+            RepoError::Refused(reason) => EngineError::Refused(reason),
+            RepoError::BadFile(reason) => EngineError::Refused(reason),
+            RepoError::DifferentDocument => EngineError::Space(SpaceError::Invalid("this file holds a different space")),
         }
     }
+}
+
+/// A peer refused changes this device made, and said why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub space: DocumentId,
+    pub reason: String,
 }
 
 /// The browser side of sync. One per page, shared through Leptos context as [`EngineHandle`].
@@ -89,6 +102,8 @@ pub struct Engine {
     pub last_heard: RwSignal<Option<linli_core::Timestamp>>,
     /// Chunks handed to IndexedDB and not yet durable.
     pub unsaved_writes: RwSignal<u32>,
+    /// The last refusal a peer sent back (shown on the device that made the change).
+    pub refused: RwSignal<Option<Refusal>>,
     /// This device's member ID and this tab's session: every change is written as them.
     member: MemberId,
     session: [u8; 8],
@@ -119,6 +134,7 @@ impl Engine {
                 announce_to_outgoing: true,
                 session_id: platform::random_hex::<8>(),
                 persist: true,
+                rules: Some(linli_core::participation::SpaceRules::shared()),
             })),
             work,
             sockets: RefCell::new(relay_socket::Sockets::default()),
@@ -130,10 +146,12 @@ impl Engine {
             relay_status: RwSignal::new(RelayStatus::Connecting),
             last_heard: RwSignal::new(None),
             unsaved_writes: RwSignal::new(0),
+            refused: RwSignal::new(None),
             member: crate::identity::member_id(),
             session: platform::random_bytes(),
             spaces: RefCell::new(HashMap::new()),
         });
+        engine.repo.borrow_mut().hold_member_key(crate::identity::member_key());
         wasm_bindgen_futures::spawn_local(effect_runner::run(Rc::downgrade(&engine), queue));
         *engine.this.borrow_mut() = Rc::downgrade(&engine);
         *engine.tabs.borrow_mut() = tab_channel::open(&engine);
@@ -210,8 +228,21 @@ impl Engine {
                 RepoEvent::UnreadableChunks { document_id, chunks } => {
                     web_sys::console::error_1(&format!("space {document_id}: {} stored chunks are unreadable and were kept", chunks.len()).into())
                 }
-                RepoEvent::ChangesRefused { document_id, count, .. } => {
-                    web_sys::console::warn_1(&format!("space {document_id}: refused {count} unsigned changes from a peer").into())
+                RepoEvent::ChangesRefused { document_id, count, reason, .. } => {
+                    web_sys::console::warn_1(&format!("space {document_id}: refused {count} changes from a peer: {reason}").into())
+                }
+                RepoEvent::RefusedByPeer { document_id, reason, .. } => {
+                    self.refused.set(Some(Refusal { space: document_id, reason }));
+                    // A relay's limit refuses for now only: offer the changes again in a minute.
+                    if let Some(engine) = self.this.borrow().upgrade() {
+                        set_timeout(
+                            move || {
+                                let fx = engine.repo.borrow_mut().resync(document_id);
+                                engine.apply(fx);
+                            },
+                            std::time::Duration::from_secs(60),
+                        );
+                    }
                 }
                 RepoEvent::Ephemeral { document_id, data, .. } => {
                     if let Some(engine) = self.this.borrow().upgrade() {
@@ -229,25 +260,33 @@ impl Engine {
         }
     }
 
-    /// Makes a new space, protected by a new write key kept on this device, and returns its ID.
+    /// Makes a new space, protected by a new write key kept on this device and with a take-part
+    /// key for residents (sealed in the space under the write key), and returns its ID.
     pub fn create_space(&self, name: &str) -> DocumentId {
         let id = DocumentId::new_random(platform::random_bytes());
         let key = WriteKey::from_seed(platform::random_bytes());
-        write_keys::save(&id, &key);
-        let public = key.public();
-        self.repo.borrow_mut().hold_write_key(id, key);
-        let doc = new_space_with(name, &self.author(), |doc| linli_sync::capability::protect(doc, public));
+        let take_part = ParticipateKey::from_seed(platform::random_bytes());
+        link_keys::save_write(&id, &key);
+        self.repo.borrow_mut().hold_write_key(id, key.clone());
+        let doc = new_space_with(name, &self.author(), |doc| {
+            linli_sync::capability::protect(doc, key.public());
+            linli_sync::participate_key::set_participate_key(doc, &take_part, &key);
+        });
         let fx = self.repo.borrow_mut().create(id, doc);
         self.apply(fx);
         self.revision.update(|r| *r += 1);
         id
     }
 
-    /// Opens a space: from this device if it has it, else from the relay. A write key this
-    /// device holds for it (or one in the address, from an edit link) is put to use.
+    /// Opens a space: from this device if it has it, else from the relay. The keys this device
+    /// holds for it (or a link in the address carries) are put to use.
     pub fn open(&self, id: DocumentId) {
-        if let Some(key) = write_keys::take_from_address(&id).or_else(|| write_keys::saved(&id)) {
+        link_keys::take_from_address(&id);
+        if let Some(key) = link_keys::saved_write(&id) {
             self.repo.borrow_mut().hold_write_key(id, key);
+        }
+        if let Some(key) = link_keys::saved_participate(&id) {
+            self.repo.borrow_mut().hold_participate_key(id, key);
         }
         let fx = self.repo.borrow_mut().find(id);
         self.apply(fx);
@@ -319,6 +358,30 @@ impl Engine {
         self.repo.borrow().may_write(id)
     }
 
+    /// What this device may do to the space (tracked): organise, take part, or read.
+    pub fn access(&self, id: &DocumentId) -> Access {
+        self.revision.track();
+        self.repo.borrow().access(id)
+    }
+
+    /// The key to put in take-part links: the one this device holds, or the one sealed in the
+    /// space, opened with its write key (tracked).
+    pub fn take_part_key(&self, id: &DocumentId) -> Option<ParticipateKey> {
+        self.revision.track();
+        self.repo.borrow().participate_key(id)
+    }
+
+    /// Gives the space a new take-part key (the first, for a space made before take-part links;
+    /// or a new one, which stops every take-part link given out before). Needs the write key.
+    pub fn new_take_part_key(&self, id: DocumentId) -> Result<(), EngineError> {
+        let key = ParticipateKey::from_seed(platform::random_bytes());
+        let fx = self.repo.borrow_mut().set_participate_key(id, key.clone())?;
+        link_keys::save_participate(&id, &key);
+        self.apply(fx);
+        self.revision.update(|r| *r += 1);
+        Ok(())
+    }
+
     /// Whether the space is protected by a write key (view links then cannot change it).
     pub fn is_protected(&self, id: &DocumentId) -> bool {
         self.revision.track();
@@ -329,7 +392,7 @@ impl Engine {
     pub fn edit_key(&self, id: &DocumentId) -> Option<WriteKey> {
         self.revision.track();
         let public = self.repo.borrow().protection(id)?;
-        write_keys::saved(id).filter(|key| key.opens(&public))
+        link_keys::saved_write(id).filter(|key| key.opens(&public))
     }
 
     /// Protects an open space with a new write key (or moves a protected one to a new key, which
@@ -339,21 +402,25 @@ impl Engine {
         let fx = if self.repo.borrow().protection(&id).is_some() {
             self.repo.borrow_mut().rotate_write_key(id, key.clone())
         } else {
-            let public = key.public();
+            // Protecting an open space gives it a take-part key too, sealed under the new key.
+            let take_part = ParticipateKey::from_seed(platform::random_bytes());
             self.repo.borrow_mut().hold_write_key(id, key.clone());
-            self.repo.borrow_mut().change(id, |doc| linli_sync::capability::protect(doc, public)).map(|((), fx)| fx)
+            let protect = |doc: &mut AutoCommit| {
+                linli_sync::capability::protect(doc, key.public());
+                linli_sync::participate_key::set_participate_key(doc, &take_part, &key);
+            };
+            self.repo.borrow_mut().change(id, protect).map(|((), fx)| fx)
         }?;
-        write_keys::save(&id, &key);
+        link_keys::save_write(&id, &key);
         self.apply(fx);
         self.revision.update(|r| *r += 1);
         Ok(())
     }
 
-    /// The whole space as one file's bytes (a saved Automerge document).
+    /// The whole space as one file's bytes: the saved document with the signatures that vouch for
+    /// its changes (`linli_sync::space_file`).
     pub fn export(&self, id: &DocumentId) -> Option<Vec<u8>> {
-        let repo = self.repo.borrow();
-        let doc = repo.document(id)?;
-        Some(doc.clone().save())
+        self.repo.borrow_mut().export_file(id)
     }
 
     /// The space as plain JSON (a reading copy).
@@ -362,9 +429,13 @@ impl Engine {
         repo.document(id).map(crate::space_json::to_json)
     }
 
-    /// Merges a space file into the space (never overwrites); saved and synced like any change.
-    pub fn import(&self, id: DocumentId, bytes: &[u8]) -> Result<linli_core::Imported, EngineError> {
-        self.change(id, |doc| linli_core::import_space_file(doc, bytes))
+    /// Takes in a space file (never overwrites): its changes are judged on the signatures it
+    /// carries, as a peer's would be, then saved and synced like any.
+    pub fn import(&self, id: DocumentId, bytes: &[u8]) -> Result<Imported, EngineError> {
+        let (imported, fx) = self.repo.borrow_mut().import_file(id, bytes);
+        self.apply(fx);
+        self.revision.update(|r| *r += 1);
+        Ok(imported?)
     }
 
     /// Every relay and tab this device talks to (or waits to), with whether each has all of

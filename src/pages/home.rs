@@ -8,8 +8,8 @@ use crate::components::direct_link::DirectLink;
 use crate::components::name_prompt::NamePrompt;
 use crate::engine::EngineHandle;
 use crate::i18n::*;
+use crate::link_keys;
 use crate::my_spaces;
-use crate::write_keys;
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -26,11 +26,11 @@ pub fn Home() -> impl IntoView {
         let pasted = link.get_untracked();
         match space_path(&pasted) {
             Some(path) => {
-                // An edit link's key (after `#`) is kept for that space before opening it.
-                let key = pasted.split_once('#').and_then(|(_, fragment)| write_keys::from_fragment(fragment));
+                // A link's keys (after `#`: organise or take part) are kept for that space first.
+                let fragment = pasted.split_once('#').map(|(_, fragment)| fragment);
                 let id = path.trim_start_matches("/s/").split(['?', '/']).next().and_then(|id| id.parse().ok());
-                if let (Some(key), Some(id)) = (key, id) {
-                    write_keys::save(&id, &key);
+                if let (Some(fragment), Some(id)) = (fragment, id) {
+                    link_keys::keep_from_fragment(&id, fragment);
                 }
                 join_navigate(&path, Default::default())
             }

@@ -145,7 +145,6 @@ fn Kiosk(id: DocumentId) -> impl IntoView {
         let (index, _) = shown.get();
         (!slides.is_empty()).then(|| (index % slides.len(), slides.len(), slides[index % slides.len()].clone()))
     });
-    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
     let full_screen = move |_| {
         if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
             let _ = root.request_fullscreen();
@@ -164,7 +163,7 @@ fn Kiosk(id: DocumentId) -> impl IntoView {
                     None => view! { <p class="kiosk-empty">{t!(i18n, kiosk_nothing)}</p> }.into_any(),
                     Some((index, count, slide)) => {
                         let position = format!("{} / {}", index + 1, count);
-                        view! { <SlideView slide origin=origin.clone() space=id /> <p class="kiosk-position">{position}</p> }.into_any()
+                        view! { <SlideView slide /> <p class="kiosk-position">{position}</p> }.into_any()
                     }
                 },
                 Status::Unreadable(reason) => view! { <p class="notice-box error">{reason}</p> }.into_any(),
@@ -185,13 +184,16 @@ fn Kiosk(id: DocumentId) -> impl IntoView {
 }
 
 #[component]
-fn SlideView(slide: Slide, origin: String, space: DocumentId) -> impl IntoView {
+fn SlideView(slide: Slide) -> impl IntoView {
     let i18n = use_i18n();
-    // A kiosk holds a view link: in a protected space its QR codes read, and say so for pledges.
-    let protected = expect_context::<crate::engine::EngineHandle>().get().is_protected(&space);
+    // The kiosk's QR codes carry the take-part link when the kiosk was opened with one (Settings
+    // → kiosk): passers-by then sign and comment on their own phones; the kiosk itself has no
+    // control anyone could use. Opened with a view link, they read, and say so for pledges.
+    let ctx = crate::space_context::use_space();
+    let can_sign = ctx.engine().get().take_part_key(&ctx.id).is_some();
     match slide {
         Slide::Notice { id, title, body, urgent, pinned, category } => {
-            let link = format!("{origin}/s/{space}/notices/{id}");
+            let link = ctx.share_link(&format!("/notices/{id}"));
             view! {
                 <article class="kiosk-slide" class:urgent=urgent aria-labelledby="slide-title" data-slide="notice">
                     <div class="kiosk-text">
@@ -209,7 +211,7 @@ fn SlideView(slide: Slide, origin: String, space: DocumentId) -> impl IntoView {
             .into_any()
         }
         Slide::Pledge { id, title, count, goal } => {
-            let link = format!("{origin}/s/{space}/pledges/{id}");
+            let link = ctx.share_link(&format!("/pledges/{id}"));
             view! {
                 <article class="kiosk-slide" aria-labelledby="slide-title" data-slide="pledge">
                     <div class="kiosk-text">
@@ -217,13 +219,13 @@ fn SlideView(slide: Slide, origin: String, space: DocumentId) -> impl IntoView {
                         <h2 id="slide-title">{title}</h2>
                         <PledgeProgress count goal />
                     </div>
-                    <div class="kiosk-qr"><QrCode link label=t_string!(i18n, qr_opens_item).to_string() /><p>{if protected { t_string!(i18n, scan_to_read_pledge) } else { t_string!(i18n, scan_to_sign) }}</p></div>
+                    <div class="kiosk-qr"><QrCode link label=t_string!(i18n, qr_opens_item).to_string() /><p>{if can_sign { t_string!(i18n, scan_to_sign) } else { t_string!(i18n, scan_to_read_pledge) }}</p></div>
                 </article>
             }
             .into_any()
         }
         Slide::Board { id, name, columns } => {
-            let link = format!("{origin}/s/{space}/boards/{id}");
+            let link = ctx.share_link(&format!("/boards/{id}"));
             view! {
                 <article class="kiosk-slide" aria-labelledby="slide-title" data-slide="board">
                     <div class="kiosk-text">
@@ -241,7 +243,7 @@ fn SlideView(slide: Slide, origin: String, space: DocumentId) -> impl IntoView {
             .into_any()
         }
         Slide::Requests { open, answered, median_response } => {
-            let link = format!("{origin}/s/{space}/requests");
+            let link = ctx.share_link("/requests");
             let open_count = open.len();
             view! {
                 <article class="kiosk-slide" aria-labelledby="slide-title" data-slide="requests">

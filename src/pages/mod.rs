@@ -5,6 +5,7 @@ pub mod boards;
 pub mod history;
 pub mod home;
 pub mod kiosk;
+pub mod link_device;
 pub mod not_found;
 pub mod notice;
 pub mod notice_editor;

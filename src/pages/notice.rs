@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use linli_core::ItemId;
 
+use crate::components::comments::{Comments, CommentsOn};
 use crate::components::item_links::ItemLinks;
 use crate::components::qr_code::QrCode;
 use crate::components::rich_text::RichText;
@@ -66,7 +67,9 @@ pub fn NoticePage() -> impl IntoView {
             let _ = ctx.edit(|e| e.set_notice_archived(&id, archived));
         }
     };
-    let own_link = move || web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    // A printed notice's QR code lets whoever scans it comment (a take-part link), when this device
+    // can make one.
+    let sheet_link = move || ctx.share_link(&format!("/notices/{}", item.get()));
     view! {
         {move || match shown.get() {
             None => view! { <p class="notice-box">{t!(i18n, item_not_found)}</p> }.into_any(),
@@ -95,7 +98,7 @@ pub fn NoticePage() -> impl IntoView {
                             </button>
                         })}
                         <div class="print-qr">
-                            <QrCode link=own_link() label=t_string!(i18n, qr_opens_item).to_string() />
+                            <QrCode link=sheet_link() label=t_string!(i18n, qr_opens_item).to_string() />
                             <p class="small">{t!(i18n, scan_to_open)}</p>
                         </div>
                     </article>
@@ -107,6 +110,7 @@ pub fn NoticePage() -> impl IntoView {
                             view! { <button type="button" class="secondary" on:click=move |_| archive(true)>{t!(i18n, archive)}</button> }.into_any()
                         }}
                     </p>
+                    <Comments on=CommentsOn::Notice item />
                     <ItemLinks kind="notice" item=item.get_untracked() />
                 }.into_any()
             }

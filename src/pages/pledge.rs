@@ -8,6 +8,7 @@ use linli_core::{ItemId, PledgeStatus, Timestamp};
 
 use crate::app::DisplayName;
 use crate::components::item_links::ItemLinks;
+use crate::components::member_name::MemberName;
 use crate::components::pledge_progress::PledgeProgress;
 use crate::components::qr_code::QrCode;
 use crate::components::rich_text::RichText;
@@ -26,7 +27,8 @@ struct Shown {
     status: PledgeStatus,
     open: bool,
     deadline: Option<Timestamp>,
-    signers: Vec<String>,
+    /// (member, name signed with), first signer first.
+    signers: Vec<(String, String)>,
     paper: u64,
     /// Whether this device's member has a signature that counts.
     signed: bool,
@@ -54,7 +56,7 @@ pub fn PledgePage() -> impl IntoView {
                 status: p.status(now),
                 open: p.is_open_for_signing(now),
                 deadline: p.deadline,
-                signers: signers.iter().map(|(_, sig)| sig.name.clone()).collect(),
+                signers: signers.iter().map(|(member, sig)| ((*member).clone(), sig.name.clone())).collect(),
                 paper: p.paper.values().map(|r| r.count).sum(),
                 signed: p.signatures.get(&me).is_some_and(|sig| sig.withdrawn_at.is_none()),
             })
@@ -63,28 +65,38 @@ pub fn PledgePage() -> impl IntoView {
     });
     let text = Signal::derive(move || ctx.with(|s| s.pledges.get(&item.get()).map(|p| p.text.as_str().to_owned())).flatten().unwrap_or_default());
     let error = RwSignal::new(None::<String>);
-    let sign = move |_| {
+    // First time here: the name goes with the signature, in the same tap.
+    let new_name = RwSignal::new(String::new());
+    let sign = move || {
         let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
+        if display.0.get_untracked().is_none() {
+            let typed = new_name.get_untracked();
+            if typed.trim().is_empty() {
+                return;
+            }
+            display.set(&typed);
+            // Join by that name first, in the same tap (the space's own join effect is later).
+            if let Err(e) = ctx.edit(|e| e.join(&typed, "")) {
+                error.set(Some(e));
+                return;
+            }
+        }
         let name = display.0.get_untracked().unwrap_or_default();
         error.set(ctx.edit(|e| e.sign_pledge(&id, &name)).err());
+    };
+    let sign_named = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        sign();
     };
     let withdraw = move |_| {
         let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
         error.set(ctx.edit(|e| e.withdraw_signature(&id)).err());
     };
-    let own_link = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
-    // The poster's QR code reads by default; a coordinator holding the edit key may let it sign.
+    // A poster's QR code lets whoever scans it sign (a take-part link), when this device can make
+    // one; else it reads.
     let engine = ctx.engine();
-    let edit_key = move || engine.get().edit_key(&ctx.id);
-    let protected = move || engine.get().is_protected(&ctx.id);
-    let poster_signs = RwSignal::new(false);
-    let poster_link = {
-        let own_link = own_link.clone();
-        move || match edit_key().filter(|_| poster_signs.get()) {
-            Some(key) => format!("{}#key={}", own_link.split('#').next().unwrap_or_default(), key.to_text()),
-            None => own_link.clone(),
-        }
-    };
+    let can_sign_by_poster = move || engine.get().take_part_key(&ctx.id).is_some();
+    let poster_link = move || ctx.share_link(&format!("/pledges/{}", item.get()));
     view! {
         {move || match shown.get() {
             None => view! { <p class="notice-box">{t!(i18n, item_not_found)}</p> }.into_any(),
@@ -106,16 +118,10 @@ pub fn PledgePage() -> impl IntoView {
                             {p.deadline.map(|d| view! { " · " {fill(t_string!(i18n, deadline_on), &[("date", &format::date_time(d, locale).to_string())])} })}
                         </p>
                         <div class="print-qr">
-                            {let poster_link = poster_link.clone(); move || view! { <QrCode link=poster_link() label=t_string!(i18n, qr_opens_item).to_string() /> }}
-                            <p class="small">{move || if poster_signs.get() || !protected() { t_string!(i18n, scan_to_sign) } else { t_string!(i18n, scan_to_read_pledge) }}</p>
+                            {move || view! { <QrCode link=poster_link() label=t_string!(i18n, qr_opens_item).to_string() /> }}
+                            <p class="small">{move || if can_sign_by_poster() { t_string!(i18n, scan_to_sign) } else { t_string!(i18n, scan_to_read_pledge) }}</p>
                         </div>
-                        {move || edit_key().is_some().then(|| view! {
-                            <p class="no-print edit-only">
-                                <label><input type="checkbox" prop:checked=move || poster_signs.get() on:change=move |ev| poster_signs.set(event_target_checked(&ev)) />
-                                    " " {t!(i18n, poster_lets_sign)}</label>
-                            </p>
-                        })}
-                        <div class="no-print edit-only">
+                        <div class="no-print take-part sign-area">
                             {if p.signed {
                                 view! {
                                     <p class="signed-note">{t!(i18n, you_signed)}</p>
@@ -124,10 +130,17 @@ pub fn PledgePage() -> impl IntoView {
                             } else if !p.open {
                                 view! { <p class="muted">{t!(i18n, closed_for_signing)}</p> }.into_any()
                             } else if display.0.get().is_none() {
-                                view! { <p class="muted">{t!(i18n, name_needed_to_sign)}</p> }.into_any()
+                                view! {
+                                    <form class="sign-with-name" on:submit=sign_named>
+                                        <label for="signer-name">{t!(i18n, your_name_to_sign)}</label>
+                                        <input id="signer-name" required maxlength="60" autocomplete="nickname"
+                                            prop:value=move || new_name.get() on:input=move |ev| new_name.set(event_target_value(&ev)) />
+                                        <button type="submit">{t!(i18n, sign)}</button>
+                                    </form>
+                                }.into_any()
                             } else {
                                 view! {
-                                    <button type="button" on:click=sign>
+                                    <button type="button" class="sign-button" on:click=move |_| sign()>
                                         {move || fill(t_string!(i18n, sign_as), &[("name", &display.0.get().unwrap_or_default().to_string())])}
                                     </button>
                                 }.into_any()
@@ -135,7 +148,7 @@ pub fn PledgePage() -> impl IntoView {
                             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                         </div>
                         <h3>{fill(t_string!(i18n, signers_heading), &[("count", &p.signers.len().to_string())])}</h3>
-                        <ul class="signers">{p.signers.iter().map(|name| view! { <li>{name.clone()}</li> }).collect_view()}</ul>
+                        <ul class="signers">{p.signers.iter().cloned().map(|(member, name)| view! { <li><MemberName member name /></li> }).collect_view()}</ul>
                         {(p.paper > 0).then(|| view! { <p class="muted">{fill(t_string!(i18n, paper_count), &[("count", &p.paper.to_string())])}</p> })}
                     </article>
                     <PaperSignaturesForm item=item.get_untracked() />

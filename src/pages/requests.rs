@@ -179,9 +179,12 @@ fn RaiseRequestForm() -> impl IntoView {
         let draft = TaskDraft { title: title.get_untracked(), description: details.get_untracked(), ..Default::default() };
         let id = ItemId::from_random(platform::random_bytes());
         let existing = ctx.with_untracked(request_board).flatten();
+        let organiser = ctx.can_edit();
         let outcome = ctx.edit(|e| {
             let (board, column) = match existing {
                 Some((board, column)) => (ItemId::parse(&board), ItemId::parse(&column)),
+                // A resident cannot make a board: the request waits on none, in this list.
+                None if !organiser => return e.raise_unfiled_request(&id, &chosen, draft),
                 None => {
                     let board = ItemId::from_random(platform::random_bytes());
                     let columns = starter_columns();
@@ -203,7 +206,7 @@ fn RaiseRequestForm() -> impl IntoView {
         }
     };
     view! {
-        <form class="card edit-only" on:submit=raise aria-labelledby="raise-heading">
+        <form class="card take-part" on:submit=raise aria-labelledby="raise-heading">
             <h2 id="raise-heading">{t!(i18n, raise_request)}</h2>
             <label for="request-title">{t!(i18n, request_what)}</label>
             <input id="request-title" required maxlength="200" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />

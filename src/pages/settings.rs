@@ -13,14 +13,17 @@ use crate::files;
 use crate::format::fill;
 use crate::i18n::*;
 use crate::platform;
+use crate::identity;
+use crate::link_keys;
 use crate::relays;
-use crate::write_keys;
 use crate::space_context::{current_lang, name_in, use_space};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     view! {
         <ShareLinks />
+        <HiddenMembers />
+        <LinkDevice />
         <SyncPanel />
         <DirectLink />
         <SpaceNameForm />
@@ -32,6 +35,9 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
+/// "Invite neighbours": the three links, each with its QR code. Organise (the edit link) for
+/// the people who run the space; take part for every resident (posters and kiosks carry it);
+/// view for reading only. Organisers can stop old links of either kind.
 #[component]
 fn ShareLinks() -> impl IntoView {
     let i18n = use_i18n();
@@ -41,11 +47,17 @@ fn ShareLinks() -> impl IntoView {
     let view_link = format!("{origin}{}", ctx.link(""));
     let edit_link = {
         let origin = origin.clone();
-        move || engine.get().edit_key(&ctx.id).map(|key| write_keys::edit_link(&origin, &ctx.id, &key))
+        move || engine.get().edit_key(&ctx.id).map(|key| link_keys::edit_link(&origin, &ctx.id, &key))
+    };
+    let take_part_link = {
+        let origin = origin.clone();
+        move || engine.get().take_part_key(&ctx.id).map(|key| link_keys::take_part_link(&origin, &ctx.link(""), &key))
     };
     let protected = move || engine.get().is_protected(&ctx.id);
+    let has_take_part = move || engine.get().take_part_key(&ctx.id).is_some();
     let error = RwSignal::new(None::<String>);
     let new_key = move |_| error.set(engine.get().new_write_key(ctx.id).err().map(|e| e.to_string()));
+    let new_take_part_key = move |_| error.set(engine.get().new_take_part_key(ctx.id).err().map(|e| e.to_string()));
     view! {
         <section class="card share-card" aria-labelledby="share-heading">
             <h2 id="share-heading">{t!(i18n, share_heading)}</h2>
@@ -55,6 +67,12 @@ fn ShareLinks() -> impl IntoView {
                 <p><code class="share-link edit-link">{link.clone()}</code></p>
                 <QrCode link=link label=t_string!(i18n, qr_edit_link).to_string() />
             })}
+            {move || take_part_link().map(|link| view! {
+                <h3>{t!(i18n, invite_to_take_part)}</h3>
+                <p class="muted">{t!(i18n, invite_to_take_part_explained)}</p>
+                <p><code class="share-link take-part-link">{link.clone()}</code></p>
+                <QrCode link=link label=t_string!(i18n, qr_take_part_link).to_string() />
+            })}
             <h3>{t!(i18n, invite_to_view)}</h3>
             <p class="muted">{move || if protected() { t_string!(i18n, invite_to_view_explained) } else { t_string!(i18n, open_space_explained) }}</p>
             <p><code class="share-link view-link">{view_link.clone()}</code></p>
@@ -62,6 +80,17 @@ fn ShareLinks() -> impl IntoView {
             <div class="edit-only">
                 {move || if protected() {
                     view! {
+                        {move || if has_take_part() {
+                            view! {
+                                <p class="muted">{t!(i18n, new_take_part_key_explained)}</p>
+                                <button type="button" class="secondary stop-take-part" on:click=new_take_part_key>{t!(i18n, stop_old_take_part_links)}</button>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <p class="muted">{t!(i18n, make_take_part_explained)}</p>
+                                <button type="button" on:click=new_take_part_key>{t!(i18n, make_take_part_link)}</button>
+                            }.into_any()
+                        }}
                         <p class="muted">{t!(i18n, new_key_explained)}</p>
                         <button type="button" class="secondary" on:click=new_key>{t!(i18n, stop_old_edit_links)}</button>
                     }.into_any()
@@ -73,6 +102,74 @@ fn ShareLinks() -> impl IntoView {
                 }}
                 {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             </div>
+        </section>
+    }
+}
+
+/// Members whose contributions an organiser hid, with "show again" (moderation is recorded and
+/// reversible; the contributions stay in the history).
+#[component]
+fn HiddenMembers() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let hidden = Memo::new(move |_| {
+        ctx.with(|s| {
+            s.moderation
+                .iter()
+                .filter(|(_, m)| m.hidden)
+                .map(|(member, m)| (member.clone(), crate::space_context::member_label(s, member), crate::space_context::member_label(s, &m.changed_by)))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    });
+    let error = RwSignal::new(None::<String>);
+    let show_again = move |member: String| error.set(ctx.edit(|e| e.set_member_hidden(&member, false, "")).err());
+    view! {
+        <Show when=move || !hidden.get().is_empty()>
+            <section class="card edit-only hidden-members" aria-labelledby="hidden-heading">
+                <h2 id="hidden-heading">{t!(i18n, hidden_members_heading)}</h2>
+                <p class="muted">{t!(i18n, hidden_members_explained)}</p>
+                <ul class="plain">
+                    {move || hidden.get().into_iter().map(|(member, name, by)| {
+                        let label = name.clone();
+                        let data = member.clone();
+                        view! {
+                            <li data-member=data>
+                                {name} " · " <span class="muted">{fill(t_string!(i18n, hidden_by), &[("name", &by)])}</span> " "
+                                <button type="button" class="secondary" aria-label=move || fill(t_string!(i18n, show_again_named), &[("name", &label)])
+                                    on:click=move |_| show_again(member.clone())>{t!(i18n, show_again)}</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            </section>
+        </Show>
+    }
+}
+
+/// Linking another device to this member, so a resident's phone and tablet sign as one: a QR
+/// code of this device's member key, shown only on request (whoever scans it can act as them).
+#[component]
+fn LinkDevice() -> impl IntoView {
+    let i18n = use_i18n();
+    let shown = RwSignal::new(false);
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    view! {
+        <section class="card take-part link-device" aria-labelledby="link-device-heading">
+            <h2 id="link-device-heading">{t!(i18n, link_device_heading)}</h2>
+            <p class="muted">{t!(i18n, link_device_explained)}</p>
+            {move || if shown.get() {
+                let link = identity::device_link(&origin);
+                view! {
+                    <p class="notice-box">{t!(i18n, link_device_warning)}</p>
+                    <QrCode link=link.clone() label=t_string!(i18n, qr_link_device).to_string() />
+                    <p><code class="share-link device-link">{link}</code></p>
+                    <button type="button" class="secondary" on:click=move |_| shown.set(false)>{t!(i18n, hide_code)}</button>
+                }.into_any()
+            } else {
+                view! { <button type="button" class="secondary" on:click=move |_| shown.set(true)>{t!(i18n, show_device_code)}</button> }.into_any()
+            }}
         </section>
     }
 }
@@ -246,12 +343,21 @@ fn KioskForm() -> impl IntoView {
     };
     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
     let kiosk_path = format!("/k/{}", ctx.id);
-    let kiosk_link = format!("{origin}{kiosk_path}");
+    // A kiosk opened with the take-part key shows QR codes that let passers-by sign on their
+    // own phones (the kiosk itself has no control to write with).
+    let engine = ctx.engine();
+    let kiosk_link = {
+        let kiosk_path = kiosk_path.clone();
+        move || match engine.get().take_part_key(&ctx.id) {
+            Some(key) => link_keys::take_part_link(&origin, &kiosk_path, &key),
+            None => format!("{origin}{kiosk_path}"),
+        }
+    };
     view! {
         <form class="card edit-only" on:submit=save aria-labelledby="kiosk-heading">
             <h2 id="kiosk-heading">{t!(i18n, kiosk_heading)}</h2>
             <p class="muted">{t!(i18n, kiosk_explained)}</p>
-            <p><a href=kiosk_path>{t!(i18n, open_kiosk)}</a> " " <code class="share-link">{kiosk_link}</code></p>
+            <p><a class="kiosk-link" href=kiosk_link.clone()>{t!(i18n, open_kiosk)}</a> " " <code class="share-link">{kiosk_link}</code></p>
             <label for="kiosk-seconds">{t!(i18n, kiosk_seconds)}</label>
             <input id="kiosk-seconds" type="number" min="3" max="600" inputmode="numeric" prop:value=move || seconds.get() on:input=move |ev| seconds.set(event_target_value(&ev)) />
             <fieldset>
@@ -311,7 +417,11 @@ fn SpaceFiles() -> impl IntoView {
                 Err(e) => Err(e),
             };
             status.set(Some(outcome.map(|imported| {
-                crate::format::fill(&t_string!(i18n, imported_changes), &[("count", &imported.new_changes.to_string())])
+                let taken = crate::format::fill(&t_string!(i18n, imported_changes), &[("count", &imported.new_changes.to_string())]);
+                match imported.reason {
+                    Some(reason) => format!("{taken} {} {reason}", crate::format::fill(&t_string!(i18n, imported_refused), &[("count", &imported.refused.to_string())])),
+                    None => taken,
+                }
             })));
         });
     };
@@ -324,7 +434,7 @@ fn SpaceFiles() -> impl IntoView {
                 <button type="button" class="secondary" on:click=export_json>{t!(i18n, download_json)}</button>
                 <button type="button" class="secondary" on:click=export_csv>{t!(i18n, download_tasks_csv)}</button>
             </div>
-            <div class="edit-only">
+            <div class="import-file">
                 <label for="import-file">{t!(i18n, import_file)}</label>
                 <input id="import-file" type="file" accept=".linli,.automerge,application/octet-stream" node_ref=input />
                 <button type="button" on:click=import>{t!(i18n, import)}</button>

@@ -89,15 +89,21 @@ fn OpenSpace(id: DocumentId) -> impl IntoView {
             Status::NotFound => view! { <p class="notice-box">{t!(i18n, space_not_found)}</p> }.into_any(),
             Status::Unreadable(reason) => view! { <p class="notice-box error">{reason}</p> }.into_any(),
             Status::Ready => view! {
-                <div class="space-body" class:view-only=move || !ctx.can_edit()>
+                <div class="space-body" class:view-only=move || !ctx.can_take_part() class:participant=move || ctx.can_take_part() && !ctx.can_edit()>
                     <header class="space-header">
                         <h1>{move || ctx.with(|s| s.name.clone())}</h1>
                     </header>
-                    {move || (!ctx.can_edit()).then(|| view! {
+                    {move || (!ctx.can_take_part()).then(|| view! {
                         <p class="notice-box view-only-note" role="note">
                             <strong>{t!(i18n, view_only)}</strong> " " {t!(i18n, view_only_explained)}
                         </p>
                     })}
+                    {move || (ctx.can_take_part() && !ctx.can_edit()).then(|| view! {
+                        <p class="notice-box take-part-note" role="note">
+                            <strong>{t!(i18n, taking_part)}</strong> " " {t!(i18n, taking_part_explained)}
+                        </p>
+                    })}
+                    <RefusalNote ctx />
                     <NamePrompt />
                     <SpaceTabs ctx />
                     <Outlet />
@@ -113,7 +119,7 @@ fn join_when_named(ctx: SpaceContext) {
     let name = expect_context::<DisplayName>().0;
     Effect::new(move |_| {
         let Some(name) = name.get() else { return };
-        if !ctx.can_edit() {
+        if !ctx.can_take_part() {
             return;
         }
         let me = ctx.me();
@@ -125,6 +131,21 @@ fn join_when_named(ctx: SpaceContext) {
             None => {}
         }
     });
+}
+
+/// What a peer said when it refused a change this device made (a relay's limit, or a rule).
+#[component]
+fn RefusalNote(ctx: SpaceContext) -> impl IntoView {
+    let i18n = use_i18n();
+    let refused = ctx.engine().get().refused;
+    view! {
+        {move || refused.get().filter(|r| r.space == ctx.id).map(|r| view! {
+            <div class="notice-box error refusal-note" role="alert">
+                <p>{t!(i18n, change_refused)} " " <span class="refusal-reason">{r.reason}</span></p>
+                <button type="button" class="secondary" on:click=move |_| refused.set(None)>{t!(i18n, dismiss)}</button>
+            </div>
+        })}
+    }
 }
 
 #[component]

@@ -6,11 +6,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use linli_core::{ItemId, TaskDraft, Timestamp};
 
+use crate::components::comments::{Comments, CommentsOn};
 use crate::components::item_links::ItemLinks;
 use crate::format;
 use crate::format::fill;
 use crate::i18n::*;
-use crate::platform;
 use crate::space_context::{current_lang, member_label, name_in, use_space};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -22,7 +22,6 @@ struct Shown {
     claimed_by: Option<String>,
     mine: bool,
     assignees: Vec<(String, String)>,
-    comments: Vec<(String, String, Timestamp)>,
     request: Option<RequestShown>,
     archived: bool,
 }
@@ -35,6 +34,10 @@ struct RequestShown {
     response: Option<i64>,
     resolution: Option<i64>,
     resolved: bool,
+    /// This device's member raised it.
+    mine: bool,
+    /// What the resident said once it was resolved (only if said since it was last resolved).
+    confirmed: Option<bool>,
 }
 
 #[component]
@@ -57,7 +60,6 @@ pub fn TaskPage() -> impl IntoView {
                 claimed_by: (!t.claimed_by.is_empty()).then(|| member_label(s, &t.claimed_by)),
                 mine: t.claimed_by == me,
                 assignees: t.assignees.keys().map(|m| (m.clone(), member_label(s, m))).collect(),
-                comments: t.comments_in_order().into_iter().map(|(_, c)| (member_label(s, &c.author), c.text.clone(), c.at)).collect(),
                 request: t.request.as_ref().map(|r| RequestShown {
                     raised_by: member_label(s, &r.raised_by),
                     raised_at: r.raised_at,
@@ -65,6 +67,8 @@ pub fn TaskPage() -> impl IntoView {
                     response: r.response_time(),
                     resolution: r.resolution_time(),
                     resolved: r.resolved_at.is_some(),
+                    mine: r.raised_by == me,
+                    confirmed: r.confirmation.filter(|c| r.resolved_at.is_some_and(|at| c.at >= at)).map(|c| c.resolved),
                 }),
                 archived: t.archived,
             })
@@ -119,6 +123,12 @@ pub fn TaskPage() -> impl IntoView {
                                 <dd class="response-time">{r.response.map(|ms| format::duration(ms, locale)).unwrap_or_else(|| t_string!(i18n, waiting).to_string())}</dd>
                                 <dt>{t!(i18n, resolution_time)}</dt>
                                 <dd class="resolution-time">{r.resolution.map(|ms| format::duration(ms, locale)).unwrap_or_else(|| t_string!(i18n, not_yet).to_string())}</dd>
+                                {r.confirmed.map(|really| view! {
+                                    <dt>{t!(i18n, residents_word)}</dt>
+                                    <dd class="confirmation" data-confirmed=really.to_string()>
+                                        {if really { t_string!(i18n, confirmed_resolved) } else { t_string!(i18n, says_not_resolved) }}
+                                    </dd>
+                                })}
                             </dl>
                         })}
                         <p class="claim-line">
@@ -154,47 +164,67 @@ pub fn TaskPage() -> impl IntoView {
                                 </li>
                             }).collect_view()}
                         </ul>
-                        <label class="inline" for="assign-member">{t!(i18n, assign)}</label>
-                        <select id="assign-member" on:change=move |ev| assign(event_target_value(&ev))>
-                            <option value="">"—"</option>
-                            {members.get().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
-                        </select>
-                        <h3>{t!(i18n, comments)}</h3>
-                        <ol class="comments">
-                            {task.comments.iter().cloned().map(|(who, text, at)| view! {
-                                <li><p class="small muted">{who} " · " {format::date_time(at, locale)}</p><p>{text}</p></li>
-                            }).collect_view()}
-                        </ol>
+                        <p class="edit-only no-print">
+                            <label class="inline" for="assign-member">{t!(i18n, assign)}</label>
+                            <select id="assign-member" on:change=move |ev| assign(event_target_value(&ev))>
+                                <option value="">"—"</option>
+                                {members.get().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                            </select>
+                        </p>
+                        {task.request.clone().filter(|r| r.mine).map(|r| view! { <OwnRequest item resolved=r.resolved confirmed=r.confirmed /> })}
                     </article>
                 }.into_any()
             }
         }}
-        <CommentForm item />
+        <Comments on=CommentsOn::Task item />
         <TaskDetailsForm item />
         <ItemLinks kind="task" item=item.get_untracked() />
     }
 }
 
-/// Adding a comment; the typed text lives outside the re-drawn task.
+/// What the resident who raised a request may still do: add details, and once it is resolved,
+/// say whether it really was.
 #[component]
-fn CommentForm(item: Memo<String>) -> impl IntoView {
+fn OwnRequest(item: Memo<String>, resolved: bool, confirmed: Option<bool>) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_space();
-    let text = RwSignal::new(String::new());
-    let send = move |ev: SubmitEvent| {
+    let details = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let add = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
-        let comment = ItemId::from_random(platform::random_bytes());
-        if ctx.edit(|e| e.comment_on_task(&id, &comment, text.get_untracked().trim())).is_ok() {
-            text.set(String::new());
+        match ctx.edit(|e| e.add_request_details(&id, &details.get_untracked())) {
+            Ok(()) => {
+                details.set(String::new());
+                error.set(None);
+            }
+            Err(e) => error.set(Some(e)),
         }
     };
+    let confirm = move |really: bool| {
+        let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
+        error.set(ctx.edit(|e| e.confirm_request(&id, really)).err());
+    };
     view! {
-        <form class="card no-print edit-only" on:submit=send>
-            <label for="comment-text">{t!(i18n, add_comment)}</label>
-            <textarea id="comment-text" required rows="2" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev)) />
-            <button type="submit">{t!(i18n, send)}</button>
-        </form>
+        <div class="own-request take-part no-print">
+            {resolved.then(|| match confirmed {
+                Some(true) => view! { <p class="signed-note">{t!(i18n, you_confirmed_resolved)}</p> }.into_any(),
+                Some(false) => view! { <p class="notice-box">{t!(i18n, you_said_not_resolved)}</p> }.into_any(),
+                None => view! {
+                    <p>{t!(i18n, was_it_resolved)}</p>
+                    <p class="actions">
+                        <button type="button" on:click=move |_| confirm(true)>{t!(i18n, yes_resolved)}</button>
+                        <button type="button" class="secondary" on:click=move |_| confirm(false)>{t!(i18n, not_resolved)}</button>
+                    </p>
+                }.into_any(),
+            })}
+            <form on:submit=add>
+                <label for="request-more">{t!(i18n, add_details)}</label>
+                <textarea id="request-more" required rows="2" maxlength="2000" prop:value=move || details.get() on:input=move |ev| details.set(event_target_value(&ev)) />
+                <button type="submit" class="secondary">{t!(i18n, add_details_button)}</button>
+            </form>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        </div>
     }
 }
 

@@ -479,6 +479,21 @@ impl Repo {
         (imported, fx)
     }
 
+    /// Starts sync of a document afresh with every peer engaged in it, so that changes a peer
+    /// refused for now (a relay's limit on how fast residents join) are offered again.
+    pub fn resync(&mut self, document_id: DocumentId) -> Effects {
+        let mut fx = Effects::default();
+        let Some(entry) = self.docs.get_mut(&document_id).filter(|e| e.phase == Phase::Ready) else { return fx };
+        let engaged: Vec<ConnId> = entry.peers.keys().copied().collect();
+        for conn in engaged {
+            if let Some(peer) = self.docs.get_mut(&document_id).and_then(|e| e.peers.get_mut(&conn)) {
+                peer.sync = sync::State::new();
+            }
+            self.send_sync(document_id, conn, &mut fx);
+        }
+        fx
+    }
+
     /// Forgets the in-memory state of a document and loads it again from storage, e.g. after the
     /// driver failed to write one of its chunks. Engaged peers resync once it has loaded.
     pub fn reload(&mut self, document_id: DocumentId) -> Effects {

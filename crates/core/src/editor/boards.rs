@@ -113,6 +113,35 @@ impl Editor<'_> {
         Ok(())
     }
 
+    /// A resident raises a request in a space that has no board yet: it waits, on no board, in
+    /// the requests list (organisers see and claim it there).
+    pub fn raise_unfiled_request(&mut self, id: &ItemId, category: &str, draft: TaskDraft) -> Result<(), SpaceError> {
+        let title = super::required(&draft.title, "a task needs a title")?;
+        let now = self.author.now;
+        let request =
+            Request { raised_by: self.me(), raised_at: now, category: category.to_owned(), claimed_at: None, resolved_at: None, confirmation: None };
+        let task = Task {
+            board: String::new(),
+            column: String::new(),
+            position: String::new(),
+            title,
+            description: Text::with_value(&draft.description),
+            assignees: BTreeMap::new(),
+            claimed_by: String::new(),
+            due: draft.due,
+            labels: BTreeMap::new(),
+            comments: BTreeMap::new(),
+            request: Some(request),
+            created_at: now,
+            updated_at: now,
+            archived: false,
+        };
+        let map = self.collection("tasks")?;
+        self.put_new_item(&map, "task", id.as_str(), &task)?;
+        self.commit("request.raise");
+        Ok(())
+    }
+
     fn new_task(
         &mut self,
         board_id: &ItemId,

@@ -1,0 +1,110 @@
+//! Comments on a notice, a task or a request: the list, oldest first, and the form to add one
+//! (anyone taking part may; comments are never changed or removed, only hidden by moderation).
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use linli_core::{ItemId, Timestamp};
+
+use crate::components::member_name::MemberName;
+use crate::format;
+use crate::i18n::*;
+use crate::platform;
+use crate::space_context::{member_label, use_space};
+
+/// What the comments are on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentsOn {
+    Notice,
+    Task,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Row {
+    author: String,
+    name: String,
+    text: String,
+    at: Timestamp,
+    /// The author raised the request these comments are on.
+    raiser: bool,
+}
+
+#[component]
+pub fn Comments(on: CommentsOn, item: Memo<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let rows = Memo::new(move |_| {
+        ctx.with(|s| {
+            let id = item.get();
+            let (comments, raiser) = match on {
+                CommentsOn::Notice => (s.notices.get(&id).map(|n| n.comments_in_order()), None),
+                CommentsOn::Task => {
+                    let task = s.tasks.get(&id);
+                    (task.map(|t| t.comments_in_order()), task.and_then(|t| t.request.as_ref()).map(|r| r.raised_by.clone()))
+                }
+            };
+            comments
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(_, c)| Row {
+                    author: c.author.clone(),
+                    name: member_label(s, &c.author),
+                    text: c.text.clone(),
+                    at: c.at,
+                    raiser: raiser.as_deref() == Some(c.author.as_str()),
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    });
+    let text = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let send = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
+        let comment = ItemId::from_random(platform::random_bytes());
+        let words = text.get_untracked();
+        let outcome = ctx.edit(|e| match on {
+            CommentsOn::Notice => e.comment_on_notice(&id, &comment, words.trim()),
+            CommentsOn::Task => e.comment_on_task(&id, &comment, words.trim()),
+        });
+        match outcome {
+            Ok(()) => {
+                text.set(String::new());
+                error.set(None);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    view! {
+        <section class="card comments-card" aria-labelledby="comments-heading">
+            <h2 id="comments-heading">{t!(i18n, comments)}</h2>
+            {move || {
+                let locale = i18n.get_locale();
+                let rows = rows.get();
+                if rows.is_empty() {
+                    return view! { <p class="muted">{t!(i18n, no_comments_yet)}</p> }.into_any();
+                }
+                view! {
+                    <ol class="comments">
+                        {rows.into_iter().map(|row| view! {
+                            <li>
+                                <p class="small muted">
+                                    <MemberName member=row.author name=row.name />
+                                    {row.raiser.then(|| view! { " · " {t!(i18n, raised_this_request)} })}
+                                    " · " {format::date_time(row.at, locale)}
+                                </p>
+                                <p class="comment-text">{row.text}</p>
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+            <form class="no-print take-part comment-form" on:submit=send>
+                <label for="comment-text">{t!(i18n, add_comment)}</label>
+                <textarea id="comment-text" required rows="2" maxlength="2000" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev)) />
+                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                <button type="submit">{t!(i18n, send)}</button>
+            </form>
+        </section>
+    }
+}
