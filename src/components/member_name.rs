@@ -27,8 +27,8 @@ pub fn MemberName(member: String, name: String) -> impl IntoView {
     };
     view! {
         <span class="member-name" data-member=member.clone()>
-            {name.clone()}
-            {proven.then(|| view! { " " <span class="proven" title=move || t_string!(i18n, proven_member)>"✓"<span class="visually-hidden">{move || t_string!(i18n, proven_member)}</span></span> })}
+            <span class="name">{name.clone()}</span>
+            {proven.then(|| view! { " " <span class="proven" role="img" title=move || t_string!(i18n, proven_member) aria-label=move || t_string!(i18n, proven_member)>"✓"</span> })}
             {(!is_me).then(|| view! {
                 " " <button type="button" class="link-button hide-member edit-only no-print"
                     aria-label=move || fill(t_string!(i18n, hide_member_named), &[("name", &name)])

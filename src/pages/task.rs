@@ -8,6 +8,7 @@ use linli_core::{ItemId, TaskDraft, Timestamp};
 
 use crate::components::comments::{Comments, CommentsOn};
 use crate::components::item_links::ItemLinks;
+use crate::components::rich_text::RichText;
 use crate::format;
 use crate::format::fill;
 use crate::i18n::*;
@@ -75,6 +76,7 @@ pub fn TaskPage() -> impl IntoView {
         })
         .flatten()
     });
+    let description = Signal::derive(move || ctx.with(|s| s.tasks.get(&item.get()).map(|t| t.description.as_str().to_owned())).flatten().unwrap_or_default());
     let members = Memo::new(move |_| {
         ctx.with(|s| {
             let mut members: Vec<_> = s.members.iter().map(|(id, m)| (id.clone(), m.name.clone())).collect();
@@ -115,6 +117,7 @@ pub fn TaskPage() -> impl IntoView {
                     <article class="card" aria-labelledby="task-title">
                         <p class="small"><a href=ctx.link(&format!("/boards/{}", task.board))>{task.board_name.clone()}</a> " › " {task.column.clone()}</p>
                         <h2 id="task-title">{task.title.clone()}</h2>
+                        <RichText text=description />
                         {task.request.clone().map(|r| view! {
                             <dl class="request-facts">
                                 <dt>{t!(i18n, raised_by)}</dt><dd>{r.raised_by} " · " {format::date_time(r.raised_at, locale)}</dd>

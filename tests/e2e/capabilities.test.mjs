@@ -58,24 +58,6 @@ test("a view link reads every screen and offers no editing, and says why", async
   await openNotice(viewer.page, "Courtyard sweep on Saturday");
 });
 
-test("a pledge poster reads by default; its maker may let it sign, and the QR code then carries the key", async () => {
-  const organiser = await newProfile(world.browser);
-  await createSpace(organiser.page, world.relay.httpUrl, "Poster Lane");
-  await openTab(organiser.page, "Pledges");
-  const form = organiser.page.getByRole("form", { name: "Start a pledge" });
-  await form.getByLabel("Title").fill("Bikes off the stairs");
-  await form.getByLabel("Text of the pledge").fill("We park bikes in the shed.");
-  await form.getByLabel("Goal (signatures)").fill("10");
-  await form.getByRole("button", { name: "Create pledge" }).click();
-  const poster = organiser.page.locator(".print-qr");
-  await poster.getByText("Scan to read on your phone. Signing needs this space's edit link.").waitFor();
-  const qr = poster.getByRole("img", { name: "QR code that opens this on a phone" });
-  assert.doesNotMatch(await qr.getAttribute("data-link"), /#key=/);
-  await organiser.page.getByLabel(/Let whoever scans this poster sign/).check();
-  await poster.getByText("Scan to sign on your phone").waitFor();
-  assert.match(await qr.getAttribute("data-link"), /\/pledges\/[0-9a-f]{16}#key=[1-9A-HJ-NP-Za-km-z]+$/);
-});
-
 test("writes without the key are refused by the relay and by a relay that relays; edit-link changes pass both", async () => {
   const second = await startRelay({ site: false, peers: [world.relay.wsUrl] });
   const atFirst = jsPeer(world.relay.wsUrl);

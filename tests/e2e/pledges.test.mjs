@@ -35,7 +35,7 @@ test("two neighbours sign a pledge, one withdraws, paper signatures add up", asy
 
   // The organiser sees the signature arrive: count, bar and the signer's name.
   await organiser.page.getByText("1 of 3 signed").waitFor();
-  assert.deepEqual(await organiser.page.locator(".signers li").allInnerTexts(), ["Neighbour Lin"]);
+  assert.deepEqual(await organiser.page.locator(".signers li .name").allInnerTexts(), ["Neighbour Lin"]);
   assert.equal(await organiser.page.getByRole("progressbar").getAttribute("aria-valuenow"), "1");
   await organiser.page.getByRole("button", { name: "Sign as Organiser Chen" }).click();
   await organiser.page.getByText("2 of 3 signed").waitFor();
@@ -45,7 +45,7 @@ test("two neighbours sign a pledge, one withdraws, paper signatures add up", asy
   await neighbour.page.getByText("2 of 3 signed").waitFor();
   await neighbour.page.getByRole("button", { name: "Withdraw my signature" }).click();
   await organiser.page.getByText("1 of 3 signed").waitFor();
-  assert.deepEqual(await organiser.page.locator(".signers li").allInnerTexts(), ["Organiser Chen"]);
+  assert.deepEqual(await organiser.page.locator(".signers li .name").allInnerTexts(), ["Organiser Chen"]);
 
   // A coordinator enters 4 signatures collected on paper: the goal is reached.
   const paper = organiser.page.getByRole("form", { name: "Signatures collected on paper" });

@@ -86,8 +86,13 @@ fn test() -> Result<(), String> {
     build_site()?;
     println!("==> first-visit bytes against the budget");
     bundle_size::check(&root().join("dist"), &root().join("xtask/first-visit-budget"))?;
-    Step::new("build the relay for the end-to-end tests").run("cargo", &["build", "-p", "linli-relay"], &[])?;
+    Step::new("build the relay and the crafted-change peer for the end-to-end tests").run(
+        "cargo",
+        &["build", "-p", "linli-relay", "-p", "linli-loadgen", "--bin", "linli-relay", "--bin", "linli-crafted-change"],
+        &[],
+    )?;
     let relay = root().join("target/debug/linli-relay");
+    let crafted = root().join("target/debug/linli-crafted-change");
     let site = root().join("dist");
     Step::new("tier 3: end-to-end tests (real relay, headless Chromium, automerge-repo peers)").run_in(
         &root().join("tests/e2e"),
@@ -96,6 +101,7 @@ fn test() -> Result<(), String> {
         &[
             ("LINLI_RELAY_BIN", relay.to_str().ok_or("odd path")?),
             ("LINLI_SITE_DIR", site.to_str().ok_or("odd path")?),
+            ("LINLI_CRAFTED_BIN", crafted.to_str().ok_or("odd path")?),
             ("CHROMIUM", setup::CHROMIUM),
         ],
     )?;

@@ -181,6 +181,29 @@ impl Client {
         self.state.lock().unwrap().repo.hold_write_key(id, key);
     }
 
+    /// Holds a member key: this client's changes with the member's actor are signed with it.
+    pub fn hold_member_key(&self, key: linli_sync::MemberKey) {
+        self.state.lock().unwrap().repo.hold_member_key(key);
+    }
+
+    /// Holds the participate key of a protected document (a take-part link).
+    pub fn hold_participate_key(&self, id: DocumentId, key: linli_sync::ParticipateKey) {
+        self.state.lock().unwrap().repo.hold_participate_key(id, key);
+    }
+
+    /// Changes a document, or says why this client's repo refused to.
+    pub fn try_change(&self, id: DocumentId, edit: impl FnOnce(&mut AutoCommit)) -> Result<(), linli_sync::RepoError> {
+        let mut outcome = Ok(());
+        self.act(|repo| match repo.change(id, edit) {
+            Ok(((), fx)) => fx,
+            Err(error) => {
+                outcome = Err(error);
+                Effects::default()
+            }
+        });
+        outcome
+    }
+
     pub fn create(&self, id: DocumentId, doc: AutoCommit) {
         self.act(|repo| repo.create(id, doc));
     }

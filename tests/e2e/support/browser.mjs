@@ -21,10 +21,11 @@ export async function launchBrowser() {
 
 /**
  * A new browser context (a separate profile: its own IndexedDB and storage) with one page whose
- * uncaught errors fail the test that reads `page.errors`.
+ * uncaught errors fail the test that reads `page.errors`. `options` go to Playwright's
+ * `newContext` (e.g. `PHONE`).
  */
-export async function newProfile(browser) {
-  const context = await browser.newContext();
+export async function newProfile(browser, options = {}) {
+  const context = await browser.newContext(options);
   const page = await context.newPage();
   page.errors = [];
   page.on("pageerror", error => page.errors.push(error.message));
@@ -33,3 +34,6 @@ export async function newProfile(browser) {
   });
   return { context, page };
 }
+
+/** A phone: a small touch screen (Playwright context options). */
+export const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };

@@ -24,10 +24,10 @@ export function tempDataDir() {
 
 /**
  * Starts the relay. `listen` defaults to port 0 (the relay prints the port it got); pass the
- * address of an earlier run to restart on the same port.
+ * address of an earlier run to restart on the same port. `flags` are passed on as they are.
  */
-export async function startRelay({ dataDir = tempDataDir(), listen = "127.0.0.1:0", site = true, siteDir = SITE_DIR, peers = [] } = {}) {
-  const args = ["--listen", listen, "--data", dataDir];
+export async function startRelay({ dataDir = tempDataDir(), listen = "127.0.0.1:0", site = true, siteDir = SITE_DIR, peers = [], flags = [] } = {}) {
+  const args = ["--listen", listen, "--data", dataDir, ...flags];
   if (site) args.push("--site", siteDir);
   for (const peer of peers) args.push("--peer", peer);
   const child = spawn(RELAY_BIN, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LINLI_LOG: "warn" } });
