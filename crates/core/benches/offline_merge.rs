@@ -1,21 +1,33 @@
 //! Offline merge: two devices that share a space each make 1,000 edits apart, then meet over one
-//! link and run the real sync protocol (Linli's repo on both sides, signed changes, storage writes
-//! included) until both are quiet. Prints a Markdown table: sync messages, bytes, round trips and
-//! time to converge, for a village-sized space and a 10,000-item one.
-//! Run: `cargo bench -p linli-core --bench offline_merge`.
+//! link and run the real sync protocol (Linli's repo on both sides, with the space's rules,
+//! signed changes, storage writes included) until both are quiet. Two kinds of device: two
+//! organisers (edit link and member key), and two residents (take-part link and member key,
+//! signing, withdrawing and commenting). Prints a Markdown table: sync messages, bytes, round
+//! trips, signatures sent and time to converge, for a village-sized space and a 10,000-item one.
+//! Run: `cargo bench -p linli-core --features sync --bench offline_merge`.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use automerge::AutoCommit;
+use linli_core::participation::SpaceRules;
+use linli_core::{Author, MemberId, Timestamp};
 use linli_sync::capability::protect;
-use linli_sync::{ChunkKey, Direction, DocumentId, Effects, Message, PeerMetadata, Repo, RepoConfig, StorageOp, WriteKey, codec};
+use linli_sync::participate_key::set_participate_key;
+use linli_sync::{ChunkKey, Direction, DocumentId, Effects, MemberKey, Message, ParticipateKey, PeerMetadata, Repo, RepoConfig, StorageOp, WriteKey, codec};
 
 mod support;
 
 const SPACE: DocumentId = DocumentId::from_bytes([7; 16]);
 const EDITS_EACH: u32 = 1_000;
 const RUNS: usize = 5;
+
+/// Who the two devices are.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Organisers,
+    Residents,
+}
 
 /// One device: its repo and the chunks it stored.
 struct Device {
@@ -24,7 +36,7 @@ struct Device {
 }
 
 impl Device {
-    fn new(name: &str, key: &WriteKey, doc: AutoCommit) -> Self {
+    fn new(name: &str, keys: &Keys, member: &MemberKey, who: Who, doc: AutoCommit) -> Self {
         let config = RepoConfig {
             peer_id: name.to_owned(),
             metadata: PeerMetadata::default(),
@@ -32,11 +44,20 @@ impl Device {
             announce_to_outgoing: true,
             session_id: format!("{name}-session"),
             persist: true,
-            rules: None,
+            rules: Some(SpaceRules::shared()),
         };
         let mut device = Device { repo: Repo::new(config), storage: BTreeMap::new() };
-        device.repo.hold_write_key(SPACE, key.clone());
-        let fx = device.repo.create(SPACE, doc);
+        match who {
+            Who::Organisers => device.repo.hold_write_key(SPACE, keys.write.clone()),
+            Who::Residents => device.repo.hold_participate_key(SPACE, keys.take_part.clone()),
+        }
+        device.repo.hold_member_key(member.clone());
+        // The shared space as each device stored it when they last met (its signatures from the
+        // organiser who made it travel in the same file).
+        let fx = device.repo.create(SPACE, AutoCommit::new());
+        device.store(fx);
+        let (imported, fx) = device.repo.import_file(SPACE, &keys.file(&doc));
+        imported.expect("the device's own copy");
         device.store(fx);
         device
     }
@@ -66,6 +87,8 @@ struct Meeting {
     sync_messages: usize,
     bytes: usize,
     round_trips: usize,
+    /// Write-key and member signatures carried by the sync messages.
+    signatures: usize,
     /// Wall time with each device on its own processor: per trip, the slower device's work.
     time: Duration,
 }
@@ -107,35 +130,80 @@ fn meet(a: &mut Device, b: &mut Device) -> Meeting {
 fn count(meeting: &mut Meeting, frame: &[u8]) {
     meeting.messages += 1;
     meeting.bytes += frame.len();
-    if matches!(codec::decode(frame), Ok(Message::Sync { .. } | Message::Request { .. })) {
-        meeting.sync_messages += 1;
+    match codec::decode(frame) {
+        Ok(Message::Sync { signatures, member_signatures, .. }) => {
+            meeting.sync_messages += 1;
+            meeting.signatures += signatures.len() + member_signatures.len();
+        }
+        Ok(Message::Request { .. }) => meeting.sync_messages += 1,
+        _ => {}
     }
 }
 
-/// The space both devices had when they last met, protected by the write key they both hold.
-fn shared_space(items: u32, key: &WriteKey) -> AutoCommit {
-    let mut doc = support::sample_space_with(items, |doc| protect(doc, key.public()));
+/// The keys of the space: its write key (the organisers') and its take-part key.
+struct Keys {
+    write: WriteKey,
+    take_part: ParticipateKey,
+}
+
+impl Keys {
+    /// The space as a file with a write-key signature on every change: what both devices had
+    /// when they last met.
+    fn file(&self, doc: &AutoCommit) -> Vec<u8> {
+        let mut doc = doc.clone();
+        let changes = doc.get_changes(&[]);
+        linli_sync::space_file::SpaceFile {
+            document: doc.save(),
+            signatures: changes.iter().map(|c| self.write.sign(c.hash())).collect(),
+            member_signatures: Vec::new(),
+        }
+        .encode()
+    }
+}
+
+/// The space both devices had when they last met, protected by the write key, with a take-part
+/// key.
+fn shared_space(items: u32, keys: &Keys) -> AutoCommit {
+    let mut doc = support::sample_space_with(items, |doc| {
+        protect(doc, keys.write.public());
+        set_participate_key(doc, &keys.take_part, &keys.write);
+    });
     doc.commit();
     doc
 }
 
 /// A fixed actor per device, so that every run merges the same documents (Automerge orders its
-/// columns by actor, and random actors made runs differ by up to 2×).
-fn actor(device: u8) -> automerge::ActorId {
-    automerge::ActorId::from([device; 16])
+/// columns by actor, and random actors made runs differ by up to 2×): the member's key, then
+/// the device's number.
+fn author(member: &MemberKey, device: u8, now: i64) -> Author {
+    Author { member: MemberId::from_public_key(member.public()), session: [device; 8], now: Timestamp(now) }
 }
 
-fn row(items: u32) -> String {
-    let key = WriteKey::from_seed([3; 32]);
-    let mut base = shared_space(items, &key);
-    let (mut apart_a, mut apart_b) = (base.fork().with_actor(actor(21)), base.fork().with_actor(actor(22)));
-    support::offline_edits(&mut apart_a, items, 21, EDITS_EACH);
-    support::offline_edits(&mut apart_b, items, 22, EDITS_EACH);
-    let changes_before = base.get_changes(&[]).len();
+fn row(items: u32, who: Who) -> String {
+    let keys = Keys { write: WriteKey::from_seed([3; 32]), take_part: ParticipateKey::from_seed([4; 32]) };
+    let base = shared_space(items, &keys);
+    let members = [MemberKey::from_seed([21; 32]), MemberKey::from_seed([22; 32])];
+    let (mut apart_a, mut apart_b) = (base.clone(), base.clone());
+    for (doc, (member, device)) in [(&mut apart_a, (&members[0], 21u8)), (&mut apart_b, (&members[1], 22u8))] {
+        match who {
+            Who::Organisers => support::offline_edits_as(doc, items, device, EDITS_EACH, |now| author(member, device, now)),
+            Who::Residents => support::resident_edits(doc, items, device, EDITS_EACH, |now| author(member, device, now)),
+        }
+    }
+    let changes_before = base.clone().get_changes(&[]).len();
     let mut meetings = Vec::new();
     for _ in 0..RUNS {
-        let mut a = Device::new("phone-a", &key, apart_a.clone());
-        let mut b = Device::new("phone-b", &key, apart_b.clone());
+        let mut a = Device::new("phone-a", &keys, &members[0], who, base.clone());
+        let mut b = Device::new("phone-b", &keys, &members[1], who, base.clone());
+        // Each device makes its edits through its own repo (signed, judged), as the app does.
+        for (device, apart) in [(&mut a, &apart_a), (&mut b, &apart_b)] {
+            let mut apart = apart.clone();
+            let edits = apart.get_changes(&base.clone().get_heads());
+            for change in edits {
+                let ((), fx) = device.repo.change(SPACE, |doc| doc.apply_changes(vec![change.clone()]).unwrap()).expect("the device may make its own edits");
+                device.store(fx);
+            }
+        }
         let meeting = meet(&mut a, &mut b);
         let heads = |device: &mut Device| {
             let mut heads = device.repo.read_mut(&SPACE, |doc| doc.get_heads()).unwrap();
@@ -150,12 +218,17 @@ fn row(items: u32) -> String {
     meetings.sort_by_key(|m| m.time);
     let m = meetings[RUNS / 2];
     format!(
-        "| {items} | {} | {} | {} | {} | {} | {:.0} ms |",
+        "| {items} | {} | {} | {} | {} | {} | {} | {} | {:.0} ms |",
+        match who {
+            Who::Organisers => "two organisers",
+            Who::Residents => "two residents",
+        },
         changes_before,
         m.messages,
         m.sync_messages,
         m.bytes,
         m.round_trips,
+        m.signatures,
         m.time.as_secs_f64() * 1000.0
     )
 }
@@ -163,10 +236,12 @@ fn row(items: u32) -> String {
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` runs this once as a smoke test.
     let smoke = !std::env::args().any(|a| a == "--bench");
-    println!("| items in the space | changes before | messages | of which sync | bytes | round trips | time to converge |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| items in the space | devices | changes before | messages | of which sync | bytes | round trips | signatures sent | time to converge |");
+    println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
     let sizes: &[u32] = if smoke { &[200] } else { &[200, 1_000, 10_000] };
     for &items in sizes {
-        println!("{}", row(items));
+        for who in [Who::Organisers, Who::Residents] {
+            println!("{}", row(items, who));
+        }
     }
 }

@@ -438,7 +438,8 @@ impl Repo {
             let all = incoming.get_changes(&[]);
             let roots = |changes: &[automerge::Change]| -> Vec<ChangeHash> { changes.iter().filter(|c| c.deps().is_empty()).map(|c| c.hash()).collect() };
             let ours = roots(&entry.doc.get_changes(&[]));
-            if !roots(&all).iter().any(|root| ours.contains(root)) {
+            // (A copy with nothing yet takes any file: it may be how the space first arrives.)
+            if !ours.is_empty() && !roots(&all).iter().any(|root| ours.contains(root)) {
                 return Err(RepoError::DifferentDocument);
             }
             let new: Vec<automerge::Change> = all.into_iter().filter(|c| entry.doc.get_change_meta_by_hash(&c.hash()).is_none()).collect();

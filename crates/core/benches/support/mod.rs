@@ -65,9 +65,15 @@ pub fn sample_space_with(items: u32, first: impl FnOnce(&mut AutoCommit)) -> Aut
 /// a new notice, an edited notice, a claimed task and a signed pledge, on a space made by
 /// [`sample_space`] of `items` items. `who` tells the devices apart.
 pub fn offline_edits(doc: &mut AutoCommit, items: u32, who: u8, count: u32) {
+    offline_edits_as(doc, items, who, count, |now| author(who, now));
+}
+
+/// [`offline_edits`], made by the author `me` gives for each time (an organiser with a member
+/// key, say).
+pub fn offline_edits_as(doc: &mut AutoCommit, items: u32, who: u8, count: u32, me: impl Fn(i64) -> Author) {
     let (notices, pledges, tasks) = (items * 4 / 10, items / 10, items / 2);
     for n in 0..count {
-        let me = author(who, 1_700_000_100_000 + i64::from(n) * 1_000);
+        let me = me(1_700_000_100_000 + i64::from(n) * 1_000);
         let pick = |of: u32| (n * 7 + u32::from(who) * 13) % of.max(1);
         match n % 4 {
             1 if notices > 0 => {
@@ -79,6 +85,25 @@ pub fn offline_edits(doc: &mut AutoCommit, items: u32, who: u8, count: u32) {
             2 if tasks > 0 => Editor::new(doc, &me).claim_task(&id(3, pick(tasks))).unwrap(),
             3 if pledges > 0 => Editor::new(doc, &me).sign_pledge(&id(2, pick(pledges)), &format!("Neighbour {who}")).unwrap(),
             _ => Editor::new(doc, &me).post_notice(&id(1, 1_000_000 * u32::from(who) + n), NoticeDraft::new(format!("Offline notice {n}"), "Written with no signal.")).unwrap(),
+        }
+    }
+}
+
+/// `count` changes a resident makes apart through a take-part link, one each, as taps make them:
+/// in turn a comment on a notice, signing a pledge, and withdrawing that signature.
+pub fn resident_edits(doc: &mut AutoCommit, items: u32, who: u8, count: u32, me: impl Fn(i64) -> Author) {
+    let (notices, pledges) = (items * 4 / 10, items / 10);
+    for n in 0..count {
+        let me = me(1_700_000_100_000 + i64::from(n) * 1_000);
+        let pick = |of: u32| (n * 7 + u32::from(who) * 13) % of.max(1);
+        let pledge = id(2, pick(pledges) / 3 * 3);
+        match n % 3 {
+            1 if pledges > 0 => Editor::new(doc, &me).sign_pledge(&pledge, &format!("Resident {who}")).unwrap(),
+            2 if pledges > 0 => Editor::new(doc, &me).withdraw_signature(&pledge).or_else(|_| Editor::new(doc, &me).sign_pledge(&pledge, "Resident")).unwrap(),
+            _ => {
+                let comment = ItemId::from_random([who, 0xc0, (n >> 16) as u8, (n >> 8) as u8, n as u8, 0, 0, 1]);
+                Editor::new(doc, &me).comment_on_notice(&id(1, pick(notices)), &comment, "Me too.").unwrap()
+            }
         }
     }
 }

@@ -1,0 +1,132 @@
+//! What admitting one change costs a peer (criterion), on a space of 10,000 items: a resident's
+//! change (signing a pledge through a take-part link) and an organiser's (editing a notice), as a
+//! relay or a browser receives them in a sync message — signatures checked, the space's rules
+//! applied, the change applied and stored — and the rules alone.
+//! Run: `cargo bench -p linli-core --features sync --bench admission`.
+
+use automerge::AutoCommit;
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use linli_core::participation::{Candidate, SpaceRules, Tier, review};
+use linli_core::*;
+use linli_sync::capability::protect;
+use linli_sync::participate_key::set_participate_key;
+use linli_sync::{Direction, DocumentId, Effects, MemberKey, ParticipateKey, PeerMetadata, Repo, RepoConfig, RepoEvent, WriteKey};
+
+mod support;
+use support::id;
+
+const SPACE: DocumentId = DocumentId::from_bytes([9; 16]);
+
+/// A repo holding the space (imported from a file, as each device stored it).
+fn device(name: &str, doc: &AutoCommit, write: &WriteKey, announce_to_incoming: bool) -> Repo {
+    let mut repo = Repo::new(RepoConfig {
+        peer_id: name.into(),
+        metadata: PeerMetadata::default(),
+        announce_to_incoming,
+        announce_to_outgoing: true,
+        session_id: name.into(),
+        persist: true,
+        rules: Some(SpaceRules::shared()),
+    });
+    repo.create(SPACE, AutoCommit::new());
+    let mut doc = doc.clone();
+    let changes = doc.get_changes(&[]);
+    let file = linli_sync::space_file::SpaceFile { document: doc.save(), signatures: changes.iter().map(|c| write.sign(c.hash())).collect(), member_signatures: Vec::new() };
+    let (imported, _) = repo.import_file(SPACE, &file.encode());
+    imported.expect("the space");
+    repo
+}
+
+/// A relay and a phone that hold the same space and have synced (their sync state settled, as
+/// on a connection that has been open a while); then the phone makes one change with `make`.
+/// Returns the relay and the frames the phone sends it.
+fn settled_then(doc: &AutoCommit, write: &WriteKey, phone_keys: impl FnOnce(&mut Repo), make: impl FnOnce(&mut AutoCommit)) -> (Repo, Vec<Vec<u8>>) {
+    let mut relay = device("relay", doc, write, false);
+    let mut phone = device("phone", doc, write, true);
+    phone_keys(&mut phone);
+    let mut to_relay: Vec<Vec<u8>> = relay.connected(1, Direction::Incoming).sends.into_iter().map(|(_, f)| f).collect();
+    to_relay.extend(phone.connected(1, Direction::Outgoing).sends.into_iter().map(|(_, f)| f));
+    let mut to_phone = Vec::new();
+    while !to_relay.is_empty() || !to_phone.is_empty() {
+        for frame in std::mem::take(&mut to_relay) {
+            to_phone.extend(relay.received(1, &frame).sends.into_iter().map(|(_, f)| f));
+        }
+        for frame in std::mem::take(&mut to_phone) {
+            to_relay.extend(phone.received(1, &frame).sends.into_iter().map(|(_, f)| f));
+        }
+    }
+    let ((), fx) = phone.change(SPACE, make).expect("the phone may make it");
+    (relay, fx.sends.into_iter().map(|(_, f)| f).collect())
+}
+
+fn admitted(fx: &Effects) -> bool {
+    fx.events.iter().any(|e| matches!(e, RepoEvent::DocChanged { .. })) && !fx.events.iter().any(|e| matches!(e, RepoEvent::ChangesRefused { .. }))
+}
+
+fn benches(c: &mut Criterion) {
+    let write = WriteKey::from_seed([1; 32]);
+    let take_part = ParticipateKey::from_seed([2; 32]);
+    let mut doc = support::sample_space_with(10_000, |doc| {
+        protect(doc, write.public());
+        set_participate_key(doc, &take_part, &write);
+    });
+    doc.commit();
+    let resident = MemberKey::from_seed([3; 32]);
+    let organiser = MemberKey::from_seed([4; 32]);
+    let as_member = |key: &MemberKey| Author { member: MemberId::from_public_key(key.public()), session: [7; 8], now: Timestamp(1_800_000_000_000) };
+
+    let mut signed = doc.clone();
+    Editor::new(&mut signed, &as_member(&resident)).sign_pledge(&id(2, 17), "Resident").unwrap();
+    let signing = signed.get_last_local_change().unwrap();
+
+    let mut group = c.benchmark_group("admitting one change, space of 10,000 items");
+    group.sample_size(10);
+    // Each sample admits the change once, into a relay set up afresh (not measured).
+    let resident_setup = || {
+        settled_then(
+            &doc,
+            &write,
+            |phone| {
+                phone.hold_member_key(resident.clone());
+                phone.hold_participate_key(SPACE, take_part.clone());
+            },
+            |d| Editor::new(d, &as_member(&resident)).sign_pledge(&id(2, 17), "Resident").unwrap(),
+        )
+    };
+    let organiser_setup = || {
+        settled_then(
+            &doc,
+            &write,
+            |phone| {
+                phone.hold_member_key(organiser.clone());
+                phone.hold_write_key(SPACE, write.clone());
+            },
+            |d| {
+                let current: Notice = read_item(d, "notices", id(1, 17).as_str()).unwrap().unwrap();
+                Editor::new(d, &as_member(&organiser)).edit_notice(&id(1, 17), NoticeDraft { body: "edited".into(), ..NoticeDraft::of(&current) }).unwrap()
+            },
+        )
+    };
+    // The relay is handed back, so that dropping it (a 10,000-item space) is not measured.
+    let receive = |(mut relay, frames): (Repo, Vec<Vec<u8>>)| {
+        let mut fx = Effects::default();
+        for frame in &frames {
+            fx.extend(relay.received(1, frame));
+        }
+        (relay, fx)
+    };
+    assert!(admitted(&receive(resident_setup()).1), "the resident's change is admitted");
+    assert!(admitted(&receive(organiser_setup()).1), "the organiser's change is admitted");
+    group.bench_function("a resident's change (take-part link): signatures, rules, apply, store, answer", |b| {
+        b.iter_batched(resident_setup, receive, BatchSize::PerIteration)
+    });
+    group.bench_function("an organiser's change (edit link): signatures, rules, apply, store, answer", |b| {
+        b.iter_batched(organiser_setup, receive, BatchSize::PerIteration)
+    });
+    let candidate = Candidate { change: &signing, tier: Tier::Participate, member: Some(MemberId::from_public_key(resident.public())) };
+    group.bench_function("the rules alone, a resident's change", |b| b.iter(|| review(&doc, &[candidate])));
+    group.finish();
+}
+
+criterion_group!(admission, benches);
+criterion_main!(admission);
