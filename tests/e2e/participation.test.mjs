@@ -285,3 +285,35 @@ test("a relay slows a take-part link that floods a space with new members, and t
     await relay.stop();
   }
 });
+
+test("a resident links a tablet to their phone: both sign as one member", async () => {
+  const organiser = await newProfile(world.browser);
+  await createSpace(organiser.page, world.relay.httpUrl, "Linked Lane", { me: "Organiser Ye" });
+  const posterLink = await startPledge(organiser.page, "Walk the dogs on leads");
+  await waitUntilSaved(organiser.page);
+
+  const phone = await newProfile(world.browser, PHONE);
+  await phone.page.goto(posterLink);
+  const sheet = phone.page.getByRole("article", { name: "Walk the dogs on leads" });
+  await sheet.getByLabel("Your name, to sign").fill("Resident Qi");
+  await sheet.getByRole("button", { name: "Sign", exact: true }).click();
+  await sheet.getByText("You signed this pledge.").waitFor();
+  await openTab(phone.page, "Settings");
+  const linking = phone.page.getByRole("region", { name: "Link another device" });
+  await linking.getByRole("button", { name: "Show the code" }).click();
+  const deviceLink = await linking.getByRole("img", { name: "QR code that links another device to you" }).getAttribute("data-link");
+  assert.match(deviceLink, /\/link#member=[1-9A-HJ-NP-Za-km-z]+&name=Resident%20Qi$/);
+
+  const tablet = await newProfile(world.browser);
+  await tablet.page.goto(deviceLink);
+  await tablet.page.getByRole("button", { name: "Link this device" }).click();
+  await tablet.page.waitForURL(`${world.relay.httpUrl}/`);
+  await tablet.page.goto(posterLink);
+  await tablet.page.getByRole("article", { name: "Walk the dogs on leads" }).getByText("You signed this pledge.").waitFor();
+  await organiser.page.getByText("1 of 10 signed").waitFor();
+  assert.deepEqual(await organiser.page.locator(".signers li .name").allInnerTexts(), ["Resident Qi"], "one signer, not two");
+  for (const p of [organiser, phone, tablet]) {
+    assert.deepEqual(p.page.errors, []);
+    await p.context.close();
+  }
+});
