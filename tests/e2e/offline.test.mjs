@@ -2,7 +2,7 @@
 // app shell, IndexedDB holds the space, and what is written offline syncs when the network returns.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { copyOfSite, startRelay } from "./support/relay.mjs";
 import { newProfile } from "./support/browser.mjs";
@@ -56,11 +56,15 @@ test("a new deploy is offered as 'reload to update' and takes over only when ask
     assert.equal(await page.evaluate(() => navigator.serviceWorker.controller !== null), true);
     assert.equal(await page.getByText("A new version of Linli is ready.").count(), 0);
 
-    // Deploy: the stylesheet and the worker's version change on the server.
-    const worker = join(siteDir, "sw.js");
-    writeFileSync(worker, readFileSync(worker, "utf8").replace(/const VERSION = "[0-9a-f]+";/, 'const VERSION = "next-version";'));
+    // Deploy: the stylesheet and the worker's version change on the server (the build's
+    // compressed copies of the old files go with them).
+    const deploy = (name, change) => {
+      writeFileSync(join(siteDir, name), change(readFileSync(join(siteDir, name), "utf8")));
+      for (const copy of [`${name}.br`, `${name}.gz`]) rmSync(join(siteDir, copy), { force: true });
+    };
+    deploy("sw.js", text => text.replace(/const VERSION = "[0-9a-f]+";/, 'const VERSION = "next-version";'));
     const css = readdirSync(siteDir).find(f => f.endsWith(".css"));
-    writeFileSync(join(siteDir, css), readFileSync(join(siteDir, css), "utf8") + "\nbody { outline: 0 solid transparent; }\n");
+    deploy(css, text => text + "\nbody { outline: 0 solid transparent; }\n");
     // The browser checks for a new worker now and then; the test asks until it has found it (a
     // check already running since the reload may have fetched the old script).
     await eventually(

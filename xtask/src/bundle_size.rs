@@ -26,8 +26,12 @@ pub fn measure(dist: &Path) -> Result<Vec<FileSize>, String> {
         if !path.is_file() {
             continue;
         }
-        let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_owned();
+        // The compressed copies are the same files, sent in place of the originals.
+        if name.ends_with(".br") || name.ends_with(".gz") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
         rows.push(FileSize { name, raw: bytes.len(), gzip: gzip_len(&bytes), brotli: brotli_len(&bytes) });
     }
     rows.sort_by(|a, b| b.gzip.cmp(&a.gzip).then_with(|| a.name.cmp(&b.name)));

@@ -11,6 +11,7 @@ pub(crate) mod bundle_size;
 mod service_worker;
 mod setup;
 mod shell;
+mod site_files;
 
 use std::process::ExitCode;
 
@@ -45,8 +46,11 @@ fn main() -> ExitCode {
 pub(crate) fn build_site() -> Result<(), String> {
     Step::new("build the site (trunk build --release)")
         .run("trunk", &["build", "--release"], &[("TRUNK_SKIP_VERSION_CHECK", "true")])?;
-    service_worker::stamp(&root().join("dist"))?;
-    bundle_size::report(&root().join("dist"))
+    let dist = root().join("dist");
+    site_files::record_wasm_size(&dist)?;
+    service_worker::stamp(&dist)?;
+    bundle_size::report(&dist)?;
+    site_files::compress(&dist)
 }
 
 fn serve(args: &[String]) -> Result<(), String> {

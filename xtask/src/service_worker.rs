@@ -17,7 +17,8 @@ pub fn stamp(dist: &Path) -> Result<(), String> {
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if NOT_SHELL.contains(&name.as_str()) || !entry.path().is_file() {
+        let compressed_copy = name.ends_with(".br") || name.ends_with(".gz");
+        if NOT_SHELL.contains(&name.as_str()) || compressed_copy || !entry.path().is_file() {
             continue;
         }
         let bytes = std::fs::read(entry.path()).map_err(|e| format!("{name}: {e}"))?;

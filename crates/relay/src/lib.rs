@@ -9,6 +9,7 @@ mod join_limit;
 mod limits;
 mod metrics;
 mod peer_link;
+mod site;
 mod wire;
 
 use std::future::Future;
@@ -24,7 +25,6 @@ use axum::routing::get;
 use linli_sync::{Direction, PeerMetadata, Repo, RepoConfig};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
-use tower_http::services::{ServeDir, ServeFile};
 
 pub use folder_store::FolderStore;
 pub use limits::Limits;
@@ -128,12 +128,7 @@ async fn site_or_sync(State(state): State<AppState>, request: Request) -> Respon
     let Some(site) = state.site_dir.clone() else {
         return (StatusCode::NOT_FOUND, "this relay serves sync only\n").into_response();
     };
-    let index = ServeFile::new(site.join("index.html"));
-    let files = ServeDir::new(&site).fallback(index);
-    match tower::ServiceExt::oneshot(files, request).await {
-        Ok(response) => response.into_response(),
-        Err(never) => match never {},
-    }
+    site::serve(&site, request).await
 }
 
 /// Admits a WebSocket connection if the limits allow it.

@@ -24,9 +24,15 @@ pub struct Resident {
 impl RelayProcess {
     /// Starts the binary on `listen` (`127.0.0.1:0` for a free port) with `data` as its folder.
     pub fn start(data: &Path, listen: &str) -> Self {
+        Self::start_with(data, listen, &[])
+    }
+
+    /// The same, with more flags (e.g. `--site DIR`).
+    pub fn start_with(data: &Path, listen: &str, flags: &[&std::ffi::OsStr]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_linli-relay"))
             .args(["--listen", listen, "--data"])
             .arg(data)
+            .args(flags)
             .env("LINLI_LOG", "warn")
             .stdout(Stdio::piped())
             .spawn()
