@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
-use autosurgeon::Text;
 
 use crate::{Board, Editor, Notice, Pledge, SpaceError, Task, Timestamp, member_of_actor, MemberId};
 
@@ -187,37 +186,18 @@ impl Editor<'_> {
     }
 }
 
-/// An item that can be put back as it was. Collaborative texts are brought back by the smallest
-/// splice onto their current content (a text read from an old version cannot be written as is).
+/// An item that can be put back as it was. Collaborative texts are written back by the smallest
+/// splice onto their current content (the model's `text_field` mapping does that on reconcile).
 /// What residents wrote into the item since (signatures, comments, who raised a request and
 /// their confirmation) is theirs and stays as it is now: an organiser's restore never removes it.
 trait Restore: autosurgeon::Hydrate + autosurgeon::Reconcile + Sized {
     fn onto(self, current: Option<Self>) -> Self;
 }
 
-/// `old`'s content as an edit of `current` (or as new text if there is no current one).
-fn text_onto(old: &Text, current: Option<Text>) -> Text {
-    match current {
-        Some(mut text) => {
-            text.update(old.as_str());
-            text
-        }
-        None => Text::with_value(old.as_str()),
-    }
-}
-
 impl Restore for Notice {
     fn onto(mut self, current: Option<Self>) -> Self {
-        let (body, mut translations) = match current {
-            Some(c) => {
-                self.comments = c.comments;
-                (Some(c.body), c.translations)
-            }
-            None => (None, Default::default()),
-        };
-        self.body = text_onto(&self.body, body);
-        for (lang, translation) in &mut self.translations {
-            translation.body = text_onto(&translation.body, translations.remove(lang).map(|t| t.body));
+        if let Some(current) = current {
+            self.comments = current.comments;
         }
         self
     }
@@ -225,23 +205,16 @@ impl Restore for Notice {
 
 impl Restore for Pledge {
     fn onto(mut self, current: Option<Self>) -> Self {
-        let (text, signatures, paper) = match current {
-            Some(c) => (Some(c.text), c.signatures, c.paper),
-            None => (None, Default::default(), Default::default()),
-        };
-        self.text = text_onto(&self.text, text);
-        (self.signatures, self.paper) = (signatures, paper);
+        if let Some(current) = current {
+            (self.signatures, self.paper) = (current.signatures, current.paper);
+        }
         self
     }
 }
 
 impl Restore for Task {
     fn onto(mut self, current: Option<Self>) -> Self {
-        let Some(current) = current else {
-            self.description = text_onto(&self.description, None);
-            return self;
-        };
-        self.description = text_onto(&self.description, Some(current.description));
+        let Some(current) = current else { return self };
         self.comments = current.comments;
         if let (Some(old), Some(now)) = (&mut self.request, current.request) {
             old.raised_by = now.raised_by;

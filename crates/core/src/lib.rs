@@ -1,5 +1,7 @@
 //! The Linli community-space model over Automerge: one document per space holding its settings,
-//! members, notices, pledges and task boards, typed and merge-safe, with history.
+//! members, notices, pledges and task boards, typed and merge-safe, with history. The types
+//! themselves are plain data in `linli-model` (re-exported here); this crate reads them from the
+//! document, changes the document (`Editor`), and judges others' changes (`participation`).
 //!
 //! This crate is pure: no browser, no async runtime, no clock, no random source. Time comes in
 //! with the [`Author`] of each change, and IDs are made from random bytes the caller passes.
@@ -7,7 +9,7 @@
 //! Two neighbours post notices offline and merge:
 //!
 //! ```
-//! use linli_core::{Author, Editor, ItemId, MemberId, NoticeDraft, Space, Timestamp, new_space};
+//! use linli_core::{Author, Editor, ItemId, MemberId, NoticeDraft, Space, SpaceDocument, Timestamp, new_space};
 //!
 //! let ann = Author { member: MemberId::from_random([1; 8]), session: [1; 8], now: Timestamp(1_700_000_000_000) };
 //! let bo = Author { member: MemberId::from_random([2; 8]), session: [2; 8], now: Timestamp(1_700_000_060_000) };
@@ -25,7 +27,7 @@
 //! Two neighbours sign the same pledge offline; both signatures count:
 //!
 //! ```
-//! use linli_core::{Author, Editor, ItemId, MemberId, PledgeDraft, PledgeStatus, Space, Timestamp, new_space};
+//! use linli_core::{Author, Editor, ItemId, MemberId, PledgeDraft, PledgeStatus, Space, SpaceDocument, Timestamp, new_space};
 //!
 //! let author = |n: u8| Author { member: MemberId::from_random([n; 8]), session: [n; 8], now: Timestamp(1_000) };
 //! let pledge = ItemId::from_random([7; 8]);
@@ -49,7 +51,7 @@
 //! One neighbour moves a card while another edits it; the card ends up moved *and* edited, once:
 //!
 //! ```
-//! use linli_core::{Author, Editor, ItemId, MemberId, Place, Space, TaskDraft, Timestamp, new_space};
+//! use linli_core::{Author, Editor, ItemId, MemberId, Place, Space, SpaceDocument, TaskDraft, Timestamp, new_space};
 //!
 //! let author = |n: u8| Author { member: MemberId::from_random([n; 8]), session: [n; 8], now: Timestamp(1_000) };
 //! let (board, todo, done, task) = (ItemId::from_random([1; 8]), ItemId::from_random([2; 8]), ItemId::from_random([3; 8]), ItemId::from_random([4; 8]));
@@ -73,39 +75,22 @@
 //! ```
 
 mod author;
-mod board;
-mod comment;
 mod editor;
 mod error;
 mod history;
-mod ids;
-mod lang;
 mod load;
-mod member;
-mod moderation;
-mod notice;
 pub mod participation;
-mod pledge;
-pub mod position;
-mod space;
-mod time;
+mod space_doc;
 mod tree;
 
+pub use linli_model::*;
+pub use linli_model::{position, space};
+
 pub use author::{Author, member_of_actor};
-pub use board::{Board, Column, Confirmation, Request, RequestStats, Task, TaskDraft, percentile, request_stats};
-pub use comment::{Comment, comments_in_order};
-pub use moderation::Moderation;
 pub use editor::Editor;
 pub use error::SpaceError;
 pub use history::{HistoryEntry, ItemKind, item_history};
-pub use ids::{ItemId, MemberId};
-pub use lang::{Lang, Names, pick};
 pub use load::{Imported, import_space_file, load_document, merge_bytes};
-pub use member::{KNOWN_ROLES, Member};
-pub use notice::{Notice, NoticeDraft, NoticeTranslation};
-pub use pledge::{PaperSignatures, Pledge, PledgeDraft, PledgeStatus, Signature};
-pub use space::{Category, KioskSettings, Responsibility, SCHEMA_VERSION, Space, Unreadable, new_space, new_space_with, read_item};
-pub use position::Place;
-pub use time::Timestamp;
+pub use space_doc::{Refreshed, SpaceDocument, new_space, new_space_with, read_item};
 
 pub use automerge::{AutoCommit, ChangeHash};

@@ -7,14 +7,13 @@ use std::collections::BTreeMap;
 
 use automerge::ScalarValue;
 use automerge::hydrate::{Map, Value};
-use autosurgeon::Text;
 
-use crate::board::{Confirmation, Request};
-use crate::comment::Comment;
-use crate::moderation::Moderation;
-use crate::notice::NoticeTranslation;
-use crate::pledge::{PaperSignatures, Signature};
-use crate::space::{Category, KioskSettings, Responsibility};
+use crate::{Confirmation, Request};
+use crate::Comment;
+use crate::Moderation;
+use crate::NoticeTranslation;
+use crate::{PaperSignatures, Signature};
+use crate::{Category, KioskSettings, Responsibility};
 use crate::{Board, Column, Member, Notice, Pledge, Task, Timestamp};
 
 /// A value readable from the materialized tree.
@@ -46,7 +45,11 @@ pub(crate) fn as_map<'a>(value: &'a Value) -> Result<&'a Map, String> {
 }
 
 impl FromTree for String {
+    /// A string, or a collaborative text (the model keeps both as `String`; see `text_field`).
     fn from_tree(value: &Value) -> Result<Self, String> {
+        if let Value::Text(text) = value {
+            return Ok(text.to_string());
+        }
         match scalar(value, "a string")? {
             ScalarValue::Str(s) => Ok(s.to_string()),
             other => Err(format!("expected a string, found {other:?}")),
@@ -82,15 +85,6 @@ impl FromTree for Timestamp {
             other => return Err(format!("expected a time, found {other:?}")),
         };
         result.map_err(|e| e.to_string())
-    }
-}
-
-impl FromTree for Text {
-    fn from_tree(value: &Value) -> Result<Self, String> {
-        match value {
-            Value::Text(text) => Ok(Text::with_value(text.to_string())),
-            other => Err(format!("expected a text, found {}", found(other))),
-        }
     }
 }
 

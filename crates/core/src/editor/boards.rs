@@ -3,11 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use autosurgeon::Text;
 
-use crate::board::{Confirmation, Request};
-use crate::comment::Comment;
-use crate::lang::Names;
+use crate::{Confirmation, Request};
+use crate::Comment;
+use crate::Names;
 use crate::position::between;
 use crate::{Board, Column, Editor, ItemId, Place, SpaceError, Task, TaskDraft};
 
@@ -125,7 +124,7 @@ impl Editor<'_> {
             column: String::new(),
             position: String::new(),
             title,
-            description: Text::with_value(&draft.description),
+            description: draft.description.clone(),
             assignees: BTreeMap::new(),
             claimed_by: String::new(),
             due: draft.due,
@@ -162,7 +161,7 @@ impl Editor<'_> {
             column: column_id.to_string(),
             position,
             title,
-            description: Text::with_value(&draft.description),
+            description: draft.description.clone(),
             assignees: BTreeMap::new(),
             claimed_by: String::new(),
             due: draft.due,
@@ -216,7 +215,7 @@ impl Editor<'_> {
         let title = super::required(&draft.title, "a task needs a title")?;
         self.update_task(id, "task.edit", |task| {
             task.title = title;
-            task.description.update(&draft.description);
+            task.description = draft.description.clone();
             task.due = draft.due;
             task.labels = draft.labels.into_iter().map(|l| (l.trim().to_owned(), true)).filter(|(l, _)| !l.is_empty()).collect();
         })

@@ -1,6 +1,6 @@
 //! Hiding and showing again a member's contributions (an organiser's moderation).
 
-use crate::moderation::Moderation;
+use crate::Moderation;
 use crate::{Editor, MemberId, SpaceError};
 
 impl Editor<'_> {

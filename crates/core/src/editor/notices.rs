@@ -2,11 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use autosurgeon::Text;
 
-use crate::comment::Comment;
+use crate::Comment;
 use crate::{Editor, ItemId, Lang, Notice, NoticeDraft, SpaceError};
-use crate::notice::NoticeTranslation;
+use crate::NoticeTranslation;
 
 fn check_window(draft: &NoticeDraft) -> Result<(), SpaceError> {
     if let (Some(start), Some(end)) = (draft.starts_at, draft.ends_at)
@@ -26,7 +25,7 @@ impl Editor<'_> {
         let now = self.author.now;
         let notice = Notice {
             title,
-            body: Text::with_value(&draft.body),
+            body: draft.body.clone(),
             category: draft.category,
             pinned: draft.pinned,
             urgent: draft.urgent,
@@ -52,7 +51,7 @@ impl Editor<'_> {
         check_window(&draft)?;
         let (map, mut notice) = self.item::<Notice>("notices", "notice", id.as_str())?;
         notice.title = title;
-        notice.body.update(&draft.body);
+        notice.body = draft.body.clone();
         notice.category = draft.category;
         notice.pinned = draft.pinned;
         notice.urgent = draft.urgent;
@@ -74,9 +73,9 @@ impl Editor<'_> {
             let entry = notice
                 .translations
                 .entry(lang.tag().to_owned())
-                .or_insert_with(|| NoticeTranslation { title: String::new(), body: Text::with_value("") });
+                .or_insert_with(|| NoticeTranslation { title: String::new(), body: String::new() });
             entry.title = title.trim().to_owned();
-            entry.body.update(body);
+            entry.body = body.to_owned();
         }
         notice.updated_at = self.author.now;
         self.put_item(&map, id.as_str(), &notice)?;

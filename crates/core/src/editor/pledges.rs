@@ -2,9 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use autosurgeon::Text;
 
-use crate::pledge::{PaperSignatures, Signature};
+use crate::{PaperSignatures, Signature};
 use crate::{Editor, ItemId, Pledge, PledgeDraft, SpaceError};
 
 fn check(draft: &PledgeDraft) -> Result<(), SpaceError> {
@@ -24,7 +23,7 @@ impl Editor<'_> {
         let map = self.collection("pledges")?;
         let pledge = Pledge {
             title,
-            text: Text::with_value(&draft.text),
+            text: draft.text.clone(),
             author: self.me(),
             created_at: self.author.now,
             deadline: draft.deadline,
@@ -45,7 +44,7 @@ impl Editor<'_> {
         check(&draft)?;
         let (map, mut pledge) = self.item::<Pledge>("pledges", "pledge", id.as_str())?;
         pledge.title = title;
-        pledge.text.update(&draft.text);
+        pledge.text = draft.text.clone();
         pledge.deadline = draft.deadline;
         pledge.goal = draft.goal;
         pledge.binding_at = draft.binding_at;

@@ -5,10 +5,10 @@ use automerge::ROOT;
 use automerge::transaction::Transactable;
 use autosurgeon::reconcile_prop;
 
-use crate::lang::Names;
+use crate::Names;
 use crate::position::between;
-use crate::space::{Category, KioskSettings, Responsibility};
-use crate::{Editor, ItemId, Lang, Space, SpaceError};
+use crate::{Category, KioskSettings, Responsibility};
+use crate::{Editor, ItemId, Lang, Space, SpaceDocument, SpaceError};
 
 impl Editor<'_> {
     pub fn rename_space(&mut self, name: &str) -> Result<(), SpaceError> {

@@ -2,19 +2,22 @@
 //! reversible edit-tier change under `moderation/<member id>`; the contributions stay in the
 //! document and its history, and every screen and kiosk reads the space without them.
 
+#[cfg(feature = "automerge")]
 use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
 
 use crate::{Space, Timestamp};
 
 /// An organiser's decision about one member, under `moderation/<member id>`.
-#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
 pub struct Moderation {
     /// Whether the member's signatures, comments and requests are hidden.
     pub hidden: bool,
     pub changed_at: Timestamp,
     /// The organiser who decided (hex member ID).
     pub changed_by: String,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub reason: String,
 }
 
@@ -26,7 +29,7 @@ impl Space {
 
     /// Takes hidden members' signatures, comments and requests out of the space as read (they
     /// stay in the document). Cheap when nobody is hidden.
-    pub(crate) fn leave_out_hidden(&mut self) {
+    pub fn leave_out_hidden(&mut self) {
         if !self.moderation.values().any(|m| m.hidden) {
             return;
         }

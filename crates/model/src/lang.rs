@@ -1,9 +1,11 @@
 //! The languages Linli speaks, and text kept in several of them.
 
+use serde::{Deserialize, Serialize};
+
 use std::collections::BTreeMap;
 
 /// A language of the interface and of translated content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Lang {
     /// Simplified Chinese.
     ZhHans,

@@ -3,60 +3,67 @@
 
 use std::collections::BTreeMap;
 
-use autosurgeon::{Hydrate, Reconcile, Text};
+#[cfg(feature = "automerge")]
+#[cfg(feature = "automerge")]
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
 
 use crate::Timestamp;
 
 /// One member's signature, under `pledges/<id>/signatures/<member id>`.
-#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
 pub struct Signature {
     /// The name signed with (kept even if the member renames later).
     pub name: String,
     pub signed_at: Timestamp,
     /// Set when the member withdraws; signing again clears it.
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub withdrawn_at: Option<Timestamp>,
 }
 
 /// Signatures collected on paper and entered by a coordinator, under `paper/<entry id>`.
-#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
 pub struct PaperSignatures {
     pub count: u64,
     /// The member who entered them.
     pub recorded_by: String,
     pub recorded_at: Timestamp,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub note: String,
 }
 
 /// A pledge as stored under `pledges/<id>`.
-#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
 pub struct Pledge {
     pub title: String,
-    pub text: Text,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(with = "crate::text_field"))]
+    pub text: String,
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub author: String,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub created_at: Timestamp,
     /// Signing closes at this time (absent: open until archived).
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub deadline: Option<Timestamp>,
     /// Signatures wanted; 0 means no goal.
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub goal: u64,
     /// "Binding only once this many have signed" (absent: no condition).
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub binding_at: Option<u64>,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub signatures: BTreeMap<String, Signature>,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub paper: BTreeMap<String, PaperSignatures>,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub archived: bool,
 }
 
 /// Where a pledge stands, derived from its signatures and the time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PledgeStatus {
     /// Open for signing.
     Open,
@@ -103,7 +110,7 @@ impl Pledge {
 }
 
 /// What a person fills in to start or edit a pledge.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct PledgeDraft {
     pub title: String,
     pub text: String,

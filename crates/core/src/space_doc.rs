@@ -1,116 +1,47 @@
-//! The space document as a whole: its layout, how to make one, and how to read it safely.
-//!
-//! Layout (root map): `schema`, `name`, `description`, `created_at`, `languages`, `categories`,
-//! `kiosk`, `responsibilities`, `members`, `notices`, `pledges`, `boards`, `tasks`, `moderation`
-//! (and, written by the sync layer, `write_key` and `participate_key`). Collections
-//! are maps keyed by ID. [`new_space`] creates every collection, so no two devices ever race to
-//! create one (concurrently created maps would hide each other's items).
+//! A space and its Automerge document: reading the document into the `Space` the screens draw
+//! from (`SpaceDocument`), and making a new space's document.
 //!
 //! Reading is forgiving where it can be and strict where it must be: a document without `schema`
 //! is not a space, and one with a newer schema is refused; anything else that is missing reads as
 //! its documented default, and an item that cannot be read (wrong types, from an odd or hostile
 //! peer) is left out and listed in [`Space::unreadable`] — one bad notice never hides the others.
+//! [`new_space`] creates every collection, so no two devices ever race to create one
+//! (concurrently created maps would hide each other's items).
 
 use std::collections::BTreeMap;
 
 use automerge::{AutoCommit, ObjType, ROOT, ReadDoc, Value};
 use autosurgeon::{Hydrate, Reconcile};
+use linli_model::space::all_languages;
 
-use crate::board::{RequestStats, request_stats};
 use crate::tree::{self, FromTree};
-use crate::lang::Names;
-use crate::moderation::Moderation;
-use crate::{Author, Board, Editor, Member, Notice, Pledge, SpaceError, Task, Timestamp};
+use crate::{Author, Board, Category, Editor, KioskSettings, Member, Moderation, Names, Notice, Pledge, Responsibility, SCHEMA_VERSION, Space, SpaceError, Task, Timestamp, Unreadable};
 
-/// The schema version this Linli writes. See "Schema versions" in ARCHITECTURE.md for the rules.
-pub const SCHEMA_VERSION: u64 = 1;
-
-/// A category of the space (what a notice or request is about).
-#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
-pub struct Category {
-    pub names: Names,
-    pub position: String,
-    #[autosurgeon(missing = "Default::default")]
-    pub archived: bool,
-}
-
-/// How the space's kiosks behave; changed from any phone, obeyed by every kiosk.
-#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
-pub struct KioskSettings {
-    /// Category IDs shown (empty: all).
-    #[autosurgeon(missing = "Default::default")]
-    pub categories: Vec<String>,
-    /// Seconds each slide stays on screen.
-    #[autosurgeon(missing = "default_rotation")]
-    pub rotation_seconds: u64,
-    /// Language tags the kiosk cycles through (empty: the space's languages).
-    #[autosurgeon(missing = "Default::default")]
-    pub languages: Vec<String>,
-}
-
-pub(crate) fn default_rotation() -> u64 {
-    12
-}
-
-impl Default for KioskSettings {
-    fn default() -> Self {
-        KioskSettings { categories: Vec::new(), rotation_seconds: default_rotation(), languages: Vec::new() }
-    }
-}
-
-/// Who answers requests in one category.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Hydrate, Reconcile)]
-pub struct Responsibility {
-    /// The team's name, e.g. "Property management" or "Volunteer team 3".
-    pub team: String,
-    /// Members of the team (member ID → true).
-    #[autosurgeon(missing = "Default::default")]
-    pub members: BTreeMap<String, bool>,
-}
-
-/// Something in the document that could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unreadable {
-    /// Where it is, e.g. `notices/3f2a…` or `name`.
-    pub path: String,
-    pub reason: String,
-}
-
-/// Everything in a space, read from its document. Screens and kiosks render from this.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Space {
-    pub schema: u64,
-    /// Default: empty (shown as an unnamed space).
-    pub name: String,
-    pub description: String,
-    pub created_at: Timestamp,
-    /// Language tags offered; default: all three.
-    pub languages: Vec<String>,
-    pub categories: BTreeMap<String, Category>,
-    pub kiosk: KioskSettings,
-    /// By category ID.
-    pub responsibilities: BTreeMap<String, Responsibility>,
-    pub members: BTreeMap<String, Member>,
-    pub notices: BTreeMap<String, Notice>,
-    pub pledges: BTreeMap<String, Pledge>,
-    pub boards: BTreeMap<String, Board>,
-    pub tasks: BTreeMap<String, Task>,
-    /// Organisers' moderation decisions, by member ID. Hidden members' contributions are left
-    /// out of every collection above as read (see `moderation.rs`).
-    pub moderation: BTreeMap<String, Moderation>,
-    /// What could not be read (and was left out).
-    pub unreadable: Vec<Unreadable>,
-}
-
-/// The three languages, as tags.
-fn all_languages() -> Vec<String> {
-    crate::Lang::ALL.iter().map(|l| l.tag().to_owned()).collect()
-}
-
-impl Space {
+/// Reading a space from its document.
+pub trait SpaceDocument: Sized {
     /// Reads a space from its document. See the module docs for what is strict and what is not.
     /// The document is materialized once and converted (see `tree.rs`).
-    pub fn hydrate(doc: &AutoCommit) -> Result<Space, SpaceError> {
+    fn hydrate(doc: &AutoCommit) -> Result<Self, SpaceError>;
+
+    /// Brings this space up to date with `doc` after the changes described by `patches` (from
+    /// `AutoCommit::diff` or `diff_incremental`), re-reading only the items they touched. A change
+    /// to the document's top-level layout, or to moderation, falls back to reading everything.
+    /// Says what it re-read.
+    fn refresh(&mut self, doc: &AutoCommit, patches: &[automerge::Patch]) -> Result<Refreshed, SpaceError>;
+}
+
+/// What [`SpaceDocument::refresh`] re-read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refreshed {
+    /// The whole space.
+    Everything,
+    /// The root settings (if `settings`), and these items as `(collection, id)` (an item that is
+    /// gone is gone from its collection).
+    Parts { settings: bool, items: Vec<(&'static str, String)> },
+}
+
+impl SpaceDocument for Space {
+    fn hydrate(doc: &AutoCommit) -> Result<Space, SpaceError> {
         let schema = match doc.get(ROOT, "schema")? {
             Some((Value::Scalar(s), _)) => s.as_u64().or_else(|| s.as_i64().and_then(|v| u64::try_from(v).ok())),
             _ => None,
@@ -144,10 +75,7 @@ impl Space {
         Ok(space)
     }
 
-    /// Brings this space up to date with `doc` after the changes described by `patches` (from
-    /// `AutoCommit::diff` or `diff_incremental`), re-reading only the items they touched. A change
-    /// to the document's top-level layout, or to moderation, falls back to reading everything.
-    pub fn refresh(&mut self, doc: &AutoCommit, patches: &[automerge::Patch]) -> Result<(), SpaceError> {
+    fn refresh(&mut self, doc: &AutoCommit, patches: &[automerge::Patch]) -> Result<Refreshed, SpaceError> {
         use automerge::{PatchAction, Prop};
         use std::collections::BTreeSet;
         const ITEMS: [&str; 7] = ["categories", "responsibilities", "members", "notices", "pledges", "boards", "tasks"];
@@ -185,17 +113,18 @@ impl Space {
         }
         if root_fields.iter().any(|f| f == "schema" || f == "moderation" || ITEMS.contains(&f.as_str())) {
             *self = Space::hydrate(doc)?;
-            return Ok(());
+            return Ok(Refreshed::Everything);
         }
         if !root_fields.is_empty() {
             // Root settings are small: read them all again.
-            let fresh = Space::hydrate_settings(doc)?;
+            let fresh = hydrate_settings(doc)?;
             self.unreadable.retain(|u| u.path.contains('/'));
             self.unreadable.extend(fresh.unreadable);
             (self.name, self.description, self.created_at, self.languages, self.kiosk) =
                 (fresh.name, fresh.description, fresh.created_at, fresh.languages, fresh.kiosk);
         }
-        for (collection, id) in items {
+        for (collection, id) in &items {
+            let (collection, id) = (*collection, id.clone());
             let path = format!("{collection}/{id}");
             self.unreadable.retain(|u| u.path != path);
             let outcome = match collection {
@@ -213,11 +142,12 @@ impl Space {
         }
         self.unreadable.sort_by(|a, b| a.path.cmp(&b.path));
         self.leave_out_hidden();
-        Ok(())
+        Ok(Refreshed::Parts { settings: !root_fields.is_empty(), items: items.into_iter().collect() })
     }
+}
 
-    /// Only the root settings (no collections).
-    fn hydrate_settings(doc: &AutoCommit) -> Result<Space, SpaceError> {
+/// Only the root settings (no collections).
+fn hydrate_settings(doc: &AutoCommit) -> Result<Space, SpaceError> {
         let mut unreadable = Vec::new();
         let read = |key: &'static str| -> Option<(&'static str, automerge::hydrate::Value)> {
             match doc.get(ROOT, key) {
@@ -236,91 +166,6 @@ impl Space {
             unreadable,
             ..Space::default()
         })
-    }
-
-    /// Notices to show at `now`: inside their window and not expired; urgent first, then pinned,
-    /// then the most recently shown.
-    pub fn active_notices(&self, now: Timestamp) -> Vec<(&str, &Notice)> {
-        let mut notices: Vec<_> = self.notices.iter().filter(|(_, n)| n.is_active(now)).map(|(id, n)| (id.as_str(), n)).collect();
-        notices.sort_by(|a, b| {
-            (b.1.urgent, b.1.pinned, b.1.shown_since()).cmp(&(a.1.urgent, a.1.pinned, a.1.shown_since())).then_with(|| a.0.cmp(b.0))
-        });
-        notices
-    }
-
-    /// Notices that are not archived (whatever their window), newest first.
-    pub fn current_notices(&self) -> Vec<(&str, &Notice)> {
-        let mut notices: Vec<_> = self.notices.iter().filter(|(_, n)| !n.archived).map(|(id, n)| (id.as_str(), n)).collect();
-        notices.sort_by(|a, b| b.1.created_at.cmp(&a.1.created_at).then_with(|| a.0.cmp(b.0)));
-        notices
-    }
-
-    /// Categories that are not archived, in order.
-    pub fn categories_in_order(&self) -> Vec<(&str, &Category)> {
-        let mut categories: Vec<_> = self.categories.iter().filter(|(_, c)| !c.archived).map(|(id, c)| (id.as_str(), c)).collect();
-        categories.sort_by(|a, b| a.1.position.cmp(&b.1.position).then_with(|| a.0.cmp(b.0)));
-        categories
-    }
-
-    /// Boards that are not archived, in order.
-    pub fn boards_in_order(&self) -> Vec<(&str, &Board)> {
-        let mut boards: Vec<_> = self.boards.iter().filter(|(_, b)| !b.archived).map(|(id, b)| (id.as_str(), b)).collect();
-        boards.sort_by(|a, b| a.1.position.cmp(&b.1.position).then_with(|| a.0.cmp(b.0)));
-        boards
-    }
-
-    /// The tasks of one column of a board that are not archived, in order.
-    pub fn column_tasks(&self, board: &str, column: &str) -> Vec<(&str, &Task)> {
-        let mut tasks: Vec<_> = self
-            .tasks
-            .iter()
-            .filter(|(_, t)| !t.archived && t.board == board && t.column == column)
-            .map(|(id, t)| (id.as_str(), t))
-            .collect();
-        tasks.sort_by(|a, b| a.1.position.cmp(&b.1.position).then_with(|| a.0.cmp(b.0)));
-        tasks
-    }
-
-    /// Tasks whose column is not a column of their board any more (e.g. removed while a neighbour
-    /// moved a card into it). Screens show them in the board's first column so none is lost.
-    pub fn orphan_tasks(&self, board: &str) -> Vec<(&str, &Task)> {
-        let Some(b) = self.boards.get(board) else { return Vec::new() };
-        self.tasks
-            .iter()
-            .filter(|(_, t)| !t.archived && t.board == board && b.columns.get(&t.column).is_none_or(|c| c.archived))
-            .map(|(id, t)| (id.as_str(), t))
-            .collect()
-    }
-
-    /// Pledges open for signing at `now`, newest first.
-    pub fn open_pledges(&self, now: Timestamp) -> Vec<(&str, &Pledge)> {
-        let mut pledges: Vec<_> =
-            self.pledges.iter().filter(|(_, p)| p.is_open_for_signing(now)).map(|(id, p)| (id.as_str(), p)).collect();
-        pledges.sort_by(|a, b| b.1.created_at.cmp(&a.1.created_at).then_with(|| a.0.cmp(b.0)));
-        pledges
-    }
-
-    /// Response-time statistics over every resident request in the space.
-    pub fn request_stats(&self) -> RequestStats {
-        request_stats(self.tasks.values())
-    }
-
-    /// Requests not yet resolved, oldest first.
-    pub fn open_requests(&self) -> Vec<(&str, &Task)> {
-        let mut open: Vec<_> = self
-            .tasks
-            .iter()
-            .filter(|(_, t)| !t.archived && t.request.as_ref().is_some_and(|r| r.resolved_at.is_none()))
-            .map(|(id, t)| (id.as_str(), t))
-            .collect();
-        open.sort_by_key(|(id, t)| (t.request.as_ref().map(|r| r.raised_at), *id));
-        open
-    }
-
-    /// The display name of a member, if known.
-    pub fn member_name(&self, member: &str) -> Option<&str> {
-        self.members.get(member).map(|m| m.name.as_str())
-    }
 }
 
 /// Root settings read one by one from the materialized tree.

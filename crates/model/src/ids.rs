@@ -1,5 +1,7 @@
 //! IDs inside a space (items and members), made from random bytes the caller gives.
 
+use serde::{Deserialize, Serialize};
+
 use std::fmt;
 
 /// 16 lowercase hex digits from 8 random bytes.
@@ -13,7 +15,7 @@ fn is_hex16(text: &str) -> bool {
 
 /// The ID of one item in a space (a notice, pledge, board, column, task, comment, category…).
 /// Items live in maps keyed by this ID, so neighbours adding items offline never collide.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ItemId(String);
 
 impl ItemId {
@@ -46,7 +48,7 @@ impl fmt::Display for ItemId {
 /// members of 8 random bytes with no key (`from_random`); their entries still read, but nothing
 /// proves who wrote them. Written as lowercase hex: 64 digits for a keyed member, 16 for an older
 /// one. Every Automerge actor a member writes with starts with these bytes (see `Author`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct MemberId {
     bytes: [u8; 32],
     len: u8,

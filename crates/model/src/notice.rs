@@ -2,55 +2,62 @@
 
 use std::collections::BTreeMap;
 
-use autosurgeon::{Hydrate, Reconcile, Text};
+#[cfg(feature = "automerge")]
+#[cfg(feature = "automerge")]
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
 
 use crate::Timestamp;
 use crate::comment::{Comment, comments_in_order};
 
 /// A translation of a notice's title and body into one language.
-#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
 pub struct NoticeTranslation {
     pub title: String,
-    pub body: Text,
+    #[cfg_attr(feature = "automerge", autosurgeon(with = "crate::text_field"))]
+    pub body: String,
 }
 
 /// A notice as stored under `notices/<id>`.
-#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
 pub struct Notice {
     pub title: String,
     /// Markdown, kept as collaborative text: two people editing at once both keep their edits.
-    pub body: Text,
+    #[cfg_attr(feature = "automerge", autosurgeon(with = "crate::text_field"))]
+    pub body: String,
     /// A category ID of the space, or empty.
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub category: String,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub pinned: bool,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub urgent: bool,
     /// Shown from this time on (absent: at once).
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub starts_at: Option<Timestamp>,
     /// Shown until this time (absent: no end of the display window).
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub ends_at: Option<Timestamp>,
     /// After this time the notice is out of date everywhere, kiosks included.
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub expires_at: Option<Timestamp>,
     /// Translations by language tag.
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub translations: BTreeMap<String, NoticeTranslation>,
     /// The member who posted it (hex member ID), or empty.
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub author: String,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub created_at: Timestamp,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub updated_at: Timestamp,
     /// Archived notices are hidden, never deleted.
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub archived: bool,
     /// Residents' comments, by comment ID (only ever added).
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub comments: BTreeMap<String, Comment>,
 }
 
@@ -76,7 +83,7 @@ impl Notice {
 }
 
 /// What a person fills in to post or edit a notice.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct NoticeDraft {
     pub title: String,
     pub body: String,

@@ -4,12 +4,15 @@
 
 use std::collections::BTreeMap;
 
+#[cfg(feature = "automerge")]
 use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
 
 use crate::Timestamp;
 
 /// A comment, under `<item>/comments/<comment id>`.
-#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
 pub struct Comment {
     /// The member who wrote it (hex member ID).
     pub author: String,

@@ -1,12 +1,15 @@
 //! Time as the model sees it: milliseconds since the Unix epoch, always passed in by the caller.
 
+#[cfg(feature = "automerge")]
 use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler};
+use serde::{Deserialize, Serialize};
 
 /// Milliseconds since 1970-01-01T00:00:00Z (what JavaScript's `Date.now()` returns). Stored as an
 /// Automerge integer; read from an integer, an unsigned integer or a float (JavaScript peers).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Timestamp(pub i64);
 
+#[cfg(feature = "automerge")]
 impl Hydrate for Timestamp {
     fn hydrate_int(i: i64) -> Result<Self, HydrateError> {
         Ok(Timestamp(i))
@@ -25,6 +28,7 @@ impl Hydrate for Timestamp {
     }
 }
 
+#[cfg(feature = "automerge")]
 impl Reconcile for Timestamp {
     type Key<'a> = autosurgeon::reconcile::NoKey;
 
@@ -33,7 +37,7 @@ impl Reconcile for Timestamp {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "automerge"))]
 mod tests {
     use automerge::transaction::Transactable;
     use automerge::{AutoCommit, ROOT};

@@ -4,32 +4,37 @@
 
 use std::collections::BTreeMap;
 
-use autosurgeon::{Hydrate, Reconcile, Text};
+#[cfg(feature = "automerge")]
+#[cfg(feature = "automerge")]
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
 
 use crate::comment::{Comment, comments_in_order};
 use crate::lang::Names;
 use crate::Timestamp;
 
 /// A column of a board, under `boards/<id>/columns/<column id>`.
-#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
 pub struct Column {
     /// The column's name by language tag.
     pub names: Names,
     /// Fractional position: columns are shown in (position, ID) order.
     pub position: String,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub archived: bool,
 }
 
 /// A board, under `boards/<id>`.
-#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
 pub struct Board {
     pub name: String,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub position: String,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub columns: BTreeMap<String, Column>,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub archived: bool,
 }
 
@@ -43,24 +48,26 @@ impl Board {
 }
 
 /// The request part of a task a resident raised (接訴即辦).
-#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
 pub struct Request {
     pub raised_by: String,
     pub raised_at: Timestamp,
     /// The category the request is about (decides the responsible team).
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub category: String,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub claimed_at: Option<Timestamp>,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub resolved_at: Option<Timestamp>,
     /// What the resident who raised it said once it was marked resolved (only they can write it).
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub confirmation: Option<Confirmation>,
 }
 
 /// The resident's word on a resolved request: it really was resolved, or it was not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hydrate, Reconcile)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
 pub struct Confirmation {
     pub resolved: bool,
     pub at: Timestamp,
@@ -80,33 +87,34 @@ impl Request {
 
 /// A task, under `tasks/<id>`. Its board, column and position are plain fields, so a concurrent
 /// move can only make the card end up in one place, never two or none.
-#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
 pub struct Task {
     pub board: String,
     pub column: String,
     pub position: String,
     pub title: String,
-    #[autosurgeon(missing = "Default::default")]
-    pub description: Text,
+    #[cfg_attr(feature = "automerge", autosurgeon(with = "crate::text_field"))]
+    pub description: String,
     /// Members assigned, as a set (member ID → true), so concurrent assignments merge.
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub assignees: BTreeMap<String, bool>,
     /// The member who claimed the task, or empty.
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub claimed_by: String,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub due: Option<Timestamp>,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub labels: BTreeMap<String, bool>,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub comments: BTreeMap<String, Comment>,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub request: Option<Request>,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub created_at: Timestamp,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub updated_at: Timestamp,
-    #[autosurgeon(missing = "Default::default")]
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub archived: bool,
 }
 
@@ -118,7 +126,7 @@ impl Task {
 }
 
 /// What a person fills in to add a task.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct TaskDraft {
     pub title: String,
     pub description: String,
@@ -127,7 +135,7 @@ pub struct TaskDraft {
 }
 
 /// How fast residents' requests are answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RequestStats {
     /// Requests raised and not yet resolved.
     pub open: usize,

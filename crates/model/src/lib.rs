@@ -1,0 +1,31 @@
+//! A Linli community space as plain data: its settings, members, notices, pledges, task boards
+//! and residents' requests, and what screens and kiosks derive from them (current notices, a
+//! pledge's status, response times…). No Automerge here: the page, which only draws, builds this
+//! crate alone; linli-core reads these types from the space's document (feature `automerge` adds
+//! the mapping) and changes the document.
+
+mod board;
+mod comment;
+mod ids;
+mod lang;
+mod member;
+mod moderation;
+mod notice;
+mod pledge;
+pub mod position;
+pub mod space;
+#[cfg(feature = "automerge")]
+pub mod text_field;
+mod time;
+
+pub use board::{Board, Column, Confirmation, Request, RequestStats, Task, TaskDraft, percentile, request_stats};
+pub use comment::{Comment, comments_in_order};
+pub use ids::{ItemId, MemberId};
+pub use lang::{Lang, Names, pick};
+pub use member::{KNOWN_ROLES, Member};
+pub use moderation::Moderation;
+pub use notice::{Notice, NoticeDraft, NoticeTranslation};
+pub use pledge::{PaperSignatures, Pledge, PledgeDraft, PledgeStatus, Signature};
+pub use position::Place;
+pub use space::{Category, KioskSettings, Responsibility, SCHEMA_VERSION, Space, Unreadable};
+pub use time::Timestamp;

@@ -1,0 +1,193 @@
+//! A space as read: its settings and collections, and what screens and kiosks derive from them
+//! (current notices, open pledges, requests' response times…). Plain data: the page draws from
+//! it, and linli-core reads it from the space's Automerge document.
+//!
+//! Layout of the document (root map): `schema`, `name`, `description`, `created_at`, `languages`,
+//! `categories`, `kiosk`, `responsibilities`, `members`, `notices`, `pledges`, `boards`, `tasks`,
+//! `moderation` (and, written by the sync layer, `write_key` and `participate_key`). Collections
+//! are maps keyed by ID.
+
+use std::collections::BTreeMap;
+
+#[cfg(feature = "automerge")]
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
+
+use crate::board::{RequestStats, request_stats};
+use crate::lang::Names;
+use crate::moderation::Moderation;
+use crate::{Board, Member, Notice, Pledge, Task, Timestamp};
+
+/// The schema version this Linli writes. See "Schema versions" in ARCHITECTURE.md for the rules.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// A category of the space (what a notice or request is about).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
+pub struct Category {
+    pub names: Names,
+    pub position: String,
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    pub archived: bool,
+}
+
+/// How the space's kiosks behave; changed from any phone, obeyed by every kiosk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
+pub struct KioskSettings {
+    /// Category IDs shown (empty: all).
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    pub categories: Vec<String>,
+    /// Seconds each slide stays on screen.
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "default_rotation"))]
+    pub rotation_seconds: u64,
+    /// Language tags the kiosk cycles through (empty: the space's languages).
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    pub languages: Vec<String>,
+}
+
+pub fn default_rotation() -> u64 {
+    12
+}
+
+impl Default for KioskSettings {
+    fn default() -> Self {
+        KioskSettings { categories: Vec::new(), rotation_seconds: default_rotation(), languages: Vec::new() }
+    }
+}
+
+/// Who answers requests in one category.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
+pub struct Responsibility {
+    /// The team's name, e.g. "Property management" or "Volunteer team 3".
+    pub team: String,
+    /// Members of the team (member ID → true).
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    pub members: BTreeMap<String, bool>,
+}
+
+/// Something in the document that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unreadable {
+    /// Where it is, e.g. `notices/3f2a…` or `name`.
+    pub path: String,
+    pub reason: String,
+}
+
+/// Everything in a space, read from its document. Screens and kiosks render from this.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Space {
+    pub schema: u64,
+    /// Default: empty (shown as an unnamed space).
+    pub name: String,
+    pub description: String,
+    pub created_at: Timestamp,
+    /// Language tags offered; default: all three.
+    pub languages: Vec<String>,
+    pub categories: BTreeMap<String, Category>,
+    pub kiosk: KioskSettings,
+    /// By category ID.
+    pub responsibilities: BTreeMap<String, Responsibility>,
+    pub members: BTreeMap<String, Member>,
+    pub notices: BTreeMap<String, Notice>,
+    pub pledges: BTreeMap<String, Pledge>,
+    pub boards: BTreeMap<String, Board>,
+    pub tasks: BTreeMap<String, Task>,
+    /// Organisers' moderation decisions, by member ID. Hidden members' contributions are left
+    /// out of every collection above as read (see `moderation.rs`).
+    pub moderation: BTreeMap<String, Moderation>,
+    /// What could not be read (and was left out).
+    pub unreadable: Vec<Unreadable>,
+}
+
+impl Space {
+    /// Notices to show at `now`: inside their window and not expired; urgent first, then pinned,
+    /// then the most recently shown.
+    pub fn active_notices(&self, now: Timestamp) -> Vec<(&str, &Notice)> {
+        let mut notices: Vec<_> = self.notices.iter().filter(|(_, n)| n.is_active(now)).map(|(id, n)| (id.as_str(), n)).collect();
+        notices.sort_by(|a, b| {
+            (b.1.urgent, b.1.pinned, b.1.shown_since()).cmp(&(a.1.urgent, a.1.pinned, a.1.shown_since())).then_with(|| a.0.cmp(b.0))
+        });
+        notices
+    }
+
+    /// Notices that are not archived (whatever their window), newest first.
+    pub fn current_notices(&self) -> Vec<(&str, &Notice)> {
+        let mut notices: Vec<_> = self.notices.iter().filter(|(_, n)| !n.archived).map(|(id, n)| (id.as_str(), n)).collect();
+        notices.sort_by(|a, b| b.1.created_at.cmp(&a.1.created_at).then_with(|| a.0.cmp(b.0)));
+        notices
+    }
+
+    /// Categories that are not archived, in order.
+    pub fn categories_in_order(&self) -> Vec<(&str, &Category)> {
+        let mut categories: Vec<_> = self.categories.iter().filter(|(_, c)| !c.archived).map(|(id, c)| (id.as_str(), c)).collect();
+        categories.sort_by(|a, b| a.1.position.cmp(&b.1.position).then_with(|| a.0.cmp(b.0)));
+        categories
+    }
+
+    /// Boards that are not archived, in order.
+    pub fn boards_in_order(&self) -> Vec<(&str, &Board)> {
+        let mut boards: Vec<_> = self.boards.iter().filter(|(_, b)| !b.archived).map(|(id, b)| (id.as_str(), b)).collect();
+        boards.sort_by(|a, b| a.1.position.cmp(&b.1.position).then_with(|| a.0.cmp(b.0)));
+        boards
+    }
+
+    /// The tasks of one column of a board that are not archived, in order.
+    pub fn column_tasks(&self, board: &str, column: &str) -> Vec<(&str, &Task)> {
+        let mut tasks: Vec<_> = self
+            .tasks
+            .iter()
+            .filter(|(_, t)| !t.archived && t.board == board && t.column == column)
+            .map(|(id, t)| (id.as_str(), t))
+            .collect();
+        tasks.sort_by(|a, b| a.1.position.cmp(&b.1.position).then_with(|| a.0.cmp(b.0)));
+        tasks
+    }
+
+    /// Tasks whose column is not a column of their board any more (e.g. removed while a neighbour
+    /// moved a card into it). Screens show them in the board's first column so none is lost.
+    pub fn orphan_tasks(&self, board: &str) -> Vec<(&str, &Task)> {
+        let Some(b) = self.boards.get(board) else { return Vec::new() };
+        self.tasks
+            .iter()
+            .filter(|(_, t)| !t.archived && t.board == board && b.columns.get(&t.column).is_none_or(|c| c.archived))
+            .map(|(id, t)| (id.as_str(), t))
+            .collect()
+    }
+
+    /// Pledges open for signing at `now`, newest first.
+    pub fn open_pledges(&self, now: Timestamp) -> Vec<(&str, &Pledge)> {
+        let mut pledges: Vec<_> =
+            self.pledges.iter().filter(|(_, p)| p.is_open_for_signing(now)).map(|(id, p)| (id.as_str(), p)).collect();
+        pledges.sort_by(|a, b| b.1.created_at.cmp(&a.1.created_at).then_with(|| a.0.cmp(b.0)));
+        pledges
+    }
+
+    /// Response-time statistics over every resident request in the space.
+    pub fn request_stats(&self) -> RequestStats {
+        request_stats(self.tasks.values())
+    }
+
+    /// Requests not yet resolved, oldest first.
+    pub fn open_requests(&self) -> Vec<(&str, &Task)> {
+        let mut open: Vec<_> = self
+            .tasks
+            .iter()
+            .filter(|(_, t)| !t.archived && t.request.as_ref().is_some_and(|r| r.resolved_at.is_none()))
+            .map(|(id, t)| (id.as_str(), t))
+            .collect();
+        open.sort_by_key(|(id, t)| (t.request.as_ref().map(|r| r.raised_at), *id));
+        open
+    }
+
+    /// The display name of a member, if known.
+    pub fn member_name(&self, member: &str) -> Option<&str> {
+        self.members.get(member).map(|m| m.name.as_str())
+    }
+}
+
+/// The three languages, as tags.
+pub fn all_languages() -> Vec<String> {
+    crate::Lang::ALL.iter().map(|l| l.tag().to_owned()).collect()
+}
