@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use linli::engine::IdbStore;
-use linli_core::{Author, Editor, ItemId, MemberId, NoticeDraft, Space, Timestamp, new_space};
+use linli_core::{Author, Editor, ItemId, MemberId, NoticeDraft, Space, SpaceDocument, Timestamp, new_space};
 use linli_sync::{ChunkLedger, DocumentId, StorageOp};
 use wasm_bindgen_test::*;
 

@@ -16,7 +16,7 @@ use std::rc::Rc;
 
 use futures::channel::mpsc;
 use leptos::prelude::*;
-use linli_core::{AutoCommit, Author, HistoryEntry, ItemKind, MemberId, Space, SpaceError, item_history, new_space_with};
+use linli_core::{AutoCommit, Author, HistoryEntry, ItemKind, MemberId, Space, SpaceDocument, SpaceError, item_history, new_space_with};
 use linli_sync::{Access, ConnId, DocumentId, Effects, Imported, ParticipateKey, PeerMetadata, Phase, Repo, RepoConfig, RepoError, RepoEvent, WriteKey};
 
 pub use idb_store::IdbStore;
@@ -310,7 +310,7 @@ impl Engine {
         let mut spaces = self.spaces.borrow_mut();
         let changed = match (spaces.get_mut(id), patches) {
             (Some(_), Some(patches)) if patches.is_empty() => Ok(false),
-            (Some((space, _)), Some(patches)) => space.refresh(doc, &patches).map(|()| true),
+            (Some((space, _)), Some(patches)) => space.refresh(doc, &patches).map(|_| true),
             _ => Space::hydrate(doc).map(|space| {
                 let stamp = spaces.get(id).map_or(0, |(_, stamp)| stamp + 1);
                 spaces.insert(*id, (space, stamp));

@@ -4,7 +4,7 @@
 
 mod support;
 
-use linli_core::{Author, Editor, ItemId, MemberId, NoticeDraft, Place, PledgeDraft, Space, TaskDraft, Timestamp, new_space_with};
+use linli_core::{Author, Editor, ItemId, MemberId, NoticeDraft, Place, PledgeDraft, Space, SpaceDocument, TaskDraft, Timestamp, new_space_with};
 use linli_sync::automerge::sync::{Message as SyncMessage, MessageVersion};
 use linli_sync::automerge::{AutoCommit, Change};
 use linli_sync::capability::protect;

@@ -7,7 +7,7 @@
 mod support;
 
 use linli_core::participation::{Candidate, Tier, review};
-use linli_core::{Author, Editor, ItemId, MemberId, NoticeDraft, Place, PledgeDraft, Space, TaskDraft, Timestamp, new_space_with};
+use linli_core::{Author, Editor, ItemId, MemberId, NoticeDraft, Place, PledgeDraft, Space, SpaceDocument, TaskDraft, Timestamp, new_space_with};
 use linli_sync::automerge::sync::{Message as SyncMessage, MessageVersion};
 use linli_sync::automerge::{AutoCommit, Change, ChangeHash};
 use linli_sync::capability::protect;

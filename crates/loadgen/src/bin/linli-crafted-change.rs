@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use linli_client::Client;
-use linli_core::{Author, Editor, ItemId, MemberId, NoticeDraft, Space, Timestamp};
+use linli_core::{Author, Editor, ItemId, MemberId, NoticeDraft, Space, SpaceDocument, Timestamp};
 use linli_sync::automerge::sync::{Message as SyncMessage, MessageVersion};
 use linli_sync::{DocumentId, MemberKey, Message, ParticipateKey, PeerMetadata, RepoEvent, codec};
 
