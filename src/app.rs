@@ -39,6 +39,7 @@ pub fn App() -> impl IntoView {
                 <LanguageSwitcher />
             </div>
             <UpdatePrompt />
+            <EngineRestarted />
             <Router>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
@@ -72,4 +73,36 @@ pub fn App() -> impl IntoView {
 fn StartInChosenLanguage() -> impl IntoView {
     let i18n = crate::i18n::use_i18n();
     Effect::new(move |_| language::apply(i18n, language::initial()));
+}
+
+/// Said after the engine stopped on an error and a new one took its place (the page stayed), or
+/// when it stopped too often to be started again (then the page offers a reload).
+#[component]
+fn EngineRestarted() -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    let engine = expect_context::<crate::engine::EngineHandle>().get();
+    let (restarts, stopped) = (engine.restarts, engine.stopped);
+    let dismissed = RwSignal::new(0u32);
+    let reload = |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    };
+    view! {
+        {move || if stopped.get() {
+            Some(view! {
+                <div class="notice-box error engine-restarted no-print" role="alert">
+                    <p>{crate::i18n::t!(i18n, engine_stopped)}</p>
+                    <button type="button" on:click=reload>{crate::i18n::t!(i18n, reload)}</button>
+                </div>
+            }.into_any())
+        } else {
+            (restarts.get() > dismissed.get()).then(|| view! {
+                <div class="notice-box engine-restarted no-print" role="alert">
+                    <p>{crate::i18n::t!(i18n, engine_restarted)}</p>
+                    <button type="button" class="secondary" on:click=move |_| dismissed.set(restarts.get_untracked())>{crate::i18n::t!(i18n, dismiss)}</button>
+                </div>
+            }.into_any())
+        }}
+    }
 }

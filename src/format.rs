@@ -1,6 +1,6 @@
 //! Dates, times and durations in the reader's language, through the browser's `Intl`.
 
-use linli_core::Timestamp;
+use linli_model::Timestamp;
 
 use crate::i18n::Locale;
 

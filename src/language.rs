@@ -3,7 +3,7 @@
 //! the header changes it at any time.
 
 use leptos::prelude::*;
-use linli_core::Lang;
+use linli_model::Lang;
 
 use leptos_i18n::I18nContext;
 

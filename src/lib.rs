@@ -27,7 +27,7 @@ pub mod platform;
 pub mod qr;
 pub mod relays;
 pub mod space_context;
-pub mod space_json;
+
 pub mod update_prompt;
 
 /// Starts the app in the page's `<body>`, in place of the boot screen of index.html.

@@ -2,9 +2,9 @@
 //! (`/s/<id>#key=<seed>`, "organise") and the participate key of a take-part link
 //! (`/s/<id>#part=<seed>`). Kept in localStorage as lines `<space id> <seed>`, one list per kind;
 //! the fragment is taken out of the address bar once read, so a copied address is a view link.
-//! A fragment never reaches any server.
+//! A fragment never reaches any server. The page keeps the keys as text; the engine reads them.
 
-use linli_sync::{DocumentId, ParticipateKey, WriteKey};
+use linli_view::link_text::is_key_text;
 
 /// One kind of key: where it is kept and how a link's fragment names it.
 struct Shelf {
@@ -25,14 +25,13 @@ impl Shelf {
         text.lines().filter_map(|line| line.split_once(' ')).map(|(id, seed)| (id.to_owned(), seed.to_owned())).collect()
     }
 
-    fn saved(&self, id: &DocumentId) -> Option<String> {
-        let id = id.to_string();
-        self.lines().into_iter().find(|(space, _)| *space == id).map(|(_, seed)| seed)
+    fn saved(&self, id: &str) -> Option<String> {
+        self.lines().into_iter().find(|(space, _)| *space == id).map(|(_, seed)| seed).filter(|seed| is_key_text(seed))
     }
 
     /// Keeps a space's seed (replacing an older one, e.g. after the key moved).
-    fn save(&self, id: &DocumentId, seed: &str) {
-        let id = id.to_string();
+    fn save(&self, id: &str, seed: &str) {
+        let id = id.to_owned();
         let mut all: Vec<(String, String)> = self.lines().into_iter().filter(|(space, _)| *space != id).collect();
         all.push((id, seed.to_owned()));
         let text: String = all.iter().map(|(space, seed)| format!("{space} {seed}\n")).collect();
@@ -43,41 +42,41 @@ impl Shelf {
 
     fn in_fragment<'a>(&self, fragment: &'a str) -> Option<&'a str> {
         let prefix = format!("{}=", self.fragment);
-        fragment.trim_start_matches('#').split('&').find_map(|part| part.strip_prefix(prefix.as_str()))
+        fragment.trim_start_matches('#').split('&').find_map(|part| part.strip_prefix(prefix.as_str())).filter(|seed| is_key_text(seed))
     }
 }
 
 /// The write key this device holds for a space, if any.
-pub fn saved_write(id: &DocumentId) -> Option<WriteKey> {
-    WRITE.saved(id).and_then(|seed| WriteKey::from_text(&seed))
+pub fn saved_write(id: &str) -> Option<String> {
+    WRITE.saved(id)
 }
 
-pub fn save_write(id: &DocumentId, key: &WriteKey) {
-    WRITE.save(id, &key.to_text());
+pub fn save_write(id: &str, key: &str) {
+    WRITE.save(id, key);
 }
 
 /// The participate key this device holds for a space (from a take-part link), if any.
-pub fn saved_participate(id: &DocumentId) -> Option<ParticipateKey> {
-    PARTICIPATE.saved(id).and_then(|seed| ParticipateKey::from_text(&seed))
+pub fn saved_participate(id: &str) -> Option<String> {
+    PARTICIPATE.saved(id)
 }
 
-pub fn save_participate(id: &DocumentId, key: &ParticipateKey) {
-    PARTICIPATE.save(id, &key.to_text());
+pub fn save_participate(id: &str, key: &str) {
+    PARTICIPATE.save(id, key);
 }
 
 /// Keeps whatever keys a pasted or opened link's fragment carries for the space.
-pub fn keep_from_fragment(id: &DocumentId, fragment: &str) {
-    if let Some(key) = WRITE.in_fragment(fragment).and_then(WriteKey::from_text) {
-        save_write(id, &key);
+pub fn keep_from_fragment(id: &str, fragment: &str) {
+    if let Some(key) = WRITE.in_fragment(fragment) {
+        save_write(id, key);
     }
-    if let Some(key) = PARTICIPATE.in_fragment(fragment).and_then(ParticipateKey::from_text) {
-        save_participate(id, &key);
+    if let Some(key) = PARTICIPATE.in_fragment(fragment) {
+        save_participate(id, key);
     }
 }
 
 /// Reads a link's keys from the address bar, keeps them for the space, and takes them out of the
 /// address (so that they are not shared by copying the address, nor shown on screen).
-pub fn take_from_address(id: &DocumentId) {
+pub fn take_from_address(id: &str) {
     let Some(window) = web_sys::window() else { return };
     let location = window.location();
     let Ok(fragment) = location.hash() else { return };
@@ -91,12 +90,12 @@ pub fn take_from_address(id: &DocumentId) {
 }
 
 /// The edit ("organise") link of a space, an absolute URL: whoever holds it may change anything.
-pub fn edit_link(origin: &str, id: &DocumentId, key: &WriteKey) -> String {
-    format!("{origin}/s/{id}#{}={}", WRITE.fragment, key.to_text())
+pub fn edit_link(origin: &str, id: &str, key: &str) -> String {
+    format!("{origin}/s/{id}#{}={key}", WRITE.fragment)
 }
 
 /// The take-part link of a path in a space (`/s/<id>/pledges/<pledge>`, or a kiosk's `/k/<id>`):
 /// whoever opens it may sign, raise requests, comment and vote, as themselves.
-pub fn take_part_link(origin: &str, path: &str, key: &ParticipateKey) -> String {
-    format!("{origin}{path}#{}={}", PARTICIPATE.fragment, key.to_text())
+pub fn take_part_link(origin: &str, path: &str, key: &str) -> String {
+    format!("{origin}{path}#{}={key}", PARTICIPATE.fragment)
 }

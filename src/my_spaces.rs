@@ -1,13 +1,11 @@
 //! The spaces this device has opened, remembered in localStorage so the home screen can list them.
 
-use linli_sync::DocumentId;
-
 const KEY: &str = "linli.spaces";
 
 /// One remembered space.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownSpace {
-    pub id: DocumentId,
+    pub id: String,
     pub name: String,
 }
 
@@ -21,20 +19,20 @@ pub fn list() -> Vec<KnownSpace> {
     text.lines()
         .filter_map(|line| {
             let (id, name) = line.split_once('\t')?;
-            Some(KnownSpace { id: id.parse().ok()?, name: name.to_owned() })
+            linli_view::link_text::is_space_id(id).then(|| KnownSpace { id: id.to_owned(), name: name.to_owned() })
         })
         .collect()
 }
 
 /// Remembers (or renames and moves to the top) a space.
-pub fn remember(id: DocumentId, name: &str) {
+pub fn remember(id: &str, name: &str) {
     let mut spaces = list();
     if spaces.first().is_some_and(|s| s.id == id && s.name == name) {
         return;
     }
     spaces.retain(|s| s.id != id);
     let name = name.replace(['\t', '\n', '\r'], " ");
-    spaces.insert(0, KnownSpace { id, name });
+    spaces.insert(0, KnownSpace { id: id.to_owned(), name });
     let text: Vec<String> = spaces.iter().map(|s| format!("{}\t{}", s.id, s.name)).collect();
     if let Some(storage) = storage() {
         let _ = storage.set_item(KEY, &text.join("\n"));

@@ -1,6 +1,6 @@
 //! What the browser provides that the pure crates must be given: the time and random bytes.
 
-use linli_core::Timestamp;
+use linli_model::Timestamp;
 
 /// Now, from the browser's clock (`std::time` panics on wasm32).
 pub fn now() -> Timestamp {

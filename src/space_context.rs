@@ -1,9 +1,11 @@
-//! The open space, shared with every screen inside it: its ID, its contents as a signal, and a
-//! way to change it as this device's member.
+//! The open space, shared with every screen inside it: its ID, the page's copy of it, what this
+//! device may do to it, and a way to change it as this device's member (through the engine).
+
+use std::future::Future;
 
 use leptos::prelude::*;
-use linli_core::{Editor, Lang, Names, Space, SpaceError};
-use linli_sync::DocumentId;
+use linli_model::{Edit, ItemId, Lang, Names, Space};
+use linli_view::{Access, SpaceStatus};
 
 use crate::engine::EngineHandle;
 use crate::i18n::use_i18n;
@@ -11,35 +13,56 @@ use crate::language::lang_of;
 
 #[derive(Clone, Copy)]
 pub struct SpaceContext {
-    pub id: DocumentId,
-    /// Moves each time the space changes; `None` until it is readable. The space itself stays in
-    /// the engine (a space of thousands of items is not copied per change).
-    stamp: Memo<Option<u64>>,
+    /// The space's ID (interned for the page's life: contexts are `Copy`).
+    pub id: &'static str,
     engine: EngineHandle,
 }
 
 impl SpaceContext {
-    pub fn new(id: DocumentId, stamp: Memo<Option<u64>>, engine: EngineHandle) -> Self {
-        SpaceContext { id, stamp, engine }
+    pub fn new(id: &'static str, engine: EngineHandle) -> Self {
+        SpaceContext { id, engine }
     }
 
-    /// Changes the space as this device's member; the error is ready to show.
-    pub fn edit<R>(&self, edit: impl FnOnce(&mut Editor) -> Result<R, SpaceError>) -> Result<R, String> {
-        let engine = self.engine.get();
-        let author = engine.author();
-        engine.change(self.id, |doc| edit(&mut Editor::new(doc, &author))).map_err(|e| e.to_string())
+    /// Changes the space as this device's member, one change per edit; the error is ready to show.
+    pub fn edit(&self, edits: Vec<Edit>) -> impl Future<Output = Result<(), String>> + use<> {
+        self.engine.get().edit(self.id, edits)
+    }
+
+    /// Changes the space, then hands the outcome to `done` (on the page's task queue).
+    pub fn edit_then(&self, edits: Vec<Edit>, done: impl FnOnce(Result<(), String>) + 'static) {
+        let edited = self.edit(edits);
+        leptos::task::spawn_local(async move { done(edited.await) });
+    }
+
+    /// A new item's ID.
+    pub fn new_id(&self) -> ItemId {
+        ItemId::from_random(crate::platform::random_bytes())
+    }
+
+    /// Where the space stands and what this device may do to it (tracked).
+    pub fn status(&self) -> Option<SpaceStatus> {
+        self.engine.get().status(self.id)
+    }
+
+    fn access(&self) -> Option<Access> {
+        self.status().map(|status| status.access)
     }
 
     /// Whether this device may organise the space (tracked): `false` for a take-part or view
     /// link's holder, whose screens then hide the organisers' controls (`.edit-only`).
     pub fn can_edit(&self) -> bool {
-        self.engine.get().may_write(&self.id)
+        matches!(self.access(), Some(Access::Open | Access::Edit))
     }
 
     /// Whether this device may take part (sign, raise requests, comment; tracked): `false` for a
     /// view link's holder, whose screens then hide those controls too (`.take-part`).
     pub fn can_take_part(&self) -> bool {
-        self.engine.get().access(&self.id) != linli_sync::Access::View
+        matches!(self.access(), Some(Access::Open | Access::Edit | Access::Participate))
+    }
+
+    /// The key to put in take-part links, when this device can make them (tracked).
+    pub fn take_part_key(&self) -> Option<String> {
+        self.status().and_then(|status| status.take_part_key)
     }
 
     /// The address a QR code or a shared link for `path` in this space should carry (tracked): the
@@ -48,27 +71,27 @@ impl SpaceContext {
     pub fn share_link(&self, path: &str) -> String {
         let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
         let path = self.link(path);
-        match self.engine.get().take_part_key(&self.id) {
+        match self.take_part_key() {
             Some(key) => crate::link_keys::take_part_link(&origin, &path, &key),
             None => format!("{origin}{path}"),
         }
     }
 
-    /// Reads the space (tracked): `None` until it is readable.
+    /// Reads the space (tracked): `None` until the page has a copy.
     pub fn with<R>(&self, read: impl FnOnce(&Space) -> R) -> Option<R> {
-        self.stamp.get()?;
-        self.engine.get().with_space(&self.id, read)
+        let engine = self.engine.get();
+        engine.stamp(self.id)?;
+        engine.with_space(self.id, read)
     }
 
     /// Reads the space without subscribing to its changes.
     pub fn with_untracked<R>(&self, read: impl FnOnce(&Space) -> R) -> Option<R> {
-        self.stamp.get_untracked()?;
-        self.engine.get().with_space(&self.id, read)
+        self.engine.get().with_space(self.id, read)
     }
 
     /// Subscribes to the space's changes.
     pub fn track(&self) {
-        self.stamp.track();
+        self.engine.get().stamp(self.id);
     }
 
     /// A path inside this space, e.g. `link("/pledges")`.
@@ -76,9 +99,9 @@ impl SpaceContext {
         format!("/s/{}{path}", self.id)
     }
 
-    /// This device's member ID, as stored in the space.
+    /// This device's member ID, as stored in the space (tracked; empty until the engine started).
     pub fn me(&self) -> String {
-        self.engine.get().member().to_string()
+        self.engine.get().me()
     }
 
     pub fn engine(&self) -> EngineHandle {
@@ -98,13 +121,13 @@ pub fn current_lang() -> Lang {
 
 /// A translated name in the interface language.
 pub fn name_in(names: &Names, lang: Lang) -> String {
-    linli_core::pick(names, lang).unwrap_or_default().to_owned()
+    linli_model::pick(names, lang).unwrap_or_default().to_owned()
 }
 
 /// Whether what is written in this member's name is proven by their key (every Linli peer checks
 /// it), as for every member of this Linli; not for members of an older one.
 pub fn is_proven(member: &str) -> bool {
-    linli_core::MemberId::parse(member).is_some_and(|m| m.is_keyed())
+    linli_model::MemberId::parse(member).is_some_and(|m| m.is_keyed())
 }
 
 /// A member's display name, or a short form of their ID if they have not joined by name.

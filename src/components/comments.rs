@@ -3,7 +3,7 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use linli_core::{ItemId, Timestamp};
+use linli_model::{Edit, ItemId, Timestamp};
 
 use crate::components::member_name::MemberName;
 use crate::format;
@@ -63,17 +63,18 @@ pub fn Comments(on: CommentsOn, item: Memo<String>) -> impl IntoView {
         let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
         let comment = ItemId::from_random(platform::random_bytes());
         let words = text.get_untracked();
-        let outcome = ctx.edit(|e| match on {
-            CommentsOn::Notice => e.comment_on_notice(&id, &comment, words.trim()),
-            CommentsOn::Task => e.comment_on_task(&id, &comment, words.trim()),
-        });
-        match outcome {
+        let text_now = words.trim().to_owned();
+        let edit = match on {
+            CommentsOn::Notice => Edit::CommentOnNotice { id, comment, text: text_now },
+            CommentsOn::Task => Edit::CommentOnTask { id, comment, text: text_now },
+        };
+        ctx.edit_then(vec![edit], move |outcome| match outcome {
             Ok(()) => {
                 text.set(String::new());
                 error.set(None);
             }
             Err(e) => error.set(Some(e)),
-        }
+        });
     };
     view! {
         <section class="card comments-card" aria-labelledby="comments-heading">

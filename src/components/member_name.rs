@@ -3,6 +3,7 @@
 //! member wrote (spam, abuse: a recorded, reversible moderation; Settings lists who is hidden).
 
 use leptos::prelude::*;
+use linli_model::Edit;
 
 use crate::format::fill;
 use crate::i18n::*;
@@ -21,7 +22,8 @@ pub fn MemberName(member: String, name: String) -> impl IntoView {
             let question = fill(t_string!(i18n, hide_member_confirm), &[("name", &name)]);
             let confirmed = web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false);
             if confirmed {
-                error.set(ctx.edit(|e| e.set_member_hidden(&member, true, "")).err());
+                let edit = Edit::SetMemberHidden { member: member.clone(), hidden: true, reason: String::new() };
+                ctx.edit_then(vec![edit], move |outcome| error.set(outcome.err()));
             }
         }
     };

@@ -18,12 +18,11 @@ pub fn SyncPanel() -> impl IntoView {
     if let Ok(handle) = set_interval_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(1)) {
         on_cleanup(move || handle.clear());
     }
-    let rows = Memo::new(move |_| {
+    let rows = LocalResource::new(move || {
         tick.track();
         let engine = engine.get();
-        engine.revision.track();
         engine.relay_status.track();
-        engine.transports(&ctx.id)
+        engine.transports(ctx.id)
     });
     let unsaved = engine.get().unsaved_writes;
     let last_heard = engine.get().last_heard;
@@ -37,7 +36,7 @@ pub fn SyncPanel() -> impl IntoView {
             <table class="transports">
                 <thead><tr><th scope="col">{t!(i18n, transport)}</th><th scope="col">{t!(i18n, connection)}</th><th scope="col">{t!(i18n, this_space)}</th></tr></thead>
                 <tbody>
-                    {move || rows.get().into_iter().map(|row| {
+                    {move || rows.get().unwrap_or_default().into_iter().map(|row| {
                         let kind = match row.kind { TransportKind::Relay => t_string!(i18n, relay_kind).to_string(), TransportKind::Tab => t_string!(i18n, tab_kind).to_string(), TransportKind::Direct => t_string!(i18n, direct_kind).to_string() };
                         view! {
                             <tr data-kind=format!("{:?}", row.kind).to_lowercase()>

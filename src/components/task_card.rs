@@ -1,7 +1,7 @@
 //! A task as a card: title, who claimed it, labels, due date, and whether it is a request.
 
 use leptos::prelude::*;
-use linli_core::{Space, Task};
+use linli_model::{Space, Task};
 
 use crate::format;
 use crate::format::fill;
@@ -15,7 +15,7 @@ pub struct TaskSummary {
     pub title: String,
     pub claimed_by: Option<String>,
     pub labels: Vec<String>,
-    pub due: Option<linli_core::Timestamp>,
+    pub due: Option<linli_model::Timestamp>,
     pub is_request: bool,
     pub resolved: bool,
     pub comments: usize,

@@ -1,115 +1,97 @@
-//! The browser's sync engine: the sans-IO repo from `linli-sync`, driven by IndexedDB and WebSocket.
+//! The page's side of the engine. The engine itself (Automerge, sync, IndexedDB, sockets) runs in
+//! a Web Worker (`crates/engine`); this module starts it, sends it the page's commands and keeps
+//! the page's copy of each open space up to date from the views it sends back
+//! (`linli_view::ViewUpdate`). Screens read that copy and a few signals; they never wait for the
+//! worker to draw.
 //!
-//! Screens call [`Engine`] to open, read and change spaces; every call returns at once with the
-//! local copy, and the network only adds. Effects run in order on one task ([`effect_runner`]):
-//! a chunk is durable in IndexedDB before any message that carries it leaves.
+//! If the worker panics (Automerge can, on crafted bytes), it says so on a BroadcastChannel
+//! before it stops; the page starts a new one, which opens every space again from IndexedDB.
+//! The page — and whatever is typed in it — stays.
 
-mod effect_runner;
-mod idb_store;
-mod relay_socket;
-mod tab_channel;
+pub mod stored_view;
 pub mod webrtc;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::future::Future;
 use std::rc::Rc;
 
-use futures::channel::mpsc;
+use futures::StreamExt;
+use futures::channel::oneshot;
+use gloo_worker::reactor::{ReactorBridge, ReactorSpawner};
 use leptos::prelude::*;
-use linli_core::{AutoCommit, Author, HistoryEntry, ItemKind, MemberId, Space, SpaceDocument, SpaceError, item_history, new_space_with};
-use linli_sync::{Access, ConnId, DocumentId, Effects, Imported, ParticipateKey, PeerMetadata, Phase, Repo, RepoConfig, RepoError, RepoEvent, WriteKey};
+use linli_model::{Edit, ItemKind, Space, Timestamp};
+use linli_view::{EngineWorker, FromEngine, HistoryRow, KeyKind, LinkEvent, Phase, Reply, Request, SpaceId, SpaceStatus, ToEngine, Transport};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 
-pub use idb_store::IdbStore;
+pub use linli_view::{Access, RelayStatus, TransportKind};
 
-use crate::link_keys;
-use crate::platform;
+use crate::{identity, link_keys, platform};
 
-/// Whether this device is talking to a relay.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RelayStatus {
-    Connecting,
-    Online,
-    Offline,
-}
+/// Where Trunk puts the engine worker's loader (`data-loader-shim` in index.html).
+const ENGINE_LOADER: &str = "/linli-engine_loader.js";
 
-/// One way this device reaches others, as the sync status panel shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Transport {
-    pub kind: TransportKind,
-    /// The relay's address, or a short name of the other tab.
-    pub name: String,
-    pub connected: bool,
-    /// For the space asked about: whether that peer confirmed every change this device has.
-    pub up_to_date: Option<bool>,
-}
+/// The channel a panicking engine calls out on (`crates/engine/src/panic_call.rs`).
+const ENGINE_DOWN: &str = "linli-engine-down";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransportKind {
-    Relay,
-    Tab,
-    Direct,
-}
-
-/// Why a change could not be made.
-#[derive(Debug, thiserror::Error)]
-pub enum EngineError {
-    #[error("this space is not open yet")]
-    NotOpen,
-    #[error("this device holds a view link to this space: it can read, not change it")]
-    ViewOnly,
-    #[error(transparent)]
-    Space(#[from] SpaceError),
-    /// Every peer would refuse the change (docs/capabilities.md); it was not made.
-    #[error("{0}")]
-    Refused(String),
-}
-
-impl From<RepoError> for EngineError {
-    fn from(error: RepoError) -> Self {
-        match error {
-            RepoError::ViewOnly(_) => EngineError::ViewOnly,
-            RepoError::NotOpen(_) | RepoError::StillLoading(_) => EngineError::NotOpen,
-            RepoError::Refused(reason) => EngineError::Refused(reason),
-            RepoError::BadFile(reason) => EngineError::Refused(reason),
-            RepoError::DifferentDocument => EngineError::Space(SpaceError::Invalid("this file holds a different space")),
-        }
-    }
-}
+/// The engine is started again after an error at most this many times in [`RESTART_WINDOW_MS`].
+const MAX_RESTARTS: usize = 3;
+const RESTART_WINDOW_MS: f64 = 60_000.0;
 
 /// A peer refused changes this device made, and said why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
-    pub space: DocumentId,
+    pub space: SpaceId,
     pub reason: String,
 }
 
-/// The browser side of sync. One per page, shared through Leptos context as [`EngineHandle`].
+/// One space the page has open: its copy as last sent by the engine (or, until then, as last
+/// shown on this device), where it stands, and a stamp that moves each time the copy changes.
+struct OpenSpace {
+    space: Option<Space>,
+    /// The copy is the one kept from the last visit; the engine has not sent its own yet.
+    from_last_visit: bool,
+    status: RwSignal<Option<SpaceStatus>>,
+    stamp: RwSignal<u64>,
+}
+
+/// The page's engine: one per page, shared through Leptos context as [`EngineHandle`].
 pub struct Engine {
-    repo: RefCell<Repo>,
-    work: mpsc::UnboundedSender<Effects>,
-    sockets: RefCell<relay_socket::Sockets>,
-    /// The other tabs of this browser (set once the engine is running).
-    tabs: RefCell<Option<Rc<tab_channel::TabChannel>>>,
-    /// Direct WebRTC links to other browsers (set where the browser has WebRTC).
-    direct: RefCell<Option<Rc<webrtc::Direct>>>,
-    /// This engine, for callbacks that outlive a call.
-    this: RefCell<std::rc::Weak<Engine>>,
-    next_conn: Cell<ConnId>,
-    /// Bumped whenever any document changes; screens re-read on it.
-    pub revision: RwSignal<u64>,
+    /// This page's name (a panicking engine names the page it served).
+    page: String,
+    bridge: RefCell<Option<Rc<RefCell<ReactorBridge<EngineWorker>>>>>,
+    requests: RefCell<HashMap<u64, oneshot::Sender<Result<Reply, String>>>>,
+    next_request: Cell<u64>,
+    spaces: RefCell<HashMap<SpaceId, OpenSpace>>,
+    /// The reactive owner that lives as long as the page (signals made for a space outlive the
+    /// screen that opened it).
+    owner: Owner,
+    relays: Vec<String>,
     pub relay_status: RwSignal<RelayStatus>,
     /// When a relay last sent this device anything (kiosks show it as "last synced").
-    pub last_heard: RwSignal<Option<linli_core::Timestamp>>,
+    pub last_heard: RwSignal<Option<Timestamp>>,
     /// Chunks handed to IndexedDB and not yet durable.
     pub unsaved_writes: RwSignal<u32>,
     /// The last refusal a peer sent back (shown on the device that made the change).
     pub refused: RwSignal<Option<Refusal>>,
-    /// This device's member ID and this tab's session: every change is written as them.
-    member: MemberId,
-    session: [u8; 8],
-    /// Each open space as last read, brought up to date from patches (not re-read whole), with
-    /// a stamp that moves each time it changes.
-    spaces: RefCell<HashMap<DocumentId, (Space, u64)>>,
+    /// This device's member ID (hex), once the engine has started.
+    pub member: RwSignal<Option<String>>,
+    /// How many times the engine stopped after an error and was started again.
+    pub restarts: RwSignal<u32>,
+    /// The engine stopped too often in a short while and was not started again (the page asks
+    /// for a reload instead of looping).
+    pub stopped: RwSignal<bool>,
+    /// When the engine last stopped (ms since the epoch), most recent last.
+    stops: RefCell<Vec<f64>>,
+    /// The engine's name on the tab channel, and its sync peer ID.
+    tab: RefCell<String>,
+    peer: RefCell<String>,
+    /// The sync peers the engine is connected to now.
+    peers: RefCell<Vec<String>>,
+    /// Direct WebRTC links (where the browser has WebRTC): the page carries them for the engine.
+    direct: RefCell<Option<Rc<webrtc::Direct>>>,
+    this: RefCell<std::rc::Weak<Engine>>,
 }
 
 /// A `Copy` handle to the engine for components (the engine itself is not `Send`).
@@ -123,348 +105,335 @@ impl EngineHandle {
 }
 
 impl Engine {
-    /// Starts the engine: opens IndexedDB, then dials each relay URL.
+    /// Starts the engine worker and tells it the relays to dial.
     pub fn start(relay_urls: Vec<String>) -> EngineHandle {
-        let (work, queue) = mpsc::unbounded();
         let engine = Rc::new(Engine {
-            repo: RefCell::new(Repo::new(RepoConfig {
-                peer_id: format!("peer-{}", platform::random_hex::<8>()),
-                metadata: PeerMetadata { storage_id: None, is_ephemeral: false },
-                announce_to_incoming: true,
-                announce_to_outgoing: true,
-                session_id: platform::random_hex::<8>(),
-                persist: true,
-                rules: Some(linli_core::participation::SpaceRules::shared()),
-            })),
-            work,
-            sockets: RefCell::new(relay_socket::Sockets::default()),
-            tabs: RefCell::new(None),
-            direct: RefCell::new(None),
-            this: RefCell::new(std::rc::Weak::new()),
-            next_conn: Cell::new(1),
-            revision: RwSignal::new(0),
+            page: platform::random_hex::<8>(),
+            bridge: RefCell::new(None),
+            requests: RefCell::new(HashMap::new()),
+            next_request: Cell::new(1),
+            spaces: RefCell::new(HashMap::new()),
+            owner: Owner::current().unwrap_or_default(),
+            relays: relay_urls,
             relay_status: RwSignal::new(RelayStatus::Connecting),
             last_heard: RwSignal::new(None),
             unsaved_writes: RwSignal::new(0),
             refused: RwSignal::new(None),
-            member: crate::identity::member_id(),
-            session: platform::random_bytes(),
-            spaces: RefCell::new(HashMap::new()),
+            member: RwSignal::new(None),
+            restarts: RwSignal::new(0),
+            stopped: RwSignal::new(false),
+            stops: RefCell::new(Vec::new()),
+            tab: RefCell::new(String::new()),
+            peer: RefCell::new(String::new()),
+            peers: RefCell::new(Vec::new()),
+            direct: RefCell::new(None),
+            this: RefCell::new(std::rc::Weak::new()),
         });
-        engine.repo.borrow_mut().hold_member_key(crate::identity::member_key());
-        wasm_bindgen_futures::spawn_local(effect_runner::run(Rc::downgrade(&engine), queue));
         *engine.this.borrow_mut() = Rc::downgrade(&engine);
-        *engine.tabs.borrow_mut() = tab_channel::open(&engine);
+        engine.spawn();
+        watch_for_engine_down(&engine);
+        watch_network(&engine);
+        say_bye_on_pagehide(&engine);
         let has_webrtc = web_sys::window().is_some_and(|w| js_sys::Reflect::has(&w, &"RTCPeerConnection".into()).unwrap_or(false));
         if has_webrtc {
             *engine.direct.borrow_mut() = Some(webrtc::Direct::new());
             webrtc::keep_announcing(&engine);
         }
-        relay_socket::watch_network(&engine);
-        for url in relay_urls {
-            relay_socket::dial(&engine, url, 0);
-        }
         EngineHandle(StoredValue::new_local(engine))
     }
 
-    /// Whether `conn` is another tab or a direct link (not a relay).
-    fn is_tab(&self, conn: ConnId) -> bool {
-        self.tabs.borrow().as_ref().is_some_and(|tabs| tabs.owns(conn)) || self.direct.borrow().as_ref().is_some_and(|d| d.owns(conn))
-    }
-
-    /// The spaces this tab has open and readable.
-    fn ready_spaces(&self) -> Vec<DocumentId> {
-        self.spaces.borrow().keys().copied().collect()
-    }
-
-    /// Sends a frame on a connection, whichever transport carries it.
-    fn send(&self, conn: ConnId, frame: &[u8]) {
-        if let Some(direct) = self.direct.borrow().as_ref().filter(|d| d.owns(conn)) {
-            return direct.send(conn, frame);
+    /// Starts a worker and tells it all it needs: who this device is, the relays, the keys and
+    /// spaces the page has open.
+    fn spawn(self: &Rc<Self>) {
+        let bridge = ReactorSpawner::<EngineWorker>::new().with_loader(true).spawn(ENGINE_LOADER);
+        let bridge = Rc::new(RefCell::new(bridge));
+        *self.bridge.borrow_mut() = Some(bridge.clone());
+        self.send(ToEngine::Start { page: self.page.clone(), member_key: identity::member_key_text(), relays: self.relays.clone() });
+        let open: Vec<SpaceId> = self.spaces.borrow().keys().cloned().collect();
+        for space in open {
+            self.send_keys(&space);
+            self.send(ToEngine::Open { space });
         }
-        match self.tabs.borrow().as_ref() {
-            Some(tabs) if tabs.owns(conn) => tabs.send(conn, frame),
-            _ => self.sockets.borrow().send(conn, frame),
-        }
-    }
-
-    /// Closes a connection, whichever transport carries it.
-    fn close(&self, conn: ConnId) {
-        if let Some(direct) = self.direct.borrow().as_ref().filter(|d| d.owns(conn)) {
-            return direct.close(conn);
-        }
-        match self.tabs.borrow().as_ref() {
-            Some(tabs) if tabs.owns(conn) => tabs.close(conn),
-            _ => self.sockets.borrow_mut().close(conn),
-        }
-    }
-
-    fn next_conn(&self) -> ConnId {
-        let conn = self.next_conn.get();
-        self.next_conn.set(conn + 1);
-        conn
-    }
-
-    /// Takes what the repo produced: the screen hears of changes now; storage and network work
-    /// is queued in order.
-    fn apply(&self, mut fx: Effects) {
-        self.take_events(&mut fx);
-        if !fx.is_empty() {
-            let _ = self.work.unbounded_send(fx);
-        }
-    }
-
-    /// Updates the screen's signals from the effects' events (removing them) and counts the
-    /// writes that are about to be queued.
-    fn take_events(&self, fx: &mut Effects) {
-        let mut changed = false;
-        for event in fx.events.drain(..) {
-            match event {
-                RepoEvent::DocReady { .. } | RepoEvent::DocChanged { .. } | RepoEvent::DocUnavailable { .. } => changed = true,
-                // The badge is about relays; other tabs come and go without changing it.
-                RepoEvent::PeerConnected { conn, .. } if !self.is_tab(conn) => self.relay_status.set(RelayStatus::Online),
-                RepoEvent::PeerDisconnected { conn, .. } if !self.is_tab(conn) => self.relay_status.set(RelayStatus::Offline),
-                RepoEvent::PeerConnected { .. } | RepoEvent::PeerDisconnected { .. } => {}
-                RepoEvent::UnreadableChunks { document_id, chunks } => {
-                    web_sys::console::error_1(&format!("space {document_id}: {} stored chunks are unreadable and were kept", chunks.len()).into())
+        let weak = Rc::downgrade(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            loop {
+                let next = futures::future::poll_fn(|cx| bridge.borrow_mut().poll_next_unpin(cx)).await;
+                let Some(message) = next else { break };
+                let Some(engine) = weak.upgrade() else { break };
+                // A message from a worker that has since been replaced is dropped.
+                if !engine.bridge.borrow().as_ref().is_some_and(|current| Rc::ptr_eq(current, &bridge)) {
+                    break;
                 }
-                RepoEvent::ChangesRefused { document_id, count, reason, .. } => {
-                    web_sys::console::warn_1(&format!("space {document_id}: refused {count} changes from a peer: {reason}").into())
-                }
-                RepoEvent::RefusedByPeer { document_id, reason, .. } => {
-                    self.refused.set(Some(Refusal { space: document_id, reason }));
-                    // A relay's limit refuses for now only: offer the changes again in a minute.
-                    if let Some(engine) = self.this.borrow().upgrade() {
-                        set_timeout(
-                            move || {
-                                let fx = engine.repo.borrow_mut().resync(document_id);
-                                engine.apply(fx);
-                            },
-                            std::time::Duration::from_secs(60),
-                        );
-                    }
-                }
-                RepoEvent::Ephemeral { document_id, data, .. } => {
-                    if let Some(engine) = self.this.borrow().upgrade() {
-                        webrtc::on_relayed(&engine, document_id, &data);
-                    }
-                }
+                engine.heard(message);
             }
-        }
-        if changed {
-            self.revision.update(|r| *r += 1);
-        }
-        let writes = fx.storage.iter().filter(|op| !matches!(op, linli_sync::StorageOp::Load { .. })).count() as u32;
-        if writes > 0 {
-            self.unsaved_writes.update(|n| *n += writes);
-        }
-    }
-
-    /// Makes a new space, protected by a new write key kept on this device and with a take-part
-    /// key for residents (sealed in the space under the write key), and returns its ID.
-    pub fn create_space(&self, name: &str) -> DocumentId {
-        let id = DocumentId::new_random(platform::random_bytes());
-        let key = WriteKey::from_seed(platform::random_bytes());
-        let take_part = ParticipateKey::from_seed(platform::random_bytes());
-        link_keys::save_write(&id, &key);
-        self.repo.borrow_mut().hold_write_key(id, key.clone());
-        let doc = new_space_with(name, &self.author(), |doc| {
-            linli_sync::capability::protect(doc, key.public());
-            linli_sync::participate_key::set_participate_key(doc, &take_part, &key);
         });
-        let fx = self.repo.borrow_mut().create(id, doc);
-        self.apply(fx);
-        self.revision.update(|r| *r += 1);
-        id
     }
 
-    /// Opens a space: from this device if it has it, else from the relay. The keys this device
-    /// holds for it (or a link in the address carries) are put to use.
-    pub fn open(&self, id: DocumentId) {
-        link_keys::take_from_address(&id);
-        if let Some(key) = link_keys::saved_write(&id) {
-            self.repo.borrow_mut().hold_write_key(id, key);
+    fn send(&self, message: ToEngine) {
+        if let Some(bridge) = self.bridge.borrow().as_ref() {
+            bridge.borrow().send_input(message);
         }
-        if let Some(key) = link_keys::saved_participate(&id) {
-            self.repo.borrow_mut().hold_participate_key(id, key);
-        }
-        let fx = self.repo.borrow_mut().find(id);
-        self.apply(fx);
     }
 
-    pub fn phase(&self, id: &DocumentId) -> Option<Phase> {
-        self.repo.borrow().phase(id)
+    /// The engine stopped after an error: a new one takes its place; requests waiting on the old
+    /// one fail (the person may try again: what they typed is still on the page).
+    fn restart(self: &Rc<Self>) {
+        let waiting: Vec<_> = self.requests.borrow_mut().drain().collect();
+        for (_, answer) in waiting {
+            let _ = answer.send(Err("Linli's engine stopped after an error and has started again. Please try once more.".into()));
+        }
+        if let Some(direct) = self.direct.borrow().as_ref() {
+            direct.close_all();
+        }
+        self.peers.borrow_mut().clear();
+        self.unsaved_writes.set(0);
+        let now = js_sys::Date::now();
+        let mut stops = self.stops.borrow_mut();
+        stops.retain(|at| now - at < RESTART_WINDOW_MS);
+        stops.push(now);
+        if stops.len() > MAX_RESTARTS {
+            *self.bridge.borrow_mut() = None;
+            self.stopped.set(true);
+            return;
+        }
+        drop(stops);
+        self.restarts.update(|n| *n += 1);
+        self.spawn();
     }
 
-    /// Brings the space as this device has it up to date, in place: the first call materializes
-    /// the whole document; later calls apply the patches since, touching only changed items.
-    /// Returns a stamp that moves whenever the space changed (screens re-read only then), or the
-    /// reason it cannot be read; `None` until the document is here.
-    pub fn refresh_space(&self, id: &DocumentId) -> Option<Result<u64, String>> {
-        let mut repo = self.repo.borrow_mut();
-        if repo.phase(id) != Some(Phase::Ready) {
-            return None;
+    /// Takes one message from the engine.
+    fn heard(self: &Rc<Self>, message: FromEngine) {
+        match message {
+            FromEngine::Started { member, member_key, tab, peer } => {
+                if let Some(key) = member_key {
+                    identity::keep_member_key(&key);
+                }
+                *self.tab.borrow_mut() = tab;
+                *self.peer.borrow_mut() = peer;
+                self.member.set(Some(member));
+            }
+            FromEngine::Peers(peers) => *self.peers.borrow_mut() = peers,
+            FromEngine::Status { space, status } => {
+                if let Some(open) = self.spaces.borrow().get(&space) {
+                    open.status.set(Some(status));
+                }
+            }
+            FromEngine::View { space, update } => {
+                let stamp = {
+                    let mut spaces = self.spaces.borrow_mut();
+                    let Some(open) = spaces.get_mut(&space) else { return };
+                    match (&mut open.space, update) {
+                        (Some(copy), update) if !open.from_last_visit || matches!(update, linli_view::ViewUpdate::Whole(_)) => {
+                            update.apply_to(copy);
+                        }
+                        (copy, linli_view::ViewUpdate::Whole(whole)) => *copy = Some(*whole),
+                        // Parts of a space this page has no fresh copy of: wait for the whole.
+                        _ => return,
+                    }
+                    open.from_last_visit = false;
+                    open.stamp
+                };
+                stored_view::keep_later(self, &space);
+                stamp.update(|n| *n += 1);
+            }
+            FromEngine::Relays { status, last_heard } => {
+                if self.relay_status.get_untracked() != status {
+                    self.relay_status.set(status);
+                }
+                if last_heard.is_some() {
+                    self.last_heard.set(last_heard);
+                }
+            }
+            FromEngine::Unsaved(count) => self.unsaved_writes.set(count),
+            FromEngine::Refused { space, reason } => self.refused.set(Some(Refusal { space, reason })),
+            FromEngine::Reply { id, result } => {
+                if let Some(answer) = self.requests.borrow_mut().remove(&id) {
+                    let _ = answer.send(result);
+                }
+            }
+            FromEngine::KeepKey { space, kind, key } => match kind {
+                KeyKind::Write => link_keys::save_write(&space, &key),
+                KeyKind::TakePart => link_keys::save_participate(&space, &key),
+            },
+            FromEngine::LinkSend { link, bytes } => {
+                if let Some(direct) = self.direct.borrow().as_ref() {
+                    direct.send(link, &bytes);
+                }
+            }
+            FromEngine::LinkClose { link } => {
+                if let Some(direct) = self.direct.borrow().as_ref() {
+                    direct.close(link);
+                }
+            }
+            FromEngine::Ephemeral { space, data } => webrtc::on_relayed(self, space, &data),
         }
-        let patches = repo.patches_since_last_look(id);
-        let doc = repo.document(id)?;
+    }
+
+    /// Asks the engine something; resolves with its answer.
+    fn ask(&self, request: Request) -> impl Future<Output = Result<Reply, String>> + use<> {
+        let id = self.next_request.get();
+        self.next_request.set(id + 1);
+        let (answer, answered) = oneshot::channel();
+        self.requests.borrow_mut().insert(id, answer);
+        self.send(ToEngine::Request { id, request });
+        async move { answered.await.unwrap_or_else(|_| Err("Linli's engine stopped".into())) }
+    }
+
+    fn send_keys(&self, space: &str) {
+        self.send(ToEngine::Keys { space: space.to_owned(), write: link_keys::saved_write(space), take_part: link_keys::saved_participate(space) });
+    }
+
+    /// Opens a space: from this device if it has it, else from peers. Keys a link in the address
+    /// carries are kept; what this device showed of the space last time is drawn at once.
+    pub fn open(self: &Rc<Self>, space: &str) {
+        link_keys::take_from_address(space);
+        if self.spaces.borrow().contains_key(space) {
+            return;
+        }
+        let (status, stamp) = self.owner.with(|| (RwSignal::new(None), RwSignal::new(0)));
+        self.spaces.borrow_mut().insert(space.to_owned(), OpenSpace { space: None, from_last_visit: false, status, stamp });
+        stored_view::show_last(self, space);
+        self.send_keys(space);
+        self.send(ToEngine::Open { space: space.to_owned() });
+    }
+
+    /// The copy kept from the last visit, read back before the engine sent its own.
+    fn shown_from_last_visit(&self, space: &str, status: SpaceStatus, copy: Space) {
         let mut spaces = self.spaces.borrow_mut();
-        let changed = match (spaces.get_mut(id), patches) {
-            (Some(_), Some(patches)) if patches.is_empty() => Ok(false),
-            (Some((space, _)), Some(patches)) => space.refresh(doc, &patches).map(|_| true),
-            _ => Space::hydrate(doc).map(|space| {
-                let stamp = spaces.get(id).map_or(0, |(_, stamp)| stamp + 1);
-                spaces.insert(*id, (space, stamp));
-                false
-            }),
-        };
-        match changed {
-            Ok(changed) => {
-                let entry = spaces.get_mut(id).expect("refreshed or inserted above");
-                entry.1 += u64::from(changed);
-                Some(Ok(entry.1))
+        let Some(open) = spaces.get_mut(space) else { return };
+        if open.space.is_none() {
+            open.space = Some(copy);
+            open.from_last_visit = true;
+            if open.status.get_untracked().is_none() {
+                open.status.set(Some(status));
             }
-            Err(error) => {
-                spaces.remove(id);
-                Some(Err(error.to_string()))
+            open.stamp.update(|n| *n += 1);
+        }
+    }
+
+    fn status_untracked(&self, space: &str) -> Option<SpaceStatus> {
+        self.spaces.borrow().get(space).and_then(|open| open.status.get_untracked())
+    }
+
+    /// Where the space stands (tracked): `None` until the engine says.
+    pub fn status(&self, space: &str) -> Option<SpaceStatus> {
+        self.spaces.borrow().get(space).and_then(|open| open.status.get())
+    }
+
+    /// A stamp that moves each time the page's copy of the space changes (tracked); `None` while
+    /// the page has no copy.
+    pub fn stamp(&self, space: &str) -> Option<u64> {
+        let spaces = self.spaces.borrow();
+        let open = spaces.get(space)?;
+        let stamp = open.stamp.get();
+        open.space.is_some().then_some(stamp)
+    }
+
+    /// Whether the page's copy is the one kept from the last visit (the engine has not opened
+    /// the space yet).
+    pub fn from_last_visit(&self, space: &str) -> bool {
+        self.spaces.borrow().get(space).is_some_and(|open| open.from_last_visit)
+    }
+
+    /// Reads the page's copy of the space, without copying it.
+    pub fn with_space<R>(&self, space: &str, read: impl FnOnce(&Space) -> R) -> Option<R> {
+        self.spaces.borrow().get(space)?.space.as_ref().map(read)
+    }
+
+    /// Makes edits to a space, one change each, in order (the first refused stops the rest).
+    pub fn edit(&self, space: &str, edits: Vec<Edit>) -> impl Future<Output = Result<(), String>> + use<> {
+        let asked = self.ask(Request::Edit { space: space.to_owned(), edits });
+        async move { asked.await.map(|_| ()) }
+    }
+
+    /// Makes a new space, protected, with a take-part key; resolves with its ID.
+    pub fn create_space(&self, name: &str) -> impl Future<Output = Result<SpaceId, String>> + use<> {
+        let asked = self.ask(Request::CreateSpace { name: name.to_owned() });
+        async move {
+            match asked.await? {
+                Reply::Created { space } => Ok(space),
+                other => Err(format!("unexpected answer {other:?}")),
             }
         }
     }
 
-    /// Reads the space as last refreshed ([`Self::refresh_space`]), without copying it.
-    pub fn with_space<R>(&self, id: &DocumentId, read: impl FnOnce(&Space) -> R) -> Option<R> {
-        self.spaces.borrow().get(id).map(|(space, _)| read(space))
+    /// The changes that touched an item, oldest first.
+    pub fn history(&self, space: &str, kind: ItemKind, item: &str) -> impl Future<Output = Result<Vec<HistoryRow>, String>> + use<> {
+        let asked = self.ask(Request::History { space: space.to_owned(), kind, item: item.to_owned() });
+        async move {
+            match asked.await? {
+                Reply::History(rows) => Ok(rows),
+                other => Err(format!("unexpected answer {other:?}")),
+            }
+        }
     }
 
-    /// Changes a space; the change is saved on this device and sent to peers.
-    pub fn change<R>(&self, id: DocumentId, edit: impl FnOnce(&mut AutoCommit) -> Result<R, SpaceError>) -> Result<R, EngineError> {
-        let outcome = self.repo.borrow_mut().change(id, edit)?;
-        let (result, fx) = outcome;
-        let value = result?;
-        self.apply(fx);
-        self.revision.update(|r| *r += 1);
-        Ok(value)
-    }
-
-    /// The changes that touched an item, oldest first (reads; writes nothing).
-    pub fn history(&self, id: DocumentId, kind: ItemKind, item: &str) -> Result<Vec<HistoryEntry>, EngineError> {
-        let result = self.repo.borrow_mut().read_mut(&id, |doc| item_history(doc, kind, item)).ok_or(EngineError::NotOpen)?;
-        Ok(result?)
-    }
-
-    /// Whether this device may change the space: it is open (unprotected), or this device holds
-    /// its write key. Tracks the revision, so screens follow a key rotation.
-    pub fn may_write(&self, id: &DocumentId) -> bool {
-        self.revision.track();
-        self.repo.borrow().may_write(id)
-    }
-
-    /// What this device may do to the space (tracked): organise, take part, or read.
-    pub fn access(&self, id: &DocumentId) -> Access {
-        self.revision.track();
-        self.repo.borrow().access(id)
-    }
-
-    /// The key to put in take-part links: the one this device holds, or the one sealed in the
-    /// space, opened with its write key (tracked).
-    pub fn take_part_key(&self, id: &DocumentId) -> Option<ParticipateKey> {
-        self.revision.track();
-        self.repo.borrow().participate_key(id)
-    }
-
-    /// Gives the space a new take-part key (the first, for a space made before take-part links;
-    /// or a new one, which stops every take-part link given out before). Needs the write key.
-    pub fn new_take_part_key(&self, id: DocumentId) -> Result<(), EngineError> {
-        let key = ParticipateKey::from_seed(platform::random_bytes());
-        let fx = self.repo.borrow_mut().set_participate_key(id, key.clone())?;
-        link_keys::save_participate(&id, &key);
-        self.apply(fx);
-        self.revision.update(|r| *r += 1);
-        Ok(())
-    }
-
-    /// Whether the space is protected by a write key (view links then cannot change it).
-    pub fn is_protected(&self, id: &DocumentId) -> bool {
-        self.revision.track();
-        self.repo.borrow().protection(id).is_some()
-    }
-
-    /// The key to put in edit links: the one this device holds, if it still opens the space.
-    pub fn edit_key(&self, id: &DocumentId) -> Option<WriteKey> {
-        self.revision.track();
-        let public = self.repo.borrow().protection(id)?;
-        link_keys::saved_write(id).filter(|key| key.opens(&public))
-    }
-
-    /// Protects an open space with a new write key (or moves a protected one to a new key, which
-    /// stops every edit link given out before). Needs the right to write.
-    pub fn new_write_key(&self, id: DocumentId) -> Result<(), EngineError> {
-        let key = WriteKey::from_seed(platform::random_bytes());
-        let fx = if self.repo.borrow().protection(&id).is_some() {
-            self.repo.borrow_mut().rotate_write_key(id, key.clone())
-        } else {
-            // Protecting an open space gives it a take-part key too, sealed under the new key.
-            let take_part = ParticipateKey::from_seed(platform::random_bytes());
-            self.repo.borrow_mut().hold_write_key(id, key.clone());
-            let protect = |doc: &mut AutoCommit| {
-                linli_sync::capability::protect(doc, key.public());
-                linli_sync::participate_key::set_participate_key(doc, &take_part, &key);
-            };
-            self.repo.borrow_mut().change(id, protect).map(|((), fx)| fx)
-        }?;
-        link_keys::save_write(&id, &key);
-        self.apply(fx);
-        self.revision.update(|r| *r += 1);
-        Ok(())
-    }
-
-    /// The whole space as one file's bytes: the saved document with the signatures that vouch for
-    /// its changes (`linli_sync::space_file`).
-    pub fn export(&self, id: &DocumentId) -> Option<Vec<u8>> {
-        self.repo.borrow_mut().export_file(id)
+    /// The whole space as one `.linli` file's bytes (with its signatures).
+    pub fn export(&self, space: &str) -> impl Future<Output = Result<Vec<u8>, String>> + use<> {
+        let asked = self.ask(Request::Export { space: space.to_owned() });
+        async move {
+            match asked.await? {
+                Reply::File(bytes) => Ok(bytes),
+                other => Err(format!("unexpected answer {other:?}")),
+            }
+        }
     }
 
     /// The space as plain JSON (a reading copy).
-    pub fn export_json(&self, id: &DocumentId) -> Option<Result<String, String>> {
-        let repo = self.repo.borrow();
-        repo.document(id).map(crate::space_json::to_json)
+    pub fn export_json(&self, space: &str) -> impl Future<Output = Result<String, String>> + use<> {
+        let asked = self.ask(Request::ExportJson { space: space.to_owned() });
+        async move {
+            match asked.await? {
+                Reply::Json(text) => Ok(text),
+                other => Err(format!("unexpected answer {other:?}")),
+            }
+        }
     }
 
     /// Takes in a space file (never overwrites): its changes are judged on the signatures it
-    /// carries, as a peer's would be, then saved and synced like any.
-    pub fn import(&self, id: DocumentId, bytes: &[u8]) -> Result<Imported, EngineError> {
-        let (imported, fx) = self.repo.borrow_mut().import_file(id, bytes);
-        self.apply(fx);
-        self.revision.update(|r| *r += 1);
-        Ok(imported?)
+    /// carries. Resolves with (new changes, refused, why).
+    pub fn import(&self, space: &str, bytes: Vec<u8>) -> impl Future<Output = Result<(usize, usize, Option<String>), String>> + use<> {
+        let asked = self.ask(Request::Import { space: space.to_owned(), bytes });
+        async move {
+            match asked.await? {
+                Reply::Imported { new_changes, refused, reason } => Ok((new_changes, refused, reason)),
+                other => Err(format!("unexpected answer {other:?}")),
+            }
+        }
     }
 
-    /// Every relay and tab this device talks to (or waits to), with whether each has all of
-    /// this device's changes to `space`.
-    pub fn transports(&self, space: &DocumentId) -> Vec<Transport> {
-        let mut repo = self.repo.borrow_mut();
-        let mut rows: Vec<Transport> = Vec::new();
-        for (conn, url, open) in self.sockets.borrow().describe() {
-            rows.push(Transport {
-                kind: TransportKind::Relay,
-                name: url,
-                connected: open,
-                up_to_date: if open { repo.peer_up_to_date(space, conn) } else { None },
-            });
-        }
-        for url in self.sockets.borrow().waiting() {
-            rows.push(Transport { kind: TransportKind::Relay, name: url, connected: false, up_to_date: None });
-        }
-        if let Some(direct) = self.direct.borrow().as_ref() {
-            for (conn, who) in direct.connections() {
-                rows.push(Transport { kind: TransportKind::Direct, name: who, connected: true, up_to_date: repo.peer_up_to_date(space, conn) });
+    /// Protects an open space with a new write key, or moves a protected one to a new key.
+    pub fn new_write_key(&self, space: &str) -> impl Future<Output = Result<(), String>> + use<> {
+        let asked = self.ask(Request::NewWriteKey { space: space.to_owned() });
+        async move { asked.await.map(|_| ()) }
+    }
+
+    /// Gives the space a new take-part key (stopping the old take-part links).
+    pub fn new_take_part_key(&self, space: &str) -> impl Future<Output = Result<(), String>> + use<> {
+        let asked = self.ask(Request::NewTakePartKey { space: space.to_owned() });
+        async move { asked.await.map(|_| ()) }
+    }
+
+    /// Every relay, tab and direct link, and whether each has this device's changes to `space`.
+    pub fn transports(&self, space: &str) -> impl Future<Output = Vec<Transport>> + use<> {
+        let asked = self.ask(Request::Transports { space: space.to_owned() });
+        async move {
+            match asked.await {
+                Ok(Reply::Transports(rows)) => rows,
+                _ => Vec::new(),
             }
         }
-        if let Some(tabs) = self.tabs.borrow().as_ref() {
-            for (conn, tab) in tabs.connections() {
-                rows.push(Transport { kind: TransportKind::Tab, name: tab, connected: true, up_to_date: repo.peer_up_to_date(space, conn) });
+    }
+
+    /// Bytes of the engine worker's wasm memory (for the benchmarks).
+    pub fn engine_memory(&self) -> impl Future<Output = Result<u64, String>> + use<> {
+        let asked = self.ask(Request::Memory);
+        async move {
+            match asked.await? {
+                Reply::Memory { bytes } => Ok(bytes),
+                other => Err(format!("unexpected answer {other:?}")),
             }
         }
-        rows
     }
 
     /// Makes an invitation for a direct link with no server (text to paste or scan elsewhere).
@@ -479,13 +448,80 @@ impl Engine {
         webrtc::paste(&engine, text).await
     }
 
-    /// This device's member ID.
-    pub fn member(&self) -> MemberId {
-        self.member
+    /// The spaces the page has open and readable.
+    fn ready_spaces(&self) -> Vec<SpaceId> {
+        self.spaces
+            .borrow()
+            .iter()
+            .filter(|(_, open)| open.status.get_untracked().is_some_and(|s| s.phase == Phase::Ready))
+            .map(|(id, _)| id.clone())
+            .collect()
     }
 
-    /// Who writes, and when: this device's member, this tab's session, the time now.
-    pub fn author(&self) -> Author {
-        Author { member: self.member, session: self.session, now: platform::now() }
+    /// This device's member ID (hex; empty until the engine has started; tracked).
+    pub fn me(&self) -> String {
+        self.member.get().unwrap_or_default()
     }
+
+    /// A direct link the page carries changed.
+    fn link_event(&self, event: LinkEvent) {
+        self.send(ToEngine::Link(event));
+    }
+}
+
+/// Listens for a panicking engine's call (its hook names the page it served) and starts a new one.
+fn watch_for_engine_down(engine: &Rc<Engine>) {
+    let Ok(channel) = web_sys::BroadcastChannel::new(ENGINE_DOWN) else { return };
+    let weak = Rc::downgrade(engine);
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+        let Some(engine) = weak.upgrade() else { return };
+        let data = event.data();
+        let page = js_sys::Reflect::get(&data, &"page".into()).ok().and_then(|p| p.as_string());
+        if page.as_deref() != Some(engine.page.as_str()) {
+            return;
+        }
+        let reason = js_sys::Reflect::get(&data, &"reason".into()).ok().and_then(|r| r.as_string()).unwrap_or_default();
+        web_sys::console::error_1(&format!("Linli's engine stopped: {reason}").into());
+        engine.restart();
+    });
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    std::mem::forget(channel);
+}
+
+/// Tells the engine when the browser goes online or offline (a worker cannot be relied on to
+/// hear it): relays waiting out a backoff are dialled at once when the network returns.
+fn watch_network(engine: &Rc<Engine>) {
+    let Some(window) = web_sys::window() else { return };
+    for (event, online) in [("online", true), ("offline", false)] {
+        let weak = Rc::downgrade(engine);
+        let listener = Closure::<dyn FnMut()>::new(move || {
+            if let Some(engine) = weak.upgrade() {
+                engine.send(ToEngine::Online(online));
+            }
+        });
+        let _ = window.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
+        listener.forget();
+    }
+}
+
+/// When the page goes, the other tabs hear that its engine has gone (a worker sees no `pagehide`).
+fn say_bye_on_pagehide(engine: &Rc<Engine>) {
+    let Some(window) = web_sys::window() else { return };
+    let weak = Rc::downgrade(engine);
+    let on_hide = Closure::<dyn FnMut()>::new(move || {
+        let Some(engine) = weak.upgrade() else { return };
+        let tab = engine.tab.borrow().clone();
+        if tab.is_empty() {
+            return;
+        }
+        let Ok(channel) = web_sys::BroadcastChannel::new("linli-sync") else { return };
+        let message = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&message, &"kind".into(), &"bye".into());
+        let _ = js_sys::Reflect::set(&message, &"from".into(), &tab.as_str().into());
+        let _ = channel.post_message(&message);
+        channel.close();
+    });
+    let _ = window.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
+    on_hide.forget();
 }

@@ -13,12 +13,12 @@
 //! the manual path is one piece of text. No STUN or TURN server is configured: direct links are
 //! for devices that can reach each other (one LAN, one Wi-Fi).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use js_sys::{Reflect, Uint8Array};
-use linli_sync::{ConnId, Direction, DocumentId};
+use linli_view::{LinkEvent, LinkId, SpaceId, ToEngine};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -34,7 +34,8 @@ use crate::platform;
 struct Link {
     pc: RtcPeerConnection,
     channel: RefCell<Option<RtcDataChannel>>,
-    conn: RefCell<Option<ConnId>>,
+    /// Set once the data channel is open (the engine then knows the link by this number).
+    conn: RefCell<Option<LinkId>>,
     /// Callbacks the browser holds; kept alive as long as the link.
     callbacks: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
 }
@@ -43,7 +44,15 @@ struct Link {
 pub struct Direct {
     me: String,
     links: RefCell<HashMap<String, Rc<Link>>>,
-    conns: RefCell<HashMap<ConnId, String>>,
+    conns: RefCell<HashMap<LinkId, String>>,
+    next_link: Cell<LinkId>,
+}
+
+/// Which side made the offer (the engine's sync speaks first on the offering side).
+#[derive(Clone, Copy)]
+enum Direction {
+    Outgoing,
+    Incoming,
 }
 
 /// A signalling message, sent as an ephemeral message through a relay or as text by hand.
@@ -88,19 +97,15 @@ impl Signal {
 
 impl Direct {
     pub fn new() -> Rc<Direct> {
-        Rc::new(Direct { me: platform::random_hex::<8>(), links: RefCell::new(HashMap::new()), conns: RefCell::new(HashMap::new()) })
+        Rc::new(Direct {
+            me: platform::random_hex::<8>(),
+            links: RefCell::new(HashMap::new()),
+            conns: RefCell::new(HashMap::new()),
+            next_link: Cell::new(1),
+        })
     }
 
-    pub fn owns(&self, conn: ConnId) -> bool {
-        self.conns.borrow().contains_key(&conn)
-    }
-
-    /// Open direct links: connection and the other device's ID.
-    pub fn connections(&self) -> Vec<(ConnId, String)> {
-        self.conns.borrow().iter().map(|(c, who)| (*c, who.clone())).collect()
-    }
-
-    pub fn send(&self, conn: ConnId, frame: &[u8]) {
+    pub fn send(&self, conn: LinkId, frame: &[u8]) {
         let Some(who) = self.conns.borrow().get(&conn).cloned() else { return };
         if let Some(link) = self.links.borrow().get(&who)
             && let Some(channel) = link.channel.borrow().as_ref()
@@ -109,9 +114,17 @@ impl Direct {
         }
     }
 
-    pub fn close(&self, conn: ConnId) {
+    pub fn close(&self, conn: LinkId) {
         let Some(who) = self.conns.borrow_mut().remove(&conn) else { return };
         if let Some(link) = self.links.borrow_mut().remove(&who) {
+            link.pc.close();
+        }
+    }
+
+    /// Closes every link (the engine that knew them has gone; they are made again on hello).
+    pub fn close_all(&self) {
+        self.conns.borrow_mut().clear();
+        for (_, link) in self.links.borrow_mut().drain() {
             link.pc.close();
         }
     }
@@ -123,24 +136,26 @@ impl Direct {
 }
 
 /// Says hello on every ready space, so devices on the same relay find each other.
-pub fn announce(engine: &Rc<Engine>, spaces: &[DocumentId]) {
+pub fn announce(engine: &Rc<Engine>, spaces: &[SpaceId]) {
     let Some(direct) = engine.direct.borrow().clone() else { return };
-    let peer_id = engine.repo.borrow().peer_id().to_owned();
+    let peer_id = engine.peer.borrow().clone();
+    if peer_id.is_empty() {
+        return;
+    }
     let hello = direct.hello(&peer_id).to_json().into_bytes();
     for space in spaces {
-        let fx = engine.repo.borrow_mut().broadcast_ephemeral(*space, hello.clone());
-        engine.apply(fx);
+        engine.send(ToEngine::Ephemeral { space: space.clone(), data: hello.clone() });
     }
 }
 
 /// Handles a signalling message that arrived through a relay on `space`.
-pub fn on_relayed(engine: &Rc<Engine>, space: DocumentId, data: &[u8]) {
+pub fn on_relayed(engine: &Rc<Engine>, space: SpaceId, data: &[u8]) {
     let Some(direct) = engine.direct.borrow().clone() else { return };
     let Some(signal) = std::str::from_utf8(data).ok().and_then(Signal::from_json) else { return };
     if signal.from == direct.me || signal.to.as_ref().is_some_and(|to| *to != direct.me) {
         return;
     }
-    let linked_already = signal.peer.as_ref().is_some_and(|peer| engine.repo.borrow().peers().iter().any(|(_, id)| id == peer));
+    let linked_already = signal.peer.as_ref().is_some_and(|peer| engine.peers.borrow().iter().any(|id| id == peer));
     if linked_already {
         return;
     }
@@ -148,8 +163,7 @@ pub fn on_relayed(engine: &Rc<Engine>, space: DocumentId, data: &[u8]) {
     let weak = Rc::downgrade(engine);
     let reply = move |signal: Signal| {
         if let Some(engine) = weak.upgrade() {
-            let fx = engine.repo.borrow_mut().broadcast_ephemeral(space, signal.to_json().into_bytes());
-            engine.apply(fx);
+            engine.send(ToEngine::Ephemeral { space: space.clone(), data: signal.to_json().into_bytes() });
         }
     };
     match signal.kind.as_str() {
@@ -247,11 +261,11 @@ fn attach_channel(engine: &Rc<Engine>, direct: &Rc<Direct>, link: &Rc<Link>, pee
         let (engine, direct, link, peer) = (Rc::downgrade(engine), Rc::downgrade(direct), Rc::downgrade(link), peer.to_owned());
         Closure::<dyn FnMut(JsValue)>::new(move |_| {
             let (Some(engine), Some(direct), Some(link)) = (engine.upgrade(), direct.upgrade(), link.upgrade()) else { return };
-            let conn = engine.next_conn();
+            let conn = direct.next_link.get();
+            direct.next_link.set(conn + 1);
             *link.conn.borrow_mut() = Some(conn);
             direct.conns.borrow_mut().insert(conn, peer.clone());
-            let fx = engine.repo.borrow_mut().connected(conn, direction);
-            engine.apply(fx);
+            engine.link_event(LinkEvent::Opened { link: conn, outgoing: matches!(direction, Direction::Outgoing) });
         })
     };
     let on_message = {
@@ -261,8 +275,7 @@ fn attach_channel(engine: &Rc<Engine>, direct: &Rc<Direct>, link: &Rc<Link>, pee
             let Some(conn) = *link.conn.borrow() else { return };
             let Ok(event) = event.dyn_into::<MessageEvent>() else { return };
             let bytes = Uint8Array::new(&event.data()).to_vec();
-            let fx = engine.repo.borrow_mut().received(conn, &bytes);
-            engine.apply(fx);
+            engine.link_event(LinkEvent::Frame { link: conn, bytes });
         })
     };
     let on_close = {
@@ -285,8 +298,7 @@ fn drop_link(engine: &Rc<Engine>, direct: &Rc<Direct>, peer: &str) {
     let conn = link.conn.borrow_mut().take();
     if let Some(conn) = conn {
         direct.conns.borrow_mut().remove(&conn);
-        let fx = engine.repo.borrow_mut().disconnected(conn);
-        engine.apply(fx);
+        engine.link_event(LinkEvent::Closed { link: conn });
     }
     link.pc.close();
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use leptos::ev::{DragEvent, SubmitEvent};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use linli_core::{ItemId, Place, TaskDraft};
+use linli_model::{Edit, ItemId, PlaceAt, TaskDraft};
 
 use crate::components::item_links::ItemLinks;
 use crate::components::show_more::{RowLimit, ShowMore};
@@ -78,8 +78,8 @@ pub fn BoardPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let move_card = move |task: String, column: String, index: Option<usize>, focus: Option<Direction>| {
         let (Some(task_id), Some(column_id)) = (ItemId::parse(&task), ItemId::parse(&column)) else { return };
-        let place = index.map_or(Place::End, Place::Index);
-        match ctx.edit(|e| e.move_task(&task_id, &column_id, place)) {
+        let place = index.map_or(PlaceAt::End, PlaceAt::Index);
+        ctx.edit_then(vec![Edit::MoveTask { id: task_id, column: column_id, place }], move |outcome| match outcome {
             Ok(()) => {
                 error.set(None);
                 if let Some(direction) = focus {
@@ -87,7 +87,7 @@ pub fn BoardPage() -> impl IntoView {
                 }
             }
             Err(e) => error.set(Some(e)),
-        }
+        });
     };
     let keyboard_move = move |task: String, direction: Direction| {
         let cols = columns.get_untracked();
@@ -233,9 +233,12 @@ fn AddTaskForm(ctx: SpaceContext, board: String, column: String, drafts: RwSigna
         let (Some(board_id), Some(column_id)) = (ItemId::parse(&board), ItemId::parse(&column)) else { return };
         let id = ItemId::from_random(platform::random_bytes());
         let draft = TaskDraft { title: title.get_untracked(), ..Default::default() };
-        if ctx.edit(|e| e.add_task(&id, &board_id, &column_id, draft, Place::End)).is_ok() {
-            set_title(String::new());
-        }
+        let set_title = set_title.clone();
+        ctx.edit_then(vec![Edit::AddTask { id, board: board_id, column: column_id, draft, place: PlaceAt::End }], move |outcome| {
+            if outcome.is_ok() {
+                set_title(String::new());
+            }
+        });
     };
     view! {
         <form class="add-task no-print edit-only" on:submit=add>

@@ -3,7 +3,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use linli_core::{ItemId, Names};
+use linli_model::{Edit, ItemId, Names};
 
 use crate::format::fill;
 use crate::i18n::*;
@@ -43,10 +43,12 @@ pub fn BoardsPage() -> impl IntoView {
     let create = move |ev: SubmitEvent| {
         ev.prevent_default();
         let id = ItemId::from_random(platform::random_bytes());
-        match ctx.edit(|e| e.create_board(&id, &name.get_untracked(), &starter_columns())) {
+        let navigate = navigate.clone();
+        let edit = Edit::CreateBoard { id: id.clone(), name: name.get_untracked(), columns: starter_columns() };
+        ctx.edit_then(vec![edit], move |outcome| match outcome {
             Ok(()) => navigate(&ctx.link(&format!("/boards/{id}")), Default::default()),
             Err(e) => error.set(Some(e)),
-        }
+        });
     };
     view! {
         <section aria-labelledby="boards-heading">

@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use linli_core::{HistoryEntry, ItemKind};
+use linli_model::{Edit, ItemKind};
+use linli_view::HistoryRow;
 
 use crate::format;
 use crate::i18n::*;
@@ -36,24 +37,27 @@ pub fn HistoryPage() -> impl IntoView {
     let params = use_params_map();
     let kind_text = Memo::new(move |_| params.read().get("kind").unwrap_or_default());
     let item = Memo::new(move |_| params.read().get("item").unwrap_or_default());
-    let entries = Memo::new(move |_| {
+    // Asked of the engine again whenever the space changes.
+    let entries = LocalResource::new(move || {
         ctx.track();
-        let kind = kind_of(&kind_text.get())?;
-        let mut entries = ctx.engine().get().history(ctx.id, kind, &item.get()).ok()?;
-        entries.reverse();
-        Some(entries)
+        let asked = kind_of(&kind_text.get()).map(|kind| ctx.engine().get().history(ctx.id, kind, &item.get()));
+        async move {
+            let mut entries = asked?.await.ok()?;
+            entries.reverse();
+            Some(entries)
+        }
     });
     let error = RwSignal::new(None::<String>);
     let restored = RwSignal::new(false);
-    let restore = move |entry: HistoryEntry| {
+    let restore = move |entry: HistoryRow| {
         let Some(kind) = kind_of(&kind_text.get_untracked()) else { return };
-        match ctx.edit(|e| e.restore(kind, &item.get_untracked(), entry.change)) {
+        ctx.edit_then(vec![Edit::Restore { kind, id: item.get_untracked(), change: entry.change }], move |outcome| match outcome {
             Ok(()) => {
                 error.set(None);
                 restored.set(true);
             }
             Err(e) => error.set(Some(e)),
-        }
+        });
     };
     view! {
         <section aria-labelledby="history-heading">
@@ -61,11 +65,12 @@ pub fn HistoryPage() -> impl IntoView {
             <p><a href=move || ctx.link(&item_path(&kind_text.get(), &item.get()))>{t!(i18n, back_to_item)}</a></p>
             {move || restored.get().then(|| view! { <p class="notice-box" role="status">{t!(i18n, restored)}</p> })}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {move || match entries.get() {
+            {move || match entries.get().flatten() {
+                None if entries.get().is_none() => view! { <p class="muted">{t!(i18n, opening)}</p> }.into_any(),
                 None => view! { <p class="notice-box">{t!(i18n, item_not_found)}</p> }.into_any(),
                 Some(entries) => {
                     let locale = i18n.get_locale();
-                    let names = ctx.with(|s| entries.iter().map(|e| e.member.map(|m| member_label(s, &m.to_string())).unwrap_or_else(|| "—".into())).collect::<Vec<_>>()).unwrap_or_default();
+                    let names = ctx.with(|s| entries.iter().map(|e| e.member.as_ref().map(|m| member_label(s, m)).unwrap_or_else(|| "—".into())).collect::<Vec<_>>()).unwrap_or_default();
                     view! {
                         <ol class="history">
                             {entries.into_iter().zip(names).enumerate().map(|(i, (entry, who))| {

@@ -20,6 +20,7 @@ pub fn Home() -> impl IntoView {
     let spaces = my_spaces::list();
     let link = RwSignal::new(String::new());
     let link_error = RwSignal::new(false);
+    let create_error = RwSignal::new(None::<String>);
     let join_navigate = navigate.clone();
     let join = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -28,9 +29,9 @@ pub fn Home() -> impl IntoView {
             Some(path) => {
                 // A link's keys (after `#`: organise or take part) are kept for that space first.
                 let fragment = pasted.split_once('#').map(|(_, fragment)| fragment);
-                let id = path.trim_start_matches("/s/").split(['?', '/']).next().and_then(|id| id.parse().ok());
+                let id = path.trim_start_matches("/s/").split(['?', '/']).next();
                 if let (Some(fragment), Some(id)) = (fragment, id) {
-                    link_keys::keep_from_fragment(&id, fragment);
+                    link_keys::keep_from_fragment(id, fragment);
                 }
                 join_navigate(&path, Default::default())
             }
@@ -43,11 +44,19 @@ pub fn Home() -> impl IntoView {
         if chosen.trim().is_empty() {
             return;
         }
-        let id = engine.get().create_space(&chosen);
-        my_spaces::remember(id, chosen.trim());
-        // Keep `?relay=…` of a link that named the relay to use.
-        let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-        navigate(&format!("/s/{id}{search}"), Default::default());
+        let created = engine.get().create_space(&chosen);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match created.await {
+                Ok(id) => {
+                    my_spaces::remember(&id, chosen.trim());
+                    // Keep `?relay=…` of a link that named the relay to use.
+                    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+                    navigate(&format!("/s/{id}{search}"), Default::default());
+                }
+                Err(error) => create_error.set(Some(error)),
+            }
+        });
     };
     view! {
         <main class="page">
@@ -67,6 +76,7 @@ pub fn Home() -> impl IntoView {
                     prop:value=move || name.get()
                     on:input=move |ev| name.set(event_target_value(&ev))
                 />
+                {move || create_error.get().map(|error| view! { <p class="error" role="alert">{error}</p> })}
                 <button type="submit">{t!(i18n, create_space)}</button>
             </form>
             <form class="card" on:submit=join aria-labelledby="join-heading">
@@ -106,5 +116,5 @@ fn space_path(pasted: &str) -> Option<String> {
     let after = text.rsplit_once("/s/").map_or(text, |(_, rest)| rest);
     let id = after.split(['/', '?', '#']).next()?;
     let query = after.find('?').map(|i| &after[i..]).unwrap_or("");
-    id.parse::<linli_sync::DocumentId>().ok().map(|id| format!("/s/{id}{query}"))
+    linli_view::link_text::is_space_id(id).then(|| format!("/s/{id}{query}"))
 }

@@ -9,8 +9,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use linli_core::{Lang, Space, Timestamp};
-use linli_sync::DocumentId;
+use linli_model::{Lang, Space, Timestamp};
 
 use crate::components::pledge_progress::PledgeProgress;
 use crate::components::qr_code::QrCode;
@@ -48,7 +47,7 @@ fn slides(space: &Space, now: Timestamp, lang: Lang) -> Vec<Slide> {
                 body: translated.map_or_else(|| n.body.as_str().to_owned(), |t| t.body.as_str().to_owned()),
                 urgent: n.urgent,
                 pinned: n.pinned,
-                category: space.categories.get(&n.category).and_then(|c| linli_core::pick(&c.names, lang)).unwrap_or_default().to_owned(),
+                category: space.categories.get(&n.category).and_then(|c| linli_model::pick(&c.names, lang)).unwrap_or_default().to_owned(),
             }
         })
         .collect();
@@ -68,7 +67,7 @@ fn slides(space: &Space, now: Timestamp, lang: Lang) -> Vec<Slide> {
             .columns_in_order()
             .into_iter()
             .map(|(column, c)| {
-                let name = linli_core::pick(&c.names, lang).unwrap_or_default().to_owned();
+                let name = linli_model::pick(&c.names, lang).unwrap_or_default().to_owned();
                 (name, space.column_tasks(id, column).len())
             })
             .collect();
@@ -85,10 +84,26 @@ fn drift(now: Timestamp) -> (i64, i64) {
     ((minute % 7) - 3, ((minute / 7) % 5) - 2)
 }
 
+fn slide_key(id: &str) -> String {
+    format!("linli.kiosk-slide.{id}")
+}
+
+/// The slide this kiosk showed last (kept in localStorage as it moves on).
+fn last_slide(id: &str) -> usize {
+    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    storage.and_then(|s| s.get_item(&slide_key(id)).ok().flatten()).and_then(|n| n.parse().ok()).unwrap_or(0)
+}
+
+fn keep_slide(id: &str, index: usize) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(&slide_key(id), &index.to_string());
+    }
+}
+
 #[component]
 pub fn KioskPage() -> impl IntoView {
     let params = use_params_map();
-    let id = params.get_untracked().get("id").and_then(|text| text.parse::<DocumentId>().ok());
+    let id = params.get_untracked().get("id").filter(|text| linli_view::link_text::is_space_id(text)).map(crate::pages::space::intern);
     match id {
         None => view! { <main class="kiosk"><p class="notice-box">"This link does not point to a Linli space."</p></main> }.into_any(),
         Some(id) => view! { <Kiosk id /> }.into_any(),
@@ -96,13 +111,14 @@ pub fn KioskPage() -> impl IntoView {
 }
 
 #[component]
-fn Kiosk(id: DocumentId) -> impl IntoView {
+fn Kiosk(id: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     let engine = expect_context::<EngineHandle>();
     let (status, ctx) = open_space(id);
     let now = RwSignal::new(platform::now());
-    // The slide shown and how long it has been up, in whole seconds.
-    let shown = RwSignal::new((0usize, 0u64));
+    // The slide shown and how long it has been up, in whole seconds. A kiosk that restarts (a
+    // power cut, a crash) goes on from the slide it showed.
+    let shown = RwSignal::new((last_slide(id), 0u64));
     let handle = set_interval_with_handle(
         move || {
             now.set(platform::now());
@@ -112,6 +128,7 @@ fn Kiosk(id: DocumentId) -> impl IntoView {
                 if *up >= seconds {
                     *index += 1;
                     *up = 0;
+                    keep_slide(id, *index);
                 }
             });
         },
@@ -190,7 +207,7 @@ fn SlideView(slide: Slide) -> impl IntoView {
     // → kiosk): passers-by then sign and comment on their own phones; the kiosk itself has no
     // control anyone could use. Opened with a view link, they read, and say so for pledges.
     let ctx = crate::space_context::use_space();
-    let can_sign = ctx.engine().get().take_part_key(&ctx.id).is_some();
+    let can_sign = ctx.take_part_key().is_some();
     match slide {
         Slide::Notice { id, title, body, urgent, pinned, category } => {
             let link = ctx.share_link(&format!("/notices/{id}"));

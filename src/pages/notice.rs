@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use linli_core::ItemId;
+use linli_model::{Edit, ItemId};
 
 use crate::components::comments::{Comments, CommentsOn};
 use crate::components::item_links::ItemLinks;
@@ -24,10 +24,10 @@ struct Shown {
     pinned: bool,
     archived: bool,
     author: String,
-    created_at: linli_core::Timestamp,
-    starts_at: Option<linli_core::Timestamp>,
-    ends_at: Option<linli_core::Timestamp>,
-    expires_at: Option<linli_core::Timestamp>,
+    created_at: linli_model::Timestamp,
+    starts_at: Option<linli_model::Timestamp>,
+    ends_at: Option<linli_model::Timestamp>,
+    expires_at: Option<linli_model::Timestamp>,
 }
 
 #[component]
@@ -64,7 +64,7 @@ pub fn NoticePage() -> impl IntoView {
     let has_translations = Memo::new(move |_| ctx.with(|s| s.notices.get(&item.get()).is_some_and(|n| !n.translations.is_empty())).unwrap_or(false));
     let archive = move |archived: bool| {
         if let Some(id) = ItemId::parse(&item.get_untracked()) {
-            let _ = ctx.edit(|e| e.set_notice_archived(&id, archived));
+            ctx.edit_then(vec![Edit::SetNoticeArchived { id, archived }], drop);
         }
     };
     // A printed notice's QR code lets whoever scans it comment (a take-part link), when this device

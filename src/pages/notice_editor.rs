@@ -7,7 +7,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use linli_core::{ItemId, Lang, NoticeDraft};
+use linli_model::{Edit, ItemId, Lang, NoticeDraft};
 
 use crate::components::rich_text::RichText;
 use crate::format;
@@ -77,17 +77,13 @@ pub fn NoticeEditorPage() -> impl IntoView {
             .map(|t| (t.lang, t.title.get_untracked(), t.body.get_untracked()))
             .filter(|(_, title, body)| !title.trim().is_empty() || !body.trim().is_empty())
             .collect();
-        let outcome = ctx.edit(|e| {
-            if is_new { e.post_notice(&id, draft)? } else { e.edit_notice(&id, draft)? }
-            for (lang, title, body) in &translated {
-                e.translate_notice(&id, *lang, title, body)?;
-            }
-            Ok(())
-        });
-        match outcome {
+        let mut edits = vec![if is_new { Edit::PostNotice { id: id.clone(), draft } } else { Edit::EditNotice { id: id.clone(), draft } }];
+        edits.extend(translated.into_iter().map(|(lang, title, body)| Edit::TranslateNotice { id: id.clone(), lang, title, body }));
+        let navigate = navigate.clone();
+        ctx.edit_then(edits, move |outcome| match outcome {
             Ok(()) => navigate(&ctx.link(&format!("/notices/{id}")), Default::default()),
             Err(e) => error.set(Some(e)),
-        }
+        });
     };
     let preview = Signal::derive(move || body.get());
     view! {

@@ -17,7 +17,7 @@ struct NoticeRow {
     urgent: bool,
     pinned: bool,
     active: bool,
-    created_at: linli_core::Timestamp,
+    created_at: linli_model::Timestamp,
 }
 
 #[component]

@@ -2,7 +2,7 @@
 //! resident requests were answered.
 
 use leptos::prelude::*;
-use linli_core::{Space, Timestamp};
+use linli_model::{Space, Timestamp};
 
 use crate::charts::{BarChart, LineChart, Point};
 use crate::format;

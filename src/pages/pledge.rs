@@ -4,7 +4,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use linli_core::{ItemId, PledgeStatus, Timestamp};
+use linli_model::{Edit, ItemId, PledgeStatus, Timestamp};
 
 use crate::app::DisplayName;
 use crate::components::item_links::ItemLinks;
@@ -69,6 +69,7 @@ pub fn PledgePage() -> impl IntoView {
     let new_name = RwSignal::new(String::new());
     let sign = move || {
         let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
+        let mut edits = Vec::new();
         if display.0.get_untracked().is_none() {
             let typed = new_name.get_untracked();
             if typed.trim().is_empty() {
@@ -76,13 +77,11 @@ pub fn PledgePage() -> impl IntoView {
             }
             display.set(&typed);
             // Join by that name first, in the same tap (the space's own join effect is later).
-            if let Err(e) = ctx.edit(|e| e.join(&typed, "")) {
-                error.set(Some(e));
-                return;
-            }
+            edits.push(Edit::Join { name: typed.trim().to_owned(), role: String::new() });
         }
         let name = display.0.get_untracked().unwrap_or_default();
-        error.set(ctx.edit(|e| e.sign_pledge(&id, &name)).err());
+        edits.push(Edit::SignPledge { id, name });
+        ctx.edit_then(edits, move |outcome| error.set(outcome.err()));
     };
     let sign_named = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -90,12 +89,11 @@ pub fn PledgePage() -> impl IntoView {
     };
     let withdraw = move |_| {
         let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
-        error.set(ctx.edit(|e| e.withdraw_signature(&id)).err());
+        ctx.edit_then(vec![Edit::WithdrawSignature { id }], move |outcome| error.set(outcome.err()));
     };
     // A poster's QR code lets whoever scans it sign (a take-part link), when this device can make
     // one; else it reads.
-    let engine = ctx.engine();
-    let can_sign_by_poster = move || engine.get().take_part_key(&ctx.id).is_some();
+    let can_sign_by_poster = move || ctx.take_part_key().is_some();
     let poster_link = move || ctx.share_link(&format!("/pledges/{}", item.get()));
     view! {
         {move || match shown.get() {
@@ -172,14 +170,14 @@ fn PaperSignaturesForm(item: String) -> impl IntoView {
         let Some(id) = ItemId::parse(&item) else { return };
         let n: u64 = count.get_untracked().trim().parse().unwrap_or(0);
         let entry = ItemId::from_random(platform::random_bytes());
-        match ctx.edit(|e| e.record_paper_signatures(&id, &entry, n, &note.get_untracked())) {
+        ctx.edit_then(vec![Edit::RecordPaperSignatures { id, entry, count: n, note: note.get_untracked() }], move |outcome| match outcome {
             Ok(()) => {
                 count.set(String::new());
                 note.set(String::new());
                 error.set(None);
             }
             Err(e) => error.set(Some(e)),
-        }
+        });
     };
     view! {
         <form class="card no-print edit-only" on:submit=record aria-labelledby="paper-heading">

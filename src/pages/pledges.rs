@@ -4,7 +4,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use linli_core::{ItemId, PledgeDraft};
+use linli_model::{Edit, ItemId, PledgeDraft};
 
 use crate::components::pledge_progress::PledgeProgress;
 use crate::components::show_more::{RowLimit, ShowMore};
@@ -80,10 +80,11 @@ fn NewPledgeForm() -> impl IntoView {
             deadline: format::from_input(&deadline.get_untracked()),
         };
         let id = ItemId::from_random(platform::random_bytes());
-        match ctx.edit(|e| e.create_pledge(&id, draft)) {
+        let navigate = navigate.clone();
+        ctx.edit_then(vec![Edit::CreatePledge { id: id.clone(), draft }], move |outcome| match outcome {
             Ok(()) => navigate(&ctx.link(&format!("/pledges/{id}")), Default::default()),
             Err(e) => error.set(Some(e)),
-        }
+        });
     };
     view! {
         <form class="card edit-only" on:submit=create aria-labelledby="new-pledge-heading">

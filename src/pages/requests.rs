@@ -3,7 +3,7 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use linli_core::{ItemId, Place, Space, TaskDraft, Timestamp};
+use linli_model::{Edit, ItemId, PlaceAt, Space, TaskDraft, Timestamp};
 
 use crate::components::show_more::{RowLimit, ShowMore};
 use crate::format;
@@ -81,7 +81,8 @@ pub fn RequestsPage() -> impl IntoView {
     let stats = Memo::new(move |_| ctx.with(|s| s.request_stats()));
     let act = move |id: String, claim: bool| {
         let Some(id) = ItemId::parse(&id) else { return };
-        let _ = ctx.edit(|e| if claim { e.claim_task(&id) } else { e.resolve_request(&id, true) });
+        let edit = if claim { Edit::ClaimTask { id } } else { Edit::ResolveRequest { id, resolved: true } };
+        ctx.edit_then(vec![edit], drop);
     };
     let limits = [RowLimit::new(), RowLimit::new()];
     let list = move |resolved: bool| {
@@ -180,30 +181,31 @@ fn RaiseRequestForm() -> impl IntoView {
         let id = ItemId::from_random(platform::random_bytes());
         let existing = ctx.with_untracked(request_board).flatten();
         let organiser = ctx.can_edit();
-        let outcome = ctx.edit(|e| {
-            let (board, column) = match existing {
-                Some((board, column)) => (ItemId::parse(&board), ItemId::parse(&column)),
-                // A resident cannot make a board: the request waits on none, in this list.
-                None if !organiser => return e.raise_unfiled_request(&id, &chosen, draft),
-                None => {
-                    let board = ItemId::from_random(platform::random_bytes());
-                    let columns = starter_columns();
-                    let first = columns[0].0.clone();
-                    e.create_board(&board, "Resident requests · 接訴即辦", &columns)?;
-                    (Some(board), Some(first))
-                }
-            };
-            let (Some(board), Some(column)) = (board, column) else { return Err(linli_core::SpaceError::Invalid("no board for requests")) };
-            e.raise_request(&id, &board, &column, &chosen, draft, Place::End)
-        });
-        match outcome {
+        let edits = match existing {
+            Some((board, column)) => match (ItemId::parse(&board), ItemId::parse(&column)) {
+                (Some(board), Some(column)) => vec![Edit::RaiseRequest { id, board, column, category: chosen, draft, place: PlaceAt::End }],
+                _ => return error.set(Some("no board for requests".into())),
+            },
+            // A resident cannot make a board: the request waits on none, in this list.
+            None if !organiser => vec![Edit::RaiseUnfiledRequest { id, category: chosen, draft }],
+            None => {
+                let board = ItemId::from_random(platform::random_bytes());
+                let columns = starter_columns();
+                let column = columns[0].0.clone();
+                vec![
+                    Edit::CreateBoard { id: board.clone(), name: "Resident requests · 接訴即辦".into(), columns },
+                    Edit::RaiseRequest { id, board, column, category: chosen, draft, place: PlaceAt::End },
+                ]
+            }
+        };
+        ctx.edit_then(edits, move |outcome| match outcome {
             Ok(()) => {
                 title.set(String::new());
                 details.set(String::new());
                 error.set(None);
             }
             Err(e) => error.set(Some(e)),
-        }
+        });
     };
     view! {
         <form class="card take-part" on:submit=raise aria-labelledby="raise-heading">

@@ -3,7 +3,7 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use linli_core::{ItemId, KioskSettings, Lang, Names, Responsibility};
+use linli_model::{Edit, ItemId, KioskSettings, Lang, Names, Responsibility};
 
 use crate::app::DisplayName;
 use crate::components::qr_code::QrCode;
@@ -47,17 +47,23 @@ fn ShareLinks() -> impl IntoView {
     let view_link = format!("{origin}{}", ctx.link(""));
     let edit_link = {
         let origin = origin.clone();
-        move || engine.get().edit_key(&ctx.id).map(|key| link_keys::edit_link(&origin, &ctx.id, &key))
+        move || ctx.status().and_then(|s| s.edit_key).map(|key| link_keys::edit_link(&origin, ctx.id, &key))
     };
     let take_part_link = {
         let origin = origin.clone();
-        move || engine.get().take_part_key(&ctx.id).map(|key| link_keys::take_part_link(&origin, &ctx.link(""), &key))
+        move || ctx.take_part_key().map(|key| link_keys::take_part_link(&origin, &ctx.link(""), &key))
     };
-    let protected = move || engine.get().is_protected(&ctx.id);
-    let has_take_part = move || engine.get().take_part_key(&ctx.id).is_some();
+    let protected = move || ctx.status().is_some_and(|s| s.protected);
+    let has_take_part = move || ctx.take_part_key().is_some();
     let error = RwSignal::new(None::<String>);
-    let new_key = move |_| error.set(engine.get().new_write_key(ctx.id).err().map(|e| e.to_string()));
-    let new_take_part_key = move |_| error.set(engine.get().new_take_part_key(ctx.id).err().map(|e| e.to_string()));
+    let new_key = move |_| {
+        let asked = engine.get().new_write_key(ctx.id);
+        leptos::task::spawn_local(async move { error.set(asked.await.err()) });
+    };
+    let new_take_part_key = move |_| {
+        let asked = engine.get().new_take_part_key(ctx.id);
+        leptos::task::spawn_local(async move { error.set(asked.await.err()) });
+    };
     view! {
         <section class="card share-card" aria-labelledby="share-heading">
             <h2 id="share-heading">{t!(i18n, share_heading)}</h2>
@@ -123,7 +129,9 @@ fn HiddenMembers() -> impl IntoView {
         .unwrap_or_default()
     });
     let error = RwSignal::new(None::<String>);
-    let show_again = move |member: String| error.set(ctx.edit(|e| e.set_member_hidden(&member, false, "")).err());
+    let show_again = move |member: String| {
+        ctx.edit_then(vec![Edit::SetMemberHidden { member, hidden: false, reason: String::new() }], move |outcome| error.set(outcome.err()))
+    };
     view! {
         <Show when=move || !hidden.get().is_empty()>
             <section class="card edit-only hidden-members" aria-labelledby="hidden-heading">
@@ -159,8 +167,7 @@ fn LinkDevice() -> impl IntoView {
         <section class="card take-part link-device" aria-labelledby="link-device-heading">
             <h2 id="link-device-heading">{t!(i18n, link_device_heading)}</h2>
             <p class="muted">{t!(i18n, link_device_explained)}</p>
-            {move || if shown.get() {
-                let link = identity::device_link(&origin);
+            {move || if let Some(link) = shown.get().then(|| identity::device_link(&origin)).flatten() {
                 view! {
                     <p class="notice-box">{t!(i18n, link_device_warning)}</p>
                     <QrCode link=link.clone() label=t_string!(i18n, qr_link_device).to_string() />
@@ -184,10 +191,8 @@ fn SpaceNameForm() -> impl IntoView {
     let status = RwSignal::new(None::<Result<(), String>>);
     let save = move |ev: SubmitEvent| {
         ev.prevent_default();
-        status.set(Some(ctx.edit(|e| {
-            e.rename_space(&name.get_untracked())?;
-            e.set_description(&description.get_untracked())
-        })));
+        let edits = vec![Edit::RenameSpace { name: name.get_untracked() }, Edit::SetDescription { description: description.get_untracked() }];
+        ctx.edit_then(edits, move |outcome| status.set(Some(outcome)));
     };
     view! {
         <form class="card edit-only" on:submit=save aria-labelledby="space-settings-heading">
@@ -264,17 +269,17 @@ fn CategoriesForm() -> impl IntoView {
         if let Some(join) = join {
             next.members.insert(me, join);
         }
-        error.set(ctx.edit(|e| e.set_responsibility(&category, &next)).err());
+        ctx.edit_then(vec![Edit::SetResponsibility { category, responsibility: next }], move |outcome| error.set(outcome.err()));
     };
     let new_name = RwSignal::new(String::new());
     let add = move |ev: SubmitEvent| {
         ev.prevent_default();
         let id = ItemId::from_random(platform::random_bytes());
         let names = Names::from([(current_lang().tag().to_owned(), new_name.get_untracked().trim().to_owned())]);
-        match ctx.edit(|e| e.add_category(&id, names)) {
+        ctx.edit_then(vec![Edit::AddCategory { id, names }], move |outcome| match outcome {
             Ok(()) => new_name.set(String::new()),
             Err(e) => error.set(Some(e)),
-        }
+        });
     };
     view! {
         <section class="card edit-only" aria-labelledby="categories-heading">
@@ -339,16 +344,15 @@ fn KioskForm() -> impl IntoView {
             rotation_seconds: seconds.get_untracked().trim().parse().unwrap_or(12).clamp(3, 600),
             languages: languages.get_untracked(),
         };
-        status.set(Some(ctx.edit(|e| e.set_kiosk_settings(&next))));
+        ctx.edit_then(vec![Edit::SetKioskSettings { settings: next }], move |outcome| status.set(Some(outcome)));
     };
     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
     let kiosk_path = format!("/k/{}", ctx.id);
     // A kiosk opened with the take-part key shows QR codes that let passers-by sign on their
     // own phones (the kiosk itself has no control to write with).
-    let engine = ctx.engine();
     let kiosk_link = {
         let kiosk_path = kiosk_path.clone();
-        move || match engine.get().take_part_key(&ctx.id) {
+        move || match ctx.take_part_key() {
             Some(key) => link_keys::take_part_link(&origin, &kiosk_path, &key),
             None => format!("{origin}{kiosk_path}"),
         }
@@ -397,12 +401,18 @@ fn SpaceFiles() -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
     let name = move || ctx.with_untracked(|s| s.name.clone()).unwrap_or_default();
     let export = move |_| {
-        let result = ctx.engine().get().export(&ctx.id).ok_or_else(|| "this space is not open yet".to_owned());
-        status.set(result.and_then(|bytes| files::download(&files::file_name(&name(), "linli"), &bytes, "application/octet-stream")).err().map(Err));
+        let asked = ctx.engine().get().export(ctx.id);
+        leptos::task::spawn_local(async move {
+            let result = asked.await;
+            status.set(result.and_then(|bytes| files::download(&files::file_name(&name(), "linli"), &bytes, "application/octet-stream")).err().map(Err));
+        });
     };
     let export_json = move |_| {
-        let json = ctx.engine().get().export_json(&ctx.id).unwrap_or_else(|| Err("this space is not open yet".to_owned()));
-        status.set(json.and_then(|text| files::download(&files::file_name(&name(), "json"), text.as_bytes(), "application/json")).err().map(Err));
+        let asked = ctx.engine().get().export_json(ctx.id);
+        leptos::task::spawn_local(async move {
+            let json = asked.await;
+            status.set(json.and_then(|text| files::download(&files::file_name(&name(), "json"), text.as_bytes(), "application/json")).err().map(Err));
+        });
     };
     let export_csv = move |_| {
         let lang = current_lang();
@@ -413,13 +423,13 @@ fn SpaceFiles() -> impl IntoView {
         let Some(element) = input.get_untracked() else { return };
         leptos::task::spawn_local(async move {
             let outcome = match files::read_chosen(&element).await {
-                Ok(bytes) => ctx.engine().get().import(ctx.id, &bytes).map_err(|e| e.to_string()),
+                Ok(bytes) => ctx.engine().get().import(ctx.id, bytes).await,
                 Err(e) => Err(e),
             };
-            status.set(Some(outcome.map(|imported| {
-                let taken = crate::format::fill(&t_string!(i18n, imported_changes), &[("count", &imported.new_changes.to_string())]);
-                match imported.reason {
-                    Some(reason) => format!("{taken} {} {reason}", crate::format::fill(&t_string!(i18n, imported_refused), &[("count", &imported.refused.to_string())])),
+            status.set(Some(outcome.map(|(new_changes, refused, reason)| {
+                let taken = crate::format::fill(&t_string!(i18n, imported_changes), &[("count", &new_changes.to_string())]);
+                match reason {
+                    Some(reason) => format!("{taken} {} {reason}", crate::format::fill(&t_string!(i18n, imported_refused), &[("count", &refused.to_string())])),
                     None => taken,
                 }
             })));
@@ -449,11 +459,11 @@ fn SpaceFiles() -> impl IntoView {
 }
 
 /// The tasks of a space as CSV (RFC 4180): one row per task, requests with their times.
-fn tasks_csv(space: &linli_core::Space, lang: Lang) -> String {
+fn tasks_csv(space: &linli_model::Space, lang: Lang) -> String {
     fn cell(text: &str) -> String {
         if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
     }
-    fn iso(at: Option<linli_core::Timestamp>) -> String {
+    fn iso(at: Option<linli_model::Timestamp>) -> String {
         at.map(|t| js_sys::Date::new(&(t.0 as f64).into()).to_iso_string().into()).unwrap_or_default()
     }
     let mut rows = vec!["board,column,title,claimed_by,due,labels,category,raised_at,claimed_at,resolved_at,archived".to_owned()];

@@ -7,7 +7,8 @@
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::use_params_map;
-use linli_sync::{DocumentId, Phase};
+use linli_model::Edit;
+use linli_view::Phase;
 
 use crate::app::DisplayName;
 use crate::components::name_prompt::NamePrompt;
@@ -31,42 +32,51 @@ pub enum Status {
 pub fn SpacePage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").and_then(|text| text.parse::<DocumentId>().ok()));
+    let id = Memo::new(move |_| params.read().get("id").filter(|text| linli_view::link_text::is_space_id(text)));
     view! {
         <main class="page">
             {move || match id.get() {
                 None => view! { <p class="notice-box">{t!(i18n, bad_link)}</p> }.into_any(),
-                Some(id) => view! { <OpenSpace id /> }.into_any(),
+                Some(id) => view! { <OpenSpace id=intern(id) /> }.into_any(),
             }}
         </main>
     }
 }
 
+/// A space's ID, kept for the page's life (contexts are `Copy`; a page opens a few spaces).
+pub fn intern(id: String) -> &'static str {
+    thread_local! {
+        static IDS: std::cell::RefCell<Vec<&'static str>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    IDS.with(|ids| {
+        if let Some(known) = ids.borrow().iter().find(|known| **known == id) {
+            return *known;
+        }
+        let id: &'static str = Box::leak(id.into_boxed_str());
+        ids.borrow_mut().push(id);
+        id
+    })
+}
+
 /// Opens a space on this device and shares it with the screens inside ([`SpaceContext`]):
-/// how far opening has got, and the context.
-pub fn open_space(id: DocumentId) -> (Memo<Status>, SpaceContext) {
+/// how far opening has got, and the context. What this device showed of the space last time is
+/// drawn at once, before the engine has opened it.
+pub fn open_space(id: &'static str) -> (Memo<Status>, SpaceContext) {
     let engine = expect_context::<EngineHandle>();
     engine.get().open(id);
+    let ctx = SpaceContext::new(id, engine);
     let status = Memo::new(move |_| {
-        let engine = engine.get();
-        engine.revision.track();
-        match engine.phase(&id) {
-            None | Some(Phase::Loading) => Status::Loading,
-            Some(Phase::Requesting) => Status::Searching,
-            Some(Phase::Unavailable) => Status::NotFound,
-            Some(Phase::Ready) => match engine.refresh_space(&id) {
-                Some(Ok(_)) => Status::Ready,
-                Some(Err(error)) => Status::Unreadable(error),
-                None => Status::Loading,
-            },
+        let has_copy = ctx.with(|_| ()).is_some();
+        match ctx.status() {
+            Some(status) if status.unreadable.is_some() => Status::Unreadable(status.unreadable.unwrap_or_default()),
+            Some(status) if status.phase == Phase::Ready && has_copy => Status::Ready,
+            // The copy kept from the last visit, while the engine opens the space.
+            _ if has_copy => Status::Ready,
+            Some(status) if status.phase == Phase::Requesting => Status::Searching,
+            Some(status) if status.phase == Phase::Unavailable => Status::NotFound,
+            _ => Status::Loading,
         }
     });
-    let space = Memo::new(move |_| {
-        let engine = engine.get();
-        engine.revision.track();
-        engine.refresh_space(&id).and_then(Result::ok)
-    });
-    let ctx = SpaceContext::new(id, space, engine);
     provide_context(ctx);
     Effect::new(move |_| {
         if let Some(name) = ctx.with(|s| s.name.clone()) {
@@ -77,7 +87,7 @@ pub fn open_space(id: DocumentId) -> (Memo<Status>, SpaceContext) {
 }
 
 #[component]
-fn OpenSpace(id: DocumentId) -> impl IntoView {
+fn OpenSpace(id: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     let (status, ctx) = open_space(id);
     join_when_named(ctx);
@@ -124,10 +134,15 @@ fn join_when_named(ctx: SpaceContext) {
         }
         let me = ctx.me();
         let recorded = ctx.with(|s| s.members.get(&me).map(|m| (m.name.clone(), m.role.clone())));
+        // Not until the engine has the space (a copy from the last visit is not enough) and
+        // knows who this device is.
+        if me.is_empty() || ctx.status().is_none_or(|s| s.phase != Phase::Ready) {
+            return;
+        }
         match recorded {
             Some(Some((existing, _))) if existing == name => {}
-            Some(Some((_, role))) => drop(ctx.edit(|e| e.join(&name, &role))),
-            Some(None) => drop(ctx.edit(|e| e.join(&name, ""))),
+            Some(Some((_, role))) => ctx.edit_then(vec![Edit::Join { name, role }], drop),
+            Some(None) => ctx.edit_then(vec![Edit::Join { name, role: String::new() }], drop),
             None => {}
         }
     });

@@ -4,7 +4,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use linli_core::{ItemId, TaskDraft, Timestamp};
+use linli_model::{Edit, ItemId, TaskDraft, Timestamp};
 
 use crate::components::comments::{Comments, CommentsOn};
 use crate::components::item_links::ItemLinks;
@@ -88,25 +88,25 @@ pub fn TaskPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let act = move |action: &'static str| {
         let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
-        let outcome = ctx.edit(|e| match action {
-            "claim" => e.claim_task(&id),
-            "unclaim" => e.unclaim_task(&id),
-            "resolve" => e.resolve_request(&id, true),
-            "reopen" => e.resolve_request(&id, false),
-            "archive" => e.set_task_archived(&id, true),
-            _ => e.set_task_archived(&id, false),
-        });
-        error.set(outcome.err());
+        let edit = match action {
+            "claim" => Edit::ClaimTask { id },
+            "unclaim" => Edit::UnclaimTask { id },
+            "resolve" => Edit::ResolveRequest { id, resolved: true },
+            "reopen" => Edit::ResolveRequest { id, resolved: false },
+            "archive" => Edit::SetTaskArchived { id, archived: true },
+            _ => Edit::SetTaskArchived { id, archived: false },
+        };
+        ctx.edit_then(vec![edit], move |outcome| error.set(outcome.err()));
     };
     let assign = move |member: String| {
         let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
         if !member.is_empty() {
-            error.set(ctx.edit(|e| e.assign_task(&id, &member, true)).err());
+            ctx.edit_then(vec![Edit::AssignTask { id, member, assigned: true }], move |outcome| error.set(outcome.err()));
         }
     };
     let unassign = move |member: String| {
         let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
-        error.set(ctx.edit(|e| e.assign_task(&id, &member, false)).err());
+        ctx.edit_then(vec![Edit::AssignTask { id, member, assigned: false }], move |outcome| error.set(outcome.err()));
     };
     view! {
         {move || match shown.get() {
@@ -196,17 +196,17 @@ fn OwnRequest(item: Memo<String>, resolved: bool, confirmed: Option<bool>) -> im
     let add = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
-        match ctx.edit(|e| e.add_request_details(&id, &details.get_untracked())) {
+        ctx.edit_then(vec![Edit::AddRequestDetails { id, details: details.get_untracked() }], move |outcome| match outcome {
             Ok(()) => {
                 details.set(String::new());
                 error.set(None);
             }
             Err(e) => error.set(Some(e)),
-        }
+        });
     };
     let confirm = move |really: bool| {
         let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
-        error.set(ctx.edit(|e| e.confirm_request(&id, really)).err());
+        ctx.edit_then(vec![Edit::ConfirmRequest { id, resolved: really }], move |outcome| error.set(outcome.err()));
     };
     view! {
         <div class="own-request take-part no-print">
@@ -252,7 +252,7 @@ fn TaskDetailsForm(item: Memo<String>) -> impl IntoView {
             due: format::from_input(&due.get_untracked()),
             labels: labels.get_untracked().split([',', '，', '、']).map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect(),
         };
-        status.set(Some(ctx.edit(|e| e.edit_task(&id, draft))));
+        ctx.edit_then(vec![Edit::EditTask { id, draft }], move |outcome| status.set(Some(outcome)));
     };
     view! {
         <form class="card no-print edit-only" on:submit=save aria-labelledby="task-details-heading">

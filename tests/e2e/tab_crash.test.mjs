@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { newProfile } from "./support/browser.mjs";
-import { createSpace, inSpace, postNotice, waitUntilSaved } from "./support/app.mjs";
+import { NO_RELAY, createSpace, inSpace, postNotice, useRelays, waitUntilSaved } from "./support/app.mjs";
 import { browserAndRelay } from "./support/suite.mjs";
 
 const world = browserAndRelay();
@@ -11,7 +11,7 @@ const world = browserAndRelay();
 test("a tab that crashes right after showing 'saved' loses nothing it showed as saved", async () => {
   const { context, page } = await newProfile(world.browser);
   // No WebSocket for this profile: its notices can live only in its IndexedDB.
-  await context.routeWebSocket(/.*/, ws => ws.close());
+  await useRelays(context, [NO_RELAY]);
   const link = await createSpace(page, world.relay.httpUrl, "Crash Lane");
   const titles = ["Saved before the crash 1", "Saved before the crash 2", "Saved before the crash 3"];
   for (const title of titles) {

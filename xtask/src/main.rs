@@ -81,10 +81,10 @@ fn test() -> Result<(), String> {
     setup::browser()?;
     setup::npm_packages()?;
     Step::new("tier 1: native tests (core, sync, relay, xtask)")
-        .run("cargo", &["test", "--workspace", "--exclude", "linli"], &[])?;
+        .run("cargo", &["test", "--workspace", "--exclude", "linli", "--exclude", "linli-engine"], &[])?;
     Step::new("tier 2: browser tests (wasm-bindgen-test in headless Chromium)").run(
         "cargo",
-        &["test", "--target", "wasm32-unknown-unknown", "-p", "linli", "--tests"],
+        &["test", "--target", "wasm32-unknown-unknown", "-p", "linli", "-p", "linli-engine", "--tests"],
         &[("CHROME", setup::CHROMIUM), ("CHROMEDRIVER", setup::CHROMEDRIVER), ("WASM_BINDGEN_TEST_TIMEOUT", "120")],
     )?;
     build_site()?;

@@ -7,36 +7,7 @@ use std::collections::HashMap;
 use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
 
-use crate::{Board, Editor, Notice, Pledge, SpaceError, Task, Timestamp, member_of_actor, MemberId};
-
-/// The kinds of item that have a history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ItemKind {
-    Notice,
-    Pledge,
-    Task,
-    Board,
-}
-
-impl ItemKind {
-    fn collection(self) -> &'static str {
-        match self {
-            ItemKind::Notice => "notices",
-            ItemKind::Pledge => "pledges",
-            ItemKind::Task => "tasks",
-            ItemKind::Board => "boards",
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            ItemKind::Notice => "notice",
-            ItemKind::Pledge => "pledge",
-            ItemKind::Task => "task",
-            ItemKind::Board => "board",
-        }
-    }
-}
+use crate::{Board, Editor, ItemKind, MemberId, Notice, Pledge, SpaceError, Task, Timestamp, member_of_actor};
 
 /// One change that touched an item.
 #[derive(Debug, Clone, PartialEq, Eq)]

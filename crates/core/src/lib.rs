@@ -89,7 +89,7 @@ pub use linli_model::{position, space};
 pub use author::{Author, member_of_actor};
 pub use editor::Editor;
 pub use error::SpaceError;
-pub use history::{HistoryEntry, ItemKind, item_history};
+pub use history::{HistoryEntry, item_history};
 pub use load::{Imported, import_space_file, load_document, merge_bytes};
 pub use space_doc::{Refreshed, SpaceDocument, new_space, new_space_with, read_item};
 

@@ -6,6 +6,7 @@
 
 mod board;
 mod comment;
+mod edit;
 mod ids;
 mod lang;
 mod member;
@@ -20,6 +21,7 @@ mod time;
 
 pub use board::{Board, Column, Confirmation, Request, RequestStats, Task, TaskDraft, percentile, request_stats};
 pub use comment::{Comment, comments_in_order};
+pub use edit::{Edit, ItemKind, PlaceAt};
 pub use ids::{ItemId, MemberId};
 pub use lang::{Lang, Names, pick};
 pub use member::{KNOWN_ROLES, Member};

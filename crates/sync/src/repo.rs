@@ -273,6 +273,13 @@ impl Repo {
         Ok(fx)
     }
 
+    /// The write key to put in edit links: the one this repo holds, if it opens the document's
+    /// current protection.
+    pub fn write_key_opening(&self, document_id: &DocumentId) -> Option<WriteKey> {
+        let public = self.protection(document_id)?;
+        self.keys.write_key(document_id).filter(|key| key.opens(&public)).cloned()
+    }
+
     /// The public key protecting the document, if it is protected.
     pub fn protection(&self, document_id: &DocumentId) -> Option<[u8; 32]> {
         self.docs.get(document_id).and_then(|entry| protection(&entry.doc))

@@ -113,3 +113,15 @@ export async function eventually(check, what, timeoutMs = 15000) {
     await new Promise(r => setTimeout(r, 50));
   }
 }
+
+/** A relay address nobody listens on: an app given only this one can reach no relay. */
+export const NO_RELAY = "ws://127.0.0.1:9/";
+
+/**
+ * Makes the app of every page of `context` dial these relays (as if saved in its settings) from
+ * its next start. The engine's sockets live in its Web Worker, where Playwright's WebSocket
+ * routing does not reach, so a test chooses the relays instead.
+ */
+export async function useRelays(context, urls) {
+  await context.addInitScript(text => localStorage.setItem("linli.relays", text), urls.join("\n"));
+}

@@ -2,6 +2,7 @@
 //! field, one map entry), so concurrent edits by neighbours merge instead of overwriting each
 //! other, and each operation is one Automerge change stamped with its author and time.
 
+mod apply;
 mod boards;
 mod members;
 mod moderation;

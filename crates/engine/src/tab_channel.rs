@@ -1,4 +1,4 @@
-//! Tabs of one browser sync with each other over a BroadcastChannel, with or without a relay.
+//! Tabs of one browser sync (each tab's engine, in its worker) with each other over a BroadcastChannel, with or without a relay.
 //!
 //! The channel is a broadcast, the repo speaks to connections, so each pair of tabs makes one:
 //! a new tab says `hello`; every tab already open answers `welcome` to it and takes the
@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{BroadcastChannel, MessageEvent};
 
-use super::Engine;
+use crate::engine::Engine;
 use crate::platform;
 
 const CHANNEL: &str = "linli-sync";
@@ -31,6 +31,11 @@ pub struct TabChannel {
 }
 
 impl TabChannel {
+    /// This engine's name on the channel.
+    pub fn me(&self) -> &str {
+        &self.me
+    }
+
     /// Whether `conn` is a connection to another tab.
     pub fn owns(&self, conn: ConnId) -> bool {
         self.tabs.borrow().contains_key(&conn)
@@ -86,19 +91,21 @@ pub fn open(engine: &Rc<Engine>) -> Option<Rc<TabChannel>> {
     });
     tab.channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    // Say goodbye when the tab goes away, so the others drop the connection at once.
-    if let Some(window) = web_sys::window() {
-        let weak_tab = Rc::downgrade(&tab);
-        let on_hide = Closure::<dyn FnMut()>::new(move || {
-            if let Some(tab) = weak_tab.upgrade() {
-                tab.post("bye", None, None);
-            }
-        });
-        let _ = window.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
-        on_hide.forget();
-    }
+    // A worker sees no `pagehide`: the page says goodbye for it ([`say_bye`] with its name), so
+    // the others drop the connection at once.
     tab.post("hello", None, None);
     Some(tab)
+}
+
+/// Tells the other tabs that the engine named `me` has gone (from the page as it goes, or from a
+/// panicking engine).
+pub fn say_bye(me: &str) {
+    let Ok(channel) = BroadcastChannel::new(CHANNEL) else { return };
+    let message = Object::new();
+    let _ = Reflect::set(&message, &"kind".into(), &"bye".into());
+    let _ = Reflect::set(&message, &"from".into(), &me.into());
+    let _ = channel.post_message(&message);
+    channel.close();
 }
 
 fn text(message: &JsValue, key: &str) -> Option<String> {

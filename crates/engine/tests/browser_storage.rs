@@ -2,7 +2,7 @@
 //! IndexedDB in automerge-repo's layout.
 #![cfg(target_arch = "wasm32")]
 
-use linli::engine::IdbStore;
+use linli_engine::IdbStore;
 use linli_core::{Author, Editor, ItemId, MemberId, NoticeDraft, Space, SpaceDocument, Timestamp, new_space};
 use linli_sync::{ChunkLedger, DocumentId, StorageOp};
 use wasm_bindgen_test::*;
@@ -10,7 +10,9 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn fresh_id() -> DocumentId {
-    DocumentId::new_random(linli::platform::random_bytes())
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).unwrap();
+    DocumentId::new_random(bytes)
 }
 
 #[wasm_bindgen_test]

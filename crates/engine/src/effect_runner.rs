@@ -6,16 +6,16 @@ use std::rc::Weak;
 
 use futures::StreamExt;
 use futures::channel::mpsc;
-use leptos::prelude::*;
 use linli_sync::{Effects, StorageOp};
 
-use super::{Engine, IdbStore};
+use crate::engine::Engine;
+use crate::idb_store::IdbStore;
 
 pub async fn run(engine: Weak<Engine>, mut incoming: mpsc::UnboundedReceiver<Effects>) {
     let store = match IdbStore::open().await {
         Ok(store) => Some(store),
         Err(error) => {
-            web_sys::console::error_2(&"IndexedDB is unavailable; this tab keeps spaces in memory only:".into(), &error);
+            web_sys::console::error_2(&"IndexedDB is unavailable; this page keeps spaces in memory only:".into(), &error);
             None
         }
     };
@@ -45,13 +45,13 @@ pub async fn run(engine: Weak<Engine>, mut incoming: mpsc::UnboundedReceiver<Eff
                         {
                             web_sys::console::error_2(&"could not save to IndexedDB:".into(), &error);
                         }
-                        engine.unsaved_writes.update(|n| *n = n.saturating_sub(1));
+                        engine.saved_one();
                     }
                     StorageOp::Delete { key } => {
                         if let Some(store) = &store {
                             let _ = store.delete(&key).await;
                         }
-                        engine.unsaved_writes.update(|n| *n = n.saturating_sub(1));
+                        engine.saved_one();
                     }
                 }
             }

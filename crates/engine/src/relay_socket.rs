@@ -5,12 +5,13 @@ use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use js_sys::{ArrayBuffer, Uint8Array};
-use leptos::prelude::*;
+use gloo_timers::callback::Timeout;
 use linli_sync::{ConnId, Direction};
+use linli_view::RelayStatus;
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, MessageEvent, WebSocket};
 
-use super::{Engine, RelayStatus};
+use crate::engine::Engine;
 
 /// Longest wait between two attempts to reach a relay.
 const MAX_BACKOFF_MS: u32 = 30_000;
@@ -27,7 +28,7 @@ pub struct Sockets(HashMap<ConnId, Socket>, Waiting);
 
 /// Relays waiting to be dialled again: URL → (timer, attempt).
 #[derive(Default)]
-struct Waiting(HashMap<String, (i32, u32)>);
+struct Waiting(HashMap<String, (Timeout, u32)>);
 
 impl Sockets {
     pub fn send(&self, conn: ConnId, frame: &[u8]) {
@@ -85,7 +86,7 @@ pub fn dial(engine: &Rc<Engine>, url: String, attempt: u32) {
             let Ok(event) = event.dyn_into::<MessageEvent>() else { return };
             let Ok(buffer) = event.data().dyn_into::<ArrayBuffer>() else { return };
             let bytes = Uint8Array::new(&buffer).to_vec();
-            engine.last_heard.set(Some(crate::platform::now()));
+            engine.heard_from_relay();
             let fx = engine.repo.borrow_mut().received(conn, &bytes);
             engine.apply(fx);
         })
@@ -97,7 +98,7 @@ pub fn dial(engine: &Rc<Engine>, url: String, attempt: u32) {
         wasm_bindgen_futures::spawn_local(async move { drop(closed) });
         let fx = engine.repo.borrow_mut().disconnected(conn);
         engine.apply(fx);
-        engine.relay_status.set(RelayStatus::Offline);
+        engine.relay_status(RelayStatus::Offline);
         let next_attempt = failures.get() + 1;
         let delay = (500u32 << next_attempt.min(6)).min(MAX_BACKOFF_MS);
         schedule(weak.clone(), url.clone(), next_attempt, delay);
@@ -109,45 +110,29 @@ pub fn dial(engine: &Rc<Engine>, url: String, attempt: u32) {
 }
 
 fn schedule(engine: Weak<Engine>, url: String, attempt: u32, delay_ms: u32) {
-    let Some(window) = web_sys::window() else { return };
     let weak = engine.clone();
     let key = url.clone();
-    let redial = Closure::once_into_js(move || {
+    let redial = Timeout::new(delay_ms, move || {
         if let Some(engine) = weak.upgrade() {
             engine.sockets.borrow_mut().1.0.remove(&key);
             dial(&engine, key, attempt);
         }
     });
-    if let Ok(timer) = window.set_timeout_with_callback_and_timeout_and_arguments_0(redial.unchecked_ref(), delay_ms as i32)
-        && let Some(engine) = engine.upgrade()
-    {
-        engine.sockets.borrow_mut().1.0.insert(url, (timer, attempt));
+    if let Some(engine) = engine.upgrade() {
+        engine.sockets.borrow_mut().1.0.insert(url, (redial, attempt));
     }
 }
 
-/// Follows the browser's own idea of the network: when it comes back, relays waiting out a
-/// backoff are dialled at once; when it goes, the badge says so without waiting for a timeout.
-pub fn watch_network(engine: &Rc<Engine>) {
-    let Some(window) = web_sys::window() else { return };
-    let weak = Rc::downgrade(engine);
-    let on_online = Closure::<dyn FnMut()>::new(move || {
-        let Some(engine) = weak.upgrade() else { return };
-        let waiting: Vec<(String, (i32, u32))> = engine.sockets.borrow_mut().1.0.drain().collect();
-        for (url, (timer, attempt)) in waiting {
-            if let Some(window) = web_sys::window() {
-                window.clear_timeout_with_handle(timer);
-            }
-            dial(&engine, url, attempt);
-        }
-    });
-    let weak = Rc::downgrade(engine);
-    let on_offline = Closure::<dyn FnMut()>::new(move || {
-        if let Some(engine) = weak.upgrade() {
-            engine.relay_status.set(RelayStatus::Offline);
-        }
-    });
-    let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
-    let _ = window.add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref());
-    on_online.forget();
-    on_offline.forget();
+/// Follows the browser's idea of the network (the page tells it): when it comes back, relays
+/// waiting out a backoff are dialled at once; when it goes, the badge says so without waiting
+/// for a timeout.
+pub fn network_changed(engine: &Rc<Engine>, online: bool) {
+    if !online {
+        return engine.relay_status(RelayStatus::Offline);
+    }
+    let waiting: Vec<(String, (Timeout, u32))> = engine.sockets.borrow_mut().1.0.drain().collect();
+    for (url, (timer, attempt)) in waiting {
+        timer.cancel();
+        dial(engine, url, attempt);
+    }
 }

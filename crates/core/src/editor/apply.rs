@@ -1,0 +1,58 @@
+//! Making an `Edit` (a screen's request, as data) as the `Editor` operation of the same name.
+
+use automerge::ChangeHash;
+
+use crate::{Edit, Editor, SpaceError};
+
+impl Editor<'_> {
+    /// Makes one edit: one change of the document.
+    pub fn apply(&mut self, edit: Edit) -> Result<(), SpaceError> {
+        match edit {
+            Edit::Join { name, role } => self.join(&name, &role),
+            Edit::RenameSpace { name } => self.rename_space(&name),
+            Edit::SetDescription { description } => self.set_description(&description),
+            Edit::SetLanguages { languages } => self.set_languages(&languages),
+            Edit::AddCategory { id, names } => self.add_category(&id, names),
+            Edit::RenameCategory { id, names } => self.rename_category(&id, names),
+            Edit::MoveCategory { id, index } => self.move_category(&id, index),
+            Edit::SetCategoryArchived { id, archived } => self.set_category_archived(&id, archived),
+            Edit::SetKioskSettings { settings } => self.set_kiosk_settings(&settings),
+            Edit::SetResponsibility { category, responsibility } => self.set_responsibility(&category, &responsibility),
+            Edit::SetMemberHidden { member, hidden, reason } => self.set_member_hidden(&member, hidden, &reason),
+            Edit::PostNotice { id, draft } => self.post_notice(&id, draft),
+            Edit::EditNotice { id, draft } => self.edit_notice(&id, draft),
+            Edit::TranslateNotice { id, lang, title, body } => self.translate_notice(&id, lang, &title, &body),
+            Edit::SetNoticeArchived { id, archived } => self.set_notice_archived(&id, archived),
+            Edit::CommentOnNotice { id, comment, text } => self.comment_on_notice(&id, &comment, &text),
+            Edit::CreatePledge { id, draft } => self.create_pledge(&id, draft),
+            Edit::EditPledge { id, draft } => self.edit_pledge(&id, draft),
+            Edit::SignPledge { id, name } => self.sign_pledge(&id, &name),
+            Edit::WithdrawSignature { id } => self.withdraw_signature(&id),
+            Edit::RecordPaperSignatures { id, entry, count, note } => self.record_paper_signatures(&id, &entry, count, &note),
+            Edit::SetPledgeArchived { id, archived } => self.set_pledge_archived(&id, archived),
+            Edit::CreateBoard { id, name, columns } => self.create_board(&id, &name, &columns),
+            Edit::RenameBoard { id, name } => self.rename_board(&id, &name),
+            Edit::AddColumn { board, column, names } => self.add_column(&board, &column, names),
+            Edit::RenameColumn { board, column, names } => self.rename_column(&board, &column, names),
+            Edit::MoveColumn { board, column, index } => self.move_column(&board, &column, index),
+            Edit::ArchiveColumn { board, column } => self.archive_column(&board, &column),
+            Edit::AddTask { id, board, column, draft, place } => self.add_task(&id, &board, &column, draft, place.as_place()),
+            Edit::RaiseRequest { id, board, column, category, draft, place } => self.raise_request(&id, &board, &column, &category, draft, place.as_place()),
+            Edit::RaiseUnfiledRequest { id, category, draft } => self.raise_unfiled_request(&id, &category, draft),
+            Edit::EditTask { id, draft } => self.edit_task(&id, draft),
+            Edit::MoveTask { id, column, place } => self.move_task(&id, &column, place.as_place()),
+            Edit::ClaimTask { id } => self.claim_task(&id),
+            Edit::UnclaimTask { id } => self.unclaim_task(&id),
+            Edit::AssignTask { id, member, assigned } => self.assign_task(&id, &member, assigned),
+            Edit::ResolveRequest { id, resolved } => self.resolve_request(&id, resolved),
+            Edit::AddRequestDetails { id, details } => self.add_request_details(&id, &details),
+            Edit::ConfirmRequest { id, resolved } => self.confirm_request(&id, resolved),
+            Edit::CommentOnTask { id, comment, text } => self.comment_on_task(&id, &comment, &text),
+            Edit::SetTaskArchived { id, archived } => self.set_task_archived(&id, archived),
+            Edit::Restore { kind, id, change } => {
+                let hash: ChangeHash = change.parse().map_err(|_| SpaceError::Invalid("not a version of this item"))?;
+                self.restore(kind, &id, hash)
+            }
+        }
+    }
+}
