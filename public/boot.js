@@ -115,7 +115,9 @@ window.linliRecover = function () {
 
 try {
   const bindings = await import(me.dataset.linliJs);
-  await bindings.default({ module_or_path: fetchCounted(me.dataset.linliWasm) });
+  const wasm = await bindings.default({ module_or_path: fetchCounted(me.dataset.linliWasm) });
+  // As Trunk's own loader does: the benchmarks read the page's wasm memory from it.
+  dispatchEvent(new CustomEvent("TrunkApplicationStarted", { detail: { wasm } }));
 } catch (error) {
   console.error(error);
   if (line) {

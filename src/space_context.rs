@@ -44,8 +44,10 @@ impl SpaceContext {
         self.engine.get().status(self.id)
     }
 
+    /// What this device may do, once known: from the engine when it has opened the space, or as
+    /// it was on the last visit (a kept picture); `None` while the space is still being found.
     fn access(&self) -> Option<Access> {
-        self.status().map(|status| status.access)
+        self.status().filter(|status| status.phase == linli_view::Phase::Ready).map(|status| status.access)
     }
 
     /// Whether this device may organise the space (tracked): `false` for a take-part or view
@@ -58,6 +60,17 @@ impl SpaceContext {
     /// view link's holder, whose screens then hide those controls too (`.take-part`).
     pub fn can_take_part(&self) -> bool {
         matches!(self.access(), Some(Access::Open | Access::Edit | Access::Participate))
+    }
+
+    /// Whether what this device may do is not known yet (no control is shown meanwhile).
+    pub fn access_unknown(&self) -> bool {
+        self.access().is_none()
+    }
+
+    /// Whether this device holds only a view link (tracked): `false` while the engine has not
+    /// said (the screens then show neither the controls nor the view-only note).
+    pub fn is_view_only(&self) -> bool {
+        self.access() == Some(Access::View)
     }
 
     /// The key to put in take-part links, when this device can make them (tracked).

@@ -50,8 +50,8 @@ pub struct Refusal {
 /// shown on this device), where it stands, and a stamp that moves each time the copy changes.
 struct OpenSpace {
     space: Option<Space>,
-    /// The copy is the one kept from the last visit; the engine has not sent its own yet.
-    from_last_visit: bool,
+    /// The copy is one drawn before the engine sent its own ([`stored_view`]).
+    early: bool,
     status: RwSignal<Option<SpaceStatus>>,
     stamp: RwSignal<u64>,
 }
@@ -223,17 +223,16 @@ impl Engine {
                     let mut spaces = self.spaces.borrow_mut();
                     let Some(open) = spaces.get_mut(&space) else { return };
                     match (&mut open.space, update) {
-                        (Some(copy), update) if !open.from_last_visit || matches!(update, linli_view::ViewUpdate::Whole(_)) => {
+                        (Some(copy), update) if !open.early || matches!(update, linli_view::ViewUpdate::Whole(_)) => {
                             update.apply_to(copy);
                         }
                         (copy, linli_view::ViewUpdate::Whole(whole)) => *copy = Some(*whole),
                         // Parts of a space this page has no fresh copy of: wait for the whole.
                         _ => return,
                     }
-                    open.from_last_visit = false;
+                    open.early = false;
                     open.stamp
                 };
-                stored_view::keep_later(self, &space);
                 stamp.update(|n| *n += 1);
             }
             FromEngine::Relays { status, last_heard } => {
@@ -284,35 +283,33 @@ impl Engine {
     }
 
     /// Opens a space: from this device if it has it, else from peers. Keys a link in the address
-    /// carries are kept; what this device showed of the space last time is drawn at once.
-    pub fn open(self: &Rc<Self>, space: &str) {
+    /// carries are kept; what this device showed of the space last time (or, on a first visit,
+    /// the relay's picture of `item`, the item the address opens) is drawn meanwhile.
+    pub fn open(self: &Rc<Self>, space: &str, item: Option<String>) {
         link_keys::take_from_address(space);
         if self.spaces.borrow().contains_key(space) {
             return;
         }
         let (status, stamp) = self.owner.with(|| (RwSignal::new(None), RwSignal::new(0)));
-        self.spaces.borrow_mut().insert(space.to_owned(), OpenSpace { space: None, from_last_visit: false, status, stamp });
-        stored_view::show_last(self, space);
+        self.spaces.borrow_mut().insert(space.to_owned(), OpenSpace { space: None, early: false, status, stamp });
+        stored_view::show_early(self, space, item);
         self.send_keys(space);
         self.send(ToEngine::Open { space: space.to_owned() });
     }
 
-    /// The copy kept from the last visit, read back before the engine sent its own.
-    fn shown_from_last_visit(&self, space: &str, status: SpaceStatus, copy: Space) {
+    /// A copy to draw before the engine sent its own (kept from the last visit, with what this
+    /// device could do then; or the relay's picture).
+    fn shown_early(&self, space: &str, status: Option<SpaceStatus>, copy: Space) {
         let mut spaces = self.spaces.borrow_mut();
         let Some(open) = spaces.get_mut(space) else { return };
         if open.space.is_none() {
             open.space = Some(copy);
-            open.from_last_visit = true;
-            if open.status.get_untracked().is_none() {
-                open.status.set(Some(status));
+            open.early = true;
+            if open.status.get_untracked().is_none() && status.is_some() {
+                open.status.set(status);
             }
             open.stamp.update(|n| *n += 1);
         }
-    }
-
-    fn status_untracked(&self, space: &str) -> Option<SpaceStatus> {
-        self.spaces.borrow().get(space).and_then(|open| open.status.get_untracked())
     }
 
     /// Where the space stands (tracked): `None` until the engine says.
@@ -331,8 +328,8 @@ impl Engine {
 
     /// Whether the page's copy is the one kept from the last visit (the engine has not opened
     /// the space yet).
-    pub fn from_last_visit(&self, space: &str) -> bool {
-        self.spaces.borrow().get(space).is_some_and(|open| open.from_last_visit)
+    pub fn early(&self, space: &str) -> bool {
+        self.spaces.borrow().get(space).is_some_and(|open| open.early)
     }
 
     /// Reads the page's copy of the space, without copying it.
@@ -421,17 +418,6 @@ impl Engine {
             match asked.await {
                 Ok(Reply::Transports(rows)) => rows,
                 _ => Vec::new(),
-            }
-        }
-    }
-
-    /// Bytes of the engine worker's wasm memory (for the benchmarks).
-    pub fn engine_memory(&self) -> impl Future<Output = Result<u64, String>> + use<> {
-        let asked = self.ask(Request::Memory);
-        async move {
-            match asked.await? {
-                Reply::Memory { bytes } => Ok(bytes),
-                other => Err(format!("unexpected answer {other:?}")),
             }
         }
     }

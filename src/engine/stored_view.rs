@@ -1,111 +1,59 @@
-//! What this device last showed of each space, kept in the page's own IndexedDB (`linli-views`)
-//! so that a returning resident, or a kiosk that restarts, sees the space in the first frame —
-//! before the engine worker has loaded. It is a picture, not the data: the engine's view replaces
-//! it as soon as it comes, and edits always go through the engine.
-//!
-//! A view is written a couple of seconds after the space last changed (not on every change), as
-//! bincode with a size limit; one that cannot be read (an older app's, a damaged one) is ignored.
+//! What is drawn of a space before the engine has it: the view the engine kept of this device's
+//! last visit (IndexedDB `linli-views`, written by crates/engine/src/view_keeper.rs), else, on a
+//! first visit, the picture the relay that served the page holds (`/view/<id>`, only the item the
+//! address opens when it opens one). A returning resident, or a kiosk that restarts, sees the
+//! space in the first frames; a phone that scans a poster reads the pledge while the engine is
+//! still downloading. It is a picture, not the data: the engine's view replaces it as soon as it
+//! comes, and edits always go through the engine. Bytes that cannot be read are ignored.
 
-use std::cell::RefCell;
-use std::collections::HashSet;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 
-use bincode::Options;
-use gloo_timers::callback::Timeout;
 use js_sys::Uint8Array;
 use linli_model::Space;
-use linli_view::{SpaceId, SpaceStatus};
-use serde::{Deserialize, Serialize};
+use linli_view::SpaceStatus;
+use linli_view::snapshot::decode;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::IdbDatabase;
+use wasm_bindgen_futures::JsFuture;
 
 use super::Engine;
 
 const DATABASE: &str = "linli-views";
 const STORE: &str = "views";
-/// Bumped when what is kept changes shape: a view of another format is not read.
-const FORMAT: u32 = 1;
-/// A kept view larger than this is not read (a damaged length would otherwise ask for it all).
-const MAX_BYTES: u64 = 64 << 20;
-/// How long after the last change a view is written.
-const WRITE_AFTER_MS: u32 = 2_000;
 
-/// One kept view.
-#[derive(Deserialize)]
-struct Kept {
-    format: u32,
-    status: SpaceStatus,
-    space: Space,
-}
-
-/// One view to keep (the same shape as [`Kept`], borrowed).
-#[derive(Serialize)]
-struct Keeping<'a> {
-    format: u32,
-    status: &'a SpaceStatus,
-    space: &'a Space,
-}
-
-thread_local! {
-    static DB: RefCell<Option<IdbDatabase>> = const { RefCell::new(None) };
-    static SCHEDULED: RefCell<HashSet<SpaceId>> = RefCell::new(HashSet::new());
-}
-
-fn codec() -> impl Options {
-    bincode::DefaultOptions::new().with_limit(MAX_BYTES)
-}
-
-async fn database() -> Result<IdbDatabase, JsValue> {
-    if let Some(db) = DB.with(|db| db.borrow().clone()) {
-        return Ok(db);
-    }
-    let db = linli_idb::open(DATABASE, 1, &[STORE]).await?;
-    DB.with(|kept| *kept.borrow_mut() = Some(db.clone()));
-    Ok(db)
-}
-
-/// Reads the view kept for `space` and gives it to the page, if the engine has not sent its own.
-pub fn show_last(engine: &Rc<Engine>, space: &str) {
+/// Draws the kept view of `space`, or the relay's picture of it, if the engine has not sent its
+/// own. `item` (`pledges/<id>`, …) is what the address opens, if anything.
+pub fn show_early(engine: &Rc<Engine>, space: &str, item: Option<String>) {
     let (weak, space) = (Rc::downgrade(engine), space.to_owned());
     wasm_bindgen_futures::spawn_local(async move {
-        let Ok(Some(kept)) = read(&space).await else { return };
-        if let Some(engine) = weak.upgrade() {
-            engine.shown_from_last_visit(&space, kept.status, kept.space);
+        if let Ok(Some((status, copy))) = kept(&space).await {
+            if let Some(engine) = weak.upgrade() {
+                engine.shown_early(&space, Some(status), copy);
+            }
+            return;
+        }
+        if let Ok(Some(copy)) = from_relay(&space, item.as_deref()).await
+            && let Some(engine) = weak.upgrade()
+        {
+            engine.shown_early(&space, None, copy);
         }
     });
 }
 
-async fn read(space: &str) -> Result<Option<Kept>, JsValue> {
-    let db = database().await?;
+async fn kept(space: &str) -> Result<Option<(SpaceStatus, Space)>, JsValue> {
+    let db = linli_idb::open(DATABASE, 1, &[STORE]).await?;
     let store = linli_idb::store(&db, STORE, false)?;
     let value = linli_idb::finished(&store.get(&space.into())?).await?;
-    let Some(bytes) = value.dyn_ref::<Uint8Array>() else { return Ok(None) };
-    Ok(codec().deserialize::<Kept>(&bytes.to_vec()).ok().filter(|kept| kept.format == FORMAT))
+    db.close();
+    Ok(value.dyn_ref::<Uint8Array>().and_then(|bytes| decode(&bytes.to_vec())))
 }
 
-/// Keeps the page's view of `space` in a moment (once for any number of changes till then).
-pub fn keep_later(engine: &Rc<Engine>, space: &SpaceId) {
-    if !SCHEDULED.with(|s| s.borrow_mut().insert(space.clone())) {
-        return;
+async fn from_relay(space: &str, item: Option<&str>) -> Result<Option<Space>, JsValue> {
+    let window = web_sys::window().ok_or("no window")?;
+    let only = item.map(|item| format!("?only={}", js_sys::encode_uri_component(item))).unwrap_or_default();
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&format!("/view/{space}{only}"))).await?.unchecked_into();
+    if !response.ok() {
+        return Ok(None);
     }
-    let (weak, space) = (Rc::downgrade(engine), space.clone());
-    Timeout::new(WRITE_AFTER_MS, move || {
-        SCHEDULED.with(|s| s.borrow_mut().remove(&space));
-        wasm_bindgen_futures::spawn_local(keep(weak, space));
-    })
-    .forget();
-}
-
-async fn keep(engine: Weak<Engine>, space: SpaceId) {
-    let Some(bytes) = engine.upgrade().and_then(|engine| {
-        let status = engine.status_untracked(&space)?;
-        engine.with_space(&space, |copy| codec().serialize(&Keeping { format: FORMAT, status: &status, space: copy }).ok())?
-    }) else {
-        return;
-    };
-    let Ok(db) = database().await else { return };
-    let bytes = Uint8Array::from(bytes.as_slice());
-    if let Err(error) = linli_idb::write(&db, STORE, |store| store.put_with_key(&bytes, &space.as_str().into())).await {
-        web_sys::console::warn_2(&"could not keep this space's view for the next visit:".into(), &error);
-    }
+    let bytes = JsFuture::from(response.array_buffer()?).await?;
+    Ok(decode(&Uint8Array::new(&bytes).to_vec()))
 }

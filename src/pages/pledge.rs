@@ -41,8 +41,8 @@ pub fn PledgePage() -> impl IntoView {
     let display = expect_context::<DisplayName>();
     let params = use_params_map();
     let item = Memo::new(move |_| params.read().get("item").unwrap_or_default());
-    let me = ctx.me();
     let shown = Memo::new(move |_| {
+        let me = ctx.me();
         let now = platform::now();
         ctx.with(|s| {
             let p = s.pledges.get(&item.get())?;

@@ -46,9 +46,9 @@ fn request_board(space: &Space) -> Option<(String, String)> {
 pub fn RequestsPage() -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_space();
-    let me = ctx.me();
     let only_mine = RwSignal::new(false);
     let rows = Memo::new(move |_| {
+        let me = ctx.me();
         let lang = current_lang();
         ctx.with(|s| {
             let mut rows: Vec<RequestRow> = s

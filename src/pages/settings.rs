@@ -242,8 +242,8 @@ struct CategoryRow {
 fn CategoriesForm() -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_space();
-    let me = ctx.me();
     let rows = Memo::new(move |_| {
+        let me = ctx.me();
         let lang = current_lang();
         ctx.with(|s| {
             s.categories_in_order()

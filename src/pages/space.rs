@@ -63,7 +63,7 @@ pub fn intern(id: String) -> &'static str {
 /// drawn at once, before the engine has opened it.
 pub fn open_space(id: &'static str) -> (Memo<Status>, SpaceContext) {
     let engine = expect_context::<EngineHandle>();
-    engine.get().open(id);
+    engine.get().open(id, item_in_address());
     let ctx = SpaceContext::new(id, engine);
     let status = Memo::new(move |_| {
         let has_copy = ctx.with(|_| ()).is_some();
@@ -86,6 +86,15 @@ pub fn open_space(id: &'static str) -> (Memo<Status>, SpaceContext) {
     (status, ctx)
 }
 
+/// The item the address opens (`pledges/<id>`, …), if it opens one: the relay's picture of a
+/// space drawn on a first visit need only hold that.
+fn item_in_address() -> Option<String> {
+    let path = web_sys::window()?.location().pathname().ok()?;
+    let mut parts = path.trim_start_matches('/').split('/').skip(2);
+    let (section, item) = (parts.next()?, parts.next()?);
+    ["notices", "pledges", "tasks"].contains(&section).then(|| format!("{section}/{item}"))
+}
+
 #[component]
 fn OpenSpace(id: &'static str) -> impl IntoView {
     let i18n = use_i18n();
@@ -99,11 +108,11 @@ fn OpenSpace(id: &'static str) -> impl IntoView {
             Status::NotFound => view! { <p class="notice-box">{t!(i18n, space_not_found)}</p> }.into_any(),
             Status::Unreadable(reason) => view! { <p class="notice-box error">{reason}</p> }.into_any(),
             Status::Ready => view! {
-                <div class="space-body" class:view-only=move || !ctx.can_take_part() class:participant=move || ctx.can_take_part() && !ctx.can_edit()>
+                <div class="space-body" class:view-only=move || ctx.is_view_only() class:access-unknown=move || ctx.access_unknown() class:participant=move || ctx.can_take_part() && !ctx.can_edit()>
                     <header class="space-header">
                         <h1>{move || ctx.with(|s| s.name.clone())}</h1>
                     </header>
-                    {move || (!ctx.can_take_part()).then(|| view! {
+                    {move || ctx.is_view_only().then(|| view! {
                         <p class="notice-box view-only-note" role="note">
                             <strong>{t!(i18n, view_only)}</strong> " " {t!(i18n, view_only_explained)}
                         </p>

@@ -47,8 +47,8 @@ pub fn TaskPage() -> impl IntoView {
     let ctx = use_space();
     let params = use_params_map();
     let item = Memo::new(move |_| params.read().get("item").unwrap_or_default());
-    let me = ctx.me();
     let shown = Memo::new(move |_| {
+        let me = ctx.me();
         let lang = current_lang();
         ctx.with(|s| {
             let t = s.tasks.get(&item.get())?;

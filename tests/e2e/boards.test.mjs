@@ -34,6 +34,11 @@ test("cards move within and between columns with the keyboard only, and focus fo
   await eventually(async () => (await focused()) === "Move “Paint bench” up", "focus to stay on the moved card");
   await page.keyboard.press("Enter");
   await eventually(async () => (await columnTitles(page, "To do")).join() === "Paint bench,Sweep stairs,Fix lamp", "the card to reach the top");
+  // (The move is made by the engine in its worker; focus follows once the board has re-drawn.)
+  await eventually(
+    () => page.evaluate(() => document.activeElement?.closest("[data-task]")?.textContent.includes("Paint bench") ?? false),
+    "focus to follow the card to the top",
+  );
 
   // Next column with Space, then Tab to the next button and on.
   await page.getByRole("button", { name: "Move “Sweep stairs” to the next column" }).focus();

@@ -1,5 +1,6 @@
 //! What a first visit downloads: each file of the built site, raw, gzip and brotli, and the check
-//! of the total against the budget written in `xtask/first-visit-budget`.
+//! against the budget written in `xtask/first-visit-budget` of what the first screen needs: every
+//! file but the engine worker's (which downloads once the page draws), brotli as the relay sends.
 
 use std::io::Write;
 use std::path::Path;
@@ -49,6 +50,17 @@ pub fn table(rows: &[FileSize]) -> String {
     out
 }
 
+/// Whether a file belongs to the engine worker (fetched after the first screen is drawn).
+pub fn is_engine(name: &str) -> bool {
+    name.starts_with("linli-engine")
+}
+
+/// The files the first screen needs (all but the engine worker's), totalled.
+pub fn first_screen(rows: &[FileSize]) -> FileSize {
+    let page: Vec<FileSize> = rows.iter().filter(|r| !is_engine(&r.name)).cloned().collect();
+    total(&page)
+}
+
 pub fn total(rows: &[FileSize]) -> FileSize {
     rows.iter().fold(FileSize { name: "total".into(), raw: 0, gzip: 0, brotli: 0 }, |t, r| FileSize {
         raw: t.raw + r.raw,
@@ -65,23 +77,29 @@ pub fn report(dist: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The gzip budget of a first visit, read from the budget file: the first number on a line that
+/// The brotli budget of the first screen, read from the budget file: the first number on a line that
 /// is not a comment.
 pub fn budget(text: &str) -> Option<usize> {
     text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).find_map(|l| l.split_whitespace().next()?.replace('_', "").parse().ok())
 }
 
-/// Fails when the first visit's gzip total exceeds the budget.
+/// Fails when the first screen's files (brotli) exceed the budget.
 pub fn check(dist: &Path, budget_file: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(budget_file).map_err(|e| format!("{}: {e}", budget_file.display()))?;
     let limit = budget(&text).ok_or_else(|| format!("{}: no budget in bytes found", budget_file.display()))?;
     let rows = measure(dist)?;
-    let total = total(&rows);
-    println!("first visit: {} B gzip, {} B brotli (budget {limit} B gzip, {})", total.gzip, total.brotli, budget_file.display());
-    if total.gzip > limit {
+    let (page, all) = (first_screen(&rows), total(&rows));
+    println!(
+        "first screen: {} B brotli (budget {limit} B, {}); with the engine worker: {} B brotli, {} B gzip",
+        page.brotli,
+        budget_file.display(),
+        all.brotli,
+        all.gzip
+    );
+    if page.brotli > limit {
         return Err(format!(
-            "the first visit weighs {} B gzip, over the budget of {limit} B in {}:\n{}",
-            total.gzip,
+            "the first screen's files weigh {} B brotli, over the budget of {limit} B in {}:\n{}",
+            page.brotli,
             budget_file.display(),
             table(&rows)
         ));
@@ -120,14 +138,19 @@ mod tests {
         std::fs::write(dir.join("b.css"), "body{}").unwrap();
         let rows = measure(&dir).unwrap();
         assert_eq!(rows.len(), 2);
-        let total = total(&rows);
-        assert_eq!(total.raw, 2200 + 6);
+        let sum = total(&rows);
+        assert_eq!(sum.raw, 2200 + 6);
         assert!(rows[0].gzip < rows[0].raw && rows[0].brotli < rows[0].raw, "repetitive text compresses");
         assert!(table(&rows).contains("| **total** | 2206 |"));
         let budget_file = std::env::temp_dir().join(format!("linli-budget-{}", std::process::id()));
-        std::fs::write(&budget_file, format!("{}\n", total.gzip - 1)).unwrap();
+        std::fs::write(dir.join("linli-engine_bg.wasm"), "engine ".repeat(500)).unwrap();
+        let rows = measure(&dir).unwrap();
+        let page = first_screen(&rows);
+        let others: Vec<FileSize> = rows.iter().filter(|r| r.name != "linli-engine_bg.wasm").cloned().collect();
+        assert_eq!((rows.len(), &page), (3, &total(&others)), "the engine worker is not part of the first screen");
+        std::fs::write(&budget_file, format!("{}\n", page.brotli - 1)).unwrap();
         assert!(check(&dir, &budget_file).is_err(), "one byte over the budget fails");
-        std::fs::write(&budget_file, format!("{}\n", total.gzip)).unwrap();
+        std::fs::write(&budget_file, format!("{}\n", page.brotli)).unwrap();
         assert!(check(&dir, &budget_file).is_ok());
         std::fs::remove_dir_all(&dir).unwrap();
         std::fs::remove_file(&budget_file).unwrap();

@@ -42,6 +42,12 @@ pub struct Engine {
     /// most every few seconds: it is a clock on a kiosk, not a per-frame event).
     relay_status: Cell<RelayStatus>,
     last_heard_told: Cell<f64>,
+    /// How many times in a row the sync panel found a connected peer behind on a space.
+    behind: RefCell<HashMap<(DocumentId, ConnId), u32>>,
+    /// Requests about a space still being opened, answered once it is (or cannot be).
+    parked: RefCell<HashMap<DocumentId, Vec<(u64, Request)>>>,
+    /// Writes each open space's view for the page's next visit.
+    pub(crate) view_keeper: crate::view_keeper::ViewKeeper,
 }
 
 /// How often the page hears that a relay is still talking.
@@ -76,6 +82,9 @@ impl Engine {
             relays: RefCell::new(Vec::new()),
             relay_status: Cell::new(RelayStatus::Connecting),
             last_heard_told: Cell::new(f64::NEG_INFINITY),
+            view_keeper: Default::default(),
+            parked: RefCell::new(HashMap::new()),
+            behind: RefCell::new(HashMap::new()),
         });
         *engine.this.borrow_mut() = Rc::downgrade(&engine);
         wasm_bindgen_futures::spawn_local(effect_runner::run(Rc::downgrade(&engine), queue));
@@ -132,8 +141,18 @@ impl Engine {
             }
             ToEngine::Online(online) => relay_socket::network_changed(self, online),
             ToEngine::Request { id, request } => {
-                let result = self.answer(request);
-                self.tell(FromEngine::Reply { id, result });
+                // A screen drawn from a picture may act before the space is open here: the
+                // request waits for it rather than failing.
+                let opening = request.space().and_then(|s| s.parse::<DocumentId>().ok()).filter(|space| {
+                    matches!(self.repo.borrow().phase(space), Some(Phase::Loading | Phase::Requesting))
+                });
+                match opening {
+                    Some(space) => self.parked.borrow_mut().entry(space).or_default().push((id, request)),
+                    None => {
+                        let result = self.answer(request);
+                        self.tell(FromEngine::Reply { id, result });
+                    }
+                }
             }
             ToEngine::Link(event) => self.link_event(event),
             ToEngine::Ephemeral { space, data } => {
@@ -307,10 +326,26 @@ impl Engine {
             return;
         }
         let phase = self.repo.borrow().phase(&id).map(phase_of).unwrap_or(linli_view::Phase::Loading);
+        if matches!(phase, linli_view::Phase::Ready | linli_view::Phase::Unavailable) {
+            let parked = self.parked.borrow_mut().remove(&id).unwrap_or_default();
+            let engine = self.this.borrow().upgrade();
+            for (request_id, request) in parked {
+                let result = match (&engine, phase) {
+                    (Some(engine), linli_view::Phase::Ready) => engine.answer(request),
+                    _ => Err("this space could not be found".into()),
+                };
+                self.tell(FromEngine::Reply { id: request_id, result });
+            }
+        }
         let mut unreadable = None;
         if phase == linli_view::Phase::Ready {
             match self.refresh(&id) {
-                Ok(Some(update)) => self.tell(FromEngine::View { space: id.to_string(), update }),
+                Ok(Some(update)) => {
+                    self.tell(FromEngine::View { space: id.to_string(), update });
+                    if let Some(engine) = self.this.borrow().upgrade() {
+                        self.view_keeper.keep_later(&engine, id);
+                    }
+                }
                 Ok(None) => {}
                 Err(error) => unreadable = Some(error),
             }
@@ -330,6 +365,13 @@ impl Engine {
             statuses.insert(id, status.clone());
             self.tell(FromEngine::Status { space: id.to_string(), status });
         }
+    }
+
+    /// The space's status and view as the page keeps them for its next visit.
+    pub(crate) fn snapshot_of(&self, id: &DocumentId) -> Option<Vec<u8>> {
+        let statuses = self.statuses.borrow();
+        let spaces = self.spaces.borrow();
+        Some(linli_view::snapshot::encode(&(statuses.get(id)?, spaces.get(id)?)))
     }
 
     /// Brings the engine's copy of the space up to date from the document's patches and returns
@@ -443,8 +485,12 @@ impl Engine {
                 self.publish(id);
                 Ok(Reply::Done)
             }
-            Request::Transports { space } => Ok(Reply::Transports(self.transports(&parse(&space)?))),
-            Request::Memory => Ok(Reply::Memory { bytes: wasm_memory_bytes() }),
+            Request::Transports { space } => {
+                let id = parse(&space)?;
+                let rows = self.transports(&id);
+                self.ask_again_if_stuck(id);
+                Ok(Reply::Transports(rows))
+            }
         }
     }
 
@@ -469,6 +515,37 @@ impl Engine {
         self.apply(fx);
         self.publish(id);
         Ok(())
+    }
+
+    /// The panel asks about once a second. A connected peer that stays behind for a few asks in
+    /// a row is asked afresh (a new sync handshake for the space): it has, at times, taken every
+    /// change without the answer that says so reaching this device, and the panel would show
+    /// "changes waiting" until the next edit.
+    fn ask_again_if_stuck(&self, id: DocumentId) {
+        const ASKS: u32 = 3;
+        let peers: Vec<ConnId> = self.repo.borrow().peers().into_iter().map(|(conn, _)| conn).collect();
+        let mut stuck = false;
+        {
+            let mut behind = self.behind.borrow_mut();
+            let mut repo = self.repo.borrow_mut();
+            for conn in peers {
+                match repo.peer_up_to_date(&id, conn) {
+                    Some(false) => {
+                        let count = behind.entry((id, conn)).or_insert(0);
+                        *count += 1;
+                        stuck |= *count >= ASKS;
+                    }
+                    _ => drop(behind.remove(&(id, conn))),
+                }
+            }
+            if stuck {
+                behind.retain(|(doc, _), _| *doc != id);
+            }
+        }
+        if stuck {
+            let fx = self.repo.borrow_mut().resync(id);
+            self.apply(fx);
+        }
     }
 
     /// Every relay, tab and direct link this device talks to (or waits to), with whether each
@@ -523,12 +600,4 @@ fn engine_error(error: linli_sync::RepoError) -> String {
         linli_sync::RepoError::NotOpen(_) | linli_sync::RepoError::StillLoading(_) => "this space is not open yet".into(),
         other => other.to_string(),
     }
-}
-
-/// The bytes of the worker's wasm memory.
-fn wasm_memory_bytes() -> u64 {
-    use wasm_bindgen::JsCast;
-    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
-    let buffer: js_sys::ArrayBuffer = memory.buffer().unchecked_into();
-    buffer.byte_length() as u64
 }

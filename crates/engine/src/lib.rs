@@ -11,6 +11,7 @@ mod platform;
 mod relay_socket;
 mod space_json;
 mod tab_channel;
+mod view_keeper;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -48,6 +49,20 @@ pub fn run(scope: EngineScope) -> Pin<Box<dyn Future<Output = ()>>> {
 /// The worker's entry point: installs the panic hook and registers the reactor.
 pub fn register() {
     panic_call::install();
+    expose_memory();
     EngineWorker::set_body(run);
     gloo_worker::reactor::ReactorRegistrar::<EngineWorker>::new().register();
+}
+
+/// `linliEngineMemory()` in the worker's scope: the bytes of its wasm memory (the browser
+/// benchmarks add it to the page's to get the memory per item; DevTools cannot see into it).
+fn expose_memory() {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::prelude::Closure;
+    let measure = Closure::<dyn Fn() -> f64>::new(|| {
+        let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+        memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as f64
+    });
+    let _ = js_sys::Reflect::set(&js_sys::global(), &"linliEngineMemory".into(), measure.as_ref());
+    measure.forget();
 }

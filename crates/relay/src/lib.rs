@@ -10,6 +10,7 @@ mod limits;
 mod metrics;
 mod peer_link;
 mod site;
+mod space_view;
 mod wire;
 
 use std::future::Future;
@@ -91,9 +92,11 @@ pub async fn run(listener: TcpListener, config: RelayConfig, shutdown: impl Futu
     let peer_links: Vec<_> =
         config.peers.iter().map(|url| tokio::spawn(peer_link::keep_linked(url.clone(), next_conn.clone(), context.clone()))).collect();
     let state = AppState { context, next_conn, site_dir: config.site_dir.clone() };
+    let views = space_view::Views { data_dir: config.data_dir.clone(), cache: space_view::ViewCache::default() };
     let app = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics_text))
+        .route("/view/{id}", get(space_view::serve).with_state(views).layer(tower_http::compression::CompressionLayer::new()))
         .fallback(site_or_sync)
         .with_state(state);
     tracing::info!(address = %listener.local_addr()?, %peer_id, peers = ?config.peers, "relay listening");

@@ -5,6 +5,7 @@
 //! date from [`ViewUpdate`]s: the whole space once, then the items that changed.
 
 pub mod link_text;
+pub mod snapshot;
 mod worker;
 
 pub use worker::{EngineBody, EngineScope, EngineWorker};
@@ -69,8 +70,23 @@ pub enum Request {
     NewTakePartKey { space: SpaceId },
     /// Every relay, tab and direct link, and whether it has this device's changes to the space.
     Transports { space: SpaceId },
-    /// How many bytes the engine's memory holds (for the benchmarks).
-    Memory,
+}
+
+impl Request {
+    /// The space the request is about, if it is about one.
+    pub fn space(&self) -> Option<&SpaceId> {
+        match self {
+            Request::Edit { space, .. }
+            | Request::History { space, .. }
+            | Request::Export { space }
+            | Request::ExportJson { space }
+            | Request::Import { space, .. }
+            | Request::NewWriteKey { space }
+            | Request::NewTakePartKey { space }
+            | Request::Transports { space } => Some(space),
+            Request::CreateSpace { .. } => None,
+        }
+    }
 }
 
 /// The answer to a [`Request`].
@@ -83,7 +99,6 @@ pub enum Reply {
     Json(String),
     Imported { new_changes: usize, refused: usize, reason: Option<String> },
     Transports(Vec<Transport>),
-    Memory { bytes: u64 },
 }
 
 /// One change that touched an item, as the history screen lists it.

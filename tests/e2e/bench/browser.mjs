@@ -1,15 +1,20 @@
 // Browser benchmarks for `cargo xtask bench` (not a test: it asserts nothing and prints Markdown).
 // Real headless Chromium through the DevTools protocol, the real relay on 127.0.0.1 serving the
 // release site, spaces seeded by `linli-seed-space`:
-//   1. Load with 4× CPU throttling: cold (empty cache, nothing stored) and warm (service worker,
+//   1. First visits on a village phone: slow 4G (a shaping proxy, ./slow_link.mjs, that the page
+//      and its engine worker both go through) and 4× CPU throttling, a fresh profile each run:
+//      the home screen taking input, and a pledge opened from its poster's QR code showing its
+//      text; bytes transferred before each; first contentful paint.
+//   2. Load with 4× CPU throttling: cold (empty cache, nothing stored) and warm (service worker,
 //      the space stored in IndexedDB): first content painted, and the first interaction handled.
-//   2. A space of 10,000 items: open from the local copy, render and scroll the board, one remote
-//      change (main-thread work until it shows), memory per item.
+//   3. A space of 10,000 items: open from the local copy, render and scroll the board, one remote
+//      change (main-thread work until it shows), memory per item (the page and its worker).
 // Environment: LINLI_RELAY_BIN, LINLI_SITE_DIR, LINLI_SEED_BIN (and CHROMIUM).
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { launchBrowser } from "../support/browser.mjs";
 import { startRelay } from "../support/relay.mjs";
+import { SLOW_4G, startSlowLink } from "./slow_link.mjs";
 
 const RUNS = 3;
 /** The figures `cargo xtask bench` checks against the goals. */
@@ -25,10 +30,12 @@ async function seed(wsUrl, items) {
   lines.on("line", line => waiting.shift()?.(line));
   const next = () => new Promise(resolve => waiting.push(resolve));
   const first = await next();
-  const id = first.match(/^space=(\S+)$/)?.[1];
+  const [, id, pledge, part] = first.match(/^space=(\S+) pledge=(\S+) part=(\S+)$/) ?? [];
   if (!id) throw new Error(`linli-seed-space said: ${first}`);
   return {
     id,
+    pledge,
+    part,
     /** Gives notice number `n` a new title; resolves once the relay has it. */
     async edit(n) {
       const answer = next();
@@ -52,6 +59,10 @@ const MARKS = () => {
   let clicked = false;
   new MutationObserver(() => {
     if (document.querySelector("main h1, h1")?.textContent.trim()) mark("content");
+    // The home screen takes input: its field for a new space's name is there.
+    if (document.querySelector("#space-name")) mark("home");
+    // A pledge's sheet shows its title and text.
+    if (document.querySelector("#pledge-title")?.textContent.trim() && document.querySelector(".pledge-sheet .rich-text, .pledge-sheet .pledge-text")) mark("pledge");
     if (clicked && location.pathname.endsWith("/notices")) mark("handled");
     const tab = document.querySelector('nav.tabs a[href*="/notices"]');
     if (window.__clickTab && tab && !clicked) {
@@ -83,6 +94,58 @@ async function load(page, url) {
   // The paint entry, once painted (the observer above misses it on some loads).
   await page.waitForFunction(() => performance.getEntriesByName("first-contentful-paint").length > 0, null, { timeout: 10_000 }).catch(() => {});
   return page.evaluate(() => ({ ...window.__marks, fcp: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? window.__marks.fcp }));
+}
+
+/** Bytes the page received up to `until` (page time): the document and every resource it finished. */
+const BYTES_UNTIL = until => {
+  const entries = [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")];
+  return entries.filter(e => e.responseEnd <= until).reduce((sum, e) => sum + (e.transferSize || 0), 0);
+};
+
+/** One cold first visit of `url` on the slow link: the time of `mark` and the bytes before it. */
+async function firstVisit(browser, url, mark) {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  await context.addInitScript(MARKS);
+  const page = await context.newPage();
+  await throttled(context, page, 4);
+  await page.goto(url, { waitUntil: "commit" });
+  await page.waitForFunction(key => window.__marks?.[key] !== undefined, mark, { timeout: 120_000 });
+  await page.waitForFunction(() => performance.getEntriesByName("first-contentful-paint").length > 0, null, { timeout: 30_000 }).catch(() => {});
+  const result = await page.evaluate(
+    ([key, bytesUntil]) => {
+      const at = window.__marks[key];
+      return { at, fcp: performance.getEntriesByName("first-contentful-paint")[0]?.startTime, bytes: new Function(`return (${bytesUntil})`)()(at) };
+    },
+    [mark, BYTES_UNTIL.toString()],
+  );
+  await context.close();
+  return result;
+}
+
+async function firstVisits(browser, relay, space) {
+  const link = await startSlowLink(relay.httpUrl.replace(/^http:\/\//, ""));
+  const home = [];
+  const pledge = [];
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      home.push(await firstVisit(browser, `${link.httpUrl}/`, "home"));
+      pledge.push(await firstVisit(browser, `${link.httpUrl}/s/${space.id}/pledges/${space.pledge}#part=${space.part}`, "pledge"));
+    }
+  } finally {
+    await link.stop();
+  }
+  numbers.first_home = median(home.map(r => r.at));
+  numbers.first_pledge = median(pledge.map(r => r.at));
+  numbers.first_home_bytes = median(home.map(r => r.bytes));
+  numbers.first_fcp = median(home.map(r => r.fcp));
+  const kb = bytes => `${Math.round(bytes / 1000).toLocaleString("en")} KB`;
+  const row = (name, runs) => `| ${name} | ${ms(median(runs.map(r => r.fcp)))} | ${ms(median(runs.map(r => r.at)))} | ${kb(median(runs.map(r => r.bytes)))} |`;
+  return [
+    `| first visit, slow 4G (${SLOW_4G.downBytesPerSecond * 8 / 1e6} Mbps, ${SLOW_4G.roundTripMs} ms) + 4× CPU, phone, median of ${RUNS} | first contentful paint | screen shown | bytes before it |`,
+    "|---|---:|---:|---:|",
+    row("home screen takes input", home),
+    row("a pledge opened from its poster's QR code shows its text", pledge),
+  ].join("\n");
 }
 
 async function loads(browser, relay, spaceId) {
@@ -122,12 +185,39 @@ async function busy(cdp) {
   return 1000 * metrics.find(m => m.name === "TaskDuration").value;
 }
 
-/** wasm linear memory + JS heap in use (bytes). */
+/**
+ * Sends a DevTools command to the page's engine worker (attached through the page's session, as
+ * DevTools itself does) and resolves with its result.
+ */
+async function inWorker(cdp, method, params = {}) {
+  if (!cdp.workerSession) {
+    cdp.pending = new Map();
+    cdp.on("Target.receivedMessageFromTarget", ({ message }) => {
+      const reply = JSON.parse(message);
+      cdp.pending.get(reply.id)?.(reply);
+    });
+    const attached = new Promise(resolve => cdp.on("Target.attachedToTarget", ({ sessionId, targetInfo }) => targetInfo.type === "worker" && resolve(sessionId)));
+    await cdp.send("Target.setAutoAttach", { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+    cdp.workerSession = await attached;
+    cdp.nextId = 1;
+  }
+  const id = cdp.nextId++;
+  const reply = new Promise(resolve => cdp.pending.set(id, resolve));
+  await cdp.send("Target.sendMessageToTarget", { sessionId: cdp.workerSession, message: JSON.stringify({ id, method, params }) });
+  const { result, error } = await reply;
+  if (error) throw new Error(`${method} in the worker: ${error.message}`);
+  return result;
+}
+
+/** wasm linear memory + JS heap in use (bytes), of the page and of its engine worker. */
 async function memory(page, cdp) {
   await cdp.send("HeapProfiler.collectGarbage");
   const { usedSize } = await cdp.send("Runtime.getHeapUsage");
   const wasm = await page.evaluate(() => window.__wasm?.memory.buffer.byteLength ?? 0);
-  return { js: usedSize, wasm };
+  await inWorker(cdp, "HeapProfiler.collectGarbage");
+  const { usedSize: workerJs } = await inWorker(cdp, "Runtime.getHeapUsage");
+  const { result } = await inWorker(cdp, "Runtime.evaluate", { expression: "linliEngineMemory()", returnByValue: true });
+  return { js: usedSize, wasm, workerJs, workerWasm: result.value };
 }
 
 async function largeSpace(browser, relay, small) {
@@ -213,6 +303,9 @@ async function largeSpace(browser, relay, small) {
   numbers.large_open = median(opens);
   numbers.large_remote = median(remote);
   const perItem = (key) => (largeMemory[key] - smallMemory[key]) / (LARGE - SMALL);
+  const total = m => m.js + m.wasm + m.workerJs + m.workerWasm;
+  const perItemTotal = (total(largeMemory) - total(smallMemory)) / (LARGE - SMALL);
+  numbers.memory_per_item = perItemTotal;
   const kib = bytes => `${(bytes / 1024).toFixed(0)} KiB`;
   return [
     `| ${LARGE.toLocaleString("en")}-item space (no throttling) | median of ${RUNS} |`,
@@ -225,8 +318,11 @@ async function largeSpace(browser, relay, small) {
     "",
     "| memory | space of " + SMALL + " items | space of " + LARGE.toLocaleString("en") + " items | per item |",
     "|---|---:|---:|---:|",
-    `| wasm linear memory | ${kib(smallMemory.wasm)} | ${kib(largeMemory.wasm)} | ${perItem("wasm").toFixed(0)} B |`,
-    `| JavaScript heap in use | ${kib(smallMemory.js)} | ${kib(largeMemory.js)} | ${perItem("js").toFixed(0)} B |`,
+    `| page: wasm linear memory | ${kib(smallMemory.wasm)} | ${kib(largeMemory.wasm)} | ${perItem("wasm").toFixed(0)} B |`,
+    `| page: JavaScript heap in use | ${kib(smallMemory.js)} | ${kib(largeMemory.js)} | ${perItem("js").toFixed(0)} B |`,
+    `| engine worker: wasm linear memory | ${kib(smallMemory.workerWasm)} | ${kib(largeMemory.workerWasm)} | ${perItem("workerWasm").toFixed(0)} B |`,
+    `| engine worker: JavaScript heap in use | ${kib(smallMemory.workerJs)} | ${kib(largeMemory.workerJs)} | ${perItem("workerJs").toFixed(0)} B |`,
+    `| **page and worker together** | ${kib(total(smallMemory))} | ${kib(total(largeMemory))} | **${perItemTotal.toFixed(0)} B** |`,
   ].join("\n");
 }
 
@@ -234,10 +330,11 @@ const relay = await startRelay();
 const browser = await launchBrowser();
 try {
   const small = await seed(relay.wsUrl, SMALL);
+  const firstTable = await firstVisits(browser, relay, small);
   const loadTable = await loads(browser, relay, small.id);
   const largeTable = await largeSpace(browser, relay, small.id);
   small.close();
-  console.log(`<!-- load -->\n${loadTable}\n<!-- large -->\n${largeTable}\n<!-- numbers ${JSON.stringify(numbers)} -->`);
+  console.log(`<!-- first -->\n${firstTable}\n<!-- load -->\n${loadTable}\n<!-- large -->\n${largeTable}\n<!-- numbers ${JSON.stringify(numbers)} -->`);
 } finally {
   await browser.close();
   await relay.stop();

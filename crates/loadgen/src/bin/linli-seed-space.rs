@@ -2,9 +2,10 @@
 //! then makes one remote change each time a line `edit <n>` arrives on stdin (notice number `n`
 //! gets a new title).
 //!
-//! Prints `space=<id>` once the relay has acknowledged the whole space, and `edited=<n>` once it
+//! Prints `space=<id> pledge=<id> part=<key>` once the relay has acknowledged the whole space
+//! (its first pledge, and the take-part key a poster of it would carry), and `edited=<n>` once it
 //! has acknowledged each edit. The space is protected, as the app makes them: this tool holds its
-//! write key, so the browser reads it through a view link.
+//! write key, so the browser reads it through a view or take-part link.
 
 use std::time::Duration;
 
@@ -12,7 +13,8 @@ use clap::Parser;
 use linli_client::Client;
 use linli_core::{Editor, Notice, NoticeDraft, read_item};
 use linli_sync::capability::protect;
-use linli_sync::{DocumentId, WriteKey};
+use linli_sync::participate_key::set_participate_key;
+use linli_sync::{DocumentId, ParticipateKey, WriteKey};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 #[path = "../../../core/benches/support/mod.rs"]
@@ -34,13 +36,17 @@ async fn main() {
     let items = args.items.min(20_000);
     let key = WriteKey::from_seed([5; 32]);
     let id = DocumentId::new_random([u8::try_from(items % 251).unwrap_or(0); 16]);
-    let mut doc = sample::sample_space_with(items, |doc| protect(doc, key.public()));
+    let take_part = ParticipateKey::from_seed([6; 32]);
+    let mut doc = sample::sample_space_with(items, |doc| {
+        protect(doc, key.public());
+        set_participate_key(doc, &take_part, &key);
+    });
     doc.commit();
     let client = Client::connect(&args.url, "seed-space").await;
     client.hold_write_key(id, key);
     client.create(id, doc);
     assert!(acknowledged(&client, id).await, "the relay took the space within 60 s");
-    println!("space={id}");
+    println!("space={id} pledge={} part={}", sample::id(2, 0), take_part.to_text());
 
     let mut stdin = BufReader::new(tokio::io::stdin()).lines();
     let mut edits = 0u32;
