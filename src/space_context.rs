@@ -97,6 +97,13 @@ impl SpaceContext {
         engine.with_space(self.id, read)
     }
 
+    /// Whether the copy shown is a picture drawn before the engine sent its own (tracked).
+    pub fn is_early(&self) -> bool {
+        let engine = self.engine.get();
+        engine.stamp(self.id);
+        engine.early(self.id)
+    }
+
     /// Reads the space without subscribing to its changes.
     pub fn with_untracked<R>(&self, read: impl FnOnce(&Space) -> R) -> Option<R> {
         self.engine.get().with_space(self.id, read)

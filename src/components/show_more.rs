@@ -24,6 +24,11 @@ impl RowLimit {
         rows.into_iter().take(limit).collect()
     }
 
+    /// How many rows are shown (tracked).
+    pub fn count(&self) -> usize {
+        self.0.get()
+    }
+
     fn more(&self) {
         self.0.update(|n| *n += ROWS_PER_PAGE);
     }

@@ -8,12 +8,11 @@ use crate::i18n::*;
 use crate::platform;
 use crate::space_context::{current_lang, name_in, use_space};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct NoticeRow {
     id: String,
     title: String,
     category: String,
-    category_id: String,
     urgent: bool,
     pinned: bool,
     active: bool,
@@ -30,32 +29,34 @@ pub fn NoticesPage() -> impl IntoView {
         ctx.with(|s| s.categories_in_order().into_iter().map(|(id, c)| (id.to_owned(), name_in(&c.names, lang))).collect::<Vec<_>>())
             .unwrap_or_default()
     });
-    let rows = Memo::new(move |_| {
+    // Only the rows on screen are built (a space may hold thousands of notices), and a
+    // neighbour's change re-draws only the rows it changed (keyed below).
+    let limit = RowLimit::new();
+    let listing = Memo::new(move |_| {
         let lang = current_lang();
         let now = platform::now();
+        let wanted = filter.get();
+        let shown = limit.count();
         ctx.with(|s| {
-            s.current_notices()
+            let all: Vec<_> = s.current_notices().into_iter().filter(|(_, n)| wanted.is_empty() || n.category == wanted).collect();
+            let total = all.len();
+            let rows = all
                 .into_iter()
+                .take(shown)
                 .map(|(id, n)| NoticeRow {
                     id: id.to_owned(),
                     title: n.title.clone(),
                     category: s.categories.get(&n.category).map(|c| name_in(&c.names, lang)).unwrap_or_default(),
-                    category_id: n.category.clone(),
                     urgent: n.urgent,
                     pinned: n.pinned,
                     active: n.is_active(now),
                     created_at: n.created_at,
                 })
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            (rows, total)
         })
         .unwrap_or_default()
     });
-    let filtered = Memo::new(move |_| {
-        let wanted = filter.get();
-        rows.get().into_iter().filter(|row| wanted.is_empty() || row.category_id == wanted).collect::<Vec<_>>()
-    });
-    let limit = RowLimit::new();
-    let shown = move || limit.first(filtered.get());
     view! {
         <section aria-labelledby="notices-heading">
             <div class="section-head">
@@ -70,33 +71,31 @@ pub fn NoticesPage() -> impl IntoView {
                     view! { <option value=id selected=move || filter.get() == selected_id>{name}</option> }
                 }).collect_view()}
             </select>
-            {move || {
-                let rows = shown();
-                if rows.is_empty() {
-                    view! { <p class="muted">{t!(i18n, no_notices)}</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="notices">
-                            {rows.into_iter().map(|row| {
-                                let created = row.created_at;
-                                view! {
-                                    <li class="card notice-row" class:urgent=row.urgent>
-                                        <a class="notice-link" href=ctx.link(&format!("/notices/{}", row.id))>{row.title}</a>
-                                        <p class="task-meta">
-                                            {row.urgent.then(|| view! { <span class="badge urgent">{t!(i18n, urgent)}</span> })}
-                                            {row.pinned.then(|| view! { <span class="badge">{t!(i18n, pinned)}</span> })}
-                                            {(!row.active).then(|| view! { <span class="badge muted-badge">{t!(i18n, not_showing)}</span> })}
-                                            {(!row.category.is_empty()).then(|| view! { <span class="badge">{row.category}</span> })}
-                                            <span class="muted">{move || format::date(created, i18n.get_locale())}</span>
-                                        </p>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                        <ShowMore limit total=Signal::derive(move || filtered.with(Vec::len)) />
-                    }.into_any()
-                }
-            }}
+            <Show when=move || listing.with(|(rows, _)| !rows.is_empty()) fallback=move || view! { <p class="muted">{t!(i18n, no_notices)}</p> }>
+                <ul class="notices">
+                    <For each=move || listing.get().0 key=|row| row.clone() let:row>
+                        {notice_row(ctx, i18n, row)}
+                    </For>
+                </ul>
+            </Show>
+            <ShowMore limit total=Signal::derive(move || listing.with(|(_, total)| *total)) />
         </section>
+    }
+}
+
+/// One notice in the list.
+fn notice_row(ctx: crate::space_context::SpaceContext, i18n: leptos_i18n::I18nContext<Locale>, row: NoticeRow) -> impl IntoView {
+    let created = row.created_at;
+    view! {
+        <li class="card notice-row" class:urgent=row.urgent>
+            <a class="notice-link" href=ctx.link(&format!("/notices/{}", row.id))>{row.title}</a>
+            <p class="task-meta">
+                {row.urgent.then(|| view! { <span class="badge urgent">{t!(i18n, urgent)}</span> })}
+                {row.pinned.then(|| view! { <span class="badge">{t!(i18n, pinned)}</span> })}
+                {(!row.active).then(|| view! { <span class="badge muted-badge">{t!(i18n, not_showing)}</span> })}
+                {(!row.category.is_empty()).then(|| view! { <span class="badge">{row.category}</span> })}
+                <span class="muted">{move || format::date(created, i18n.get_locale())}</span>
+            </p>
+        </li>
     }
 }

@@ -108,7 +108,7 @@ fn OpenSpace(id: &'static str) -> impl IntoView {
             Status::NotFound => view! { <p class="notice-box">{t!(i18n, space_not_found)}</p> }.into_any(),
             Status::Unreadable(reason) => view! { <p class="notice-box error">{reason}</p> }.into_any(),
             Status::Ready => view! {
-                <div class="space-body" class:view-only=move || ctx.is_view_only() class:access-unknown=move || ctx.access_unknown() class:participant=move || ctx.can_take_part() && !ctx.can_edit()>
+                <div class="space-body" class:view-only=move || ctx.is_view_only() class:access-unknown=move || ctx.access_unknown() data-early=move || ctx.is_early().then_some("true") class:participant=move || ctx.can_take_part() && !ctx.can_edit()>
                     <header class="space-header">
                         <h1>{move || ctx.with(|s| s.name.clone())}</h1>
                     </header>

@@ -102,8 +102,13 @@ const BYTES_UNTIL = until => {
   return entries.filter(e => e.responseEnd <= until).reduce((sum, e) => sum + (e.transferSize || 0), 0);
 };
 
-/** One cold first visit of `url` on the slow link: the time of `mark` and the bytes before it. */
-async function firstVisit(browser, url, mark) {
+/**
+ * One cold first visit of `path` over a slow link of its own (a link still busy with an earlier
+ * visit's downloads would slow this one): the time of `mark` and the bytes before it.
+ */
+async function firstVisit(browser, relay, path, mark) {
+  const link = await startSlowLink(relay.httpUrl.replace(/^http:\/\//, ""));
+  const url = `${link.httpUrl}${path}`;
   const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
   await context.addInitScript(MARKS);
   const page = await context.newPage();
@@ -119,20 +124,16 @@ async function firstVisit(browser, url, mark) {
     [mark, BYTES_UNTIL.toString()],
   );
   await context.close();
+  await link.stop();
   return result;
 }
 
 async function firstVisits(browser, relay, space) {
-  const link = await startSlowLink(relay.httpUrl.replace(/^http:\/\//, ""));
   const home = [];
   const pledge = [];
-  try {
-    for (let run = 0; run < RUNS; run++) {
-      home.push(await firstVisit(browser, `${link.httpUrl}/`, "home"));
-      pledge.push(await firstVisit(browser, `${link.httpUrl}/s/${space.id}/pledges/${space.pledge}#part=${space.part}`, "pledge"));
-    }
-  } finally {
-    await link.stop();
+  for (let run = 0; run < RUNS; run++) {
+    home.push(await firstVisit(browser, relay, "/", "home"));
+    pledge.push(await firstVisit(browser, relay, `/s/${space.id}/pledges/${space.pledge}#part=${space.part}`, "pledge"));
   }
   numbers.first_home = median(home.map(r => r.at));
   numbers.first_pledge = median(pledge.map(r => r.at));
@@ -238,6 +239,8 @@ async function largeSpace(browser, relay, small) {
     await page.waitForFunction(() => window.__marks?.content !== undefined, null, { timeout: 60_000 });
     opens.push(await page.evaluate(() => window.__marks.content));
   }
+  // The engine has the space (not only the picture kept of the last visit) before its memory counts.
+  await page.locator(".space-body:not([data-early])").waitFor({ timeout: 120_000 });
   const largeMemory = await memory(page, cdp);
 
   // The board (5,000 cards in 4 columns): shown, then scrolled to the bottom in steps, one frame each.
@@ -297,6 +300,7 @@ async function largeSpace(browser, relay, small) {
   await smallPage.goto("about:blank");
   await smallPage.goto(`${relay.httpUrl}/s/${small}`);
   await smallPage.waitForFunction(() => window.__marks?.content !== undefined);
+  await smallPage.locator(".space-body:not([data-early])").waitFor({ timeout: 60_000 });
   const smallMemory = await memory(smallPage, smallCdp);
   await smallContext.close();
 
