@@ -26,16 +26,19 @@ const IDLE_CONNECTIONS: usize = 1_000;
 /// The latency goal a step must meet to count as sustained.
 const P99_GOAL_MS: u64 = 50;
 
-/// What the wasm is made of and what would reach the goal (from a profile of an unstripped
-/// release build; refresh it when the bundle changes much).
+/// What the page's wasm is made of and what would reach the goal (from a profile of an
+/// unstripped release build; refresh it when the bundle changes much).
 const FIRST_VISIT_PROFILE: &str = "
-Not met. What the wasm's code is made of (function bodies of an unstripped release build,
-attributed by crate): automerge 14% + hexane (its columnar storage) 11%; Leptos 18% (tachys 9%,
-reactive_graph 5%, leptos_router 4%); the app's own views 9%; linli-core + autosurgeon 7%;
-pulldown-cmark 2%; linli-sync 2%; generic `core`/`alloc` code instantiated by all of these 24%.
-Signing and checking changes (ed25519-dalek, sha512) added 43 KB gzip. Automerge alone is over
-a third of the goal, so reaching 400 KB needs it out of the first load: paint the first screen
-from a stored rendering and load Automerge (in a worker) after it.
+The page's wasm holds no Automerge since the engine moved to its Web Worker (the worker's wasm is
+fetched once the page draws). What the page's code is made of (function bodies of an unstripped
+release build, attributed by crate): the app's screens and components 15%; Leptos 25% (tachys 9%,
+reactive_graph 9%, leptos_router 7%); generic `core`/`alloc` code instantiated by all of these 30%;
+pulldown-cmark 3%; the messages to and from the engine (serde, bincode, linli-view, linli-model) 8%.
+wasm-opt -Oz (npm binaryen 132) on this split takes 12% off the raw page wasm but nothing off its
+brotli size (and adds 1% to the engine's), so it stays off. Route-level splitting is not open to this
+stack: Leptos 0.8's lazy routes need cargo-leptos' wasm-split on nightly Rust, which Trunk does not
+run. What would take the first screen under 400 KB: Markdown and the messages' decoding of whole
+spaces out of the first load, or fewer screens compiled into it.
 ";
 
 pub fn run() -> Result<(), String> {
@@ -48,6 +51,8 @@ pub fn run() -> Result<(), String> {
     Step::new("benchmark the space document (criterion)").run("cargo", &["bench", "-p", "linli-core", "--bench", "space"], &[])?;
     Step::new("benchmark admitting a change (criterion)").run("cargo", &["bench", "-p", "linli-core", "--features", "sync", "--bench", "admission"], &[])?;
     let space = space_table()?;
+    let memory = captured(&root(), "cargo", &["bench", "-p", "linli-core", "--bench", "memory"], &[])?;
+    let memory: String = memory.lines().filter(|l| l.starts_with('|')).map(|l| format!("{l}\n")).collect();
     let admit_resident = criterion_mean("admitting one change, space of 10,000 items/a resident's change (take-part link): signatures, rules, apply, store, answer");
     println!("\n==> offline merge");
     let merge = offline_merge_table()?;
@@ -128,10 +133,16 @@ pub fn run() -> Result<(), String> {
     let _ = writeln!(md, "## A space of 10,000 items in the browser\n");
     let _ = writeln!(md, "4,000 notices, 1,000 pledges with 5 signatures each, 5,000 tasks on one board, seeded on the relay");
     let _ = writeln!(md, "by `linli-seed-space`, which also makes the remote changes. Open: navigation start to the space");
-    let _ = writeln!(md, "shown from IndexedDB. Main-thread work: DevTools `TaskDuration` from sending the change until it");
-    let _ = writeln!(md, "is on screen and the page is quiet.\n");
+    let _ = writeln!(md, "shown from the device's copy. Main-thread work: DevTools `TaskDuration` of the page (the engine's");
+    let _ = writeln!(md, "worker has a thread of its own) from sending the change until it is on screen and the page is");
+    let _ = writeln!(md, "quiet. Memory: the page's and the engine worker's wasm and JavaScript heaps, the worker's read");
+    let _ = writeln!(md, "through DevTools once the engine has the space.\n");
     let _ = writeln!(md, "{}\n", section("large"));
     md.push_str(LARGE_SPACE_PROFILE);
+    let _ = writeln!(md, "What a space costs in memory in the engine, natively (resident memory, each size in a fresh process;");
+    let _ = writeln!(md, "`crates/core/benches/memory.rs`):\n");
+    md.push_str(&memory);
+    md.push('\n');
     let _ = writeln!(md, "## Offline merge\n");
     let _ = writeln!(md, "Two devices that share a space each make 1,000 edits apart, then meet over one link: Linli's repo");
     let _ = writeln!(md, "on both sides with the space's rules, signed changes of a protected space, storage writes included,");
@@ -184,23 +195,18 @@ Where a goal is missed, its section says what costs what and the change that wou
 ";
 
 /// What a 10,000-item space costs in the browser and what would meet the goals (from the native
-/// criterion figures below and the browser runs; refresh when the design changes).
-const LARGE_SPACE_PROFILE: &str = "What costs what. **Open** is mostly reading the document before anything can be drawn:
-Automerge loads the saved document (428 ms native, see the criterion table: `load`) and the space
-is materialized from it (308 ms native: `hydrate`); in the browser's wasm both run slower still. The
-change that would open in 300 ms: paint the first screen from a rendering stored with the space
-(the rows as last shown) and load Automerge and the document in a Web Worker after it; the same
-change takes Automerge out of the first visit's bytes. **Lists** render their first 50 rows and
-\"Show 50 more\" (`src/components/show_more.rs`): that took the board of 5,000 cards from 1.3 s to
-about 0.2 s and one remote change from 780 ms to about 50 ms of main-thread work; screens read the
-space in place instead of copying it per change. **One remote change** is still above 16 ms:
-applying it and reading its patches is 4 ms native (`one remote change: apply + indexed diff +
-refresh`); the rest is answering the relay (an Automerge sync message over 15,000 changes),
-storing the change in IndexedDB, and re-deriving the screen's rows (4,000 notices sorted and
-filtered before 50 are drawn). The change that would meet it: keep each screen's rows up to date
-from the patches (only the changed notice), and run Automerge and sync in a Web Worker so that the
-main thread only draws. **Memory** per item is the wasm heap: the Automerge document with its whole
-history of changes, and the materialized space beside it.
+/// figures below and the browser runs; refresh when the design changes).
+const LARGE_SPACE_PROFILE: &str = "What costs what. **Open** draws the view the engine kept of the last visit (decoded from the
+page's IndexedDB) while the engine loads the document in its worker; the engine's own view replaces
+it when it comes. **One remote change** reaches the page as the changed notice alone (the engine
+applies the change, reads its patches and sends the item); the page re-derives the visible rows and
+re-draws only the row that changed (a keyed list). **Memory**: the page holds the space as drawn
+(0.5 KB per item, and the buffers of the view it was sent); the worker holds the Automerge document,
+which is most of it: natively, Automerge 0.12 keeps about 4 KB per item of this space in memory once
+loaded and peaks near 7 KB per item while loading it (table below), and a wasm heap keeps its peak.
+The 2 KB goal cannot be met while the whole document with its history is loaded into Automerge;
+what would meet it is keeping a very large space in several documents (last year's items archived to
+a document of their own, loaded only when asked for).
 
 ";
 

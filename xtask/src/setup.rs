@@ -60,25 +60,36 @@ fn locked_version(package: &str) -> Result<String, String> {
     Err(format!("{package} is not in Cargo.lock"))
 }
 
-/// Debian's Chromium and ChromeDriver for the browser tests.
+/// The browsers of the tests, from Debian: Chromium and ChromeDriver; WebKitGTK's driver (which
+/// drives its MiniBrowser) with a virtual display to run it in; CJK fonts, so that Chinese text is
+/// laid out as residents see it.
 pub fn browser() -> Result<(), String> {
-    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
-        println!("ok: chromium and chromedriver");
+    const WANTED: [(&str, &str); 6] = [
+        ("chromium", CHROMIUM),
+        ("chromium-driver", CHROMEDRIVER),
+        ("webkit2gtk-driver", "/usr/bin/WebKitWebDriver"),
+        ("xvfb", "/usr/bin/xvfb-run"),
+        // xvfb-run needs it; xvfb only recommends it.
+        ("xauth", "/usr/bin/xauth"),
+        ("fonts-noto-cjk", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    ];
+    let missing: Vec<&str> = WANTED.iter().filter(|(_, path)| !Path::new(path).exists()).map(|(package, _)| *package).collect();
+    if missing.is_empty() {
+        println!("ok: chromium, chromedriver, WebKitWebDriver, xvfb, CJK fonts");
         return Ok(());
     }
     let is_root = output_of("id", &["-u"]).is_some_and(|uid| uid == "0");
     if !is_root {
         return Err(format!(
-            "the browser tests need Debian's chromium and chromium-driver ({CHROMIUM}, {CHROMEDRIVER}).\n\
-             Install them with: sudo apt-get install -y --no-install-recommends chromium chromium-driver"
+            "the browser tests need Debian's {}.\nInstall them with: sudo apt-get install -y --no-install-recommends {}",
+            missing.join(", "),
+            missing.join(" ")
         ));
     }
     Step::new("apt-get update").run("apt-get", &["update"], &[])?;
-    Step::new("install chromium and chromium-driver").run(
-        "apt-get",
-        &["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"],
-        &[("DEBIAN_FRONTEND", "noninteractive")],
-    )
+    let mut args = vec!["install", "-y", "--no-install-recommends"];
+    args.extend(&missing);
+    Step::new(&format!("install {}", missing.join(", "))).run("apt-get", &args, &[("DEBIAN_FRONTEND", "noninteractive")])
 }
 
 /// The npm packages of the end-to-end tests (playwright-core and the automerge-repo peers), at
