@@ -46,6 +46,8 @@ const CASES: &[Case] = &[
     Case { area: "Bad input", case: "Applying crafted sync messages at a relay", expected: "refused or applied; a panic is contained, nothing of it stored, the sender dropped", how: Cargo("linli-sync", "untrusted_sync", "crafted_changes_are_refused_or_applied_never_crash") },
     Case { area: "Bad input", case: "Known Automerge crashers (kept in crates/*/tests/crashers)", expected: "contained every run", how: Cargo("linli-core", "untrusted_bytes", "every_kept_crasher_stays_contained") },
     Case { area: "Bad input", case: "Known crasher sent to the real relay", expected: "relay stays up, stores nothing of it, drops the sender", how: Cargo("linli-relay", "hardening", "a_change_that_crashes_automerge_is_contained") },
+    Case { area: "Bad input", case: "A space picture asked of the relay for a bad ID, an unknown space, or stored bytes that are no space", expected: "a clear answer (400, or 204 with the reason), the relay keeps serving", how: Cargo("linli-relay", "space_view", "a_bad_id_an_unknown_space_and_bytes_that_are_no_space_get_clear_errors") },
+    Case { area: "Bad input", case: "A kept view of a space damaged, cut, or of another format", expected: "read as no view (never a panic or a huge allocation); the engine's view is drawn instead", how: Cargo("linli-view", "lib", "snapshot::tests::a_view_round_trips_and_damage_reads_as_nothing") },
     Case { area: "Bad input", case: "A space file of another space", expected: "refused; nothing changes", how: Cargo("linli-core", "space_document", "importing_a_space_file_merges_both_sides_and_refuses_another_space") },
     Case { area: "Bad input", case: "Notices with XSS payloads", expected: "rendered inert: no script, handler or script address", how: E2e("notices.test.mjs", "hostile notice text is shown as text: no script runs, no handler or script address survives") },
     Case { area: "Bad input", case: "Automerge panic inside the browser: a known crasher imported as a space file", expected: "only the engine's worker dies: a new engine opens the space from IndexedDB and the page says so without reloading; what was typed stays, every notice shown as saved is there, nothing of the file, and the space takes edits", how: E2e("crash_recovery.test.mjs", "a space file that makes Automerge panic: the engine starts again, the page stays with what was typed, nothing saved is lost") },
@@ -112,8 +114,12 @@ pub fn run() -> Result<(), String> {
     crate::setup::browser()?;
     crate::setup::npm_packages()?;
     crate::build_site()?;
-    Step::new("build the relay for the end-to-end cases").run("cargo", &["build", "-p", "linli-relay"], &[])?;
-    Step::new("build the native tests").run("cargo", &["test", "--workspace", "--exclude", "linli", "--no-run"], &[])?;
+    Step::new("build the relay and the crafted-change peer for the end-to-end cases").run(
+        "cargo",
+        &["build", "-p", "linli-relay", "-p", "linli-loadgen", "--bin", "linli-relay", "--bin", "linli-crafted-change"],
+        &[],
+    )?;
+    Step::new("build the native tests").run("cargo", &["test", "--workspace", "--exclude", "linli", "--exclude", "linli-engine", "--no-run"], &[])?;
     let mut outcomes = Vec::new();
     for case in CASES {
         let outcome = run_case(&case.how);
@@ -152,6 +158,7 @@ fn run_case(how: &How) -> Outcome {
                 .args(["--test", "--test-reporter=tap", "--test-name-pattern", &pattern, file])
                 .env("LINLI_RELAY_BIN", root().join("target/debug/linli-relay"))
                 .env("LINLI_SITE_DIR", root().join("dist"))
+                .env("LINLI_CRAFTED_BIN", root().join("target/debug/linli-crafted-change"))
                 .env("CHROMIUM", crate::setup::CHROMIUM);
             (command, "# pass 1")
         }
@@ -225,6 +232,7 @@ mod tests {
                     "linli-relay" => "crates/relay",
                     "linli-sync" => "crates/sync",
                     "linli-core" => "crates/core",
+                    "linli-view" => "crates/view",
                     other => panic!("unknown package {other}"),
                 };
                 let file = if target == "lib" { format!("src/{}.rs", test.split("::").next().unwrap()) } else { format!("tests/{target}.rs") };
