@@ -8,7 +8,7 @@ use crate::engine::Engine;
 use crate::i18n::I18nContextProvider;
 use crate::language::{self, LanguageSwitcher};
 use crate::pages::{
-    board::BoardPage, boards::BoardsPage, history::HistoryPage, home::Home, kiosk::KioskPage, link_device::LinkDevicePage, not_found::NotFound, notice::NoticePage,
+    board::BoardPage, boards::BoardsPage, consultation::ConsultationPage, consultations::ConsultationsPage, history::HistoryPage, home::Home, kiosk::KioskPage, link_device::LinkDevicePage, meeting::MeetingPage, meetings::MeetingsPage, not_found::NotFound, notice::NoticePage,
     notice_editor::NoticeEditorPage, notices::NoticesPage, overview::Overview, participation::ParticipationPage,
     pledge::PledgePage, pledges::PledgesPage, requests::RequestsPage, settings::SettingsPage, space::SpacePage,
     task::TaskPage,
@@ -53,6 +53,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("notices/:item/edit") view=NoticeEditorPage />
                         <Route path=path!("pledges") view=PledgesPage />
                         <Route path=path!("pledges/:item") view=PledgePage />
+                        <Route path=path!("consultations") view=ConsultationsPage />
+                        <Route path=path!("consultations/:item") view=ConsultationPage />
+                        <Route path=path!("meetings") view=MeetingsPage />
+                        <Route path=path!("meetings/:item") view=MeetingPage />
                         <Route path=path!("boards") view=BoardsPage />
                         <Route path=path!("boards/:item") view=BoardPage />
                         <Route path=path!("tasks/:item") view=TaskPage />

@@ -1,4 +1,4 @@
-//! Comments on a notice, a task or a request: the list, oldest first, and the form to add one
+//! Comments on a notice, a task, a request or a consultation: the list, oldest first, and the form to add one
 //! (anyone taking part may; comments are never changed or removed, only hidden by moderation).
 
 use leptos::ev::SubmitEvent;
@@ -16,6 +16,7 @@ use crate::space_context::{member_label, use_space};
 pub enum CommentsOn {
     Notice,
     Task,
+    Consultation,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +38,7 @@ pub fn Comments(on: CommentsOn, item: Memo<String>) -> impl IntoView {
             let id = item.get();
             let (comments, raiser) = match on {
                 CommentsOn::Notice => (s.notices.get(&id).map(|n| n.comments_in_order()), None),
+                CommentsOn::Consultation => (s.consultations.get(&id).map(|c| c.comments_in_order()), None),
                 CommentsOn::Task => {
                     let task = s.tasks.get(&id);
                     (task.map(|t| t.comments_in_order()), task.and_then(|t| t.request.as_ref()).map(|r| r.raised_by.clone()))
@@ -67,6 +69,7 @@ pub fn Comments(on: CommentsOn, item: Memo<String>) -> impl IntoView {
         let edit = match on {
             CommentsOn::Notice => Edit::CommentOnNotice { id, comment, text: text_now },
             CommentsOn::Task => Edit::CommentOnTask { id, comment, text: text_now },
+            CommentsOn::Consultation => Edit::CommentOnConsultation { id, comment, text: text_now },
         };
         ctx.edit_then(vec![edit], move |outcome| match outcome {
             Ok(()) => {

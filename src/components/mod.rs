@@ -1,6 +1,7 @@
 //! Pieces several screens share.
 
 pub mod comments;
+pub mod consultation_status;
 pub mod direct_link;
 pub mod item_links;
 pub mod member_name;

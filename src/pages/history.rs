@@ -16,6 +16,8 @@ fn kind_of(text: &str) -> Option<ItemKind> {
         "pledge" => Some(ItemKind::Pledge),
         "task" => Some(ItemKind::Task),
         "board" => Some(ItemKind::Board),
+        "consultation" => Some(ItemKind::Consultation),
+        "meeting" => Some(ItemKind::Meeting),
         _ => None,
     }
 }
@@ -26,6 +28,8 @@ fn item_path(kind: &str, item: &str) -> String {
         "notice" => format!("/notices/{item}"),
         "pledge" => format!("/pledges/{item}"),
         "board" => format!("/boards/{item}"),
+        "consultation" => format!("/consultations/{item}"),
+        "meeting" => format!("/meetings/{item}"),
         _ => format!("/tasks/{item}"),
     }
 }

@@ -1,6 +1,7 @@
 //! The notice-board kiosk: a full-screen page for a lobby screen that rotates what is current in
 //! a space — urgent notices, pinned ones, the rest inside their window; pledges open for signing;
-//! a summary of requests and tasks — each with a QR code that opens it on a phone.
+//! open consultations and the decisions of the last week; a summary of requests and tasks — each
+//! with a QR code that opens it on a phone.
 //!
 //! It offers nothing to press but "full screen": passers-by cannot write. It keeps showing from
 //! this device's copy when the network drops, re-reads the clock every second so an expired
@@ -9,8 +10,9 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use linli_model::{Lang, Space, Timestamp};
+use linli_model::{Consultation, ConsultationStatus, Lang, Outcome, Space, Timestamp};
 
+use crate::components::consultation_status::{Results, StatusLine};
 use crate::components::pledge_progress::PledgeProgress;
 use crate::components::qr_code::QrCode;
 use crate::components::rich_text::RichText;
@@ -26,13 +28,15 @@ use crate::platform;
 enum Slide {
     Notice { id: String, title: String, body: String, urgent: bool, pinned: bool, category: String },
     Pledge { id: String, title: String, count: u64, goal: u64 },
+    Consultation { id: String, consultation: Box<Consultation>, outcome: Outcome, members: usize, status: ConsultationStatus },
     Requests { open: Vec<String>, answered: usize, median_response: Option<i64> },
     Board { id: String, name: String, columns: Vec<(String, usize)> },
 }
 
 /// What the kiosk shows at `now`, in order: notices (urgent, pinned, newest; only inside their
-/// window and of the chosen categories), then open pledges, the requests summary, and each board
-/// that has tasks (its columns with their counts).
+/// window and of the chosen categories), then open pledges, open consultations and those decided
+/// in the last week (unless the kiosk settings leave them out), the requests summary, and each
+/// board that has tasks (its columns with their counts).
 fn slides(space: &Space, now: Timestamp, lang: Lang) -> Vec<Slide> {
     let categories = &space.kiosk.categories;
     let mut slides: Vec<Slide> = space
@@ -57,6 +61,17 @@ fn slides(space: &Space, now: Timestamp, lang: Lang) -> Vec<Slide> {
             .into_iter()
             .map(|(id, p)| Slide::Pledge { id: id.to_owned(), title: p.title.clone(), count: p.signature_count(), goal: p.goal }),
     );
+    if space.kiosk.consultations {
+        const WEEK: i64 = 7 * 24 * 3_600_000;
+        for (id, c) in space.consultations_in_order(now) {
+            let status = c.status(now);
+            let recent = c.closed.as_ref().is_some_and(|closing| now.0 - closing.at.0 < WEEK);
+            if status == ConsultationStatus::Open || (status == ConsultationStatus::Closed && recent) {
+                let Some(outcome) = space.outcome(id) else { continue };
+                slides.push(Slide::Consultation { id: id.to_owned(), consultation: Box::new(c.clone()), outcome, members: space.members.len(), status });
+            }
+        }
+    }
     let open: Vec<String> = space.open_requests().into_iter().map(|(_, t)| t.title.clone()).collect();
     let stats = space.request_stats();
     if stats.total > 0 {
@@ -237,6 +252,23 @@ fn SlideView(slide: Slide) -> impl IntoView {
                         <PledgeProgress count goal />
                     </div>
                     <div class="kiosk-qr"><QrCode link label=t_string!(i18n, qr_opens_item).to_string() /><p>{if can_sign { t_string!(i18n, scan_to_sign) } else { t_string!(i18n, scan_to_read_pledge) }}</p></div>
+                </article>
+            }
+            .into_any()
+        }
+        Slide::Consultation { id, consultation, outcome, members, status } => {
+            let link = ctx.share_link(&format!("/consultations/{id}"));
+            let (opens_at, closes_at) = (consultation.opens_at, consultation.closes_at);
+            let open = status == ConsultationStatus::Open;
+            view! {
+                <article class="kiosk-slide" aria-labelledby="slide-title" data-slide="consultation">
+                    <div class="kiosk-text">
+                        <p class="task-meta"><span class="badge">{if open { t_string!(i18n, consultations) } else { t_string!(i18n, decided) }}</span></p>
+                        <h2 id="slide-title">{consultation.question.clone()}</h2>
+                        <StatusLine status opens_at closes_at />
+                        <Results consultation=*consultation outcome members />
+                    </div>
+                    <div class="kiosk-qr"><QrCode link label=t_string!(i18n, qr_opens_item).to_string() /><p>{if open && can_sign { t_string!(i18n, consultation_slide_vote) } else { t_string!(i18n, scan_to_open) }}</p></div>
                 </article>
             }
             .into_any()

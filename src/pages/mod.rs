@@ -2,10 +2,14 @@
 
 pub mod board;
 pub mod boards;
+pub mod consultation;
+pub mod consultations;
 pub mod history;
 pub mod home;
 pub mod kiosk;
 pub mod link_device;
+pub mod meeting;
+pub mod meetings;
 pub mod not_found;
 pub mod notice;
 pub mod notice_editor;

@@ -1,9 +1,11 @@
-//! A space at a glance: urgent and pinned notices, pledges open for signing, my claimed tasks,
-//! open resident requests.
+//! A space at a glance: urgent and pinned notices, the next meeting, open consultations (time left, turnout),
+//! pledges open for signing, my claimed tasks, open resident requests.
 
 use leptos::prelude::*;
 
+use crate::components::consultation_status::StatusLine;
 use crate::components::pledge_progress::PledgeProgress;
+use crate::format::fill;
 use crate::components::show_more::{RowLimit, ShowMore};
 use crate::components::task_card::{TaskCardBody, TaskSummary};
 use crate::i18n::*;
@@ -30,6 +32,20 @@ pub fn Overview() -> impl IntoView {
         })
         .unwrap_or_default()
     });
+    let consultations = Memo::new(move |_| {
+        let now = platform::now();
+        ctx.with(|s| {
+            s.consultations_in_order(now)
+                .into_iter()
+                .filter(|(_, c)| matches!(c.status(now), linli_model::ConsultationStatus::Open | linli_model::ConsultationStatus::Upcoming))
+                .map(|(id, c)| (id.to_owned(), c.question.clone(), c.status(now), c.opens_at, c.closes_at, s.outcome(id).map(|o| o.voters()).unwrap_or(0)))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    });
+    let next_meeting = Memo::new(move |_| {
+        ctx.with(|s| s.next_meeting(platform::now()).map(|(id, m)| (id.to_owned(), m.title.clone(), m.starts_at, m.place.clone()))).flatten()
+    });
     let my_tasks = Memo::new(move |_| {
         let me = ctx.me();
         ctx.with(|s| {
@@ -44,7 +60,7 @@ pub fn Overview() -> impl IntoView {
     let requests = Memo::new(move |_| {
         ctx.with(|s| s.open_requests().into_iter().map(|(id, t)| TaskSummary::of(s, id, t)).collect::<Vec<_>>()).unwrap_or_default()
     });
-    let limits = [RowLimit::new(), RowLimit::new(), RowLimit::new(), RowLimit::new()];
+    let limits = [RowLimit::new(), RowLimit::new(), RowLimit::new(), RowLimit::new(), RowLimit::new()];
     view! {
         <div class="overview">
             <section class="card" aria-labelledby="urgent-heading">
@@ -68,6 +84,30 @@ pub fn Overview() -> impl IntoView {
                     }
                 }}
             </section>
+            {move || next_meeting.get().map(|(id, title, starts_at, place)| view! {
+                <section class="card" aria-labelledby="next-meeting-heading">
+                    <h2 id="next-meeting-heading">{t!(i18n, next_meeting)}</h2>
+                    <p>
+                        <a href=ctx.link(&format!("/meetings/{id}"))>{title}</a>
+                        <br /><span class="small">{crate::format::date_time(starts_at, i18n.get_locale())} {(!place.is_empty()).then(|| format!(" · {place}"))}</span>
+                    </p>
+                </section>
+            })}
+            {move || (!consultations.with(Vec::is_empty)).then(|| view! {
+                <section class="card" aria-labelledby="open-consultations-heading">
+                    <h2 id="open-consultations-heading">{t!(i18n, open_consultations)}</h2>
+                    <ul class="plain">
+                        {limits[4].first(consultations.get()).into_iter().map(|(id, question, status, opens_at, closes_at, voters)| view! {
+                            <li>
+                                <a href=ctx.link(&format!("/consultations/{id}"))>{question}</a>
+                                <StatusLine status opens_at closes_at />
+                                <span class="small">{move || fill(t_string!(i18n, turnout_count), &[("count", &voters.to_string())])}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    <ShowMore limit=limits[4] total=Signal::derive(move || consultations.with(Vec::len)) />
+                </section>
+            })}
             <section class="card" aria-labelledby="open-pledges-heading">
                 <h2 id="open-pledges-heading">{t!(i18n, pledges_open)}</h2>
                 {move || {

@@ -1,5 +1,6 @@
-//! How the neighbourhood takes part: signatures over time, tasks done per week, and how fast
-//! resident requests were answered.
+//! How the neighbourhood takes part: signatures over time, tasks done per week, how fast
+//! resident requests were answered, turnout per consultation, and meetings' action items done
+//! by their due date.
 
 use leptos::prelude::*;
 use linli_model::{Space, Timestamp};
@@ -61,11 +62,26 @@ fn response_times(space: &Space) -> Vec<(Timestamp, i64)> {
     times[times.len().saturating_sub(20)..].to_vec()
 }
 
+/// Turnout (everyone who voted, in the app and on paper) of the latest 12 consultations that have
+/// opened, by when they close.
+fn turnout_by_consultation(space: &Space) -> Vec<(Timestamp, String, u64)> {
+    let mut rows: Vec<_> = space
+        .consultations
+        .iter()
+        .filter(|(_, c)| !c.archived)
+        .filter_map(|(id, c)| Some((c.closes_at, c.question.clone(), space.outcome(id)?.voters())))
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    rows[rows.len().saturating_sub(12)..].to_vec()
+}
+
 #[component]
 pub fn ParticipationPage() -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_space();
     let data = Memo::new(move |_| ctx.with(|s| (signatures_by_day(s), tasks_done_by_week(s), response_times(s))).unwrap_or_default());
+    let turnout = Memo::new(move |_| ctx.with(turnout_by_consultation).unwrap_or_default());
+    let actions = Memo::new(move |_| ctx.with(|s| s.actions_done_on_time(crate::platform::now())).unwrap_or_default());
     view! {
         <section aria-labelledby="participation-heading">
             <h2 id="participation-heading">{t!(i18n, participation)}</h2>
@@ -90,6 +106,28 @@ pub fn ParticipationPage() -> impl IntoView {
                             <p class="big-number" data-figure="tasks-done">{format::number(done.iter().map(|(_, n)| n).sum(), locale)}</p>
                             {if done_points.is_empty() { view! { <p class="muted">{t!(i18n, no_data_yet)}</p> }.into_any() } else {
                                 view! { <BarChart points=done_points label=t_string!(i18n, tasks_done_per_week).to_string() /> }.into_any()
+                            }}
+                        </section>
+                        <section class="card">
+                            <h3>{t!(i18n, actions_on_time)}</h3>
+                            {move || {
+                                let (on_time, due) = actions.get();
+                                if due == 0 { view! { <p class="muted">{t!(i18n, no_data_yet)}</p> }.into_any() } else {
+                                    view! {
+                                        <p class="big-number" data-figure="actions-on-time">{format!("{}%", on_time * 100 / due)}</p>
+                                        <p class="small">{format::fill(t_string!(i18n, actions_on_time_detail), &[("done", &on_time.to_string()), ("due", &due.to_string())])}</p>
+                                    }.into_any()
+                                }
+                            }}
+                        </section>
+                        <section class="card">
+                            <h3>{t!(i18n, turnout_per_consultation)}</h3>
+                            {move || {
+                                let rows = turnout.get();
+                                let points: Vec<Point> = rows.iter().map(|(_, question, n)| Point { label: question.clone(), value: *n as f64 }).collect();
+                                if points.is_empty() { view! { <p class="muted">{t!(i18n, no_data_yet)}</p> }.into_any() } else {
+                                    view! { <BarChart points label=t_string!(i18n, turnout_per_consultation).to_string() /> }.into_any()
+                                }
                             }}
                         </section>
                         <section class="card">

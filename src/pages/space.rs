@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::use_params_map;
-use linli_model::Edit;
+use linli_model::{ConsultationStatus, Edit, ItemId};
 use linli_view::Phase;
 
 use crate::app::DisplayName;
@@ -92,7 +92,7 @@ fn item_in_address() -> Option<String> {
     let path = web_sys::window()?.location().pathname().ok()?;
     let mut parts = path.trim_start_matches('/').split('/').skip(2);
     let (section, item) = (parts.next()?, parts.next()?);
-    ["notices", "pledges", "tasks"].contains(&section).then(|| format!("{section}/{item}"))
+    ["notices", "pledges", "tasks", "consultations", "meetings"].contains(&section).then(|| format!("{section}/{item}"))
 }
 
 #[component]
@@ -100,6 +100,7 @@ fn OpenSpace(id: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     let (status, ctx) = open_space(id);
     join_when_named(ctx);
+    close_when_due(ctx);
     view! {
         <nav class="crumbs no-print"><a href="/">{t!(i18n, back_to_spaces)}</a><SyncBadge /></nav>
         {move || match status.get() {
@@ -157,6 +158,35 @@ fn join_when_named(ctx: SpaceContext) {
     });
 }
 
+/// On an organiser's device: closes each consultation whose closing time this device's clock has
+/// passed (what it counts is fixed then, for every replica: see `linli_model::Consultation`).
+/// Looks when the space changes and once a minute; asks once per consultation per visit.
+fn close_when_due(ctx: SpaceContext) {
+    let tick = RwSignal::new(0_u32);
+    if let Ok(handle) = set_interval_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(60)) {
+        on_cleanup(move || handle.clear());
+    }
+    let asked = StoredValue::new(std::collections::BTreeSet::<String>::new());
+    Effect::new(move |_| {
+        tick.track();
+        if !ctx.can_edit() || ctx.status().is_none_or(|s| s.phase != Phase::Ready) {
+            return;
+        }
+        let now = crate::platform::now();
+        let due: Vec<String> = ctx
+            .with(|s| s.consultations.iter().filter(|(_, c)| !c.archived && c.status(now) == ConsultationStatus::Closing).map(|(id, _)| id.clone()).collect())
+            .unwrap_or_default();
+        for id in due {
+            if !asked.try_update_value(|asked| asked.insert(id.clone())).unwrap_or(false) {
+                continue;
+            }
+            if let Some(id) = ItemId::parse(&id) {
+                ctx.edit_then(vec![Edit::CloseConsultation { id }], drop);
+            }
+        }
+    });
+}
+
 /// What a peer said when it refused a change this device made (a relay's limit, or a rule).
 #[component]
 fn RefusalNote(ctx: SpaceContext) -> impl IntoView {
@@ -181,11 +211,13 @@ fn SpaceTabs(ctx: SpaceContext) -> impl IntoView {
             <A href=ctx.link("") exact=true>{t!(i18n, overview)}</A>
             <A href=ctx.link("/notices")>{t!(i18n, notices)}</A>
             <A href=ctx.link("/pledges")>{t!(i18n, pledges)}</A>
-            <A href=ctx.link("/boards")>{t!(i18n, boards)}</A>
+            <A href=ctx.link("/consultations")>{t!(i18n, consultations)}</A>
             <A href=ctx.link("/requests")>
                 {t!(i18n, requests)}
                 {move || (open_requests() > 0).then(|| view! { " " <span class="count">{open_requests()}</span> })}
             </A>
+            <A href=ctx.link("/boards")>{t!(i18n, boards)}</A>
+            <A href=ctx.link("/meetings")>{t!(i18n, meetings)}</A>
             <A href=ctx.link("/participation")>{t!(i18n, participation)}</A>
             <A href=ctx.link("/settings")>{t!(i18n, settings)}</A>
         </nav>

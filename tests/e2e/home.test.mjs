@@ -16,7 +16,8 @@ test("a neighbour joins from a pasted link, is recorded by name, and finds the s
 
   const neighbour = await newProfile(world.browser);
   await neighbour.page.goto(world.relay.httpUrl);
-  assert.equal(await neighbour.page.getByRole("form", { name: "What should neighbours call you?" }).isVisible(), true, "first visit asks for a name");
+  // The first visit asks for a name (waitFor fails the test if it never does).
+  await neighbour.page.getByRole("form", { name: "What should neighbours call you?" }).waitFor();
   await chooseName(neighbour.page, "Auntie Lin");
   await neighbour.page.reload();
   await neighbour.page.getByRole("button", { name: "Create space" }).waitFor();

@@ -52,6 +52,12 @@ const CASES: &[Case] = &[
     Case { area: "Bad input", case: "Notices with XSS payloads", expected: "rendered inert: no script, handler or script address", how: E2e("notices.test.mjs", "hostile notice text is shown as text: no script runs, no handler or script address survives") },
     Case { area: "Bad input", case: "Automerge panic inside the browser: a known crasher imported as a space file", expected: "only the engine's worker dies: a new engine opens the space from IndexedDB and the page says so without reloading; what was typed stays, every notice shown as saved is there, nothing of the file, and the space takes edits", how: E2e("crash_recovery.test.mjs", "a space file that makes Automerge panic: the engine starts again, the page stays with what was typed, nothing saved is lost") },
     Case { area: "Bad input", case: "Automerge panic inside the browser: a known crasher sent by a peer", expected: "a new engine opens the space from IndexedDB and the page stays; the crafted change is not kept, saved notices are, and the space takes edits", how: E2e("crash_recovery.test.mjs", "a sync message that makes Automerge panic: the engine starts again and keeps everything the page showed as saved") },
+    Case { area: "Bad input", case: "A vote for an option the consultation does not have", expected: "refused by every peer (rule: a vote chooses options of the consultation); a result never counts it", how: Cargo("linli-core", "lib", "participation::tests::a_vote_chooses_options_the_consultation_has") },
+    Case { area: "Bad input", case: "A vote on a consultation already closed when the vote was made", expected: "refused by every peer (rule: voting has closed); a closed consultation stays closed", how: Cargo("linli-core", "lib", "participation::tests::a_closed_consultation_takes_no_votes_and_stays_closed") },
+    Case { area: "Bad input", case: "A vote made offline before the close, delivered after it", expected: "kept in the document, counted on no replica", how: Cargo("linli-core", "consultations", "a_vote_that_arrives_after_the_close_is_not_counted_on_any_replica") },
+    Case { area: "Bad input", case: "A vote in someone else's name, even with the write key", expected: "refused by every peer (rule: own vote only)", how: Cargo("linli-core", "lib", "participation::tests::a_resident_casts_only_their_own_vote") },
+    Case { area: "Faults", case: "Replicas voting offline with clocks hours apart, shuffled and repeated delivery", expected: "the same result and the same closing on every replica", how: Cargo("linli-core", "consultations", "replicas_that_have_the_same_changes_derive_the_same_result") },
+    Case { area: "Faults", case: "A phone whose clock is behind opens a closed consultation", expected: "shown closed; it cannot vote", how: Cargo("linli-core", "consultations", "a_device_whose_clock_is_behind_cannot_reopen_a_closed_consultation") },
     Case { area: "Abuse", case: "Oversized message", expected: "closed with 1009; an honest pair still syncs", how: Cargo("linli-relay", "hardening", "an_oversized_message_closes_with_1009") },
     Case { area: "Abuse", case: "Flood of messages", expected: "cut off with 1008; an honest pair still syncs", how: Cargo("linli-relay", "hardening", "a_flood_is_cut_off_with_1008") },
     Case { area: "Abuse", case: "Too many connections", expected: "refused with 503", how: Cargo("linli-relay", "hardening", "connections_over_the_limit_are_refused_with_503") },
@@ -235,8 +241,18 @@ mod tests {
                     "linli-view" => "crates/view",
                     other => panic!("unknown package {other}"),
                 };
-                let file = if target == "lib" { format!("src/{}.rs", test.split("::").next().unwrap()) } else { format!("tests/{target}.rs") };
-                let source = std::fs::read_to_string(root().join(dir).join(&file)).unwrap();
+                // A library test `a::b::name` lives in src/a/b.rs, src/a.rs or src/a/mod.rs.
+                let modules: Vec<&str> = test.split("::").collect();
+                let candidates: Vec<String> = if target == "lib" {
+                    let path = modules[..modules.len() - 1].join("/");
+                    vec![format!("src/{path}.rs"), format!("src/{}.rs", modules[0]), format!("src/{}/mod.rs", modules[0])]
+                } else {
+                    vec![format!("tests/{target}.rs")]
+                };
+                let (file, source) = candidates
+                    .iter()
+                    .find_map(|file| std::fs::read_to_string(root().join(dir).join(file)).ok().map(|source| (file.clone(), source)))
+                    .unwrap_or_else(|| panic!("no file of {candidates:?} in {dir}"));
                 let name = test.rsplit("::").next().unwrap();
                 let at = source.find(&format!("fn {name}(")).unwrap_or_else(|| panic!("{test} is not in {dir}/{file}"));
                 let before = &source[..at];

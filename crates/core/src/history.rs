@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
 
-use crate::{Board, Editor, ItemKind, MemberId, Notice, Pledge, SpaceError, Task, Timestamp, member_of_actor};
+use crate::{Board, Consultation, Editor, Meeting, ItemKind, MemberId, Notice, Pledge, SpaceError, Task, Timestamp, member_of_actor};
 
 /// One change that touched an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,6 +144,8 @@ impl Editor<'_> {
             ItemKind::Pledge => self.restore_as::<Pledge>(&mut then, &then_map, &map, id)?,
             ItemKind::Task => self.restore_as::<Task>(&mut then, &then_map, &map, id)?,
             ItemKind::Board => self.restore_as::<Board>(&mut then, &then_map, &map, id)?,
+            ItemKind::Consultation => self.restore_as::<Consultation>(&mut then, &then_map, &map, id)?,
+            ItemKind::Meeting => self.restore_as::<Meeting>(&mut then, &then_map, &map, id)?,
         }
         self.commit(&format!("{}.restore", kind.name()));
         Ok(())
@@ -191,6 +193,31 @@ impl Restore for Task {
             old.raised_by = now.raised_by;
             old.raised_at = now.raised_at;
             old.confirmation = now.confirmation;
+        }
+        self
+    }
+}
+
+impl Restore for Consultation {
+    /// Votes, comments, paper counts, the closing and follow-ups stay as they are now: a restore
+    /// brings back wording and settings, never re-opens or changes a count.
+    fn onto(mut self, current: Option<Self>) -> Self {
+        if let Some(current) = current {
+            (self.votes, self.comments, self.paper, self.closed, self.follow_ups) =
+                (current.votes, current.comments, current.paper, current.closed, current.follow_ups);
+            if !self.votes.is_empty() || !self.paper.is_empty() {
+                self.options = current.options;
+            }
+        }
+        self
+    }
+}
+
+impl Restore for Meeting {
+    /// Action items stay (their tasks exist): a restore brings back the wording, agenda and minutes.
+    fn onto(mut self, current: Option<Self>) -> Self {
+        if let Some(current) = current {
+            self.actions = current.actions;
         }
         self
     }

@@ -10,12 +10,12 @@
 
 use std::collections::BTreeMap;
 
-use automerge::{AutoCommit, ObjType, ROOT, ReadDoc, Value};
+use automerge::{AutoCommit, ChangeHash, ObjType, ROOT, ReadDoc, Value};
 use autosurgeon::{Hydrate, Reconcile};
 use linli_model::space::all_languages;
 
 use crate::tree::{self, FromTree};
-use crate::{Author, Board, Category, Editor, KioskSettings, Member, Moderation, Names, Notice, Pledge, Responsibility, SCHEMA_VERSION, Space, SpaceError, Task, Timestamp, Unreadable};
+use crate::{Author, Body, Board, Category, Consultation, Editor, Meeting, PaperCount, Tally, Vote, KioskSettings, Member, Moderation, Names, Notice, Pledge, Responsibility, SCHEMA_VERSION, Space, SpaceError, Task, Timestamp, Unreadable};
 
 /// Reading a space from its document.
 pub trait SpaceDocument: Sized {
@@ -69,7 +69,15 @@ impl SpaceDocument for Space {
         space.pledges = collection(root, "pledges", &mut unreadable);
         space.boards = collection(root, "boards", &mut unreadable);
         space.tasks = collection(root, "tasks", &mut unreadable);
+        space.consultations = collection(root, "consultations", &mut unreadable);
+        space.bodies = collection(root, "bodies", &mut unreadable);
+        space.meetings = collection(root, "meetings", &mut unreadable);
         space.moderation = collection(root, "moderation", &mut unreadable);
+        for (id, consultation) in &space.consultations {
+            if let Some(tally) = tally_of(doc, id, consultation, &mut unreadable) {
+                space.tallies.insert(id.clone(), tally);
+            }
+        }
         space.unreadable = unreadable;
         space.leave_out_hidden();
         Ok(space)
@@ -78,7 +86,7 @@ impl SpaceDocument for Space {
     fn refresh(&mut self, doc: &AutoCommit, patches: &[automerge::Patch]) -> Result<Refreshed, SpaceError> {
         use automerge::{PatchAction, Prop};
         use std::collections::BTreeSet;
-        const ITEMS: [&str; 7] = ["categories", "responsibilities", "members", "notices", "pledges", "boards", "tasks"];
+        const ITEMS: [&str; 10] = ["categories", "responsibilities", "members", "notices", "pledges", "boards", "tasks", "consultations", "bodies", "meetings"];
         let key_of = |action: &PatchAction| match action {
             PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => Some(key.clone()),
             _ => None,
@@ -134,6 +142,16 @@ impl SpaceDocument for Space {
                 "notices" => refresh_item(doc, collection, &id, &mut self.notices),
                 "pledges" => refresh_item(doc, collection, &id, &mut self.pledges),
                 "boards" => refresh_item(doc, collection, &id, &mut self.boards),
+                "consultations" => refresh_item(doc, collection, &id, &mut self.consultations).map(|()| {
+                    self.tallies.remove(&id);
+                    let mut unreadable = Vec::new();
+                    if let Some(tally) = self.consultations.get(&id).and_then(|c| tally_of(doc, &id, c, &mut unreadable)) {
+                        self.tallies.insert(id.clone(), tally);
+                    }
+                    self.unreadable.extend(unreadable);
+                }),
+                "bodies" => refresh_item(doc, collection, &id, &mut self.bodies),
+                "meetings" => refresh_item(doc, collection, &id, &mut self.meetings),
                 _ => refresh_item(doc, collection, &id, &mut self.tasks),
             };
             if let Err(reason) = outcome {
@@ -176,6 +194,38 @@ impl SettingsTree {
         let (_, value) = self.0.iter().find(|(k, _)| *k == key)?;
         T::from_tree(value).map_err(|reason| unreadable.push(Unreadable { path: key.to_owned(), reason })).ok()
     }
+}
+
+/// What a closed consultation counts: its votes and paper counts as the document held them at
+/// its closing's heads (`None` while it is open). A closing naming changes this copy does not
+/// hold (only a hostile organiser's could) counts nothing, and says so in `unreadable`.
+fn tally_of(doc: &AutoCommit, id: &str, consultation: &Consultation, unreadable: &mut Vec<Unreadable>) -> Option<Tally> {
+    let closing = consultation.closed.as_ref()?;
+    let heads: Option<Vec<ChangeHash>> = closing.heads.iter().map(|h| h.parse().ok()).collect();
+    let heads = heads.filter(|heads| heads.iter().all(|h| doc.get_change_by_hash(h).is_some()));
+    let Some(heads) = heads else {
+        unreadable.push(Unreadable { path: format!("consultations/{id}/closed"), reason: "its closing names changes this copy does not hold".into() });
+        return Some(Tally::default());
+    };
+    let item = match doc.get(ROOT, "consultations") {
+        Ok(Some((Value::Object(ObjType::Map), map))) => match doc.get(&map, id) {
+            Ok(Some((Value::Object(ObjType::Map), item))) => item,
+            _ => return Some(Tally::default()),
+        },
+        _ => return Some(Tally::default()),
+    };
+    let at_close = |field: &str| match doc.get_at(&item, field, &heads) {
+        Ok(Some((Value::Object(ObjType::Map), obj))) => doc.hydrate(&obj, Some(&heads)).ok(),
+        _ => None,
+    };
+    let mut tally = Tally::default();
+    if let Some(votes) = at_close("votes") {
+        tally.votes = tree::as_map(&votes).map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), Vote::from_tree(&v.value).ok()?))).collect()).unwrap_or_default();
+    }
+    if let Some(paper) = at_close("paper") {
+        tally.paper = tree::as_map(&paper).map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), PaperCount::from_tree(&v.value).ok()?))).collect()).unwrap_or_default();
+    }
+    Some(tally)
 }
 
 /// Re-reads one item into its collection (removing it if it is gone).
@@ -240,6 +290,14 @@ fn collection<T: FromTree>(root: &automerge::hydrate::Map, key: &str, unreadable
     items
 }
 
+/// Bodies every new space starts with (the ones that sit at a joint meeting), by fixed ID.
+const STARTER_BODIES: [(&str, &str, &str, &str); 4] = [
+    ("b000000000000001", "居民委员会", "居民委員會", "Residents' committee"),
+    ("b000000000000002", "业主委员会", "業主委員會", "Owners' committee"),
+    ("b000000000000003", "物业公司", "物業公司", "Property company"),
+    ("b000000000000004", "志愿者", "志願者", "Volunteers"),
+];
+
 /// Categories every new space starts with, by fixed ID, in three languages.
 const STARTER_CATEGORIES: [(&str, &str, &str, &str); 5] = [
     ("c000000000000001", "通知", "通知", "General"),
@@ -268,6 +326,14 @@ pub fn new_space_with(name: &str, author: &Author, first: impl FnOnce(&mut AutoC
         categories.insert(id.to_owned(), Category { names, position: next.clone(), archived: false });
         position = Some(next);
     }
+    let mut bodies = BTreeMap::new();
+    let mut position: Option<String> = None;
+    for (id, hans, hant, en) in STARTER_BODIES {
+        let next = crate::position::between(position.as_deref(), None, 0);
+        let names = Names::from([("zh-Hans".into(), hans.into()), ("zh-Hant".into(), hant.into()), ("en".into(), en.into())]);
+        bodies.insert(id.to_owned(), Body { names, position: next.clone(), archived: false });
+        position = Some(next);
+    }
     let root = NewRoot {
         schema: SCHEMA_VERSION,
         name: name.trim().to_owned(),
@@ -282,6 +348,9 @@ pub fn new_space_with(name: &str, author: &Author, first: impl FnOnce(&mut AutoC
         pledges: BTreeMap::new(),
         boards: BTreeMap::new(),
         tasks: BTreeMap::new(),
+        consultations: BTreeMap::new(),
+        bodies,
+        meetings: BTreeMap::new(),
         moderation: BTreeMap::new(),
     };
     autosurgeon::reconcile(&mut doc, &root).expect("reconciling into an empty document cannot fail");
@@ -306,5 +375,8 @@ struct NewRoot {
     pledges: BTreeMap<String, Pledge>,
     boards: BTreeMap<String, Board>,
     tasks: BTreeMap<String, Task>,
+    consultations: BTreeMap<String, Consultation>,
+    bodies: BTreeMap<String, Body>,
+    meetings: BTreeMap<String, Meeting>,
     moderation: BTreeMap<String, Moderation>,
 }

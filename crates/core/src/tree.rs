@@ -15,6 +15,8 @@ use crate::NoticeTranslation;
 use crate::{PaperSignatures, Signature};
 use crate::{Category, KioskSettings, Responsibility};
 use crate::{Board, Column, Member, Notice, Pledge, Task, Timestamp};
+use crate::{ActionItem, AgendaItem, Body, Meeting};
+use crate::{Closing, Consultation, FollowUp, PaperCount, Threshold, Vote, VoteOption};
 
 /// A value readable from the materialized tree.
 pub(crate) trait FromTree: Sized {
@@ -195,5 +197,51 @@ from_tree_struct!(Task {
     archived = default,
 });
 from_tree_struct!(Category { names, position, archived = default });
-from_tree_struct!(KioskSettings { categories = default, rotation_seconds = crate::space::default_rotation, languages = default });
+from_tree_struct!(KioskSettings { categories = default, rotation_seconds = crate::space::default_rotation, languages = default, consultations = crate::space::default_true });
 from_tree_struct!(Responsibility { team, members = default });
+from_tree_struct!(VoteOption { label, position });
+from_tree_struct!(Vote { choices, at });
+from_tree_struct!(PaperCount { counts, voters, recorded_by, recorded_at, note = default });
+from_tree_struct!(Closing { at, by, heads });
+from_tree_struct!(Threshold { num, den });
+from_tree_struct!(FollowUp { kind, at });
+from_tree_struct!(Consultation {
+    question,
+    background,
+    author = default,
+    created_at = default,
+    yes_no = default,
+    options,
+    max_choices = one,
+    opens_at,
+    closes_at,
+    quorum = default,
+    threshold = default,
+    votes = default,
+    paper = default,
+    comments = default,
+    closed = default,
+    follow_ups = default,
+    archived = default,
+});
+
+fn one() -> u64 {
+    1
+}
+from_tree_struct!(Body { names, position, archived = default });
+from_tree_struct!(AgendaItem { title, position, links = default, decision = default });
+from_tree_struct!(ActionItem { agenda_item = default, at });
+from_tree_struct!(Meeting {
+    title,
+    starts_at,
+    place = default,
+    bodies = default,
+    agenda = default,
+    attendees = default,
+    others = default,
+    minutes,
+    actions = default,
+    author = default,
+    created_at = default,
+    archived = default,
+});

@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ItemId, KioskSettings, Lang, Names, NoticeDraft, PledgeDraft, Responsibility, TaskDraft};
+use std::collections::BTreeMap;
+
+use crate::{ConsultationDraft, ItemId, KioskSettings, Lang, MeetingDraft, Names, NoticeDraft, PledgeDraft, Responsibility, TaskDraft};
 
 /// Where a card goes among the others in its column (the owned form of `position::Place`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +34,8 @@ pub enum ItemKind {
     Pledge,
     Task,
     Board,
+    Consultation,
+    Meeting,
 }
 
 impl ItemKind {
@@ -42,6 +46,8 @@ impl ItemKind {
             ItemKind::Pledge => "pledges",
             ItemKind::Task => "tasks",
             ItemKind::Board => "boards",
+            ItemKind::Consultation => "consultations",
+            ItemKind::Meeting => "meetings",
         }
     }
 
@@ -52,6 +58,8 @@ impl ItemKind {
             ItemKind::Pledge => "pledge",
             ItemKind::Task => "task",
             ItemKind::Board => "board",
+            ItemKind::Consultation => "consultation",
+            ItemKind::Meeting => "meeting",
         }
     }
 }
@@ -100,6 +108,30 @@ pub enum Edit {
     ConfirmRequest { id: ItemId, resolved: bool },
     CommentOnTask { id: ItemId, comment: ItemId, text: String },
     SetTaskArchived { id: ItemId, archived: bool },
+    CreateConsultation { id: ItemId, draft: ConsultationDraft },
+    EditConsultation { id: ItemId, draft: ConsultationDraft },
+    Vote { id: ItemId, choices: Vec<String> },
+    RecordPaperVotes { id: ItemId, entry: ItemId, counts: BTreeMap<String, u64>, voters: u64, note: String },
+    CloseConsultation { id: ItemId },
+    CommentOnConsultation { id: ItemId, comment: ItemId, text: String },
+    SetConsultationArchived { id: ItemId, archived: bool },
+    /// A decision's follow-up: a new task on a board, linked from the consultation.
+    FollowUpWithTask { consultation: ItemId, id: ItemId, board: ItemId, column: ItemId, draft: TaskDraft },
+    FollowUpWithNotice { consultation: ItemId, id: ItemId, draft: NoticeDraft },
+    FollowUpWithPledge { consultation: ItemId, id: ItemId, draft: PledgeDraft },
+    AddBody { id: ItemId, names: Names },
+    RenameBody { id: ItemId, names: Names },
+    SetBodyArchived { id: ItemId, archived: bool },
+    ScheduleMeeting { id: ItemId, draft: MeetingDraft },
+    EditMeeting { id: ItemId, draft: MeetingDraft },
+    AddAgendaItem { meeting: ItemId, item: ItemId, title: String, links: Vec<String> },
+    SetAgendaDecision { meeting: ItemId, item: ItemId, decision: String },
+    SetAttendance { meeting: ItemId, member: String, present: bool },
+    SetOtherAttendees { meeting: ItemId, others: u64 },
+    SetMinutes { meeting: ItemId, minutes: String },
+    /// A task on a board made at a meeting, assigned to `owner` (a member ID, or empty).
+    AddActionItem { meeting: ItemId, agenda_item: String, id: ItemId, board: ItemId, column: ItemId, draft: TaskDraft, owner: String },
+    SetMeetingArchived { id: ItemId, archived: bool },
     /// Brings an item back as it was right after the change whose hash (hex) is given.
     Restore { kind: ItemKind, id: String, change: String },
 }

@@ -1,14 +1,16 @@
-//! A Linli community space as plain data: its settings, members, notices, pledges, task boards
-//! and residents' requests, and what screens and kiosks derive from them (current notices, a
+//! A Linli community space as plain data: its settings, members, notices, pledges, task boards,
+//! residents' requests, consultations and meetings, and what screens and kiosks derive from them (current notices, a
 //! pledge's status, response times…). No Automerge here: the page, which only draws, builds this
 //! crate alone; linli-core reads these types from the space's document (feature `automerge` adds
 //! the mapping) and changes the document.
 
 mod board;
 mod comment;
+mod consultation;
 mod edit;
 mod ids;
 mod lang;
+mod meeting;
 mod member;
 mod moderation;
 mod notice;
@@ -21,9 +23,11 @@ mod time;
 
 pub use board::{Board, Column, Confirmation, Request, RequestStats, Task, TaskDraft, percentile, request_stats};
 pub use comment::{Comment, comments_in_order};
+pub use consultation::{ABSTAIN, Closing, Consultation, ConsultationDraft, ConsultationStatus, Decision, FollowUp, InvalidVote, NO, Outcome, PaperCount, Tally, Threshold, Vote, VoteOption, YES};
 pub use edit::{Edit, ItemKind, PlaceAt};
 pub use ids::{ItemId, MemberId};
 pub use lang::{Lang, Names, pick};
+pub use meeting::{ActionItem, ActionState, AgendaItem, Body, Meeting, MeetingDraft};
 pub use member::{KNOWN_ROLES, Member};
 pub use moderation::Moderation;
 pub use notice::{Notice, NoticeDraft, NoticeTranslation};

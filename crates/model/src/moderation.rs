@@ -27,7 +27,7 @@ impl Space {
         self.moderation.get(member).is_some_and(|m| m.hidden)
     }
 
-    /// Takes hidden members' signatures, comments and requests out of the space as read (they
+    /// Takes hidden members' signatures, votes, comments and requests out of the space as read (they
     /// stay in the document). Cheap when nobody is hidden.
     pub fn leave_out_hidden(&mut self) {
         if !self.moderation.values().any(|m| m.hidden) {
@@ -42,6 +42,13 @@ impl Space {
         }
         for task in self.tasks.values_mut() {
             task.comments.retain(|_, c| !hidden.contains(&c.author));
+        }
+        for consultation in self.consultations.values_mut() {
+            consultation.comments.retain(|_, c| !hidden.contains(&c.author));
+            consultation.votes.retain(|member, _| !hidden.contains(member));
+        }
+        for tally in self.tallies.values_mut() {
+            tally.votes.retain(|member, _| !hidden.contains(member));
         }
         self.tasks.retain(|_, t| t.request.as_ref().is_none_or(|r| !hidden.contains(&r.raised_by)));
     }

@@ -4,7 +4,7 @@
 //!
 //! Layout of the document (root map): `schema`, `name`, `description`, `created_at`, `languages`,
 //! `categories`, `kiosk`, `responsibilities`, `members`, `notices`, `pledges`, `boards`, `tasks`,
-//! `moderation` (and, written by the sync layer, `write_key` and `participate_key`). Collections
+//! `consultations`, `bodies`, `meetings`, `moderation` (and, written by the sync layer, `write_key` and `participate_key`). Collections
 //! are maps keyed by ID.
 
 use std::collections::BTreeMap;
@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::board::{RequestStats, request_stats};
 use crate::lang::Names;
 use crate::moderation::Moderation;
-use crate::{Board, Member, Notice, Pledge, Task, Timestamp};
+use crate::{Board, Body, Consultation, ConsultationStatus, Meeting, Member, Notice, Outcome, Pledge, Tally, Task, Timestamp};
 
 /// The schema version this Linli writes. See "Schema versions" in ARCHITECTURE.md for the rules.
 pub const SCHEMA_VERSION: u64 = 1;
@@ -44,6 +44,14 @@ pub struct KioskSettings {
     /// Language tags the kiosk cycles through (empty: the space's languages).
     #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub languages: Vec<String>,
+    /// Whether open consultations and last week's decisions get slides.
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "default_true"))]
+    #[serde(default = "default_true")]
+    pub consultations: bool,
+}
+
+pub fn default_true() -> bool {
+    true
 }
 
 pub fn default_rotation() -> u64 {
@@ -52,7 +60,7 @@ pub fn default_rotation() -> u64 {
 
 impl Default for KioskSettings {
     fn default() -> Self {
-        KioskSettings { categories: Vec::new(), rotation_seconds: default_rotation(), languages: Vec::new() }
+        KioskSettings { categories: Vec::new(), rotation_seconds: default_rotation(), languages: Vec::new(), consultations: true }
     }
 }
 
@@ -94,6 +102,13 @@ pub struct Space {
     pub pledges: BTreeMap<String, Pledge>,
     pub boards: BTreeMap<String, Board>,
     pub tasks: BTreeMap<String, Task>,
+    pub consultations: BTreeMap<String, Consultation>,
+    /// What each closed consultation counts: its votes and paper counts as the document held them
+    /// when it closed (read by linli-core at the closing's heads; see `consultation.rs`).
+    pub tallies: BTreeMap<String, Tally>,
+    /// The bodies that meet (residents' committee, owners' committee…), by ID.
+    pub bodies: BTreeMap<String, Body>,
+    pub meetings: BTreeMap<String, Meeting>,
     /// Organisers' moderation decisions, by member ID. Hidden members' contributions are left
     /// out of every collection above as read (see `moderation.rs`).
     pub moderation: BTreeMap<String, Moderation>,
@@ -179,6 +194,35 @@ impl Space {
             .collect();
         open.sort_by_key(|(id, t)| (t.request.as_ref().map(|r| r.raised_at), *id));
         open
+    }
+
+    /// Consultations that are not archived: open ones first (closing soonest first), then
+    /// upcoming, then closed (most recently closing first).
+    pub fn consultations_in_order(&self, now: Timestamp) -> Vec<(&str, &Consultation)> {
+        let rank = |c: &Consultation| match c.status(now) {
+            ConsultationStatus::Open => 0,
+            ConsultationStatus::Closing => 1,
+            ConsultationStatus::Upcoming => 2,
+            ConsultationStatus::Closed => 3,
+        };
+        let mut list: Vec<_> = self.consultations.iter().filter(|(_, c)| !c.archived).map(|(id, c)| (id.as_str(), c)).collect();
+        list.sort_by(|a, b| {
+            let order = rank(a.1).cmp(&rank(b.1));
+            let by_time = if rank(a.1) == 3 { b.1.closes_at.cmp(&a.1.closes_at) } else { a.1.closes_at.cmp(&b.1.closes_at) };
+            order.then(by_time).then_with(|| a.0.cmp(b.0))
+        });
+        list
+    }
+
+    /// A consultation's result: final once it closed (its tally), provisional before (the votes
+    /// and paper counts so far).
+    pub fn outcome(&self, id: &str) -> Option<Outcome> {
+        let consultation = self.consultations.get(id)?;
+        Some(match (&consultation.closed, self.tallies.get(id)) {
+            (Some(_), Some(tally)) => consultation.outcome(tally),
+            (Some(_), None) => consultation.outcome(&Tally::default()),
+            (None, _) => consultation.outcome(&Tally { votes: consultation.votes.clone(), paper: consultation.paper.clone() }),
+        })
     }
 
     /// The display name of a member, if known.

@@ -10,7 +10,7 @@ mod worker;
 
 pub use worker::{EngineBody, EngineScope, EngineWorker};
 
-use linli_model::{Board, Category, Edit, ItemKind, KioskSettings, Member, Notice, Pledge, Responsibility, Space, Task, Timestamp, Unreadable};
+use linli_model::{Board, Body, Category, Consultation, Edit, Meeting, ItemKind, KioskSettings, Member, Notice, Pledge, Responsibility, Space, Tally, Task, Timestamp, Unreadable};
 use serde::{Deserialize, Serialize};
 
 /// A space's document ID as text (bs58); the engine checks it.
@@ -244,6 +244,9 @@ pub enum Collection {
     Pledges,
     Boards,
     Tasks,
+    Consultations,
+    Bodies,
+    Meetings,
 }
 
 impl Collection {
@@ -256,12 +259,26 @@ impl Collection {
             Collection::Pledges => "pledges",
             Collection::Boards => "boards",
             Collection::Tasks => "tasks",
+            Collection::Consultations => "consultations",
+            Collection::Bodies => "bodies",
+            Collection::Meetings => "meetings",
         }
     }
 
     pub fn from_name(name: &str) -> Option<Collection> {
-        [Collection::Categories, Collection::Responsibilities, Collection::Members, Collection::Notices, Collection::Pledges, Collection::Boards, Collection::Tasks]
-            .into_iter()
+        [
+            Collection::Categories,
+            Collection::Responsibilities,
+            Collection::Members,
+            Collection::Notices,
+            Collection::Pledges,
+            Collection::Boards,
+            Collection::Tasks,
+            Collection::Consultations,
+            Collection::Bodies,
+            Collection::Meetings,
+        ]
+        .into_iter()
             .find(|c| c.name() == name)
     }
 }
@@ -275,6 +292,10 @@ pub enum Item {
     Pledge(Pledge),
     Board(Board),
     Task(Task),
+    /// With what it counted, once closed.
+    Consultation(Box<Consultation>, Option<Tally>),
+    Body(Body),
+    Meeting(Box<Meeting>),
 }
 
 impl ViewUpdate {
@@ -300,6 +321,11 @@ impl ViewUpdate {
                     Collection::Pledges => space.pledges.get(id).cloned().map(Item::Pledge),
                     Collection::Boards => space.boards.get(id).cloned().map(Item::Board),
                     Collection::Tasks => space.tasks.get(id).cloned().map(Item::Task),
+                    Collection::Consultations => {
+                        space.consultations.get(id).cloned().map(|c| Item::Consultation(Box::new(c), space.tallies.get(id).cloned()))
+                    }
+                    Collection::Bodies => space.bodies.get(id).cloned().map(Item::Body),
+                    Collection::Meetings => space.meetings.get(id).cloned().map(|m| Item::Meeting(Box::new(m))),
                 };
                 let path = format!("{}/{id}", collection.name());
                 let unreadable = space.unreadable.iter().find(|u| u.path == path).map(|u| u.reason.clone());
@@ -338,6 +364,15 @@ impl ViewUpdate {
                         (Collection::Pledges, Some(Item::Pledge(item))) => drop(space.pledges.insert(id, item)),
                         (Collection::Boards, Some(Item::Board(item))) => drop(space.boards.insert(id, item)),
                         (Collection::Tasks, Some(Item::Task(item))) => drop(space.tasks.insert(id, item)),
+                        (Collection::Consultations, Some(Item::Consultation(item, tally))) => {
+                            match tally {
+                                Some(tally) => drop(space.tallies.insert(id.clone(), tally)),
+                                None => drop(space.tallies.remove(&id)),
+                            }
+                            drop(space.consultations.insert(id, *item));
+                        }
+                        (Collection::Bodies, Some(Item::Body(item))) => drop(space.bodies.insert(id, item)),
+                        (Collection::Meetings, Some(Item::Meeting(item))) => drop(space.meetings.insert(id, *item)),
                         (collection, _) => remove(space, collection, &id),
                     }
                 }
@@ -356,6 +391,12 @@ fn remove(space: &mut Space, collection: Collection, id: &str) {
         Collection::Pledges => drop(space.pledges.remove(id)),
         Collection::Boards => drop(space.boards.remove(id)),
         Collection::Tasks => drop(space.tasks.remove(id)),
+        Collection::Consultations => {
+            space.consultations.remove(id);
+            space.tallies.remove(id);
+        }
+        Collection::Bodies => drop(space.bodies.remove(id)),
+        Collection::Meetings => drop(space.meetings.remove(id)),
     }
 }
 

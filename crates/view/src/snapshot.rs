@@ -14,7 +14,7 @@ pub const MAX_BYTES: u64 = 64 << 20;
 
 /// Bumped whenever `Space` (or what is kept with it) changes shape: a view of another format is
 /// not read.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 fn codec() -> impl Options {
     bincode::DefaultOptions::new().with_limit(MAX_BYTES)
@@ -47,6 +47,7 @@ pub fn focused_on(space: &Space, item: &str) -> Space {
         responsibilities: space.responsibilities.clone(),
         members: space.members.clone(),
         boards: space.boards.clone(),
+        bodies: space.bodies.clone(),
         moderation: space.moderation.clone(),
         ..Space::default()
     };
@@ -58,6 +59,13 @@ pub fn focused_on(space: &Space, item: &str) -> Space {
     }
     if keep("tasks") {
         focused.tasks.extend(space.tasks.get(id).map(|t| (id.to_owned(), t.clone())));
+    }
+    if keep("meetings") {
+        focused.meetings.extend(space.meetings.get(id).map(|m| (id.to_owned(), m.clone())));
+    }
+    if keep("consultations") {
+        focused.consultations.extend(space.consultations.get(id).map(|c| (id.to_owned(), c.clone())));
+        focused.tallies.extend(space.tallies.get(id).map(|t| (id.to_owned(), t.clone())));
     }
     focused
 }

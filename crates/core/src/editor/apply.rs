@@ -49,6 +49,30 @@ impl Editor<'_> {
             Edit::ConfirmRequest { id, resolved } => self.confirm_request(&id, resolved),
             Edit::CommentOnTask { id, comment, text } => self.comment_on_task(&id, &comment, &text),
             Edit::SetTaskArchived { id, archived } => self.set_task_archived(&id, archived),
+            Edit::CreateConsultation { id, draft } => self.create_consultation(&id, draft),
+            Edit::EditConsultation { id, draft } => self.edit_consultation(&id, draft),
+            Edit::Vote { id, choices } => self.vote(&id, &choices),
+            Edit::RecordPaperVotes { id, entry, counts, voters, note } => self.record_paper_votes(&id, &entry, &counts, voters, &note),
+            Edit::CloseConsultation { id } => self.close_consultation(&id),
+            Edit::CommentOnConsultation { id, comment, text } => self.comment_on_consultation(&id, &comment, &text),
+            Edit::SetConsultationArchived { id, archived } => self.set_consultation_archived(&id, archived),
+            Edit::FollowUpWithTask { consultation, id, board, column, draft } => self.follow_up_with_task(&consultation, &id, &board, &column, draft),
+            Edit::FollowUpWithNotice { consultation, id, draft } => self.follow_up_with_notice(&consultation, &id, draft),
+            Edit::FollowUpWithPledge { consultation, id, draft } => self.follow_up_with_pledge(&consultation, &id, draft),
+            Edit::AddBody { id, names } => self.add_body(&id, names),
+            Edit::RenameBody { id, names } => self.rename_body(&id, names),
+            Edit::SetBodyArchived { id, archived } => self.set_body_archived(&id, archived),
+            Edit::ScheduleMeeting { id, draft } => self.schedule_meeting(&id, draft),
+            Edit::EditMeeting { id, draft } => self.edit_meeting(&id, draft),
+            Edit::AddAgendaItem { meeting, item, title, links } => self.add_agenda_item(&meeting, &item, &title, &links),
+            Edit::SetAgendaDecision { meeting, item, decision } => self.set_agenda_decision(&meeting, &item, &decision),
+            Edit::SetAttendance { meeting, member, present } => self.set_attendance(&meeting, &member, present),
+            Edit::SetOtherAttendees { meeting, others } => self.set_other_attendees(&meeting, others),
+            Edit::SetMinutes { meeting, minutes } => self.set_minutes(&meeting, &minutes),
+            Edit::AddActionItem { meeting, agenda_item, id, board, column, draft, owner } => {
+                self.add_action_item(&meeting, &agenda_item, &id, &board, &column, draft, &owner)
+            }
+            Edit::SetMeetingArchived { id, archived } => self.set_meeting_archived(&id, archived),
             Edit::Restore { kind, id, change } => {
                 let hash: ChangeHash = change.parse().map_err(|_| SpaceError::Invalid("not a version of this item"))?;
                 self.restore(kind, &id, hash)

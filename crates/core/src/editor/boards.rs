@@ -141,7 +141,7 @@ impl Editor<'_> {
         Ok(())
     }
 
-    fn new_task(
+    pub(super) fn new_task(
         &mut self,
         board_id: &ItemId,
         column_id: &ItemId,

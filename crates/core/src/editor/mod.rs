@@ -4,6 +4,8 @@
 
 mod apply;
 mod boards;
+mod consultations;
+mod meetings;
 mod members;
 mod moderation;
 mod notices;

@@ -19,6 +19,13 @@ fn check_window(draft: &NoticeDraft) -> Result<(), SpaceError> {
 impl Editor<'_> {
     /// Posts a new notice.
     pub fn post_notice(&mut self, id: &ItemId, draft: NoticeDraft) -> Result<(), SpaceError> {
+        self.put_new_notice(id, draft)?;
+        self.commit("notice.post");
+        Ok(())
+    }
+
+    /// Writes a new notice, leaving the change open (a decision's follow-up adds to it).
+    pub(crate) fn put_new_notice(&mut self, id: &ItemId, draft: NoticeDraft) -> Result<(), SpaceError> {
         let title = super::required(&draft.title, "a notice needs a title")?;
         check_window(&draft)?;
         let map = self.collection("notices")?;
@@ -39,9 +46,7 @@ impl Editor<'_> {
             archived: false,
             comments: BTreeMap::new(),
         };
-        self.put_new_item(&map, "notice", id.as_str(), &notice)?;
-        self.commit("notice.post");
-        Ok(())
+        self.put_new_item(&map, "notice", id.as_str(), &notice)
     }
 
     /// Edits a notice. Only the fields that differ are written, and the body changes by the

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-
 use crate::{PaperSignatures, Signature};
 use crate::{Editor, ItemId, Pledge, PledgeDraft, SpaceError};
 
@@ -18,6 +17,13 @@ fn check(draft: &PledgeDraft) -> Result<(), SpaceError> {
 impl Editor<'_> {
     /// Starts a pledge.
     pub fn create_pledge(&mut self, id: &ItemId, draft: PledgeDraft) -> Result<(), SpaceError> {
+        self.put_new_pledge(id, draft)?;
+        self.commit("pledge.create");
+        Ok(())
+    }
+
+    /// Writes a new pledge, leaving the change open (a decision's follow-up adds to it).
+    pub(crate) fn put_new_pledge(&mut self, id: &ItemId, draft: PledgeDraft) -> Result<(), SpaceError> {
         let title = super::required(&draft.title, "a pledge needs a title")?;
         check(&draft)?;
         let map = self.collection("pledges")?;
@@ -33,9 +39,7 @@ impl Editor<'_> {
             paper: BTreeMap::new(),
             archived: false,
         };
-        self.put_new_item(&map, "pledge", id.as_str(), &pledge)?;
-        self.commit("pledge.create");
-        Ok(())
+        self.put_new_item(&map, "pledge", id.as_str(), &pledge)
     }
 
     /// Edits a pledge's wording, deadline, goal and condition (signatures are untouched).

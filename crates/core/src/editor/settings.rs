@@ -105,7 +105,7 @@ impl Editor<'_> {
         Ok(())
     }
 
-    fn current_space(&self) -> Result<Space, SpaceError> {
+    pub(super) fn current_space(&self) -> Result<Space, SpaceError> {
         Space::hydrate(self.doc)
     }
 }

@@ -178,6 +178,12 @@ impl Placed<'_> {
         if let Some(value) = self.values.get(&owned) {
             return Some(value.clone());
         }
+        self.scalar_before(doc, path)
+    }
+
+    /// A scalar at `path` as the document had it when the change was made (what the change
+    /// itself writes left out).
+    pub fn scalar_before(&self, doc: &AutoCommit, path: &[&str]) -> Option<ScalarValue> {
         let (last, parents) = path.split_last()?;
         let mut obj = ROOT;
         for segment in parents {

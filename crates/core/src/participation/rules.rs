@@ -25,6 +25,16 @@ pub(crate) struct Reading<'a> {
 }
 
 impl Reading<'_> {
+    /// Whether consultation `id` was closed when the change was made.
+    fn was_closed(&self, id: &str) -> bool {
+        self.placed.scalar_before(self.doc, &["consultations", id, "closed", "by"]).is_some()
+    }
+
+    /// Whether `option` is an option of consultation `id`.
+    fn is_option(&self, id: &str, option: &str) -> bool {
+        self.placed.scalar_at(self.doc, &["consultations", id, "options", option, "position"]).is_some()
+    }
+
     /// Who raised the request that task `task` is, if it is one.
     fn raised_by(&self, task: &str) -> Option<String> {
         match self.placed.scalar_at(self.doc, &["tasks", task, "request", "raised_by"])? {
@@ -41,6 +51,8 @@ const OWN_REQUEST: &str = "a resident may only add details to, or confirm, a req
 const COMMENTS_ONLY_ADDED: &str = "comments are only added, never changed or removed";
 const COMMENT_WRITER: &str = "a comment must name the member who wrote it";
 const OWN_VOTE: &str = "a resident may only cast their own vote";
+const VOTE: &str = "a vote chooses options of the consultation, and says when it was cast";
+const VOTING_CLOSED: &str = "voting has closed: a closed consultation takes no votes";
 const ORGANISERS: &str = "this part of the space is changed by organisers";
 
 /// A resident's change (participate tier): each operation must be one the table allows.
@@ -103,12 +115,12 @@ fn participant_op(
             }
             Ok(())
         }
-        [kind @ ("tasks" | "notices"), item, "comments", comment] => {
+        [kind @ ("tasks" | "notices" | "consultations"), item, "comments", comment] => {
             require(op.makes(ObjType::Map) && is_new_key, COMMENTS_ONLY_ADDED)?;
             new_comments.insert(vec![(*kind).to_owned(), (*item).to_owned(), "comments".to_owned(), (*comment).to_owned()], false);
             Ok(())
         }
-        [kind @ ("tasks" | "notices"), item, "comments", comment, field] => {
+        [kind @ ("tasks" | "notices" | "consultations"), item, "comments", comment, field] => {
             let key = vec![(*kind).to_owned(), (*item).to_owned(), "comments".to_owned(), (*comment).to_owned()];
             require(op.in_new_object && new_comments.contains_key(&key), COMMENTS_ONLY_ADDED)?;
             match (*field, op.value()) {
@@ -127,10 +139,24 @@ fn participant_op(
         // A notice posted by an older Linli has no comments map: the first comment makes it.
         ["notices", _, "comments"] => require(op.makes(ObjType::Map) && is_new_key, COMMENTS_ONLY_ADDED),
         ["notices", ..] => Err(ORGANISERS),
-        ["consultations", _, "votes", m, ..] if *m == me => Ok(()),
+        ["consultations", c, "votes", m, rest @ ..] if *m == me => own_vote(read, op, c, rest),
         ["consultations", ..] => Err(OWN_VOTE),
         _ => Err(ORGANISERS),
     }
+}
+
+/// A member's own vote (`rest` is the path inside `votes/<member>`): made whole, choosing options
+/// the consultation has, while it is not closed. Votes are public: the member's ID is the key.
+fn own_vote(read: &Reading<'_>, op: &PlacedOp<'_>, consultation: &str, rest: &[&str]) -> Result<(), &'static str> {
+    require(!read.was_closed(consultation), VOTING_CLOSED)?;
+    let allowed = match rest {
+        [] => op.makes(ObjType::Map),
+        ["choices"] => op.makes(ObjType::Map),
+        ["choices", option] => op.value() == Some(&ScalarValue::Boolean(true)) && read.is_option(consultation, option),
+        ["at"] => op.value().is_some_and(is_time),
+        _ => false,
+    };
+    require(allowed, VOTE)
 }
 
 /// A field of a request a resident is raising (`rest` is the path inside the new task). Returns
@@ -181,6 +207,7 @@ const OTHERS_SIGNATURE: &str = "only a member signs or withdraws their own signa
 const OTHERS_VOTE: &str = "only a member casts or changes their own vote";
 const RAISED_BY: &str = "a request names who raised it, and only they can: it is set once, when raised";
 const CONFIRMATION: &str = "only the resident who raised a request confirms it";
+const STAYS_CLOSED: &str = "a closed consultation stays closed: what it counted is fixed";
 const HOLDERS: &str = "what holds residents' own entries is never deleted or replaced";
 
 /// An organiser's change (edit tier): anything, except what belongs to a member. `me` is the
@@ -201,15 +228,17 @@ fn editor_op(read: &Reading<'_>, op: &PlacedOp<'_>, target: &[&str], me: Option<
         ["members", m, ..] if someone_else(m) => Err(OTHERS_ENTRY),
         ["pledges", _, "signatures", m, ..] if someone_else(m) => Err(OTHERS_SIGNATURE),
         ["consultations", _, "votes", m, ..] if someone_else(m) => Err(OTHERS_VOTE),
-        ["tasks" | "notices", _, "comments", _] => require(op.makes(ObjType::Map) && op.fresh_key && !op.overwrites, COMMENTS_ONLY_ADDED),
-        ["tasks" | "notices", _, "comments", _, field] => {
+        ["consultations", c, "votes", _, ..] if read.was_closed(c) => Err(VOTING_CLOSED),
+        ["consultations", c, "closed", ..] if read.was_closed(c) => Err(STAYS_CLOSED),
+        ["tasks" | "notices" | "consultations", _, "comments", _] => require(op.makes(ObjType::Map) && op.fresh_key && !op.overwrites, COMMENTS_ONLY_ADDED),
+        ["tasks" | "notices" | "consultations", _, "comments", _, field] => {
             require(op.in_new_object, COMMENTS_ONLY_ADDED)?;
             match (*field, op.value()) {
                 ("author", Some(ScalarValue::Str(author))) if someone_else(author) => Err(COMMENT_WRITER),
                 _ => Ok(()),
             }
         }
-        ["tasks" | "notices", _, "comments", _, _, ..] => Err(COMMENTS_ONLY_ADDED),
+        ["tasks" | "notices" | "consultations", _, "comments", _, _, ..] => Err(COMMENTS_ONLY_ADDED),
         ["tasks", _, "request", "raised_by"] => {
             require(op.in_new_object, RAISED_BY)?;
             match op.value() {
@@ -226,7 +255,7 @@ fn editor_op(read: &Reading<'_>, op: &PlacedOp<'_>, target: &[&str], me: Option<
         | ["pledges", _, "signatures"]
         | ["tasks", _, "comments" | "request"]
         | ["notices", _, "comments"]
-        | ["consultations", _, "votes"]
+        | ["consultations", _, "votes" | "comments"]
             if removes =>
         {
             Err(HOLDERS)

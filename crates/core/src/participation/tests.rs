@@ -6,7 +6,7 @@ use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ROOT, ReadDoc, Value};
 
 use super::*;
-use crate::{Author, Editor, ItemId, ItemKind, NoticeDraft, Place, PledgeDraft, TaskDraft, Timestamp, new_space};
+use crate::{Author, ConsultationDraft, Editor, ItemId, ItemKind, NoticeDraft, Place, PledgeDraft, TaskDraft, Timestamp, new_space};
 
 const ORGANISER: u8 = 1;
 const RESIDENT: u8 = 2;
@@ -22,6 +22,11 @@ fn author(n: u8) -> Author {
 
 fn id(n: u8) -> ItemId {
     ItemId::from_random([n; 8])
+}
+
+/// The space's consultation (yes / no, open).
+fn consultation() -> ItemId {
+    id(9)
 }
 
 struct Space {
@@ -46,10 +51,8 @@ fn space() -> Space {
     organiser.post_notice(&notice, NoticeDraft::new("Lift repair", "Friday")).unwrap();
     organiser.create_board(&board, "Requests", &[(column.clone(), [("en".to_owned(), "New".to_owned())].into())]).unwrap();
     organiser.add_task(&task, &board, &column, TaskDraft { title: "Paint the gate".into(), ..Default::default() }, Place::End).unwrap();
-    let consultations = doc.put_object(ROOT, "consultations", ObjType::Map).unwrap();
-    let consultation = doc.put_object(&consultations, "c1", ObjType::Map).unwrap();
-    doc.put_object(&consultation, "votes", ObjType::Map).unwrap();
-    doc.commit();
+    let closes_at = Timestamp(2_000_000);
+    organiser.create_consultation(&consultation(), ConsultationDraft { question: "Paint the gate green?".into(), yes_no: true, closes_at, ..Default::default() }).unwrap();
     let mut resident = Editor::new(&mut doc, &author(RESIDENT));
     resident.join("Ann", "").unwrap();
     resident.sign_pledge(&pledge, "Ann").unwrap();
@@ -317,16 +320,83 @@ fn a_comment_names_its_writer() {
 #[test]
 fn a_resident_casts_only_their_own_vote() {
     let s = space();
+    let c = consultation();
     let vote = |who: u8| {
+        let c = c.clone();
         move |doc: &mut AutoCommit| {
-            let votes = at(doc, &["consultations", "c1", "votes"]);
+            let votes = at(doc, &["consultations", c.as_str(), "votes"]);
             let vote = doc.put_object(&votes, me(who).as_str(), ObjType::Map).unwrap();
-            doc.put(&vote, "choice", "yes").unwrap();
+            let choices = doc.put_object(&vote, "choices", ObjType::Map).unwrap();
+            doc.put(&choices, "yes", true).unwrap();
         }
     };
     review_as(&s, Tier::Participate, NEIGHBOUR, vote(NEIGHBOUR)).unwrap();
     refused(review_as(&s, Tier::Participate, NEIGHBOUR, vote(RESIDENT)), "own vote");
     refused(review_as(&s, Tier::Edit, ORGANISER, vote(RESIDENT)), "own vote");
+    edit_as(&s, Tier::Participate, RESIDENT, |e| e.vote(&c, &["no".into()]).unwrap()).unwrap();
+}
+
+#[test]
+fn a_vote_chooses_options_the_consultation_has() {
+    let s = space();
+    let c = consultation();
+    refused(
+        review_as(&s, Tier::Participate, RESIDENT, |doc| {
+            let votes = at(doc, &["consultations", c.as_str(), "votes"]);
+            let vote = doc.put_object(&votes, me(RESIDENT).as_str(), ObjType::Map).unwrap();
+            let choices = doc.put_object(&vote, "choices", ObjType::Map).unwrap();
+            doc.put(&choices, "maybe", true).unwrap();
+        }),
+        "options of the consultation",
+    );
+    refused(
+        review_as(&s, Tier::Participate, RESIDENT, |doc| {
+            let votes = at(doc, &["consultations", c.as_str(), "votes"]);
+            let vote = doc.put_object(&votes, me(RESIDENT).as_str(), ObjType::Map).unwrap();
+            doc.put(&vote, "weight", 10_u64).unwrap();
+        }),
+        "options of the consultation",
+    );
+}
+
+#[test]
+fn a_closed_consultation_takes_no_votes_and_stays_closed() {
+    let mut s = space();
+    let c = consultation();
+    Editor::new(&mut s.doc, &author(ORGANISER)).close_consultation(&c).unwrap();
+    let late_vote = |doc: &mut AutoCommit| {
+        let votes = at(doc, &["consultations", consultation().as_str(), "votes"]);
+        let vote = doc.put_object(&votes, me(RESIDENT).as_str(), ObjType::Map).unwrap();
+        let choices = doc.put_object(&vote, "choices", ObjType::Map).unwrap();
+        doc.put(&choices, "yes", true).unwrap();
+    };
+    refused(review_as(&s, Tier::Participate, RESIDENT, late_vote), "voting has closed");
+    refused(review_as(&s, Tier::Edit, RESIDENT, late_vote), "voting has closed");
+    refused(
+        review_as(&s, Tier::Edit, ORGANISER, |doc| {
+            let item = at(doc, &["consultations", consultation().as_str()]);
+            doc.put(&item, "closed", automerge::ScalarValue::Null).unwrap();
+        }),
+        "stays closed",
+    );
+    // Everything else about it stays the organisers': archiving a closed consultation is fine.
+    edit_as(&s, Tier::Edit, ORGANISER, |e| e.set_consultation_archived(&c, true).unwrap()).unwrap();
+}
+
+#[test]
+fn residents_comment_on_a_consultation_and_never_change_a_comment() {
+    let s = space();
+    let c = consultation();
+    edit_as(&s, Tier::Participate, RESIDENT, |e| e.comment_on_consultation(&c, &id(40), "Green is nice").unwrap()).unwrap();
+    let mut s = s;
+    Editor::new(&mut s.doc, &author(RESIDENT)).comment_on_consultation(&c, &id(40), "Green is nice").unwrap();
+    refused(
+        review_as(&s, Tier::Edit, ORGANISER, |doc| {
+            let comment = at(doc, &["consultations", consultation().as_str(), "comments", id(40).as_str()]);
+            doc.put(&comment, "text", "Blue is nice").unwrap();
+        }),
+        "never changed",
+    );
 }
 
 #[test]
@@ -493,4 +563,13 @@ fn a_later_change_cannot_lean_on_a_refused_one() {
     let verdicts = review_in_turn(&s.doc, &candidates);
     refused(verdicts[0].clone(), "request they raised");
     refused(verdicts[1].clone(), "does not have");
+}
+
+#[test]
+fn meetings_and_the_bodies_that_meet_are_the_organisers() {
+    let s = space();
+    let draft = crate::MeetingDraft { title: "Joint meeting".into(), ..Default::default() };
+    refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.schedule_meeting(&id(50), draft.clone()).unwrap()), "changed by organisers");
+    refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.add_body(&id(51), [("en".to_owned(), "Us".to_owned())].into()).unwrap()), "changed by organisers");
+    edit_as(&s, Tier::Edit, ORGANISER, |e| e.schedule_meeting(&id(50), draft).unwrap()).unwrap();
 }

@@ -1,0 +1,186 @@
+//! Meetings (居民會議, 聯席會議): when and where, which of the space's bodies are invited, the
+//! agenda (items may link to consultations, requests and pledges), who came, the minutes, the
+//! decision per agenda item, and action items — tasks on a board with an owner and a due date,
+//! whose state the meeting page shows live ("what became of last time").
+
+use std::collections::BTreeMap;
+
+#[cfg(feature = "automerge")]
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
+
+use crate::lang::Names;
+use crate::{Space, Task, Timestamp};
+
+/// A body that takes part in the neighbourhood's decisions (residents' committee, owners'
+/// committee, property company, volunteers…), under `bodies/<id>`: the space's own list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
+pub struct Body {
+    pub names: Names,
+    pub position: String,
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    pub archived: bool,
+}
+
+/// One item of a meeting's agenda, under `agenda/<item id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
+pub struct AgendaItem {
+    pub title: String,
+    pub position: String,
+    /// What it is about: `consultations/<id>`, `tasks/<id>` (a request), `pledges/<id>` → true.
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    pub links: BTreeMap<String, bool>,
+    /// What the meeting decided on it (empty: nothing yet).
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    pub decision: String,
+}
+
+/// An action item: a task made at the meeting, under `actions/<task id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
+pub struct ActionItem {
+    /// The agenda item it came from (empty: the meeting as a whole).
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    pub agenda_item: String,
+    pub at: Timestamp,
+}
+
+/// A meeting as stored under `meetings/<id>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
+pub struct Meeting {
+    pub title: String,
+    pub starts_at: Timestamp,
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    pub place: String,
+    /// Body IDs invited → true.
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    pub bodies: BTreeMap<String, bool>,
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    pub agenda: BTreeMap<String, AgendaItem>,
+    /// Members present → true.
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    pub attendees: BTreeMap<String, bool>,
+    /// People present who are not members of the space.
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    pub others: u64,
+    /// Markdown, kept as collaborative text (two note-takers at once both keep their words).
+    #[cfg_attr(feature = "automerge", autosurgeon(with = "crate::text_field"))]
+    pub minutes: String,
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    pub actions: BTreeMap<String, ActionItem>,
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    pub author: String,
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    pub created_at: Timestamp,
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    pub archived: bool,
+}
+
+/// Where an action item stands, from its task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ActionState {
+    /// Not done, and not past its due date (or it has none).
+    Open,
+    /// Not done, and past its due date.
+    Overdue,
+    /// Done by its due date (or it had none).
+    Done,
+    /// Done, after its due date.
+    DoneLate,
+    /// Its task is gone or archived.
+    Dropped,
+}
+
+impl Meeting {
+    /// The agenda in order.
+    pub fn agenda_in_order(&self) -> Vec<(&str, &AgendaItem)> {
+        let mut items: Vec<_> = self.agenda.iter().map(|(id, a)| (id.as_str(), a)).collect();
+        items.sort_by(|a, b| a.1.position.cmp(&b.1.position).then_with(|| a.0.cmp(b.0)));
+        items
+    }
+
+    /// Everyone present: members and others.
+    pub fn attendance(&self) -> u64 {
+        self.attendees.values().filter(|present| **present).count() as u64 + self.others
+    }
+}
+
+impl Space {
+    /// Whether a task is done: a request once resolved, another task in its board's last column.
+    /// `Some(time)` says when (a request's resolution, else the task's last change).
+    pub fn done_at(&self, task: &Task) -> Option<Timestamp> {
+        match &task.request {
+            Some(request) => request.resolved_at,
+            None => {
+                let board = self.boards.get(&task.board)?;
+                let (last, _) = board.columns_in_order().into_iter().rfind(|(_, c)| !c.archived)?;
+                (last == task.column).then_some(task.updated_at)
+            }
+        }
+    }
+
+    /// Where an action item stands at `now`.
+    pub fn action_state(&self, task_id: &str, now: Timestamp) -> ActionState {
+        let Some(task) = self.tasks.get(task_id).filter(|t| !t.archived) else { return ActionState::Dropped };
+        match (self.done_at(task), task.due) {
+            (Some(done), Some(due)) if done > due => ActionState::DoneLate,
+            (Some(_), _) => ActionState::Done,
+            (None, Some(due)) if now > due => ActionState::Overdue,
+            (None, _) => ActionState::Open,
+        }
+    }
+
+    /// Meetings that are not archived, the next one first, then past ones (latest first).
+    pub fn meetings_in_order(&self, now: Timestamp) -> Vec<(&str, &Meeting)> {
+        const HOURS_3: i64 = 3 * 3_600_000;
+        let mut list: Vec<_> = self.meetings.iter().filter(|(_, m)| !m.archived).map(|(id, m)| (id.as_str(), m)).collect();
+        // A meeting counts as coming until three hours after it starts.
+        let coming = |m: &Meeting| m.starts_at.0 + HOURS_3 >= now.0;
+        list.sort_by(|a, b| {
+            coming(b.1).cmp(&coming(a.1)).then_with(|| if coming(a.1) { a.1.starts_at.cmp(&b.1.starts_at) } else { b.1.starts_at.cmp(&a.1.starts_at) }).then_with(|| a.0.cmp(b.0))
+        });
+        list
+    }
+
+    /// The next meeting (starting, or started less than three hours ago).
+    pub fn next_meeting(&self, now: Timestamp) -> Option<(&str, &Meeting)> {
+        self.meetings_in_order(now).into_iter().next().filter(|(_, m)| m.starts_at.0 + 3 * 3_600_000 >= now.0)
+    }
+
+    /// Bodies that are not archived, in order.
+    pub fn bodies_in_order(&self) -> Vec<(&str, &Body)> {
+        let mut bodies: Vec<_> = self.bodies.iter().filter(|(_, b)| !b.archived).map(|(id, b)| (id.as_str(), b)).collect();
+        bodies.sort_by(|a, b| a.1.position.cmp(&b.1.position).then_with(|| a.0.cmp(b.0)));
+        bodies
+    }
+
+    /// Of all meetings' action items with a due date that has come: how many were done by it.
+    pub fn actions_done_on_time(&self, now: Timestamp) -> (u64, u64) {
+        let mut due = 0;
+        let mut on_time = 0;
+        for meeting in self.meetings.values().filter(|m| !m.archived) {
+            for task_id in meeting.actions.keys() {
+                let Some(task) = self.tasks.get(task_id) else { continue };
+                if task.due.is_none_or(|d| d > now) {
+                    continue;
+                }
+                due += 1;
+                on_time += u64::from(self.action_state(task_id, now) == ActionState::Done);
+            }
+        }
+        (on_time, due)
+    }
+}
+
+/// What an organiser fills in to schedule or edit a meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MeetingDraft {
+    pub title: String,
+    pub starts_at: Timestamp,
+    pub place: String,
+    /// Body IDs invited.
+    pub bodies: Vec<String>,
+}
