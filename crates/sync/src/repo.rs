@@ -780,6 +780,13 @@ impl Repo {
         if !message.heads.is_empty() {
             peer.status = PeerDocStatus::Has;
         }
+        // A peer that starts its sync state afresh (its message names no heads shared with us,
+        // where we had some: `resync`, or a restart) gets ours afresh too. Otherwise, were we level,
+        // Automerge would have nothing to say, and the peer would never hear that we hold its
+        // changes.
+        if !peer.sync.shared_heads.is_empty() && message.have.iter().all(|have| have.last_sync.is_empty()) {
+            peer.sync = sync::State::new();
+        }
         let before = entry.doc.get_heads();
         let carried_changes = !message.changes.is_empty();
         let mut refused: Vec<Refused> = Vec::new();
