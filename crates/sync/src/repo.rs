@@ -781,11 +781,12 @@ impl Repo {
             peer.status = PeerDocStatus::Has;
         }
         // A peer that starts its sync state afresh (its message names no heads shared with us,
-        // where we had some: `resync`, or a restart) gets ours afresh too. Otherwise, were we level,
+        // where we had some: `resync`, or a restart) is told our heads again: were we level,
         // Automerge would have nothing to say, and the peer would never hear that we hold its
-        // changes.
+        // changes. The shared heads stay, so our answer does not in turn look like a fresh start.
         if !peer.sync.shared_heads.is_empty() && message.have.iter().all(|have| have.last_sync.is_empty()) {
-            peer.sync = sync::State::new();
+            peer.sync.last_sent_heads = Vec::new();
+            peer.sync.sent_hashes.clear();
         }
         let before = entry.doc.get_heads();
         let carried_changes = !message.changes.is_empty();
