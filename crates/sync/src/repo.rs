@@ -772,21 +772,19 @@ impl Repo {
         };
         let rules = self.config.rules.clone();
         let judge = Judge { document_id, rules: rules.as_ref().map(|r| r.0.as_ref()) };
+        // An answer to this peer may be waiting for the end of the batch. Automerge, seeing a
+        // message whose heads equal ours, records those heads as told to the peer, and the
+        // waiting answer would then be dropped: the peer would never hear that we hold the
+        // changes it sent earlier in the batch. What we told it stays as it was until we answer.
+        let answer_waiting = self.batch.as_ref().is_some_and(|b| b.to_sync.contains(&(document_id, conn)));
         let entry = self.docs.get_mut(&document_id).expect("caller checked");
         let peer = entry.peers.entry(conn).or_insert_with(PeerDoc::new);
+        let told_before = answer_waiting.then(|| peer.sync.last_sent_heads.clone());
         if is_request {
             peer.status = PeerDocStatus::Wants;
         }
         if !message.heads.is_empty() {
             peer.status = PeerDocStatus::Has;
-        }
-        // A peer that starts its sync state afresh (its message names no heads shared with us,
-        // where we had some: `resync`, or a restart) is told our heads again: were we level,
-        // Automerge would have nothing to say, and the peer would never hear that we hold its
-        // changes. The shared heads stay, so our answer does not in turn look like a fresh start.
-        if !peer.sync.shared_heads.is_empty() && message.have.iter().all(|have| have.last_sync.is_empty()) {
-            peer.sync.last_sent_heads = Vec::new();
-            peer.sync.sent_hashes.clear();
         }
         let before = entry.doc.get_heads();
         let carried_changes = !message.changes.is_empty();
@@ -807,6 +805,9 @@ impl Repo {
             }
             Err(error) => Err(error),
         });
+        if let Some(told) = told_before {
+            peer.sync.last_sent_heads = told;
+        }
         let after = entry.doc.get_heads();
         let (phase, peer_wants) = (entry.phase, peer.status == PeerDocStatus::Wants);
         if let Some(first) = refused.first() {

@@ -1,6 +1,7 @@
 //! Property (proptest): devices and relays on a simulated network converge whatever happens to
 //! the links: frames delayed, links taking turns at random, frames repeated, links cut with
-//! frames in flight and dialled again. A cut link never leaves a device silently behind.
+//! frames in flight and dialled again. A cut link never leaves a device silently behind, and once
+//! quiet every device knows its relay holds its changes.
 
 mod support;
 
@@ -109,5 +110,12 @@ proptest! {
         let heads: Vec<_> = ids.iter().map(|&node| net.nodes[node].repo.document(&doc_id).map(|d| d.clone().get_heads())).collect();
         prop_assert!(heads.iter().all(|h| h.as_ref().is_some_and(|h| !h.is_empty())), "every device has the document: {heads:?}");
         prop_assert!(heads.windows(2).all(|w| w[0] == w[1]), "devices diverged: {heads:?}");
+        // And each device knows it: its relay has acknowledged every change (the sync panel's
+        // "up to date"), however its messages were batched on the way.
+        for (device, link) in links.iter().enumerate() {
+            let conn = net.client_conn(link.expect("healed")).expect("link is up");
+            let known = net.nodes[ids[device]].repo.peer_up_to_date(&doc_id, conn);
+            prop_assert_eq!(known, Some(true), "device {} does not know its relay holds its changes", device);
+        }
     }
 }

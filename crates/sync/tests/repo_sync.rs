@@ -253,3 +253,25 @@ fn a_peer_is_up_to_date_only_once_it_confirmed_every_change() {
     net.run_until_quiet();
     assert_eq!(net.nodes[phone].repo.peer_up_to_date(&id, conn), Some(true));
 }
+
+#[test]
+fn a_relay_that_takes_a_change_and_a_heads_only_message_in_one_batch_still_confirms_the_change() {
+    // The phone sends a change, hears the relay's answer to an earlier one, and says so with a
+    // message of heads only; a busy relay takes both in one batch. Its answer must still reach
+    // the phone, or the sync panel shows "changes waiting" for ever.
+    let mut net = Network::new();
+    let (phone, relay) = (net.add_device("phone"), net.add_relay("relay"));
+    let id = space_id(10);
+    net.create(phone, id, doc_with("notice", "first"));
+    net.connect(phone, relay);
+    net.run_until_quiet();
+    let (conn, _) = net.nodes[phone].repo.peers()[0].clone();
+    net.change(phone, id, |doc| doc.put(ROOT, "notice", "second").unwrap());
+    assert!(net.deliver_one(), "the second change reaches the relay, whose answer is in flight");
+    net.change(phone, id, |doc| doc.put(ROOT, "notice", "third").unwrap());
+    assert!(net.deliver_one(), "the answer about the second change reaches the phone");
+    assert!(net.deliver_batch(8), "the third change and the phone's heads reach the relay together");
+    net.run_until_quiet();
+    assert_eq!(read(&net, relay, id, "notice").as_deref(), Some("third"));
+    assert_eq!(net.nodes[phone].repo.peer_up_to_date(&id, conn), Some(true), "the phone knows the relay holds every change");
+}

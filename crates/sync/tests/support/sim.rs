@@ -83,6 +83,11 @@ impl Network {
         link
     }
 
+    /// The client side's connection of a link, while the link is up.
+    pub fn client_conn(&self, link: u64) -> Option<ConnId> {
+        self.links.get(&link).map(|l| l.client.1)
+    }
+
     /// Puts a frame of our own making in flight on a link, as a peer running other code would send
     /// it (`to_server`: from the client side to the server side).
     pub fn inject(&mut self, link: u64, to_server: bool, bytes: Vec<u8>) {
