@@ -42,8 +42,6 @@ pub struct Engine {
     /// most every few seconds: it is a clock on a kiosk, not a per-frame event).
     relay_status: Cell<RelayStatus>,
     last_heard_told: Cell<f64>,
-    /// How many times in a row the sync panel found a connected peer behind on a space.
-    behind: RefCell<HashMap<(DocumentId, ConnId), u32>>,
     /// Requests about a space still being opened, answered once it is (or cannot be).
     parked: RefCell<HashMap<DocumentId, Vec<(u64, Request)>>>,
     /// Writes each open space's view for the page's next visit.
@@ -84,7 +82,6 @@ impl Engine {
             last_heard_told: Cell::new(f64::NEG_INFINITY),
             view_keeper: Default::default(),
             parked: RefCell::new(HashMap::new()),
-            behind: RefCell::new(HashMap::new()),
         });
         *engine.this.borrow_mut() = Rc::downgrade(&engine);
         wasm_bindgen_futures::spawn_local(effect_runner::run(Rc::downgrade(&engine), queue));
@@ -488,7 +485,6 @@ impl Engine {
             Request::Transports { space } => {
                 let id = parse(&space)?;
                 let rows = self.transports(&id);
-                self.ask_again_if_stuck(id);
                 Ok(Reply::Transports(rows))
             }
         }
@@ -515,37 +511,6 @@ impl Engine {
         self.apply(fx);
         self.publish(id);
         Ok(())
-    }
-
-    /// The panel asks about once a second. A connected peer that stays behind for a few asks in
-    /// a row is asked afresh (a new sync handshake for the space): it has, at times, taken every
-    /// change without the answer that says so reaching this device, and the panel would show
-    /// "changes waiting" until the next edit.
-    fn ask_again_if_stuck(&self, id: DocumentId) {
-        const ASKS: u32 = 3;
-        let peers: Vec<ConnId> = self.repo.borrow().peers().into_iter().map(|(conn, _)| conn).collect();
-        let mut stuck = false;
-        {
-            let mut behind = self.behind.borrow_mut();
-            let mut repo = self.repo.borrow_mut();
-            for conn in peers {
-                match repo.peer_up_to_date(&id, conn) {
-                    Some(false) => {
-                        let count = behind.entry((id, conn)).or_insert(0);
-                        *count += 1;
-                        stuck |= *count >= ASKS;
-                    }
-                    _ => drop(behind.remove(&(id, conn))),
-                }
-            }
-            if stuck {
-                behind.retain(|(doc, _), _| *doc != id);
-            }
-        }
-        if stuck {
-            let fx = self.repo.borrow_mut().resync(id);
-            self.apply(fx);
-        }
     }
 
     /// Every relay, tab and direct link this device talks to (or waits to), with whether each
