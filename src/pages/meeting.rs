@@ -45,6 +45,8 @@ struct Shown {
     others: u64,
     attendance: u64,
     actions: Vec<Action>,
+    /// The meeting before this one, when it left action items: (id, title, its action items).
+    previous: Option<(String, String, Vec<Action>)>,
 }
 
 /// The title of what a link points to, and where it is shown.
@@ -64,6 +66,26 @@ fn shown(space: &Space, id: &str, now: Timestamp) -> Option<Shown> {
     let lang = current_lang();
     let mut members: Vec<_> = space.members.iter().map(|(mid, member)| (mid.clone(), member.name.clone(), m.attendees.get(mid).copied().unwrap_or(false))).collect();
     members.sort_by(|a, b| a.1.cmp(&b.1));
+    Some(Shown {
+        title: m.title.clone(),
+        starts_at: m.starts_at,
+        place: m.place.clone(),
+        bodies: m.bodies.keys().filter_map(|b| space.bodies.get(b)).map(|b| name_in(&b.names, lang)).collect(),
+        agenda: m
+            .agenda_in_order()
+            .into_iter()
+            .map(|(aid, a)| Agenda { id: aid.to_owned(), title: a.title.clone(), links: a.links.keys().filter_map(|l| linked(space, l)).collect(), decision: a.decision.clone() })
+            .collect(),
+        members,
+        others: m.others,
+        attendance: m.attendance(),
+        actions: actions_of(space, m, now),
+        previous: space.previous_meeting(id).map(|(pid, p)| (pid.to_owned(), p.title.clone(), actions_of(space, p, now))).filter(|(_, _, a)| !a.is_empty()),
+    })
+}
+
+/// A meeting's action items with where each stands at `now`, soonest due first.
+fn actions_of(space: &Space, m: &linli_model::Meeting, now: Timestamp) -> Vec<Action> {
     let mut actions: Vec<Action> = m
         .actions
         .keys()
@@ -79,21 +101,7 @@ fn shown(space: &Space, id: &str, now: Timestamp) -> Option<Shown> {
         })
         .collect();
     actions.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.title.cmp(&b.title)));
-    Some(Shown {
-        title: m.title.clone(),
-        starts_at: m.starts_at,
-        place: m.place.clone(),
-        bodies: m.bodies.keys().filter_map(|b| space.bodies.get(b)).map(|b| name_in(&b.names, lang)).collect(),
-        agenda: m
-            .agenda_in_order()
-            .into_iter()
-            .map(|(aid, a)| Agenda { id: aid.to_owned(), title: a.title.clone(), links: a.links.keys().filter_map(|l| linked(space, l)).collect(), decision: a.decision.clone() })
-            .collect(),
-        members,
-        others: m.others,
-        attendance: m.attendance(),
-        actions,
-    })
+    actions
 }
 
 #[component]
@@ -119,6 +127,13 @@ pub fn MeetingPage() -> impl IntoView {
                             {format::date_time(m.starts_at, locale)}
                             {(!m.place.is_empty()).then(|| view! { " · " {m.place.clone()} })}
                         </p>
+                        {m.previous.clone().map(|(id, title, actions)| view! {
+                            <section class="last-time" aria-labelledby="last-time-heading">
+                                <h3 id="last-time-heading">{t!(i18n, last_time)}</h3>
+                                <p class="muted"><a href=ctx.link(&format!("/meetings/{id}"))>{title}</a></p>
+                                <ActionList actions />
+                            </section>
+                        })}
                         {(!m.bodies.is_empty()).then(|| view! {
                             <p class="task-meta">{t!(i18n, bodies_invited)} ": " {m.bodies.iter().map(|b| view! { <span class="badge">{b.clone()}</span> " " }).collect_view()}</p>
                         })}

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PHONE, newProfile } from "./support/browser.mjs";
-import { NO_RELAY, createSpace, eventually, openTab, seriousViolations, waitUntilSaved } from "./support/app.mjs";
+import { NO_RELAY, createSpace, eventually, openTab, printedPages, seriousViolations, waitUntilSaved } from "./support/app.mjs";
 import { browserAndRelay } from "./support/suite.mjs";
 
 const world = browserAndRelay();
@@ -116,6 +116,23 @@ test("three residents vote, one offline until after the close; every profile and
   await openTab(residents[0].page, "Boards");
   await residents[0].page.getByRole("link", { name: "Works" }).click();
   await residents[0].page.locator(".task-card").filter({ hasText: "Buy green paint" }).waitFor();
+
+  // Printed, the consultation is one A4 poster with its QR code and none of the forms.
+  await organiser.page.emulateMedia({ media: "print" });
+  assert.equal(await sheet.locator(".print-qr svg").isVisible(), true);
+  assert.equal(await followUp.isVisible(), false, "no forms on paper");
+  assert.equal(await printedPages(organiser.page), 1, "one A4 poster");
+  await organiser.page.emulateMedia({ media: "screen" });
+
+  // The space's kiosk settings can leave consultations off the kiosk: one slide fewer.
+  const slideCount = async () => Number((await kiosk.page.locator(".kiosk-position").innerText()).split("/")[1]);
+  const withConsultation = await slideCount();
+  await openTab(organiser.page, "Settings");
+  const kioskForm = organiser.page.getByRole("form", { name: "Notice-board kiosk" });
+  await kioskForm.getByLabel("Show open consultations and last week's decisions").uncheck();
+  await kioskForm.getByRole("button", { name: "Save" }).click();
+  await kioskForm.getByText("Saved.").waitFor();
+  await eventually(async () => (await slideCount()) === withConsultation - 1, "the kiosk drops the consultation's slide");
 
   // The screens pass axe-core at phone size.
   await residents[0].page.goto(consultationUrl.replace(/#.*$/, ""));

@@ -1,11 +1,12 @@
 // Meetings (居民會議, 聯席會議): an organiser schedules one with invited bodies and an agenda item
 // about a consultation, records who came, the minutes and the decision, and an action item that
 // becomes a task on a board; a volunteer finishes the task on a phone and the meeting page shows
-// the action item as done.
+// the action item as done; the meeting prints as a sheet, and the next meeting starts with what
+// became of that action item.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PHONE, newProfile } from "./support/browser.mjs";
-import { createSpace, eventually, openTab, seriousViolations, waitUntilSaved } from "./support/app.mjs";
+import { createSpace, eventually, openTab, printedPages, seriousViolations, waitUntilSaved } from "./support/app.mjs";
 import { browserAndRelay } from "./support/suite.mjs";
 
 const world = browserAndRelay();
@@ -75,5 +76,26 @@ test("a meeting's action item done on a phone shows as done on the meeting page"
   }
 
   await eventually(async () => (await item.getAttribute("data-state")) === "done", "the meeting page shows the action item done");
+
+  // Printed, the meeting is a sheet without its forms.
+  await organiser.page.emulateMedia({ media: "print" });
+  assert.equal(await action.isVisible(), false, "no forms on paper");
+  assert.equal(await printedPages(organiser.page), 1, "the minutes fit one A4 sheet");
+  await organiser.page.emulateMedia({ media: "screen" });
+
+  // The next meeting starts with what became of last time.
+  await openTab(organiser.page, "Meetings");
+  const nextMeeting = organiser.page.getByRole("form", { name: "Schedule a meeting" });
+  await nextMeeting.getByLabel("Title").fill("Joint meeting, January");
+  await nextMeeting.getByLabel("When").fill("2027-01-09T19:00");
+  await nextMeeting.getByRole("button", { name: "Schedule a meeting" }).click();
+  const next = organiser.page.getByRole("article", { name: "Joint meeting, January" });
+  const lastTime = next.getByRole("region", { name: "What became of last time" });
+  const carried = lastTime.locator(".action-item").filter({ hasText: "Replace the stair lamps" });
+  await carried.waitFor();
+  assert.equal(await carried.getAttribute("data-state"), "done");
+  assert.match(await lastTime.innerText(), /Joint meeting, December/);
+  await organiser.page.setViewportSize({ width: 360, height: 740 });
+  assert.deepEqual(await seriousViolations(organiser.page), [], "the meeting page at phone size");
   for (const p of [organiser, phone]) await p.context.close();
 });

@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startRelay } from "./support/relay.mjs";
 import { launchBrowser, newProfile } from "./support/browser.mjs";
-import { createSpace, noticeCard, openTab, postNotice, screenshot, seriousViolations } from "./support/app.mjs";
+import { createSpace, noticeCard, openTab, postNotice, printedPages, screenshot, seriousViolations } from "./support/app.mjs";
 
 let browser;
 let relay;
@@ -128,14 +128,11 @@ test("a pledge prints as one A4 poster with its QR code and without the app's co
   const qrWidth = await page.locator(".print-qr .qr").evaluate(el => el.getBoundingClientRect().width);
   assert.ok(qrWidth > 150, `the QR code is large enough to scan from a wall (${qrWidth}px)`);
   await screenshot(page, "print-pledge");
-  const pdf = await page.pdf({ format: "A4", printBackground: true });
-  const pages = pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? [];
-  assert.equal(pages.length, 1, "one A4 page");
+  assert.equal(await printedPages(page), 1, "one A4 page");
   await page.emulateMedia({ media: "screen" });
   await page.goto(new URL(items.notice, relay.httpUrl).href);
   await noticeCard(page, "Water off on Tuesday").waitFor();
   await page.emulateMedia({ media: "print" });
-  const notice = await page.pdf({ format: "A4" });
-  assert.equal((notice.toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? []).length, 1, "the notice sheet is one A4 page");
+  assert.equal(await printedPages(page), 1, "the notice sheet is one A4 page");
   await page.emulateMedia({ media: "screen" });
 });

@@ -123,3 +123,20 @@ fn the_next_meeting_is_the_soonest_coming_one() {
     let titles: Vec<_> = space.meetings_in_order(Timestamp(T0 + 2 * DAY)).iter().map(|(_, m)| m.title.clone()).collect();
     assert_eq!(titles, ["Joint meeting", "Earlier"]);
 }
+
+#[test]
+fn a_meeting_starts_with_the_one_held_before_it() {
+    let mut doc = with_meeting();
+    let mut organiser = Editor::new(&mut doc, &author(1, T0));
+    for (n, title, at) in [(5, "Autumn", T0 + DAY), (6, "Summer", T0 - 60 * DAY), (7, "Winter", T0 + 30 * DAY)] {
+        organiser.schedule_meeting(&id(n), MeetingDraft { title: title.into(), starts_at: Timestamp(at), ..Default::default() }).unwrap();
+    }
+    let space = Space::hydrate(&doc).unwrap();
+    let previous = |n: u8| space.previous_meeting(id(n).as_str()).map(|(_, m)| m.title.clone());
+    assert_eq!(previous(1).as_deref(), Some("Autumn"), "the joint meeting follows the autumn one");
+    assert_eq!(previous(7).as_deref(), Some("Joint meeting"));
+    assert_eq!(previous(6), None, "the first meeting has none before it");
+    Editor::new(&mut doc, &author(1, T0)).set_meeting_archived(&id(5), true).unwrap();
+    let space = Space::hydrate(&doc).unwrap();
+    assert_eq!(space.previous_meeting(id(1).as_str()).map(|(_, m)| m.title.as_str()), Some("Summer"), "an archived meeting is skipped");
+}

@@ -150,6 +150,17 @@ impl Space {
         self.meetings_in_order(now).into_iter().next().filter(|(_, m)| m.starts_at.0 + 3 * 3_600_000 >= now.0)
     }
 
+    /// The meeting held last before `id` (not archived, with action items or not): the one
+    /// whose action items `id` starts with, "what became of last time".
+    pub fn previous_meeting(&self, id: &str) -> Option<(&str, &Meeting)> {
+        let this = self.meetings.get(id)?;
+        self.meetings
+            .iter()
+            .filter(|(other, m)| !m.archived && other.as_str() != id && (m.starts_at, other.as_str()) < (this.starts_at, id))
+            .max_by(|a, b| (a.1.starts_at, a.0).cmp(&(b.1.starts_at, b.0)))
+            .map(|(other, m)| (other.as_str(), m))
+    }
+
     /// Bodies that are not archived, in order.
     pub fn bodies_in_order(&self) -> Vec<(&str, &Body)> {
         let mut bodies: Vec<_> = self.bodies.iter().filter(|(_, b)| !b.archived).map(|(id, b)| (id.as_str(), b)).collect();

@@ -92,6 +92,12 @@ export async function seriousViolations(page) {
 }
 
 /** Saves a screenshot of the page as a test artifact (tests/e2e/.artifacts/<name>.png). */
+/** How many A4 pages the page prints on (as it is now: emulate print media first for CSS). */
+export async function printedPages(page) {
+  const pdf = await page.pdf({ format: "A4", printBackground: true });
+  return (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+}
+
 export async function screenshot(page, name) {
   const { mkdirSync } = await import("node:fs");
   const dir = new URL("../.artifacts/", import.meta.url).pathname;
