@@ -5,7 +5,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use linli_model::{Consultation, ConsultationStatus, Decision, Edit, ItemId, NoticeDraft, Outcome, PledgeDraft, TaskDraft};
+use linli_model::{Consultation, ConsultationStatus, Decision, Edit, ItemId, NoticeDraft, Outcome, PledgeDraft, Space, TaskDraft};
 
 use crate::app::DisplayName;
 use crate::components::comments::{Comments, CommentsOn};
@@ -51,7 +51,7 @@ pub fn ConsultationPage() -> impl IntoView {
                 .map(|(item, f)| match f.kind.as_str() {
                     "task" => {
                         let task = s.tasks.get(item);
-                        let done = task.is_some_and(|t| s.boards.get(&t.board).is_some_and(|b| b.columns_in_order().last().is_some_and(|(col, _)| *col == t.column)));
+                        let done = task.is_some_and(|t| s.done_at(t).is_some());
                         (format!("/tasks/{item}"), task.map(|t| t.title.clone()).unwrap_or_default(), f.kind.clone(), done)
                     }
                     "notice" => (format!("/notices/{item}"), s.notices.get(item).map(|n| n.title.clone()).unwrap_or_default(), f.kind.clone(), false),
@@ -293,8 +293,7 @@ fn FollowUpForm(item: String) -> impl IntoView {
     let kind = RwSignal::new(String::from("task"));
     let error = RwSignal::new(None::<String>);
     let boards = Memo::new(move |_| {
-        ctx.with(|s| s.boards_in_order().into_iter().filter_map(|(id, b)| Some((id.to_owned(), b.name.clone(), b.columns_in_order().first()?.0.to_owned()))).collect::<Vec<_>>())
-            .unwrap_or_default()
+        ctx.with(Space::boards_for_new_tasks).unwrap_or_default()
     });
     let board = RwSignal::new(String::new());
     let create = move |ev: SubmitEvent| {

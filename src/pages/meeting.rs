@@ -400,8 +400,7 @@ fn ActionItemForm(meeting: String) -> impl IntoView {
     let agenda_item = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let boards = Memo::new(move |_| {
-        ctx.with(|s| s.boards_in_order().into_iter().filter_map(|(id, b)| Some((id.to_owned(), b.name.clone(), b.columns_in_order().first()?.0.to_owned()))).collect::<Vec<_>>())
-            .unwrap_or_default()
+        ctx.with(Space::boards_for_new_tasks).unwrap_or_default()
     });
     let members = Memo::new(move |_| {
         ctx.with(|s| {

@@ -148,6 +148,12 @@ impl Space {
         boards
     }
 
+    /// Where a new task can go: each board in order with its name and its first column, as
+    /// (board, name, column). A board without columns takes no task.
+    pub fn boards_for_new_tasks(&self) -> Vec<(String, String, String)> {
+        self.boards_in_order().into_iter().filter_map(|(id, b)| Some((id.to_owned(), b.name.clone(), b.columns_in_order().first()?.0.to_owned()))).collect()
+    }
+
     /// The tasks of one column of a board that are not archived, in order.
     pub fn column_tasks(&self, board: &str, column: &str) -> Vec<(&str, &Task)> {
         let mut tasks: Vec<_> = self
