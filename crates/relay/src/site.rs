@@ -18,9 +18,15 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /// Serves `request` from the site in `dir` (`index.html` for app routes).
-pub async fn serve(dir: &Path, request: Request) -> Response {
+pub async fn serve(dir: &Path, mut request: Request) -> Response {
     let path = request.uri().path().to_owned();
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
+    // With an ETag to compare, the modification time is not asked about (RFC 9110, 13.2.2): it
+    // counts whole seconds, and a service worker deployed within the second of the copy a
+    // browser holds would be answered 304 for ever. The ETag also counts the length.
+    if if_none_match.is_some() {
+        request.headers_mut().remove(header::IF_MODIFIED_SINCE);
+    }
     let index = ServeFile::new(dir.join("index.html")).precompressed_br().precompressed_gzip();
     let files = ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(index);
     let mut response = match tower::ServiceExt::oneshot(files, request).await {

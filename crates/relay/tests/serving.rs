@@ -114,6 +114,27 @@ fn an_unchanged_file_is_answered_304_by_its_etag() {
 }
 
 #[test]
+fn a_service_worker_changed_within_the_same_second_is_served_anew() {
+    // A browser checking its service worker sends both validators. The new deploy may carry the
+    // same modification second as the copy the browser holds; its length (in the ETag) differs,
+    // so the ETag decides, as HTTP says it must when both are sent.
+    let (relay, _data, dist) = relay_serving_a_site();
+    let first = get(&relay.address, "/sw.js", &[]);
+    let (etag, modified) = (first.header("etag").unwrap().to_owned(), first.header("last-modified").unwrap().to_owned());
+    let worker = dist.path().join("sw.js");
+    let held = std::fs::metadata(&worker).unwrap().modified().unwrap();
+    std::fs::write(&worker, "const VERSION = \"next\"; self.addEventListener('fetch', () => {});").unwrap();
+    std::fs::File::options().write(true).open(&worker).unwrap().set_modified(held).unwrap();
+    let check = get(&relay.address, "/sw.js", &[("If-None-Match", &etag), ("If-Modified-Since", &modified)]);
+    assert_eq!(check.status, 200, "the new worker is sent, not 304");
+    assert!(String::from_utf8_lossy(&check.body).contains("next"));
+    // Unchanged, the same two validators still get 304.
+    let etag = check.header("etag").unwrap().to_owned();
+    let again = get(&relay.address, "/sw.js", &[("If-None-Match", &etag), ("If-Modified-Since", &modified)]);
+    assert_eq!(again.status, 304);
+}
+
+#[test]
 fn every_answer_carries_the_security_headers() {
     let (relay, _data, _dist) = relay_serving_a_site();
     for path in ["/".to_owned(), format!("/{WASM}"), "/sw.js".to_owned()] {
