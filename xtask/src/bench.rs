@@ -35,10 +35,13 @@ release build, attributed by crate): the app's screens and components 15%; Lepto
 reactive_graph 9%, leptos_router 7%); generic `core`/`alloc` code instantiated by all of these 30%;
 pulldown-cmark 3%; the messages to and from the engine (serde, bincode, linli-view, linli-model) 8%.
 wasm-opt -Oz (npm binaryen 132) on this split takes 12% off the raw page wasm but nothing off its
-brotli size (and adds 1% to the engine's), so it stays off. Route-level splitting is not open to this
-stack: Leptos 0.8's lazy routes need cargo-leptos' wasm-split on nightly Rust, which Trunk does not
-run. What would take the first screen under 400 KB: Markdown and the messages' decoding of whole
-spaces out of the first load, or fewer screens compiled into it.
+brotli size (and adds 1% to the engine's), so it stays off. Route-level splitting needs Leptos 0.8's
+lazy routes, whose wasm-split step runs between cargo and wasm-bindgen, where Trunk has no hook.
+What it could win was measured by building the page without the organisers' screens (settings,
+meetings, boards, tasks, history, participation, kiosk, the notice editor, device linking): 570 KB
+instead of 685 KB in brotli before wasm-bindgen, 17% less, which would leave the first screen near
+420 KB. Under 400 KB needs that and more: Markdown (pulldown-cmark and its tables) out of the first
+load as well, or a first module holding little more than the home screen and the Leptos runtime.
 ";
 
 pub fn run() -> Result<(), String> {
