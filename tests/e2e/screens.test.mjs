@@ -43,6 +43,19 @@ before(async () => {
   await page.getByRole("link", { name: "Broken lamp by the well" }).click();
   await page.getByRole("heading", { name: "Broken lamp by the well" }).waitFor();
   items.task = new URL(page.url()).pathname;
+  await openTab(page, "Consultations");
+  const consultation = page.getByRole("form", { name: "Open a consultation" });
+  await consultation.getByLabel("Question").fill("Paint the gate green?");
+  await consultation.getByRole("button", { name: "Open a consultation" }).click();
+  await page.getByRole("article", { name: "Paint the gate green?" }).waitFor();
+  items.consultation = new URL(page.url()).pathname;
+  await openTab(page, "Meetings");
+  const meeting = page.getByRole("form", { name: "Schedule a meeting" });
+  await meeting.getByLabel("Title").fill("Residents' meeting");
+  await meeting.getByLabel("When").fill("2026-12-05T19:00");
+  await meeting.getByRole("button", { name: "Schedule a meeting" }).click();
+  await page.getByRole("article", { name: "Residents' meeting" }).waitFor();
+  items.meeting = new URL(page.url()).pathname;
 });
 after(async () => {
   await resident?.context.close();
@@ -65,6 +78,10 @@ function screens() {
     ["board", items.board],
     ["task", items.task],
     ["requests", `${space}/requests`],
+    ["consultations", `${space}/consultations`],
+    ["consultation", items.consultation],
+    ["meetings", `${space}/meetings`],
+    ["meeting", items.meeting],
     ["history", `${space}/history/notice/${items.notice.split("/").pop()}`],
     ["participation", `${space}/participation`],
     ["settings", `${space}/settings`],
