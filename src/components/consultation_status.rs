@@ -50,6 +50,8 @@ pub fn Results(consultation: Consultation, outcome: Outcome, members: usize) -> 
         move |ids: &[String]| ids.iter().map(|id| option_name(&consultation, id, i18n)).collect::<Vec<_>>().join(", ")
     };
     let decision = match &outcome.decision {
+        // Without a quorum (or a quorum of one) the only way to miss it is that nobody voted.
+        Decision::NoQuorum if consultation.quorum <= 1 => t_string!(i18n, decision_no_votes).to_string(),
         Decision::NoQuorum => fill(t_string!(i18n, decision_no_quorum), &[("count", &consultation.quorum.to_string())]),
         Decision::Adopted => t_string!(i18n, decision_adopted).to_string(),
         Decision::Rejected if consultation.yes_no => t_string!(i18n, decision_rejected).to_string(),

@@ -159,7 +159,9 @@ pub fn MeetingPage() -> impl IntoView {
                             {(m.others > 0).then(|| view! { <li class="muted">{fill(t_string!(i18n, others_present), &[("count", &m.others.to_string())])}</li> })}
                         </ul>
                         <h3>{t!(i18n, minutes)}</h3>
-                        <RichText text=minutes />
+                        <Show when=move || !minutes.read().trim().is_empty() fallback=move || view! { <p class="muted">{t!(i18n, no_minutes_yet)}</p> }>
+                            <RichText text=minutes />
+                        </Show>
                         <h3>{t!(i18n, action_items)}</h3>
                         {if m.actions.is_empty() { view! { <p class="muted">{t!(i18n, no_action_items)}</p> }.into_any() } else { view! { <ActionList actions=m.actions.clone() /> }.into_any() }}
                     </article>

@@ -95,6 +95,7 @@ test("a meeting's action item done on a phone shows as done on the meeting page"
   await carried.waitFor();
   assert.equal(await carried.getAttribute("data-state"), "done");
   assert.match(await lastTime.innerText(), /Joint meeting, December/);
+  assert.match(await next.innerText(), /No minutes yet\./, "an empty minutes section says so");
   await organiser.page.setViewportSize({ width: 360, height: 740 });
   assert.deepEqual(await seriousViolations(organiser.page), [], "the meeting page at phone size");
   for (const p of [organiser, phone]) await p.context.close();
