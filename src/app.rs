@@ -7,12 +7,8 @@ use leptos_router::path;
 use crate::engine::Engine;
 use crate::i18n::I18nContextProvider;
 use crate::language::{self, LanguageSwitcher};
-use crate::pages::{
-    board::BoardPage, boards::BoardsPage, consultation::ConsultationPage, consultations::ConsultationsPage, history::HistoryPage, home::Home, kiosk::KioskPage, link_device::LinkDevicePage, meeting::MeetingPage, meetings::MeetingsPage, not_found::NotFound, notice::NoticePage,
-    notice_editor::NoticeEditorPage, notices::NoticesPage, overview::Overview, participation::ParticipationPage,
-    pledge::PledgePage, pledges::PledgesPage, requests::RequestsPage, settings::SettingsPage, space::SpacePage,
-    task::TaskPage,
-};
+use crate::lazy_screens::{self as screens, lazily};
+use crate::pages::{home::Home, not_found::NotFound, space::SpacePage};
 use crate::{identity, relays, update_prompt::UpdatePrompt};
 
 /// The display name chosen on this device, shared so every screen sees it change.
@@ -43,27 +39,27 @@ pub fn App() -> impl IntoView {
             <Router>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
-                    <Route path=path!("/k/:id") view=KioskPage />
-                    <Route path=path!("/link") view=LinkDevicePage />
+                    <Route path=path!("/k/:id") view=|| lazily(screens::kiosk::load) />
+                    <Route path=path!("/link") view=|| lazily(screens::link_device::load) />
                     <ParentRoute path=path!("/s/:id") view=SpacePage>
-                        <Route path=path!("") view=Overview />
-                        <Route path=path!("notices") view=NoticesPage />
-                        <Route path=path!("notices/new") view=NoticeEditorPage />
-                        <Route path=path!("notices/:item") view=NoticePage />
-                        <Route path=path!("notices/:item/edit") view=NoticeEditorPage />
-                        <Route path=path!("pledges") view=PledgesPage />
-                        <Route path=path!("pledges/:item") view=PledgePage />
-                        <Route path=path!("consultations") view=ConsultationsPage />
-                        <Route path=path!("consultations/:item") view=ConsultationPage />
-                        <Route path=path!("meetings") view=MeetingsPage />
-                        <Route path=path!("meetings/:item") view=MeetingPage />
-                        <Route path=path!("boards") view=BoardsPage />
-                        <Route path=path!("boards/:item") view=BoardPage />
-                        <Route path=path!("tasks/:item") view=TaskPage />
-                        <Route path=path!("requests") view=RequestsPage />
-                        <Route path=path!("history/:kind/:item") view=HistoryPage />
-                        <Route path=path!("participation") view=ParticipationPage />
-                        <Route path=path!("settings") view=SettingsPage />
+                        <Route path=path!("") view=|| lazily(screens::overview::load) />
+                        <Route path=path!("notices") view=|| lazily(screens::notices::load) />
+                        <Route path=path!("notices/new") view=|| lazily(screens::notice_editor::load) />
+                        <Route path=path!("notices/:item") view=|| lazily(screens::notice::load) />
+                        <Route path=path!("notices/:item/edit") view=|| lazily(screens::notice_editor::load) />
+                        <Route path=path!("pledges") view=|| lazily(screens::pledges::load) />
+                        <Route path=path!("pledges/:item") view=|| lazily(screens::pledge::load) />
+                        <Route path=path!("consultations") view=|| lazily(screens::consultations::load) />
+                        <Route path=path!("consultations/:item") view=|| lazily(screens::consultation::load) />
+                        <Route path=path!("meetings") view=|| lazily(screens::meetings::load) />
+                        <Route path=path!("meetings/:item") view=|| lazily(screens::meeting::load) />
+                        <Route path=path!("boards") view=|| lazily(screens::boards::load) />
+                        <Route path=path!("boards/:item") view=|| lazily(screens::board::load) />
+                        <Route path=path!("tasks/:item") view=|| lazily(screens::task::load) />
+                        <Route path=path!("requests") view=|| lazily(screens::requests::load) />
+                        <Route path=path!("history/:kind/:item") view=|| lazily(screens::history::load) />
+                        <Route path=path!("participation") view=|| lazily(screens::participation::load) />
+                        <Route path=path!("settings") view=|| lazily(screens::settings::load) />
                     </ParentRoute>
                 </Routes>
             </Router>

@@ -19,6 +19,7 @@ pub mod files;
 pub mod format;
 pub mod identity;
 pub mod language;
+pub mod lazy_screens;
 pub mod link_keys;
 pub mod markdown;
 pub mod my_spaces;

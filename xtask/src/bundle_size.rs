@@ -1,6 +1,7 @@
 //! What a first visit downloads: each file of the built site, raw, gzip and brotli, and the check
 //! against the budget written in `xtask/first-visit-budget` of what the first screen needs: every
-//! file but the engine worker's (which downloads once the page draws), brotli as the relay sends.
+//! file but the engine worker's (which downloads once the page draws) and the page's lazily loaded
+//! screens (fetched when first shown), brotli as the relay sends.
 
 use std::io::Write;
 use std::path::Path;
@@ -55,9 +56,15 @@ pub fn is_engine(name: &str) -> bool {
     name.starts_with("linli-engine")
 }
 
-/// The files the first screen needs (all but the engine worker's), totalled.
+/// Whether a file is one of the page's lazily loaded screens, or code they share
+/// (`xtask/src/split_page.rs` names them), fetched when such a screen is first shown.
+pub fn is_lazy_screen(name: &str) -> bool {
+    name.ends_with(".wasm") && (name.starts_with("split_") || name.starts_with("chunk_"))
+}
+
+/// The files the first screen needs (all but the engine worker's and the lazy screens'), totalled.
 pub fn first_screen(rows: &[FileSize]) -> FileSize {
-    let page: Vec<FileSize> = rows.iter().filter(|r| !is_engine(&r.name)).cloned().collect();
+    let page: Vec<FileSize> = rows.iter().filter(|r| !is_engine(&r.name) && !is_lazy_screen(&r.name)).cloned().collect();
     total(&page)
 }
 

@@ -12,6 +12,7 @@ mod service_worker;
 mod setup;
 mod shell;
 mod site_files;
+mod split_page;
 
 use std::process::ExitCode;
 
@@ -47,6 +48,7 @@ pub(crate) fn build_site() -> Result<(), String> {
     Step::new("build the site (trunk build --release)")
         .run("trunk", &["build", "--release"], &[("TRUNK_SKIP_VERSION_CHECK", "true")])?;
     let dist = root().join("dist");
+    split_page::split_into(&dist)?;
     site_files::record_wasm_size(&dist)?;
     service_worker::stamp(&dist)?;
     bundle_size::report(&dist)?;

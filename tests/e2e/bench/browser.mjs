@@ -9,7 +9,8 @@
 //      the space stored in IndexedDB): first content painted, and the first interaction handled.
 //   3. A space of 10,000 items: open from the local copy, render and scroll the board, one remote
 //      change (main-thread work until it shows), memory per item (the page and its worker).
-// Environment: LINLI_RELAY_BIN, LINLI_SITE_DIR, LINLI_SEED_BIN (and CHROMIUM).
+// Environment: LINLI_RELAY_BIN, LINLI_SITE_DIR, LINLI_SEED_BIN (and CHROMIUM). With
+// `--first-visits`, only part 1 runs.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { launchBrowser } from "../support/browser.mjs";
@@ -335,6 +336,11 @@ const browser = await launchBrowser();
 try {
   const small = await seed(relay.wsUrl, SMALL);
   const firstTable = await firstVisits(browser, relay, small);
+  if (process.argv.includes("--first-visits")) {
+    // Only the first visits (a quicker check while working on what the first screen downloads).
+    console.log(`${firstTable}\n${JSON.stringify(numbers)}`);
+    process.exit(0);
+  }
   const loadTable = await loads(browser, relay, small.id);
   const largeTable = await largeSpace(browser, relay, small.id);
   small.close();
