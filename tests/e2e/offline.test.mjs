@@ -33,6 +33,13 @@ test("with the network gone the app still opens, shows the space, and takes a no
   assert.match(await phone.page.locator(".sync-badge").innerText(), /Offline|Connecting/);
   await postNotice(phone.page, "Written offline", "Typed with no signal.");
   await waitUntilSaved(phone.page);
+  // A screen whose code this page never fetched (the kiosk's, a chunk of its own in the release
+  // site) opens too: the service worker keeps every chunk of the page.
+  const spaceId = new URL(link).pathname.split("/")[2];
+  await phone.page.goto(`${world.relay.httpUrl}/k/${spaceId}`);
+  await phone.page.locator(".kiosk-slide h2").first().waitFor();
+  await phone.page.goto(link);
+  await phone.page.getByRole("heading", { level: 1, name: "Offline Alley" }).waitFor();
 
   await phone.context.setOffline(false);
   const neighbour = await newProfile(world.browser);
