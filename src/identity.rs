@@ -18,17 +18,24 @@ pub fn member_key_text() -> Option<String> {
     storage().and_then(|s| s.get_item(KEY).ok().flatten()).filter(|text| is_key_text(text))
 }
 
-/// Keeps the member key the engine made on its first start.
+/// Keeps the member key the engine made on its first start, unless this profile has one by now:
+/// a key adopted from another device (linking) while that first start was under way wins.
 pub fn keep_member_key(text: &str) {
-    if let Some(storage) = storage() {
-        let _ = storage.set_item(KEY, text);
+    if member_key_text().is_none() {
+        store_member_key(text);
     }
 }
 
 /// Makes this profile the member whose key is `key` (linking this device to another). Takes
 /// effect at the next start of the app.
 pub fn adopt_member_key(key: &str) {
-    keep_member_key(key);
+    store_member_key(key);
+}
+
+fn store_member_key(text: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(KEY, text);
+    }
 }
 
 /// The link that makes another device this member, with this device's display name (shown as a
