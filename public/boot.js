@@ -2,8 +2,8 @@
 //
 // index.html is served first; its body already reads "Linli" and a loading line. This script
 // (a file, so that the Content-Security-Policy needs no inline script) puts the loading line in
-// the reader's language, names the space the address opens if this device knows it, shows how
-// much of the app has arrived, then starts the app (wasm, compiled while it streams in). It also
+// the reader's language, large if care mode is chosen, names the space the address opens if this
+// device knows it, shows how much of the app has arrived, then starts the app (wasm, compiled while it streams in). It also
 // holds what the page does after a panic (`window.linliRecover`, called by the app's panic hook),
 // which must outlive the wasm instance. The app removes `#boot` once it draws.
 const me = document.querySelector("script[data-linli-js]");
@@ -50,6 +50,8 @@ function spaceName() {
 const lang = language();
 const say = TEXTS[lang];
 document.documentElement.lang = lang;
+// Care mode (larger text and buttons), as chosen on this device: large from the first frame.
+if (stored("linli.care") === "on") document.documentElement.classList.add("care");
 const line = document.getElementById("boot-line");
 const bar = document.getElementById("boot-progress");
 const name = spaceName();

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
+use crate::care_mode::{CareMode, CareModeSwitch};
 use crate::engine::Engine;
 use crate::i18n::I18nContextProvider;
 use crate::language::{self, LanguageSwitcher};
@@ -27,12 +28,16 @@ pub fn App() -> impl IntoView {
     let engine = Engine::start(relays::relay_urls());
     provide_context(engine);
     provide_context(DisplayName(RwSignal::new(identity::display_name())));
+    provide_context(CareMode::from_device());
     view! {
         <I18nContextProvider>
             <StartInChosenLanguage />
             <div class="topbar no-print">
                 <a class="brand" href="/">"Linli " <span lang="zh-Hant">"鄰里"</span></a>
-                <LanguageSwitcher />
+                <div class="topbar-controls">
+                    <CareModeSwitch />
+                    <LanguageSwitcher />
+                </div>
             </div>
             <UpdatePrompt />
             <EngineRestarted />

@@ -35,8 +35,8 @@ macro_rules! lazy_screens {
     )*};
 }
 
-// `residents`: what a neighbour opens from a poster or a link; `organisers`: what those who run
-// the space use; the kiosk and linking a device stand alone.
+// `residents`: what a neighbour opens from a poster or a link (a request is a task);
+// `organisers`: what those who run the space use; the kiosk and linking a device stand alone.
 lazy_screens! {
     residents: overview => crate::pages::overview::Overview,
     residents: notices => crate::pages::notices::NoticesPage,
@@ -46,12 +46,12 @@ lazy_screens! {
     residents: consultations => crate::pages::consultations::ConsultationsPage,
     residents: consultation => crate::pages::consultation::ConsultationPage,
     residents: requests => crate::pages::requests::RequestsPage,
+    residents: task => crate::pages::task::TaskPage,
     organisers: notice_editor => crate::pages::notice_editor::NoticeEditorPage,
     organisers: meetings => crate::pages::meetings::MeetingsPage,
     organisers: meeting => crate::pages::meeting::MeetingPage,
     organisers: boards => crate::pages::boards::BoardsPage,
     organisers: board => crate::pages::board::BoardPage,
-    organisers: task => crate::pages::task::TaskPage,
     organisers: history => crate::pages::history::HistoryPage,
     organisers: participation => crate::pages::participation::ParticipationPage,
     organisers: settings => crate::pages::settings::SettingsPage,

@@ -12,6 +12,7 @@ pub use translations::i18n;
 use wasm_bindgen::JsCast;
 
 pub mod app;
+pub mod care_mode;
 pub mod charts;
 pub mod components;
 pub mod engine;
@@ -28,6 +29,7 @@ pub mod platform;
 pub mod qr;
 pub mod relays;
 pub mod space_context;
+pub mod speech;
 
 pub mod update_prompt;
 

@@ -6,7 +6,7 @@
 //! HTML are turned into escaped text, and a link or image whose address could run script
 //! (`javascript:`, `data:`, `vbscript:` …) has its address replaced by `#`.
 
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, html};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 
 /// Markdown → HTML that is safe to put into the page.
 pub fn to_safe_html(markdown: &str) -> String {
@@ -24,6 +24,27 @@ pub fn to_safe_html(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events);
     out
+}
+
+/// Markdown → the words it shows, one line per paragraph, heading or list item (what reading
+/// aloud speaks: no markup characters, no link addresses).
+pub fn to_plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES) {
+        match event {
+            Event::Text(text) | Event::Code(text) | Event::Html(text) | Event::InlineHtml(text) => out.push_str(&text),
+            Event::SoftBreak => out.push(' '),
+            Event::HardBreak
+            | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow | TagEnd::CodeBlock) => {
+                if !out.ends_with('\n') && !out.is_empty() {
+                    out.push('\n');
+                }
+            }
+            Event::End(TagEnd::TableCell) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.trim_end().to_owned()
 }
 
 /// The address if it is a web, mail or phone address or a path on this site; else `#` (a link

@@ -32,3 +32,11 @@ fn script_addresses_lose_their_address() {
     assert!(to_safe_html("[x](/s/abc)").contains(r#"href="/s/abc""#));
     assert!(to_safe_html("[x](tel:+8659112345)").contains("tel:"));
 }
+
+#[wasm_bindgen_test]
+fn plain_text_keeps_the_words_and_drops_the_markup() {
+    use linli::markdown::to_plain_text;
+    assert_eq!(to_plain_text("# Water\n\n**Off** on [Friday](https://example.org/f)."), "Water\nOff on Friday.");
+    assert_eq!(to_plain_text("- one\n- two"), "one\ntwo");
+    assert_eq!(to_plain_text("停水通知：\n周五 *上午*"), "停水通知： 周五 上午");
+}

@@ -8,6 +8,7 @@ pub mod member_name;
 pub mod name_prompt;
 pub mod pledge_progress;
 pub mod qr_code;
+pub mod read_aloud;
 pub mod rich_text;
 pub mod show_more;
 pub mod sync_badge;

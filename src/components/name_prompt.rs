@@ -1,9 +1,11 @@
-//! The first-visit question: what neighbours should call you (kept on this device).
+//! The first-visit questions: what neighbours should call you (kept on this device), and beside it
+//! whether to use care mode (larger text and buttons).
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use crate::app::DisplayName;
+use crate::care_mode::CareModeOffer;
 use crate::i18n::*;
 
 /// Asks for a display name on the first visit; neighbours see it on signatures and tasks.
@@ -21,6 +23,7 @@ pub fn NamePrompt() -> impl IntoView {
     };
     view! {
         <Show when=move || display.0.get().is_none()>
+            <CareModeOffer />
             <form class="card name-prompt no-print take-part" on:submit=save aria-labelledby="name-prompt-heading">
                 <h2 id="name-prompt-heading">{t!(i18n, your_name_heading)}</h2>
                 <p class="muted">{t!(i18n, your_name_why)}</p>

@@ -13,6 +13,7 @@ use crate::components::consultation_status::{Results, StatusLine, option_name};
 use crate::components::item_links::ItemLinks;
 use crate::components::member_name::MemberName;
 use crate::components::qr_code::QrCode;
+use crate::components::read_aloud::ReadAloud;
 use crate::components::rich_text::RichText;
 use crate::format::fill;
 use crate::i18n::*;
@@ -82,7 +83,12 @@ pub fn ConsultationPage() -> impl IntoView {
     let decided = Memo::new(move |_| {
         shown.with(|s| s.as_ref().is_some_and(|s| s.status == ConsultationStatus::Closed && matches!(s.outcome.decision, Decision::Adopted | Decision::Chosen(_))))
     });
+    // Outside the drawn sheet: a neighbour's change re-draws the sheet, never stops the reading.
+    let read_title = Signal::derive(move || shown.with(|s| s.as_ref().map(|s| s.consultation.question.clone()).unwrap_or_default()));
     view! {
+        <Show when=move || shown.with(Option::is_some)>
+            <ReadAloud title=read_title text=background />
+        </Show>
         {move || match shown.get() {
             None => view! { <p class="notice-box">{t!(i18n, item_not_found)}</p> }.into_any(),
             Some(shown) => {

@@ -115,6 +115,40 @@ fn keep_slide(id: &str, index: usize) {
     }
 }
 
+/// Whether this kiosk has read the urgent notice `notice` aloud already (kept on the kiosk, so a
+/// restart does not read it again), marking it read.
+fn first_reading(id: &str, notice: &str) -> bool {
+    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else { return false };
+    let key = format!("linli.kiosk-read.{id}");
+    let read = storage.get_item(&key).ok().flatten().unwrap_or_default();
+    if read.split(' ').any(|seen| seen == notice) {
+        return false;
+    }
+    // The last hundred are enough to remember: older notices are long gone from the screen.
+    let mut kept: Vec<&str> = read.split(' ').filter(|s| !s.is_empty()).collect();
+    kept.push(notice);
+    let start = kept.len().saturating_sub(100);
+    let _ = storage.set_item(&key, &kept[start..].join(" "));
+    true
+}
+
+/// Reads an urgent notice aloud the first time this kiosk shows it, where the space's kiosk
+/// settings ask for it (Settings → kiosk) and the browser has a voice for its language.
+fn read_when_first_shown(id: &'static str, slide: &Slide) {
+    let Slide::Notice { id: notice, title, body, urgent: true, .. } = slide else { return };
+    if !first_reading(id, notice) {
+        return;
+    }
+    let mut lines = vec![title.clone()];
+    lines.extend(crate::markdown::to_plain_text(body).lines().map(str::to_owned));
+    let language = crate::speech::language_of(&lines.join("\n"));
+    leptos::task::spawn_local(async move {
+        if crate::speech::has_voice_for(language).await {
+            crate::speech::speak(&lines, language, || ());
+        }
+    });
+}
+
 #[component]
 pub fn KioskPage() -> impl IntoView {
     let params = use_params_map();
@@ -176,6 +210,12 @@ fn Kiosk(id: &'static str) -> impl IntoView {
         let slides = all.get();
         let (index, _) = shown.get();
         (!slides.is_empty()).then(|| (index % slides.len(), slides.len(), slides[index % slides.len()].clone()))
+    });
+    Effect::new(move |_| {
+        let reads = ctx.with(|s| s.kiosk.read_urgent_aloud).unwrap_or(false);
+        if let (true, Some((_, _, slide))) = (reads, current.get()) {
+            read_when_first_shown(id, &slide);
+        }
     });
     let full_screen = move |_| {
         if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {

@@ -8,6 +8,7 @@ use linli_model::{Edit, ItemId};
 use crate::components::comments::{Comments, CommentsOn};
 use crate::components::item_links::ItemLinks;
 use crate::components::qr_code::QrCode;
+use crate::components::read_aloud::ReadAloud;
 use crate::components::rich_text::RichText;
 use crate::format;
 use crate::format::fill;
@@ -70,7 +71,12 @@ pub fn NoticePage() -> impl IntoView {
     // A printed notice's QR code lets whoever scans it comment (a take-part link), when this device
     // can make one.
     let sheet_link = move || ctx.share_link(&format!("/notices/{}", item.get()));
+    // Outside the drawn sheet: a neighbour's change re-draws the sheet, never stops the reading.
+    let read_title = Signal::derive(move || shown.with(|s| s.as_ref().map(|s| s.title.clone()).unwrap_or_default()));
     view! {
+        <Show when=move || shown.with(Option::is_some)>
+            <ReadAloud title=read_title text=Signal::derive(move || shown.with(|s| s.as_ref().map(|s| s.body.clone()).unwrap_or_default())) />
+        </Show>
         {move || match shown.get() {
             None => view! { <p class="notice-box">{t!(i18n, item_not_found)}</p> }.into_any(),
             Some(n) => {

@@ -1,7 +1,10 @@
-//! The notices of a space, newest first, filtered by category.
+//! The notices of a space, newest first, filtered by category. In care mode a list never moves
+//! under the reader's finger: notices that arrive while it is open wait behind "2 new notices —
+//! show", in a line kept free for it from the start.
 
 use leptos::prelude::*;
 
+use crate::care_mode::{HeldBack, NewItemsLine};
 use crate::components::show_more::{RowLimit, ShowMore};
 use crate::format;
 use crate::i18n::*;
@@ -32,6 +35,7 @@ pub fn NoticesPage() -> impl IntoView {
     // Only the rows on screen are built (a space may hold thousands of notices), and a
     // neighbour's change re-draws only the rows it changed (keyed below).
     let limit = RowLimit::new();
+    let held = HeldBack::new(move || ctx.with(|s| s.notices.keys().cloned().collect()));
     let listing = Memo::new(move |_| {
         let lang = current_lang();
         let now = platform::now();
@@ -39,6 +43,8 @@ pub fn NoticesPage() -> impl IntoView {
         let shown = limit.count();
         ctx.with(|s| {
             let all: Vec<_> = s.current_notices().into_iter().filter(|(_, n)| wanted.is_empty() || n.category == wanted).collect();
+            let waiting = held.waiting(all.iter().map(|(id, _)| *id));
+            let all: Vec<_> = all.into_iter().filter(|(id, _)| held.shows(id)).collect();
             let total = all.len();
             let rows = all
                 .into_iter()
@@ -53,7 +59,7 @@ pub fn NoticesPage() -> impl IntoView {
                     created_at: n.created_at,
                 })
                 .collect::<Vec<_>>();
-            (rows, total)
+            (rows, total, waiting)
         })
         .unwrap_or_default()
     });
@@ -71,14 +77,15 @@ pub fn NoticesPage() -> impl IntoView {
                     view! { <option value=id selected=move || filter.get() == selected_id>{name}</option> }
                 }).collect_view()}
             </select>
-            <Show when=move || listing.with(|(rows, _)| !rows.is_empty()) fallback=move || view! { <p class="muted">{t!(i18n, no_notices)}</p> }>
+            <NewItemsLine held waiting=Signal::derive(move || listing.with(|(_, _, waiting)| *waiting)) />
+            <Show when=move || listing.with(|(rows, _, _)| !rows.is_empty()) fallback=move || view! { <p class="muted">{t!(i18n, no_notices)}</p> }>
                 <ul class="notices">
                     <For each=move || listing.get().0 key=|row| row.clone() let:row>
                         {notice_row(ctx, i18n, row)}
                     </For>
                 </ul>
             </Show>
-            <ShowMore limit total=Signal::derive(move || listing.with(|(_, total)| *total)) />
+            <ShowMore limit total=Signal::derive(move || listing.with(|(_, total, _)| *total)) />
         </section>
     }
 }

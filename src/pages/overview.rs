@@ -61,8 +61,18 @@ pub fn Overview() -> impl IntoView {
         ctx.with(|s| s.open_requests().into_iter().map(|(id, t)| TaskSummary::of(s, id, t)).collect::<Vec<_>>()).unwrap_or_default()
     });
     let limits = [RowLimit::new(), RowLimit::new(), RowLimit::new(), RowLimit::new(), RowLimit::new()];
+    let care = crate::care_mode::use_care_mode();
     view! {
         <div class="overview">
+            // Care mode leads with what a resident does most, as large buttons.
+            <Show when=move || care.on.get()>
+                <nav class="care-actions no-print" aria-label=move || t_string!(i18n, care_actions)>
+                    <a class="button" href=ctx.link("/notices")>{t!(i18n, care_read_notices)}</a>
+                    <a class="button" href=ctx.link("/pledges")>{t!(i18n, care_sign_pledge)}</a>
+                    <a class="button" href=ctx.link("/requests")>{t!(i18n, care_raise_request)}</a>
+                    <a class="button" href=ctx.link("/consultations")>{t!(i18n, care_vote)}</a>
+                </nav>
+            </Show>
             <section class="card" aria-labelledby="urgent-heading">
                 <h2 id="urgent-heading">{t!(i18n, urgent_and_pinned)}</h2>
                 {move || {

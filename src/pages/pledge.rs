@@ -11,6 +11,7 @@ use crate::components::item_links::ItemLinks;
 use crate::components::member_name::MemberName;
 use crate::components::pledge_progress::PledgeProgress;
 use crate::components::qr_code::QrCode;
+use crate::components::read_aloud::ReadAloud;
 use crate::components::rich_text::RichText;
 use crate::format;
 use crate::format::fill;
@@ -95,7 +96,12 @@ pub fn PledgePage() -> impl IntoView {
     // one; else it reads.
     let can_sign_by_poster = move || ctx.take_part_key().is_some();
     let poster_link = move || ctx.share_link(&format!("/pledges/{}", item.get()));
+    // Outside the drawn sheet: a neighbour's change re-draws the sheet, never stops the reading.
+    let read_title = Signal::derive(move || shown.with(|s| s.as_ref().map(|s| s.title.clone()).unwrap_or_default()));
     view! {
+        <Show when=move || shown.with(Option::is_some)>
+            <ReadAloud title=read_title text=text />
+        </Show>
         {move || match shown.get() {
             None => view! { <p class="notice-box">{t!(i18n, item_not_found)}</p> }.into_any(),
             Some(p) => {

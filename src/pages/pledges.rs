@@ -7,6 +7,7 @@ use leptos_router::hooks::use_navigate;
 use linli_model::{Edit, ItemId, PledgeDraft};
 
 use crate::components::pledge_progress::PledgeProgress;
+use crate::care_mode::{HeldBack, NewItemsLine};
 use crate::components::show_more::{RowLimit, ShowMore};
 use crate::format;
 use crate::i18n::*;
@@ -17,13 +18,16 @@ use crate::space_context::use_space;
 pub fn PledgesPage() -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_space();
+    // In care mode, pledges started while the list is open wait behind "N new — show".
+    let held = HeldBack::new(move || ctx.with(|s| s.pledges.keys().cloned().collect()));
+    let waiting = Memo::new(move |_| ctx.with(|s| held.waiting(s.pledges.iter().filter(|(_, p)| !p.archived).map(|(id, _)| id.as_str()))).unwrap_or(0));
     let rows = Memo::new(move |_| {
         let now = platform::now();
         ctx.with(|s| {
             let mut rows: Vec<_> = s
                 .pledges
                 .iter()
-                .filter(|(_, p)| !p.archived)
+                .filter(|(id, p)| !p.archived && held.shows(id))
                 .map(|(id, p)| (id.clone(), p.title.clone(), p.signature_count(), p.goal, p.is_open_for_signing(now), p.created_at))
                 .collect();
             rows.sort_by(|a, b| (b.4, b.5).cmp(&(a.4, a.5)));
@@ -35,6 +39,7 @@ pub fn PledgesPage() -> impl IntoView {
     view! {
         <section aria-labelledby="pledges-heading">
             <h2 id="pledges-heading">{t!(i18n, pledges)}</h2>
+            <NewItemsLine held waiting />
             {move || {
                 let shown = limit.first(rows.get());
                 if shown.is_empty() {

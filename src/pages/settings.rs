@@ -20,10 +20,15 @@ use crate::space_context::{current_lang, name_in, use_space};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <ShareLinks />
         <HiddenMembers />
         <LinkDevice />
+        <section class="card care-settings" aria-labelledby="care-settings-heading">
+            <h2 id="care-settings-heading">{t!(i18n, care_mode)}</h2>
+            <crate::care_mode::CareModeSetting />
+        </section>
         <SyncPanel />
         <DirectLink />
         <SpaceNameForm />
@@ -381,6 +386,7 @@ fn KioskForm() -> impl IntoView {
     let categories = RwSignal::new(settings.categories.clone());
     let languages = RwSignal::new(settings.languages.clone());
     let consultations = RwSignal::new(settings.consultations);
+    let read_urgent_aloud = RwSignal::new(settings.read_urgent_aloud);
     let status = RwSignal::new(None::<Result<(), String>>);
     let all_categories = Memo::new(move |_| {
         let lang = current_lang();
@@ -402,6 +408,7 @@ fn KioskForm() -> impl IntoView {
             rotation_seconds: seconds.get_untracked().trim().parse().unwrap_or(12).clamp(3, 600),
             languages: languages.get_untracked(),
             consultations: consultations.get_untracked(),
+            read_urgent_aloud: read_urgent_aloud.get_untracked(),
         };
         ctx.edit_then(vec![Edit::SetKioskSettings { settings: next }], move |outcome| status.set(Some(outcome)));
     };
@@ -445,6 +452,7 @@ fn KioskForm() -> impl IntoView {
                 }).collect_view()}
             </fieldset>
             <label class="check"><input type="checkbox" prop:checked=move || consultations.get() on:change=move |ev| consultations.set(event_target_checked(&ev)) />{t!(i18n, kiosk_consultations)}</label>
+            <label class="check"><input type="checkbox" prop:checked=move || read_urgent_aloud.get() on:change=move |ev| read_urgent_aloud.set(event_target_checked(&ev)) />{t!(i18n, kiosk_read_urgent_aloud)}</label>
             <StatusLine status />
             <button type="submit">{t!(i18n, save)}</button>
         </form>

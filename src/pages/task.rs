@@ -8,6 +8,7 @@ use linli_model::{Edit, ItemId, TaskDraft, Timestamp};
 
 use crate::components::comments::{Comments, CommentsOn};
 use crate::components::item_links::ItemLinks;
+use crate::components::read_aloud::ReadAloud;
 use crate::components::rich_text::RichText;
 use crate::format;
 use crate::format::fill;
@@ -108,7 +109,12 @@ pub fn TaskPage() -> impl IntoView {
         let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
         ctx.edit_then(vec![Edit::AssignTask { id, member, assigned: false }], move |outcome| error.set(outcome.err()));
     };
+    // Outside the drawn sheet: a neighbour's change re-draws the sheet, never stops the reading.
+    let read_title = Signal::derive(move || shown.with(|s| s.as_ref().map(|s| s.title.clone()).unwrap_or_default()));
     view! {
+        <Show when=move || shown.with(Option::is_some)>
+            <ReadAloud title=read_title text=description />
+        </Show>
         {move || match shown.get() {
             None => view! { <p class="notice-box">{t!(i18n, item_not_found)}</p> }.into_any(),
             Some(task) => {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { PHONE, newProfile } from "./support/browser.mjs";
-import { chooseName, createSpace, eventually, noticeCard, openNotice, openTab, postNotice, waitUntilSaved } from "./support/app.mjs";
+import { chooseName, createSpace, eventually, noticeCard, openNotice, openTab, postNotice, takePartLink, waitUntilSaved } from "./support/app.mjs";
 import { startRelay } from "./support/relay.mjs";
 import { browserAndRelay } from "./support/suite.mjs";
 
@@ -34,15 +34,6 @@ async function startPledge(page, title, goal = 10) {
   await form.getByRole("button", { name: "Create pledge" }).click();
   await page.getByRole("article", { name: title }).waitFor();
   return page.locator(".print-qr").getByRole("img", { name: "QR code that opens this on a phone" }).getAttribute("data-link");
-}
-
-/** The take-part link of the open space, as Settings shows it; the page comes back. */
-async function takePartLink(page) {
-  const here = page.url();
-  await openTab(page, "Settings");
-  const link = await page.locator("code.take-part-link").innerText();
-  await page.goto(here);
-  return link;
 }
 
 test("a phone scans a pledge poster and signs in two taps; the organiser sees a proven signer; a view link cannot sign", async () => {

@@ -197,7 +197,7 @@ from_tree_struct!(Task {
     archived = default,
 });
 from_tree_struct!(Category { names, position, archived = default });
-from_tree_struct!(KioskSettings { categories = default, rotation_seconds = crate::space::default_rotation, languages = default, consultations = crate::space::default_true });
+from_tree_struct!(KioskSettings { categories = default, rotation_seconds = crate::space::default_rotation, languages = default, consultations = crate::space::default_true, read_urgent_aloud = default });
 from_tree_struct!(Responsibility { team, members = default });
 from_tree_struct!(VoteOption { label, position });
 from_tree_struct!(Vote { choices, at });

@@ -258,7 +258,7 @@ fn settings_categories_kiosk_and_responsibilities() {
     editor.move_category(id(1).as_str(), 0).unwrap();
     editor.rename_category("c000000000000002", Names::from([("en".to_string(), "Repairs & upkeep".to_string())])).unwrap();
     editor.set_category_archived("c000000000000005", true).unwrap();
-    let kiosk = KioskSettings { categories: vec!["c000000000000001".into()], rotation_seconds: 20, languages: vec!["zh-Hant".into()], consultations: false };
+    let kiosk = KioskSettings { categories: vec!["c000000000000001".into()], rotation_seconds: 20, languages: vec!["zh-Hant".into()], consultations: false, read_urgent_aloud: true };
     editor.set_kiosk_settings(&kiosk).unwrap();
     assert!(matches!(editor.set_kiosk_settings(&KioskSettings { rotation_seconds: 1, ..kiosk.clone() }), Err(SpaceError::Invalid(_))));
     let team = Responsibility { team: "Property management".into(), members: [(MemberId::from_random([2; 8]).to_string(), true)].into() };

@@ -48,6 +48,11 @@ pub struct KioskSettings {
     #[cfg_attr(feature = "automerge", autosurgeon(missing = "default_true"))]
     #[serde(default = "default_true")]
     pub consultations: bool,
+    /// Whether the kiosk reads each urgent notice aloud once, when it first shows it (for lobbies
+    /// where not everyone can read the screen). Off unless an organiser turns it on.
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    #[serde(default)]
+    pub read_urgent_aloud: bool,
 }
 
 pub fn default_true() -> bool {
@@ -60,7 +65,7 @@ pub fn default_rotation() -> u64 {
 
 impl Default for KioskSettings {
     fn default() -> Self {
-        KioskSettings { categories: Vec::new(), rotation_seconds: default_rotation(), languages: Vec::new(), consultations: true }
+        KioskSettings { categories: Vec::new(), rotation_seconds: default_rotation(), languages: Vec::new(), consultations: true, read_urgent_aloud: false }
     }
 }
 

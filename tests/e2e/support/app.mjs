@@ -35,6 +35,15 @@ export async function editLinkOf(page, name) {
   return here.replace(/#.*$/, "") + new URL(editLink).hash;
 }
 
+/** The take-part link of the open space, as Settings shows it; the page comes back. */
+export async function takePartLink(page) {
+  const here = page.url();
+  await openTab(page, "Settings");
+  const link = await page.locator("code.take-part-link").innerText();
+  await page.goto(here);
+  return link;
+}
+
 /** A path inside a space given by a link that may carry a key: `inSpace(link, "/notices")`. */
 export function inSpace(link, path) {
   const url = new URL(link);
