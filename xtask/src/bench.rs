@@ -82,7 +82,7 @@ pub fn run() -> Result<(), String> {
 
     let mut md = String::new();
     let _ = writeln!(md, "# Benchmarks\n");
-    let _ = writeln!(md, "Regenerate with `cargo xtask bench` (about 20 minutes). Last run: {}.\n", today());
+    let _ = writeln!(md, "Regenerate with `cargo xtask bench` (about 40 minutes on 2 cores). Last run: {}.\n", today());
     let _ = writeln!(md, "## Machine\n\n{}\n", machine());
     let best = |steps: &[StepResult]| steps.iter().filter(|s| s.sustained()).map(|s| s.throughput).fold(0.0, f64::max);
     let idle_per = |(before, after): (u64, u64)| after.saturating_sub(before) as f64 / IDLE_CONNECTIONS as f64;
