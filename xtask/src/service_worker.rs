@@ -7,12 +7,21 @@ use std::path::Path;
 /// Files of `dist/` the worker must not cache.
 const NOT_SHELL: &[&str] = &["sw.js"];
 
+/// Where an FNV-1a hash starts.
+pub const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a, going on from `hash` over `bytes`: a name or version that changes whenever the
+/// content does (not a defence against anyone).
+pub fn fnv1a(hash: u64, bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(hash, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+}
+
 /// Writes the version and the shell list into `dist/sw.js`.
 pub fn stamp(dist: &Path) -> Result<(), String> {
     let worker = dist.join("sw.js");
     let source = std::fs::read_to_string(&worker).map_err(|e| format!("{}: {e}", worker.display()))?;
     let mut files: Vec<String> = Vec::new();
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut hash = FNV_START;
     let mut entries: Vec<_> = std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))?.flatten().collect();
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
@@ -22,9 +31,7 @@ pub fn stamp(dist: &Path) -> Result<(), String> {
             continue;
         }
         let bytes = std::fs::read(entry.path()).map_err(|e| format!("{name}: {e}"))?;
-        for byte in name.bytes().chain(bytes) {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
+        hash = fnv1a(hash, name.bytes().chain(bytes));
         files.push(format!("\"/{name}\""));
     }
     let stamped = source.replace("__LINLI_VERSION__", &format!("{hash:016x}")).replace("__LINLI_SHELL__", &format!("[{}]", files.join(", ")));

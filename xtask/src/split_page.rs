@@ -15,6 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::service_worker::{FNV_START, fnv1a};
 use crate::shell::{Step, root};
 
 /// Builds, cuts and installs the page's wasm into `dist/`.
@@ -29,7 +30,7 @@ pub fn split_into(dist: &Path) -> Result<(), String> {
     )?;
     let linked_path = root().join("target/wasm32-unknown-unknown/release/linli.wasm");
     let linked = std::fs::read(&linked_path).map_err(|e| format!("{}: {e}", linked_path.display()))?;
-    let hash = format!("{:016x}", fnv1a(&linked));
+    let hash = format!("{:016x}", fnv1a(FNV_START, linked.iter().copied()));
     let work = root().join("target/split-page");
     let _ = std::fs::remove_dir_all(&work);
     let cut = work.join("cut");
@@ -147,11 +148,6 @@ fn attribute(html: &str, name: &str) -> Result<String, String> {
         .and_then(|rest| rest.split('"').next())
         .map(str::to_owned)
         .ok_or_else(|| format!("dist/index.html has no {name} (Trunk.toml's pattern_script)"))
-}
-
-/// FNV-1a over the bytes: a name that changes whenever the code does.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3))
 }
 
 fn path_str(path: &Path) -> Result<&str, String> {
