@@ -2,6 +2,8 @@
 //! documents in a folder, and optionally federating with other relays. [`run`] is the whole
 //! server; `main.rs` only reads flags and calls it.
 
+pub mod backup;
+pub mod check;
 mod connection;
 mod folder_store;
 mod hub;

@@ -1,17 +1,46 @@
-//! The `linli-relay` binary: reads flags and environment, then runs the relay until SIGTERM or Ctrl-C.
+//! The `linli-relay` binary: reads flags and environment, then serves until SIGTERM or Ctrl-C, or
+//! runs one of the data folder's maintenance commands (`backup`, `check`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use linli_relay::{Limits, RelayConfig};
 
 /// Serves the Linli site and relays automerge-repo sync, keeping documents in a folder.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version, about, args_conflicts_with_subcommands = true)]
 struct Flags {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeFlags,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Copies the data folder to DIR, consistently, while the relay runs. Restoring is copying
+    /// DIR back as the data folder.
+    Backup {
+        /// Where the copy goes (created if missing; an earlier copy there is brought up to date).
+        dir: PathBuf,
+        /// The data folder to copy.
+        #[arg(long, env = "LINLI_DATA", default_value = "data")]
+        data: PathBuf,
+    },
+    /// Loads every document in the data folder and reports unreadable chunks; removes the
+    /// temporary files an interrupted write leaves behind.
+    Check {
+        /// The data folder to check.
+        #[arg(long, env = "LINLI_DATA", default_value = "data")]
+        data: PathBuf,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct ServeFlags {
     /// Address to listen on.
     #[arg(long, env = "LINLI_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -47,13 +76,30 @@ struct Flags {
     ping_seconds: u64,
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("LINLI_LOG").unwrap_or_else(|_| "info,automerge=warn,hexane=warn".into()))
         .with_writer(std::io::stderr)
         .init();
     let flags = Flags::parse();
+    match flags.command {
+        None => serve(flags.serve),
+        Some(Command::Backup { dir, data }) => {
+            let report = linli_relay::backup::copy_data_folder(&data, &dir)
+                .with_context(|| format!("cannot back up {} to {}", data.display(), dir.display()))?;
+            println!("{report}");
+            Ok(())
+        }
+        Some(Command::Check { data }) => {
+            let report = linli_relay::check::check_data_folder(&data).with_context(|| format!("cannot check {}", data.display()))?;
+            println!("{report}");
+            if report.is_healthy() { Ok(()) } else { std::process::exit(1) }
+        }
+    }
+}
+
+#[tokio::main]
+async fn serve(flags: ServeFlags) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(flags.listen).await.with_context(|| format!("cannot listen on {}", flags.listen))?;
     let mut config = RelayConfig::new(&flags.data);
     config.site_dir = flags.site;
