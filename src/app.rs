@@ -10,7 +10,8 @@ use crate::i18n::I18nContextProvider;
 use crate::language::{self, LanguageSwitcher};
 use crate::lazy_screens::{self as screens, lazily};
 use crate::pages::{home::Home, not_found::NotFound, space::SpacePage};
-use crate::{identity, relays, update_prompt::UpdatePrompt};
+use crate::update_prompt::{NotSecureNotice, UpdatePrompt};
+use crate::{identity, relays};
 
 /// The display name chosen on this device, shared so every screen sees it change.
 #[derive(Clone, Copy)]
@@ -40,6 +41,7 @@ pub fn App() -> impl IntoView {
                 </div>
             </div>
             <UpdatePrompt />
+            <NotSecureNotice />
             <EngineRestarted />
             <Router>
                 <Routes fallback=NotFound>

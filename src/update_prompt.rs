@@ -90,3 +90,30 @@ pub fn UpdatePrompt() -> impl IntoView {
         </Show>
     }
 }
+
+/// Where the page was opened on plain http from another machine (a relay on a LAN address without
+/// HTTPS), browsers give it no service worker: it says so, in words a resident understands, until
+/// they press "OK" on this device.
+#[component]
+pub fn NotSecureNotice() -> impl IntoView {
+    const DISMISSED: &str = "linli.not-secure-understood";
+    let i18n = use_i18n();
+    let storage = || web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    let insecure = web_sys::window().is_some_and(|w| !w.is_secure_context());
+    let dismissed = storage().and_then(|s| s.get_item(DISMISSED).ok().flatten()).is_some();
+    let shown = RwSignal::new(insecure && !dismissed);
+    let understood = move |_| {
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(DISMISSED, "1");
+        }
+        shown.set(false);
+    };
+    view! {
+        <Show when=move || shown.get()>
+            <div class="update-banner not-secure no-print" role="status">
+                {t!(i18n, not_secure_offline)} " "
+                <button type="button" on:click=understood>{t!(i18n, not_secure_understood)}</button>
+            </div>
+        </Show>
+    }
+}

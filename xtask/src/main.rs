@@ -68,12 +68,16 @@ fn serve(args: &[String]) -> Result<(), String> {
     }
     setup::toolchain()?;
     build_site()?;
-    Step::new("build the relay").run("cargo", &["build", "--profile", "relay", "-p", "linli-relay"], &[])?;
+    Step::new("build the relay, with the site inside").run(
+        "cargo",
+        &["build", "--profile", "relay", "-p", "linli-relay", "--features", "embedded-site"],
+        &[],
+    )?;
     println!("\nLinli is at http://{listen}/ (data in ./{data}). Stop with Ctrl-C.\n");
     let relay = root().join("target/relay/linli-relay");
     Step::new("run the relay").run(
         relay.to_str().ok_or("odd path")?,
-        &["--listen", &listen, "--data", &data, "--site", "dist"],
+        &["--listen", &listen, "--data", &data],
         &[],
     )
 }
@@ -94,7 +98,20 @@ fn test() -> Result<(), String> {
     bundle_size::check(&root().join("dist"), &root().join("xtask/first-visit-budget"))?;
     Step::new("build the relay and the crafted-change peer for the end-to-end tests").run(
         "cargo",
-        &["build", "-p", "linli-relay", "-p", "linli-loadgen", "--bin", "linli-relay", "--bin", "linli-crafted-change"],
+        &[
+            "build",
+            "-p",
+            "linli-relay",
+            "-p",
+            "linli-loadgen",
+            "--bin",
+            "linli-relay",
+            "--bin",
+            "linli-crafted-change",
+            // The site inside the binary, for the test that runs it with no flags.
+            "--features",
+            "linli-relay/embedded-site",
+        ],
         &[],
     )?;
     let relay = root().join("target/debug/linli-relay");

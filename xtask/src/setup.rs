@@ -62,9 +62,10 @@ fn locked_version(package: &str) -> Result<String, String> {
 
 /// The browsers of the tests, from Debian: Chromium and ChromeDriver; WebKitGTK's driver (which
 /// drives its MiniBrowser) with a virtual display to run it in; CJK fonts, so that Chinese text is
-/// laid out as residents see it.
+/// laid out as residents see it; and pebble, the ACME test CA the relay's HTTPS test gets a
+/// certificate from.
 pub fn browser() -> Result<(), String> {
-    const WANTED: [(&str, &str); 6] = [
+    const WANTED: [(&str, &str); 7] = [
         ("chromium", CHROMIUM),
         ("chromium-driver", CHROMEDRIVER),
         ("webkit2gtk-driver", "/usr/bin/WebKitWebDriver"),
@@ -72,16 +73,17 @@ pub fn browser() -> Result<(), String> {
         // xvfb-run needs it; xvfb only recommends it.
         ("xauth", "/usr/bin/xauth"),
         ("fonts-noto-cjk", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+        ("pebble", "/usr/bin/pebble"),
     ];
     let missing: Vec<&str> = WANTED.iter().filter(|(_, path)| !Path::new(path).exists()).map(|(package, _)| *package).collect();
     if missing.is_empty() {
-        println!("ok: chromium, chromedriver, WebKitWebDriver, xvfb, CJK fonts");
+        println!("ok: chromium, chromedriver, WebKitWebDriver, xvfb, CJK fonts, pebble");
         return Ok(());
     }
     let is_root = output_of("id", &["-u"]).is_some_and(|uid| uid == "0");
     if !is_root {
         return Err(format!(
-            "the browser tests need Debian's {}.\nInstall them with: sudo apt-get install -y --no-install-recommends {}",
+            "the tests need Debian's {}.\nInstall them with: sudo apt-get install -y --no-install-recommends {}",
             missing.join(", "),
             missing.join(" ")
         ));

@@ -5,8 +5,10 @@
 pub mod backup;
 pub mod check;
 mod connection;
+mod embedded_site;
 mod folder_store;
 mod hub;
+pub mod https;
 mod join_limit;
 mod limits;
 mod metrics;
@@ -46,11 +48,13 @@ pub struct RelayConfig {
     /// Relays (or automerge-repo sync servers) to dial and keep in sync with, as `ws://…` URLs.
     pub peers: Vec<String>,
     pub limits: Limits,
+    /// HTTPS, from certificate files or ACME; `None` serves plain HTTP.
+    pub tls: Option<https::Tls>,
 }
 
 impl RelayConfig {
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
-        RelayConfig { site_dir: None, data_dir: data_dir.into(), peers: Vec::new(), limits: Limits::default() }
+        RelayConfig { site_dir: None, data_dir: data_dir.into(), peers: Vec::new(), limits: Limits::default(), tls: None }
     }
 }
 
@@ -61,6 +65,23 @@ struct AppState {
     context: Context,
     next_conn: Arc<AtomicU64>,
     site_dir: Option<PathBuf>,
+}
+
+/// What to tell whoever starts a relay on `address` without TLS, if it is reached from other
+/// machines: browsers will not let Linli work offline there.
+pub fn plain_http_warning(address: std::net::SocketAddr) -> Option<String> {
+    if address.ip().is_loopback() {
+        return None;
+    }
+    Some(format!(
+        "Linli is served over plain HTTP on {address}. Browsers allow offline use, the service worker and \
+         installing to the home screen only on https:// addresses (or on this machine itself), so residents \
+         who open http://<this machine>:{port}/ can use Linli only while they are online: a page opened \
+         without a connection will not load (what they type is still kept on their device). To fix it, give the relay a certificate: \
+         --acme-domain <a public name that points here> (free, automatic, from Let's Encrypt), or \
+         --tls-cert <file> --tls-key <file> (a certificate you have, e.g. from your router or a local CA).",
+        port = address.port()
+    ))
 }
 
 /// Serves until `shutdown` resolves, then closes every connection and returns once every
@@ -93,7 +114,10 @@ pub async fn run(listener: TcpListener, config: RelayConfig, shutdown: impl Futu
     let next_conn = Arc::new(AtomicU64::new(1));
     let peer_links: Vec<_> =
         config.peers.iter().map(|url| tokio::spawn(peer_link::keep_linked(url.clone(), next_conn.clone(), context.clone()))).collect();
-    let state = AppState { context, next_conn, site_dir: config.site_dir.clone() };
+    // A binary built with the site inside serves it unless `--site` names a folder.
+    let unpacked_site = if config.site_dir.is_none() { embedded_site::unpack()? } else { None };
+    let site_dir = config.site_dir.clone().or_else(|| unpacked_site.as_ref().map(|folder| folder.path().to_owned()));
+    let state = AppState { context, next_conn, site_dir };
     let views = space_view::Views { data_dir: config.data_dir.clone(), cache: space_view::ViewCache::default() };
     let app = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
@@ -102,11 +126,14 @@ pub async fn run(listener: TcpListener, config: RelayConfig, shutdown: impl Futu
         .fallback(site_or_sync)
         .with_state(state);
     tracing::info!(address = %listener.local_addr()?, %peer_id, peers = ?config.peers, "relay listening");
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+    let shutdown = async move {
         shutdown.await;
         let _ = stop_tx.send(true);
-    });
-    server.await?;
+    };
+    match config.tls {
+        None => axum::serve(listener, app).with_graceful_shutdown(shutdown).await?,
+        Some(tls) => https::serve(listener, app, tls, shutdown).await?,
+    }
     for link in peer_links {
         let _ = link.await;
     }

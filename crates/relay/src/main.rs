@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use linli_relay::https::{AcmeSettings, Tls};
 use linli_relay::{Limits, RelayConfig};
 
 /// Serves the Linli site and relays automerge-repo sync, keeping documents in a folder.
@@ -71,6 +72,30 @@ struct ServeFlags {
     /// now (their devices send again later).
     #[arg(long, env = "LINLI_JOINS_PER_MINUTE", default_value_t = Limits::default().joins_per_minute)]
     joins_per_minute: f64,
+    /// HTTPS with this certificate chain (PEM); needs --tls-key. Read again when the file changes.
+    #[arg(long, env = "LINLI_TLS_CERT", requires = "tls_key", conflicts_with = "acme_domains")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, env = "LINLI_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// HTTPS with free certificates from Let's Encrypt for this public name, which must point at
+    /// this machine's port 443 (listen on it: --listen 0.0.0.0:443); repeatable, or comma-separated.
+    /// Accounts and certificates are kept in the data folder's acme/.
+    #[arg(long = "acme-domain", env = "LINLI_ACME_DOMAIN", value_delimiter = ',')]
+    acme_domains: Vec<String>,
+    /// An e-mail address the certificate authority may write to about expiring certificates.
+    #[arg(long = "acme-contact", env = "LINLI_ACME_CONTACT", value_delimiter = ',')]
+    acme_contacts: Vec<String>,
+    /// Another ACME certificate authority's directory URL (e.g. a private CA on the village LAN).
+    #[arg(long, env = "LINLI_ACME_DIRECTORY", default_value = linli_relay::https::LETS_ENCRYPT)]
+    acme_directory: String,
+    /// The root certificate (PEM) of a private ACME CA's own HTTPS address.
+    #[arg(long, env = "LINLI_ACME_DIRECTORY_CA")]
+    acme_directory_ca: Option<PathBuf>,
+    /// With HTTPS, also listen on this address for plain HTTP and send browsers to the HTTPS address
+    /// (default with HTTPS on port 443: port 80 of the same address; "off" to not listen).
+    #[arg(long, env = "LINLI_REDIRECT_HTTP")]
+    redirect_http: Option<String>,
     /// Seconds between pings to each connection; a connection silent for three times as long is closed.
     #[arg(long, env = "LINLI_PING_SECONDS", default_value_t = 20)]
     ping_seconds: u64,
@@ -115,10 +140,61 @@ async fn serve(flags: ServeFlags) -> anyhow::Result<()> {
         joins_per_minute: flags.joins_per_minute,
         ..Limits::default()
     };
+    config.tls = if let (Some(cert), Some(key)) = (flags.tls_cert, flags.tls_key) {
+        Some(Tls::Files { cert, key })
+    } else if !flags.acme_domains.is_empty() {
+        Some(Tls::Acme(AcmeSettings {
+            domains: flags.acme_domains.clone(),
+            contact: flags.acme_contacts,
+            directory: flags.acme_directory,
+            directory_ca: flags.acme_directory_ca,
+            cache_dir: flags.data.join("acme"),
+        }))
+    } else {
+        None
+    };
+    let address = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let redirect = match redirect_address(flags.redirect_http.as_deref(), address, config.tls.is_some())? {
+        Some(plain) => {
+            let plain_listener = tokio::net::TcpListener::bind(plain).await.with_context(|| format!("cannot listen on {plain} to redirect to https"))?;
+            let host = flags.acme_domains.first().cloned();
+            Some(tokio::spawn(linli_relay::https::redirect_to_https(plain_listener, host, address.port(), until_stopped(stopped.clone()))))
+        }
+        None => None,
+    };
+    if config.tls.is_none()
+        && let Some(warning) = linli_relay::plain_http_warning(address)
+    {
+        tracing::warn!("{warning}");
+    }
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
     // Print the bound address on stdout so scripts and tests that pass port 0 can find it.
-    println!("listening on http://{}", listener.local_addr()?);
-    linli_relay::run(listener, config, shutdown_signal()).await.context("relay failed")?;
+    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    println!("listening on {scheme}://{address}");
+    linli_relay::run(listener, config, until_stopped(stopped)).await.context("relay failed")?;
+    if let Some(redirect) = redirect {
+        let _ = redirect.await;
+    }
     Ok(())
+}
+
+/// Where to listen for plain HTTP to redirect to HTTPS, if anywhere.
+fn redirect_address(flag: Option<&str>, https: SocketAddr, tls: bool) -> anyhow::Result<Option<SocketAddr>> {
+    match flag {
+        Some("off") => Ok(None),
+        Some(_) if !tls => anyhow::bail!("--redirect-http sends browsers to HTTPS: it needs --tls-cert or --acme-domain"),
+        Some(address) => Ok(Some(address.parse().with_context(|| format!("--redirect-http: {address} is not an address like 0.0.0.0:80"))?)),
+        None if tls && https.port() == 443 => Ok(Some(SocketAddr::new(https.ip(), 80))),
+        None => Ok(None),
+    }
+}
+
+async fn until_stopped(mut stopped: tokio::sync::watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|stop| *stop).await;
 }
 
 async fn shutdown_signal() {

@@ -39,7 +39,9 @@ impl RelayProcess {
             .expect("the relay binary starts");
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let address = line.trim().strip_prefix("listening on http://").expect("the relay says where it listens").to_owned();
+        let line = line.trim();
+        let address = line.strip_prefix("listening on http://").or_else(|| line.strip_prefix("listening on https://"));
+        let address = address.expect("the relay says where it listens").to_owned();
         RelayProcess { child, address }
     }
 
