@@ -166,6 +166,12 @@ impl Client {
         }
     }
 
+    /// Says goodbye: sends the WebSocket close frame, and the relay closes the connection.
+    /// (Dropping a client leaves its socket open until the relay's idle timeout.)
+    pub fn close(self) {
+        let _ = self.outgoing.send(Message::Close(None));
+    }
+
     /// Calls into the repo and runs what it produced.
     fn act(&self, call: impl FnOnce(&mut Repo) -> Effects) {
         let frames = {

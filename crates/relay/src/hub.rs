@@ -13,6 +13,7 @@ use linli_sync::{ChunkKey, CloseReason, ConnId, Direction, DocumentId, Effects, 
 use tokio::sync::mpsc;
 
 use crate::folder_store::FolderStore;
+use crate::idle_release::{IdleClock, Retention};
 use crate::metrics::Metrics;
 
 /// What a connection tells the hub.
@@ -61,18 +62,33 @@ pub struct Hub {
     store: FolderStore,
     outboxes: HashMap<ConnId, Outbox>,
     metrics: Arc<Metrics>,
+    retention: Retention,
+    idle: IdleClock,
 }
 
 impl Hub {
-    pub fn new(repo: Repo, store: FolderStore, metrics: Arc<Metrics>) -> Self {
-        Hub { repo, store, outboxes: HashMap::new(), metrics }
+    pub fn new(repo: Repo, store: FolderStore, metrics: Arc<Metrics>, retention: Retention) -> Self {
+        Hub { repo, store, outboxes: HashMap::new(), metrics, retention, idle: IdleClock::default() }
     }
 
     /// Runs until every sender of `commands` is gone. Each batch's writes are durable before the
-    /// next batch starts, so there is nothing left to flush when this returns.
+    /// next batch starts, so there is nothing left to flush when this returns. Between batches,
+    /// documents nobody uses are released (see `idle_release.rs`).
     pub async fn run(mut self, mut commands: mpsc::Receiver<HubCommand>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
-        while commands.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let mut sweep = tokio::time::interval(self.retention.sweep_every());
+        sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let received = tokio::select! {
+                received = commands.recv_many(&mut batch, MAX_BATCH) => received,
+                _ = sweep.tick() => {
+                    self.release_idle_documents();
+                    continue;
+                }
+            };
+            if received == 0 {
+                break;
+            }
             let mut fx = Effects::default();
             let mut senders = Vec::new();
             // Many messages about one document in a batch: store it and answer its peers once.
@@ -88,6 +104,19 @@ impl Hub {
             self.metrics.documents_open.store(self.repo.document_count() as u64, Ordering::Relaxed);
         }
         tracing::info!("hub stopped; every acknowledged change is on disk");
+    }
+
+    /// Lets go of the documents that have been idle long enough (or that overflow the cap). Runs
+    /// between batches, when every change is on disk.
+    fn release_idle_documents(&mut self) {
+        let idle = self.repo.idle_documents();
+        let due = self.idle.due(&self.retention, &idle, tokio::time::Instant::now());
+        let released = due.into_iter().filter(|id| self.repo.release(*id)).count();
+        if released > 0 {
+            Metrics::add(&self.metrics.documents_released, released as u64);
+            self.metrics.documents_open.store(self.repo.document_count() as u64, Ordering::Relaxed);
+            tracing::debug!(released, held = self.repo.document_count(), "released idle documents");
+        }
     }
 
     fn handle(&mut self, command: HubCommand) -> Effects {

@@ -8,6 +8,7 @@ mod connection;
 mod embedded_site;
 mod folder_store;
 mod hub;
+mod idle_release;
 pub mod https;
 mod join_limit;
 mod limits;
@@ -32,6 +33,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
 pub use folder_store::FolderStore;
+pub use idle_release::Retention;
 pub use limits::Limits;
 pub use metrics::Metrics;
 
@@ -50,11 +52,13 @@ pub struct RelayConfig {
     pub limits: Limits,
     /// HTTPS, from certificate files or ACME; `None` serves plain HTTP.
     pub tls: Option<https::Tls>,
+    /// When documents nobody uses are released from memory.
+    pub retention: Retention,
 }
 
 impl RelayConfig {
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
-        RelayConfig { site_dir: None, data_dir: data_dir.into(), peers: Vec::new(), limits: Limits::default(), tls: None }
+        RelayConfig { site_dir: None, data_dir: data_dir.into(), peers: Vec::new(), limits: Limits::default(), tls: None, retention: Retention::default() }
     }
 }
 
@@ -108,7 +112,7 @@ pub async fn run(listener: TcpListener, config: RelayConfig, shutdown: impl Futu
             let _ = hub_tx.send(HubCommand::Open { document_id }).await;
         }
     }
-    let hub_task = tokio::spawn(Hub::new(repo, store, metrics.clone()).run(hub_rx));
+    let hub_task = tokio::spawn(Hub::new(repo, store, metrics.clone(), config.retention.clone()).run(hub_rx));
     let (stop_tx, stop_rx) = watch::channel(false);
     let context = Context { hub: hub_tx, limits: Arc::new(config.limits.clone()), shutdown: stop_rx, metrics };
     let next_conn = Arc::new(AtomicU64::new(1));

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use linli_relay::https::{AcmeSettings, Tls};
-use linli_relay::{Limits, RelayConfig};
+use linli_relay::{Limits, RelayConfig, Retention};
 
 /// Serves the Linli site and relays automerge-repo sync, keeping documents in a folder.
 #[derive(Debug, Parser)]
@@ -96,6 +96,14 @@ struct ServeFlags {
     /// (default with HTTPS on port 443: port 80 of the same address; "off" to not listen).
     #[arg(long, env = "LINLI_REDIRECT_HTTP")]
     redirect_http: Option<String>,
+    /// Seconds after which a document no connection uses is released from memory (it is loaded
+    /// from the data folder again when asked for).
+    #[arg(long, env = "LINLI_RELEASE_IDLE_AFTER", default_value_t = Retention::default().release_idle_after.as_secs_f64())]
+    release_idle_after: f64,
+    /// Most megabytes of idle documents kept in memory (by their size on disk); beyond it the
+    /// longest idle are released at once.
+    #[arg(long, env = "LINLI_IDLE_DOCUMENTS_MB", default_value_t = Retention::default().idle_cap_bytes >> 20)]
+    idle_documents_mb: usize,
     /// Seconds between pings to each connection; a connection silent for three times as long is closed.
     #[arg(long, env = "LINLI_PING_SECONDS", default_value_t = 20)]
     ping_seconds: u64,
@@ -139,6 +147,10 @@ async fn serve(flags: ServeFlags) -> anyhow::Result<()> {
         allowed_origins: flags.allowed_origins,
         joins_per_minute: flags.joins_per_minute,
         ..Limits::default()
+    };
+    config.retention = Retention {
+        release_idle_after: Duration::try_from_secs_f64(flags.release_idle_after).context("--release-idle-after takes seconds, e.g. 300")?,
+        idle_cap_bytes: flags.idle_documents_mb.saturating_mul(1 << 20),
     };
     config.tls = if let (Some(cert), Some(key)) = (flags.tls_cert, flags.tls_key) {
         Some(Tls::Files { cert, key })

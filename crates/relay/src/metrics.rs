@@ -9,6 +9,7 @@ pub struct Metrics {
     pub connections_open: AtomicU64,
     pub connections_total: AtomicU64,
     pub documents_open: AtomicU64,
+    pub documents_released: AtomicU64,
     pub messages_in: AtomicU64,
     pub messages_out: AtomicU64,
     pub bytes_in: AtomicU64,
@@ -28,10 +29,11 @@ impl Metrics {
 
     /// The Prometheus text exposition of every counter.
     pub fn render(&self) -> String {
-        let rows: [(&str, &str, &str, &AtomicU64); 13] = [
+        let rows: [(&str, &str, &str, &AtomicU64); 14] = [
             ("linli_connections_open", "gauge", "WebSocket connections open now", &self.connections_open),
             ("linli_connections_total", "counter", "WebSocket connections accepted", &self.connections_total),
             ("linli_documents_open", "gauge", "documents held in memory", &self.documents_open),
+            ("linli_documents_released_total", "counter", "idle documents released from memory (loaded again from the data folder when asked for)", &self.documents_released),
             ("linli_messages_received_total", "counter", "protocol messages received", &self.messages_in),
             ("linli_messages_sent_total", "counter", "protocol messages sent", &self.messages_out),
             ("linli_bytes_received_total", "counter", "bytes of protocol messages received", &self.bytes_in),

@@ -125,6 +125,11 @@ impl ChunkLedger {
     pub fn chunk_count(&self) -> usize {
         self.chunks.len()
     }
+
+    /// The bytes of the chunks this ledger knows in storage.
+    pub fn stored_bytes(&self) -> usize {
+        self.chunks.iter().map(|chunk| chunk.size).sum()
+    }
 }
 
 #[cfg(test)]

@@ -563,6 +563,37 @@ impl Repo {
         self.docs.len()
     }
 
+    /// The documents a driver may [`release`](Repo::release) to free memory: no connection is
+    /// engaged in them and nothing about them waits (they are ready or unavailable, with no
+    /// message pending), each with the bytes it takes in storage (a measure of its size; Automerge
+    /// holds a few times that in memory). Never any while a batch is open or in a repo that does
+    /// not persist.
+    pub fn idle_documents(&self) -> Vec<(DocumentId, usize)> {
+        if self.batch.is_some() || !self.config.persist {
+            return Vec::new();
+        }
+        let mut idle: Vec<_> = self.docs.iter().filter(|(_, entry)| Self::is_idle(entry)).map(|(id, entry)| (*id, entry.ledger.stored_bytes())).collect();
+        idle.sort();
+        idle
+    }
+
+    fn is_idle(entry: &DocEntry) -> bool {
+        entry.peers.is_empty() && entry.pending.is_empty() && matches!(entry.phase, Phase::Ready | Phase::Unavailable)
+    }
+
+    /// Drops an idle document (see [`Repo::idle_documents`]) from memory; the next peer that asks
+    /// for it, or [`Repo::find`], loads it from storage again. Nothing is lost: a persisting repo
+    /// hands out the writes of every change in the effects of the call that made it, and the
+    /// driver runs them before anything else. Returns false, keeping the document, if it is not
+    /// idle.
+    pub fn release(&mut self, document_id: DocumentId) -> bool {
+        let releasable = self.batch.is_none() && self.config.persist && self.docs.get(&document_id).is_some_and(Self::is_idle);
+        if releasable {
+            self.docs.remove(&document_id);
+        }
+        releasable
+    }
+
     /// Sends an application payload about a document to every peer engaged in it.
     pub fn broadcast_ephemeral(&mut self, document_id: DocumentId, data: Vec<u8>) -> Effects {
         let mut fx = Effects::default();

@@ -275,3 +275,47 @@ fn a_relay_that_takes_a_change_and_a_heads_only_message_in_one_batch_still_confi
     assert_eq!(read(&net, relay, id, "notice").as_deref(), Some("third"));
     assert_eq!(net.nodes[phone].repo.peer_up_to_date(&id, conn), Some(true), "the phone knows the relay holds every change");
 }
+
+#[test]
+fn a_relay_releases_a_document_nobody_uses_and_serves_every_change_from_storage_when_asked_again() {
+    let mut net = Network::new();
+    let (phone, relay, kiosk) = (net.add_device("phone"), net.add_relay("relay"), net.add_device("kiosk"));
+    let id = space_id(9);
+    net.create(phone, id, doc_with("notice", "first"));
+    let link = net.connect(phone, relay);
+    net.run_until_quiet();
+    net.change(phone, id, |doc| {
+        doc.put(ROOT, "notice", "second").unwrap();
+    });
+    net.run_until_quiet();
+    assert!(net.nodes[relay].repo.idle_documents().is_empty(), "a document a connection is engaged in is not idle");
+    assert!(!net.nodes[relay].repo.release(id), "and is not released");
+
+    net.disconnect(link);
+    net.run_until_quiet();
+    let idle = net.nodes[relay].repo.idle_documents();
+    assert_eq!(idle.len(), 1);
+    assert_eq!(idle[0].0, id);
+    assert!(idle[0].1 > 0, "its stored size is known");
+    assert!(net.nodes[relay].repo.release(id));
+    assert_eq!(net.nodes[relay].repo.document_count(), 0, "the relay holds no document in memory");
+
+    net.connect(kiosk, relay);
+    net.find(kiosk, id);
+    net.run_until_quiet();
+    assert_eq!(read(&net, kiosk, id, "notice").as_deref(), Some("second"), "loaded again from storage, with the last change");
+}
+
+#[test]
+fn a_document_released_on_a_device_is_found_again_in_its_storage() {
+    let mut net = Network::new();
+    let phone = net.add_device("phone");
+    let id = space_id(10);
+    net.create(phone, id, doc_with("notice", "only here"));
+    net.run_until_quiet();
+    // A device's repo persists too, so it may release a document no connection is engaged in.
+    assert!(net.nodes[phone].repo.release(id));
+    net.find(phone, id);
+    net.run_until_quiet();
+    assert_eq!(read(&net, phone, id, "notice").as_deref(), Some("only here"));
+}
