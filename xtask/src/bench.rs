@@ -78,6 +78,7 @@ pub fn run() -> Result<(), String> {
     let linli = ladder(&Server::Linli(relay.clone()), &loadgen)?;
     let javascript = ladder(&Server::Npm(npm.clone()), &loadgen)?;
     let linli_idle = idle_memory(&Server::Linli(relay), &loadgen)?;
+    let relay_memory = crate::bench_relay_memory::run()?;
     let npm_idle = idle_memory(&Server::Npm(npm), &loadgen)?;
 
     let mut md = String::new();
@@ -106,6 +107,7 @@ pub fn run() -> Result<(), String> {
         ("Relay ≥ 20× the npm server's throughput at p99 ≤ 50 ms", ratio(best(&linli), best(&javascript)), best(&linli) >= 20.0 * best(&javascript)),
         ("≤ 32 KB per idle relay connection", format!("{:.1} KiB", idle_per(linli_idle)), idle_per(linli_idle) * 1024.0 <= 32_000.0),
     ];
+    let goals = goals.into_iter().chain(relay_memory.goals());
     let _ = writeln!(md, "## Goals\n\n| goal | this run | met |\n|---|---:|---|");
     for (goal, value, met) in goals {
         let _ = writeln!(md, "| {goal} | {value} | {} |", if met { "yes" } else { "**no**" });
@@ -188,6 +190,7 @@ processes (the row of the median process).");
         let per = (after.saturating_sub(before)) as f64 / IDLE_CONNECTIONS as f64;
         let _ = writeln!(md, "| {name} | {} KiB | {} KiB | {per:.1} KiB |", before, after);
     }
+    md.push_str(&relay_memory.section());
     std::fs::write(root().join("BENCHMARKS.md"), md).map_err(|e| e.to_string())?;
     println!("\nWrote BENCHMARKS.md");
     Ok(())

@@ -6,6 +6,7 @@
 //! - `bench`: run the benchmarks and write BENCHMARKS.md.
 
 mod bench;
+mod bench_relay_memory;
 mod reliability;
 pub(crate) mod bundle_size;
 mod service_worker;
@@ -24,13 +25,14 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("test") => test(),
         Some("build-site") => setup::toolchain().and_then(|()| build_site()),
+        Some("bench") if args.get(1).map(String::as_str) == Some("relay-memory") => bench_relay_memory::run_alone(),
         Some("bench") => bench::run(),
         Some("reliability") => reliability::run(),
         // The first-visit table and budget check of an already built dist/.
         Some("bundle-size") => bundle_size::report(&root().join("dist"))
             .and_then(|()| bundle_size::check(&root().join("dist"), &root().join("xtask/first-visit-budget"))),
         _ => {
-            eprintln!("usage: cargo xtask serve [--listen ADDR] [--data DIR]\n       cargo xtask test\n       cargo xtask build-site\n       cargo xtask bench\n       cargo xtask bundle-size\n       cargo xtask reliability");
+            eprintln!("usage: cargo xtask serve [--listen ADDR] [--data DIR]\n       cargo xtask test\n       cargo xtask build-site\n       cargo xtask bench [relay-memory]\n       cargo xtask bundle-size\n       cargo xtask reliability");
             return ExitCode::from(2);
         }
     };

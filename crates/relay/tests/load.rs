@@ -7,8 +7,6 @@ mod support;
 
 use std::time::Duration;
 
-use linli_sync::automerge::transaction::Transactable;
-use linli_sync::automerge::{AutoCommit, ROOT, ReadDoc};
 use linli_sync::DocumentId;
 use support::client::{Client, State};
 use support::relay::TestRelay;
@@ -22,53 +20,16 @@ fn document(d: u8) -> DocumentId {
     DocumentId::from_bytes([d + 1; 16])
 }
 
-/// The key client `n` of a document writes in wave `wave`.
-fn key(wave: usize, n: usize) -> String {
-    format!("wave-{wave}-client-{n}")
+fn documents() -> Vec<DocumentId> {
+    (0..DOCUMENTS).map(document).collect()
 }
 
-/// How many clients' writes of waves `0..waves` a client sees in its copy of the document.
+async fn wave(url: &str, number: usize) -> Vec<Client> {
+    support::wave::wave(url, &documents(), CLIENTS_PER_DOCUMENT, number).await
+}
+
 fn writes_seen(state: &State, id: DocumentId, waves: usize) -> usize {
-    let Some(doc) = state.repo.document(&id) else { return 0 };
-    (0..waves).flat_map(|w| (0..CLIENTS_PER_DOCUMENT).map(move |n| key(w, n))).filter(|k| doc.get(ROOT, k).ok().flatten().is_some()).count()
-}
-
-/// One wave of clients: `CLIENTS_PER_DOCUMENT` on each document connect (in the first wave the
-/// first client of each document creates it), each writes once under its own key, and each waits
-/// until it sees every write of this wave and the waves before. Returns the clients, still
-/// connected.
-async fn wave(url: &str, wave: usize) -> Vec<Client> {
-    let mut clients = Vec::new();
-    for d in 0..DOCUMENTS {
-        let id = document(d);
-        for n in 0..CLIENTS_PER_DOCUMENT {
-            let client = Client::connect(url, &format!("client-{wave}-{d}-{n}")).await;
-            if wave == 0 && n == 0 {
-                let mut doc = AutoCommit::new();
-                doc.put(ROOT, "document", i64::from(d)).unwrap();
-                doc.commit();
-                client.create(id, doc);
-            } else {
-                client.find(id);
-            }
-            clients.push((id, n, client));
-        }
-    }
-    for (id, n, client) in &clients {
-        assert!(
-            client.until_within(Duration::from_secs(60), |s| s.repo.document(id).is_some_and(|d| d.get(ROOT, "document").ok().flatten().is_some())).await,
-            "wave {wave}: client {n} of {id} got its document"
-        );
-        client.change(*id, |doc| {
-            doc.put(ROOT, key(wave, *n), "was here").unwrap();
-        });
-    }
-    let expected = (wave + 1) * CLIENTS_PER_DOCUMENT;
-    for (id, n, client) in &clients {
-        let converged = client.until_within(Duration::from_secs(60), |s| writes_seen(s, *id, wave + 1) == expected).await;
-        assert!(converged, "wave {wave}: client {n} of {id} sees {} of {expected} writes", client.with(|s| writes_seen(s, *id, wave + 1)));
-    }
-    clients.into_iter().map(|(_, _, client)| client).collect()
+    support::wave::writes_seen(state, id, waves, CLIENTS_PER_DOCUMENT)
 }
 
 #[tokio::test(flavor = "multi_thread")]

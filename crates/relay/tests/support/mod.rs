@@ -9,3 +9,4 @@ pub mod docs;
 pub mod raw;
 pub mod relay;
 pub mod relay_process;
+pub mod wave;
