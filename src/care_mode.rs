@@ -84,11 +84,12 @@ pub fn CareModeSwitch() -> impl IntoView {
 pub fn CareModeOffer() -> impl IntoView {
     let i18n = use_i18n();
     let care = use_care_mode();
+    // One line inside the name card, so that a resident who opened an item from a poster still
+    // sees the item on the first screen.
     view! {
         <Show when=move || !care.chosen.get()>
-            <section class="card care-offer no-print" aria-labelledby="care-offer-heading">
-                <h2 id="care-offer-heading">{t!(i18n, care_offer_question)}</h2>
-                <p class="muted">{t!(i18n, care_offer_why)}</p>
+            <section class="care-offer no-print" aria-labelledby="care-offer-heading">
+                <p id="care-offer-heading" class="care-offer-question">{t!(i18n, care_offer_question)}</p>
                 <div class="actions">
                     <button type="button" on:click=move |_| care.set(true)>{t!(i18n, care_offer_yes)}</button>
                     <button type="button" class="secondary" on:click=move |_| care.set(false)>{t!(i18n, care_offer_no)}</button>

@@ -1,5 +1,5 @@
-//! The first-visit questions: what neighbours should call you (kept on this device), and beside it
-//! whether to use care mode (larger text and buttons).
+//! The first-visit questions: what neighbours should call you (kept on this device), and in the
+//! same card whether to use care mode (larger text and buttons).
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -23,7 +23,6 @@ pub fn NamePrompt() -> impl IntoView {
     };
     view! {
         <Show when=move || display.0.get().is_none()>
-            <CareModeOffer />
             <form class="card name-prompt no-print take-part" on:submit=save aria-labelledby="name-prompt-heading">
                 <h2 id="name-prompt-heading">{t!(i18n, your_name_heading)}</h2>
                 <p class="muted">{t!(i18n, your_name_why)}</p>
@@ -31,6 +30,7 @@ pub fn NamePrompt() -> impl IntoView {
                 <input id="display-name" required maxlength="60" autocomplete="nickname"
                     prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev)) />
                 <button type="submit">{t!(i18n, save_name)}</button>
+                <CareModeOffer />
             </form>
         </Show>
     }

@@ -101,6 +101,8 @@ fn OpenSpace(id: &'static str) -> impl IntoView {
     let (status, ctx) = open_space(id);
     join_when_named(ctx);
     close_when_due(ctx);
+    let pathname = leptos_router::hooks::use_location().pathname;
+    let opens_an_item = Memo::new(move |_| names_an_item(&pathname.get()));
     view! {
         <nav class="crumbs no-print"><a href="/">{t!(i18n, back_to_spaces)}</a><SyncBadge /></nav>
         {move || match status.get() {
@@ -118,20 +120,39 @@ fn OpenSpace(id: &'static str) -> impl IntoView {
                             <strong>{t!(i18n, view_only)}</strong> " " {t!(i18n, view_only_explained)}
                         </p>
                     })}
-                    {move || (ctx.can_take_part() && !ctx.can_edit()).then(|| view! {
-                        <p class="notice-box take-part-note" role="note">
-                            <strong>{t!(i18n, taking_part)}</strong> " " {t!(i18n, taking_part_explained)}
-                        </p>
-                    })}
                     <RefusalNote ctx />
-                    <NamePrompt />
+                    {move || (!opens_an_item.get()).then(|| view! { <TakePartNote ctx /> <NamePrompt /> })}
                     <SpaceTabs ctx />
                     <Outlet />
+                    // Opened at an item (a poster's link): the item first, what to know under it.
+                    {move || opens_an_item.get().then(|| view! { <TakePartNote ctx /> <NamePrompt /> })}
                 </div>
             }
             .into_any(),
         }}
     }
+}
+
+/// What a resident with the take-part link may do here.
+#[component]
+fn TakePartNote(ctx: SpaceContext) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        (ctx.can_take_part() && !ctx.can_edit()).then(|| {
+            view! {
+                <p class="notice-box take-part-note" role="note">
+                    <strong>{t!(i18n, taking_part)}</strong> " " {t!(i18n, taking_part_explained)}
+                </p>
+            }
+        })
+    }
+}
+
+/// Whether the address names one item of the space (`/s/<id>/pledges/<item>`), as a poster's
+/// link does, rather than a list or the overview.
+fn names_an_item(path: &str) -> bool {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    parts.len() == 4 && parts[0] == "s" && parts[3] != "new"
 }
 
 /// Records this device's member in the space once they have a display name (or renames them).

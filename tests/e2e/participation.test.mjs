@@ -51,6 +51,12 @@ test("a phone scans a pledge poster and signs in two taps; the organiser sees a 
   await sheet.waitFor();
   assert.equal(phone.page.url().includes("#part="), false, "the key leaves the address bar once read");
   assert.match(await phone.page.locator(".take-part-note").innerText(), /Taking part\./);
+  // The pledge leads the first screen; the first-visit questions (name, larger text) wait under it.
+  const prompt = phone.page.getByRole("form", { name: "What should neighbours call you?" });
+  await prompt.waitFor();
+  const title = await sheet.getByRole("heading", { name: "Bikes off the stairs" }).boundingBox();
+  assert.ok(title.y + title.height <= PHONE.viewport.height, `the pledge's title is on the first screen (ends at ${title.y + title.height} px)`);
+  assert.ok((await prompt.boundingBox()).y > title.y, "the name prompt comes after the pledge");
   let taps = 0;
   await sheet.getByLabel("Your name, to sign").tap();
   taps += 1;
