@@ -7,6 +7,7 @@
 
 mod bench;
 mod bench_relay_memory;
+mod release;
 mod reliability;
 pub(crate) mod bundle_size;
 mod service_worker;
@@ -28,11 +29,13 @@ fn main() -> ExitCode {
         Some("bench") if args.get(1).map(String::as_str) == Some("relay-memory") => bench_relay_memory::run_alone(),
         Some("bench") => bench::run(),
         Some("reliability") => reliability::run(),
+        // Static relay binaries for x86_64 and aarch64 Linux, their sums, smoke tests and the systemd unit's check.
+        Some("release") => release::run(&args[1..]),
         // The first-visit table and budget check of an already built dist/.
         Some("bundle-size") => bundle_size::report(&root().join("dist"))
             .and_then(|()| bundle_size::check(&root().join("dist"), &root().join("xtask/first-visit-budget"))),
         _ => {
-            eprintln!("usage: cargo xtask serve [--listen ADDR] [--data DIR]\n       cargo xtask test\n       cargo xtask build-site\n       cargo xtask bench [relay-memory]\n       cargo xtask bundle-size\n       cargo xtask reliability");
+            eprintln!("usage: cargo xtask serve [--listen ADDR] [--data DIR]\n       cargo xtask test\n       cargo xtask build-site\n       cargo xtask bench [relay-memory]\n       cargo xtask bundle-size\n       cargo xtask reliability\n       cargo xtask release [--use-built-site]");
             return ExitCode::from(2);
         }
     };
