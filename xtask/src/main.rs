@@ -2,7 +2,8 @@
 //!
 //! - `serve`: install what is missing, build the site (release) and the relay, run the relay on
 //!   http://127.0.0.1:8080 with data in `./data`.
-//! - `test`: install what is missing, then run every test tier: native, browser (wasm), end-to-end.
+//! - `test`: install what is missing, then run every test tier: native, browser (wasm), end-to-end,
+//!   and the release builds with their smoke tests.
 //! - `bench`: run the benchmarks and write BENCHMARKS.md.
 
 mod bench;
@@ -133,6 +134,8 @@ fn test() -> Result<(), String> {
             ("CHROMIUM", setup::CHROMIUM),
         ],
     )?;
+    println!("\n==> tier 4: release builds for the boxes villages own (static x86_64 and aarch64 Linux, smoke-tested)");
+    release::run(&["--use-built-site".to_owned()])?;
     println!("\nAll test tiers passed.");
     Ok(())
 }

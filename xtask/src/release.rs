@@ -640,7 +640,7 @@ mod tests {
         let binary = std::env::current_exe().unwrap();
         for broken in [
             shipped_unit().replace("ProtectHome=yes", "ProtectHom=yes"),
-            shipped_unit().replace("MemoryMax=256M", "MemoryMax=plenty"),
+            shipped_unit().replace("MemoryMax=512M", "MemoryMax=plenty"),
             shipped_unit().replace("[Service]", "[Servic]"),
         ] {
             match verify_unit(&broken, &binary, &scratch) {
