@@ -5,11 +5,11 @@
 //! the storage writes run first (fsynced, in order); only when they all succeeded do the batch's
 //! messages go out. So a change is on disk before any reply that carries it onward.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, Ordering};
 
-use linli_sync::{ChunkKey, CloseReason, ConnId, Direction, DocumentId, Effects, Repo, RepoEvent, StorageOp};
+use linli_sync::{ChunkKey, ChunkKind, CloseReason, ConnId, Direction, DocumentId, Effects, Repo, RepoEvent, StorageOp};
 use tokio::sync::mpsc;
 
 use crate::folder_store::FolderStore;
@@ -235,15 +235,25 @@ struct StorageOutcome {
 }
 
 /// Runs storage operations on a blocking thread: in order, except that the writes between two
-/// loads run side by side (each is its own file and fsync), and the deletes of that stretch run
-/// after all its writes, so a compaction never deletes a chunk before its snapshot is durable.
+/// loads run side by side (each is its own file and fsync), signature chunks before the chunks
+/// whose changes they sign (a document whose signatures failed to write gets none of its other
+/// chunks written), and the deletes of that stretch after all its writes, so a compaction never
+/// deletes a chunk before its snapshot is durable, nor at all when one of the document's writes
+/// failed.
 fn run_storage(store: &FolderStore, ops: Vec<StorageOp>) -> StorageOutcome {
     let mut outcome = StorageOutcome { failed_writes: Vec::new(), loads: Vec::new() };
     let mut puts = Vec::new();
     let mut deletes = Vec::new();
     let flush = |puts: &mut Vec<(ChunkKey, Vec<u8>)>, deletes: &mut Vec<ChunkKey>, outcome: &mut StorageOutcome| {
-        outcome.failed_writes.extend(write_all(store, std::mem::take(puts)));
-        for key in deletes.drain(..) {
+        let (signatures, chunks): (Vec<_>, Vec<_>) =
+            std::mem::take(puts).into_iter().partition(|(key, _)| matches!(key.kind, ChunkKind::Signatures | ChunkKind::MemberSignatures));
+        let mut failed = write_all(store, signatures);
+        let unsigned = failed_documents(&failed);
+        let chunks = chunks.into_iter().filter(|(key, _)| !unsigned.contains(&key.document_id)).collect();
+        failed.extend(write_all(store, chunks));
+        let failed_docs = failed_documents(&failed);
+        outcome.failed_writes.extend(failed);
+        for key in deletes.drain(..).filter(|key| !failed_docs.contains(&key.document_id)) {
             // A chunk left behind is harmless (it is loaded and merged again); log only.
             if let Err(error) = store.delete(&key) {
                 tracing::warn!(%key, %error, "could not delete a compacted chunk");
@@ -266,6 +276,10 @@ fn run_storage(store: &FolderStore, ops: Vec<StorageOp>) -> StorageOutcome {
     }
     flush(&mut puts, &mut deletes, &mut outcome);
     outcome
+}
+
+fn failed_documents(failures: &[(Option<DocumentId>, String)]) -> HashSet<DocumentId> {
+    failures.iter().filter_map(|(document_id, _)| *document_id).collect()
 }
 
 /// Most chunk files written at the same time.
@@ -294,4 +308,49 @@ fn write_all(store: &FolderStore, puts: Vec<(ChunkKey, Vec<u8>)>) -> Vec<(Option
         });
     }
     failures
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A data folder where `kind`'s folder of a document cannot be made (a file stands in its way).
+    fn chunk_file(dir: &tempfile::TempDir, key: &ChunkKey) -> std::path::PathBuf {
+        let id = key.document_id.to_string();
+        dir.path().join(&id[..2]).join(&id[2..]).join(key.kind.as_str()).join(&key.hash)
+    }
+
+    fn blocked(kind: ChunkKind, document_id: DocumentId) -> (tempfile::TempDir, FolderStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FolderStore::open(dir.path()).unwrap();
+        let id = document_id.to_string();
+        let doc_dir = dir.path().join(&id[..2]).join(&id[2..]);
+        std::fs::create_dir_all(&doc_dir).unwrap();
+        std::fs::write(doc_dir.join(kind.as_str()), b"in the way").unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn a_compaction_whose_snapshot_failed_to_write_deletes_nothing() {
+        let id = DocumentId::from_bytes([3; 16]);
+        let (dir, store) = blocked(ChunkKind::Snapshot, id);
+        let old = ChunkKey::incremental(id, b"old change");
+        store.put(&old, b"old change").unwrap();
+        let ops = vec![StorageOp::Put { key: ChunkKey::snapshot(id, &[]), data: b"snapshot".to_vec() }, StorageOp::Delete { key: old.clone() }];
+        let outcome = run_storage(&store, ops);
+        assert_eq!(outcome.failed_writes.len(), 1);
+        assert!(chunk_file(&dir, &old).is_file(), "the chunk the snapshot was to replace is kept");
+    }
+
+    #[test]
+    fn changes_are_not_stored_when_their_signatures_could_not_be() {
+        let id = DocumentId::from_bytes([4; 16]);
+        let (dir, store) = blocked(ChunkKind::Signatures, id);
+        let signatures = ChunkKey::from_parts(&id.to_string(), "signatures", &linli_sync::sha256_hex(b"sigs")).unwrap();
+        let change = ChunkKey::incremental(id, b"a signed change");
+        let ops = vec![StorageOp::Put { key: change.clone(), data: b"a signed change".to_vec() }, StorageOp::Put { key: signatures, data: b"sigs".to_vec() }];
+        let outcome = run_storage(&store, ops);
+        assert!(!outcome.failed_writes.is_empty());
+        assert!(!chunk_file(&dir, &change).exists(), "no change is stored without its signature");
+    }
 }

@@ -22,17 +22,19 @@ struct Flags {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Copies the data folder to DIR, consistently, while the relay runs. Restoring is copying
-    /// DIR back as the data folder.
+    /// Copies the data folder to DIR, consistently, while the relay runs; an earlier copy there is
+    /// brought up to date, and files the relay has since compacted are removed from it. Restoring
+    /// is copying DIR back as the data folder while the relay is stopped.
     Backup {
-        /// Where the copy goes (created if missing; an earlier copy there is brought up to date).
+        /// Where the copy goes (created if missing).
         dir: PathBuf,
         /// The data folder to copy.
         #[arg(long, env = "LINLI_DATA", default_value = "data")]
         data: PathBuf,
     },
-    /// Loads every document in the data folder and reports unreadable chunks; removes the
-    /// temporary files an interrupted write leaves behind.
+    /// Loads every document in the data folder and names unreadable chunks (exit code 1); changes
+    /// no chunk, and removes the temporary files of interrupted writes once they are 5 minutes old
+    /// (a running relay may be writing younger ones). Safe while the relay runs.
     Check {
         /// The data folder to check.
         #[arg(long, env = "LINLI_DATA", default_value = "data")]
