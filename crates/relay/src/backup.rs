@@ -40,8 +40,8 @@
 //! under the folder's lock. A compaction that fell between the two listings of a round makes the
 //! round not the last. A document that keeps the backup from settling for [`MOST_ROUNDS`] rounds
 //! makes the backup fail with a message saying so, never finish with a partial copy. The relay
-//! writes a batch's files side by side (`hub.rs`), so a change it is storing at the very moment
-//! of the last listing (not acknowledged yet) may be taken without its signatures.
+//! writes a batch's signature chunks before the changes they sign (`hub.rs`), and signatures are
+//! listed last, so a change taken is taken with its signatures.
 //!
 //! # An earlier backup in DIR
 //!
