@@ -3,16 +3,13 @@
 // opened over plain http from another machine's address tells residents it cannot work offline.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { launchBrowser, newProfile } from "./support/browser.mjs";
-import { startRelay } from "./support/relay.mjs";
-
-const RELAY_BIN = process.env.LINLI_RELAY_BIN;
+import { spawnRelay, startRelay } from "./support/relay.mjs";
 
 /** Whether nothing listens on 127.0.0.1:port. */
 function portIsFree(port) {
@@ -26,18 +23,7 @@ function portIsFree(port) {
 async function runBare(args) {
   const cwd = mkdtempSync(join(tmpdir(), "linli-e2e-bare-"));
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("LINLI_")));
-  const child = spawn(RELAY_BIN, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...env, LINLI_LOG: "warn" } });
-  let stderr = "";
-  child.stderr.on("data", chunk => (stderr += chunk));
-  const httpUrl = await new Promise((resolve, reject) => {
-    let stdout = "";
-    child.stdout.on("data", chunk => {
-      stdout += chunk;
-      const match = stdout.match(/listening on (http:\/\/[\d.:]+)/);
-      if (match) resolve(match[1]);
-    });
-    child.once("exit", code => reject(new Error(`the relay exited with ${code}:\n${stderr}`)));
-  });
+  const { child, httpUrl } = await spawnRelay(args, { cwd, env: { ...env, LINLI_LOG: "warn" } });
   const exited = new Promise(resolve => child.once("exit", resolve));
   return {
     httpUrl,

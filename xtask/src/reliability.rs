@@ -139,7 +139,7 @@ pub fn run() -> Result<(), String> {
     crate::build_site()?;
     Step::new("build the relay and the crafted-change peer for the end-to-end cases").run(
         "cargo",
-        &["build", "-p", "linli-relay", "-p", "linli-loadgen", "--bin", "linli-relay", "--bin", "linli-crafted-change", "--features", "linli-relay/embedded-site"],
+        &["build", "-p", "linli-relay", "-p", "linli-loadgen", "--bin", "linli-relay", "--bin", "linli-crafted-change"],
         &[],
     )?;
     Step::new("build the native tests").run("cargo", &["test", "--workspace", "--exclude", "linli", "--exclude", "linli-engine", "--no-run"], &[])?;

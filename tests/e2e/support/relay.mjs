@@ -23,16 +23,13 @@ export function tempDataDir() {
 }
 
 /**
- * Starts the relay. `listen` defaults to port 0 (the relay prints the port it got); pass the
- * address of an earlier run to restart on the same port. `flags` are passed on as they are.
+ * Runs the relay binary with `args` (and `options` for node's spawn: cwd, env) until it says where
+ * it listens; `stderr()` is what it has written to standard error so far.
  */
-export async function startRelay({ dataDir = tempDataDir(), listen = "127.0.0.1:0", site = true, siteDir = SITE_DIR, peers = [], flags = [] } = {}) {
-  const args = ["--listen", listen, "--data", dataDir, ...flags];
-  if (site) args.push("--site", siteDir);
-  for (const peer of peers) args.push("--peer", peer);
-  const child = spawn(RELAY_BIN, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LINLI_LOG: "warn" } });
-  let stderr = "";
-  child.stderr.on("data", chunk => (stderr += chunk));
+export async function spawnRelay(args, options = {}) {
+  const child = spawn(RELAY_BIN, args, { stdio: ["ignore", "pipe", "pipe"], ...options });
+  let errors = "";
+  child.stderr.on("data", chunk => (errors += chunk));
   const httpUrl = await new Promise((resolve, reject) => {
     let stdout = "";
     child.stdout.on("data", chunk => {
@@ -40,8 +37,20 @@ export async function startRelay({ dataDir = tempDataDir(), listen = "127.0.0.1:
       const match = stdout.match(/listening on (http:\/\/[\d.:]+)/);
       if (match) resolve(match[1]);
     });
-    child.once("exit", code => reject(new Error(`relay exited with ${code} before listening:\n${stderr}`)));
+    child.once("exit", code => reject(new Error(`relay exited with ${code} before listening:\n${errors}`)));
   });
+  return { child, httpUrl, stderr: () => errors };
+}
+
+/**
+ * Starts the relay. `listen` defaults to port 0 (the relay prints the port it got); pass the
+ * address of an earlier run to restart on the same port. `flags` are passed on as they are.
+ */
+export async function startRelay({ dataDir = tempDataDir(), listen = "127.0.0.1:0", site = true, siteDir = SITE_DIR, peers = [], flags = [] } = {}) {
+  const args = ["--listen", listen, "--data", dataDir, ...flags];
+  if (site) args.push("--site", siteDir);
+  for (const peer of peers) args.push("--peer", peer);
+  const { child, httpUrl, stderr } = await spawnRelay(args, { env: { ...process.env, LINLI_LOG: "warn" } });
   const exited = new Promise(resolve => child.once("exit", (code, signal) => resolve({ code, signal })));
   return {
     httpUrl,
@@ -53,6 +62,6 @@ export async function startRelay({ dataDir = tempDataDir(), listen = "127.0.0.1:
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
-    stderr: () => stderr,
+    stderr,
   };
 }
