@@ -5,7 +5,8 @@
 //! - **Edit**: a valid signature under the write key in force, on the change or on a change of
 //!   the message that descends from it (`vouching`).
 //! - **Participate**: a member signature that comes with a signature under the participate key,
-//!   on the change or on the same member's chain above it.
+//!   on the change or on the same member's chain above it. Such a change is judged as taking
+//!   part even when a later edit vouches for it; only its own write-key signature makes it an edit.
 //! - A change whose actor names a keyed member must carry that member's signature, whatever its
 //!   tier: no one writes in a member's name.
 //!
@@ -178,10 +179,17 @@ pub(crate) fn admit(
                 continue;
             }
             let cover = members.get(&hash);
-            let tier = if edit.contains(&hash) {
+            // A change signed with the write key is an edit. One its member signed with the
+            // participate key is judged as that, even when a later edit vouches for it: an edit
+            // vouches for its ancestors' existence, not for the capability they were made under
+            // (in a link document, the upper space's edits build on the lower space's changes).
+            let participates = cover.is_some_and(|s| participate_key.is_some_and(|key| s.participates_under(&key)));
+            let tier = if signed.contains(&hash) {
                 Tier::Edit
-            } else if cover.is_some_and(|s| participate_key.is_some_and(|key| s.participates_under(&key))) {
+            } else if participates {
                 Tier::Participate
+            } else if edit.contains(&hash) {
+                Tier::Edit
             } else {
                 blocked.insert(hash);
                 continue;

@@ -96,9 +96,10 @@ impl Keyring {
     }
 
     /// Signs changes this repo just made under `access`: the write key's signature for an edit,
-    /// and the member's signature (with the participate key's, for taking part) on every change
-    /// whose actor is the member's. Returns the member, if it signed.
-    pub fn sign(&self, document_id: &DocumentId, doc: &AutoCommit, access: Access, changes: &[Change], book: &mut SignatureBook) -> Option<[u8; 32]> {
+    /// and the member's signature (with `participate`'s, for taking part: the key that opened the
+    /// document *before* the changes, which is the one peers judge them under even when they move
+    /// it) on every change whose actor is the member's. Returns the member, if it signed.
+    pub fn sign(&self, document_id: &DocumentId, access: Access, participate: Option<&ParticipateKey>, changes: &[Change], book: &mut SignatureBook) -> Option<[u8; 32]> {
         if access == Access::Edit
             && let Some(key) = self.write.get(document_id)
         {
@@ -107,7 +108,7 @@ impl Keyring {
             }
         }
         let member = self.member.as_ref()?;
-        let participate = (access == Access::Participate).then(|| self.participate_key(document_id, doc)).flatten();
+        let participate = participate.filter(|_| access == Access::Participate);
         let mut signed = false;
         for change in changes.iter().filter(|c| member.owns_actor(c.actor_id().to_bytes())) {
             book.insert_member(member.sign(change.hash(), participate.as_ref().map(|k| k.signer()).as_ref()));

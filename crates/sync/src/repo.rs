@@ -292,7 +292,8 @@ impl Repo {
         let changes = doc.get_changes(&[]);
         let access = self.keys.access(&document_id, &doc);
         let entry = self.docs.entry(document_id).or_insert_with(DocEntry::loading);
-        self.keys.sign(&document_id, &doc, access, &changes, &mut entry.signatures);
+        let participate = self.keys.participate_key(&document_id, &doc);
+        self.keys.sign(&document_id, access, participate.as_ref(), &changes, &mut entry.signatures);
         entry.doc = doc;
         entry.phase = Phase::Ready;
         entry.wanted = true;
@@ -372,6 +373,8 @@ impl Repo {
     /// no key for is not changed: [`RepoError::ViewOnly`].
     pub fn change<R>(&mut self, document_id: DocumentId, edit: impl FnOnce(&mut AutoCommit) -> R) -> Result<(R, Effects), RepoError> {
         let access = self.access(&document_id);
+        // The key the change is judged under, even if it moves the participate key.
+        let opening = (access == Access::Participate).then(|| self.participate_key(&document_id)).flatten();
         let entry = self.docs.get_mut(&document_id).ok_or(RepoError::NotOpen(document_id))?;
         if entry.phase == Phase::Loading {
             return Err(RepoError::StillLoading(document_id));
@@ -405,7 +408,7 @@ impl Repo {
                     return Err(RepoError::Refused(reason));
                 }
             }
-            self.keys.sign(&document_id, &entry.doc, access, &changes, &mut entry.signatures);
+            self.keys.sign(&document_id, access, opening.as_ref(), &changes, &mut entry.signatures);
             if entry.phase != Phase::Ready {
                 entry.phase = Phase::Ready;
             }
