@@ -6,6 +6,9 @@ pub enum SpaceError {
     /// The document has no `schema`: it is not a Linli space (or not yet synced).
     #[error("this document is not a Linli space")]
     NotASpace,
+    /// The document is not a link between two spaces (or not yet synced).
+    #[error("this document is not a link between spaces")]
+    NotALink,
     /// A newer Linli wrote this space; this version must not guess at what it means.
     #[error("this space was made by a newer Linli (schema {found}, this version reads up to {supported})")]
     NewerSchema { found: u64, supported: u64 },

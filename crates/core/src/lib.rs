@@ -78,6 +78,7 @@ mod author;
 mod editor;
 mod error;
 mod history;
+mod link_doc;
 mod load;
 pub mod participation;
 mod space_doc;
@@ -90,6 +91,7 @@ pub use author::{Author, member_of_actor};
 pub use editor::Editor;
 pub use error::SpaceError;
 pub use history::{HistoryEntry, item_history};
+pub use link_doc::{Acceptance, Invitation, LinkEditor, is_link, new_link, read_link};
 pub use load::{Imported, import_space_file, load_document, merge_bytes};
 pub use space_doc::{Refreshed, SpaceDocument, new_space, new_space_with, read_item};
 

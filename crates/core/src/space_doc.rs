@@ -15,7 +15,7 @@ use autosurgeon::{Hydrate, Reconcile};
 use linli_model::space::all_languages;
 
 use crate::tree::{self, FromTree};
-use crate::{Author, Body, Board, Category, Consultation, Editor, Meeting, PaperCount, Tally, Vote, KioskSettings, Member, Moderation, Names, Notice, Pledge, Responsibility, SCHEMA_VERSION, Space, SpaceError, Task, Timestamp, Unreadable};
+use crate::{Author, Body, Board, Category, Consultation, Editor, Meeting, PaperCount, Tally, Vote, KioskSettings, Member, Moderation, Names, Notice, Pledge, Responsibility, SCHEMA_VERSION, Space, SpaceError, SpaceLink, Task, Timestamp, Unreadable};
 
 /// Reading a space from its document.
 pub trait SpaceDocument: Sized {
@@ -25,7 +25,7 @@ pub trait SpaceDocument: Sized {
 
     /// Brings this space up to date with `doc` after the changes described by `patches` (from
     /// `AutoCommit::diff` or `diff_incremental`), re-reading only the items they touched. A change
-    /// to the document's top-level layout, or to moderation, falls back to reading everything.
+    /// to the document's top-level layout, to moderation or to links, falls back to reading everything.
     /// Says what it re-read.
     fn refresh(&mut self, doc: &AutoCommit, patches: &[automerge::Patch]) -> Result<Refreshed, SpaceError>;
 }
@@ -73,6 +73,7 @@ impl SpaceDocument for Space {
         space.bodies = collection(root, "bodies", &mut unreadable);
         space.meetings = collection(root, "meetings", &mut unreadable);
         space.moderation = collection(root, "moderation", &mut unreadable);
+        space.links = collection(root, "links", &mut unreadable);
         for (id, consultation) in &space.consultations {
             if let Some(tally) = tally_of(doc, id, consultation, &mut unreadable) {
                 space.tallies.insert(id.clone(), tally);
@@ -102,7 +103,7 @@ impl SpaceDocument for Space {
                 Some((_, Prop::Map(top))) => top.as_str(),
                 Some((_, Prop::Seq(_))) => continue,
             };
-            if top == "moderation" {
+            if top == "moderation" || top == "links" {
                 root_fields.insert(top.to_owned());
                 continue;
             }
@@ -119,7 +120,7 @@ impl SpaceDocument for Space {
                 }
             }
         }
-        if root_fields.iter().any(|f| f == "schema" || f == "moderation" || ITEMS.contains(&f.as_str())) {
+        if root_fields.iter().any(|f| f == "schema" || f == "moderation" || f == "links" || ITEMS.contains(&f.as_str())) {
             *self = Space::hydrate(doc)?;
             return Ok(Refreshed::Everything);
         }
@@ -352,6 +353,7 @@ pub fn new_space_with(name: &str, author: &Author, first: impl FnOnce(&mut AutoC
         bodies,
         meetings: BTreeMap::new(),
         moderation: BTreeMap::new(),
+        links: BTreeMap::new(),
     };
     autosurgeon::reconcile(&mut doc, &root).expect("reconciling into an empty document cannot fail");
     let mut editor = Editor::new(&mut doc, author);
@@ -379,4 +381,5 @@ struct NewRoot {
     bodies: BTreeMap<String, Body>,
     meetings: BTreeMap<String, Meeting>,
     moderation: BTreeMap<String, Moderation>,
+    links: BTreeMap<String, SpaceLink>,
 }

@@ -11,6 +11,7 @@ use automerge::hydrate::{Map, Value};
 use crate::{Confirmation, Request};
 use crate::Comment;
 use crate::Moderation;
+use crate::SpaceLink;
 use crate::NoticeTranslation;
 use crate::{PaperSignatures, Signature};
 use crate::{Category, KioskSettings, Responsibility};
@@ -179,6 +180,7 @@ from_tree_struct!(Board { name, position = default, columns = default, archived 
 from_tree_struct!(Comment { author, at, text });
 from_tree_struct!(Request { raised_by, raised_at, category = default, claimed_at = default, resolved_at = default, confirmation = default });
 from_tree_struct!(Confirmation { resolved, at });
+from_tree_struct!(SpaceLink { side, other_space, other_name, other_relay, created_at, key_sealed, ended_at = default });
 from_tree_struct!(Moderation { hidden, changed_at, changed_by, reason = default });
 from_tree_struct!(Task {
     board,

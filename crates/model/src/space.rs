@@ -4,7 +4,7 @@
 //!
 //! Layout of the document (root map): `schema`, `name`, `description`, `created_at`, `languages`,
 //! `categories`, `kiosk`, `responsibilities`, `members`, `notices`, `pledges`, `boards`, `tasks`,
-//! `consultations`, `bodies`, `meetings`, `moderation` (and, written by the sync layer, `write_key` and `participate_key`). Collections
+//! `consultations`, `bodies`, `meetings`, `moderation`, `links` (and, written by the sync layer, `write_key` and `participate_key`). Collections
 //! are maps keyed by ID.
 
 use std::collections::BTreeMap;
@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::board::{RequestStats, request_stats};
 use crate::lang::Names;
 use crate::moderation::Moderation;
+use crate::space_link::SpaceLink;
 use crate::{Board, Body, Consultation, ConsultationStatus, Meeting, Member, Notice, Outcome, Pledge, Tally, Task, Timestamp};
 
 /// The schema version this Linli writes. See "Schema versions" in ARCHITECTURE.md for the rules.
@@ -117,6 +118,9 @@ pub struct Space {
     /// Organisers' moderation decisions, by member ID. Hidden members' contributions are left
     /// out of every collection above as read (see `moderation.rs`).
     pub moderation: BTreeMap<String, Moderation>,
+    /// Links to other spaces, by link document ID (see `space_link.rs`).
+    #[serde(default)]
+    pub links: BTreeMap<String, SpaceLink>,
     /// What could not be read (and was left out).
     pub unreadable: Vec<Unreadable>,
 }

@@ -11,6 +11,7 @@ mod contain;
 mod document_id;
 mod effects;
 mod keyring;
+pub mod link_seal;
 pub mod member_key;
 mod message;
 pub mod participate_key;

@@ -14,7 +14,7 @@ pub const MAX_BYTES: u64 = 64 << 20;
 
 /// Bumped whenever `Space` (or what is kept with it) changes shape: a view of another format is
 /// not read.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 
 fn codec() -> impl Options {
     bincode::DefaultOptions::new().with_limit(MAX_BYTES)
@@ -49,6 +49,7 @@ pub fn focused_on(space: &Space, item: &str) -> Space {
         boards: space.boards.clone(),
         bodies: space.bodies.clone(),
         moderation: space.moderation.clone(),
+        links: space.links.clone(),
         ..Space::default()
     };
     if keep("notices") {

@@ -5,6 +5,7 @@
 mod apply;
 mod boards;
 mod consultations;
+mod links;
 mod meetings;
 mod members;
 mod moderation;

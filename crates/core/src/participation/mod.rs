@@ -9,11 +9,15 @@
 //!   its own signature, raise a request as itself, add details to and confirm its own request,
 //!   add comments as itself, and cast its own vote.
 //!
+//! A link between two spaces is a document of its own with its own rules (`link_rules.rs`): the
+//! edit tier is the upper space, the participate tier the lower one, each writing its own half.
+//!
 //! Every operation of a change must pass, or the whole change is refused. The rules read the
 //! document as it was at the change's dependencies: a change is judged against what it was built
 //! on, so every peer reaches the same verdict whatever else it holds, and the same verdict whether
 //! it judges before applying the change (a peer's) or after (one's own, just made).
 
+mod link_rules;
 mod ops;
 mod rules;
 #[cfg(feature = "sync")]
@@ -82,6 +86,14 @@ fn review_one(doc: &AutoCommit, candidate: &Candidate<'_>) -> Result<Admitted, R
     let placed = ops::place(doc, &expanded).map_err(|(path, reason)| refuse(path, reason))?;
     let member = candidate.member.filter(MemberId::is_keyed).map(|m| m.to_string());
     let read = rules::Reading { doc, placed: &placed };
+    if link_rules::is_link_document(&read, doc) {
+        let verdict = match (candidate.tier, &member) {
+            (Tier::Edit, _) => link_rules::upper(&read, &placed.ops, member.as_deref()),
+            (Tier::Participate, Some(me)) => link_rules::lower(&read, &placed.ops, me),
+            (Tier::Participate, None) => Err(rules::Broken { path: String::new(), reason: "a lower space's change must be signed with its organiser's member key" }),
+        };
+        return verdict.map(|()| Admitted::default()).map_err(|broken| refuse(broken.path, broken.reason));
+    }
     let verdict = match (candidate.tier, &member) {
         (Tier::Edit, _) => rules::edit(&read, &placed.ops, member.as_deref()).map(|()| Admitted::default()),
         (Tier::Participate, Some(me)) => rules::participate(&read, &placed.ops, me),

@@ -182,8 +182,25 @@ impl Placed<'_> {
     }
 
     /// A scalar at `path` as the document had it when the change was made (what the change
-    /// itself writes left out).
+    /// itself writes left out). A null reads as nothing.
     pub fn scalar_before(&self, doc: &AutoCommit, path: &[&str]) -> Option<ScalarValue> {
+        match self.value_before(doc, path)? {
+            (Value::Scalar(value), _) if !matches!(value.as_ref(), ScalarValue::Null) => Some(value.into_owned()),
+            _ => None,
+        }
+    }
+
+    /// The keys of the map at `path` as the document had it when the change was made (empty if
+    /// there was no map there).
+    pub fn keys_before(&self, doc: &AutoCommit, path: &[&str]) -> Vec<String> {
+        match self.value_before(doc, path) {
+            Some((Value::Object(ObjType::Map), map)) => doc.keys_at(&map, &self.deps).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// What was at `path` when the change was made.
+    fn value_before<'d>(&self, doc: &'d AutoCommit, path: &[&str]) -> Option<(Value<'d>, ObjId)> {
         let (last, parents) = path.split_last()?;
         let mut obj = ROOT;
         for segment in parents {
@@ -192,9 +209,11 @@ impl Placed<'_> {
                 _ => return None,
             }
         }
-        match doc.get_at(&obj, *last, &self.deps).ok()?? {
-            (Value::Scalar(value), _) => Some(value.into_owned()),
-            _ => None,
-        }
+        doc.get_at(&obj, *last, &self.deps).ok()?
+    }
+
+    /// Whether the change has no dependencies (it is the document's first).
+    pub fn is_first(&self) -> bool {
+        self.deps.is_empty()
     }
 }

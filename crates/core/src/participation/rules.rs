@@ -225,6 +225,7 @@ fn editor_op(read: &Reading<'_>, op: &PlacedOp<'_>, target: &[&str], me: Option<
     let someone_else = |member: &str| MemberId::parse(member).is_some_and(|m| m.is_keyed()) && Some(member) != me;
     let removes = matches!(op.action, OpType::Delete) || op.overwrites;
     match target {
+        ["kind"] => Err(super::link_rules::FIXED),
         ["members", m, ..] if someone_else(m) => Err(OTHERS_ENTRY),
         ["pledges", _, "signatures", m, ..] if someone_else(m) => Err(OTHERS_SIGNATURE),
         ["consultations", _, "votes", m, ..] if someone_else(m) => Err(OTHERS_VOTE),

@@ -573,3 +573,29 @@ fn meetings_and_the_bodies_that_meet_are_the_organisers() {
     refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.add_body(&id(51), [("en".to_owned(), "Us".to_owned())].into()).unwrap()), "changed by organisers");
     edit_as(&s, Tier::Edit, ORGANISER, |e| e.schedule_meeting(&id(50), draft).unwrap()).unwrap();
 }
+
+fn link_record() -> crate::SpaceLink {
+    crate::SpaceLink {
+        side: crate::space_link::UPPER.into(),
+        other_space: String::new(),
+        other_name: "Sanfang Community".into(),
+        other_relay: String::new(),
+        created_at: Timestamp(0),
+        key_sealed: "00".repeat(32),
+        ended_at: None,
+    }
+}
+
+#[test]
+fn only_organisers_record_and_end_a_spaces_links() {
+    let s = space();
+    assert!(edit_as(&s, Tier::Edit, ORGANISER, |e| e.record_link("link-1", &link_record()).unwrap()).is_ok());
+    refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.record_link("link-1", &link_record()).unwrap()), "changed by organisers");
+}
+
+#[test]
+fn no_one_turns_a_space_into_a_link_or_its_rules_into_a_links() {
+    let s = space();
+    refused(review_as(&s, Tier::Edit, ORGANISER, |doc| drop(doc.put(ROOT, "kind", crate::LINK_KIND))), "kind, keys and halves are fixed");
+    refused(review_as(&s, Tier::Participate, RESIDENT, |doc| drop(doc.put(ROOT, "kind", crate::LINK_KIND))), "changed by organisers");
+}
