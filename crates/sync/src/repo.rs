@@ -142,6 +142,9 @@ struct Connection {
     direction: Direction,
     /// Set once the handshake completes.
     peer_id: Option<PeerId>,
+    /// The only documents this connection may carry (`None`: any). A device dials the relay of
+    /// a linked space for the link's document alone, so that relay never learns of the others.
+    only: Option<HashSet<DocumentId>>,
 }
 
 /// A local operation on a document that cannot run.
@@ -645,8 +648,14 @@ impl Repo {
 
     /// A connection opened. On an outgoing one we introduce ourselves.
     pub fn connected(&mut self, conn: ConnId, direction: Direction) -> Effects {
+        self.connected_for(conn, direction, None)
+    }
+
+    /// A connection opened that may carry only the documents `only` (`None`: any), now and
+    /// until [`Repo::carry`] adds more: no other document is offered, asked for or answered on it.
+    pub fn connected_for(&mut self, conn: ConnId, direction: Direction, only: Option<HashSet<DocumentId>>) -> Effects {
         let mut fx = Effects::default();
-        self.connections.insert(conn, Connection { direction, peer_id: None });
+        self.connections.insert(conn, Connection { direction, peer_id: None, only });
         if direction == Direction::Outgoing {
             let join = Message::Join {
                 sender_id: self.config.peer_id.clone(),
@@ -654,6 +663,26 @@ impl Repo {
                 supported_protocol_versions: Some(vec![PROTOCOL_V1.into()]),
             };
             fx.sends.push((conn, codec::encode(&join)));
+        }
+        fx
+    }
+
+    /// Lets a connection opened with [`Repo::connected_for`] carry one more document, and offers
+    /// it (or asks for it) there.
+    pub fn carry(&mut self, conn: ConnId, document_id: DocumentId) -> Effects {
+        let mut fx = Effects::default();
+        let Some(connection) = self.connections.get_mut(&conn) else { return fx };
+        let Some(only) = &mut connection.only else { return fx };
+        if !only.insert(document_id) || self.ready_peer(conn).is_none() {
+            return fx;
+        }
+        match self.docs.get(&document_id).map(|e| e.phase) {
+            Some(Phase::Ready) => {
+                self.docs.get_mut(&document_id).expect("listed").peers.entry(conn).or_insert_with(PeerDoc::new);
+                self.send_sync(document_id, conn, &mut fx);
+            }
+            Some(Phase::Requesting | Phase::Unavailable) => self.resolve_availability(document_id, &mut fx),
+            _ => {}
         }
         fx
     }
@@ -744,7 +773,7 @@ impl Repo {
         if !self.announces_to(conn) {
             return;
         }
-        let mut ids: Vec<DocumentId> = self.docs.keys().copied().collect();
+        let mut ids: Vec<DocumentId> = self.docs.keys().copied().filter(|d| self.carries(conn, d)).collect();
         ids.sort();
         for document_id in ids {
             match self.docs[&document_id].phase {
@@ -760,7 +789,7 @@ impl Repo {
 
     fn handle_doc_message(&mut self, conn: ConnId, message: Message, fx: &mut Effects) {
         let Some(document_id) = message.document_id() else { return };
-        if !self.connections.contains_key(&conn) {
+        if !self.connections.contains_key(&conn) || !self.carries(conn, &document_id) {
             return;
         }
         if let Message::Ephemeral { sender_id, session_id, count, data, .. } = &message {
@@ -932,7 +961,8 @@ impl Repo {
 
     /// Offers the document to every ready connection we announce to.
     fn announce(&mut self, document_id: DocumentId, fx: &mut Effects) {
-        let targets: Vec<ConnId> = self.connections.keys().copied().filter(|c| self.ready_peer(*c).is_some() && self.announces_to(*c)).collect();
+        let targets: Vec<ConnId> =
+            self.connections.keys().copied().filter(|c| self.ready_peer(*c).is_some() && self.announces_to(*c) && self.carries(*c, &document_id)).collect();
         for conn in targets {
             let entry = self.docs.get_mut(&document_id).expect("caller checked");
             if !entry.peers.contains_key(&conn) {
@@ -993,7 +1023,7 @@ impl Repo {
             .connections
             .keys()
             .copied()
-            .filter(|c| self.ready_peer(*c).is_some() && self.announces_to(*c))
+            .filter(|c| self.ready_peer(*c).is_some() && self.announces_to(*c) && self.carries(*c, &document_id))
             .filter(|c| entry.peers.get(c).is_none_or(|p| p.status == PeerDocStatus::Unknown))
             .collect();
         for conn in askable {
@@ -1092,6 +1122,11 @@ impl Repo {
     /// The peer ID on a connection whose handshake is done.
     fn ready_peer(&self, conn: ConnId) -> Option<PeerId> {
         self.connections.get(&conn).and_then(|c| c.peer_id.clone())
+    }
+
+    /// Whether `conn` may carry the document (see [`Repo::connected_for`]).
+    fn carries(&self, conn: ConnId, document_id: &DocumentId) -> bool {
+        self.connections.get(&conn).is_some_and(|c| c.only.as_ref().is_none_or(|only| only.contains(document_id)))
     }
 
     fn announces_to(&self, conn: ConnId) -> bool {

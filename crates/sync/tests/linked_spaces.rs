@@ -319,3 +319,42 @@ fn either_side_ends_the_link_and_no_escalation_follows() {
         other => panic!("expected the editor to refuse, got {other:?}"),
     }
 }
+
+#[test]
+fn a_device_dials_the_other_sides_relay_for_the_link_alone_and_that_relay_never_learns_of_its_space() {
+    let mut l = invited();
+    accept(&mut l);
+    // The community's organiser also holds its own space, which lives on the community's relay.
+    const COMMUNITY_SPACE: DocumentId = DocumentId::from_bytes([63; 16]);
+    let phone = l.net.add_device("community-phone");
+    l.net.nodes[phone].repo.hold_member_key(l.community_key.clone());
+    let mut space = AutoCommit::new();
+    space.put(ROOT, "name", "Sanfang Community").unwrap();
+    l.net.create(phone, COMMUNITY_SPACE, space);
+    l.net.nodes[phone].repo.hold_participate_key(LINK, l.own.clone());
+    l.net.connect(phone, l.community_relay);
+    l.net.find(phone, LINK);
+    // The street's relay is dialled for the link alone.
+    let to_street = l.net.connect_for(phone, l.street_relay, Some([LINK].into()));
+    l.net.run_until_quiet();
+    assert!(l.net.nodes[l.community_relay].repo.document(&COMMUNITY_SPACE).is_some(), "its own relay has the space");
+    assert!(l.net.nodes[l.street_relay].repo.document(&COMMUNITY_SPACE).is_none(), "the street's relay never heard of it");
+    assert!(!l.net.nodes[l.street_relay].storage.keys().any(|k| k.document_id == COMMUNITY_SPACE));
+    // Asked for it by ID over that connection, the phone does not answer.
+    l.net.inject(to_street, false, codec::encode(&Message::Request {
+        sender_id: "street-relay".into(),
+        target_id: "community-phone".into(),
+        document_id: COMMUNITY_SPACE,
+        data: {
+            use linli_sync::automerge::sync::SyncDoc;
+            AutoCommit::new().sync().generate_sync_message(&mut linli_sync::automerge::sync::State::new()).expect("a first message").encode()
+        },
+    }));
+    l.net.run_until_quiet();
+    assert!(l.net.nodes[l.street_relay].repo.document(&COMMUNITY_SPACE).is_none());
+    // The link itself still flows both ways over it.
+    let me = author(&l.community_key, 7, 2 * HOUR);
+    l.net.change(phone, LINK, |doc| LinkEditor::new(doc, &me).escalate("task-9", &escalation("general")).unwrap());
+    l.net.run_until_quiet();
+    assert!(link_at(&l.net, l.street).lower.escalations.contains_key("task-9"));
+}

@@ -72,13 +72,19 @@ impl Network {
 
     /// `client` dials `server`; returns the link's ID.
     pub fn connect(&mut self, client: usize, server: usize) -> u64 {
+        self.connect_for(client, server, None)
+    }
+
+    /// `client` dials `server` for the documents `only` alone (`None`: any).
+    #[allow(dead_code, reason = "not every test file dials for some documents only")]
+    pub fn connect_for(&mut self, client: usize, server: usize, only: Option<std::collections::HashSet<DocumentId>>) -> u64 {
         let (c, s) = (self.next_conn, self.next_conn + 1);
         self.next_conn += 2;
         let link = c;
         self.links.insert(link, Link { client: (client, c), server: (server, s) });
         let fx = self.nodes[server].repo.connected(s, Direction::Incoming);
         self.apply(server, fx);
-        let fx = self.nodes[client].repo.connected(c, Direction::Outgoing);
+        let fx = self.nodes[client].repo.connected_for(c, Direction::Outgoing, only);
         self.apply(client, fx);
         link
     }
