@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("requests") view=|| lazily(screens::requests::load) />
                         <Route path=path!("history/:kind/:item") view=|| lazily(screens::history::load) />
                         <Route path=path!("participation") view=|| lazily(screens::participation::load) />
+                        <Route path=path!("linked") view=|| lazily(screens::linked::load) />
                         <Route path=path!("settings") view=|| lazily(screens::settings::load) />
                     </ParentRoute>
                 </Routes>

@@ -54,6 +54,7 @@ lazy_screens! {
     organisers: board => crate::pages::board::BoardPage,
     organisers: history => crate::pages::history::HistoryPage,
     organisers: participation => crate::pages::participation::ParticipationPage,
+    organisers: linked => crate::pages::linked::LinkedPage,
     organisers: settings => crate::pages::settings::SettingsPage,
     kiosk: kiosk => crate::pages::kiosk::KioskPage,
     link_device: link_device => crate::pages::link_device::LinkDevicePage,

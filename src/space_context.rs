@@ -97,6 +97,19 @@ impl SpaceContext {
         engine.with_space(self.id, read)
     }
 
+    /// Reads the space's links to other spaces, by link document ID (tracked).
+    pub fn with_links<R>(&self, read: impl FnOnce(&std::collections::BTreeMap<String, linli_model::Link>) -> R) -> Option<R> {
+        let engine = self.engine.get();
+        engine.stamp(self.id);
+        engine.with_links(self.id, read)
+    }
+
+    /// Changes one of the space's links, then hands the outcome to `done`.
+    pub fn linked_then(&self, link: &str, edit: linli_view::LinkedEdit, done: impl FnOnce(Result<(), String>) + 'static) {
+        let edited = self.engine.get().linked_edit(self.id, link, edit);
+        leptos::task::spawn_local(async move { done(edited.await) });
+    }
+
     /// Whether the copy shown is a picture drawn before the engine sent its own (tracked).
     pub fn is_early(&self) -> bool {
         let engine = self.engine.get();

@@ -3,6 +3,7 @@
 pub mod comments;
 pub mod consultation_status;
 pub mod direct_link;
+pub mod escalation;
 pub mod item_links;
 pub mod member_name;
 pub mod name_prompt;

@@ -54,6 +54,8 @@ struct OpenSpace {
     early: bool,
     status: RwSignal<Option<SpaceStatus>>,
     stamp: RwSignal<u64>,
+    /// Its links to other spaces, by link document ID (moving the stamp when one changes).
+    links: std::collections::BTreeMap<String, linli_model::Link>,
 }
 
 /// The page's engine: one per page, shared through Leptos context as [`EngineHandle`].
@@ -265,6 +267,18 @@ impl Engine {
                 }
             }
             FromEngine::Ephemeral { space, data } => webrtc::on_relayed(self, space, &data),
+            FromEngine::Linked { space, link, view } => {
+                let stamp = {
+                    let mut spaces = self.spaces.borrow_mut();
+                    let Some(open) = spaces.get_mut(&space) else { return };
+                    match view {
+                        Some(view) => drop(open.links.insert(link, *view)),
+                        None => drop(open.links.remove(&link)),
+                    }
+                    open.stamp
+                };
+                stamp.update(|n| *n += 1);
+            }
         }
     }
 
@@ -291,7 +305,7 @@ impl Engine {
             return;
         }
         let (status, stamp) = self.owner.with(|| (RwSignal::new(None), RwSignal::new(0)));
-        self.spaces.borrow_mut().insert(space.to_owned(), OpenSpace { space: None, early: false, status, stamp });
+        self.spaces.borrow_mut().insert(space.to_owned(), OpenSpace { space: None, early: false, status, stamp, links: Default::default() });
         stored_view::show_early(self, space, item);
         self.send_keys(space);
         self.send(ToEngine::Open { space: space.to_owned() });
@@ -335,6 +349,36 @@ impl Engine {
     /// Reads the page's copy of the space, without copying it.
     pub fn with_space<R>(&self, space: &str, read: impl FnOnce(&Space) -> R) -> Option<R> {
         self.spaces.borrow().get(space)?.space.as_ref().map(read)
+    }
+
+    /// Reads the space's links as the page has them (tracked through the space's stamp by
+    /// callers that read the space too), by link document ID.
+    pub fn with_links<R>(&self, space: &str, read: impl FnOnce(&std::collections::BTreeMap<String, linli_model::Link>) -> R) -> Option<R> {
+        self.spaces.borrow().get(space).map(|open| read(&open.links))
+    }
+
+    /// Invites a space to link under this one; resolves with the invitation's text.
+    pub fn invite_space(&self, space: &str, claim_within_hours: u64) -> impl Future<Output = Result<String, String>> + use<> {
+        let asked = self.ask(Request::InviteSpace { space: space.to_owned(), claim_within_hours });
+        async move {
+            match asked.await? {
+                Reply::Invitation(text) => Ok(text),
+                other => Err(format!("unexpected answer {other:?}")),
+            }
+        }
+    }
+
+    /// Accepts an invitation for this space; resolves once the link has come from its relay and
+    /// is accepted.
+    pub fn accept_invitation(&self, space: &str, invitation: &str, shares: linli_model::Shares) -> impl Future<Output = Result<(), String>> + use<> {
+        let asked = self.ask(Request::AcceptInvitation { space: space.to_owned(), invitation: invitation.to_owned(), shares });
+        async move { asked.await.map(|_| ()) }
+    }
+
+    /// A change to one of the space's links.
+    pub fn linked_edit(&self, space: &str, link: &str, edit: linli_view::LinkedEdit) -> impl Future<Output = Result<(), String>> + use<> {
+        let asked = self.ask(Request::Linked { space: space.to_owned(), link: link.to_owned(), edit });
+        async move { asked.await.map(|_| ()) }
     }
 
     /// Makes edits to a space, one change each, in order (the first refused stops the rest).

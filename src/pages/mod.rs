@@ -7,6 +7,7 @@ pub mod consultations;
 pub mod history;
 pub mod home;
 pub mod kiosk;
+pub mod linked;
 pub mod link_device;
 pub mod meeting;
 pub mod meetings;

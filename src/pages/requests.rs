@@ -5,6 +5,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use linli_model::{Edit, ItemId, PlaceAt, Space, TaskDraft, Timestamp};
 
+use crate::components::escalation::EscalationStatus;
 use crate::components::show_more::{RowLimit, ShowMore};
 use crate::format;
 use crate::format::fill;
@@ -114,6 +115,7 @@ pub fn RequestsPage() -> impl IntoView {
                                 <span class="resolution-time">{fill(t_string!(i18n, resolution_label), &[("time", &r.resolution.map(|ms| format::duration(ms, locale)).unwrap_or_else(|| t_string!(i18n, not_yet).to_string()).to_string())])}</span>
                                 {r.claimed_by.clone().map(|name| view! { " · " {fill(t_string!(i18n, claimed_by), &[("name", &name.to_string())])} })}
                             </p>
+                            <EscalationStatus request=r.id.clone() />
                             {(!r.resolved).then(|| view! {
                                 <div class="actions no-print edit-only">
                                     {r.claimed_by.is_none().then(|| view! {

@@ -240,6 +240,7 @@ fn SpaceTabs(ctx: SpaceContext) -> impl IntoView {
             <A href=ctx.link("/boards")>{t!(i18n, boards)}</A>
             <A href=ctx.link("/meetings")>{t!(i18n, meetings)}</A>
             <A href=ctx.link("/participation")>{t!(i18n, participation)}</A>
+            {move || (ctx.can_edit() || ctx.with(|s| !s.links.is_empty()).unwrap_or(false)).then(|| view! { <A href=ctx.link("/linked")>{t!(i18n, linked_spaces)}</A> })}
             <A href=ctx.link("/settings")>{t!(i18n, settings)}</A>
         </nav>
     }

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 use linli_model::{Edit, ItemId, TaskDraft, Timestamp};
 
 use crate::components::comments::{Comments, CommentsOn};
+use crate::components::escalation::{EscalateForm, EscalationStatus};
 use crate::components::item_links::ItemLinks;
 use crate::components::read_aloud::ReadAloud;
 use crate::components::rich_text::RichText;
@@ -140,6 +141,7 @@ pub fn TaskPage() -> impl IntoView {
                                 })}
                             </dl>
                         })}
+                        {task.request.is_some().then(|| view! { <EscalationStatus request=item.get_untracked() /> })}
                         <p class="claim-line">
                             {match task.claimed_by.clone() {
                                 Some(name) => fill(t_string!(i18n, claimed_by), &[("name", &name.to_string())]).to_string(),
@@ -185,6 +187,7 @@ pub fn TaskPage() -> impl IntoView {
                 }.into_any()
             }
         }}
+        <EscalateForm request=item.get_untracked() />
         <Comments on=CommentsOn::Task item />
         <TaskDetailsForm item />
         <ItemLinks kind="task" item=item.get_untracked() />

@@ -33,11 +33,11 @@ pub struct Engine {
     session: [u8; 8],
     /// The spaces the page has open, as last sent to it (the engine refreshes them from patches
     /// and sends the parts that changed), and what it was last told of each.
-    spaces: RefCell<HashMap<DocumentId, Space>>,
+    pub(crate) spaces: RefCell<HashMap<DocumentId, Space>>,
     statuses: RefCell<HashMap<DocumentId, SpaceStatus>>,
     wanted: RefCell<HashSet<DocumentId>>,
     pub(crate) unsaved: Cell<u32>,
-    relays: RefCell<Vec<String>>,
+    pub(crate) relays: RefCell<Vec<String>>,
     /// The relay badge as last told to the page, and when a relay was last heard from (told at
     /// most every few seconds: it is a clock on a kiosk, not a per-frame event).
     relay_status: Cell<RelayStatus>,
@@ -46,6 +46,8 @@ pub struct Engine {
     parked: RefCell<HashMap<DocumentId, Vec<(u64, Request)>>>,
     /// Writes each open space's view for the page's next visit.
     pub(crate) view_keeper: crate::view_keeper::ViewKeeper,
+    /// The links of open spaces to other spaces (`linked_spaces.rs`).
+    pub(crate) linked: RefCell<crate::linked_spaces::Linked>,
 }
 
 /// How often the page hears that a relay is still talking.
@@ -82,6 +84,7 @@ impl Engine {
             last_heard_told: Cell::new(f64::NEG_INFINITY),
             view_keeper: Default::default(),
             parked: RefCell::new(HashMap::new()),
+            linked: RefCell::default(),
         });
         *engine.this.borrow_mut() = Rc::downgrade(&engine);
         wasm_bindgen_futures::spawn_local(effect_runner::run(Rc::downgrade(&engine), queue));
@@ -135,8 +138,19 @@ impl Engine {
                 let fx = self.repo.borrow_mut().find(id);
                 self.apply(fx);
                 self.publish(id);
+                self.retell_links(id);
             }
             ToEngine::Online(online) => relay_socket::network_changed(self, online),
+            ToEngine::Request { id, request: Request::AcceptInvitation { space, invitation, shares } } => {
+                let result = match space.parse::<DocumentId>() {
+                    Ok(space) => self.accept_invitation(id, space, &invitation, shares),
+                    Err(error) => Some(Err(error.to_string())),
+                };
+                // `None`: answered once the link's document arrives.
+                if let Some(result) = result {
+                    self.tell(FromEngine::Reply { id, result });
+                }
+            }
             ToEngine::Request { id, request } => {
                 // A screen drawn from a picture may act before the space is open here: the
                 // request waits for it rather than failing.
@@ -291,6 +305,9 @@ impl Engine {
         changed.dedup();
         for id in changed {
             self.publish(id);
+            if let Some(engine) = self.this.borrow().upgrade() {
+                engine.link_changed(id);
+            }
         }
     }
 
@@ -341,6 +358,7 @@ impl Engine {
                     self.tell(FromEngine::View { space: id.to_string(), update });
                     if let Some(engine) = self.this.borrow().upgrade() {
                         self.view_keeper.keep_later(&engine, id);
+                        engine.follow_links(id);
                     }
                 }
                 Ok(None) => {}
@@ -402,7 +420,7 @@ impl Engine {
     }
 
     /// Who writes, and when: this device's member, this engine's session, the time now.
-    fn author(&self) -> Author {
+    pub(crate) fn author(&self) -> Author {
         Author { member: *self.member.borrow(), session: self.session, now: platform::now() }
     }
 
@@ -487,6 +505,9 @@ impl Engine {
                 let rows = self.transports(&id);
                 Ok(Reply::Transports(rows))
             }
+            Request::InviteSpace { space, claim_within_hours } => self.invite_space(parse(&space)?, claim_within_hours),
+            Request::Linked { space, link, edit } => self.linked_edit(parse(&space)?, &link, edit),
+            Request::AcceptInvitation { .. } => Err("an invitation is accepted on its own path".into()),
         }
     }
 
@@ -559,7 +580,7 @@ fn access_of(access: Access) -> linli_view::Access {
     }
 }
 
-fn engine_error(error: linli_sync::RepoError) -> String {
+pub(crate) fn engine_error(error: linli_sync::RepoError) -> String {
     match error {
         linli_sync::RepoError::ViewOnly(_) => "this device holds a view link to this space: it can read, not change it".into(),
         linli_sync::RepoError::NotOpen(_) | linli_sync::RepoError::StillLoading(_) => "this space is not open yet".into(),

@@ -6,6 +6,7 @@ mod effect_runner;
 mod engine;
 mod idb_store;
 mod links;
+mod linked_spaces;
 pub mod panic_call;
 mod platform;
 mod relay_socket;

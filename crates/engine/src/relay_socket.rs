@@ -19,6 +19,8 @@ const MAX_BACKOFF_MS: u32 = 30_000;
 /// An open socket and the callbacks that must live as long as it.
 struct Socket {
     ws: WebSocket,
+    /// The address it was dialled with.
+    url: String,
     _callbacks: [Closure<dyn FnMut(JsValue)>; 3],
 }
 
@@ -40,6 +42,11 @@ impl Sockets {
     /// Each socket: its connection, the relay's address, and whether it is open.
     pub fn describe(&self) -> Vec<(ConnId, String, bool)> {
         self.0.iter().map(|(conn, s)| (*conn, s.ws.url(), s.ws.ready_state() == WebSocket::OPEN)).collect()
+    }
+
+    /// The connections of sockets dialled to `url`.
+    pub fn conns_to(&self, url: &str) -> Vec<ConnId> {
+        self.0.iter().filter(|(_, s)| s.url == url).map(|(conn, _)| *conn).collect()
     }
 
     /// Relays waiting out a backoff before the next dial.
@@ -64,6 +71,7 @@ pub fn dial(engine: &Rc<Engine>, url: String, attempt: u32) {
         }
     };
     ws.set_binary_type(BinaryType::Arraybuffer);
+    let dialled = url.clone();
     let conn = engine.next_conn();
     let weak = Rc::downgrade(engine);
     let failures = Rc::new(Cell::new(attempt));
@@ -71,10 +79,13 @@ pub fn dial(engine: &Rc<Engine>, url: String, attempt: u32) {
     let on_open = {
         let weak = weak.clone();
         let failures = failures.clone();
+        let url = url.clone();
         Closure::<dyn FnMut(JsValue)>::new(move |_| {
             failures.set(0);
             if let Some(engine) = weak.upgrade() {
-                let fx = engine.repo.borrow_mut().connected(conn, Direction::Outgoing);
+                // A relay dialled only for linked spaces carries their links' documents alone.
+                let only = engine.relay_scope(&url);
+                let fx = engine.repo.borrow_mut().connected_for(conn, Direction::Outgoing, only);
                 engine.apply(fx);
             }
         })
@@ -106,7 +117,7 @@ pub fn dial(engine: &Rc<Engine>, url: String, attempt: u32) {
     ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-    engine.sockets.borrow_mut().0.insert(conn, Socket { ws, _callbacks: [on_open, on_message, on_close] });
+    engine.sockets.borrow_mut().0.insert(conn, Socket { ws, url: dialled, _callbacks: [on_open, on_message, on_close] });
 }
 
 fn schedule(engine: Weak<Engine>, url: String, attempt: u32, delay_ms: u32) {

@@ -5,9 +5,11 @@
 //! date from [`ViewUpdate`]s: the whole space once, then the items that changed.
 
 pub mod link_text;
+pub mod linked;
 pub mod snapshot;
 mod worker;
 
+pub use linked::{Invitation, LinkedEdit};
 pub use worker::{EngineBody, EngineScope, EngineWorker};
 
 use linli_model::{Board, Body, Category, Consultation, Edit, Meeting, ItemKind, KioskSettings, Member, Notice, Pledge, Responsibility, Space, Tally, Task, Timestamp, Unreadable};
@@ -70,6 +72,13 @@ pub enum Request {
     NewTakePartKey { space: SpaceId },
     /// Every relay, tab and direct link, and whether it has this device's changes to the space.
     Transports { space: SpaceId },
+    /// Invite a space to link under this one (an organiser's); answered [`Reply::Invitation`].
+    InviteSpace { space: SpaceId, claim_within_hours: u64 },
+    /// Accept an invitation for this space (an organiser's), sharing `shares`; answered once the
+    /// link has arrived from its relay and is accepted.
+    AcceptInvitation { space: SpaceId, invitation: String, shares: linli_model::Shares },
+    /// A change to one of the space's links.
+    Linked { space: SpaceId, link: String, edit: LinkedEdit },
 }
 
 impl Request {
@@ -83,7 +92,10 @@ impl Request {
             | Request::Import { space, .. }
             | Request::NewWriteKey { space }
             | Request::NewTakePartKey { space }
-            | Request::Transports { space } => Some(space),
+            | Request::Transports { space }
+            | Request::InviteSpace { space, .. }
+            | Request::AcceptInvitation { space, .. }
+            | Request::Linked { space, .. } => Some(space),
             Request::CreateSpace { .. } => None,
         }
     }
@@ -99,6 +111,8 @@ pub enum Reply {
     Json(String),
     Imported { new_changes: usize, refused: usize, reason: Option<String> },
     Transports(Vec<Transport>),
+    /// An invitation's text, to hand to the lower space's organiser.
+    Invitation(String),
 }
 
 /// One change that touched an item, as the history screen lists it.
@@ -140,6 +154,8 @@ pub enum FromEngine {
     LinkClose { link: LinkId },
     /// An application payload a peer sent about a space (WebRTC signalling).
     Ephemeral { space: SpaceId, data: Vec<u8> },
+    /// One of a space's links as it is now (`None`: not readable yet).
+    Linked { space: SpaceId, link: String, view: Option<Box<linli_model::Link>> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,360 @@
+//! Linked spaces in the engine: each open space's links (`links/<id>` in its document) are
+//! followed — the link's document opened, this side's key to it unsealed with the space's write
+//! key when this device holds one, the other side's relay dialled for the link's document alone
+//! — the page hears each link as it changes, a lower space's organiser device publishes the
+//! digest of its space into its links, and the page's requests (invite, accept, escalate,
+//! answer, end) become changes to the link and to the space.
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use automerge::transaction::Transactable;
+use automerge::{ROOT, ScalarValue};
+use linli_core::space_link::{LOWER, UPPER};
+use linli_core::{Acceptance, Department, Digest, Editor, Escalation, Invitation as LinkInvitation, Link, LinkEditor, LinkState, Shares, Space, SpaceLink, read_link};
+use linli_sync::participate_key::PARTICIPATE_KEY_FIELD;
+use linli_sync::{Access, DocumentId, ParticipateKey, Phase, WriteKey, link_seal};
+use linli_view::{FromEngine, Invitation, LinkedEdit, Reply};
+
+use crate::engine::{Engine, engine_error};
+use crate::{platform, relay_socket};
+
+/// Which space a link belongs to here.
+#[derive(Debug, Clone, Copy)]
+struct Home {
+    space: DocumentId,
+}
+
+/// An acceptance waiting for its link's document to arrive.
+struct Waiting {
+    request: u64,
+    space: DocumentId,
+    shares: Shares,
+    relay: String,
+}
+
+/// What the engine knows of links.
+#[derive(Default)]
+pub(crate) struct Linked {
+    homes: HashMap<DocumentId, Home>,
+    /// Each link as the page was last told it.
+    told: HashMap<DocumentId, Link>,
+    waiting: HashMap<DocumentId, Waiting>,
+    /// Relays dialled only for links, with the links' documents each may carry.
+    relays: HashMap<String, HashSet<DocumentId>>,
+}
+
+impl Engine {
+    /// The documents a relay dialled for links may carry (`None`: it is one of this page's own
+    /// relays and carries everything).
+    pub(crate) fn relay_scope(&self, url: &str) -> Option<HashSet<DocumentId>> {
+        if self.relays.borrow().iter().any(|own| same_relay(own, url)) {
+            return None;
+        }
+        Some(self.linked.borrow().relays.iter().filter(|(u, _)| same_relay(u, url)).flat_map(|(_, docs)| docs.iter().copied()).collect())
+    }
+
+    /// Makes `url` (a relay of the other side of `link`) carry the link's document: dials it
+    /// for links alone the first time, or lets an open connection carry one more.
+    fn reach_relay(self: &Rc<Self>, url: &str, link: DocumentId) {
+        let url = url.trim();
+        if url.is_empty() || self.relays.borrow().iter().any(|own| same_relay(own, url)) {
+            return;
+        }
+        let first = !self.linked.borrow().relays.contains_key(url);
+        let added = self.linked.borrow_mut().relays.entry(url.to_owned()).or_default().insert(link);
+        if first {
+            relay_socket::dial(self, url.to_owned(), 0);
+        } else if added {
+            let conns = self.sockets.borrow().conns_to(url);
+            for conn in conns {
+                let fx = self.repo.borrow_mut().carry(conn, link);
+                self.apply(fx);
+            }
+        }
+    }
+
+    /// After a space's view changed: follow its links, and publish its digest into the links
+    /// this device writes the lower half of.
+    pub(crate) fn follow_links(self: &Rc<Self>, space_id: DocumentId) {
+        let Some(records) = self.spaces.borrow().get(&space_id).map(|s| s.links.clone()) else { return };
+        let space_key = self.repo.borrow().write_key_opening(&space_id);
+        for (link_text, record) in records.iter().filter(|(_, r)| r.is_active()) {
+            let Ok(link) = link_text.parse::<DocumentId>() else { continue };
+            if let Some(seed) = space_key.as_ref().and_then(|key| link_seal::unseal(&record.key_sealed, key, &link)) {
+                let mut repo = self.repo.borrow_mut();
+                if record.is_upper() {
+                    repo.hold_write_key(link, WriteKey::from_seed(seed));
+                } else {
+                    repo.hold_participate_key(link, ParticipateKey::from_seed(seed));
+                }
+            }
+            let known = self.linked.borrow_mut().homes.insert(link, Home { space: space_id }).is_some();
+            if !known {
+                let fx = self.repo.borrow_mut().find(link);
+                self.apply(fx);
+            }
+            self.reach_relay(&record.other_relay, link);
+            if !record.is_upper() {
+                self.publish_digest(space_id, link);
+            }
+            self.tell_link(link);
+        }
+    }
+
+    /// Writes the space's digest into `link`, if this device writes the lower half and it says
+    /// something new.
+    fn publish_digest(&self, space_id: DocumentId, link: DocumentId) {
+        if self.repo.borrow().access(&link) != Access::Participate || self.repo.borrow().phase(&link) != Some(Phase::Ready) {
+            return;
+        }
+        let Some(shares) = self.read(link).filter(|l| l.state() == LinkState::Active).map(|l| l.lower.shares) else { return };
+        let Some(digest) = self.spaces.borrow().get(&space_id).map(|space| Digest::of(space, &shares, platform::now())) else { return };
+        let author = self.author();
+        match self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).publish(&digest)) {
+            Ok((_, fx)) => self.apply(fx),
+            Err(error) => web_sys::console::warn_1(&format!("link {link}: the digest was not published: {}", engine_error(error)).into()),
+        }
+    }
+
+    fn read(&self, link: DocumentId) -> Option<Link> {
+        self.repo.borrow().document(&link).and_then(|doc| read_link(doc).ok())
+    }
+
+    /// A document changed: if it is a link, the page hears it, and an acceptance waiting for
+    /// it goes ahead.
+    pub(crate) fn link_changed(self: &Rc<Self>, link: DocumentId) {
+        if self.linked.borrow().waiting.contains_key(&link) && self.repo.borrow().phase(&link) == Some(Phase::Ready) {
+            let waiting = self.linked.borrow_mut().waiting.remove(&link).expect("checked");
+            let result = self.finish_accepting(link, &waiting);
+            self.tell(FromEngine::Reply { id: waiting.request, result });
+        }
+        self.tell_link(link);
+    }
+
+    /// Tells the page the link as it is now, if that is new to it.
+    fn tell_link(&self, link: DocumentId) {
+        let Some(home) = self.linked.borrow().homes.get(&link).copied() else { return };
+        let Some(view) = self.read(link) else { return };
+        if self.linked.borrow().told.get(&link) == Some(&view) {
+            return;
+        }
+        self.linked.borrow_mut().told.insert(link, view.clone());
+        self.tell(FromEngine::Linked { space: home.space.to_string(), link: link.to_string(), view: Some(Box::new(view)) });
+    }
+
+    /// The page opened a space: it hears the links known already.
+    pub(crate) fn retell_links(&self, space_id: DocumentId) {
+        let links: Vec<DocumentId> = self.linked.borrow().homes.iter().filter(|(_, h)| h.space == space_id).map(|(l, _)| *l).collect();
+        for link in links {
+            self.linked.borrow_mut().told.remove(&link);
+            self.tell_link(link);
+        }
+    }
+
+    /// An organiser of `space_id` invites a space to link under it.
+    pub(crate) fn invite_space(self: &Rc<Self>, space_id: DocumentId, claim_within_hours: u64) -> Result<Reply, String> {
+        let space_key = self.repo.borrow().write_key_opening(&space_id).ok_or(ORGANISERS_ONLY)?;
+        let space = self.spaces.borrow().get(&space_id).cloned().ok_or("this space is not open yet")?;
+        let link = DocumentId::new_random(platform::random_bytes());
+        let upper_seed: [u8; 32] = platform::random_bytes();
+        let upper_key = WriteKey::from_seed(upper_seed);
+        let invitation_key = ParticipateKey::from_seed(platform::random_bytes());
+        let relay = self.relays.borrow().first().cloned().unwrap_or_default();
+        let invitation = LinkInvitation {
+            upper_space: space_id.to_string(),
+            upper_name: space.name.clone(),
+            upper_relay: relay.clone(),
+            claim_within_hours: claim_within_hours.max(1),
+            departments: departments_of(&space),
+        };
+        let doc = linli_core::new_link(&invitation, &self.author(), |doc| {
+            linli_sync::capability::protect(doc, upper_key.public());
+            doc.put(ROOT, PARTICIPATE_KEY_FIELD, ScalarValue::Bytes(invitation_key.public().to_vec())).expect("the root map always takes a field");
+        });
+        self.repo.borrow_mut().hold_write_key(link, upper_key);
+        let fx = self.repo.borrow_mut().create(link, doc);
+        self.apply(fx);
+        let record = SpaceLink {
+            side: UPPER.into(),
+            other_space: String::new(),
+            other_name: String::new(),
+            other_relay: String::new(),
+            created_at: platform::now(),
+            key_sealed: link_seal::seal(upper_seed, &space_key, &link),
+            ended_at: None,
+        };
+        self.change_space(space_id, |editor| editor.record_link(&link.to_string(), &record))?;
+        Ok(Reply::Invitation(Invitation { link: link.to_string(), key: invitation_key.to_text(), relay }.to_text()))
+    }
+
+    /// An organiser of `space_id` accepts an invitation: answered once the link's document has
+    /// come from its relay (now, if it is here already).
+    pub(crate) fn accept_invitation(self: &Rc<Self>, request: u64, space_id: DocumentId, text: &str, shares: Shares) -> Option<Result<Reply, String>> {
+        let Some(invitation) = Invitation::from_text(text) else { return Some(Err("this is not a Linli invitation (it starts with linli-invite:)".into())) };
+        let (Ok(link), Some(key)) = (invitation.link.parse::<DocumentId>(), ParticipateKey::from_text(&invitation.key)) else {
+            return Some(Err("this invitation is damaged".into()));
+        };
+        if self.repo.borrow().write_key_opening(&space_id).is_none() {
+            return Some(Err(ORGANISERS_ONLY.into()));
+        }
+        if self.spaces.borrow().get(&space_id).is_some_and(|s| s.links.contains_key(&invitation.link)) {
+            return Some(Err("this space has this link already".into()));
+        }
+        self.repo.borrow_mut().hold_participate_key(link, key);
+        self.linked.borrow_mut().waiting.insert(link, Waiting { request, space: space_id, shares, relay: invitation.relay.clone() });
+        self.reach_relay(&invitation.relay, link);
+        let fx = self.repo.borrow_mut().find(link);
+        self.apply(fx);
+        if self.repo.borrow().phase(&link) == Some(Phase::Ready) {
+            let waiting = self.linked.borrow_mut().waiting.remove(&link)?;
+            return Some(self.finish_accepting(link, &waiting));
+        }
+        None
+    }
+
+    /// Accepts the link (moving its participate key to one only this space holds) and records
+    /// it in the space.
+    fn finish_accepting(self: &Rc<Self>, link: DocumentId, waiting: &Waiting) -> Result<Reply, String> {
+        let upper = self.read(link).ok_or("the invitation's link could not be read")?;
+        let space_key = self.repo.borrow().write_key_opening(&waiting.space).ok_or(ORGANISERS_ONLY)?;
+        let space = self.spaces.borrow().get(&waiting.space).cloned().ok_or("this space is not open yet")?;
+        let own_seed: [u8; 32] = platform::random_bytes();
+        let own = ParticipateKey::from_seed(own_seed);
+        let acceptance = Acceptance {
+            lower_space: waiting.space.to_string(),
+            lower_name: space.name.clone(),
+            lower_relay: self.relays.borrow().first().cloned().unwrap_or_default(),
+            shares: waiting.shares,
+        };
+        let author = self.author();
+        let own_public = own.public();
+        let outcome = self.repo.borrow_mut().change(link, |doc| {
+            LinkEditor::new(doc, &author).accept(&acceptance, |doc| {
+                doc.put(ROOT, PARTICIPATE_KEY_FIELD, ScalarValue::Bytes(own_public.to_vec())).expect("the root map always takes a field");
+            })
+        });
+        match outcome {
+            Ok((Ok(()), fx)) => self.apply(fx),
+            Ok((Err(error), fx)) => {
+                self.apply(fx);
+                return Err(error.to_string());
+            }
+            Err(error) => return Err(engine_error(error)),
+        }
+        self.repo.borrow_mut().hold_participate_key(link, own);
+        let other_relay = if waiting.relay.is_empty() { upper.upper.relay.clone() } else { waiting.relay.clone() };
+        let record = SpaceLink {
+            side: LOWER.into(),
+            other_space: upper.upper.space.clone(),
+            other_name: upper.upper.name.clone(),
+            other_relay,
+            created_at: platform::now(),
+            key_sealed: link_seal::seal(own_seed, &space_key, &link),
+            ended_at: None,
+        };
+        self.change_space(waiting.space, |editor| editor.record_link(&link.to_string(), &record))?;
+        Ok(Reply::Done)
+    }
+
+    /// A change to one of the space's links, under the side the space is on.
+    pub(crate) fn linked_edit(self: &Rc<Self>, space_id: DocumentId, link_text: &str, edit: LinkedEdit) -> Result<Reply, String> {
+        let link = link_text.parse::<DocumentId>().map_err(|e| e.to_string())?;
+        let space = self.spaces.borrow().get(&space_id).cloned().ok_or("this space is not open yet")?;
+        let record = space.links.get(link_text).cloned().ok_or("this space has no such link")?;
+        let current = self.read(link).ok_or("this link has not arrived yet")?;
+        let author = self.author();
+        let upper_only = || if record.is_upper() { Ok(()) } else { Err("only the upper space answers escalations".to_owned()) };
+        let lower_only = || if record.is_upper() { Err("only the lower space escalates and chooses what it shares".to_owned()) } else { Ok(()) };
+        let outcome = match edit {
+            LinkedEdit::Escalate { request, department, details } => {
+                lower_only()?;
+                let task = space.tasks.get(&request).ok_or("no such request")?;
+                let raised = task.request.as_ref().ok_or("only a resident's request is escalated")?;
+                let raised_by_name = if current.lower.shares.names { space.member_name(&raised.raised_by).unwrap_or_default().to_owned() } else { String::new() };
+                let escalation = Escalation { title: task.title.clone(), details, department, raised_at: raised.raised_at, escalated_at: author.now, raised_by_name };
+                self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).escalate(&request, &escalation))
+            }
+            LinkedEdit::Claim { escalation } => {
+                upper_only()?;
+                self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).claim(&escalation))
+            }
+            LinkedEdit::Progress { escalation, text } => {
+                upper_only()?;
+                let line = platform::random_hex::<8>();
+                self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).report_progress(&escalation, &line, &text))
+            }
+            LinkedEdit::Resolve { escalation } => {
+                upper_only()?;
+                self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).resolve(&escalation))
+            }
+            LinkedEdit::Shares(shares) => {
+                lower_only()?;
+                self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).set_shares(shares))
+            }
+            LinkedEdit::ClaimWithin(hours) => {
+                upper_only()?;
+                self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).set_claim_limit(hours))
+            }
+            LinkedEdit::End => {
+                let upper = record.is_upper();
+                let ended = self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).end(upper));
+                if ended.as_ref().is_ok_and(|(r, _)| r.is_ok()) {
+                    self.change_space(space_id, |editor| editor.end_link(link_text))?;
+                }
+                ended
+            }
+        };
+        match outcome {
+            Ok((Ok(()), fx)) => self.apply(fx),
+            Ok((Err(error), fx)) => {
+                self.apply(fx);
+                return Err(error.to_string());
+            }
+            Err(error) => return Err(engine_error(error)),
+        }
+        if !record.is_upper() {
+            self.publish_digest(space_id, link);
+        }
+        self.tell_link(link);
+        Ok(Reply::Done)
+    }
+
+    /// One change to a space's own document.
+    fn change_space(self: &Rc<Self>, space_id: DocumentId, act: impl FnOnce(&mut Editor<'_>) -> Result<(), linli_core::SpaceError>) -> Result<(), String> {
+        let author = self.author();
+        let outcome = self.repo.borrow_mut().change(space_id, |doc| act(&mut Editor::new(doc, &author)));
+        match outcome {
+            Ok((result, fx)) => {
+                self.apply(fx);
+                self.publish(space_id);
+                result.map_err(|e| e.to_string())
+            }
+            Err(error) => Err(engine_error(error)),
+        }
+    }
+}
+
+const ORGANISERS_ONLY: &str = "only an organiser of this space (with its edit link) links it to another space";
+
+/// The upper space's departments: its categories with the teams responsible for them.
+fn departments_of(space: &Space) -> std::collections::BTreeMap<String, Department> {
+    space
+        .categories_in_order()
+        .into_iter()
+        .map(|(id, category)| {
+            let team = space.responsibilities.get(id);
+            let department = Department {
+                names: category.names.clone(),
+                team: team.map(|t| t.team.clone()).unwrap_or_default(),
+                members: team.map(|t| t.members.clone()).unwrap_or_default(),
+            };
+            (id.to_owned(), department)
+        })
+        .collect()
+}
+
+/// Whether two relay addresses name the same relay (a trailing slash aside).
+fn same_relay(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
+}

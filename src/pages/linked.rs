@@ -1,0 +1,460 @@
+//! Linked spaces (联动): a street's view of the communities linked under it — one sortable line
+//! each (open requests, overdue escalations, this month's median response and resolution,
+//! pledges, decisions, urgent notices), each opening what that community shares — and the
+//! requests they escalated (吹哨), overdue first, which its departments claim, report on and
+//! resolve (报到). A community sees the spaces above it and chooses what it shares. Organisers
+//! invite, accept and end links here.
+
+use leptos::prelude::*;
+use linli_model::{Escalation, EscalationState, Link, LinkState, LinkSummary, Shares, Timestamp};
+use linli_view::LinkedEdit;
+
+use crate::format::{self, fill};
+use crate::i18n::*;
+use crate::platform;
+use crate::space_context::{SpaceContext, current_lang, name_in, use_space};
+
+const DAY: i64 = 24 * 3_600_000;
+
+/// One link of this space, as the screen draws it.
+#[derive(Debug, Clone, PartialEq)]
+struct LinkRow {
+    id: String,
+    link: Link,
+    /// This space is the upper one.
+    upper: bool,
+}
+
+/// The start of the month `now` is in (UTC), for "this month".
+fn month_start(now: Timestamp) -> Timestamp {
+    let days = now.0.div_euclid(DAY);
+    // Civil date from days since the epoch (Howard Hinnant's algorithm), then back to day one.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day_of_month = doy - (153 * mp + 2) / 5;
+    Timestamp((days - day_of_month) * DAY)
+}
+
+#[component]
+pub fn LinkedPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let rows = Memo::new(move |_| {
+        ctx.with(|space| {
+            ctx.with_links(|links| {
+                links.iter().filter_map(|(id, link)| Some(LinkRow { id: id.clone(), link: link.clone(), upper: space.links.get(id)?.is_upper() })).collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+        })
+        .unwrap_or_default()
+    });
+    let below = Memo::new(move |_| rows.get().into_iter().filter(|r| r.upper && r.link.lower.accepted_at.is_some()).collect::<Vec<_>>());
+    let invited = Memo::new(move |_| rows.get().into_iter().filter(|r| r.upper && r.link.lower.accepted_at.is_none()).collect::<Vec<_>>());
+    let above = Memo::new(move |_| rows.get().into_iter().filter(|r| !r.upper).collect::<Vec<_>>());
+    let waiting = move || ctx.with(|s| s.links.keys().filter(|id| !rows.get().iter().any(|r| &r.id == *id)).count()).unwrap_or(0);
+    view! {
+        <h2>{t!(i18n, linked_spaces)}</h2>
+        {move || (rows.get().is_empty() && waiting() == 0).then(|| view! { <p class="muted">{t!(i18n, linked_none)}</p> })}
+        {move || (waiting() > 0).then(|| view! { <p class="muted" role="status">{t!(i18n, linked_waiting_for_link)}</p> })}
+        {move || (!below.get().is_empty()).then(|| view! {
+            <section class="card" aria-labelledby="linked-below">
+                <h3 id="linked-below">{t!(i18n, linked_below)}</h3>
+                <Overview rows=below />
+            </section>
+            <section class="card" aria-labelledby="escalations-heading">
+                <h3 id="escalations-heading">{t!(i18n, escalations)}</h3>
+                <Escalations rows=below />
+            </section>
+            {below.get().into_iter().map(|row| view! { <SharedView row /> }).collect_view()}
+        })}
+        {move || (!invited.get().is_empty()).then(|| view! {
+            <ul class="plain invited">
+                {invited.get().into_iter().map(|row| view! { <li class="card">{t!(i18n, linked_state_invited)}" · "{format::date_time(row.link.upper.invited_at, i18n.get_locale())}<EndLink ctx link=row.id.clone() /></li> }).collect_view()}
+            </ul>
+        })}
+        {move || (!above.get().is_empty()).then(|| view! {
+            <section class="card" aria-labelledby="linked-above">
+                <h3 id="linked-above">{t!(i18n, linked_above)}</h3>
+                {above.get().into_iter().map(|row| view! { <AboveLink row /> }).collect_view()}
+            </section>
+        })}
+        <InviteForm />
+        <AcceptForm />
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Name,
+    Open,
+    Overdue,
+    Response,
+    Resolution,
+    Pledges,
+    Decisions,
+    Urgent,
+}
+
+impl Column {
+    const ALL: [Column; 8] = [Column::Name, Column::Open, Column::Overdue, Column::Response, Column::Resolution, Column::Pledges, Column::Decisions, Column::Urgent];
+
+    /// Compares two lines by this column (numbers largest first, as a street reads them).
+    fn compare(self, a: &LinkSummary, b: &LinkSummary) -> std::cmp::Ordering {
+        let time = |v: Option<i64>| v.unwrap_or(-1);
+        match self {
+            Column::Name => a.name.cmp(&b.name),
+            Column::Open => b.open_requests.cmp(&a.open_requests),
+            Column::Overdue => b.overdue_escalations.cmp(&a.overdue_escalations),
+            Column::Response => time(b.median_response).cmp(&time(a.median_response)),
+            Column::Resolution => time(b.median_resolution).cmp(&time(a.median_resolution)),
+            Column::Pledges => b.pledges.cmp(&a.pledges),
+            Column::Decisions => b.decisions.cmp(&a.decisions),
+            Column::Urgent => b.urgent_notices.cmp(&a.urgent_notices),
+        }
+    }
+}
+
+/// The overview: one line per linked space, overdue first until a column is chosen.
+#[component]
+fn Overview(rows: Memo<Vec<LinkRow>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let sort = RwSignal::new(Column::Overdue);
+    let reversed = RwSignal::new(false);
+    let name = move |column: Column| match column {
+        Column::Name => t_string!(i18n, overview_space).to_string(),
+        Column::Open => t_string!(i18n, overview_open).to_string(),
+        Column::Overdue => t_string!(i18n, overview_overdue).to_string(),
+        Column::Response => t_string!(i18n, overview_response).to_string(),
+        Column::Resolution => t_string!(i18n, overview_resolution).to_string(),
+        Column::Pledges => t_string!(i18n, overview_pledges).to_string(),
+        Column::Decisions => t_string!(i18n, overview_decisions).to_string(),
+        Column::Urgent => t_string!(i18n, overview_urgent).to_string(),
+    };
+    let lines = move || {
+        let now = platform::now();
+        let start = month_start(now);
+        let mut lines: Vec<(String, LinkSummary)> = rows.get().iter().map(|r| (r.id.clone(), r.link.summary(now, start))).collect();
+        let column = sort.get();
+        lines.sort_by(|a, b| column.compare(&a.1, &b.1).then_with(|| Column::Overdue.compare(&a.1, &b.1)).then_with(|| a.1.name.cmp(&b.1.name)));
+        if reversed.get() {
+            lines.reverse();
+        }
+        lines
+    };
+    let choose = move |column: Column| {
+        if sort.get_untracked() == column {
+            reversed.update(|r| *r = !*r);
+        } else {
+            sort.set(column);
+            reversed.set(false);
+        }
+    };
+    view! {
+        <div class="table-scroll">
+            <table class="linked-overview">
+                <thead><tr>
+                    {Column::ALL.into_iter().map(|column| view! {
+                        <th scope="col" aria-sort=move || if sort.get() != column { "none" } else if reversed.get() { "ascending" } else { "descending" }>
+                            <button type="button" class="link-button sort" data-column=format!("{column:?}")
+                                aria-label=move || fill(&t_string!(i18n, sort_by), &[("column", &name(column))])
+                                on:click=move |_| choose(column)>{move || name(column)}</button>
+                        </th>
+                    }).collect_view()}
+                </tr></thead>
+                <tbody>
+                    {move || {
+                        let locale = i18n.get_locale();
+                        let time = move |v: Option<i64>| v.map(|ms| format::duration(ms, locale)).unwrap_or_else(|| "—".into());
+                        lines().into_iter().map(|(id, s)| view! {
+                            <tr data-space=s.name.clone() class:overdue={s.overdue_escalations > 0}>
+                                <th scope="row"><a href=format!("#shared-{id}")>{s.name.clone()}</a></th>
+                                <td class="open">{s.open_requests}</td>
+                                <td class="overdue-count">{s.overdue_escalations}</td>
+                                <td>{time(s.median_response)}</td>
+                                <td>{time(s.median_resolution)}</td>
+                                <td>{s.pledges}</td>
+                                <td>{s.decisions}</td>
+                                <td>{s.urgent_notices}</td>
+                            </tr>
+                        }).collect_view()
+                    }}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// One escalation as the department's list shows it.
+#[derive(Debug, Clone, PartialEq)]
+struct EscalationRow {
+    link: String,
+    id: String,
+    community: String,
+    department: String,
+    escalation: Escalation,
+    state: EscalationState,
+    progress: usize,
+}
+
+/// Every escalation from the spaces below, overdue first, with the department's actions.
+#[component]
+fn Escalations(rows: Memo<Vec<LinkRow>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let list = move || {
+        let now = platform::now();
+        let lang = current_lang();
+        let mut all: Vec<EscalationRow> = Vec::new();
+        for row in rows.get() {
+            for (id, escalation, state) in row.link.escalations_in_order(now) {
+                let department = row.link.upper.departments.get(&escalation.department).map(|d| name_in(&d.names, lang)).unwrap_or_default();
+                let progress = row.link.answer(id).progress.len();
+                all.push(EscalationRow { link: row.id.clone(), id: id.to_owned(), community: row.link.lower.name.clone(), department, escalation: escalation.clone(), state, progress });
+            }
+        }
+        let rank = |s: &EscalationState| match s {
+            EscalationState::Waiting { overdue: true } => 0,
+            EscalationState::Waiting { overdue: false } => 1,
+            EscalationState::Claimed { .. } => 2,
+            EscalationState::Resolved { .. } => 3,
+        };
+        all.sort_by(|a, b| rank(&a.state).cmp(&rank(&b.state)).then_with(|| a.escalation.escalated_at.cmp(&b.escalation.escalated_at)));
+        all
+    };
+    view! {
+        <ul class="plain escalations">
+            <For each=list key=|r| (r.link.clone(), r.id.clone(), format!("{:?}", r.state), r.progress) let:row>
+                <EscalationItem row />
+            </For>
+        </ul>
+        {move || list().is_empty().then(|| view! { <p class="muted">{t!(i18n, none_here)}</p> })}
+    }
+}
+
+#[component]
+fn EscalationItem(row: EscalationRow) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let progress = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let act = move |link: String, edit: LinkedEdit| {
+        ctx.linked_then(&link, edit, move |outcome| match outcome {
+            Ok(()) => {
+                progress.set(String::new());
+                error.set(None);
+            }
+            Err(e) => error.set(Some(e)),
+        });
+    };
+    let locale = i18n.get_locale();
+    let (state_text, overdue) = match row.state {
+        EscalationState::Waiting { overdue } => (t_string!(i18n, waiting).to_string(), overdue),
+        EscalationState::Claimed { late } => (t_string!(i18n, claim).to_string(), late),
+        EscalationState::Resolved { late } => (t_string!(i18n, resolve).to_string(), late),
+    };
+    let (link_claim, link_progress, link_resolve) = (row.link.clone(), row.link.clone(), row.link.clone());
+    let (id_claim, id_progress, id_resolve) = (row.id.clone(), row.id.clone(), row.id.clone());
+    let resolved = matches!(row.state, EscalationState::Resolved { .. });
+    let waiting = matches!(row.state, EscalationState::Waiting { .. });
+    view! {
+        <li class="card escalation" class:overdue=overdue && !resolved data-escalation=row.id.clone() data-state=format!("{:?}", row.state)>
+            <p><strong class="escalation-title">{row.escalation.title.clone()}</strong></p>
+            <p class="task-meta">
+                <span class="badge">{row.department.clone()}</span>" "
+                <span>{fill(&t_string!(i18n, from_space), &[("space", &row.community)])}</span>" · "
+                <span class="muted">{format::date_time(row.escalation.escalated_at, locale)}</span>" · "
+                <span class="escalation-state">{state_text}</span>
+            </p>
+            {(!row.escalation.details.is_empty()).then(|| view! { <p>{row.escalation.details.clone()}</p> })}
+            {(!row.escalation.raised_by_name.is_empty()).then(|| view! { <p class="muted">{row.escalation.raised_by_name.clone()}</p> })}
+            {(!resolved).then(|| view! {
+                <div class="actions no-print edit-only">
+                    {waiting.then(|| view! { <button type="button" class="claim-escalation" on:click=move |_| act(link_claim.clone(), LinkedEdit::Claim { escalation: id_claim.clone() })>{t!(i18n, claim)}</button> })}
+                    <input class="progress-text" aria-label=move || t_string!(i18n, report_progress) prop:value=move || progress.get() on:input=move |ev| progress.set(event_target_value(&ev)) />
+                    <button type="button" class="secondary report-progress" on:click=move |_| act(link_progress.clone(), LinkedEdit::Progress { escalation: id_progress.clone(), text: progress.get_untracked() })>{t!(i18n, report_progress)}</button>
+                    <button type="button" class="resolve-escalation" on:click=move |_| act(link_resolve.clone(), LinkedEdit::Resolve { escalation: id_resolve.clone() })>{t!(i18n, resolve)}</button>
+                </div>
+            })}
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        </li>
+    }
+}
+
+/// What one space below shares: its open requests, pledges, decisions and urgent notices.
+#[component]
+fn SharedView(row: LinkRow) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale();
+    let digest = row.link.lower.digest.clone();
+    let mut requests: Vec<_> = digest.requests.values().filter(|r| r.resolved_at.is_none()).cloned().collect();
+    requests.sort_by_key(|r| r.raised_at);
+    view! {
+        <details class="card shared-view" id=format!("shared-{}", row.id)>
+            <summary>{fill(&t_string!(i18n, shared_view), &[("space", &row.link.lower.name)])}</summary>
+            <p class="muted">{fill(&t_string!(i18n, shared_updated), &[("date", &format::date_time(digest.updated_at, locale))])}</p>
+            <h4>{t!(i18n, overview_open)}</h4>
+            <ul class="plain shared-requests">
+                {requests.into_iter().map(|r| view! { <li>{r.title}" · "<span class="badge">{r.category}</span>" · "<span class="muted">{format::date_time(r.raised_at, locale)}</span></li> }).collect_view()}
+            </ul>
+            <h4>{t!(i18n, overview_pledges)}</h4>
+            <ul class="plain shared-pledges">
+                {digest.pledges.values().map(|p| view! { <li>{p.title.clone()}" · "{fill(&t_string!(i18n, pledge_progress_short), &[("count", &p.signatures.to_string()), ("goal", &p.goal.to_string())])}</li> }).collect_view()}
+            </ul>
+            <h4>{t!(i18n, overview_decisions)}</h4>
+            <ul class="plain shared-decisions">
+                {digest.decisions.values().map(|d| view! { <li>{d.question.clone()}" — "{d.result.clone()}</li> }).collect_view()}
+            </ul>
+            <h4>{t!(i18n, overview_urgent)}</h4>
+            <ul class="plain shared-urgent">
+                {digest.urgent_notices.values().map(|n| view! { <li>{n.title.clone()}</li> }).collect_view()}
+            </ul>
+        </details>
+    }
+}
+
+/// A space above this one: its state, and (for organisers) what this space shares with it.
+#[component]
+fn AboveLink(row: LinkRow) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let shares = row.link.lower.shares;
+    let error = RwSignal::new(None::<String>);
+    let link = StoredValue::new(row.id.clone());
+    let set = move |change: fn(&mut Shares, bool), on: bool| {
+        let mut next = shares;
+        change(&mut next, on);
+        ctx.linked_then(&link.get_value(), LinkedEdit::Shares(next), move |outcome| error.set(outcome.err()));
+    };
+    let state = match row.link.state() {
+        LinkState::Invited => t_string!(i18n, linked_state_invited).to_string(),
+        LinkState::Active => t_string!(i18n, linked_state_active).to_string(),
+        LinkState::Ended => t_string!(i18n, linked_state_ended).to_string(),
+    };
+    let boxes: [(fn(&Shares) -> bool, fn(&mut Shares, bool), &'static str); 5] = [
+        (|s| s.requests, |s, on| s.requests = on, "requests"),
+        (|s| s.pledges, |s, on| s.pledges = on, "pledges"),
+        (|s| s.decisions, |s, on| s.decisions = on, "decisions"),
+        (|s| s.urgent_notices, |s, on| s.urgent_notices = on, "urgent"),
+        (|s| s.names, |s, on| s.names = on, "names"),
+    ];
+    let label = move |key: &str| match key {
+        "requests" => t_string!(i18n, share_requests).to_string(),
+        "pledges" => t_string!(i18n, share_pledges).to_string(),
+        "decisions" => t_string!(i18n, share_decisions).to_string(),
+        "urgent" => t_string!(i18n, share_urgent).to_string(),
+        _ => t_string!(i18n, share_names).to_string(),
+    };
+    let active = row.link.state() == LinkState::Active;
+    view! {
+        <div class="above-link" data-space=row.link.upper.name.clone()>
+            <p><strong>{row.link.upper.name.clone()}</strong>" · "<span class="link-state">{state}</span></p>
+            <fieldset class="shares" disabled=!active>
+                <legend>{t!(i18n, linked_shares)}</legend>
+                {boxes.into_iter().map(|(get, change, key)| view! {
+                    <label class="check"><input type="checkbox" class="edit-only" data-share=key prop:checked=get(&shares) on:change=move |ev| set(change, event_target_checked(&ev)) />{label(key)}</label>
+                }).collect_view()}
+            </fieldset>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {active.then(|| view! { <EndLink ctx link=row.id.clone() /> })}
+        </div>
+    }
+}
+
+#[component]
+fn EndLink(ctx: SpaceContext, link: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let end = move |_| ctx.linked_then(&link, LinkedEdit::End, drop);
+    view! { <button type="button" class="secondary edit-only end-link" on:click=end>{t!(i18n, linked_end)}</button> }
+}
+
+/// An organiser invites a space under this one and hands over the invitation's text.
+#[component]
+fn InviteForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let hours = RwSignal::new("24".to_owned());
+    let made = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let invite = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let within = hours.get_untracked().trim().parse::<u64>().unwrap_or(24).max(1);
+        let asked = ctx.engine().get().invite_space(ctx.id, within);
+        leptos::task::spawn_local(async move {
+            match asked.await {
+                Ok(text) => {
+                    made.set(Some(text));
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <form class="card edit-only no-print invite-form" on:submit=invite>
+            <h3>{t!(i18n, linked_invite)}</h3>
+            <label for="claim-hours">{t!(i18n, linked_claim_hours)}</label>
+            <input id="claim-hours" type="number" min="1" max="720" prop:value=move || hours.get() on:input=move |ev| hours.set(event_target_value(&ev)) />
+            <button type="submit">{t!(i18n, linked_make_invitation)}</button>
+            {move || made.get().map(|text| view! {
+                <p>{t!(i18n, linked_invitation_ready)}</p>
+                <textarea class="invitation-text" readonly rows="3" prop:value=text />
+            })}
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        </form>
+    }
+}
+
+/// An organiser accepts an invitation from a space above, choosing what to share.
+#[component]
+fn AcceptForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let text = RwSignal::new(String::new());
+    let names = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let accept = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        let shares = Shares { names: names.get_untracked(), ..Shares::default() };
+        let asked = ctx.engine().get().accept_invitation(ctx.id, &text.get_untracked(), shares);
+        leptos::task::spawn_local(async move {
+            let outcome = asked.await;
+            busy.set(false);
+            match outcome {
+                Ok(()) => {
+                    text.set(String::new());
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <form class="card edit-only no-print accept-form" on:submit=accept>
+            <h3>{t!(i18n, linked_accept)}</h3>
+            <label for="invitation">{t!(i18n, linked_invitation_text)}</label>
+            <textarea id="invitation" rows="3" required prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev)) />
+            <label class="check"><input type="checkbox" class="share-names" prop:checked=move || names.get() on:change=move |ev| names.set(event_target_checked(&ev)) />{t!(i18n, share_names)}</label>
+            <button type="submit" disabled=move || busy.get()>{t!(i18n, linked_accept_button)}</button>
+            {move || busy.get().then(|| view! { <p class="muted" role="status">{t!(i18n, linked_waiting)}</p> })}
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_month_starts_on_its_first_day() {
+        // 2026-11-28T19:00Z → 2026-11-01T00:00Z; 2024-03-01 → itself; 1970-01-15 → the epoch.
+        assert_eq!(month_start(Timestamp(1_795_892_400_000)), Timestamp(1_793_491_200_000));
+        assert_eq!(month_start(Timestamp(1_709_251_200_000)), Timestamp(1_709_251_200_000));
+        assert_eq!(month_start(Timestamp(14 * DAY)), Timestamp(0));
+    }
+}
