@@ -217,6 +217,9 @@ impl Engine {
     /// it in the space.
     fn finish_accepting(self: &Rc<Self>, link: DocumentId, waiting: &Waiting) -> Result<Reply, String> {
         let upper = self.read(link).ok_or("the invitation's link could not be read")?;
+        if upper.state() != LinkState::Invited {
+            return Err("this invitation was used already: each invitation links one space (ask for a new one)".into());
+        }
         let space_key = self.repo.borrow().write_key_opening(&waiting.space).ok_or(ORGANISERS_ONLY)?;
         let space = self.spaces.borrow().get(&waiting.space).cloned().ok_or("this space is not open yet")?;
         let own_seed: [u8; 32] = platform::random_bytes();
