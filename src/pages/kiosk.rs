@@ -31,13 +31,35 @@ enum Slide {
     Consultation { id: String, consultation: Box<Consultation>, outcome: Outcome, members: usize, status: ConsultationStatus },
     Requests { open: Vec<String>, answered: usize, median_response: Option<i64> },
     Board { id: String, name: String, columns: Vec<(String, usize)> },
+    /// Requests the spaces below escalated to this one and it has not resolved: (title,
+    /// community, department, escalated at, overdue), overdue first.
+    Escalations { rows: Vec<(String, String, String, Timestamp, bool)> },
+}
+
+/// The escalation slide of a space others are linked under: its open escalations, overdue
+/// first (oldest first within each), if it has any.
+fn escalations_slide(space: &Space, links: &std::collections::BTreeMap<String, linli_model::Link>, now: Timestamp, lang: Lang) -> Option<Slide> {
+    let mut rows: Vec<(String, String, String, Timestamp, bool)> = Vec::new();
+    for (_, link) in links.iter().filter(|(id, _)| space.links.get(*id).is_some_and(|r| r.is_upper())) {
+        for (_, escalation, state) in link.escalations_in_order(now) {
+            let overdue = match state {
+                linli_model::EscalationState::Waiting { overdue } => overdue,
+                linli_model::EscalationState::Claimed { .. } => false,
+                linli_model::EscalationState::Resolved { .. } => continue,
+            };
+            let department = link.upper.departments.get(&escalation.department).and_then(|d| linli_model::pick(&d.names, lang)).unwrap_or_default().to_owned();
+            rows.push((escalation.title.clone(), link.lower.name.clone(), department, escalation.escalated_at, overdue));
+        }
+    }
+    rows.sort_by(|a, b| b.4.cmp(&a.4).then_with(|| a.3.cmp(&b.3)));
+    (!rows.is_empty()).then_some(Slide::Escalations { rows })
 }
 
 /// What the kiosk shows at `now`, in order: notices (urgent, pinned, newest; only inside their
 /// window and of the chosen categories), then open pledges, open consultations and those decided
 /// in the last week (unless the kiosk settings leave them out), the requests summary, and each
 /// board that has tasks (its columns with their counts).
-fn slides(space: &Space, now: Timestamp, lang: Lang) -> Vec<Slide> {
+fn slides(space: &Space, links: &std::collections::BTreeMap<String, linli_model::Link>, now: Timestamp, lang: Lang) -> Vec<Slide> {
     let categories = &space.kiosk.categories;
     let mut slides: Vec<Slide> = space
         .active_notices(now)
@@ -55,6 +77,12 @@ fn slides(space: &Space, now: Timestamp, lang: Lang) -> Vec<Slide> {
             }
         })
         .collect();
+    // A street office's screen leads with escalations when any is overdue, else shows them after
+    // the notices.
+    if let Some(escalations) = escalations_slide(space, links, now, lang) {
+        let overdue = matches!(&escalations, Slide::Escalations { rows } if rows.first().is_some_and(|r| r.4));
+        if overdue { slides.insert(0, escalations) } else { slides.push(escalations) }
+    }
     slides.extend(
         space
             .open_pledges(now)
@@ -191,7 +219,7 @@ fn Kiosk(id: &'static str) -> impl IntoView {
     // Languages cycled: the kiosk's list, else all three; one language per pass through the slides.
     let all = Memo::new(move |_| {
         let lang = language::lang_of(i18n.get_locale());
-        ctx.with(|s| slides(s, now.get(), lang)).unwrap_or_default()
+        ctx.with(|s| ctx.with_links(|links| slides(s, links, now.get(), lang)).unwrap_or_default()).unwrap_or_default()
     });
     Effect::new(move |previous: Option<usize>| {
         let (index, _) = shown.get();
@@ -323,6 +351,29 @@ fn SlideView(slide: Slide) -> impl IntoView {
                         <ul class="kiosk-columns">
                             {columns.into_iter().map(|(column, count)| view! {
                                 <li><span>{column}</span> <strong>{count}</strong></li>
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                    <div class="kiosk-qr"><QrCode link label=t_string!(i18n, qr_opens_item).to_string() /><p>{t!(i18n, scan_to_open)}</p></div>
+                </article>
+            }
+            .into_any()
+        }
+        Slide::Escalations { rows } => {
+            let link = ctx.share_link("/linked");
+            let locale = i18n.get_locale();
+            let overdue = rows.iter().filter(|r| r.4).count();
+            view! {
+                <article class="kiosk-slide" class:urgent={overdue > 0} aria-labelledby="slide-title" data-slide="escalations">
+                    <div class="kiosk-text">
+                        <h2 id="slide-title">{t!(i18n, escalations)}</h2>
+                        <p class="kiosk-figures">{format::fill(&t_string!(i18n, kiosk_escalations_summary), &[("open", &rows.len().to_string()), ("overdue", &overdue.to_string())])}</p>
+                        <ul class="kiosk-escalations">
+                            {rows.into_iter().take(6).map(|(title, community, department, at, overdue)| view! {
+                                <li class:overdue=overdue>
+                                    {overdue.then(|| view! { <span class="badge urgent">{t!(i18n, overview_overdue)}</span>" " })}
+                                    <strong>{title}</strong>" · "{community}" · "{department}" · "{format::date_time(at, locale)}
+                                </li>
                             }).collect_view()}
                         </ul>
                     </div>

@@ -6,15 +6,13 @@
 //! invite, accept and end links here.
 
 use leptos::prelude::*;
-use linli_model::{Escalation, EscalationState, Link, LinkState, LinkSummary, Shares, Timestamp};
+use linli_model::{Escalation, EscalationState, Link, LinkState, LinkSummary, Shares};
 use linli_view::LinkedEdit;
 
 use crate::format::{self, fill};
 use crate::i18n::*;
 use crate::platform;
 use crate::space_context::{SpaceContext, current_lang, name_in, use_space};
-
-const DAY: i64 = 24 * 3_600_000;
 
 /// One link of this space, as the screen draws it.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,20 +21,6 @@ struct LinkRow {
     link: Link,
     /// This space is the upper one.
     upper: bool,
-}
-
-/// The start of the month `now` is in (UTC), for "this month".
-fn month_start(now: Timestamp) -> Timestamp {
-    let days = now.0.div_euclid(DAY);
-    // Civil date from days since the epoch (Howard Hinnant's algorithm), then back to day one.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day_of_month = doy - (153 * mp + 2) / 5;
-    Timestamp((days - day_of_month) * DAY)
 }
 
 #[component]
@@ -136,7 +120,7 @@ fn Overview(rows: Memo<Vec<LinkRow>>) -> impl IntoView {
     };
     let lines = move || {
         let now = platform::now();
-        let start = month_start(now);
+        let start = now.month_start();
         let mut lines: Vec<(String, LinkSummary)> = rows.get().iter().map(|r| (r.id.clone(), r.link.summary(now, start))).collect();
         let column = sort.get();
         lines.sort_by(|a, b| column.compare(&a.1, &b.1).then_with(|| Column::Overdue.compare(&a.1, &b.1)).then_with(|| a.1.name.cmp(&b.1.name)));
@@ -443,18 +427,5 @@ fn AcceptForm() -> impl IntoView {
             {move || busy.get().then(|| view! { <p class="muted" role="status">{t!(i18n, linked_waiting)}</p> })}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </form>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_month_starts_on_its_first_day() {
-        // 2026-11-28T19:00Z → 2026-11-01T00:00Z; 2024-03-01 → itself; 1970-01-15 → the epoch.
-        assert_eq!(month_start(Timestamp(1_795_892_400_000)), Timestamp(1_793_491_200_000));
-        assert_eq!(month_start(Timestamp(1_709_251_200_000)), Timestamp(1_709_251_200_000));
-        assert_eq!(month_start(Timestamp(14 * DAY)), Timestamp(0));
     }
 }

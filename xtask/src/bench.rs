@@ -57,6 +57,8 @@ pub fn run() -> Result<(), String> {
     let space = space_table()?;
     let memory = captured(&root(), "cargo", &["bench", "-p", "linli-core", "--bench", "memory"], &[])?;
     let memory: String = memory.lines().filter(|l| l.starts_with('|')).map(|l| format!("{l}\n")).collect();
+    let linked = captured(&root(), "cargo", &["bench", "-p", "linli-core", "--bench", "linked_overview"], &[])?;
+    let linked: String = linked.lines().filter(|l| l.starts_with('|')).map(|l| format!("{l}\n")).collect();
     let admit_resident = criterion_mean("admitting one change, space of 10,000 items/a resident's change (take-part link): signatures, rules, apply, store, answer");
     println!("\n==> offline merge");
     let merge = offline_merge_table()?;
@@ -149,6 +151,14 @@ pub fn run() -> Result<(), String> {
     let _ = writeln!(md, "What a space costs in memory in the engine, natively (resident memory, each size in a fresh process;");
     let _ = writeln!(md, "`crates/core/benches/memory.rs`):\n");
     md.push_str(&memory);
+    md.push('\n');
+    let _ = writeln!(md, "## A street's overview of its linked communities\n");
+    let _ = writeln!(md, "50 communities linked under one street, each link document holding the digest of a 2,000-item");
+    let _ = writeln!(md, "sample space and 10 escalations (`crates/core/benches/linked_overview.rs`; native, release, median");
+    let _ = writeln!(md, "of 7; not yet measured in the browser, where wasm runs slower). Open: the 50 saved link documents loaded");
+    let _ = writeln!(md, "and read, the overview's lines and escalations made. A change: one community's digest changes in");
+    let _ = writeln!(md, "one request; the worker applies and reads its link, the page decodes it and makes the overview again.\n");
+    md.push_str(&linked);
     md.push('\n');
     let _ = writeln!(md, "## Offline merge\n");
     let _ = writeln!(md, "Two devices that share a space each make 1,000 edits apart, then meet over one link: Linli's repo");

@@ -10,8 +10,8 @@
 //!   worker), then the page's share — the link decoded from the worker's message (bincode) and
 //!   every line of the overview made and sorted again.
 //!
-//! Native, release build, median of 7 runs; prints a Markdown table for BENCHMARKS.md. In the
-//! browser, wasm runs these some 1.5–3× slower.
+//! Native, release build, median of 7 runs; prints a Markdown table for BENCHMARKS.md. Not yet
+//! measured in the browser, where wasm runs slower.
 #![allow(clippy::disallowed_methods, reason = "a native benchmark times itself")]
 
 use std::time::{Duration, Instant};

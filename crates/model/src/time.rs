@@ -9,6 +9,38 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Timestamp(pub i64);
 
+impl Timestamp {
+    /// The first moment of the month (UTC) this time is in: "this month" on screens.
+    pub fn month_start(self) -> Timestamp {
+        const DAY: i64 = 24 * 3_600_000;
+        let days = self.0.div_euclid(DAY);
+        // The civil date from days since the epoch (Howard Hinnant's `civil_from_days`), then
+        // back to the first of its month.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day_of_month = doy - (153 * mp + 2) / 5;
+        Timestamp((days - day_of_month) * DAY)
+    }
+}
+
+#[cfg(test)]
+mod month_tests {
+    use super::Timestamp;
+
+    #[test]
+    fn the_month_starts_on_its_first_day() {
+        // 2026-11-28T19:00Z → 2026-11-01; 2024-03-01 (after a leap day) → itself; 1970-01-15 → the epoch.
+        assert_eq!(Timestamp(1_795_892_400_000).month_start(), Timestamp(1_793_491_200_000));
+        assert_eq!(Timestamp(1_709_251_200_000).month_start(), Timestamp(1_709_251_200_000));
+        assert_eq!(Timestamp(1_709_251_199_999).month_start(), Timestamp(1_706_745_600_000));
+        assert_eq!(Timestamp(14 * 86_400_000).month_start(), Timestamp(0));
+    }
+}
+
 #[cfg(feature = "automerge")]
 impl Hydrate for Timestamp {
     fn hydrate_int(i: i64) -> Result<Self, HydrateError> {
