@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use linli_model::{Escalation, EscalationState, Link, LinkState, LinkSummary, Shares};
 use linli_view::LinkedEdit;
 
+use crate::charts::{BarChart, LineChart, Point};
 use crate::format::{self, fill};
 use crate::i18n::*;
 use crate::platform;
@@ -53,6 +54,7 @@ pub fn LinkedPage() -> impl IntoView {
                 <h3 id="escalations-heading">{t!(i18n, escalations)}</h3>
                 <Escalations rows=below />
             </section>
+            <Comparison rows=below />
             {below.get().into_iter().map(|row| view! { <SharedView row /> }).collect_view()}
         })}
         {move || (!invited.get().is_empty()).then(|| view! {
@@ -169,6 +171,60 @@ fn Overview(rows: Memo<Vec<LinkRow>>) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+    }
+}
+
+const HOUR: f64 = 3_600_000.0;
+const WEEK: i64 = 7 * 24 * 3_600_000;
+
+/// Response times and turnout compared across the spaces below, and response over time.
+#[component]
+fn Comparison(rows: Memo<Vec<LinkRow>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let charts = move || {
+        let now = platform::now();
+        let start = now.month_start();
+        let links = rows.get();
+        let response: Vec<Point> = links
+            .iter()
+            .map(|r| Point { label: r.link.lower.name.clone(), value: r.link.summary(now, start).median_response.map_or(0.0, |ms| (ms as f64 / HOUR * 10.0).round() / 10.0) })
+            .collect();
+        let turnout: Vec<Point> = links
+            .iter()
+            .map(|r| {
+                let decisions = &r.link.lower.digest.decisions;
+                let average = if decisions.is_empty() { 0.0 } else { decisions.values().map(|d| d.voters as f64).sum::<f64>() / decisions.len() as f64 };
+                Point { label: r.link.lower.name.clone(), value: (average * 10.0).round() / 10.0 }
+            })
+            .collect();
+        // Each of the last 12 weeks: the median time to respond to requests raised that week.
+        let this_week = now.0.div_euclid(WEEK);
+        let weeks: Vec<Point> = (0..12)
+            .rev()
+            .map(|ago| {
+                let week = this_week - ago;
+                let mut times: Vec<i64> = links
+                    .iter()
+                    .flat_map(|r| r.link.lower.digest.requests.values())
+                    .filter(|q| q.raised_at.0.div_euclid(WEEK) == week)
+                    .filter_map(|q| q.claimed_at.map(|c| c.0 - q.raised_at.0))
+                    .collect();
+                times.sort_unstable();
+                let median = linli_model::percentile(&times, 50).map_or(0.0, |ms| (ms as f64 / HOUR * 10.0).round() / 10.0);
+                Point { label: format::date(linli_model::Timestamp(week * WEEK), i18n.get_locale()), value: median }
+            })
+            .collect();
+        view! {
+            <BarChart points=response label=t_string!(i18n, compare_response).to_string() />
+            <BarChart points=turnout label=t_string!(i18n, compare_turnout).to_string() />
+            <LineChart points=weeks label=t_string!(i18n, compare_over_time).to_string() />
+        }
+    };
+    view! {
+        <section class="card comparison" aria-labelledby="compare-heading">
+            <h3 id="compare-heading">{t!(i18n, compare_heading)}</h3>
+            {charts}
+        </section>
     }
 }
 

@@ -11,6 +11,7 @@ import { chooseName, createSpace, eventually, openTab, takePartLink } from "./su
 import { startRelay } from "./support/relay.mjs";
 
 const world = {};
+const spaceId = link => new URL(link).pathname.split("/")[2];
 before(async () => {
   world.browser = await launchBrowser();
   world.street = await startRelay();
@@ -101,6 +102,16 @@ test("a community escalates a resident's request to its street, on another relay
   assert.match(await item.innerText(), /Needs the roads contractor/);
   await eventually(async () => (await street.page.locator('.linked-overview tr[data-space="Sanfang Community"] .open').innerText()) === "1", "A's open request in the overview", 20_000);
 
+  // Response times and turnout compared across the communities, each chart with its table.
+  assert.equal(await street.page.locator(".comparison svg").count(), 3);
+
+  // The street office's lobby screen (a view link) shows the escalation waiting.
+  const kiosk = await newProfile(world.browser);
+  await kiosk.page.goto(`${world.street.httpUrl}/k/${spaceId(streetLink)}`);
+  await kiosk.page.locator('[data-slide="escalations"]', { hasText: "Subsidence by the school gate" }).waitFor({ timeout: 20_000 });
+  assert.match(await kiosk.page.locator('[data-slide="escalations"]').innerText(), /Sanfang Community/);
+  await kiosk.context.close();
+
   // Sorting by open requests puts the busiest first; again, the other way round.
   await street.page.locator('button.sort[data-column="Open"]').click();
   await street.page.locator('button.sort[data-column="Open"]').click();
@@ -128,7 +139,6 @@ test("a community escalates a resident's request to its street, on another relay
 
   // The street's relay holds the links, never a community's space; the communities' relay
   // never holds the street's.
-  const spaceId = link => new URL(link).pathname.split("/")[2];
   assert.equal((await fetch(`${world.street.httpUrl}/view/${spaceId(aLink)}`)).status, 204);
   assert.equal((await fetch(`${world.communities.httpUrl}/view/${spaceId(streetLink)}`)).status, 204);
   assert.equal((await fetch(`${world.communities.httpUrl}/view/${spaceId(aLink)}`)).status, 200);

@@ -93,12 +93,13 @@ impl Engine {
             if !known {
                 let fx = self.repo.borrow_mut().find(link);
                 self.apply(fx);
+                // Later, the page hears of the link when its document changes (`link_changed`).
+                self.tell_link(link);
             }
             self.reach_relay(&record.other_relay, link);
             if !record.is_upper() {
                 self.publish_digest(space_id, link);
             }
-            self.tell_link(link);
         }
     }
 
@@ -203,6 +204,20 @@ impl Engine {
         }
         self.repo.borrow_mut().hold_participate_key(link, key);
         self.linked.borrow_mut().waiting.insert(link, Waiting { request, space: space_id, shares, relay: invitation.relay.clone() });
+        // A link that never comes (a wrong relay, a mistyped invitation) is said, not waited for.
+        let engine = Rc::downgrade(self);
+        let relay = invitation.relay.clone();
+        gloo_timers::callback::Timeout::new(ACCEPT_WAIT_MS, move || {
+            let Some(engine) = engine.upgrade() else { return };
+            let expired = engine.linked.borrow().waiting.get(&link).is_some_and(|w| w.request == request);
+            if expired {
+                engine.linked.borrow_mut().waiting.remove(&link);
+                let whence = if relay.is_empty() { "this space's relay".to_owned() } else { relay };
+                let message = format!("the invitation's link did not arrive from {whence}: check that the invitation is whole and that relay is reachable, then try again");
+                engine.tell(FromEngine::Reply { id: request, result: Err(message) });
+            }
+        })
+        .forget();
         self.reach_relay(&invitation.relay, link);
         let fx = self.repo.borrow_mut().find(link);
         self.apply(fx);
@@ -337,6 +352,9 @@ impl Engine {
         }
     }
 }
+
+/// How long an acceptance waits for its link's document.
+const ACCEPT_WAIT_MS: u32 = 60_000;
 
 const ORGANISERS_ONLY: &str = "only an organiser of this space (with its edit link) links it to another space";
 
