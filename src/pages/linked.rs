@@ -49,6 +49,7 @@ pub fn LinkedPage() -> impl IntoView {
             <section class="card" aria-labelledby="linked-below">
                 <h3 id="linked-below">{t!(i18n, linked_below)}</h3>
                 <Overview rows=below />
+                <ClaimLimit rows=below />
             </section>
             <section class="card" aria-labelledby="escalations-heading">
                 <h3 id="escalations-heading">{t!(i18n, escalations)}</h3>
@@ -335,6 +336,7 @@ fn SharedView(row: LinkRow) -> impl IntoView {
         <details class="card shared-view" id=format!("shared-{}", row.id)>
             <summary>{fill(&t_string!(i18n, shared_view), &[("space", &row.link.lower.name)])}</summary>
             <p class="muted">{fill(&t_string!(i18n, shared_updated), &[("date", &format::date_time(digest.updated_at, locale))])}</p>
+            <p class="shares-chosen">{t!(i18n, linked_shares)}": "{shares_text(row.link.lower.shares, i18n)}</p>
             <h4>{t!(i18n, overview_open)}</h4>
             <ul class="plain shared-requests">
                 {requests.into_iter().map(|r| view! { <li>{r.title}" · "<span class="badge">{r.category}</span>" · "<span class="muted">{format::date_time(r.raised_at, locale)}</span></li> }).collect_view()}
@@ -352,6 +354,47 @@ fn SharedView(row: LinkRow) -> impl IntoView {
                 {digest.urgent_notices.values().map(|n| view! { <li>{n.title.clone()}</li> }).collect_view()}
             </ul>
         </details>
+    }
+}
+
+/// What a space below chose to share, in words.
+fn shares_text(shares: Shares, i18n: leptos_i18n::I18nContext<Locale>) -> String {
+    let mut chosen: Vec<String> = Vec::new();
+    for (on, text) in [
+        (shares.requests, t_string!(i18n, share_requests).to_string()),
+        (shares.pledges, t_string!(i18n, share_pledges).to_string()),
+        (shares.decisions, t_string!(i18n, share_decisions).to_string()),
+        (shares.urgent_notices, t_string!(i18n, share_urgent).to_string()),
+        (shares.names, t_string!(i18n, share_names_short).to_string()),
+    ] {
+        if on {
+            chosen.push(text);
+        }
+    }
+    chosen.join(" · ")
+}
+
+/// The upper space's time limit for claiming escalations, for every space below (organisers).
+#[component]
+fn ClaimLimit(rows: Memo<Vec<LinkRow>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let hours = RwSignal::new(rows.get_untracked().first().map(|r| r.link.upper.claim_within_hours.to_string()).unwrap_or_else(|| "24".into()));
+    let error = RwSignal::new(None::<String>);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(within) = hours.get_untracked().trim().parse::<u64>() else { return error.set(Some(t_string!(i18n, linked_claim_hours).to_string())) };
+        for row in rows.get_untracked().into_iter().filter(|r| r.link.state() == LinkState::Active) {
+            ctx.linked_then(&row.id, LinkedEdit::ClaimWithin(within.max(1)), move |outcome| error.set(outcome.err()));
+        }
+    };
+    view! {
+        <form class="edit-only no-print claim-limit" on:submit=save>
+            <label for="claim-limit">{t!(i18n, linked_claim_hours)}</label>
+            <input id="claim-limit" type="number" min="1" max="720" prop:value=move || hours.get() on:input=move |ev| hours.set(event_target_value(&ev)) />
+            <button type="submit" class="secondary">{t!(i18n, save)}</button>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        </form>
     }
 }
 

@@ -252,14 +252,7 @@ impl Engine {
                 doc.put(ROOT, PARTICIPATE_KEY_FIELD, ScalarValue::Bytes(own_public.to_vec())).expect("the root map always takes a field");
             })
         });
-        match outcome {
-            Ok((Ok(()), fx)) => self.apply(fx),
-            Ok((Err(error), fx)) => {
-                self.apply(fx);
-                return Err(error.to_string());
-            }
-            Err(error) => return Err(engine_error(error)),
-        }
+        self.settle(outcome)?;
         self.repo.borrow_mut().hold_participate_key(link, own);
         let other_relay = if waiting.relay.is_empty() { upper.upper.relay.clone() } else { waiting.relay.clone() };
         let record = SpaceLink {
@@ -323,19 +316,23 @@ impl Engine {
                 ended
             }
         };
-        match outcome {
-            Ok((Ok(()), fx)) => self.apply(fx),
-            Ok((Err(error), fx)) => {
-                self.apply(fx);
-                return Err(error.to_string());
-            }
-            Err(error) => return Err(engine_error(error)),
-        }
+        self.settle(outcome)?;
         if !record.is_upper() {
             self.publish_digest(space_id, link);
         }
         self.tell_link(link);
         Ok(Reply::Done)
+    }
+
+    /// Takes what a change to a link produced: its effects run, its error is ready to show.
+    fn settle(&self, outcome: Result<(Result<(), linli_core::SpaceError>, linli_sync::Effects), linli_sync::RepoError>) -> Result<(), String> {
+        match outcome {
+            Ok((result, fx)) => {
+                self.apply(fx);
+                result.map_err(|e| e.to_string())
+            }
+            Err(error) => Err(engine_error(error)),
+        }
     }
 
     /// One change to a space's own document.
