@@ -50,7 +50,7 @@ pub fn EscalationStatus(#[prop(into)] request: String) -> impl IntoView {
             };
             view! {
                 <div class="escalation-status" data-state=format!("{state:?}")>
-                    <p class="escalation-line">{line}</p>
+                    <p class="escalation-line"><span class="badge">{t!(i18n, escalated_badge)}</span>" "{line}</p>
                     {overdue.then(|| view! { <p class="overdue">{fill(&t_string!(i18n, escalation_overdue), &[("hours", &hours.to_string())])}</p> })}
                     <ul class="plain progress-lines">
                         {answer.progress.iter().map(|p| view! { <li><span class="muted">{format::date_time(p.at, locale)}</span>" · "{p.text.clone()}</li> }).collect_view()}

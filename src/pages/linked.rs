@@ -215,10 +215,13 @@ fn Comparison(rows: Memo<Vec<LinkRow>>) -> impl IntoView {
                 Point { label: format::date(linli_model::Timestamp(week * WEEK), i18n.get_locale()), value: median }
             })
             .collect();
+        // A chart of nothing but zeros says nothing: it says so instead.
+        let empty = |points: &[Point]| points.iter().all(|p| p.value == 0.0);
+        let none = move |label: String| view! { <p class="muted no-data">{label}": "{t!(i18n, compare_no_data)}</p> }.into_any();
         view! {
-            <BarChart points=response label=t_string!(i18n, compare_response).to_string() />
-            <BarChart points=turnout label=t_string!(i18n, compare_turnout).to_string() />
-            <LineChart points=weeks label=t_string!(i18n, compare_over_time).to_string() />
+            {if empty(&response) { none(t_string!(i18n, compare_response).to_string()) } else { view! { <BarChart points=response label=t_string!(i18n, compare_response).to_string() /> }.into_any() }}
+            {if empty(&turnout) { none(t_string!(i18n, compare_turnout).to_string()) } else { view! { <BarChart points=turnout label=t_string!(i18n, compare_turnout).to_string() /> }.into_any() }}
+            {if empty(&weeks) { none(t_string!(i18n, compare_over_time).to_string()) } else { view! { <LineChart points=weeks label=t_string!(i18n, compare_over_time).to_string() /> }.into_any() }}
         }
     };
     view! {
@@ -293,8 +296,8 @@ fn EscalationItem(row: EscalationRow) -> impl IntoView {
     let locale = i18n.get_locale();
     let (state_text, overdue) = match row.state {
         EscalationState::Waiting { overdue } => (t_string!(i18n, waiting).to_string(), overdue),
-        EscalationState::Claimed { late } => (t_string!(i18n, claim).to_string(), late),
-        EscalationState::Resolved { late } => (t_string!(i18n, resolve).to_string(), late),
+        EscalationState::Claimed { late } => (t_string!(i18n, escalation_state_claimed).to_string(), late),
+        EscalationState::Resolved { late } => (t_string!(i18n, escalation_state_resolved).to_string(), late),
     };
     let (link_claim, link_progress, link_resolve) = (row.link.clone(), row.link.clone(), row.link.clone());
     let (id_claim, id_progress, id_resolve) = (row.id.clone(), row.id.clone(), row.id.clone());
@@ -314,7 +317,7 @@ fn EscalationItem(row: EscalationRow) -> impl IntoView {
             {(!resolved).then(|| view! {
                 <div class="actions no-print edit-only">
                     {waiting.then(|| view! { <button type="button" class="claim-escalation" on:click=move |_| act(link_claim.clone(), LinkedEdit::Claim { escalation: id_claim.clone() })>{t!(i18n, claim)}</button> })}
-                    <input class="progress-text" aria-label=move || t_string!(i18n, report_progress) prop:value=move || progress.get() on:input=move |ev| progress.set(event_target_value(&ev)) />
+                    <input class="progress-text" aria-label=move || t_string!(i18n, report_progress) placeholder=move || t_string!(i18n, report_progress_placeholder) prop:value=move || progress.get() on:input=move |ev| progress.set(event_target_value(&ev)) />
                     <button type="button" class="secondary report-progress" on:click=move |_| act(link_progress.clone(), LinkedEdit::Progress { escalation: id_progress.clone(), text: progress.get_untracked() })>{t!(i18n, report_progress)}</button>
                     <button type="button" class="resolve-escalation" on:click=move |_| act(link_resolve.clone(), LinkedEdit::Resolve { escalation: id_resolve.clone() })>{t!(i18n, resolve)}</button>
                 </div>

@@ -98,7 +98,41 @@ impl Engine {
             }
             self.reach_relay(&record.other_relay, link);
             if !record.is_upper() {
+                self.mirror_resolutions(space_id, link);
                 self.publish_digest(space_id, link);
+            }
+        }
+    }
+
+    /// A request the space above resolved is marked resolved in this space too (by an
+    /// organiser's device of this space, as one of its own changes), so its times and the open
+    /// count agree on both sides; the resident who raised it then confirms as usual. A request an
+    /// organiser reopened after that resolution stays open.
+    fn mirror_resolutions(self: &Rc<Self>, space_id: DocumentId, link: DocumentId) {
+        if self.repo.borrow().write_key_opening(&space_id).is_none() {
+            return;
+        }
+        let Some(current) = self.read(link) else { return };
+        let due: Vec<linli_core::ItemId> = self
+            .spaces
+            .borrow()
+            .get(&space_id)
+            .map(|space| {
+                current
+                    .upper
+                    .resolutions
+                    .iter()
+                    .filter(|(id, _)| current.lower.escalations.contains_key(*id))
+                    .filter(|(id, step)| {
+                        space.tasks.get(*id).is_some_and(|t| t.request.as_ref().is_some_and(|r| r.resolved_at.is_none()) && step.at > t.updated_at)
+                    })
+                    .filter_map(|(id, _)| linli_core::ItemId::parse(id))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for id in due {
+            if let Err(error) = self.change_space(space_id, |editor| editor.resolve_request(&id, true)) {
+                web_sys::console::warn_1(&format!("request {id}: resolved above, not here: {error}").into());
             }
         }
     }
@@ -131,6 +165,11 @@ impl Engine {
             self.tell(FromEngine::Reply { id: waiting.request, result });
         }
         self.tell_link(link);
+        let Some(home) = self.linked.borrow().homes.get(&link).copied() else { return };
+        let lower = self.spaces.borrow().get(&home.space).and_then(|s| s.links.get(&link.to_string()).map(|r| !r.is_upper())).unwrap_or(false);
+        if lower {
+            self.mirror_resolutions(home.space, link);
+        }
     }
 
     /// Tells the page the link as it is now, if that is new to it.
