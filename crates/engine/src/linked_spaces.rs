@@ -288,7 +288,7 @@ impl Engine {
         let own_public = own.public();
         let outcome = self.repo.borrow_mut().change(link, |doc| {
             LinkEditor::new(doc, &author).accept(&acceptance, |doc| {
-                doc.put(ROOT, PARTICIPATE_KEY_FIELD, ScalarValue::Bytes(own_public.to_vec())).expect("the root map always takes a field");
+                linli_sync::participate_key::move_participate_key(doc, own_public);
             })
         });
         self.settle(outcome)?;

@@ -79,6 +79,23 @@ pub fn set_participate_key(doc: &mut AutoCommit, key: &ParticipateKey, write: &W
     doc.put(ROOT, PARTICIPATE_SEALED_FIELD, ScalarValue::Bytes(sealed.to_vec())).expect("the root map always takes a field");
 }
 
+/// The root field that says the participate key was moved by a change signed under the key
+/// before it (a lower space accepting a link): such a document's member signatures are all sent
+/// on, each change's own, since no later signature vouches for a change under an earlier key.
+pub const PARTICIPATE_MOVED_FIELD: &str = "participate_key_moved";
+
+/// Moves the participate key to `public` in a change signed under the key before it (the caller
+/// commits it through a repo holding that key, then holds the new one).
+pub fn move_participate_key(doc: &mut AutoCommit, public: [u8; 32]) {
+    doc.put(ROOT, PARTICIPATE_KEY_FIELD, ScalarValue::Bytes(public.to_vec())).expect("the root map always takes a field");
+    doc.put(ROOT, PARTICIPATE_MOVED_FIELD, true).expect("the root map always takes a field");
+}
+
+/// Whether the participate key was moved under itself ([`move_participate_key`]).
+pub fn participate_key_moved(doc: &impl ReadDoc) -> bool {
+    doc.get(ROOT, PARTICIPATE_MOVED_FIELD).ok().flatten().is_some()
+}
+
 /// The public participate key a space names, if it has one.
 pub fn participate_protection(doc: &impl ReadDoc) -> Option<[u8; 32]> {
     root_bytes(doc, PARTICIPATE_KEY_FIELD)

@@ -14,7 +14,7 @@ use crate::admission::{Admission, Judge, Offered, Refused, Remembered, admit};
 use crate::capability::{ChangeSignature, WriteKey, key_has_moved, move_key, protection};
 use crate::keyring::{Access, Keyring};
 use crate::member_key::{MemberKey, MemberSignature};
-use crate::participate_key::{ParticipateKey, set_participate_key, unseal};
+use crate::participate_key::{ParticipateKey, participate_key_moved, set_participate_key, unseal};
 use crate::refusal_notice;
 use crate::rules::{Reviewed, Rules, without_rules};
 use crate::chunk_ledger::ChunkLedger;
@@ -999,7 +999,13 @@ impl Repo {
                 } else {
                     covering_signatures(&mut entry.doc, &sent, &entry.signatures)
                 };
-                (write, covering_member_signatures(&mut entry.doc, &sent, &entry.signatures))
+                // Likewise for member signatures once the participate key moved under itself.
+                let member = if participate_key_moved(&entry.doc) {
+                    sent.iter().filter_map(|hash| entry.signatures.member(hash)).collect()
+                } else {
+                    covering_member_signatures(&mut entry.doc, &sent, &entry.signatures)
+                };
+                (write, member)
             }
             None => (Vec::new(), Vec::new()),
         };

@@ -167,13 +167,23 @@ pub(crate) fn member_vouched(
             seeds.push((hash, *signature));
         }
     }
+    // A change's own signature covers it first: the later signature of the same member covers
+    // only what has none of its own (in a link document the lower space moves its key in the
+    // change that accepts, so its earlier changes are under the key before).
+    for (seed, signature) in &seeds {
+        cover.insert(*seed, *signature);
+        ahead.remove(seed);
+    }
     for (seed, signature) in seeds {
         let actor = by_hash[&seed].actor_id().to_bytes().to_vec();
-        let mut stack = vec![seed];
+        let mut stack: Vec<ChangeHash> = by_hash[&seed].deps().to_vec();
         while let Some(hash) = stack.pop() {
             match by_hash.get(&hash) {
                 Some(change) if change.actor_id().to_bytes() == actor.as_slice() => {
-                    if cover.insert(hash, signature).is_none() {
+                    // Already covered (by its own signature, or walked from another): its chain
+                    // below is walked from there.
+                    if let std::collections::hash_map::Entry::Vacant(entry) = cover.entry(hash) {
+                        entry.insert(signature);
                         ahead.remove(&hash);
                         stack.extend(change.deps().iter().copied());
                     }

@@ -35,6 +35,7 @@ struct Linked {
     net: Network,
     /// The street office's organiser, in the roads department.
     street: usize,
+    street_link: u64,
     /// Another organiser of the street, in no department.
     street_clerk: usize,
     street_relay: usize,
@@ -91,7 +92,7 @@ fn invited() -> Linked {
         doc.put(ROOT, PARTICIPATE_KEY_FIELD, ScalarValue::Bytes(invitation.public().to_vec())).unwrap();
     });
     net.create(street, LINK, doc);
-    net.connect(street, street_relay);
+    let street_link = net.connect(street, street_relay);
     net.connect(street_clerk, street_relay);
     net.connect(street_relay, community_relay);
     let community_link = net.connect(community, community_relay);
@@ -101,7 +102,7 @@ fn invited() -> Linked {
     net.find(resident, LINK);
     net.find(street_clerk, LINK);
     net.run_until_quiet();
-    Linked { net, street, street_clerk, street_relay, community_relay, community, community_link, resident, resident_link, street_key, clerk_key, community_key, resident_key, invitation, own }
+    Linked { net, street, street_link, street_clerk, street_relay, community_relay, community, community_link, resident, resident_link, street_key, clerk_key, community_key, resident_key, invitation, own }
 }
 
 fn acceptance() -> Acceptance {
@@ -115,7 +116,7 @@ fn accept(l: &mut Linked) {
     l.net.change(l.community, LINK, |doc| {
         LinkEditor::new(doc, &me)
             .accept(&acceptance(), |doc| {
-                doc.put(ROOT, PARTICIPATE_KEY_FIELD, ScalarValue::Bytes(own.to_vec())).unwrap();
+                linli_sync::participate_key::move_participate_key(doc, own);
             })
             .unwrap()
     });
@@ -357,4 +358,22 @@ fn a_device_dials_the_other_sides_relay_for_the_link_alone_and_that_relay_never_
     l.net.change(phone, LINK, |doc| LinkEditor::new(doc, &me).escalate("task-9", &escalation("general")).unwrap());
     l.net.run_until_quiet();
     assert!(link_at(&l.net, l.street).lower.escalations.contains_key("task-9"));
+}
+
+#[test]
+fn a_street_device_offline_while_the_community_accepted_and_escalated_takes_it_all_in_one_message() {
+    let mut l = invited();
+    l.net.disconnect(l.street_link);
+    accept(&mut l);
+    let me = author(&l.community_key, 2, 2 * HOUR);
+    l.net.change(l.community, LINK, |doc| LinkEditor::new(doc, &me).escalate("task-1", &escalation("roads")).unwrap());
+    l.net.run_until_quiet();
+    // Back online, the street's device gets the acceptance (under the invitation key) and the
+    // escalation (under the community's own key) together; each is judged under its own key.
+    l.street_link = l.net.connect(l.street, l.street_relay);
+    l.net.run_until_quiet();
+    let link = link_at(&l.net, l.street);
+    assert_eq!(link.state(), LinkState::Active);
+    assert!(link.lower.escalations.contains_key("task-1"));
+    assert!(refusals(&l.net, l.street).is_empty(), "{:?}", refusals(&l.net, l.street));
 }

@@ -1,6 +1,7 @@
 //! Property: two devices of a street and two of a community act at random on their link — the
-//! community publishes its digest and escalates, the street claims, reports and resolves, either
-//! side may end it — each side behind its own relay, with frames shuffled and some repeated, and
+//! community accepts the street's invitation (taking a key of its own), publishes its digest and
+//! escalates, the street claims, reports and resolves, either side may end it — each side behind
+//! its own relay, with frames shuffled and some repeated, and
 //! devices dropping offline and acting there. In the end every replica holds the same link, no
 //! honest change was refused anywhere, and every answer in it came from the department its
 //! escalation went to.
@@ -15,7 +16,7 @@ use linli_sync::automerge::transaction::Transactable;
 use linli_sync::automerge::{AutoCommit, ROOT, ScalarValue};
 use linli_sync::capability::protect;
 use linli_sync::participate_key::PARTICIPATE_KEY_FIELD;
-use linli_sync::{DocumentId, MemberKey, ParticipateKey, RepoEvent, WriteKey};
+use linli_sync::{DocumentId, MemberKey, ParticipateKey, RepoError, RepoEvent, WriteKey};
 use proptest::prelude::*;
 use support::sim::Network;
 
@@ -23,7 +24,8 @@ const LINK: DocumentId = DocumentId::from_bytes([62; 16]);
 
 #[derive(Debug, Clone)]
 enum Act {
-    /// The community (devices 2, 3).
+    /// The community (devices 2, 3; only device 2 holds the invitation).
+    Accept,
     Publish(u8),
     Escalate(u8),
     EndLower,
@@ -45,6 +47,7 @@ enum Step {
 
 fn act() -> impl Strategy<Value = Act> {
     prop_oneof![
+        2 => Just(Act::Accept),
         3 => any::<u8>().prop_map(Act::Publish),
         4 => any::<u8>().prop_map(Act::Escalate),
         4 => any::<u8>().prop_map(Act::Claim),
@@ -73,6 +76,7 @@ struct World {
     /// Each device's links (to its own side's relay, and for the community to the street's).
     links: Vec<Vec<u64>>,
     relays: [usize; 2],
+    own: ParticipateKey,
     clock: i64,
 }
 
@@ -111,17 +115,10 @@ impl World {
             }
         }
         net.run_until_quiet();
-        let accepting = Author { member: MemberId::from_public_key(keys[2].public()), session: [3; 8], now: Timestamp(1) };
-        let acceptance = Acceptance { lower_space: "community".into(), lower_name: "Community".into(), lower_relay: String::new(), shares: Shares::default() };
-        let own_public = own.public();
-        net.change(devices[2], LINK, |doc| {
-            LinkEditor::new(doc, &accepting).accept(&acceptance, |doc| drop(doc.put(ROOT, PARTICIPATE_KEY_FIELD, ScalarValue::Bytes(own_public.to_vec())))).unwrap()
-        });
-        // Both community devices hold the community's own key (in the app: sealed in its space).
-        net.nodes[devices[2]].repo.hold_participate_key(LINK, own.clone());
-        net.nodes[devices[3]].repo.hold_participate_key(LINK, own);
-        net.run_until_quiet();
-        World { net, devices, keys, links, relays, clock: 10 }
+        // Device 3 will hold the community's own key once device 2 has accepted with it (in the
+        // app: sealed in the community's space); until the acceptance reaches it, it only reads.
+        net.nodes[devices[3]].repo.hold_participate_key(LINK, own.clone());
+        World { net, devices, keys, links, relays, own, clock: 10 }
     }
 
     fn dial(net: &mut Network, relays: [usize; 2], device: usize, node: usize) -> Vec<u64> {
@@ -137,6 +134,8 @@ impl World {
         let changed = self.net.nodes[node].repo.change(LINK, |doc| act(&mut LinkEditor::new(doc, &who)));
         match changed {
             Ok((_, fx)) => self.net.apply(node, fx),
+            // A community device whose copy has not seen the acceptance holds no key that opens it.
+            Err(RepoError::ViewOnly(_)) => {}
             Err(e) => panic!("an honest device's own repo refused its change: {e}"),
         }
     }
@@ -162,6 +161,20 @@ impl World {
                 let (device, street) = (*device, *device < 2);
                 let id = |n: &u8| format!("task-{}", n % 6);
                 match act {
+                    Act::Accept if device == 2 => {
+                        let acceptance = Acceptance { lower_space: "community".into(), lower_name: "Community".into(), lower_relay: String::new(), shares: Shares::default() };
+                        let own = self.own.public();
+                        let accepted = std::cell::Cell::new(false);
+                        self.act(device, |e| {
+                            // Accepting twice is refused by the editor; the first one moves the key.
+                            accepted.set(e.accept(&acceptance, |doc| linli_sync::participate_key::move_participate_key(doc, own)).is_ok());
+                            Ok(())
+                        });
+                        if accepted.get() {
+                            let key = self.own.clone();
+                            self.net.nodes[self.devices[2]].repo.hold_participate_key(LINK, key);
+                        }
+                    }
                     Act::Publish(n) if !street => {
                         let requests = (0..n % 4).map(|i| (format!("task-{i}"), SharedRequest { title: format!("Request {i}"), category: "Roads".into(), raised_at: Timestamp(i64::from(i)), claimed_at: None, resolved_at: None, raised_by_name: String::new() })).collect();
                         let digest = Digest { requests, ..Digest::default() };

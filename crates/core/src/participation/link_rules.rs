@@ -103,7 +103,7 @@ pub(crate) fn lower(read: &Reading<'_>, ops: &[PlacedOp<'_>], me: &str) -> Resul
 fn lower_op(read: &Reading<'_>, op: &PlacedOp<'_>, target: &[&str], _me: &str) -> Result<(), &'static str> {
     let before = |path: &[&str]| read.placed.scalar_before(read.doc, path);
     match target {
-        ["participate_key"] => require(before(&["lower", "accepted_at"]).is_none(), OWN_KEY_ONCE),
+        ["participate_key" | "participate_key_moved"] => require(before(&["lower", "accepted_at"]).is_none(), OWN_KEY_ONCE),
         ["lower", "space"] => require(before(&["lower", "space"]).is_none_or(|s| s == ScalarValue::Str("".into())), NAMED_ONCE),
         ["lower", "escalations", _, rest @ ..] => {
             let active = before(&["lower", "accepted_at"]).is_some() && before(&["lower", "ended_at"]).is_none() && before(&["upper", "ended_at"]).is_none();
