@@ -154,6 +154,7 @@ pub(crate) fn admit(
     let mut waiting: Vec<Change> = Vec::new();
     let mut copy_verdicts: Vec<Result<(), String>> = Vec::new();
     while !pending.is_empty() {
+        let pending_now: HashSet<ChangeHash> = pending.iter().map(Change::hash).collect();
         let write_key = protection(doc).or(genesis.0);
         let participate_key = participate_protection(doc).or(genesis.1);
         let mut signed = HashSet::new();
@@ -184,10 +185,16 @@ pub(crate) fn admit(
             // vouches for its ancestors' existence, not for the capability they were made under
             // (in a link document, the upper space's edits build on the lower space's changes).
             let participates = cover.is_some_and(|s| participate_key.is_some_and(|key| s.participates_under(&key)));
+            // Taking part under another key than the one in force, on top of changes still to
+            // apply (one of which may move the key): judged in a later round, once they are in.
+            let later = !participates && cover.is_some_and(|s| s.participation.is_some()) && change.deps().iter().any(|d| pending_now.contains(d));
             let tier = if signed.contains(&hash) {
                 Tier::Edit
             } else if participates {
                 Tier::Participate
+            } else if later {
+                blocked.insert(hash);
+                continue;
             } else if edit.contains(&hash) {
                 Tier::Edit
             } else {

@@ -38,6 +38,7 @@ struct Linked {
     street_link: u64,
     /// Another organiser of the street, in no department.
     street_clerk: usize,
+    clerk_link: u64,
     street_relay: usize,
     community_relay: usize,
     /// The community's organiser.
@@ -93,7 +94,7 @@ fn invited() -> Linked {
     });
     net.create(street, LINK, doc);
     let street_link = net.connect(street, street_relay);
-    net.connect(street_clerk, street_relay);
+    let clerk_link = net.connect(street_clerk, street_relay);
     net.connect(street_relay, community_relay);
     let community_link = net.connect(community, community_relay);
     net.connect(community, street_relay);
@@ -102,7 +103,7 @@ fn invited() -> Linked {
     net.find(resident, LINK);
     net.find(street_clerk, LINK);
     net.run_until_quiet();
-    Linked { net, street, street_link, street_clerk, street_relay, community_relay, community, community_link, resident, resident_link, street_key, clerk_key, community_key, resident_key, invitation, own }
+    Linked { net, street, street_link, street_clerk, clerk_link, street_relay, community_relay, community, community_link, resident, resident_link, street_key, clerk_key, community_key, resident_key, invitation, own }
 }
 
 fn acceptance() -> Acceptance {
@@ -376,4 +377,27 @@ fn a_street_device_offline_while_the_community_accepted_and_escalated_takes_it_a
     assert_eq!(link.state(), LinkState::Active);
     assert!(link.lower.escalations.contains_key("task-1"));
     assert!(refusals(&l.net, l.street).is_empty(), "{:?}", refusals(&l.net, l.street));
+}
+
+#[test]
+fn a_street_edit_on_top_of_the_acceptance_and_the_communitys_first_digest_reaches_a_device_that_missed_all_three() {
+    let mut l = invited();
+    l.net.disconnect(l.clerk_link);
+    accept(&mut l);
+    let me = author(&l.community_key, 2, 2 * HOUR);
+    let request = SharedRequest { title: "Subsidence".into(), category: "Roads".into(), raised_at: Timestamp(0), claimed_at: None, resolved_at: None, raised_by_name: String::new() };
+    let digest = Digest { requests: BTreeMap::from([("task-1".to_owned(), request)]), ..Digest::default() };
+    l.net.change(l.community, LINK, |doc| assert!(LinkEditor::new(doc, &me).publish(&digest).unwrap()));
+    l.net.run_until_quiet();
+    let street = author(&l.street_key, 1, 3 * HOUR);
+    l.net.change(l.street, LINK, |doc| LinkEditor::new(doc, &street).set_claim_limit(12).unwrap());
+    l.net.run_until_quiet();
+    // The clerk's device gets, at once, the acceptance (under the invitation key), the digest
+    // (under the community's own key, which the acceptance brought in) and the street's edit built
+    // on both (whose write-key signature must not make the community's digest an edit).
+    l.clerk_link = l.net.connect(l.street_clerk, l.street_relay);
+    l.net.run_until_quiet();
+    assert!(refusals(&l.net, l.street_clerk).is_empty(), "{:?}", refusals(&l.net, l.street_clerk));
+    assert_eq!(link_at(&l.net, l.street_clerk), link_at(&l.net, l.street));
+    assert_eq!(link_at(&l.net, l.street_clerk).upper.claim_within_hours, 12);
 }
