@@ -186,10 +186,10 @@ fn Comparison(rows: Memo<Vec<LinkRow>>) -> impl IntoView {
         let now = platform::now();
         let start = now.month_start();
         let links = rows.get();
-        let response: Vec<Point> = links
-            .iter()
-            .map(|r| Point { label: r.link.lower.name.clone(), value: r.link.summary(now, start).median_response.map_or(0.0, |ms| (ms as f64 / HOUR * 10.0).round() / 10.0) })
-            .collect();
+        let medians: Vec<(String, Option<i64>)> = links.iter().map(|r| (r.link.lower.name.clone(), r.link.summary(now, start).median_response)).collect();
+        let has_response = medians.iter().any(|(_, m)| m.is_some());
+        let response: Vec<Point> = medians.into_iter().map(|(label, m)| Point { label, value: m.map_or(0.0, |ms| (ms as f64 / HOUR * 10.0).round() / 10.0) }).collect();
+        let has_turnout = links.iter().any(|r| !r.link.lower.digest.decisions.is_empty());
         let turnout: Vec<Point> = links
             .iter()
             .map(|r| {
@@ -200,6 +200,7 @@ fn Comparison(rows: Memo<Vec<LinkRow>>) -> impl IntoView {
             .collect();
         // Each of the last 12 weeks: the median time to respond to requests raised that week.
         let this_week = now.0.div_euclid(WEEK);
+        let mut has_weeks = false;
         let weeks: Vec<Point> = (0..12)
             .rev()
             .map(|ago| {
@@ -211,17 +212,17 @@ fn Comparison(rows: Memo<Vec<LinkRow>>) -> impl IntoView {
                     .filter_map(|q| q.claimed_at.map(|c| c.0 - q.raised_at.0))
                     .collect();
                 times.sort_unstable();
+                has_weeks |= !times.is_empty();
                 let median = linli_model::percentile(&times, 50).map_or(0.0, |ms| (ms as f64 / HOUR * 10.0).round() / 10.0);
                 Point { label: format::date(linli_model::Timestamp(week * WEEK), i18n.get_locale()), value: median }
             })
             .collect();
-        // A chart of nothing but zeros says nothing: it says so instead.
-        let empty = |points: &[Point]| points.iter().all(|p| p.value == 0.0);
+        // A chart with nothing measured yet says so instead.
         let none = move |label: String| view! { <p class="muted no-data">{label}": "{t!(i18n, compare_no_data)}</p> }.into_any();
         view! {
-            {if empty(&response) { none(t_string!(i18n, compare_response).to_string()) } else { view! { <BarChart points=response label=t_string!(i18n, compare_response).to_string() /> }.into_any() }}
-            {if empty(&turnout) { none(t_string!(i18n, compare_turnout).to_string()) } else { view! { <BarChart points=turnout label=t_string!(i18n, compare_turnout).to_string() /> }.into_any() }}
-            {if empty(&weeks) { none(t_string!(i18n, compare_over_time).to_string()) } else { view! { <LineChart points=weeks label=t_string!(i18n, compare_over_time).to_string() /> }.into_any() }}
+            {if has_response { view! { <BarChart points=response label=t_string!(i18n, compare_response).to_string() /> }.into_any() } else { none(t_string!(i18n, compare_response).to_string()) }}
+            {if has_turnout { view! { <BarChart points=turnout label=t_string!(i18n, compare_turnout).to_string() /> }.into_any() } else { none(t_string!(i18n, compare_turnout).to_string()) }}
+            {if has_weeks { view! { <LineChart points=weeks label=t_string!(i18n, compare_over_time).to_string() /> }.into_any() } else { none(t_string!(i18n, compare_over_time).to_string()) }}
         }
     };
     view! {

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use linli_core::participation::{Candidate, Tier, review};
 use linli_core::{Acceptance, Author, Department, Digest, Escalation, Invitation, LinkEditor, MemberId, SharedRequest, Shares, SpaceError, Timestamp, new_link, read_link};
 use linli_sync::automerge::transaction::Transactable;
-use linli_sync::automerge::{AutoCommit, ROOT, ScalarValue};
+use linli_sync::automerge::{ROOT, ScalarValue};
 use linli_sync::capability::protect;
 use linli_sync::participate_key::PARTICIPATE_KEY_FIELD;
 use linli_sync::{DocumentId, MemberKey, ParticipateKey, RepoError, RepoEvent, WriteKey};
