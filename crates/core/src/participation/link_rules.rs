@@ -101,7 +101,8 @@ pub(crate) fn lower(read: &Reading<'_>, ops: &[PlacedOp<'_>], me: &str) -> Resul
 }
 
 fn lower_op(read: &Reading<'_>, op: &PlacedOp<'_>, target: &[&str], _me: &str) -> Result<(), &'static str> {
-    let before = |path: &[&str]| read.placed.scalar_before(read.doc, path);
+    // A null (an optional time not set) reads as nothing.
+    let before = |path: &[&str]| read.placed.scalar_before(read.doc, path).filter(|v| *v != ScalarValue::Null);
     match target {
         ["participate_key" | "participate_key_moved"] => require(before(&["lower", "accepted_at"]).is_none(), OWN_KEY_ONCE),
         ["lower", "space"] => require(before(&["lower", "space"]).is_none_or(|s| s == ScalarValue::Str("".into())), NAMED_ONCE),

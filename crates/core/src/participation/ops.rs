@@ -182,10 +182,10 @@ impl Placed<'_> {
     }
 
     /// A scalar at `path` as the document had it when the change was made (what the change
-    /// itself writes left out). A null reads as nothing.
+    /// itself writes left out).
     pub fn scalar_before(&self, doc: &AutoCommit, path: &[&str]) -> Option<ScalarValue> {
         match self.value_before(doc, path)? {
-            (Value::Scalar(value), _) if !matches!(value.as_ref(), ScalarValue::Null) => Some(value.into_owned()),
+            (Value::Scalar(value), _) => Some(value.into_owned()),
             _ => None,
         }
     }
