@@ -28,6 +28,7 @@ use crate::member_key::{MemberSignature, actor_member};
 use crate::participate_key::participate_protection;
 use crate::rules::{ChangeRules, Reviewed, Tier, without_rules};
 use crate::signature_book::SignatureBook;
+use crate::storage_chunks::{self, ChunkType};
 use crate::vouching::{member_vouched, vouched};
 
 /// A change this peer refused, and why (in words a person can read).
@@ -63,6 +64,27 @@ pub(crate) struct Remembered {
     /// Changes whose dependencies have not arrived yet, with the signatures that came with them,
     /// judged once the dependencies have.
     waiting: HashMap<ChangeHash, (Change, Option<ChangeSignature>, Option<MemberSignature>)>,
+}
+
+impl Remembered {
+    /// What this peer asks for in place of the changes it holds back until their dependencies
+    /// arrive. Automerge, not seeing those changes, would ask for the waiting change itself,
+    /// which the sender sent already and does not send twice; and a sender that took a missing
+    /// dependency for one we have (a Bloom filter's false positive) would never send it: neither
+    /// side would ever move. So `need` names the missing dependencies instead.
+    pub(crate) fn ask_for_missing(&self, doc: &mut AutoCommit, need: &mut Vec<ChangeHash>) {
+        if self.waiting.is_empty() {
+            return;
+        }
+        need.retain(|hash| !self.waiting.contains_key(hash));
+        for (change, _, _) in self.waiting.values() {
+            for dep in change.deps() {
+                if !self.waiting.contains_key(dep) && !need.contains(dep) && doc.get_change_meta_by_hash(dep).is_none() {
+                    need.push(*dep);
+                }
+            }
+        }
+    }
 }
 
 /// Past this many remembered refusals (or changes waiting) a document remembers no more: a flood
@@ -347,10 +369,15 @@ fn causal_order(doc: &mut AutoCommit, pending: &[Change]) -> (Vec<usize>, Vec<us
 fn changes_in(doc: &mut AutoCommit, chunks: &ChunkList) -> Result<(Vec<Change>, Option<AutoCommit>), String> {
     let mut changes = Vec::new();
     let mut documents = Vec::new();
-    for chunk in chunks.iter() {
-        match Change::from_bytes(chunk.to_vec()) {
-            Ok(change) => changes.push(change),
-            Err(_) => documents.push(chunk),
+    // An entry may hold several chunks one after another (Automerge's second message format):
+    // each change is taken on its own, so one whose dependencies are missing waits here rather
+    // than vanishing in a document load.
+    for entry in chunks.iter() {
+        for (kind, chunk) in storage_chunks::split(entry)? {
+            match kind {
+                ChunkType::Change => changes.push(Change::from_bytes(chunk.to_vec()).map_err(|e| format!("not a change: {e}"))?),
+                ChunkType::Document => documents.push(chunk),
+            }
         }
     }
     if documents.is_empty() {

@@ -20,6 +20,7 @@ mod repo;
 pub mod rules;
 mod signature_book;
 pub mod space_file;
+mod storage_chunks;
 mod storage_key;
 mod vouching;
 

@@ -985,7 +985,8 @@ impl Repo {
         let entry = self.docs.get_mut(&document_id).expect("caller checked");
         let Some(peer) = entry.peers.get_mut(&conn) else { return };
         let sent_before = (!entry.signatures.is_empty()).then(|| peer.sync.sent_hashes.clone());
-        let Some(message) = entry.doc.sync().generate_sync_message(&mut peer.sync) else { return };
+        let Some(mut message) = entry.doc.sync().generate_sync_message(&mut peer.sync) else { return };
+        entry.admission.ask_for_missing(&mut entry.doc, &mut message.need);
         let data = message.encode();
         // The signatures that vouch for the changes this message carries travel with it: the
         // fewest that cover them, or, once the key has moved, every one (a change that moved the
