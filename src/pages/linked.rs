@@ -158,7 +158,7 @@ fn Overview(rows: Memo<Vec<LinkRow>>) -> impl IntoView {
                         let time = move |v: Option<i64>| v.map(|ms| format::duration(ms, locale)).unwrap_or_else(|| "—".into());
                         lines().into_iter().map(|(id, s)| view! {
                             <tr data-space=s.name.clone() class:overdue={s.overdue_escalations > 0}>
-                                <th scope="row"><a href=format!("#shared-{id}")>{s.name.clone()}</a></th>
+                                <th scope="row"><a href=format!("#shared-{id}") on:click={let id = id.clone(); move |_| open_shared_view(&id)}>{s.name.clone()}</a></th>
                                 <td class="open">{s.open_requests}</td>
                                 <td class="overdue-count">{s.overdue_escalations}</td>
                                 <td>{time(s.median_response)}</td>
@@ -309,7 +309,11 @@ fn EscalationItem(row: EscalationRow) -> impl IntoView {
             <p><strong class="escalation-title">{row.escalation.title.clone()}</strong></p>
             <p class="task-meta">
                 <span class="badge">{row.department.clone()}</span>" "
-                <span>{fill(&t_string!(i18n, from_space), &[("space", &row.community)])}</span>" · "
+                // Back to the request among what its community shares (not into the community's
+                // space: opening that would bring its whole document to this device).
+                <a class="escalation-source" href=format!("#{}", shared_request_anchor(&row.link, &row.id)) on:click={let link = row.link.clone(); move |_| open_shared_view(&link)}>
+                    {fill(&t_string!(i18n, from_space), &[("space", &row.community)])}
+                </a>" · "
                 <span class="muted">{format::date_time(row.escalation.escalated_at, locale)}</span>" · "
                 <span class="escalation-state">{state_text}</span>
             </p>
@@ -334,8 +338,9 @@ fn SharedView(row: LinkRow) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale();
     let digest = row.link.lower.digest.clone();
-    let mut requests: Vec<_> = digest.requests.values().filter(|r| r.resolved_at.is_none()).cloned().collect();
-    requests.sort_by_key(|r| r.raised_at);
+    let mut requests: Vec<_> = digest.requests.iter().filter(|(_, r)| r.resolved_at.is_none()).map(|(id, r)| (id.clone(), r.clone())).collect();
+    requests.sort_by_key(|(_, r)| r.raised_at);
+    let link = row.id.clone();
     view! {
         <details class="card shared-view" id=format!("shared-{}", row.id)>
             <summary>{fill(&t_string!(i18n, shared_view), &[("space", &row.link.lower.name)])}</summary>
@@ -343,7 +348,7 @@ fn SharedView(row: LinkRow) -> impl IntoView {
             <p class="shares-chosen">{t!(i18n, linked_shares)}": "{shares_text(row.link.lower.shares, i18n)}</p>
             <h4>{t!(i18n, overview_open)}</h4>
             <ul class="plain shared-requests">
-                {requests.into_iter().map(|r| view! { <li>{r.title}" · "<span class="badge">{r.category}</span>" · "<span class="muted">{format::date_time(r.raised_at, locale)}</span></li> }).collect_view()}
+                {requests.into_iter().map(|(id, r)| view! { <li id=shared_request_anchor(&link, &id)>{r.title}" · "<span class="badge">{r.category}</span>" · "<span class="muted">{format::date_time(r.raised_at, locale)}</span></li> }).collect_view()}
             </ul>
             <h4>{t!(i18n, overview_pledges)}</h4>
             <ul class="plain shared-pledges">
@@ -358,6 +363,21 @@ fn SharedView(row: LinkRow) -> impl IntoView {
                 {digest.urgent_notices.values().map(|n| view! { <li>{n.title.clone()}</li> }).collect_view()}
             </ul>
         </details>
+    }
+}
+
+/// Where a request sits in its community's shared view (the view itself when requests are not
+/// shared: the browser then stays where it is).
+fn shared_request_anchor(link: &str, request: &str) -> String {
+    format!("shared-{link}-{request}")
+}
+
+/// Opens the shared view of the space below on `link`, so that a link into it shows its lines.
+fn open_shared_view(link: &str) {
+    use wasm_bindgen::JsCast;
+    let details = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&format!("shared-{link}")));
+    if let Some(details) = details.and_then(|e| e.dyn_into::<web_sys::HtmlDetailsElement>().ok()) {
+        details.set_open(true);
     }
 }
 

@@ -100,6 +100,12 @@ test("a community escalates a resident's request to its street, on another relay
   await item.waitFor({ timeout: 20_000 });
   assert.match(await item.innerText(), /from Sanfang Community/);
   assert.match(await item.innerText(), /Needs the roads contractor/);
+  // The escalation leads back to its request among what Sanfang shares.
+  await item.locator(".escalation-source").click();
+  const sharedA = street.page.locator(".shared-view", { hasText: "What Sanfang Community shares" });
+  await eventually(async () => await sharedA.evaluate((d) => d.open), "Sanfang's shared view opened", 5_000);
+  await sharedA.locator(".shared-requests li", { hasText: "Subsidence by the school gate" }).waitFor({ state: "visible", timeout: 20_000 });
+  await sharedA.locator("summary").click();
   await eventually(async () => (await street.page.locator('.linked-overview tr[data-space="Sanfang Community"] .open').innerText()) === "1", "A's open request in the overview", 20_000);
 
   // The street office's lobby screen (a view link) shows the escalation waiting.
