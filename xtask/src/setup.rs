@@ -97,6 +97,16 @@ pub fn browser() -> Result<(), String> {
 /// The npm packages of the end-to-end tests (playwright-core and the automerge-repo peers), at
 /// the versions package-lock.json records. (`npm ci` refuses this lock file: npm 11 leaves the
 /// platform-specific optional packages of cbor-extract out of it and then calls it out of sync.)
+/// The wasm32-wasip1 target, for benchmarks that measure native code as wasm (`cargo xtask bench`).
+pub fn wasi_target() -> Result<(), String> {
+    let targets = output_of("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if targets.lines().any(|t| t == "wasm32-wasip1") {
+        println!("ok: rust target wasm32-wasip1");
+        return Ok(());
+    }
+    Step::new("install the wasm32-wasip1 target").run("rustup", &["target", "add", "wasm32-wasip1"], &[])
+}
+
 pub fn npm_packages() -> Result<(), String> {
     let dir = root().join("tests/e2e");
     let installed = dir.join("node_modules/.package-lock.json");

@@ -10,8 +10,9 @@
 //!   worker), then the page's share — the link decoded from the worker's message (bincode) and
 //!   every line of the overview made and sorted again.
 //!
-//! Native, release build, median of 7 runs; prints a Markdown table for BENCHMARKS.md. Not yet
-//! measured in the browser, where wasm runs slower.
+//! Median of 7 runs; prints a Markdown table for BENCHMARKS.md. `cargo xtask bench` runs it
+//! natively and, built for wasm32-wasip1 with the site's release profile, in V8 as the browser
+//! would (`tests/e2e/bench/wasi.mjs`).
 #![allow(clippy::disallowed_methods, reason = "a native benchmark times itself")]
 
 use std::time::{Duration, Instant};

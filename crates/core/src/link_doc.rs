@@ -9,8 +9,9 @@
 
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
-use autosurgeon::{hydrate, reconcile_prop};
+use autosurgeon::reconcile_prop;
 
+use crate::tree::FromTree;
 use crate::{Author, Department, Digest, Escalation, LINK_KIND, LINK_SCHEMA, Link, LinkState, Progress, Shares, SpaceError, Step, Timestamp, UpperSide};
 
 /// What the upper space fills in to invite a space under it.
@@ -79,7 +80,9 @@ pub fn read_link(doc: &AutoCommit) -> Result<Link, SpaceError> {
     if schema > LINK_SCHEMA {
         return Err(SpaceError::NewerSchema { found: schema, supported: LINK_SCHEMA });
     }
-    Ok(hydrate(doc)?)
+    // The materialized tree, as for a space (`tree.rs`): several times faster than autosurgeon.
+    let tree = doc.hydrate(ROOT, None)?;
+    Link::from_tree(&tree).map_err(|reason| SpaceError::Unreadable(autosurgeon::HydrateError::unexpected("a link", reason)))
 }
 
 fn commit(doc: &mut AutoCommit, author: &Author, message: &str) {
@@ -278,5 +281,67 @@ impl<'a> LinkEditor<'a> {
     /// When the author's clock says it is.
     pub fn now(&self) -> Timestamp {
         self.author.now
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{MemberId, SharedDecision, SharedNotice, SharedPledge, SharedRequest};
+
+    fn author(n: u8, now: i64) -> Author {
+        Author { member: MemberId::from_random([n; 8]), session: [n; 8], now: Timestamp(now) }
+    }
+
+    /// A link with every part filled in: departments, an acceptance sharing names, a digest of
+    /// each kind, escalations claimed, reported on, resolved, and the link ended.
+    fn full_link() -> AutoCommit {
+        let street = author(1, 1_000);
+        let community = author(2, 2_000);
+        let department = Department { names: [("en".to_owned(), "Repairs".to_owned())].into(), team: "Repairs team".into(), members: [(street.member.to_string(), true)].into() };
+        let invitation = Invitation { upper_space: "street".into(), upper_name: "Gulou Street".into(), upper_relay: "wss://street".into(), claim_within_hours: 24, departments: [("repairs".to_owned(), department)].into() };
+        let mut doc = new_link(&invitation, &street, |_| {});
+        let acceptance = Acceptance { lower_space: "sanfang".into(), lower_name: "Sanfang".into(), lower_relay: "wss://community".into(), shares: Shares { names: true, ..Shares::default() } };
+        LinkEditor::new(&mut doc, &community).accept(&acceptance, |_| {}).unwrap();
+        let digest = Digest {
+            requests: [("task-1".to_owned(), SharedRequest { title: "Lift".into(), category: "Repairs".into(), raised_at: Timestamp(500), claimed_at: Some(Timestamp(600)), resolved_at: None, raised_by_name: "Guo".into() })].into(),
+            pledges: [("pledge-1".to_owned(), SharedPledge { title: "Quiet hours".into(), signatures: 12, goal: 50, deadline: Some(Timestamp(9_000)) })].into(),
+            decisions: [("vote-1".to_owned(), SharedDecision { question: "Paint the gate?".into(), closed_at: Timestamp(1_500), voters: 31, result: "adopted".into() })].into(),
+            urgent_notices: [("notice-1".to_owned(), SharedNotice { title: "Water off".into(), since: Timestamp(1_800) })].into(),
+            updated_at: Timestamp(2_000),
+        };
+        LinkEditor::new(&mut doc, &community).publish(&digest).unwrap();
+        for n in 0..3 {
+            let escalation = Escalation { title: format!("Request {n}"), details: "Needs the street".into(), department: "repairs".into(), raised_at: Timestamp(500), escalated_at: Timestamp(2_000), raised_by_name: "Guo".into() };
+            LinkEditor::new(&mut doc, &community).escalate(&format!("task-{n}"), &escalation).unwrap();
+        }
+        LinkEditor::new(&mut doc, &street).claim("task-0").unwrap();
+        LinkEditor::new(&mut doc, &street).report_progress("task-0", "1", "Survey on Tuesday").unwrap();
+        LinkEditor::new(&mut doc, &street).resolve("task-0").unwrap();
+        LinkEditor::new(&mut doc, &street).claim("task-1").unwrap();
+        LinkEditor::new(&mut doc, &community).end(false).unwrap();
+        doc
+    }
+
+    #[test]
+    fn the_tree_reader_reads_a_link_as_autosurgeon_does() {
+        let doc = full_link();
+        let by_autosurgeon: Link = autosurgeon::hydrate(&doc).unwrap();
+        let by_tree = read_link(&doc).unwrap();
+        assert_eq!(by_tree, by_autosurgeon);
+        assert_eq!(by_tree.upper.progress.len(), 1, "the sample has every part filled in");
+        assert!(by_tree.lower.ended_at.is_some() && by_tree.lower.shares.names);
+    }
+
+    #[test]
+    fn a_link_missing_a_required_field_is_unreadable_not_a_panic() {
+        let mut doc = full_link();
+        let upper = match doc.get(ROOT, "upper").unwrap() {
+            Some((Value::Object(ObjType::Map), id)) => id,
+            other => panic!("no upper half: {other:?}"),
+        };
+        doc.delete(&upper, "claim_within_hours").unwrap();
+        assert!(matches!(read_link(&doc), Err(SpaceError::Unreadable(_))));
+        assert!(autosurgeon::hydrate::<_, Link>(&doc).is_err(), "autosurgeon refuses it too");
     }
 }

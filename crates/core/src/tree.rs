@@ -12,6 +12,7 @@ use crate::{Confirmation, Request};
 use crate::Comment;
 use crate::Moderation;
 use crate::SpaceLink;
+use crate::{Department, Digest, Escalation, Link, LowerSide, Progress, Shares, SharedDecision, SharedNotice, SharedPledge, SharedRequest, Step, UpperSide};
 use crate::NoticeTranslation;
 use crate::{PaperSignatures, Signature};
 use crate::{Category, KioskSettings, Responsibility};
@@ -247,3 +248,38 @@ from_tree_struct!(Meeting {
     created_at = default,
     archived = default,
 });
+
+// A link document (`link_doc.rs`): read the same way, since a street opens fifty of them at once.
+from_tree_struct!(Link { upper, lower });
+from_tree_struct!(UpperSide {
+    space,
+    name,
+    relay = default,
+    invited_at,
+    claim_within_hours,
+    departments = default,
+    claims = default,
+    progress = default,
+    resolutions = default,
+    ended_at = default,
+});
+from_tree_struct!(Department { names, team, members = default });
+from_tree_struct!(Step { at, by });
+from_tree_struct!(Progress { at, by, text });
+from_tree_struct!(LowerSide {
+    space = default,
+    name = default,
+    relay = default,
+    accepted_at = default,
+    shares = default,
+    digest = default,
+    escalations = default,
+    ended_at = default,
+});
+from_tree_struct!(Shares { requests, pledges, decisions, urgent_notices, names });
+from_tree_struct!(Escalation { title, details = default, department, raised_at, escalated_at, raised_by_name = default });
+from_tree_struct!(Digest { requests = default, pledges = default, decisions = default, urgent_notices = default, updated_at = default });
+from_tree_struct!(SharedRequest { title, category, raised_at, claimed_at = default, resolved_at = default, raised_by_name = default });
+from_tree_struct!(SharedPledge { title, signatures, goal, deadline = default });
+from_tree_struct!(SharedDecision { question, closed_at, voters, result });
+from_tree_struct!(SharedNotice { title, since });
