@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use linli_model::{Escalation, EscalationState, Link, LinkState, LinkSummary, Shares};
 use linli_view::LinkedEdit;
 
-use crate::charts::{BarChart, LineChart, Point};
+use crate::charts::{BarChart, LineChart, Point, Sparkline};
 use crate::format::{self, fill};
 use crate::i18n::*;
 use crate::platform;
@@ -198,31 +198,40 @@ fn Comparison(rows: Memo<Vec<LinkRow>>) -> impl IntoView {
                 Point { label: r.link.lower.name.clone(), value: (average * 10.0).round() / 10.0 }
             })
             .collect();
-        // Each of the last 12 weeks: the median time to respond to requests raised that week.
+        // Each of the last 12 weeks: the median time to respond to requests raised that week, over
+        // all communities, then for each one.
         let this_week = now.0.div_euclid(WEEK);
-        let mut has_weeks = false;
-        let weeks: Vec<Point> = (0..12)
-            .rev()
-            .map(|ago| {
-                let week = this_week - ago;
-                let mut times: Vec<i64> = links
-                    .iter()
-                    .flat_map(|r| r.link.lower.digest.requests.values())
-                    .filter(|q| q.raised_at.0.div_euclid(WEEK) == week)
-                    .filter_map(|q| q.claimed_at.map(|c| c.0 - q.raised_at.0))
-                    .collect();
-                times.sort_unstable();
-                has_weeks |= !times.is_empty();
-                let median = linli_model::percentile(&times, 50).map_or(0.0, |ms| (ms as f64 / HOUR * 10.0).round() / 10.0);
-                Point { label: format::date(linli_model::Timestamp(week * WEEK), i18n.get_locale()), value: median }
-            })
-            .collect();
+        let week_label = |ago: i64| format::date(linli_model::Timestamp((this_week - ago) * WEEK), i18n.get_locale());
+        let all = weekly_median_response(links.iter().flat_map(|r| r.link.lower.digest.requests.values()), this_week);
+        let has_weeks = all.iter().any(Option::is_some);
+        let weeks: Vec<Point> = all.iter().enumerate().map(|(i, m)| Point { label: week_label(11 - i as i64), value: m.unwrap_or(0.0) }).collect();
+        let each: Vec<(String, Vec<Option<f64>>)> = links.iter().map(|r| (r.link.lower.name.clone(), weekly_median_response(r.link.lower.digest.requests.values(), this_week))).collect();
+        let max = each.iter().flat_map(|(_, w)| w.iter().flatten()).copied().fold(0.0, f64::max);
+        let each_label = t_string!(i18n, compare_over_time_each).to_string();
+        let per_space = has_weeks.then(|| view! {
+            <h4>{each_label.clone()}</h4>
+            <figure class="chart sparklines">
+                <table class="plain-table"><tbody>
+                    {each.into_iter().map(|(name, medians)| {
+                        let points: Vec<(String, Option<f64>)> = medians.iter().enumerate().map(|(i, m)| (week_label(11 - i as i64), *m)).collect();
+                        let latest = medians.iter().rev().flatten().next().map_or_else(|| "—".to_owned(), |m| format!("{m} h"));
+                        let label = format!("{name}: {each_label}");
+                        let space = name.clone();
+                        view! { <tr data-space=space><th scope="row">{name}</th><td><Sparkline points max label /></td><td class="muted">{latest}</td></tr> }
+                    }).collect_view()}
+                </tbody></table>
+            </figure>
+        });
         // A chart with nothing measured yet says so instead.
-        let none = move |label: String| view! { <p class="muted no-data">{label}": "{t!(i18n, compare_no_data)}</p> }.into_any();
+        let none = move || view! { <p class="muted no-data">{t!(i18n, compare_no_data)}</p> }.into_any();
         view! {
-            {if has_response { view! { <BarChart points=response label=t_string!(i18n, compare_response).to_string() /> }.into_any() } else { none(t_string!(i18n, compare_response).to_string()) }}
-            {if has_turnout { view! { <BarChart points=turnout label=t_string!(i18n, compare_turnout).to_string() /> }.into_any() } else { none(t_string!(i18n, compare_turnout).to_string()) }}
-            {if has_weeks { view! { <LineChart points=weeks label=t_string!(i18n, compare_over_time).to_string() /> }.into_any() } else { none(t_string!(i18n, compare_over_time).to_string()) }}
+            <h4>{t!(i18n, compare_response)}</h4>
+            {if has_response { view! { <BarChart points=response label=t_string!(i18n, compare_response).to_string() /> }.into_any() } else { none() }}
+            <h4>{t!(i18n, compare_turnout)}</h4>
+            {if has_turnout { view! { <BarChart points=turnout label=t_string!(i18n, compare_turnout).to_string() /> }.into_any() } else { none() }}
+            <h4>{t!(i18n, compare_over_time)}</h4>
+            {if has_weeks { view! { <LineChart points=weeks label=t_string!(i18n, compare_over_time).to_string() /> }.into_any() } else { none() }}
+            {per_space}
         }
     };
     view! {
@@ -231,6 +240,25 @@ fn Comparison(rows: Memo<Vec<LinkRow>>) -> impl IntoView {
             {charts}
         </section>
     }
+}
+
+/// For each of the 12 weeks up to `this_week` (oldest first): the median hours to respond to the
+/// requests raised that week (to a tenth), or nothing when none of them was answered.
+fn weekly_median_response<'a>(requests: impl Iterator<Item = &'a linli_model::SharedRequest>, this_week: i64) -> Vec<Option<f64>> {
+    let mut times: Vec<Vec<i64>> = vec![Vec::new(); 12];
+    for request in requests {
+        let ago = this_week - request.raised_at.0.div_euclid(WEEK);
+        if let (Ok(ago @ 0..=11), Some(claimed)) = (usize::try_from(ago), request.claimed_at) {
+            times[11 - ago].push(claimed.0 - request.raised_at.0);
+        }
+    }
+    times
+        .into_iter()
+        .map(|mut week| {
+            week.sort_unstable();
+            linli_model::percentile(&week, 50).map(|ms| (ms as f64 / HOUR * 10.0).round() / 10.0)
+        })
+        .collect()
 }
 
 /// One escalation as the department's list shows it.

@@ -137,8 +137,13 @@ test("a community escalates a resident's request to its street, on another relay
 
   // Response times compared across the communities (each chart with its table); turnout has no
   // data yet and says so.
-  await eventually(async () => (await street.page.locator(".comparison svg").count()) === 2, "two comparison charts", 20_000);
+  await eventually(async () => (await street.page.locator(".comparison figure.chart > svg").count()) === 2, "two comparison charts", 20_000);
   assert.equal(await street.page.locator(".comparison .no-data").count(), 1);
+  // And week by week for each community: a line for Sanfang, which answered, on one row each.
+  assert.equal(await street.page.locator(".comparison .sparklines > table > tbody > tr").count(), 2);
+  const sanfangWeeks = street.page.locator('.comparison .sparklines > table > tbody > tr[data-space="Sanfang Community"]');
+  assert.notEqual(await sanfangWeeks.locator("polyline").getAttribute("points"), "");
+  assert.match(await sanfangWeeks.locator("caption").textContent(), /Sanfang Community: Median hours to respond/);
 
   // B's data never appears in A; names never reach the street.
   for (const page of [a.page, resident.page]) {

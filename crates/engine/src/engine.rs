@@ -141,16 +141,6 @@ impl Engine {
                 self.retell_links(id);
             }
             ToEngine::Online(online) => relay_socket::network_changed(self, online),
-            ToEngine::Request { id, request: Request::AcceptInvitation { space, invitation, shares } } => {
-                let result = match space.parse::<DocumentId>() {
-                    Ok(space) => self.accept_invitation(id, space, &invitation, shares),
-                    Err(error) => Some(Err(error.to_string())),
-                };
-                // `None`: answered once the link's document arrives.
-                if let Some(result) = result {
-                    self.tell(FromEngine::Reply { id, result });
-                }
-            }
             ToEngine::Request { id, request } => {
                 // A screen drawn from a picture may act before the space is open here: the
                 // request waits for it rather than failing.
@@ -159,10 +149,7 @@ impl Engine {
                 });
                 match opening {
                     Some(space) => self.parked.borrow_mut().entry(space).or_default().push((id, request)),
-                    None => {
-                        let result = self.answer(request);
-                        self.tell(FromEngine::Reply { id, result });
-                    }
+                    None => self.respond(id, request),
                 }
             }
             ToEngine::Link(event) => self.link_event(event),
@@ -344,11 +331,10 @@ impl Engine {
             let parked = self.parked.borrow_mut().remove(&id).unwrap_or_default();
             let engine = self.this.borrow().upgrade();
             for (request_id, request) in parked {
-                let result = match (&engine, phase) {
-                    (Some(engine), linli_view::Phase::Ready) => engine.answer(request),
-                    _ => Err("this space could not be found".into()),
-                };
-                self.tell(FromEngine::Reply { id: request_id, result });
+                match (&engine, phase) {
+                    (Some(engine), linli_view::Phase::Ready) => engine.respond(request_id, request),
+                    _ => self.tell(FromEngine::Reply { id: request_id, result: Err("this space could not be found".into()) }),
+                }
             }
         }
         let mut unreadable = None;
@@ -422,6 +408,21 @@ impl Engine {
     /// Who writes, and when: this device's member, this engine's session, the time now.
     pub(crate) fn author(&self) -> Author {
         Author { member: *self.member.borrow(), session: self.session, now: platform::now() }
+    }
+
+    /// Answers a request of the page's whose space is open here (or that names none). Accepting
+    /// an invitation may wait for the link's document to arrive: it answers then.
+    fn respond(self: &Rc<Self>, id: u64, request: Request) {
+        let result = match request {
+            Request::AcceptInvitation { space, invitation, shares } => match space.parse::<DocumentId>() {
+                Ok(space) => self.accept_invitation(id, space, &invitation, shares),
+                Err(error) => Some(Err(error.to_string())),
+            },
+            request => Some(self.answer(request)),
+        };
+        if let Some(result) = result {
+            self.tell(FromEngine::Reply { id, result });
+        }
     }
 
     fn answer(self: &Rc<Self>, request: Request) -> Result<Reply, String> {
