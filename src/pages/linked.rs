@@ -510,7 +510,12 @@ fn EndLink(ctx: SpaceContext, link: String) -> impl IntoView {
 fn InviteForm() -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_space();
-    let hours = RwSignal::new("24".to_owned());
+    // A new community gets the limit the street's other links have (else a day).
+    let in_force = ctx
+        .with(|space| ctx.with_links(|links| links.iter().filter(|(id, _)| space.links.get(*id).is_some_and(|l| l.is_upper())).map(|(_, l)| l.upper.claim_within_hours).max()))
+        .flatten()
+        .flatten();
+    let hours = RwSignal::new(in_force.unwrap_or(24).to_string());
     let made = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let invite = move |ev: leptos::ev::SubmitEvent| {
