@@ -17,6 +17,18 @@ fn links_above(links: &std::collections::BTreeMap<String, Link>, space: &linli_m
     links.iter().filter(|(id, _)| space.links.get(*id).is_some_and(|r| !r.is_upper())).map(|(id, l)| (id.clone(), l.clone())).collect()
 }
 
+/// Whether a department of a space above has taken request `request` on (claimed or resolved
+/// it): the request's page then lets the escalation say who, rather than "nobody has claimed it".
+pub fn taken_on_above(request: &str) -> bool {
+    let ctx = use_space();
+    ctx.with(|space| ctx.with_links(|links| links_above(links, space).iter().any(|(_, link)| {
+        let answer = link.answer(request);
+        link.lower.escalations.contains_key(request) && (answer.claimed.is_some() || answer.resolved.is_some())
+    })))
+    .flatten()
+    .unwrap_or(false)
+}
+
 /// What became of request `request` in each space above it was escalated to.
 #[component]
 pub fn EscalationStatus(#[prop(into)] request: String) -> impl IntoView {

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 use linli_model::{Edit, ItemId, TaskDraft, Timestamp};
 
 use crate::components::comments::{Comments, CommentsOn};
-use crate::components::escalation::{EscalateForm, EscalationStatus};
+use crate::components::escalation::{EscalateForm, EscalationStatus, taken_on_above};
 use crate::components::item_links::ItemLinks;
 use crate::components::read_aloud::ReadAloud;
 use crate::components::rich_text::RichText;
@@ -145,6 +145,8 @@ pub fn TaskPage() -> impl IntoView {
                         <p class="claim-line">
                             {match task.claimed_by.clone() {
                                 Some(name) => fill(t_string!(i18n, claimed_by), &[("name", &name.to_string())]).to_string(),
+                                // Taken on above: the escalation's line says by whom.
+                                None if task.request.is_some() && taken_on_above(&item.get_untracked()) => String::new(),
                                 None => t_string!(i18n, unclaimed).to_string(),
                             }}
                         </p>

@@ -121,8 +121,11 @@ test("a community escalates a resident's request to its street, on another relay
   assert.equal(await street.page.locator('.linked-overview th[aria-sort="ascending"]').count(), 1);
 
   // The department claims, reports progress and resolves; the resident's phone follows.
+  assert.match(await resident.page.locator(".claim-line").innerText(), /Nobody has claimed this yet/);
   await item.locator(".claim-escalation").click();
   await status.getByText(/Repairs of Gulou Street took it on after/).waitFor({ timeout: 20_000 });
+  // Taken on above, the request no longer reads as unclaimed in A: the escalation says by whom.
+  await eventually(async () => !/Nobody has claimed this yet/.test(await resident.page.locator(".claim-line").innerText()), "no 'unclaimed' once the street took it on", 20_000);
   const claimed = street.page.locator(".escalation", { hasText: "Subsidence by the school gate" });
   await claimed.locator(".progress-text").fill("Survey team on site Tuesday");
   await claimed.locator(".report-progress").click();
