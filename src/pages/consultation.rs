@@ -175,7 +175,7 @@ fn VoteForm(item: String) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let allowed = consultation.choices_allowed();
     let single = allowed == 1;
-    let options: Vec<(String, String)> = consultation.options_in_order().into_iter().map(|(id, _)| (id.to_owned(), option_name(&consultation, id, i18n))).collect();
+    let options: Vec<(String, String)> = consultation.open_options_in_order().into_iter().map(|(id, _)| (id.to_owned(), option_name(&consultation, id, i18n))).collect();
     let cast = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Some(id) = ItemId::parse(&item) else { return };

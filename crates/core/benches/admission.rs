@@ -6,7 +6,7 @@
 
 use automerge::AutoCommit;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use linli_core::participation::{Candidate, SpaceRules, Tier, review};
+use linli_core::participation::{Candidate, Regime, SpaceRules, Tier, review};
 use linli_core::*;
 use linli_sync::capability::protect;
 use linli_sync::participate_key::set_participate_key;
@@ -124,7 +124,7 @@ fn benches(c: &mut Criterion) {
         b.iter_batched(organiser_setup, receive, BatchSize::PerIteration)
     });
     let candidate = Candidate { change: &signing, tier: Tier::Participate, member: Some(MemberId::from_public_key(resident.public())) };
-    group.bench_function("the rules alone, a resident's change", |b| b.iter(|| review(&doc, &[candidate])));
+    group.bench_function("the rules alone, a resident's change", |b| b.iter(|| review(&doc, Regime::Legacy, &[candidate])));
     group.finish();
 }
 

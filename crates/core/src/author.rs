@@ -7,8 +7,9 @@
 //! with the member's key (docs/capabilities.md), so the name cannot be borrowed.
 
 use automerge::ActorId;
+use sha2::{Digest, Sha256};
 
-use crate::{MemberId, Timestamp};
+use crate::{ItemId, ItemMark, MemberId, Timestamp};
 
 /// The member and device session making changes, and the time they make them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +27,25 @@ impl Author {
         bytes.extend_from_slice(&self.session);
         ActorId::from(bytes)
     }
+
+    /// The mark the IDs of items this author makes carry (see [`item_mark_of`]).
+    pub fn item_mark(&self) -> ItemMark {
+        item_mark_of(&self.actor())
+    }
+
+    /// A new item's ID, marked as this author's, from 8 random bytes.
+    pub fn new_item_id(&self, random: [u8; 8]) -> ItemId {
+        ItemId::marked(self.item_mark(), random)
+    }
+}
+
+/// The mark of items made with `actor`: the first 8 bytes of SHA-256("linli-item-mark-v1" ‖
+/// actor). Another actor with the same mark takes some 2^64 tries to find.
+pub fn item_mark_of(actor: &ActorId) -> ItemMark {
+    let hash = Sha256::new().chain_update(b"linli-item-mark-v1").chain_update(actor.to_bytes()).finalize();
+    let mut mark = [0u8; 8];
+    mark.copy_from_slice(&hash[..8]);
+    ItemMark::from_bytes(mark)
 }
 
 /// The member who wrote with `actor`, if the actor has Linli's shape (peers using other software

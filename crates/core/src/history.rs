@@ -205,26 +205,36 @@ impl Restore for Consultation {
         if let Some(current) = current {
             (self.votes, self.comments, self.paper, self.closed, self.follow_ups) =
                 (current.votes, current.comments, current.paper, current.closed, current.follow_ups);
-            if !self.votes.is_empty() || !self.paper.is_empty() {
-                self.options = current.options;
-            }
+            // What a vote may choose is fixed when a consultation opens, and an option once
+            // offered stays (archived if taken away): the options stay as they are now.
+            (self.options, self.yes_no, self.max_choices) = (current.options, current.yes_no, current.max_choices);
         }
         self
     }
 }
 
 impl Restore for Meeting {
-    /// Action items stay (their tasks exist): a restore brings back the wording, agenda and minutes.
+    /// Action items stay (their tasks exist), and so do agenda items added since (items are
+    /// never removed): a restore brings back the wording, agenda and minutes.
     fn onto(mut self, current: Option<Self>) -> Self {
         if let Some(current) = current {
             self.actions = current.actions;
+            for (id, item) in current.agenda {
+                self.agenda.entry(id).or_insert(item);
+            }
         }
         self
     }
 }
 
 impl Restore for Board {
-    fn onto(self, _current: Option<Self>) -> Self {
+    /// Columns added since stay (requests may sit in them; items are never removed).
+    fn onto(mut self, current: Option<Self>) -> Self {
+        if let Some(current) = current {
+            for (id, column) in current.columns {
+                self.columns.entry(id).or_insert(column);
+            }
+        }
         self
     }
 }

@@ -87,7 +87,7 @@ mod tree;
 pub use linli_model::*;
 pub use linli_model::{position, space};
 
-pub use author::{Author, member_of_actor};
+pub use author::{Author, item_mark_of, member_of_actor};
 pub use editor::Editor;
 pub use error::SpaceError;
 pub use history::{HistoryEntry, item_history};

@@ -202,7 +202,7 @@ from_tree_struct!(Task {
 from_tree_struct!(Category { names, position, archived = default });
 from_tree_struct!(KioskSettings { categories = default, rotation_seconds = crate::space::default_rotation, languages = default, consultations = crate::space::default_true, read_urgent_aloud = default });
 from_tree_struct!(Responsibility { team, members = default });
-from_tree_struct!(VoteOption { label, position });
+from_tree_struct!(VoteOption { label, position, archived = default });
 from_tree_struct!(Vote { choices, at });
 from_tree_struct!(PaperCount { counts, voters, recorded_by, recorded_at, note = default });
 from_tree_struct!(Closing { at, by, heads });

@@ -24,13 +24,17 @@ pub const YES: &str = "yes";
 pub const NO: &str = "no";
 pub const ABSTAIN: &str = "abstain";
 
-/// One option of a consultation, under `options/<option id>`.
+/// One option of a consultation, under `options/<option id>`. An option once offered stays: one
+/// taken away is archived (no new vote chooses it; votes cast for it keep counting).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
 pub struct VoteOption {
     /// The option's text (empty for yes / no / abstain: screens name those).
     pub label: String,
     pub position: String,
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    #[serde(default)]
+    pub archived: bool,
 }
 
 /// One member's current vote, under `votes/<member id>`: rewritten whole when they change it.
@@ -208,11 +212,16 @@ impl Consultation {
         }
     }
 
-    /// The options in order.
+    /// The options in order (those archived too: votes for them count).
     pub fn options_in_order(&self) -> Vec<(&str, &VoteOption)> {
         let mut options: Vec<_> = self.options.iter().map(|(id, o)| (id.as_str(), o)).collect();
         options.sort_by(|a, b| a.1.position.cmp(&b.1.position).then_with(|| a.0.cmp(b.0)));
         options
+    }
+
+    /// The options a vote may choose now, in order (archived ones left out).
+    pub fn open_options_in_order(&self) -> Vec<(&str, &VoteOption)> {
+        self.options_in_order().into_iter().filter(|(_, o)| !o.archived).collect()
     }
 
     /// How many options one vote may choose (a yes / no consultation: one).
@@ -234,6 +243,15 @@ impl Consultation {
             n if n > self.choices_allowed() => Err(InvalidVote::TooManyChoices),
             _ => Ok(()),
         }
+    }
+
+    /// Whether `choices` is a vote that may be cast now: one this consultation counts, choosing
+    /// no archived option.
+    pub fn check_new_vote<'a>(&self, choices: impl IntoIterator<Item = &'a str> + Clone) -> Result<(), InvalidVote> {
+        if choices.clone().into_iter().any(|choice| self.options.get(choice).is_some_and(|o| o.archived)) {
+            return Err(InvalidVote::UnknownOption);
+        }
+        self.check_vote(choices)
     }
 
     /// Comments oldest first.
@@ -337,7 +355,7 @@ mod tests {
     use super::*;
 
     fn yes_no(quorum: u64, threshold: Option<Threshold>) -> Consultation {
-        let options = [YES, NO, ABSTAIN].iter().enumerate().map(|(i, id)| ((*id).to_owned(), VoteOption { label: String::new(), position: format!("{i}") })).collect();
+        let options = [YES, NO, ABSTAIN].iter().enumerate().map(|(i, id)| ((*id).to_owned(), VoteOption { label: String::new(), position: format!("{i}"), archived: false })).collect();
         Consultation {
             question: "Paint the gate green?".into(),
             background: String::new(),
@@ -363,7 +381,7 @@ mod tests {
         let mut c = yes_no(0, None);
         c.yes_no = false;
         c.max_choices = max_choices;
-        c.options = options.iter().enumerate().map(|(i, id)| ((*id).to_owned(), VoteOption { label: id.to_uppercase(), position: format!("{i}") })).collect();
+        c.options = options.iter().enumerate().map(|(i, id)| ((*id).to_owned(), VoteOption { label: id.to_uppercase(), position: format!("{i}"), archived: false })).collect();
         c
     }
 

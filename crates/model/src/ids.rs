@@ -1,4 +1,5 @@
-//! IDs inside a space (items and members), made from random bytes the caller gives.
+//! IDs inside a space (items and members), made from random bytes the caller gives, and the
+//! mark a new item's ID carries of the device session that made it.
 
 use serde::{Deserialize, Serialize};
 
@@ -9,24 +10,70 @@ fn hex_of(bytes: [u8; 8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn is_hex16(text: &str) -> bool {
-    text.len() == 16 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+fn is_hex(text: &str, len: usize) -> bool {
+    text.len() == len && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// What a new item's ID carries of the one who made it: 8 bytes of a hash of the Automerge actor
+/// (member and device session) that writes it, as 16 hex digits (linli-core's
+/// `Author::item_mark` makes it). Every peer checks that an item made in a space carries its
+/// maker's mark, so no one can make an item under an ID someone else made or may make
+/// (docs/capabilities.md, "New means new everywhere").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ItemMark([u8; 8]);
+
+impl ItemMark {
+    pub fn from_bytes(bytes: [u8; 8]) -> Self {
+        ItemMark(bytes)
+    }
+
+    /// Reads a mark back from its 16 hex digits.
+    pub fn parse(text: &str) -> Option<Self> {
+        if !is_hex(text, 16) {
+            return None;
+        }
+        let mut bytes = [0u8; 8];
+        for (i, byte) in bytes.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(ItemMark(bytes))
+    }
+}
+
+impl fmt::Display for ItemMark {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex_of(self.0))
+    }
 }
 
 /// The ID of one item in a space (a notice, pledge, board, column, task, comment, category…).
-/// Items live in maps keyed by this ID, so neighbours adding items offline never collide.
+/// Items live in maps keyed by this ID, so neighbours adding items offline never collide. An ID
+/// is 32 hex digits, the maker's mark and 8 random bytes ([`ItemId::marked`]); 16 random digits in
+/// spaces made before marks, and for the starter categories a space is made with.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ItemId(String);
 
 impl ItemId {
-    /// Makes an ID from random bytes (from the platform's cryptographic random source).
+    /// An ID of 16 digits from random bytes, as items were made before marks (and as tests make
+    /// items of such spaces).
     pub fn from_random(bytes: [u8; 8]) -> Self {
         ItemId(hex_of(bytes))
     }
 
+    /// A new item's ID: the maker's mark, then random bytes (from the platform's cryptographic
+    /// random source).
+    pub fn marked(mark: ItemMark, random: [u8; 8]) -> Self {
+        ItemId(format!("{mark}{}", hex_of(random)))
+    }
+
     /// Accepts an ID read back from a link or a document, if it has the right shape.
     pub fn parse(text: &str) -> Option<Self> {
-        is_hex16(text).then(|| ItemId(text.to_owned()))
+        (is_hex(text, 16) || is_hex(text, 32)).then(|| ItemId(text.to_owned()))
+    }
+
+    /// The mark of the one who made the item, for a marked ID.
+    pub fn mark(&self) -> Option<ItemMark> {
+        if self.0.len() == 32 { ItemMark::parse(&self.0[..16]) } else { None }
     }
 
     pub fn as_str(&self) -> &str {
@@ -109,6 +156,19 @@ impl fmt::Display for MemberId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_marked_id_carries_its_makers_mark_and_reads_back() {
+        let mark = ItemMark::from_bytes([0xa1; 8]);
+        let id = ItemId::marked(mark, [7; 8]);
+        assert_eq!(id.as_str().len(), 32);
+        assert_eq!(ItemId::parse(id.as_str()), Some(id.clone()));
+        assert_eq!(id.mark(), Some(mark));
+        assert_eq!(ItemMark::parse(&mark.to_string()), Some(mark));
+        assert_eq!(ItemId::from_random([7; 8]).mark(), None);
+        assert_eq!(ItemId::parse(&"a".repeat(24)), None);
+        assert_eq!(ItemId::parse(&"A".repeat(32)), None);
+    }
 
     #[test]
     fn member_ids_read_back_from_text_keyed_or_not() {

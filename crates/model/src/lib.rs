@@ -28,7 +28,7 @@ pub use board::{Board, Column, Confirmation, Request, RequestStats, Task, TaskDr
 pub use comment::{Comment, comments_in_order};
 pub use consultation::{ABSTAIN, Closing, Consultation, ConsultationDraft, ConsultationStatus, Decision, FollowUp, InvalidVote, NO, Outcome, PaperCount, Tally, Threshold, Vote, VoteOption, YES};
 pub use edit::{Edit, ItemKind, PlaceAt};
-pub use ids::{ItemId, MemberId};
+pub use ids::{ItemId, ItemMark, MemberId};
 pub use lang::{Lang, Names, pick};
 pub use link::{Answer, Department, Escalation, EscalationState, LINK_KIND, LINK_SCHEMA, Link, LinkState, LinkSummary, LowerSide, Progress, Shares, Step, UpperSide};
 pub use link_digest::{Digest, SharedDecision, SharedNotice, SharedPledge, SharedRequest};

@@ -38,7 +38,7 @@ pub const TOO_MANY_JOINS: &str = "too many people joined this space through its 
 
 impl ChangeRules for LimitedRules {
     fn review(&self, document: &DocumentId, doc: &AutoCommit, changes: &[Reviewed<'_>]) -> Vec<Result<(), String>> {
-        let verdicts = review_for_sync(doc, changes);
+        let verdicts = review_for_sync(document, doc, changes);
         let now = Instant::now();
         let link = (*document, participate_protection(doc));
         let mut buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());

@@ -1,4 +1,5 @@
-//! Document IDs as automerge-repo makes them: bs58check of 16 random bytes, and `automerge:` URLs.
+//! Document IDs as automerge-repo makes them (bs58check of 16 bytes, `automerge:` URLs), and the certified
+//! IDs of protected documents, which commit to their write key.
 
 use std::fmt;
 use std::str::FromStr;
@@ -42,6 +43,33 @@ impl DocumentId {
         Self(bytes)
     }
 
+    /// The ID of a new protected document whose write key is `write_public`: it **certifies** the
+    /// key (see [`DocumentId::certifies`]), so a peer that has never seen the document can tell
+    /// its genuine first change from one planted under the same ID. Still a version 4 UUID, as
+    /// automerge-repo peers expect: four fixed bytes mark it, 90 bits come from the key's hash.
+    pub fn certified(write_public: &[u8; 32]) -> Self {
+        let hash = Sha256::new().chain_update(CERTIFIED_CONTEXT).chain_update(write_public).finalize();
+        let mut bytes = [0u8; 16];
+        bytes[..4].copy_from_slice(&CERTIFIED_MARK);
+        bytes[4..].copy_from_slice(&hash[..12]);
+        bytes[6] = (bytes[6] & 0x0f) | 0x40;
+        bytes[8] = (bytes[8] & 0x3f) | 0x80;
+        Self(bytes)
+    }
+
+    /// Whether this ID is a certified one (made by [`DocumentId::certified`]): its document must
+    /// begin with a first change that sets a write key the ID certifies. A random ID carries the
+    /// mark by chance once in four billion.
+    pub fn is_certified(&self) -> bool {
+        self.0[..4] == CERTIFIED_MARK
+    }
+
+    /// Whether this certified ID was made from the write key `write_public` (finding another key
+    /// that gives the same ID takes some 2^90 hashes).
+    pub fn certifies(&self, write_public: &[u8; 32]) -> bool {
+        self.is_certified() && Self::certified(write_public) == *self
+    }
+
     pub fn as_bytes(&self) -> &[u8; 16] {
         &self.0
     }
@@ -64,6 +92,11 @@ impl DocumentId {
         Ok(Self(array))
     }
 }
+
+/// The first four bytes of every certified ID.
+const CERTIFIED_MARK: [u8; 4] = *b"Lnli";
+/// What is hashed with the write key to make a certified ID.
+const CERTIFIED_CONTEXT: &[u8] = b"linli-document-v1";
 
 fn checksum(payload: &[u8]) -> [u8; 4] {
     let twice = Sha256::digest(Sha256::digest(payload));
@@ -131,6 +164,17 @@ mod tests {
         assert_eq!(id.as_bytes()[8] >> 6, 0b10);
         let id = DocumentId::new_random([0; 16]);
         assert_eq!((id.as_bytes()[6], id.as_bytes()[8]), (0x40, 0x80));
+    }
+
+    #[test]
+    fn a_certified_id_is_a_version_4_uuid_that_certifies_its_key_alone() {
+        let id = DocumentId::certified(&[7; 32]);
+        assert_eq!(id.as_bytes()[6] >> 4, 4);
+        assert_eq!(id.as_bytes()[8] >> 6, 0b10);
+        assert!(id.is_certified() && id.certifies(&[7; 32]));
+        assert!(!id.certifies(&[8; 32]));
+        assert!(!DocumentId::new_random([7; 16]).is_certified());
+        assert!(!DocumentId::from_bytes([7; 16]).certifies(&[7; 32]));
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use linli_core::participation::{Candidate, Tier, review};
+use linli_core::participation::{Candidate, Regime, Tier, review};
 use linli_core::{Acceptance, Author, Department, Digest, Escalation, Invitation, LinkEditor, MemberId, SharedRequest, Shares, SpaceError, Timestamp, new_link, read_link};
 use linli_sync::automerge::transaction::Transactable;
 use linli_sync::automerge::{ROOT, ScalarValue};
@@ -237,7 +237,7 @@ proptest! {
             let before = first.fork_at(change.deps()).expect("its dependencies are there");
             let tier = if device < 2 { Tier::Edit } else { Tier::Participate };
             let candidate = Candidate { change: &change, tier, member: Some(MemberId::from_public_key(world.keys[device].public())) };
-            prop_assert!(review(&before, &[candidate]).remove(0).is_ok(), "change {:?} by device {}", change.message(), device);
+            prop_assert!(review(&before, Regime::Legacy, &[candidate]).remove(0).is_ok(), "change {:?} by device {}", change.message(), device);
         }
         let roads: Vec<String> = link.upper.departments["roads"].members.keys().cloned().collect();
         for (id, escalation) in &link.lower.escalations {

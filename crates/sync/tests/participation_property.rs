@@ -6,7 +6,7 @@
 
 mod support;
 
-use linli_core::participation::{Candidate, Tier, review};
+use linli_core::participation::{Candidate, Regime, Tier, review};
 use linli_core::{Author, Editor, ItemId, MemberId, NoticeDraft, Place, PledgeDraft, Space, SpaceDocument, TaskDraft, Timestamp, new_space_with};
 use linli_sync::automerge::sync::{Message as SyncMessage, MessageVersion};
 use linli_sync::automerge::{AutoCommit, Change, ChangeHash};
@@ -246,7 +246,7 @@ fn residents_changes_pass(doc: &mut AutoCommit, residents: &[MemberKey]) -> Resu
         let Some(key) = residents.iter().find(|k| actor.starts_with(&k.public())) else { continue };
         let before = doc.fork_at(change.deps()).map_err(|e| e.to_string())?;
         let candidate = Candidate { change: &change, tier: Tier::Participate, member: Some(MemberId::from_public_key(key.public())) };
-        if let Err(refusal) = review(&before, &[candidate]).remove(0) {
+        if let Err(refusal) = review(&before, Regime::Legacy, &[candidate]).remove(0) {
             return Err(format!("change {} ({:?}) broke a rule: {refusal}", change.hash(), change.message()));
         }
     }

@@ -28,7 +28,7 @@ fn options_of(draft: &ConsultationDraft) -> Result<BTreeMap<String, VoteOption>,
         }
         let next = between(position.as_deref(), None, i as u64);
         position = Some(next.clone());
-        if options.insert(id, VoteOption { label, position: next }).is_some() {
+        if options.insert(id, VoteOption { label, position: next, archived: false }).is_some() {
             return Err(SpaceError::Invalid("two options have the same ID"));
         }
     }
@@ -79,8 +79,10 @@ impl Editor<'_> {
         Ok(())
     }
 
-    /// Edits a consultation before it closes. Its options and how many a vote may choose are
-    /// fixed once anyone has voted (in the app or on paper): a vote must keep its meaning.
+    /// Edits a consultation before it closes. Whether it is yes / no and how many options a vote
+    /// may choose are fixed when it opens; options can be added and relabelled, and one taken
+    /// away is archived (votes for it keep counting) — and once anyone has voted (in the app or on
+    /// paper) the options are fixed: a vote must keep its meaning.
     pub fn edit_consultation(&mut self, id: &ItemId, draft: ConsultationDraft) -> Result<(), SpaceError> {
         let question = super::required(&draft.question, "a consultation needs a question")?;
         let (map, mut consultation) = self.item::<Consultation>("consultations", "consultation", id.as_str())?;
@@ -91,14 +93,26 @@ impl Editor<'_> {
         let options = options_of(&draft)?;
         let voted = !consultation.votes.is_empty() || !consultation.paper.is_empty();
         let max_choices = if draft.yes_no { 1 } else { draft.max_choices.clamp(1, options.len() as u64) };
-        let same_labels = |a: &BTreeMap<String, VoteOption>, b: &BTreeMap<String, VoteOption>| {
-            a.len() == b.len() && a.iter().all(|(id, o)| b.get(id).is_some_and(|p| p.label == o.label))
-        };
-        if voted && (draft.yes_no != consultation.yes_no || max_choices != consultation.max_choices || !same_labels(&options, &consultation.options)) {
+        if draft.yes_no != consultation.yes_no || max_choices != consultation.max_choices {
+            return Err(SpaceError::Invalid("whether a consultation is yes / no, and how many options a vote may choose, are fixed when it opens"));
+        }
+        let open: BTreeMap<&String, &String> = consultation.options.iter().filter(|(_, o)| !o.archived).map(|(id, o)| (id, &o.label)).collect();
+        let same_labels = open.len() == options.len() && options.iter().all(|(id, o)| open.get(id).is_some_and(|label| **label == o.label));
+        if voted && !same_labels {
             return Err(SpaceError::Invalid("the options are fixed once someone has voted"));
         }
         if !voted {
-            (consultation.yes_no, consultation.options, consultation.max_choices) = (draft.yes_no, options, max_choices);
+            for (id, option) in consultation.options.iter_mut() {
+                option.archived = !options.contains_key(id);
+            }
+            for (id, option) in options {
+                match consultation.options.get_mut(&id) {
+                    Some(kept) => (kept.label, kept.position, kept.archived) = (option.label, option.position, false),
+                    None => {
+                        consultation.options.insert(id, option);
+                    }
+                }
+            }
         }
         consultation.question = question;
         consultation.background = draft.background.clone();
@@ -120,7 +134,7 @@ impl Editor<'_> {
         if consultation.status(self.author.now) != crate::ConsultationStatus::Open {
             return Err(SpaceError::Invalid("this consultation is not open for voting now"));
         }
-        consultation.check_vote(choices.iter().map(String::as_str)).map_err(|invalid| {
+        consultation.check_new_vote(choices.iter().map(String::as_str)).map_err(|invalid| {
             SpaceError::Invalid(match invalid {
                 crate::InvalidVote::NoChoice => "choose an option",
                 crate::InvalidVote::UnknownOption => "that is not an option of this consultation",

@@ -1,12 +1,19 @@
-//! The rules of a link document (`linli_model::link`), operation by operation. The upper space
-//! signs with the link's write key (the edit tier), the lower space with its participate key (the
-//! participate tier, with its organiser's member key); each writes only its own half. The table
-//! in docs/capabilities.md ("Linked spaces") is this file in words.
+//! The rules of a link document with a certified ID (`linli_model::link`), operation by
+//! operation. The upper space signs with the link's write key (the edit tier), the lower space with
+//! its participate key (the participate tier, with its organiser's member key); each writes only
+//! its own half, and what each writes fits the link's shape (`schema.rs`). What a link is — its
+//! kind, its keys, its two halves — is fixed by its first change, which the sync layer admits only
+//! under the key its ID certifies. The table in docs/capabilities.md ("Linked spaces") is this file
+//! in words.
 
-use automerge::{AutoCommit, ObjType, ScalarValue};
+use std::collections::BTreeMap;
 
-use super::ops::PlacedOp;
-use super::rules::{Broken, Reading};
+use automerge::legacy::OpType;
+use automerge::{ObjType, ScalarValue};
+
+use super::ops::{Placed, PlacedOp};
+use super::schema::{self, LINK, Shape};
+use super::{Broken, Tier};
 
 pub(crate) const FIXED: &str = "a link's kind, keys and halves are fixed when it is made";
 pub(crate) const UPPER_ONLY: &str = "only the upper space writes its half of a link (its answers to escalations included)";
@@ -21,19 +28,69 @@ pub(crate) const OUTSIDE_DEPARTMENT: &str = "only a member of the department an 
 pub(crate) const ANSWER_NAMES: &str = "an answer names the member who gave it";
 pub(crate) const PROGRESS_ADDED: &str = "progress is only added, never changed";
 pub(crate) const FIRST_CHANGE: &str = "a new link's lower half starts empty";
+const SIGNED_BY_ORGANISER: &str = "a lower space's change must be signed with its organiser's member key";
 
-/// A change by the upper space (the link's write key). `me`: the member whose signature it
-/// carries, if any.
-pub(crate) fn upper(read: &Reading<'_>, ops: &[PlacedOp<'_>], me: Option<&str>) -> Result<(), Broken> {
-    for op in ops {
+/// Reviews a change to a certified link document. `member`: the keyed member whose signature
+/// covers it, if any.
+pub(crate) fn review(placed: &Placed<'_>, tier: Tier, member: Option<&str>) -> Result<(), Broken> {
+    let broken = |path: String, reason| Broken { path, reason };
+    if tier == Tier::Participate && member.is_none() {
+        return Err(broken(String::new(), SIGNED_BY_ORGANISER));
+    }
+    let mut made: BTreeMap<Vec<String>, (&'static Shape, Vec<String>)> = BTreeMap::new();
+    for op in &placed.ops {
         let target = op.target();
-        upper_op(read, op, &target, me).map_err(|reason| Broken { path: target.join("/"), reason })?;
+        judge_op(placed, op, &target, tier, member, &mut made).map_err(|reason| broken(target.join("/"), reason))?;
+    }
+    for (path, (shape, fields)) in &made {
+        if let Some(missing) = shape.required().find(|field| !fields.iter().any(|f| f == field)) {
+            return Err(broken(format!("{}/{missing}", path.join("/")), schema::MISSING_FIELD));
+        }
+    }
+    if !placed.before.within_budget() {
+        return Err(broken(String::new(), super::as_of::TOO_COSTLY));
     }
     Ok(())
 }
 
-fn upper_op(read: &Reading<'_>, op: &PlacedOp<'_>, target: &[&str], me: Option<&str>) -> Result<(), &'static str> {
-    if read.placed.is_first() {
+/// One operation: its shape, the records it makes (for their required fields), then the half it
+/// writes.
+fn judge_op(
+    placed: &Placed<'_>,
+    op: &PlacedOp<'_>,
+    target: &[&str],
+    tier: Tier,
+    member: Option<&str>,
+    made: &mut BTreeMap<Vec<String>, (&'static Shape, Vec<String>)>,
+) -> Result<(), &'static str> {
+    let owned = |path: &[&str]| path.iter().map(|s| (*s).to_owned()).collect::<Vec<String>>();
+    let shape = schema::check(&LINK, target, op.action)?;
+    if let (OpType::Delete, Some((field, parent))) = (op.action, target.split_last())
+        && LINK.at(parent).is_some_and(|p| p.requires(field))
+    {
+        return Err(schema::REQUIRED_FIELD);
+    }
+    if matches!(op.action, OpType::Make(ObjType::Map)) && shape.is_record() {
+        if op.repeats_key {
+            return Err(ESCALATED_ONCE);
+        }
+        made.insert(owned(target), (shape, Vec::new()));
+    }
+    if let Some((field, parent)) = target.split_last()
+        && op.in_new_object
+        && let Some((_, fields)) = made.get_mut(&owned(parent))
+    {
+        fields.push((*field).to_owned());
+    }
+    match tier {
+        Tier::Edit => upper_op(placed, op, target, member),
+        Tier::Participate => lower_op(placed, op, target),
+    }
+}
+
+/// An operation of the upper space.
+fn upper_op(placed: &Placed<'_>, op: &PlacedOp<'_>, target: &[&str], me: Option<&str>) -> Result<(), &'static str> {
+    if placed.is_first() {
         // The invitation: anything but content in the lower half, which starts as empty maps.
         return match target {
             ["lower", ..] => require(op.makes(ObjType::Map), FIRST_CHANGE),
@@ -43,32 +100,27 @@ fn upper_op(read: &Reading<'_>, op: &PlacedOp<'_>, target: &[&str], me: Option<&
     match target {
         ["upper", "space"] => Err(NAMED_ONCE),
         ["upper", map @ ("claims" | "resolutions"), escalation, rest @ ..] => {
-            answerable(read, escalation, me)?;
+            answerable(placed, escalation, me)?;
             match rest {
                 [] => require(op.makes(ObjType::Map), ANSWER_NAMES),
                 ["by"] => require(op.value().is_some_and(|v| names(v, me)), ANSWER_NAMES),
-                ["at"] => require(op.value().is_some_and(is_time), ANSWER_NAMES),
+                ["at"] => Ok(()),
                 _ => Err(if *map == "claims" { ANSWER_NAMES } else { UPPER_ONLY }),
             }
         }
         ["upper", "progress", key, rest @ ..] => {
             let escalation = key.split_once('/').map_or(*key, |(e, _)| e);
-            answerable(read, escalation, me)?;
+            answerable(placed, escalation, me)?;
             match rest {
-                [] => require(op.makes(ObjType::Map) && op.fresh_key && !op.overwrites, PROGRESS_ADDED),
+                [] => require(op.makes(ObjType::Map) && placed.fresh_key(op), PROGRESS_ADDED),
                 [field] => {
                     require(op.in_new_object, PROGRESS_ADDED)?;
-                    match *field {
-                        "by" => require(op.value().is_some_and(|v| names(v, me)), ANSWER_NAMES),
-                        "at" => require(op.value().is_some_and(is_time), PROGRESS_ADDED),
-                        "text" => require(matches!(op.value(), Some(ScalarValue::Str(_))), PROGRESS_ADDED),
-                        _ => Err(PROGRESS_ADDED),
-                    }
+                    require(*field != "by" || op.value().is_some_and(|v| names(v, me)), ANSWER_NAMES)
                 }
                 _ => Err(PROGRESS_ADDED),
             }
         }
-        ["upper", "claims" | "resolutions" | "progress"] => Err(FIXED),
+        ["upper", "claims" | "resolutions" | "progress"] | ["upper"] => Err(FIXED),
         ["upper", _, ..] => Ok(()),
         ["lower", ..] => Err(LOWER_ONLY),
         _ => Err(FIXED),
@@ -77,45 +129,38 @@ fn upper_op(read: &Reading<'_>, op: &PlacedOp<'_>, target: &[&str], me: Option<&
 
 /// Whether the upper space's member `me` may answer escalation `escalation`: it was made, and
 /// `me` is in its department (a department that lists nobody is answered by any organiser).
-fn answerable(read: &Reading<'_>, escalation: &str, me: Option<&str>) -> Result<(), &'static str> {
-    let department = match read.placed.scalar_before(read.doc, &["lower", "escalations", escalation, "department"]) {
+fn answerable(placed: &Placed<'_>, escalation: &str, me: Option<&str>) -> Result<(), &'static str> {
+    let doc = placed.before.doc();
+    let department = match placed.scalar_before(doc, &["lower", "escalations", escalation, "department"]) {
         Some(ScalarValue::Str(department)) => department.to_string(),
         _ => return Err(NO_ESCALATION),
     };
-    let members: Vec<String> = read
-        .placed
-        .keys_before(read.doc, &["upper", "departments", &department, "members"])
+    let members: Vec<String> = placed
+        .keys_before(doc, &["upper", "departments", &department, "members"])
         .into_iter()
-        .filter(|m| read.placed.scalar_before(read.doc, &["upper", "departments", &department, "members", m]) == Some(ScalarValue::Boolean(true)))
+        .filter(|m| placed.scalar_before(doc, &["upper", "departments", &department, "members", m]) == Some(ScalarValue::Boolean(true)))
         .collect();
     if members.is_empty() || me.is_some_and(|me| members.iter().any(|m| m == me)) { Ok(()) } else { Err(OUTSIDE_DEPARTMENT) }
 }
 
-/// A change by the lower space (the link's participate key, with its member's signature).
-pub(crate) fn lower(read: &Reading<'_>, ops: &[PlacedOp<'_>], me: &str) -> Result<(), Broken> {
-    for op in ops {
-        let target = op.target();
-        lower_op(read, op, &target, me).map_err(|reason| Broken { path: target.join("/"), reason })?;
-    }
-    Ok(())
-}
-
-fn lower_op(read: &Reading<'_>, op: &PlacedOp<'_>, target: &[&str], _me: &str) -> Result<(), &'static str> {
+/// An operation of the lower space.
+fn lower_op(placed: &Placed<'_>, op: &PlacedOp<'_>, target: &[&str]) -> Result<(), &'static str> {
+    let doc = placed.before.doc();
     // A null (an optional time not set) reads as nothing.
-    let before = |path: &[&str]| read.placed.scalar_before(read.doc, path).filter(|v| *v != ScalarValue::Null);
+    let before = |path: &[&str]| placed.scalar_before(doc, path).filter(|v| *v != ScalarValue::Null);
     match target {
-        ["participate_key" | "participate_key_moved"] => require(before(&["lower", "accepted_at"]).is_none(), OWN_KEY_ONCE),
+        ["participate_key" | "participate_key_moved"] => require(matches!(op.action, OpType::Put(_)) && before(&["lower", "accepted_at"]).is_none(), OWN_KEY_ONCE),
         ["lower", "space"] => require(before(&["lower", "space"]).is_none_or(|s| s == ScalarValue::Str("".into())), NAMED_ONCE),
         ["lower", "escalations", _, rest @ ..] => {
             let active = before(&["lower", "accepted_at"]).is_some() && before(&["lower", "ended_at"]).is_none() && before(&["upper", "ended_at"]).is_none();
             require(active, NOT_ACCEPTED)?;
             match rest {
-                [] => require(op.makes(ObjType::Map) && op.fresh_key && !op.overwrites, ESCALATED_ONCE),
+                [] => require(op.makes(ObjType::Map) && placed.fresh_key(op), ESCALATED_ONCE),
                 [field] => {
                     require(op.in_new_object, ESCALATED_ONCE)?;
                     match (*field, op.value()) {
                         ("department", Some(ScalarValue::Str(department))) => {
-                            require(read.placed.keys_before(read.doc, &["upper", "departments"]).iter().any(|d| d == department.as_str()), UNKNOWN_DEPARTMENT)
+                            require(placed.keys_before(doc, &["upper", "departments"]).iter().any(|d| d == department.as_str()), UNKNOWN_DEPARTMENT)
                         }
                         ("department", _) => Err(UNKNOWN_DEPARTMENT),
                         _ => Ok(()),
@@ -124,7 +169,7 @@ fn lower_op(read: &Reading<'_>, op: &PlacedOp<'_>, target: &[&str], _me: &str) -
                 _ => require(op.in_new_object, ESCALATED_ONCE),
             }
         }
-        ["lower", "escalations"] => Err(FIXED),
+        ["lower", "escalations"] | ["lower"] => Err(FIXED),
         ["lower", _, ..] => Ok(()),
         ["upper", ..] => Err(UPPER_ONLY),
         _ => Err(FIXED),
@@ -137,15 +182,4 @@ fn names(value: &ScalarValue, me: Option<&str>) -> bool {
 
 fn require(condition: bool, reason: &'static str) -> Result<(), &'static str> {
     if condition { Ok(()) } else { Err(reason) }
-}
-
-fn is_time(value: &ScalarValue) -> bool {
-    matches!(value, ScalarValue::Int(_) | ScalarValue::Uint(_) | ScalarValue::F64(_) | ScalarValue::Timestamp(_))
-}
-
-/// Whether `doc`, as a change built on `read` found it, is a link document. The first change
-/// decides it, once: later changes cannot make a space a link or a link a space.
-pub(crate) fn is_link_document(read: &Reading<'_>, doc: &AutoCommit) -> bool {
-    let kind = if read.placed.is_first() { read.placed.scalar_at(doc, &["kind"]) } else { read.placed.scalar_before(doc, &["kind"]) };
-    matches!(kind, Some(ScalarValue::Str(kind)) if kind.as_str() == crate::LINK_KIND)
 }

@@ -3,32 +3,37 @@
 //!
 //! A change comes under one of two tiers, proven by the sync layer from its signatures:
 //! - **edit** (the write key: organisers) may change everything but what belongs to a member:
-//!   another keyed member's entry, signature or vote, an existing comment, who raised a request,
-//!   a request's confirmation; and it may not delete or replace what holds those;
+//!   another member's entry, signature or vote, an existing comment, who raised a request, a
+//!   request's confirmation; and it may never remove or replace what holds those;
 //! - **participate** (the take-part link: residents) may only join as itself, sign and withdraw
 //!   its own signature, raise a request as itself, add details to and confirm its own request,
 //!   add comments as itself, and cast its own vote.
 //!
-//! A link between two spaces is a document of its own with its own rules (`link_rules.rs`): the
-//! edit tier is the upper space, the participate tier the lower one, each writing its own half.
+//! Spaces and links with a certified ID (all made since certified IDs) are judged by
+//! `space_rules.rs` and `link_rules.rs`, which also check what every operation writes against the
+//! document's shape (`schema.rs`); older ones by the rules they were made under (`legacy/`).
 //!
 //! Every operation of a change must pass, or the whole change is refused. The rules read the
-//! document as it was at the change's dependencies: a change is judged against what it was built
-//! on, so every peer reaches the same verdict whatever else it holds, and the same verdict whether
-//! it judges before applying the change (a peer's) or after (one's own, just made).
+//! document as it was at the change's dependencies (`as_of.rs`, at a bounded cost): a change is
+//! judged against what it was built on, so every peer reaches the same verdict whatever else it
+//! holds, and the same verdict whether it judges before applying the change (a peer's) or after
+//! (one's own, just made).
 
+mod as_of;
+mod legacy;
 mod link_rules;
 mod ops;
-mod rules;
+mod schema;
+mod space_rules;
 #[cfg(feature = "sync")]
 mod sync_rules;
 
 #[cfg(feature = "sync")]
-pub use sync_rules::{SpaceRules, review_for_sync};
+pub use sync_rules::{SpaceRules, regime_of, review_for_sync};
 
-use automerge::{AutoCommit, Change, ChangeHash};
+use automerge::{AutoCommit, Change, ChangeHash, ScalarValue};
 
-use crate::MemberId;
+use crate::{MemberId, item_mark_of};
 
 /// The capability a change was made under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +42,16 @@ pub enum Tier {
     Edit,
     /// Signed with a member key and the take-part key (a resident's take-part link).
     Participate,
+}
+
+/// Which rules a document follows: fixed by how its ID was made, so no change can move it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Regime {
+    /// The document's ID certifies its write key (`DocumentId::certified`): every space and link
+    /// made since. The rules judge what every change writes (`space_rules.rs`, `link_rules.rs`).
+    Certified,
+    /// A document made before: judged as it always was (`legacy/`).
+    Legacy,
 }
 
 /// One change to review, with what its signatures proved.
@@ -70,34 +85,57 @@ impl std::fmt::Display for Refusal {
     }
 }
 
+/// The operation that broke a rule.
+#[derive(Debug)]
+pub(crate) struct Broken {
+    pub path: String,
+    pub reason: &'static str,
+}
+
+/// Most operations one change may hold: a resident's (a request's description of 10,000
+/// characters and its fields), an organiser's (a meeting's minutes of 200,000).
+const MAX_OPS_PARTICIPATE: usize = 12_000;
+const MAX_OPS_EDIT: usize = 250_000;
+pub(crate) const TOO_LARGE: &str = "this change is larger than one change may be";
+
 /// Reviews `candidates`, each against `doc` as it was at the change's dependencies (which must be
 /// in `doc`; a change whose dependencies are not is refused). The verdicts come back in the same
 /// order. A caller applying a run of changes reviews them in causal order, applying each admitted
 /// one before reviewing the next; a change built on a refused one then finds a dependency
 /// missing.
-pub fn review(doc: &AutoCommit, candidates: &[Candidate<'_>]) -> Vec<Result<Admitted, Refusal>> {
-    candidates.iter().map(|candidate| review_one(doc, candidate)).collect()
+pub fn review(doc: &AutoCommit, regime: Regime, candidates: &[Candidate<'_>]) -> Vec<Result<Admitted, Refusal>> {
+    candidates.iter().map(|candidate| review_one(doc, regime, candidate)).collect()
 }
 
-fn review_one(doc: &AutoCommit, candidate: &Candidate<'_>) -> Result<Admitted, Refusal> {
+fn review_one(doc: &AutoCommit, regime: Regime, candidate: &Candidate<'_>) -> Result<Admitted, Refusal> {
     let hash = candidate.change.hash();
-    let expanded = candidate.change.decode();
     let refuse = |path: String, reason: &'static str| Refusal { change: hash, path, reason };
+    let most = match candidate.tier {
+        Tier::Edit => MAX_OPS_EDIT,
+        Tier::Participate => MAX_OPS_PARTICIPATE,
+    };
+    if candidate.change.len() > most {
+        return Err(refuse(String::new(), TOO_LARGE));
+    }
+    let expanded = candidate.change.decode();
     let placed = ops::place(doc, &expanded).map_err(|(path, reason)| refuse(path, reason))?;
     let member = candidate.member.filter(MemberId::is_keyed).map(|m| m.to_string());
-    let read = rules::Reading { doc, placed: &placed };
-    if link_rules::is_link_document(&read, doc) {
-        let verdict = match (candidate.tier, &member) {
-            (Tier::Edit, _) => link_rules::upper(&read, &placed.ops, member.as_deref()),
-            (Tier::Participate, Some(me)) => link_rules::lower(&read, &placed.ops, me),
-            (Tier::Participate, None) => Err(rules::Broken { path: String::new(), reason: "a lower space's change must be signed with its organiser's member key" }),
-        };
-        return verdict.map(|()| Admitted::default()).map_err(|broken| refuse(broken.path, broken.reason));
-    }
-    let verdict = match (candidate.tier, &member) {
-        (Tier::Edit, _) => rules::edit(&read, &placed.ops, member.as_deref()).map(|()| Admitted::default()),
-        (Tier::Participate, Some(me)) => rules::participate(&read, &placed.ops, me),
-        (Tier::Participate, None) => Err(rules::Broken { path: String::new(), reason: "a resident's change must be signed with their member key" }),
+    let verdict = match regime {
+        Regime::Legacy => legacy::review(doc, &placed, candidate.tier, member.as_deref()),
+        Regime::Certified => {
+            let kind = if placed.is_first() { placed.scalar_at(doc, &["kind"]) } else { placed.scalar_before(doc, &["kind"]) };
+            if matches!(kind, Some(ScalarValue::Str(kind)) if kind.as_str() == crate::LINK_KIND) {
+                link_rules::review(&placed, candidate.tier, member.as_deref()).map(|()| Admitted::default())
+            } else {
+                let writer = space_rules::Writer {
+                    tier: candidate.tier,
+                    member: member.as_deref(),
+                    mark: item_mark_of(candidate.change.actor_id()),
+                    at: candidate.change.timestamp().saturating_mul(1000),
+                };
+                space_rules::review(&placed, &writer)
+            }
+        }
     };
     verdict.map_err(|broken| refuse(broken.path, broken.reason))
 }

@@ -2,13 +2,15 @@
 //! (`["pledges", "<id>", "signatures"]`), read from the document as it was at the change's
 //! dependencies — what the change was built on — so that every peer, whatever else it holds,
 //! reads the same and reaches the same verdict. Objects the change makes itself are placed from
-//! its own operations.
+//! its own operations. Reads go through [`AsOf`], which bounds what judging one change costs.
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use automerge::legacy::{Key, ObjectId, OpId, OpType};
-use automerge::{AutoCommit, ChangeHash, ExpandedChange, ObjId, ObjType, Prop, ROOT, ReadDoc, ScalarValue, Value};
+use automerge::{AutoCommit, ExpandedChange, ObjId, ObjType, ROOT, ScalarValue};
+
+use super::as_of::{AsOf, Found, TOO_COSTLY};
 
 /// An object as automerge's change operations name it: (counter, actor bytes); the root is
 /// `(0, [])`.
@@ -28,7 +30,7 @@ fn key_of(id: &OpId) -> ObjKey {
 /// Where an object is.
 #[derive(Debug, Clone)]
 struct Place {
-    /// Map keys from the root; list and text elements are `#`.
+    /// Map keys from the root.
     path: Rc<[String]>,
     /// The object in the document, for one that was there when the change was made; `None` for
     /// one the change itself makes.
@@ -40,15 +42,19 @@ struct Place {
 pub(crate) struct PlacedOp<'a> {
     /// The path of the object it acts on.
     path: Rc<[String]>,
+    /// The object it acts on, if it was there when the change was made.
+    pub existing: Option<ObjId>,
     /// The object was made by this change.
     pub in_new_object: bool,
     /// The map key it writes, or `None` for an element of a list or text.
     pub key: Option<&'a str>,
     pub action: &'a OpType,
+    /// Whether it inserts a new element (of a list or text) rather than writing over one.
+    pub insert: bool,
     /// It replaces or removes a value that was there (its predecessors are not empty).
     pub overwrites: bool,
-    /// Nothing was at this map key when the change was made, nor earlier in the change.
-    pub fresh_key: bool,
+    /// Whether an earlier operation of this change wrote the same map key of the same object.
+    pub repeats_key: bool,
 }
 
 impl PlacedOp<'_> {
@@ -70,6 +76,11 @@ impl PlacedOp<'_> {
     pub fn makes(&self, kind: ObjType) -> bool {
         matches!(self.action, OpType::Make(made) if *made == kind)
     }
+
+    /// Whether it makes an object (of any kind).
+    pub fn makes_object(&self) -> bool {
+        matches!(self.action, OpType::Make(_))
+    }
 }
 
 /// Why a change could not be placed.
@@ -79,22 +90,23 @@ pub(crate) const MISSING_DEPENDENCIES: &str = "it builds on changes this peer do
 /// A change placed in the document as it was when the change was made.
 pub(crate) struct Placed<'c> {
     pub ops: Vec<PlacedOp<'c>>,
-    /// The change's dependencies: reads of the document are made as of them.
-    deps: Vec<ChangeHash>,
+    /// The document as of the change's dependencies.
+    pub before: AsOf<'c>,
     /// Scalars the change writes, by full path (the last write wins).
     values: HashMap<Vec<String>, ScalarValue>,
 }
 
 /// Places the operations of `change`, whose dependencies must all be in `doc`. `Err` says why
-/// it cannot be placed.
-pub(crate) fn place<'c>(doc: &AutoCommit, change: &'c ExpandedChange) -> Result<Placed<'c>, (String, &'static str)> {
+/// it cannot be placed (and where).
+pub(crate) fn place<'c>(doc: &'c AutoCommit, change: &'c ExpandedChange) -> Result<Placed<'c>, (String, &'static str)> {
     let deps = change.deps.clone();
-    if !doc.get_missing_deps(&deps).is_empty() {
+    if !automerge::ReadDoc::get_missing_deps(doc, &deps).is_empty() {
         return Err((String::new(), MISSING_DEPENDENCIES));
     }
-    let mut made: HashMap<ObjKey, Place> = HashMap::new();
+    let before = AsOf::new(doc, deps);
+    let mut made: HashMap<ObjKey, Rc<[String]>> = HashMap::new();
     let mut found: HashMap<ObjKey, Place> = HashMap::new();
-    let mut keys: HashSet<(ObjKey, String)> = HashSet::new();
+    let mut keys: HashSet<(ObjKey, &'c str)> = HashSet::new();
     let mut values = HashMap::new();
     let mut ops = Vec::with_capacity(change.operations.len());
     let actor = change.actor_id.to_bytes().to_vec();
@@ -102,11 +114,14 @@ pub(crate) fn place<'c>(doc: &AutoCommit, change: &'c ExpandedChange) -> Result<
     for (n, op) in change.operations.iter().enumerate() {
         let obj = object_key(&op.obj);
         let (place, in_new_object) = match made.get(&obj) {
-            Some(place) => (place.clone(), true),
+            Some(path) => (Place { path: path.clone(), existing: None }, true),
             None => match found.get(&obj) {
                 Some(place) => (place.clone(), false),
                 None => {
-                    let place = locate(doc, &op.obj, &deps).ok_or_else(|| (format!("{:?}", op.obj), UNKNOWN_OBJECT))?;
+                    let place = locate(&before, &op.obj).ok_or_else(|| (format!("{:?}", op.obj), UNKNOWN_OBJECT))?;
+                    if !before.within_budget() {
+                        return Err((place.path.join("/"), TOO_COSTLY));
+                    }
                     found.insert(obj.clone(), place.clone());
                     (place, false)
                 }
@@ -116,104 +131,97 @@ pub(crate) fn place<'c>(doc: &AutoCommit, change: &'c ExpandedChange) -> Result<
             Key::Map(key) => Some(key.as_str()),
             Key::Seq(_) => None,
         };
-        let fresh_key = match (key, &place.existing) {
-            (Some(key), Some(existing)) => {
-                let there = doc.get_all_at(existing, key, &deps).map(|values| !values.is_empty()).unwrap_or(true);
-                !there && !keys.contains(&(obj.clone(), key.to_owned()))
-            }
-            (Some(key), None) => !keys.contains(&(obj.clone(), key.to_owned())),
-            (None, _) => false,
-        };
         let mut written: Vec<String> = place.path.to_vec();
         written.push(key.unwrap_or("#").to_owned());
         match &op.action {
             OpType::Make(_) => {
-                made.insert((start + n as u64, actor.clone()), Place { path: written.into(), existing: None });
+                made.insert((start + n as u64, actor.clone()), written.into());
             }
             OpType::Put(value) if key.is_some() => {
                 values.insert(written, value.clone());
             }
             _ => {}
         }
-        if let Some(key) = key {
-            keys.insert((obj, key.to_owned()));
-        }
-        ops.push(PlacedOp { path: place.path.clone(), in_new_object, key, action: &op.action, overwrites: !op.pred.is_empty(), fresh_key });
+        let repeats_key = match key {
+            Some(key) => !keys.insert((obj, key)),
+            None => false,
+        };
+        ops.push(PlacedOp {
+            path: place.path.clone(),
+            existing: place.existing.clone(),
+            in_new_object,
+            key,
+            action: &op.action,
+            insert: op.insert,
+            overwrites: !op.pred.is_empty(),
+            repeats_key,
+        });
     }
-    Ok(Placed { ops, deps, values })
+    Ok(Placed { ops, before, values })
 }
 
-/// Where an object the change acts on is, if it was in the document when the change was made:
-/// its path (which never changes), once it is seen in its parent as of the change's dependencies.
-fn locate(doc: &AutoCommit, obj: &ObjectId, deps: &[ChangeHash]) -> Option<Place> {
+/// Where an object the change acts on is, if it was in the document when the change was made.
+fn locate(before: &AsOf<'_>, obj: &ObjectId) -> Option<Place> {
     let ObjectId::Id(id) = obj else {
         return Some(Place { path: Rc::from(Vec::new()), existing: Some(ROOT) });
     };
-    let exid = doc.import_obj(&format!("{}@{}", id.counter(), id.actor())).ok()?;
-    doc.object_type(&exid).ok()?;
-    let parents: Vec<(ObjId, Prop)> = doc.parents(&exid).ok()?.map(|parent| (parent.obj, parent.prop)).collect();
-    // Made before the change was? Then its parent held it, as of the change's dependencies.
-    if let Some((parent, Prop::Map(key))) = parents.first() {
-        let held = doc.get_all_at(parent, key.as_str(), deps).ok()?;
-        if !held.iter().any(|(_, id)| *id == exid) {
-            return None;
-        }
-    }
-    let mut path: Vec<String> = parents
-        .into_iter()
-        .map(|(_, prop)| match prop {
-            Prop::Map(key) => key,
-            Prop::Seq(_) => "#".to_owned(),
-        })
-        .collect();
-    path.reverse();
+    let exid = before.doc().import_obj(&format!("{}@{}", id.counter(), id.actor())).ok()?;
+    let path = before.path_of(&exid)?;
     Some(Place { path: path.into(), existing: Some(exid) })
 }
 
 impl Placed<'_> {
     /// A scalar at `path`: as the change writes it, else as the document had it when the change
     /// was made.
-    pub fn scalar_at(&self, doc: &AutoCommit, path: &[&str]) -> Option<ScalarValue> {
+    pub fn scalar_at(&self, _doc: &AutoCommit, path: &[&str]) -> Option<ScalarValue> {
         let owned: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
         if let Some(value) = self.values.get(&owned) {
             return Some(value.clone());
         }
-        self.scalar_before(doc, path)
+        self.before.scalar(path)
     }
 
     /// A scalar at `path` as the document had it when the change was made (what the change
     /// itself writes left out).
-    pub fn scalar_before(&self, doc: &AutoCommit, path: &[&str]) -> Option<ScalarValue> {
-        match self.value_before(doc, path)? {
-            (Value::Scalar(value), _) => Some(value.into_owned()),
-            _ => None,
-        }
+    pub fn scalar_before(&self, _doc: &AutoCommit, path: &[&str]) -> Option<ScalarValue> {
+        self.before.scalar(path)
     }
 
     /// The keys of the map at `path` as the document had it when the change was made (empty if
     /// there was no map there).
-    pub fn keys_before(&self, doc: &AutoCommit, path: &[&str]) -> Vec<String> {
-        match self.value_before(doc, path) {
-            Some((Value::Object(ObjType::Map), map)) => doc.keys_at(&map, &self.deps).collect(),
-            _ => Vec::new(),
+    pub fn keys_before(&self, _doc: &AutoCommit, path: &[&str]) -> Vec<String> {
+        self.before.keys(path)
+    }
+
+    /// Whether an object of kind `kind` stood at `path` when the change was made.
+    pub fn object_before(&self, path: &[&str], kind: ObjType) -> bool {
+        matches!(self.before.at(path), Some(Found::Object(found, _)) if found == kind)
+    }
+
+    /// How many characters (or elements) the text (or list) at `path` held when the change was
+    /// made.
+    pub fn length_before(&self, path: &[&str]) -> usize {
+        self.before.length(path)
+    }
+
+    /// Whether anything stood at the map key `op` writes (in the object it writes to) when the
+    /// change was made. Always false for an object the change makes.
+    pub fn held_before(&self, op: &PlacedOp<'_>) -> bool {
+        match (&op.existing, op.key) {
+            (Some(obj), Some(key)) => self.before.held(obj, key),
+            _ => false,
         }
     }
 
-    /// What was at `path` when the change was made.
-    fn value_before<'d>(&self, doc: &'d AutoCommit, path: &[&str]) -> Option<(Value<'d>, ObjId)> {
-        let (last, parents) = path.split_last()?;
-        let mut obj = ROOT;
-        for segment in parents {
-            match doc.get_at(&obj, *segment, &self.deps).ok()?? {
-                (Value::Object(_), child) => obj = child,
-                _ => return None,
-            }
-        }
-        doc.get_at(&obj, *last, &self.deps).ok()?
+    /// Whether the operation writes a key that held nothing when the change was made, and that
+    /// no earlier operation of the change wrote.
+    pub fn fresh_key(&self, op: &PlacedOp<'_>) -> bool {
+        op.key.is_some() && !op.repeats_key && !self.held_before(op)
     }
 
     /// Whether the change has no dependencies (it is the document's first).
     pub fn is_first(&self) -> bool {
-        self.deps.is_empty()
+        self.before.deps().is_empty()
     }
+
 }

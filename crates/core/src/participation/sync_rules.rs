@@ -7,7 +7,7 @@ use std::sync::Arc;
 use automerge::AutoCommit;
 use linli_sync::{ChangeRules, DocumentId, Reviewed, Rules};
 
-use super::{Admitted, Candidate, Tier, review};
+use super::{Admitted, Candidate, Regime, Tier, review};
 use crate::MemberId;
 
 /// Linli's rules for spaces.
@@ -22,14 +22,19 @@ impl SpaceRules {
 }
 
 impl ChangeRules for SpaceRules {
-    fn review(&self, _document: &DocumentId, doc: &AutoCommit, changes: &[Reviewed<'_>]) -> Vec<Result<(), String>> {
-        review_for_sync(doc, changes).into_iter().map(|verdict| verdict.map(|_| ())).collect()
+    fn review(&self, document: &DocumentId, doc: &AutoCommit, changes: &[Reviewed<'_>]) -> Vec<Result<(), String>> {
+        review_for_sync(document, doc, changes).into_iter().map(|verdict| verdict.map(|_| ())).collect()
     }
+}
+
+/// The rules a document follows, by how its ID was made.
+pub fn regime_of(document: &DocumentId) -> Regime {
+    if document.is_certified() { Regime::Certified } else { Regime::Legacy }
 }
 
 /// The rules' verdicts on changes as a sync repo presents them, with what each admitted change
 /// did (for a peer that limits how fast residents join, as the relay does).
-pub fn review_for_sync(doc: &AutoCommit, changes: &[Reviewed<'_>]) -> Vec<Result<Admitted, String>> {
+pub fn review_for_sync(document: &DocumentId, doc: &AutoCommit, changes: &[Reviewed<'_>]) -> Vec<Result<Admitted, String>> {
     let candidates: Vec<Candidate<'_>> = changes
         .iter()
         .map(|c| Candidate {
@@ -41,5 +46,5 @@ pub fn review_for_sync(doc: &AutoCommit, changes: &[Reviewed<'_>]) -> Vec<Result
             member: c.member.map(MemberId::from_public_key),
         })
         .collect();
-    review(doc, &candidates).into_iter().map(|verdict| verdict.map_err(|refusal| refusal.to_string())).collect()
+    review(doc, regime_of(document), &candidates).into_iter().map(|verdict| verdict.map_err(|refusal| refusal.to_string())).collect()
 }

@@ -1,22 +1,17 @@
-//! The rule table, operation by operation: what a resident's change may write (everything else
-//! is refused) and what an organiser's change may not (everything else is allowed). The table in
-//! docs/capabilities.md is this file in words; keep them together.
+//! The rules of spaces made before certified IDs, operation by operation: what a resident's change
+//! may write (everything else is refused) and what an organiser's change may not (everything else
+//! is allowed). Kept as they were, so that such spaces judge their history as they always did;
+//! spaces made since follow `space_rules.rs`.
 
 use std::collections::BTreeMap;
 
 use automerge::legacy::OpType;
 use automerge::{AutoCommit, ObjType, ScalarValue};
 
-use super::Admitted;
-use super::ops::{Placed, PlacedOp};
+use crate::participation::Admitted;
+use crate::participation::Broken;
+use crate::participation::ops::{Placed, PlacedOp};
 use crate::MemberId;
-
-/// The operation that broke a rule.
-#[derive(Debug)]
-pub(crate) struct Broken {
-    pub path: String,
-    pub reason: &'static str,
-}
 
 /// What the rules read: the document as it was when the change was made, and the change.
 pub(crate) struct Reading<'a> {
@@ -84,11 +79,11 @@ fn participant_op(
     new_comments: &mut BTreeMap<Vec<String>, bool>,
     admitted: &mut Admitted,
 ) -> Result<(), &'static str> {
-    let is_new_key = op.fresh_key && !op.overwrites;
+    let is_new_key = || read.placed.fresh_key(op) && !op.overwrites;
     match target {
         ["members", m] if *m == me => {
             require(op.makes(ObjType::Map), OWN_ENTRY)?;
-            admitted.joins |= is_new_key;
+            admitted.joins |= is_new_key();
             Ok(())
         }
         ["members", m, field] if *m == me => match (*field, op.value()) {
@@ -104,7 +99,7 @@ fn participant_op(
         }
         ["pledges", ..] => Err(OWN_SIGNATURE),
         ["tasks", task] => {
-            require(op.makes(ObjType::Map) && is_new_key, NEW_REQUEST)?;
+            require(op.makes(ObjType::Map) && is_new_key(), NEW_REQUEST)?;
             new_tasks.insert((*task).to_owned(), false);
             Ok(())
         }
@@ -116,7 +111,7 @@ fn participant_op(
             Ok(())
         }
         [kind @ ("tasks" | "notices" | "consultations"), item, "comments", comment] => {
-            require(op.makes(ObjType::Map) && is_new_key, COMMENTS_ONLY_ADDED)?;
+            require(op.makes(ObjType::Map) && is_new_key(), COMMENTS_ONLY_ADDED)?;
             new_comments.insert(vec![(*kind).to_owned(), (*item).to_owned(), "comments".to_owned(), (*comment).to_owned()], false);
             Ok(())
         }
@@ -137,7 +132,7 @@ fn participant_op(
         ["tasks", task, rest @ ..] if read.raised_by(task).as_deref() == Some(me) => own_request_field(op, rest),
         ["tasks", ..] => Err(OWN_REQUEST),
         // A notice posted by an older Linli has no comments map: the first comment makes it.
-        ["notices", _, "comments"] => require(op.makes(ObjType::Map) && is_new_key, COMMENTS_ONLY_ADDED),
+        ["notices", _, "comments"] => require(op.makes(ObjType::Map) && is_new_key(), COMMENTS_ONLY_ADDED),
         ["notices", ..] => Err(ORGANISERS),
         ["consultations", c, "votes", m, rest @ ..] if *m == me => own_vote(read, op, c, rest),
         ["consultations", ..] => Err(OWN_VOTE),
@@ -231,7 +226,7 @@ fn editor_op(read: &Reading<'_>, op: &PlacedOp<'_>, target: &[&str], me: Option<
         ["consultations", _, "votes", m, ..] if someone_else(m) => Err(OTHERS_VOTE),
         ["consultations", c, "votes", _, ..] if read.was_closed(c) => Err(VOTING_CLOSED),
         ["consultations", c, "closed", ..] if read.was_closed(c) => Err(STAYS_CLOSED),
-        ["tasks" | "notices" | "consultations", _, "comments", _] => require(op.makes(ObjType::Map) && op.fresh_key && !op.overwrites, COMMENTS_ONLY_ADDED),
+        ["tasks" | "notices" | "consultations", _, "comments", _] => require(op.makes(ObjType::Map) && read.placed.fresh_key(op) && !op.overwrites, COMMENTS_ONLY_ADDED),
         ["tasks" | "notices" | "consultations", _, "comments", _, field] => {
             require(op.in_new_object, COMMENTS_ONLY_ADDED)?;
             match (*field, op.value()) {

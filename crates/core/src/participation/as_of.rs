@@ -1,0 +1,160 @@
+//! The document as it was when a change was made (at the change's dependencies), read the way
+//! the rules need it: each lookup made once per change and remembered, and counted.
+//!
+//! Reading a document "as of" heads that are not its current ones costs Automerge a walk of its
+//! change graph on every call (it rebuilds a clock each time); a change built on an old copy could
+//! otherwise make the rules read thousands of times (17.9 s for one crafted change on a
+//! 10,000-change space). So every distinct lookup counts against [`MAX_LOOKUPS`], and a change
+//! that needs more is refused: the count depends only on the change and on the document as of
+//! its dependencies, so every peer reaches the same verdict. Honest changes need a handful.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+use automerge::{AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+
+/// Most lookups the rules may make for one change. An honest change needs at most about twenty
+/// (a vote: its consultation, whether it was closed, the option it chooses, its own slot).
+pub(crate) const MAX_LOOKUPS: u32 = 64;
+
+/// Why a change was refused for costing too much to judge.
+pub(crate) const TOO_COSTLY: &str = "this change touches more of the space than one change may (it cannot be judged at a bounded cost)";
+
+/// What stood at a place.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Found {
+    Object(ObjType, ObjId),
+    Scalar(ScalarValue),
+}
+
+/// The document at a change's dependencies.
+pub(crate) struct AsOf<'d> {
+    doc: &'d AutoCommit,
+    deps: Vec<ChangeHash>,
+    lookups: Cell<u32>,
+    paths: RefCell<HashMap<Vec<String>, Option<Found>>>,
+    held: RefCell<HashMap<(ObjId, String), bool>>,
+    visible: RefCell<HashMap<ObjId, Option<Vec<String>>>>,
+}
+
+impl<'d> AsOf<'d> {
+    pub fn new(doc: &'d AutoCommit, deps: Vec<ChangeHash>) -> Self {
+        AsOf { doc, deps, lookups: Cell::new(0), paths: RefCell::default(), held: RefCell::default(), visible: RefCell::default() }
+    }
+
+    pub fn doc(&self) -> &'d AutoCommit {
+        self.doc
+    }
+
+    pub fn deps(&self) -> &[ChangeHash] {
+        &self.deps
+    }
+
+    /// Whether the lookups made so far stay within [`MAX_LOOKUPS`].
+    pub fn within_budget(&self) -> bool {
+        self.lookups.get() <= MAX_LOOKUPS
+    }
+
+    fn count(&self) {
+        self.lookups.set(self.lookups.get().saturating_add(1));
+    }
+
+    /// What stood at `path` (map keys from the root).
+    pub fn at(&self, path: &[&str]) -> Option<Found> {
+        let owned: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
+        if let Some(found) = self.paths.borrow().get(&owned) {
+            return found.clone();
+        }
+        let found = match path.split_last() {
+            None => Some(Found::Object(ObjType::Map, ROOT)),
+            Some((last, parent)) => match self.at(parent) {
+                Some(Found::Object(ObjType::Map, obj)) => self.get(&obj, last),
+                _ => None,
+            },
+        };
+        self.paths.borrow_mut().insert(owned, found.clone());
+        found
+    }
+
+    /// The scalar at `path`, if a scalar stood there.
+    pub fn scalar(&self, path: &[&str]) -> Option<ScalarValue> {
+        match self.at(path)? {
+            Found::Scalar(value) => Some(value),
+            Found::Object(..) => None,
+        }
+    }
+
+    /// The keys of the map at `path` (none if no map stood there).
+    pub fn keys(&self, path: &[&str]) -> Vec<String> {
+        match self.at(path) {
+            Some(Found::Object(ObjType::Map, obj)) => {
+                self.count();
+                self.doc.keys_at(&obj, &self.deps).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// How many characters (or elements) the text (or list) at `path` held.
+    pub fn length(&self, path: &[&str]) -> usize {
+        match self.at(path) {
+            Some(Found::Object(ObjType::Text | ObjType::List, obj)) => {
+                self.count();
+                self.doc.length_at(&obj, &self.deps)
+            }
+            _ => 0,
+        }
+    }
+
+    /// The value Automerge shows at `key` of `obj`.
+    fn get(&self, obj: &ObjId, key: &str) -> Option<Found> {
+        self.count();
+        match self.doc.get_at(obj, key, &self.deps).ok()?? {
+            (Value::Object(kind), id) => Some(Found::Object(kind, id)),
+            (Value::Scalar(value), _) => Some(Found::Scalar(value.into_owned())),
+        }
+    }
+
+    /// Whether any value (a winner or a conflicting one) stood at `key` of `obj`.
+    pub fn held(&self, obj: &ObjId, key: &str) -> bool {
+        let entry = (obj.clone(), key.to_owned());
+        if let Some(held) = self.held.borrow().get(&entry) {
+            return *held;
+        }
+        self.count();
+        let held = self.doc.get_all_at(obj, key, &self.deps).map(|values| !values.is_empty()).unwrap_or(true);
+        self.held.borrow_mut().insert(entry, held);
+        held
+    }
+
+    /// The path (map keys from the root) of the map or text `obj`, if its parent held it when the
+    /// change was made. Objects in a space live only in maps; one inside a list has no path here.
+    /// (A path never changes: an object stays at the key it was made at.)
+    pub fn path_of(&self, obj: &ObjId) -> Option<Vec<String>> {
+        if let Some(path) = self.visible.borrow().get(obj) {
+            return path.clone();
+        }
+        let path = self.reach(obj);
+        self.visible.borrow_mut().insert(obj.clone(), path.clone());
+        path
+    }
+
+    fn reach(&self, obj: &ObjId) -> Option<Vec<String>> {
+        self.doc.object_type(obj).ok()?;
+        let mut steps: Vec<(ObjId, String)> = Vec::new();
+        for parent in self.doc.parents(obj).ok()? {
+            match parent.prop {
+                automerge::Prop::Map(key) => steps.push((parent.obj, key)),
+                automerge::Prop::Seq(_) => return None,
+            }
+        }
+        if let Some((parent, key)) = steps.first() {
+            self.count();
+            let held = self.doc.get_all_at(parent, key.as_str(), &self.deps).ok()?;
+            if !held.iter().any(|(_, id)| id == obj) {
+                return None;
+            }
+        }
+        Some(steps.into_iter().rev().map(|(_, key)| key).collect())
+    }
+}
