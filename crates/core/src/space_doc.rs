@@ -135,15 +135,17 @@ impl SpaceDocument for Space {
         for (collection, id) in &items {
             let (collection, id) = (*collection, id.clone());
             let path = format!("{collection}/{id}");
-            self.unreadable.retain(|u| u.path != path);
+            let under = format!("{path}/");
+            self.unreadable.retain(|u| u.path != path && !u.path.starts_with(&under));
+            let mut left_out = Vec::new();
             let outcome = match collection {
-                "categories" => refresh_item(doc, collection, &id, &mut self.categories),
-                "responsibilities" => refresh_item(doc, collection, &id, &mut self.responsibilities),
-                "members" => refresh_item(doc, collection, &id, &mut self.members),
-                "notices" => refresh_item(doc, collection, &id, &mut self.notices),
-                "pledges" => refresh_item(doc, collection, &id, &mut self.pledges),
-                "boards" => refresh_item(doc, collection, &id, &mut self.boards),
-                "consultations" => refresh_item(doc, collection, &id, &mut self.consultations).map(|()| {
+                "categories" => refresh_item(doc, collection, &id, &mut self.categories, &mut left_out),
+                "responsibilities" => refresh_item(doc, collection, &id, &mut self.responsibilities, &mut left_out),
+                "members" => refresh_item(doc, collection, &id, &mut self.members, &mut left_out),
+                "notices" => refresh_item(doc, collection, &id, &mut self.notices, &mut left_out),
+                "pledges" => refresh_item(doc, collection, &id, &mut self.pledges, &mut left_out),
+                "boards" => refresh_item(doc, collection, &id, &mut self.boards, &mut left_out),
+                "consultations" => refresh_item(doc, collection, &id, &mut self.consultations, &mut left_out).map(|()| {
                     self.tallies.remove(&id);
                     let mut unreadable = Vec::new();
                     if let Some(tally) = self.consultations.get(&id).and_then(|c| tally_of(doc, &id, c, &mut unreadable)) {
@@ -151,10 +153,11 @@ impl SpaceDocument for Space {
                     }
                     self.unreadable.extend(unreadable);
                 }),
-                "bodies" => refresh_item(doc, collection, &id, &mut self.bodies),
-                "meetings" => refresh_item(doc, collection, &id, &mut self.meetings),
-                _ => refresh_item(doc, collection, &id, &mut self.tasks),
+                "bodies" => refresh_item(doc, collection, &id, &mut self.bodies, &mut left_out),
+                "meetings" => refresh_item(doc, collection, &id, &mut self.meetings, &mut left_out),
+                _ => refresh_item(doc, collection, &id, &mut self.tasks, &mut left_out),
             };
+            self.unreadable.extend(left_out);
             if let Err(reason) = outcome {
                 self.unreadable.push(Unreadable { path, reason });
             }
@@ -193,21 +196,20 @@ struct SettingsTree(Vec<(&'static str, automerge::hydrate::Value)>);
 impl SettingsTree {
     fn get<T: FromTree>(&self, key: &str, unreadable: &mut Vec<Unreadable>) -> Option<T> {
         let (_, value) = self.0.iter().find(|(k, _)| *k == key)?;
-        T::from_tree(value).map_err(|reason| unreadable.push(Unreadable { path: key.to_owned(), reason })).ok()
+        let (result, left_out) = tree::read_at::<T>(key, value);
+        unreadable.extend(left_out);
+        result.map_err(|reason| unreadable.push(Unreadable { path: key.to_owned(), reason })).ok()
     }
 }
 
 /// What a closed consultation counts: its votes and paper counts as the document held them at
-/// its closing's heads (`None` while it is open). A closing naming changes this copy does not
+/// its closing's heads (`None` while it is open). Two organisers' devices may close it apart
+/// (each from its own copy): Automerge then keeps both closings, and it counts what either saw —
+/// the union of their heads — so a closing made from an older copy never takes away a vote
+/// another closing counted (docs/capabilities.md). A closing naming changes this copy does not
 /// hold (only a hostile organiser's could) counts nothing, and says so in `unreadable`.
 fn tally_of(doc: &AutoCommit, id: &str, consultation: &Consultation, unreadable: &mut Vec<Unreadable>) -> Option<Tally> {
-    let closing = consultation.closed.as_ref()?;
-    let heads: Option<Vec<ChangeHash>> = closing.heads.iter().map(|h| h.parse().ok()).collect();
-    let heads = heads.filter(|heads| heads.iter().all(|h| doc.get_change_by_hash(h).is_some()));
-    let Some(heads) = heads else {
-        unreadable.push(Unreadable { path: format!("consultations/{id}/closed"), reason: "its closing names changes this copy does not hold".into() });
-        return Some(Tally::default());
-    };
+    consultation.closed.as_ref()?;
     let item = match doc.get(ROOT, "consultations") {
         Ok(Some((Value::Object(ObjType::Map), map))) => match doc.get(&map, id) {
             Ok(Some((Value::Object(ObjType::Map), item))) => item,
@@ -215,6 +217,31 @@ fn tally_of(doc: &AutoCommit, id: &str, consultation: &Consultation, unreadable:
         },
         _ => return Some(Tally::default()),
     };
+    let mut heads: Vec<ChangeHash> = Vec::new();
+    for (value, closing) in doc.get_all(&item, "closed").unwrap_or_default() {
+        if !matches!(value, Value::Object(ObjType::Map)) {
+            continue;
+        }
+        let Ok(tree) = doc.hydrate(&closing, None) else { continue };
+        let Ok(closing) = crate::Closing::from_tree(&tree) else { continue };
+        let named: Option<Vec<ChangeHash>> = closing.heads.iter().map(|h| h.parse().ok()).collect();
+        match named.filter(|named| named.iter().all(|h| doc.get_change_by_hash(h).is_some())) {
+            Some(named) => {
+                for head in named {
+                    if !heads.contains(&head) {
+                        heads.push(head);
+                    }
+                }
+            }
+            None => {
+                unreadable.push(Unreadable { path: format!("consultations/{id}/closed"), reason: "its closing names changes this copy does not hold".into() });
+                return Some(Tally::default());
+            }
+        }
+    }
+    if heads.is_empty() {
+        return Some(Tally::default());
+    }
     let at_close = |field: &str| match doc.get_at(&item, field, &heads) {
         Ok(Some((Value::Object(ObjType::Map), obj))) => doc.hydrate(&obj, Some(&heads)).ok(),
         _ => None,
@@ -229,8 +256,9 @@ fn tally_of(doc: &AutoCommit, id: &str, consultation: &Consultation, unreadable:
     Some(tally)
 }
 
-/// Re-reads one item into its collection (removing it if it is gone).
-fn refresh_item<T: FromTree>(doc: &AutoCommit, collection: &str, id: &str, items: &mut BTreeMap<String, T>) -> Result<(), String> {
+/// Re-reads one item into its collection (removing it if it is gone), noting the parts of it
+/// left out in `unreadable`.
+fn refresh_item<T: FromTree>(doc: &AutoCommit, collection: &str, id: &str, items: &mut BTreeMap<String, T>, unreadable: &mut Vec<Unreadable>) -> Result<(), String> {
     items.remove(id);
     let map = match doc.get(ROOT, collection) {
         Ok(Some((Value::Object(ObjType::Map), map))) => map,
@@ -242,7 +270,9 @@ fn refresh_item<T: FromTree>(doc: &AutoCommit, collection: &str, id: &str, items
         Ok(None) => return Ok(()),
         Err(error) => return Err(error.to_string()),
     };
-    items.insert(id.to_owned(), T::from_tree(&value)?);
+    let (result, left_out) = tree::read_at::<T>(&format!("{collection}/{id}"), &value);
+    unreadable.extend(left_out);
+    items.insert(id.to_owned(), result?);
     Ok(())
 }
 
@@ -262,7 +292,9 @@ pub fn read_item<T: Hydrate>(doc: &AutoCommit, collection: &str, id: &str) -> Re
 /// Reads one root field; a wrong type is noted in `unreadable` and reads as absent.
 fn field<T: FromTree>(root: &automerge::hydrate::Map, key: &str, unreadable: &mut Vec<Unreadable>) -> Option<T> {
     let value = root.get(key)?;
-    match T::from_tree(value) {
+    let (result, left_out) = tree::read_at::<T>(key, value);
+    unreadable.extend(left_out);
+    match result {
         Ok(value) => Some(value),
         Err(reason) => {
             unreadable.push(Unreadable { path: key.to_owned(), reason });
@@ -280,7 +312,9 @@ fn collection<T: FromTree>(root: &automerge::hydrate::Map, key: &str, unreadable
         return items;
     };
     for (id, item) in map.iter() {
-        match T::from_tree(&item.value) {
+        let (result, left_out) = tree::read_at::<T>(&format!("{key}/{id}"), &item.value);
+        unreadable.extend(left_out);
+        match result {
             Ok(item) => {
                 items.insert(id.clone(), item);
             }

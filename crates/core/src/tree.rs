@@ -3,6 +3,7 @@
 //! once, then converts. The rules mirror the autosurgeon derives on the types exactly (the same
 //! value types accepted, the same defaults for missing fields); tests check the two agree.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use automerge::ScalarValue;
@@ -19,6 +20,45 @@ use crate::{Category, KioskSettings, Responsibility};
 use crate::{Board, Column, Member, Notice, Pledge, Task, Timestamp};
 use crate::{ActionItem, AgendaItem, Body, Meeting};
 use crate::{Closing, Consultation, FollowUp, PaperCount, Threshold, Vote, VoteOption};
+use crate::Unreadable;
+
+/// Where reading is, and the parts it left out: an entry of a map (a signature, a comment, a
+/// vote…) that cannot be read is left out on its own and noted, so it never takes its item with
+/// it (one malformed signature must not hide a pledge from every screen).
+#[derive(Default)]
+struct Reading {
+    path: Vec<String>,
+    left_out: Vec<Unreadable>,
+}
+
+thread_local! {
+    static READING: RefCell<Reading> = RefCell::default();
+}
+
+/// Runs `read` one segment deeper in the path.
+fn within<R>(segment: &str, read: impl FnOnce() -> R) -> R {
+    READING.with(|r| r.borrow_mut().path.push(segment.to_owned()));
+    let result = read();
+    READING.with(|r| r.borrow_mut().path.pop());
+    result
+}
+
+/// Notes a part left out, at the current path.
+fn leave_out(reason: String) {
+    READING.with(|r| {
+        let mut reading = r.borrow_mut();
+        let path = reading.path.join("/");
+        reading.left_out.push(Unreadable { path, reason });
+    });
+}
+
+/// Reads `value` as found at `path` (e.g. `pledges/<id>`), with the parts of it left out.
+pub(crate) fn read_at<T: FromTree>(path: &str, value: &Value) -> (Result<T, String>, Vec<Unreadable>) {
+    let before = READING.with(|r| std::mem::replace(&mut *r.borrow_mut(), Reading { path: path.split('/').filter(|s| !s.is_empty()).map(str::to_owned).collect(), left_out: Vec::new() }));
+    let result = T::from_tree(value);
+    let reading = READING.with(|r| std::mem::replace(&mut *r.borrow_mut(), before));
+    (result, reading.left_out)
+}
 
 /// A value readable from the materialized tree.
 pub(crate) trait FromTree: Sized {
@@ -102,17 +142,23 @@ impl<T: FromTree> FromTree for Option<T> {
 }
 
 impl<T: FromTree> FromTree for Vec<T> {
+    /// A list, leaving out (and noting) the elements that cannot be read.
     fn from_tree(value: &Value) -> Result<Self, String> {
         match value {
-            Value::List(list) => list.iter().map(|item| T::from_tree(&item.value)).collect(),
+            Value::List(list) => Ok(list
+                .iter()
+                .enumerate()
+                .filter_map(|(n, item)| within(&n.to_string(), || T::from_tree(&item.value).map_err(leave_out).ok()))
+                .collect()),
             other => Err(format!("expected a list, found {}", found(other))),
         }
     }
 }
 
 impl<T: FromTree> FromTree for BTreeMap<String, T> {
+    /// A map of entries, leaving out (and noting) the entries that cannot be read.
     fn from_tree(value: &Value) -> Result<Self, String> {
-        as_map(value)?.iter().map(|(key, item)| Ok((key.clone(), T::from_tree(&item.value)?))).collect()
+        Ok(as_map(value)?.iter().filter_map(|(key, item)| within(key, || T::from_tree(&item.value).map_err(leave_out).ok()).map(|v| (key.clone(), v))).collect())
     }
 }
 
@@ -120,7 +166,7 @@ impl<T: FromTree> FromTree for BTreeMap<String, T> {
 /// field is required).
 fn field<T: FromTree>(map: &Map, key: &str, default: Option<fn() -> T>) -> Result<T, String> {
     match (map.get(key), default) {
-        (Some(value), _) => T::from_tree(value).map_err(|e| format!("{key}: {e}")),
+        (Some(value), _) => within(key, || T::from_tree(value)).map_err(|e| format!("{key}: {e}")),
         (None, Some(default)) => Ok(default()),
         (None, None) => Err(format!("{key}: missing")),
     }

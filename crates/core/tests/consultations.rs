@@ -140,15 +140,19 @@ fn paper_counts_add_to_the_votes_and_the_quorum() {
 
 #[test]
 fn options_are_fixed_once_someone_voted_but_the_wording_is_not() {
-    let mut doc = with_consultation(yes_no(0));
-    let list = ConsultationDraft { yes_no: false, options: vec![(id(11).to_string(), "A".into()), (id(12).to_string(), "B".into())], ..yes_no(0) };
-    Editor::new(&mut doc, &author(1, T0)).edit_consultation(&id(1), list).unwrap();
-    assert!(!Space::hydrate(&doc).unwrap().consultations[id(1).as_str()].yes_no);
-    Editor::new(&mut doc, &author(1, T0)).edit_consultation(&id(1), yes_no(0)).unwrap();
-    vote(&mut doc, author(2, T0 + HOUR), YES);
-    let list = ConsultationDraft { yes_no: false, options: vec![(id(11).to_string(), "A".into()), (id(12).to_string(), "B".into())], ..yes_no(0) };
-    assert!(Editor::new(&mut doc, &author(1, T0 + HOUR)).edit_consultation(&id(1), list).is_err());
-    let reworded = ConsultationDraft { question: "Paint the gate dark green?".into(), ..yes_no(0) };
+    let list = |options: &[(u8, &str)]| ConsultationDraft { yes_no: false, options: options.iter().map(|(n, label)| (id(*n).to_string(), (*label).to_owned())).collect(), ..yes_no(0) };
+    let mut doc = with_consultation(list(&[(11, "A"), (12, "B")]));
+    // Before anyone votes: an option added, one taken away (archived: it stays in the document).
+    Editor::new(&mut doc, &author(1, T0)).edit_consultation(&id(1), list(&[(11, "A"), (13, "C")])).unwrap();
+    let consultation = Space::hydrate(&doc).unwrap().consultations[id(1).as_str()].clone();
+    let open: Vec<&str> = consultation.open_options_in_order().into_iter().map(|(id, _)| id).collect();
+    assert_eq!(open, [id(11).as_str(), id(13).as_str()]);
+    assert!(consultation.options[id(12).as_str()].archived, "an option taken away stays, archived");
+    // What kind of vote it is stays as it opened.
+    assert!(Editor::new(&mut doc, &author(1, T0)).edit_consultation(&id(1), yes_no(0)).is_err());
+    vote(&mut doc, author(2, T0 + HOUR), id(11).as_str());
+    assert!(Editor::new(&mut doc, &author(1, T0 + HOUR)).edit_consultation(&id(1), list(&[(11, "A")])).is_err());
+    let reworded = ConsultationDraft { question: "Paint the gate dark green?".into(), ..list(&[(11, "A"), (13, "C")]) };
     Editor::new(&mut doc, &author(1, T0 + HOUR)).edit_consultation(&id(1), reworded).unwrap();
     let space = Space::hydrate(&doc).unwrap();
     assert_eq!((space.consultations[id(1).as_str()].question.as_str(), space.consultations[id(1).as_str()].votes.len()), ("Paint the gate dark green?", 1));

@@ -409,3 +409,42 @@ fn importing_a_space_file_merges_both_sides_and_refuses_another_space() {
     assert!(matches!(import_space_file(&mut ours, b"not a space"), Err(SpaceError::BadBytes(_))));
     assert_eq!(ours.get_heads(), heads, "a refused file changes nothing");
 }
+
+/// A part of an item that cannot be read (a signature with no date, a vote that is only a map, a
+/// comment with no text — what a hostile peer wrote into a space of an older Linli) is left out
+/// on its own and noted; the item stays, on every screen, and so does every other part. Reading
+/// a whole space and re-reading one item after a change agree.
+#[test]
+fn a_part_that_cannot_be_read_is_left_out_alone_and_its_item_stays() {
+    let mut doc = new_space("Sanfang", &author(1, T0));
+    let mut organiser = Editor::new(&mut doc, &author(1, T0));
+    organiser.create_pledge(&id(1), PledgeDraft { title: "Quiet after 22:00".into(), ..Default::default() }).unwrap();
+    organiser.post_notice(&id(2), NoticeDraft::new("Lift repair", "Friday")).unwrap();
+    Editor::new(&mut doc, &author(2, T0)).sign_pledge(&id(1), "Ann").unwrap();
+    let mut read = space(&doc);
+    let before_damage = doc.get_heads();
+    let map_at = |doc: &AutoCommit, path: &[&str]| {
+        path.iter().fold(ROOT, |obj, key| match automerge::ReadDoc::get(doc, &obj, *key).unwrap() {
+            Some((automerge::Value::Object(_), child)) => child,
+            other => panic!("no object at {key}: {other:?}"),
+        })
+    };
+    let signatures = map_at(&doc, &["pledges", id(1).as_str(), "signatures"]);
+    let bad = doc.put_object(&signatures, MemberId::from_random([3; 8]).to_string(), ObjType::Map).unwrap();
+    doc.put(&bad, "name", "Bo").unwrap();
+    let comments = map_at(&doc, &["notices", id(2).as_str(), "comments"]);
+    let bad = doc.put_object(&comments, id(9).as_str(), ObjType::Map).unwrap();
+    doc.put(&bad, "author", "x").unwrap();
+    doc.commit();
+    let whole = space(&doc);
+    let pledge = &whole.pledges[id(1).as_str()];
+    assert_eq!(pledge.signatures.len(), 1, "Ann's signature stays, the malformed one is left out");
+    assert_eq!(whole.notices[id(2).as_str()].title, "Lift repair");
+    let left_out: Vec<&str> = whole.unreadable.iter().map(|u| u.path.as_str()).collect();
+    assert_eq!(left_out.len(), 2, "{left_out:?}");
+    assert!(left_out.iter().any(|p| p.starts_with(&format!("pledges/{}/signatures/", id(1)))), "{left_out:?}");
+    let after_damage = doc.get_heads();
+    let patches = doc.diff(&before_damage, &after_damage);
+    read.refresh(&doc, &patches).unwrap();
+    assert_eq!(read, whole, "re-reading the items a change touched reads the same");
+}

@@ -246,8 +246,9 @@ pub struct Settings {
 pub struct ItemUpdate {
     pub id: String,
     pub item: Option<Item>,
-    /// Why the item could not be read, if it could not (it is then left out).
-    pub unreadable: Option<String>,
+    /// What of the item could not be read: the item itself (it is then left out), or parts of
+    /// it (each left out on its own).
+    pub unreadable: Vec<Unreadable>,
     pub collection: Collection,
 }
 
@@ -344,7 +345,8 @@ impl ViewUpdate {
                     Collection::Meetings => space.meetings.get(id).cloned().map(|m| Item::Meeting(Box::new(m))),
                 };
                 let path = format!("{}/{id}", collection.name());
-                let unreadable = space.unreadable.iter().find(|u| u.path == path).map(|u| u.reason.clone());
+                let under = format!("{path}/");
+                let unreadable = space.unreadable.iter().filter(|u| u.path == path || u.path.starts_with(&under)).cloned().collect();
                 Some(ItemUpdate { id: id.clone(), item, unreadable, collection })
             })
             .collect();
@@ -367,10 +369,9 @@ impl ViewUpdate {
                 }
                 for update in items {
                     let path = format!("{}/{}", update.collection.name(), update.id);
-                    space.unreadable.retain(|u| u.path != path);
-                    if let Some(reason) = update.unreadable {
-                        space.unreadable.push(Unreadable { path, reason });
-                    }
+                    let under = format!("{path}/");
+                    space.unreadable.retain(|u| u.path != path && !u.path.starts_with(&under));
+                    space.unreadable.extend(update.unreadable);
                     let id = update.id;
                     match (update.collection, update.item) {
                         (Collection::Categories, Some(Item::Category(item))) => drop(space.categories.insert(id, item)),
