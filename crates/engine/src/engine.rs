@@ -261,6 +261,9 @@ impl Engine {
                 RepoEvent::UnreadableChunks { document_id, chunks } => {
                     web_sys::console::error_1(&format!("space {document_id}: {} stored chunks are unreadable and were kept", chunks.len()).into())
                 }
+                RepoEvent::PlantedSetAside { document_id } => {
+                    web_sys::console::warn_1(&format!("space {document_id}: stored changes that are not this space's were set aside").into())
+                }
                 RepoEvent::ChangesRefused { document_id, count, reason, .. } => {
                     web_sys::console::warn_1(&format!("space {document_id}: refused {count} changes from a peer: {reason}").into())
                 }

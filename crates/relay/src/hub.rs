@@ -224,6 +224,9 @@ fn log_events(events: &[RepoEvent], metrics: &Metrics) {
             RepoEvent::UnreadableChunks { document_id, chunks } => {
                 tracing::error!(%document_id, ?chunks, "stored chunks could not be read; they are kept untouched")
             }
+            RepoEvent::PlantedSetAside { document_id } => {
+                tracing::warn!(%document_id, "stored changes that do not descend from the first change this certified ID names were set aside")
+            }
             other => tracing::debug!(?other),
         }
     }

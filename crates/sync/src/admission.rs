@@ -24,6 +24,7 @@ use automerge::{AutoCommit, Change, ChangeHash};
 
 use crate::DocumentId;
 use crate::capability::{ChangeSignature, protection};
+use crate::lineage::Lines;
 use crate::member_key::{MemberSignature, actor_member};
 use crate::participate_key::participate_protection;
 use crate::rules::{ChangeRules, Reviewed, Tier, without_rules};
@@ -62,9 +63,59 @@ pub(crate) struct Remembered {
     /// The same for member signatures, with the actor the change must have.
     member_ahead: HashMap<ChangeHash, (Vec<u8>, MemberSignature)>,
     /// Changes whose dependencies have not arrived yet, with the signatures that came with them,
-    /// judged once the dependencies have.
-    waiting: HashMap<ChangeHash, (Change, Option<ChangeSignature>, Option<MemberSignature>)>,
+    /// judged once the dependencies have: bounded in count and bytes, the oldest dropped first
+    /// (a sender whose change was dropped offers it again when it next syncs).
+    waiting: Waiting,
+    /// The latest change of each actor, for the lineage of the next (`lineage.rs`).
+    pub(crate) lines: Lines,
 }
+
+/// Changes waiting for their dependencies, oldest first.
+#[derive(Debug, Default)]
+struct Waiting {
+    changes: HashMap<ChangeHash, (Change, Option<ChangeSignature>, Option<MemberSignature>)>,
+    order: std::collections::VecDeque<ChangeHash>,
+    bytes: usize,
+}
+
+impl Waiting {
+    fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    fn contains(&self, hash: &ChangeHash) -> bool {
+        self.changes.contains_key(hash)
+    }
+
+    fn take(&mut self) -> Vec<(Change, Option<ChangeSignature>, Option<MemberSignature>)> {
+        self.bytes = 0;
+        let mut changes = std::mem::take(&mut self.changes);
+        std::mem::take(&mut self.order).into_iter().filter_map(|hash| changes.remove(&hash)).collect()
+    }
+
+    /// Keeps a change to judge later, dropping the oldest while past the bounds.
+    fn keep(&mut self, change: Change, write: Option<ChangeSignature>, member: Option<MemberSignature>) {
+        let hash = change.hash();
+        if self.changes.contains_key(&hash) {
+            return;
+        }
+        self.bytes += change.raw_bytes().len();
+        self.order.push_back(hash);
+        self.changes.insert(hash, (change, write, member));
+        while self.changes.len() > MAX_WAITING || self.bytes > MAX_WAITING_BYTES {
+            let Some(oldest) = self.order.pop_front() else { break };
+            if let Some((dropped, _, _)) = self.changes.remove(&oldest) {
+                self.bytes -= dropped.raw_bytes().len();
+            }
+        }
+    }
+}
+
+/// Most changes a document holds waiting for their dependencies, and most bytes.
+const MAX_WAITING: usize = 2_000;
+const MAX_WAITING_BYTES: usize = 8 << 20;
+/// Most missing dependencies asked for in one message.
+const MAX_ASKED: usize = 64;
 
 impl Remembered {
     /// What this peer asks for in place of the changes it holds back until their dependencies
@@ -76,10 +127,15 @@ impl Remembered {
         if self.waiting.is_empty() {
             return;
         }
-        need.retain(|hash| !self.waiting.contains_key(hash));
-        for (change, _, _) in self.waiting.values() {
+        need.retain(|hash| !self.waiting.contains(hash));
+        need.truncate(MAX_ASKED);
+        for hash in self.waiting.order.iter().rev() {
+            let Some((change, _, _)) = self.waiting.changes.get(hash) else { continue };
             for dep in change.deps() {
-                if !self.waiting.contains_key(dep) && !need.contains(dep) && doc.get_change_meta_by_hash(dep).is_none() {
+                if need.len() >= MAX_ASKED {
+                    return;
+                }
+                if !self.waiting.contains(dep) && !need.contains(dep) && doc.get_change_meta_by_hash(dep).is_none() {
                     need.push(*dep);
                 }
             }
@@ -87,8 +143,8 @@ impl Remembered {
     }
 }
 
-/// Past this many remembered refusals (or changes waiting) a document remembers no more: a flood
-/// costs bounded memory.
+/// Past this many remembered refusals (or signatures vouching ahead) a document remembers no
+/// more: a flood costs bounded memory.
 const MAX_REMEMBERED: usize = 10_000;
 
 /// The signatures a message offered beside its changes.
@@ -118,6 +174,7 @@ impl Judge<'_> {
 const NOT_SIGNED: &str = "it is not signed with a key of this space (a view link, or a link that was stopped)";
 const NOT_THEIRS: &str = "it is written in a member's name without that member's signature";
 const BUILT_ON_REFUSED: &str = "it builds on a change that was refused";
+const NOT_GENUINE: &str = "this is not the document its ID names (its first change does not set the key the ID certifies)";
 
 /// Decides on `message` and applies what it accepts to `doc`. Runs Automerge on untrusted bytes:
 /// call it inside [`crate::contain`] and treat `doc` as poisoned after a panic.
@@ -137,23 +194,59 @@ pub(crate) fn admit(
         return Ok(Admission::Checked { rest: sync::Message { heads, ..message }, refused: Vec::new() });
     }
     let is_empty = doc.get_heads().is_empty();
+    let certified = judge.document_id.is_certified();
     if protection(doc).is_none() && !is_empty {
+        if certified {
+            // A certified ID's document is protected from its first change on; one that is not
+            // was planted (and is set aside when loaded): take nothing into it.
+            let (incoming, _) = changes_in(doc, &message.changes)?;
+            let refused = incoming.iter().map(|c| Refused { change: c.hash(), reason: NOT_GENUINE.to_owned() }).collect();
+            return Ok(Admission::Checked { rest: sync::Message { changes: ChunkList::empty(), ..message }, refused });
+        }
         return Ok(Admission::Open(message));
     }
-    let (incoming, mut loaded) = changes_in(doc, &message.changes)?;
-    // For a document this peer does not have yet: the keys its first change sets.
-    let genesis = if is_empty { genesis_keys(&incoming)? } else { (None, None) };
+    let (mut incoming, mut loaded) = changes_in(doc, &message.changes)?;
+    let mut refused: Vec<Refused> = Vec::new();
+    // For a document this peer does not have yet: the keys its first change sets. A certified ID
+    // names its first change's write key: a first change that sets another is refused, and so is
+    // every other change without dependencies.
+    let genesis = if is_empty {
+        if certified {
+            let genuine = genesis_certified(&incoming, &judge.document_id)?;
+            incoming.retain(|c| {
+                let stray = c.deps().is_empty() && Some(c.hash()) != genuine.as_ref().map(|g| g.0);
+                if stray {
+                    refused.push(Refused { change: c.hash(), reason: NOT_GENUINE.to_owned() });
+                }
+                !stray
+            });
+            if genuine.is_some() {
+                loaded = None;
+            }
+            genuine.map_or((None, None), |g| (Some(g.1), g.2))
+        } else {
+            genesis_keys(&incoming)?
+        }
+    } else {
+        (None, None)
+    };
     if is_empty && genesis.0.is_none() {
+        if certified {
+            return Ok(Admission::Checked { rest: sync::Message { changes: ChunkList::empty(), ..message }, refused });
+        }
         return Ok(Admission::Open(message));
     }
+    memory.lines.prepare(doc);
     let mut offered_write: HashMap<ChangeHash, ChangeSignature> = offered.write.iter().map(|s| (s.hash, *s)).collect();
     let mut offered_member: HashMap<ChangeHash, MemberSignature> = offered.member.iter().map(|s| (s.hash, *s)).collect();
     let mut pending: Vec<Change> = Vec::new();
     let mut seen = HashSet::new();
     // Changes that waited for their dependencies come back with the signatures they came with
     // (the message that brings the dependencies need not carry them again).
-    let waited: Vec<Change> = std::mem::take(&mut memory.waiting)
-        .into_values()
+    let waited: Vec<Change> = memory
+        .waiting
+        .take()
+        .into_iter()
         .map(|(change, write, member)| {
             if let Some(write) = write {
                 offered_write.entry(write.hash).or_insert(write);
@@ -170,11 +263,12 @@ pub(crate) fn admit(
         }
     }
     let deps_of: HashMap<ChangeHash, Vec<ChangeHash>> = pending.iter().map(|c| (c.hash(), c.deps().to_vec())).collect();
-    let mut refused: Vec<Refused> = Vec::new();
     let mut keep_write: Vec<ChangeSignature> = Vec::new();
     let mut keep_member: Vec<MemberSignature> = Vec::new();
     let mut waiting: Vec<Change> = Vec::new();
     let mut copy_verdicts: Vec<Result<(), String>> = Vec::new();
+    // A document has one first change: once one is taken, any other without dependencies is refused.
+    let mut first_taken = false;
     while !pending.is_empty() {
         let pending_now: HashSet<ChangeHash> = pending.iter().map(Change::hash).collect();
         let write_key = protection(doc).or(genesis.0);
@@ -241,10 +335,19 @@ pub(crate) fn admit(
         let in_copy = loaded.is_some();
         for (n, (index, candidate)) in candidates.iter().enumerate() {
             let hash = candidate.change.hash();
-            let verdict = if candidate.change.deps().iter().any(|d| refused_now.contains(d)) {
-                Err(BUILT_ON_REFUSED.to_owned())
+            let lineage = if candidate.change.deps().iter().any(|d| refused_now.contains(d)) {
+                Err(BUILT_ON_REFUSED)
+            } else {
+                let target: &mut AutoCommit = match &mut loaded {
+                    Some(copy) => copy,
+                    None => doc,
+                };
+                memory.lines.check(target, candidate.change, is_empty && !first_taken)
+            };
+            let verdict = if let Err(reason) = lineage {
+                Err(reason.to_owned())
             } else if let Some(copy) = &loaded {
-                if n == 0 {
+                if copy_verdicts.is_empty() {
                     let reviewed: Vec<Reviewed<'_>> = candidates.iter().map(|(_, r)| *r).collect();
                     copy_verdicts = judge.verdicts(copy, &reviewed);
                 }
@@ -256,6 +359,10 @@ pub(crate) fn admit(
                 }
                 verdict
             };
+            if verdict.is_ok() {
+                memory.lines.applied(std::slice::from_ref(candidate.change));
+                first_taken |= candidate.change.deps().is_empty();
+            }
             match verdict {
                 Ok(()) => {
                     accepted.insert(*index);
@@ -306,7 +413,7 @@ pub(crate) fn admit(
         if refused.iter().any(|r| r.change == hash) {
             continue;
         }
-        if unready.contains(&hash) && memory.waiting.len() < MAX_REMEMBERED {
+        if unready.contains(&hash) {
             waiting.push(change);
         } else {
             refused.push(Refused { change: hash, reason: NOT_SIGNED.to_owned() });
@@ -314,7 +421,7 @@ pub(crate) fn admit(
     }
     for change in waiting {
         let hash = change.hash();
-        memory.waiting.insert(hash, (change, offered_write.get(&hash).copied(), offered_member.get(&hash).copied()));
+        memory.waiting.keep(change, offered_write.get(&hash).copied(), offered_member.get(&hash).copied());
     }
     for refusal in &refused {
         if memory.refused.len() < MAX_REMEMBERED {
@@ -400,6 +507,19 @@ fn genesis_keys(incoming: &[Change]) -> Result<(Option<[u8; 32]>, Option<[u8; 32
     let mut trial = AutoCommit::new();
     trial.apply_changes(genesis).map_err(|e| e.to_string())?;
     Ok((protection(&trial), participate_protection(&trial)))
+}
+
+/// The first change (without dependencies) among `incoming` whose write key the certified ID
+/// `id` certifies, with that key and its participate key.
+fn genesis_certified(incoming: &[Change], id: &DocumentId) -> Result<Option<(ChangeHash, [u8; 32], Option<[u8; 32]>)>, String> {
+    for change in incoming.iter().filter(|c| c.deps().is_empty()) {
+        let mut trial = AutoCommit::new();
+        trial.apply_changes(vec![change.clone()]).map_err(|e| e.to_string())?;
+        if let Some(key) = protection(&trial).filter(|key| id.certifies(key)) {
+            return Ok(Some((change.hash(), key, participate_protection(&trial))));
+        }
+    }
+    Ok(None)
 }
 
 /// The peer's heads as this peer will remember them: each refused head replaced by its nearest

@@ -47,6 +47,9 @@ pub enum RepoEvent {
     DocUnavailable { document_id: DocumentId },
     /// Stored chunks that could not be read; they were left in storage untouched.
     UnreadableChunks { document_id: DocumentId, chunks: Vec<crate::UnreadableChunk> },
+    /// Stored changes under a certified ID that do not descend from the first change the ID
+    /// certifies (a copy planted before such IDs were checked) were set aside when it loaded.
+    PlantedSetAside { document_id: DocumentId },
     /// A peer sent changes to a protected document that this repo refused: without a valid
     /// signature (a view link, a stopped link), or breaking the document's rules. They were not
     /// applied or stored; the connection stays open for reading. `reason` is the first one's.

@@ -28,6 +28,9 @@ use crate::message::{Message, PROTOCOL_V1, PeerId, PeerMetadata};
 use crate::storage_key::{ChunkKey, ChunkKind};
 use crate::DocumentId;
 
+/// Most (sender, session) pairs whose ephemeral counts a repo remembers.
+const MAX_EPHEMERAL_SENDERS: usize = 10_000;
+
 /// Who opened a connection. The side that dialled sends `join`; the other answers `peer`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -297,6 +300,7 @@ impl Repo {
         let entry = self.docs.entry(document_id).or_insert_with(DocEntry::loading);
         let participate = self.keys.participate_key(&document_id, &doc);
         self.keys.sign(&document_id, access, participate.as_ref(), &changes, &mut entry.signatures);
+        entry.admission.lines.forget();
         entry.doc = doc;
         entry.phase = Phase::Ready;
         entry.wanted = true;
@@ -338,12 +342,19 @@ impl Repo {
         let (signature_chunks, chunks): (Vec<_>, Vec<_>) =
             chunks.into_iter().partition(|(key, _)| matches!(key.kind, ChunkKind::Signatures | ChunkKind::MemberSignatures));
         entry.signatures = SignatureBook::load(signature_chunks);
-        let (doc, ledger, unreadable) = ChunkLedger::load(chunks);
+        let (mut doc, ledger, unreadable) = ChunkLedger::load(chunks);
         if !unreadable.is_empty() {
             fx.events.push(RepoEvent::UnreadableChunks { document_id, chunks: unreadable });
         }
+        // A planted copy taken in before certified IDs were checked: keep only the genuine part
+        // (the chunks stay on disk until the next compaction of the genuine part replaces them).
+        if let Ok(Some(genuine)) = contain(|| crate::genuine::without_planted(&mut doc, &document_id)) {
+            fx.events.push(RepoEvent::PlantedSetAside { document_id });
+            doc = genuine;
+        }
         entry.doc = doc;
         entry.ledger = ledger;
+        entry.admission.lines.forget();
         let has_content = !entry.doc.get_heads().is_empty();
         entry.phase = if has_content { Phase::Ready } else { Phase::Requesting };
         if has_content && entry.wanted {
@@ -412,6 +423,7 @@ impl Repo {
                 }
             }
             self.keys.sign(&document_id, access, opening.as_ref(), &changes, &mut entry.signatures);
+            entry.admission.lines.applied(&changes);
             if entry.phase != Phase::Ready {
                 entry.phase = Phase::Ready;
             }
@@ -936,6 +948,7 @@ impl Repo {
             entry.doc = AutoCommit::new();
             entry.ledger = ChunkLedger::default();
             entry.signatures = SignatureBook::default();
+            entry.admission.lines.forget();
             entry.phase = Phase::Loading;
             fx.storage.push(StorageOp::Load { document_id });
         }
@@ -1071,6 +1084,11 @@ impl Repo {
         data: &[u8],
         fx: &mut Effects,
     ) {
+        // Who sent what is remembered for a bounded number of senders (a flood of made-up
+        // senders costs bounded memory; forgetting one only lets a repeat through once).
+        if self.ephemeral_seen.len() >= MAX_EPHEMERAL_SENDERS && !self.ephemeral_seen.contains_key(&(sender_id.to_owned(), session_id.to_owned())) {
+            self.ephemeral_seen.clear();
+        }
         let seen = self.ephemeral_seen.entry((sender_id.to_owned(), session_id.to_owned())).or_insert(0);
         if count <= *seen {
             return;
