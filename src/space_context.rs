@@ -24,7 +24,17 @@ impl SpaceContext {
     }
 
     /// Changes the space as this device's member, one change per edit; the error is ready to show.
-    pub fn edit(&self, edits: Vec<Edit>) -> impl Future<Output = Result<(), String>> + use<> {
+    /// A resident takes part only once they have joined (every peer refuses otherwise): if this
+    /// device's member is not in the space yet, it joins first, by the name this device goes by.
+    pub fn edit(&self, mut edits: Vec<Edit>) -> impl Future<Output = Result<(), String>> + use<> {
+        let joins = edits.iter().any(|e| matches!(e, Edit::Join { .. }));
+        let me = self.me();
+        let joined = self.with_untracked(|s| s.members.contains_key(&me)).unwrap_or(true);
+        if !joins && !joined && !me.is_empty() && !untrack(|| self.can_edit())
+            && let Some(name) = crate::identity::display_name()
+        {
+            edits.insert(0, Edit::Join { name, role: String::new() });
+        }
         self.engine.get().edit(self.id, edits)
     }
 
@@ -34,9 +44,9 @@ impl SpaceContext {
         leptos::task::spawn_local(async move { done(edited.await) });
     }
 
-    /// A new item's ID.
+    /// A new item's ID, carrying the mark of this device's engine (see `Engine::new_item_id`).
     pub fn new_id(&self) -> ItemId {
-        ItemId::from_random(crate::platform::random_bytes())
+        self.engine.get().new_item_id()
     }
 
     /// Where the space stands and what this device may do to it (tracked).

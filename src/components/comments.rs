@@ -8,7 +8,6 @@ use linli_model::{Edit, ItemId, Timestamp};
 use crate::components::member_name::MemberName;
 use crate::format;
 use crate::i18n::*;
-use crate::platform;
 use crate::space_context::{member_label, use_space};
 
 /// What the comments are on.
@@ -63,7 +62,7 @@ pub fn Comments(on: CommentsOn, item: Memo<String>) -> impl IntoView {
     let send = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
-        let comment = ItemId::from_random(platform::random_bytes());
+        let comment = ctx.new_id();
         let words = text.get_untracked();
         let text_now = words.trim().to_owned();
         let edit = match on {

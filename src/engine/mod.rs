@@ -20,7 +20,7 @@ use futures::StreamExt;
 use futures::channel::oneshot;
 use gloo_worker::reactor::{ReactorBridge, ReactorSpawner};
 use leptos::prelude::*;
-use linli_model::{Edit, ItemKind, Space, Timestamp};
+use linli_model::{Edit, ItemId, ItemKind, ItemMark, Space, Timestamp};
 use linli_view::{EngineWorker, FromEngine, HistoryRow, KeyKind, LinkEvent, Phase, Reply, Request, SpaceId, SpaceStatus, ToEngine, Transport};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -79,6 +79,8 @@ pub struct Engine {
     pub refused: RwSignal<Option<Refusal>>,
     /// This device's member ID (hex), once the engine has started.
     pub member: RwSignal<Option<String>>,
+    /// The mark new items' IDs carry, from the engine now running.
+    item_mark: Cell<Option<ItemMark>>,
     /// How many times the engine stopped after an error and was started again.
     pub restarts: RwSignal<u32>,
     /// The engine stopped too often in a short while and was not started again (the page asks
@@ -122,6 +124,7 @@ impl Engine {
             unsaved_writes: RwSignal::new(0),
             refused: RwSignal::new(None),
             member: RwSignal::new(None),
+            item_mark: Cell::new(None),
             restarts: RwSignal::new(0),
             stopped: RwSignal::new(false),
             stops: RefCell::new(Vec::new()),
@@ -206,10 +209,11 @@ impl Engine {
     /// Takes one message from the engine.
     fn heard(self: &Rc<Self>, message: FromEngine) {
         match message {
-            FromEngine::Started { member, member_key, tab, peer } => {
+            FromEngine::Started { member, member_key, tab, peer, item_mark } => {
                 if let Some(key) = member_key {
                     identity::keep_member_key(&key);
                 }
+                self.item_mark.set(ItemMark::parse(&item_mark));
                 *self.tab.borrow_mut() = tab;
                 *self.peer.borrow_mut() = peer;
                 self.member.set(Some(member));
@@ -491,6 +495,17 @@ impl Engine {
     /// This device's member ID (hex; empty until the engine has started; tracked).
     pub fn me(&self) -> String {
         self.member.get().unwrap_or_default()
+    }
+
+    /// A new item's ID, carrying the mark of this page's engine (every peer refuses an item made
+    /// under an ID without its maker's mark). Before the engine has started, an unmarked ID: any
+    /// edit then waits for the engine, which refuses it with a reason.
+    pub fn new_item_id(&self) -> ItemId {
+        let random = crate::platform::random_bytes();
+        match self.item_mark.get() {
+            Some(mark) => ItemId::marked(mark, random),
+            None => ItemId::from_random(random),
+        }
     }
 
     /// A direct link the page carries changed.

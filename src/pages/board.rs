@@ -14,7 +14,6 @@ use crate::components::show_more::{RowLimit, ShowMore};
 use crate::components::task_card::{TaskCardBody, TaskSummary};
 use crate::format::fill;
 use crate::i18n::*;
-use crate::platform;
 use crate::space_context::{SpaceContext, current_lang, name_in, use_space};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -231,7 +230,7 @@ fn AddTaskForm(ctx: SpaceContext, board: String, column: String, drafts: RwSigna
     let add = move |ev: SubmitEvent| {
         ev.prevent_default();
         let (Some(board_id), Some(column_id)) = (ItemId::parse(&board), ItemId::parse(&column)) else { return };
-        let id = ItemId::from_random(platform::random_bytes());
+        let id = ctx.new_id();
         let draft = TaskDraft { title: title.get_untracked(), ..Default::default() };
         let set_title = set_title.clone();
         ctx.edit_then(vec![Edit::AddTask { id, board: board_id, column: column_id, draft, place: PlaceAt::End }], move |outcome| {

@@ -7,16 +7,15 @@ use linli_model::{Edit, ItemId, Names};
 
 use crate::format::fill;
 use crate::i18n::*;
-use crate::platform;
-use crate::space_context::use_space;
+use crate::space_context::{SpaceContext, use_space};
 
-/// The columns a new board starts with, named in the three languages.
-pub fn starter_columns() -> Vec<(ItemId, Names)> {
+/// The columns a new board starts with, named in the three languages, with IDs from `ctx`.
+pub fn starter_columns(ctx: SpaceContext) -> Vec<(ItemId, Names)> {
     [("To do", "待办", "待辦"), ("Doing", "进行中", "進行中"), ("Done", "已完成", "已完成")]
         .into_iter()
         .map(|(en, hans, hant)| {
             let names = Names::from([("en".into(), en.into()), ("zh-Hans".into(), hans.into()), ("zh-Hant".into(), hant.into())]);
-            (ItemId::from_random(platform::random_bytes()), names)
+            (ctx.new_id(), names)
         })
         .collect()
 }
@@ -42,9 +41,9 @@ pub fn BoardsPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let create = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let id = ItemId::from_random(platform::random_bytes());
+        let id = ctx.new_id();
         let navigate = navigate.clone();
-        let edit = Edit::CreateBoard { id: id.clone(), name: name.get_untracked(), columns: starter_columns() };
+        let edit = Edit::CreateBoard { id: id.clone(), name: name.get_untracked(), columns: starter_columns(ctx) };
         ctx.edit_then(vec![edit], move |outcome| match outcome {
             Ok(()) => navigate(&ctx.link(&format!("/boards/{id}")), Default::default()),
             Err(e) => error.set(Some(e)),

@@ -12,7 +12,6 @@ use linli_model::{Edit, ItemId, Lang, NoticeDraft};
 use crate::components::rich_text::RichText;
 use crate::format;
 use crate::i18n::*;
-use crate::platform;
 use crate::space_context::{current_lang, name_in, use_space};
 
 #[derive(Clone, Copy)]
@@ -71,7 +70,7 @@ pub fn NoticeEditorPage() -> impl IntoView {
             ends_at: format::from_input(&ends.get_untracked()),
             expires_at: format::from_input(&expires.get_untracked()),
         };
-        let id = existing.clone().unwrap_or_else(|| ItemId::from_random(platform::random_bytes()));
+        let id = existing.clone().unwrap_or_else(|| ctx.new_id());
         let translated: Vec<(Lang, String, String)> = saved_translations
             .iter()
             .map(|t| (t.lang, t.title.get_untracked(), t.body.get_untracked()))

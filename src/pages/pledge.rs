@@ -175,7 +175,7 @@ fn PaperSignaturesForm(item: String) -> impl IntoView {
         ev.prevent_default();
         let Some(id) = ItemId::parse(&item) else { return };
         let n: u64 = count.get_untracked().trim().parse().unwrap_or(0);
-        let entry = ItemId::from_random(platform::random_bytes());
+        let entry = ctx.new_id();
         ctx.edit_then(vec![Edit::RecordPaperSignatures { id, entry, count: n, note: note.get_untracked() }], move |outcome| match outcome {
             Ok(()) => {
                 count.set(String::new());

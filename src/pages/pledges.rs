@@ -4,7 +4,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use linli_model::{Edit, ItemId, PledgeDraft};
+use linli_model::{Edit, PledgeDraft};
 
 use crate::components::pledge_progress::PledgeProgress;
 use crate::care_mode::{HeldBack, NewItemsLine};
@@ -84,7 +84,7 @@ fn NewPledgeForm() -> impl IntoView {
             binding_at: binding.get_untracked().trim().parse().ok().filter(|n| *n > 0),
             deadline: format::from_input(&deadline.get_untracked()),
         };
-        let id = ItemId::from_random(platform::random_bytes());
+        let id = ctx.new_id();
         let navigate = navigate.clone();
         ctx.edit_then(vec![Edit::CreatePledge { id: id.clone(), draft }], move |outcome| match outcome {
             Ok(()) => navigate(&ctx.link(&format!("/pledges/{id}")), Default::default()),

@@ -11,7 +11,6 @@ use crate::format;
 use crate::format::fill;
 use crate::i18n::*;
 use crate::pages::boards::starter_columns;
-use crate::platform;
 use crate::space_context::{current_lang, member_label, name_in, use_space};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -180,7 +179,7 @@ fn RaiseRequestForm() -> impl IntoView {
         let chosen = category.get_untracked();
         let chosen = if chosen.is_empty() { categories.get_untracked().first().map(|(id, _)| id.clone()).unwrap_or_default() } else { chosen };
         let draft = TaskDraft { title: title.get_untracked(), description: details.get_untracked(), ..Default::default() };
-        let id = ItemId::from_random(platform::random_bytes());
+        let id = ctx.new_id();
         let existing = ctx.with_untracked(request_board).flatten();
         let organiser = ctx.can_edit();
         let edits = match existing {
@@ -191,8 +190,8 @@ fn RaiseRequestForm() -> impl IntoView {
             // A resident cannot make a board: the request waits on none, in this list.
             None if !organiser => vec![Edit::RaiseUnfiledRequest { id, category: chosen, draft }],
             None => {
-                let board = ItemId::from_random(platform::random_bytes());
-                let columns = starter_columns();
+                let board = ctx.new_id();
+                let columns = starter_columns(ctx);
                 let column = columns[0].0.clone();
                 vec![
                     Edit::CreateBoard { id: board.clone(), name: "Resident requests · 接訴即辦".into(), columns },

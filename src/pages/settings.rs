@@ -12,7 +12,6 @@ use crate::components::sync_panel::SyncPanel;
 use crate::files;
 use crate::format::fill;
 use crate::i18n::*;
-use crate::platform;
 use crate::identity;
 use crate::link_keys;
 use crate::relays;
@@ -336,7 +335,7 @@ fn CategoriesForm() -> impl IntoView {
     let new_name = RwSignal::new(String::new());
     let add = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let id = ItemId::from_random(platform::random_bytes());
+        let id = ctx.new_id();
         let names = Names::from([(current_lang().tag().to_owned(), new_name.get_untracked().trim().to_owned())]);
         ctx.edit_then(vec![Edit::AddCategory { id, names }], move |outcome| match outcome {
             Ok(()) => new_name.set(String::new()),

@@ -173,7 +173,8 @@ impl Engine {
         let tab = self.tabs.borrow().as_ref().map(|tabs| tabs.me().to_owned()).unwrap_or_default();
         crate::panic_call::remember_tab(&tab);
         let peer = self.repo.borrow().peer_id().to_owned();
-        self.tell(FromEngine::Started { member: self.member.borrow().to_string(), member_key, tab, peer });
+        let item_mark = self.author().item_mark().to_string();
+        self.tell(FromEngine::Started { member: self.member.borrow().to_string(), member_key, tab, peer, item_mark });
         for url in &relays {
             relay_socket::dial(self, url.clone(), 0);
         }
@@ -432,8 +433,10 @@ impl Engine {
         let parse = |space: &str| space.parse::<DocumentId>().map_err(|e| e.to_string());
         match request {
             Request::CreateSpace { name } => {
-                let id = DocumentId::new_random(platform::random_bytes());
                 let key = WriteKey::from_seed(platform::random_bytes());
+                // The ID certifies the key: a relay that never saw the space tells it from one
+                // planted under the same ID.
+                let id = DocumentId::certified(&key.public());
                 let take_part = ParticipateKey::from_seed(platform::random_bytes());
                 self.repo.borrow_mut().hold_write_key(id, key.clone());
                 let doc = new_space_with(&name, &self.author(), |doc| {

@@ -196,9 +196,9 @@ impl Engine {
     pub(crate) fn invite_space(self: &Rc<Self>, space_id: DocumentId, claim_within_hours: u64) -> Result<Reply, String> {
         let space_key = self.repo.borrow().write_key_opening(&space_id).ok_or(ORGANISERS_ONLY)?;
         let space = self.spaces.borrow().get(&space_id).cloned().ok_or("this space is not open yet")?;
-        let link = DocumentId::new_random(platform::random_bytes());
         let upper_seed: [u8; 32] = platform::random_bytes();
         let upper_key = WriteKey::from_seed(upper_seed);
+        let link = DocumentId::certified(&upper_key.public());
         let invitation_key = ParticipateKey::from_seed(platform::random_bytes());
         let relay = self.relays.borrow().first().cloned().unwrap_or_default();
         let invitation = LinkInvitation {

@@ -10,7 +10,7 @@ mod folder_store;
 mod hub;
 mod idle_release;
 pub mod https;
-mod join_limit;
+mod take_part_limits;
 mod limits;
 mod metrics;
 mod peer_link;
@@ -62,7 +62,7 @@ impl RelayConfig {
     }
 }
 
-pub use join_limit::TOO_MANY_JOINS;
+pub use take_part_limits::{LINK_TOO_BUSY, TOO_MANY_JOINS, TOO_MANY_JOINS_TODAY, TOO_MUCH_TODAY, TakePartLimits};
 
 #[derive(Clone)]
 struct AppState {
@@ -95,7 +95,7 @@ pub async fn run(listener: TcpListener, config: RelayConfig, shutdown: impl Futu
     let storage_id = store.storage_id(random_uuid)?;
     let peer_id = format!("linli-relay-{}", &storage_id[..8.min(storage_id.len())]);
     let metrics = Arc::new(Metrics::default());
-    let rules = join_limit::LimitedRules::new(config.limits.joins_per_minute, metrics.clone());
+    let rules = take_part_limits::LimitedRules::new(TakePartLimits { joins_per_minute: config.limits.joins_per_minute, ..config.limits.take_part }, metrics.clone());
     let repo = Repo::new(RepoConfig {
         peer_id: peer_id.clone(),
         metadata: PeerMetadata { storage_id: Some(storage_id), is_ephemeral: false },

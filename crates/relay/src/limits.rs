@@ -33,6 +33,8 @@ pub struct Limits {
     pub allowed_origins: Vec<String>,
     /// New members one space may gain through its take-part link in a minute (as many at once).
     pub joins_per_minute: f64,
+    /// The rest of what one take-part link may bring in (`take_part_limits.rs`).
+    pub take_part: crate::TakePartLimits,
 }
 
 impl Default for Limits {
@@ -48,6 +50,7 @@ impl Default for Limits {
             idle_timeout: Duration::from_secs(60),
             allowed_origins: Vec::new(),
             joins_per_minute: 60.0,
+            take_part: crate::TakePartLimits::default(),
         }
     }
 }
@@ -78,11 +81,16 @@ impl RateLimiter {
 
     /// Takes a token if there is one.
     pub fn allow(&mut self, now: Instant) -> bool {
+        self.allow_n(now, 1.0)
+    }
+
+    /// Takes `n` tokens (bytes, say) if there are as many.
+    pub fn allow_n(&mut self, now: Instant, n: f64) -> bool {
         let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
         self.last = now;
         self.tokens = (self.tokens + elapsed * self.rate).min(self.burst);
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
+        if self.tokens >= n {
+            self.tokens -= n;
             true
         } else {
             false

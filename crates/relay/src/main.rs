@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use linli_relay::https::{AcmeSettings, Tls};
-use linli_relay::{Limits, RelayConfig, Retention};
+use linli_relay::{Limits, RelayConfig, Retention, TakePartLimits};
 
 /// Serves the Linli site and relays automerge-repo sync, keeping documents in a folder.
 #[derive(Debug, Parser)]
@@ -74,6 +74,15 @@ struct ServeFlags {
     /// now (their devices send again later).
     #[arg(long, env = "LINLI_JOINS_PER_MINUTE", default_value_t = Limits::default().joins_per_minute)]
     joins_per_minute: f64,
+    /// New members a space may gain through its take-part link in a day.
+    #[arg(long, env = "LINLI_JOINS_PER_DAY", default_value_t = TakePartLimits::default().joins_per_day)]
+    joins_per_day: f64,
+    /// Changes one resident may send a space in a day (more wait until the next day).
+    #[arg(long, env = "LINLI_MEMBER_CHANGES_PER_DAY", default_value_t = TakePartLimits::default().member_changes_per_day)]
+    member_changes_per_day: f64,
+    /// Bytes one resident may send a space in a day.
+    #[arg(long, env = "LINLI_MEMBER_BYTES_PER_DAY", default_value_t = TakePartLimits::default().member_bytes_per_day)]
+    member_bytes_per_day: f64,
     /// HTTPS with this certificate chain (PEM); needs --tls-key. Read again when the file changes.
     #[arg(long, env = "LINLI_TLS_CERT", requires = "tls_key", conflicts_with = "acme_domains")]
     tls_cert: Option<PathBuf>,
@@ -148,6 +157,12 @@ async fn serve(flags: ServeFlags) -> anyhow::Result<()> {
         idle_timeout: Duration::from_secs(flags.ping_seconds.max(1) * 3),
         allowed_origins: flags.allowed_origins,
         joins_per_minute: flags.joins_per_minute,
+        take_part: TakePartLimits {
+            joins_per_day: flags.joins_per_day,
+            member_changes_per_day: flags.member_changes_per_day,
+            member_bytes_per_day: flags.member_bytes_per_day,
+            ..TakePartLimits::default()
+        },
         ..Limits::default()
     };
     config.retention = Retention {

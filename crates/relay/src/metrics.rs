@@ -20,6 +20,7 @@ pub struct Metrics {
     pub slow_consumers_dropped: AtomicU64,
     pub changes_refused: AtomicU64,
     pub joins_limited: AtomicU64,
+    pub volume_limited: AtomicU64,
 }
 
 impl Metrics {
@@ -29,7 +30,7 @@ impl Metrics {
 
     /// The Prometheus text exposition of every counter.
     pub fn render(&self) -> String {
-        let rows: [(&str, &str, &str, &AtomicU64); 14] = [
+        let rows: [(&str, &str, &str, &AtomicU64); 15] = [
             ("linli_connections_open", "gauge", "WebSocket connections open now", &self.connections_open),
             ("linli_connections_total", "counter", "WebSocket connections accepted", &self.connections_total),
             ("linli_documents_open", "gauge", "documents held in memory", &self.documents_open),
@@ -43,7 +44,8 @@ impl Metrics {
             ("linli_storage_errors_total", "counter", "failed reads or writes of the data folder", &self.storage_errors),
             ("linli_slow_consumers_dropped_total", "counter", "connections dropped for not reading", &self.slow_consumers_dropped),
             ("linli_changes_refused_total", "counter", "changes to protected spaces refused: without a valid signature, or against the space's rules", &self.changes_refused),
-            ("linli_joins_limited_total", "counter", "residents' joins refused for now: too many through one take-part link in a minute", &self.joins_limited),
+            ("linli_joins_limited_total", "counter", "residents' joins refused for now: too many through one take-part link in a minute or a day", &self.joins_limited),
+            ("linli_volume_limited_total", "counter", "residents' changes refused for now: more than one member or one take-part link may send in a day", &self.volume_limited),
         ];
         let mut out = String::new();
         for (name, kind, help, value) in rows {

@@ -132,7 +132,9 @@ pub enum FromEngine {
     /// The engine has started as this member (`member`: the hex member ID). `member_key` is the
     /// key to keep, if the page had none. `tab` names the engine on the `linli-sync`
     /// BroadcastChannel (the page says `bye` for it when it goes); `peer` is its sync peer ID.
-    Started { member: String, member_key: Option<String>, tab: String, peer: String },
+    /// `item_mark` is the mark the IDs of items this engine makes must carry (16 hex digits; see
+    /// `ItemId::marked`): the page makes new items' IDs with it.
+    Started { member: String, member_key: Option<String>, tab: String, peer: String, item_mark: String },
     /// The sync peer IDs connected now (a direct link is not made to a peer already linked).
     Peers(Vec<String>),
     /// Where a space stands and what this device may do to it.

@@ -1,0 +1,155 @@
+//! The space's rules as the relay applies them, plus limits of its own on what one take-part link
+//! brings in. A take-part link on a poster is public: without limits, one script could add
+//! thousands of members to a pledge in a minute, or fill the relay's disk.
+//!
+//! - **Joins**: new members one space may gain through one take-part link, a minute and a day.
+//!   Every member key a take-part link brings in joins first (the rules refuse a resident's
+//!   change before their member entry), so each counts, whatever it writes next.
+//! - **Volume**: changes and bytes one member, and all the members of one take-part link together,
+//!   may add to a space in a day.
+//!
+//! Changes past a limit are refused *for now*, with a reason the resident's device shows; it keeps
+//! the change and offers it again later. It does not stop one person with many devices signing
+//! at a slow pace, as paper does not.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use linli_core::participation::review_for_sync;
+use linli_sync::automerge::AutoCommit;
+use linli_sync::participate_key::participate_protection;
+use linli_sync::{ChangeRules, DocumentId, Reviewed, Tier};
+use tokio::time::Instant;
+
+use crate::limits::RateLimiter;
+use crate::metrics::Metrics;
+
+/// Forgetting buckets: past this many, all are dropped (they refill anyway).
+const MAX_BUCKETS: usize = 50_000;
+const DAY: f64 = 24.0 * 3_600.0;
+
+/// What one take-part link and one member may bring in.
+#[derive(Debug, Clone, Copy)]
+pub struct TakePartLimits {
+    /// New members a minute (as many at once).
+    pub joins_per_minute: f64,
+    /// New members a day.
+    pub joins_per_day: f64,
+    /// Changes one member may make a day, and bytes.
+    pub member_changes_per_day: f64,
+    pub member_bytes_per_day: f64,
+    /// Changes all the members of one take-part link may make a day, and bytes.
+    pub link_changes_per_day: f64,
+    pub link_bytes_per_day: f64,
+}
+
+impl Default for TakePartLimits {
+    fn default() -> Self {
+        TakePartLimits {
+            joins_per_minute: 60.0,
+            joins_per_day: 2_000.0,
+            member_changes_per_day: 500.0,
+            member_bytes_per_day: 4_000_000.0,
+            link_changes_per_day: 50_000.0,
+            link_bytes_per_day: 200_000_000.0,
+        }
+    }
+}
+
+/// What a resident's device shows when the relay refuses their joining for now.
+pub const TOO_MANY_JOINS: &str = "too many people joined this space through its take-part link in the last minute; this device keeps the change and sends it again shortly";
+/// … when a take-part link brought in too many members today.
+pub const TOO_MANY_JOINS_TODAY: &str = "too many people joined this space through its take-part link today; this device keeps the change and sends it again later";
+/// … when one member wrote more than a resident may in a day.
+pub const TOO_MUCH_TODAY: &str = "this device has sent more to this space today than a resident may; it keeps the change and sends it again tomorrow";
+/// … when the residents of one take-part link together wrote more than they may in a day.
+pub const LINK_TOO_BUSY: &str = "residents have sent more to this space today than its take-part link allows; this device keeps the change and sends it again later";
+
+/// The buckets of one take-part link (a space and its participate key).
+struct LinkBuckets {
+    joins_minute: RateLimiter,
+    joins_day: RateLimiter,
+    changes: RateLimiter,
+    bytes: RateLimiter,
+}
+
+/// The buckets of one member in one space.
+struct MemberBuckets {
+    changes: RateLimiter,
+    bytes: RateLimiter,
+}
+
+pub(crate) struct LimitedRules {
+    limits: TakePartLimits,
+    links: Mutex<HashMap<(DocumentId, Option<[u8; 32]>), LinkBuckets>>,
+    members: Mutex<HashMap<(DocumentId, [u8; 32]), MemberBuckets>>,
+    metrics: std::sync::Arc<Metrics>,
+}
+
+impl LimitedRules {
+    pub fn new(limits: TakePartLimits, metrics: std::sync::Arc<Metrics>) -> Self {
+        LimitedRules { limits, links: Mutex::new(HashMap::new()), members: Mutex::new(HashMap::new()), metrics }
+    }
+
+    /// Whether the relay takes one admitted resident's change now.
+    fn take(&self, document: &DocumentId, doc: &AutoCommit, change: &Reviewed<'_>, joins: bool, now: Instant) -> Result<(), &'static str> {
+        let l = &self.limits;
+        let bytes = change.change.raw_bytes().len() as f64;
+        let mut links = self.links.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let key = (*document, participate_protection(doc));
+        if links.len() >= MAX_BUCKETS && !links.contains_key(&key) {
+            links.clear();
+        }
+        let link = links.entry(key).or_insert_with(|| LinkBuckets {
+            joins_minute: RateLimiter::new(l.joins_per_minute / 60.0, l.joins_per_minute.max(1.0), now),
+            joins_day: RateLimiter::new(l.joins_per_day / DAY, l.joins_per_day.max(1.0), now),
+            changes: RateLimiter::new(l.link_changes_per_day / DAY, l.link_changes_per_day.max(1.0), now),
+            bytes: RateLimiter::new(l.link_bytes_per_day / DAY, l.link_bytes_per_day.max(1.0), now),
+        });
+        if joins {
+            if !link.joins_minute.allow(now) {
+                Metrics::add(&self.metrics.joins_limited, 1);
+                return Err(TOO_MANY_JOINS);
+            }
+            if !link.joins_day.allow(now) {
+                Metrics::add(&self.metrics.joins_limited, 1);
+                return Err(TOO_MANY_JOINS_TODAY);
+            }
+        }
+        if !link.changes.allow(now) || !link.bytes.allow_n(now, bytes) {
+            Metrics::add(&self.metrics.volume_limited, 1);
+            return Err(LINK_TOO_BUSY);
+        }
+        drop(links);
+        let Some(member) = change.member else { return Ok(()) };
+        let mut members = self.members.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if members.len() >= MAX_BUCKETS && !members.contains_key(&(*document, member)) {
+            members.clear();
+        }
+        let buckets = members.entry((*document, member)).or_insert_with(|| MemberBuckets {
+            changes: RateLimiter::new(l.member_changes_per_day / DAY, l.member_changes_per_day.max(1.0), now),
+            bytes: RateLimiter::new(l.member_bytes_per_day / DAY, l.member_bytes_per_day.max(1.0), now),
+        });
+        if !buckets.changes.allow(now) || !buckets.bytes.allow_n(now, bytes) {
+            Metrics::add(&self.metrics.volume_limited, 1);
+            return Err(TOO_MUCH_TODAY);
+        }
+        Ok(())
+    }
+}
+
+impl ChangeRules for LimitedRules {
+    fn review(&self, document: &DocumentId, doc: &AutoCommit, changes: &[Reviewed<'_>]) -> Vec<Result<(), String>> {
+        let verdicts = review_for_sync(document, doc, changes);
+        let now = Instant::now();
+        verdicts
+            .into_iter()
+            .zip(changes)
+            .map(|(verdict, change)| match verdict {
+                Ok(admitted) if change.tier == Tier::Participate => self.take(document, doc, change, admitted.joins, now).map_err(str::to_owned),
+                Ok(_) => Ok(()),
+                Err(reason) => Err(reason),
+            })
+            .collect()
+    }
+}
