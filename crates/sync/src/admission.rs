@@ -124,22 +124,27 @@ impl Remembered {
     /// dependency for one we have (a Bloom filter's false positive) would never send it: neither
     /// side would ever move. So `need` names the missing dependencies instead.
     pub(crate) fn ask_for_missing(&self, doc: &mut AutoCommit, need: &mut Vec<ChangeHash>) {
+        // Never ask for a change this peer refused: it would be refused again.
+        need.retain(|hash| !self.refused.contains_key(hash));
         if self.waiting.is_empty() {
             return;
         }
         need.retain(|hash| !self.waiting.contains(hash));
         need.truncate(MAX_ASKED);
-        for hash in self.waiting.order.iter().rev() {
+        'asking: for hash in self.waiting.order.iter().rev() {
             let Some((change, _, _)) = self.waiting.changes.get(hash) else { continue };
             for dep in change.deps() {
                 if need.len() >= MAX_ASKED {
-                    return;
+                    break 'asking;
                 }
                 if !self.waiting.contains(dep) && !need.contains(dep) && doc.get_change_meta_by_hash(dep).is_none() {
                     need.push(*dep);
                 }
             }
         }
+        // Automerge encodes `need` sorted.
+        need.sort();
+        need.dedup();
     }
 }
 
@@ -199,13 +204,13 @@ pub(crate) fn admit(
         if certified {
             // A certified ID's document is protected from its first change on; one that is not
             // was planted (and is set aside when loaded): take nothing into it.
-            let (incoming, _) = changes_in(doc, &message.changes)?;
+            let incoming = changes_in(doc, &message.changes)?;
             let refused = incoming.iter().map(|c| Refused { change: c.hash(), reason: NOT_GENUINE.to_owned() }).collect();
-            return Ok(Admission::Checked { rest: sync::Message { changes: ChunkList::empty(), ..message }, refused });
+            return Ok(refuse_all(doc, message, refused, memory, &incoming));
         }
         return Ok(Admission::Open(message));
     }
-    let (mut incoming, mut loaded) = changes_in(doc, &message.changes)?;
+    let mut incoming = changes_in(doc, &message.changes)?;
     let mut refused: Vec<Refused> = Vec::new();
     // For a document this peer does not have yet: the keys its first change sets. A certified ID
     // names its first change's write key: a first change that sets another is refused, and so is
@@ -220,9 +225,6 @@ pub(crate) fn admit(
                 }
                 !stray
             });
-            if genuine.is_some() {
-                loaded = None;
-            }
             genuine.map_or((None, None), |g| (Some(g.1), g.2))
         } else {
             genesis_keys(&incoming)?
@@ -232,7 +234,9 @@ pub(crate) fn admit(
     };
     if is_empty && genesis.0.is_none() {
         if certified {
-            return Ok(Admission::Checked { rest: sync::Message { changes: ChunkList::empty(), ..message }, refused });
+            let already: HashSet<ChangeHash> = refused.iter().map(|r| r.change).collect();
+            refused.extend(incoming.iter().filter(|c| !already.contains(&c.hash())).map(|c| Refused { change: c.hash(), reason: NOT_GENUINE.to_owned() }));
+            return Ok(refuse_all(doc, message, refused, memory, &incoming));
         }
         return Ok(Admission::Open(message));
     }
@@ -266,7 +270,6 @@ pub(crate) fn admit(
     let mut keep_write: Vec<ChangeSignature> = Vec::new();
     let mut keep_member: Vec<MemberSignature> = Vec::new();
     let mut waiting: Vec<Change> = Vec::new();
-    let mut copy_verdicts: Vec<Result<(), String>> = Vec::new();
     // A document has one first change: once one is taken, any other without dependencies is refused.
     let mut first_taken = false;
     while !pending.is_empty() {
@@ -327,42 +330,26 @@ pub(crate) fn admit(
         if candidates.is_empty() {
             break;
         }
-        // Judge in causal order. With everything loaded into a copy already, all of it is judged
-        // there at once (the rules read each change as of its dependencies); otherwise each change
-        // is judged against the document and applied, if admitted, before the next.
+        // Judge in causal order, each change against the document as it is with the admitted ones
+        // before it applied: its dependencies are then the document's heads, as a rule, which
+        // makes reading the document as of them cheap.
         let mut accepted: HashSet<usize> = HashSet::new();
         let mut refused_now: HashSet<ChangeHash> = HashSet::new();
-        let in_copy = loaded.is_some();
-        for (n, (index, candidate)) in candidates.iter().enumerate() {
+        for (index, candidate) in &candidates {
             let hash = candidate.change.hash();
-            let lineage = if candidate.change.deps().iter().any(|d| refused_now.contains(d)) {
-                Err(BUILT_ON_REFUSED)
-            } else {
-                let target: &mut AutoCommit = match &mut loaded {
-                    Some(copy) => copy,
-                    None => doc,
-                };
-                memory.lines.check(target, candidate.change, is_empty && !first_taken)
-            };
-            let verdict = if let Err(reason) = lineage {
+            let verdict = if candidate.change.deps().iter().any(|d| refused_now.contains(d)) {
+                Err(BUILT_ON_REFUSED.to_owned())
+            } else if let Err(reason) = memory.lines.check(doc, candidate.change, is_empty && !first_taken) {
                 Err(reason.to_owned())
-            } else if let Some(copy) = &loaded {
-                if copy_verdicts.is_empty() {
-                    let reviewed: Vec<Reviewed<'_>> = candidates.iter().map(|(_, r)| *r).collect();
-                    copy_verdicts = judge.verdicts(copy, &reviewed);
-                }
-                copy_verdicts.get(n).cloned().unwrap_or_else(|| Err("not judged".to_owned()))
             } else {
                 let verdict = judge.verdicts(doc, std::slice::from_ref(candidate)).pop().unwrap_or_else(|| Err("not judged".to_owned()));
                 if verdict.is_ok() {
                     doc.apply_changes(vec![candidate.change.clone()]).map_err(|e| e.to_string())?;
+                    memory.lines.applied(std::slice::from_ref(candidate.change));
+                    first_taken |= candidate.change.deps().is_empty();
                 }
                 verdict
             };
-            if verdict.is_ok() {
-                memory.lines.applied(std::slice::from_ref(candidate.change));
-                first_taken |= candidate.change.deps().is_empty();
-            }
             match verdict {
                 Ok(()) => {
                     accepted.insert(*index);
@@ -377,27 +364,17 @@ pub(crate) fn admit(
             pending.retain(|c| !refused_now.contains(&c.hash()));
             break;
         }
-        let all_accepted = accepted.len() == pending.len();
-        let mut applied = Vec::with_capacity(accepted.len());
         let mut rest = Vec::new();
         for (index, change) in std::mem::take(&mut pending).into_iter().enumerate() {
             if accepted.contains(&index) {
                 let hash = change.hash();
                 keep_write.extend(offered_write.get(&hash).filter(|_| signed.contains(&hash)));
                 keep_member.extend(members.get(&hash).filter(|s| s.hash == hash));
-                applied.push(change);
             } else if !refused_now.contains(&change.hash()) {
                 rest.push(change);
             }
         }
         pending = rest;
-        if in_copy {
-            match loaded.take() {
-                // All of it accepted, and already loaded into a copy: take the copy.
-                Some(copy) if all_accepted => *doc = copy,
-                _ => doc.apply_changes(applied).map_err(|e| e.to_string())?,
-            }
-        }
     }
     for signature in keep_write {
         book.insert(signature);
@@ -470,10 +447,9 @@ fn causal_order(doc: &mut AutoCommit, pending: &[Change]) -> (Vec<usize>, Vec<us
 
 /// The changes carried by a sync message that `doc` does not have: change chunks, or a document
 /// chunk (automerge sends a whole or partial saved document when there are many changes; a
-/// partial one only loads on top of what the receiver has, so it is loaded into a copy of `doc`).
-/// When the message held only document chunks, that copy comes back too: `doc` with every
-/// incoming change applied, to take as it is if all of them are accepted.
-fn changes_in(doc: &mut AutoCommit, chunks: &ChunkList) -> Result<(Vec<Change>, Option<AutoCommit>), String> {
+/// partial one only loads on top of what the receiver has, so it is loaded into a copy of `doc`
+/// to take the changes out of it — each is then judged on its own).
+fn changes_in(doc: &mut AutoCommit, chunks: &ChunkList) -> Result<Vec<Change>, String> {
     let mut changes = Vec::new();
     let mut documents = Vec::new();
     // An entry may hold several chunks one after another (Automerge's second message format):
@@ -488,16 +464,15 @@ fn changes_in(doc: &mut AutoCommit, chunks: &ChunkList) -> Result<(Vec<Change>, 
         }
     }
     if documents.is_empty() {
-        return Ok((changes, None));
+        return Ok(changes);
     }
-    let only_documents = changes.is_empty();
     let mut copy = doc.clone();
     let before = copy.get_heads();
     for chunk in documents {
         copy.load_incremental(chunk).map_err(|e| format!("neither a change nor a document: {e}"))?;
     }
     changes.extend(copy.get_changes(&before));
-    Ok((changes, only_documents.then_some(copy)))
+    Ok(changes)
 }
 
 /// The write key and participate key set by the document's first change (the one without
@@ -507,6 +482,20 @@ fn genesis_keys(incoming: &[Change]) -> Result<(Option<[u8; 32]>, Option<[u8; 32
     let mut trial = AutoCommit::new();
     trial.apply_changes(genesis).map_err(|e| e.to_string())?;
     Ok((protection(&trial), participate_protection(&trial)))
+}
+
+/// Refuses every change of `message` (a certified ID's document that its changes are not): the
+/// refusals are remembered like any other, so that the sender, which keeps its changes, is heard
+/// as having nothing this peer wants, and sync settles.
+fn refuse_all(doc: &mut AutoCommit, message: sync::Message, refused: Vec<Refused>, memory: &mut Remembered, incoming: &[Change]) -> Admission {
+    for refusal in &refused {
+        if memory.refused.len() < MAX_REMEMBERED {
+            let deps = incoming.iter().find(|c| c.hash() == refusal.change).map(|c| c.deps().to_vec()).unwrap_or_default();
+            memory.refused.insert(refusal.change, deps);
+        }
+    }
+    let heads = settled_heads(doc, &message.heads, &memory.refused);
+    Admission::Checked { rest: sync::Message { heads, changes: ChunkList::empty(), ..message }, refused }
 }
 
 /// The first change (without dependencies) among `incoming` whose write key the certified ID
@@ -550,6 +539,14 @@ fn settled_heads(doc: &mut AutoCommit, heads: &[ChangeHash], refused: &HashMap<C
         if known.into_iter().any(|other| is_ancestor(doc, other)) {
             out.remove(&hash);
         }
+    }
+    // A peer whose every head was refused (it holds another document under this ID, or only
+    // changes this peer refuses) is heard with its own heads: Automerge would take empty heads for
+    // a peer that lost everything, and send it everything again, for ever.
+    if out.is_empty() && !heads.is_empty() {
+        let mut heads = heads.to_vec();
+        heads.sort();
+        return heads;
     }
     out.into_iter().collect()
 }

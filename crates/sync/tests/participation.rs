@@ -12,19 +12,24 @@ use linli_sync::participate_key::set_participate_key;
 use linli_sync::{Access, DocumentId, MemberKey, MemberSignature, Message, ParticipateKey, RepoError, RepoEvent, WriteKey, codec};
 use support::sim::Network;
 
-const SPACE: DocumentId = DocumentId::from_bytes([43; 16]);
+/// The space: its ID certifies its write key.
+static SPACE: std::sync::LazyLock<DocumentId> = std::sync::LazyLock::new(|| DocumentId::certified(&WriteKey::from_seed([1; 32]).public()));
 
+/// The organiser as the Editor writes (items they make carry their mark).
+fn lin() -> Author {
+    author(&MemberKey::from_seed([10; 32]), 1)
+}
 fn pledge() -> ItemId {
-    ItemId::from_random([1; 8])
+    lin().new_item_id([1; 8])
 }
 fn notice() -> ItemId {
-    ItemId::from_random([2; 8])
+    lin().new_item_id([2; 8])
 }
 fn board() -> ItemId {
-    ItemId::from_random([3; 8])
+    lin().new_item_id([3; 8])
 }
 fn column() -> ItemId {
-    ItemId::from_random([4; 8])
+    lin().new_item_id([4; 8])
 }
 
 fn author(key: &MemberKey, session: u8) -> Author {
@@ -51,7 +56,7 @@ fn village() -> Village {
     let organiser_key = MemberKey::from_seed([10; 32]);
     let resident_key = MemberKey::from_seed([11; 32]);
     let (organiser, relay1, relay2, resident) = (net.add_device("organiser"), net.add_relay("relay1"), net.add_relay("relay2"), net.add_device("resident"));
-    net.nodes[organiser].repo.hold_write_key(SPACE, write.clone());
+    net.nodes[organiser].repo.hold_write_key(*SPACE, write.clone());
     net.nodes[organiser].repo.hold_member_key(organiser_key.clone());
     let lin = author(&organiser_key, 1);
     let mut doc = new_space_with("Sanfang", &lin, |doc| {
@@ -62,13 +67,13 @@ fn village() -> Village {
     editor.create_pledge(&pledge(), PledgeDraft { title: "Quiet after 22:00".into(), goal: 10, ..Default::default() }).unwrap();
     editor.post_notice(&notice(), NoticeDraft::new("Lift repair", "Friday")).unwrap();
     editor.create_board(&board(), "Requests", &[(column(), [("en".to_owned(), "New".to_owned())].into())]).unwrap();
-    net.create(organiser, SPACE, doc);
+    net.create(organiser, *SPACE, doc);
     net.connect(organiser, relay1);
     net.connect(relay2, relay1);
     net.nodes[resident].repo.hold_member_key(resident_key.clone());
-    net.nodes[resident].repo.hold_participate_key(SPACE, take_part.clone());
+    net.nodes[resident].repo.hold_participate_key(*SPACE, take_part.clone());
     let resident_link = net.connect(resident, relay2);
-    net.find(resident, SPACE);
+    net.find(resident, *SPACE);
     net.run_until_quiet();
     assert_eq!(net.nodes[resident].repo.access(&SPACE), Access::Participate);
     assert_eq!(net.nodes[organiser].repo.access(&SPACE), Access::Edit);
@@ -81,7 +86,7 @@ fn space(net: &Network, node: usize) -> Space {
 
 fn resident_does(v: &mut Village, act: impl FnOnce(&mut Editor<'_>)) {
     let me = author(&v.resident_key, 2);
-    v.net.change(v.resident, SPACE, |doc| act(&mut Editor::new(doc, &me)));
+    v.net.change(v.resident, *SPACE, |doc| act(&mut Editor::new(doc, &me)));
 }
 
 /// A change a device running other code makes on its copy of the space, as `who`, bypassing its
@@ -107,7 +112,7 @@ fn frame(sender: &str, target: &str, changes: &[&Change], member_signatures: Vec
     codec::encode(&Message::Sync {
         sender_id: sender.into(),
         target_id: target.into(),
-        document_id: SPACE,
+        document_id: *SPACE,
         data: message.encode(),
         signatures: Vec::new(),
         member_signatures,
@@ -124,8 +129,9 @@ fn a_resident_joins_signs_raises_and_comments_and_everyone_has_it() {
     let me = MemberId::from_public_key(v.resident_key.public()).to_string();
     resident_does(&mut v, |e| e.join("Ann", "").unwrap());
     resident_does(&mut v, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
-    resident_does(&mut v, |e| e.raise_request(&ItemId::from_random([5; 8]), &board(), &column(), "", TaskDraft { title: "Broken lamp".into(), ..Default::default() }, Place::End).unwrap());
-    resident_does(&mut v, |e| e.comment_on_notice(&notice(), &ItemId::from_random([6; 8]), "Thank you").unwrap());
+    let ann = author(&v.resident_key, 2);
+    resident_does(&mut v, |e| e.raise_request(&ann.new_item_id([5; 8]), &board(), &column(), "", TaskDraft { title: "Broken lamp".into(), ..Default::default() }, Place::End).unwrap());
+    resident_does(&mut v, |e| e.comment_on_notice(&notice(), &ann.new_item_id([6; 8]), "Thank you").unwrap());
     v.net.run_until_quiet();
     for node in [v.relay2, v.relay1, v.organiser] {
         let s = space(&v.net, node);
@@ -142,7 +148,7 @@ fn a_resident_repo_refuses_its_own_forbidden_change_and_keeps_the_space_as_it_wa
     let mut v = village();
     let me = author(&v.resident_key, 2);
     let heads_before = v.net.nodes[v.resident].repo.read_mut(&SPACE, |doc| doc.get_heads()).unwrap();
-    let refused = v.net.nodes[v.resident].repo.change(SPACE, |doc| Editor::new(doc, &me).edit_notice(&notice(), NoticeDraft::new("Lift repair cancelled", "")).unwrap());
+    let refused = v.net.nodes[v.resident].repo.change(*SPACE, |doc| Editor::new(doc, &me).edit_notice(&notice(), NoticeDraft::new("Lift repair cancelled", "")).unwrap());
     match refused {
         Err(RepoError::Refused(reason)) => assert!(reason.contains("changed by organisers"), "{reason}"),
         other => panic!("expected a refusal, got {other:?}"),
@@ -151,6 +157,7 @@ fn a_resident_repo_refuses_its_own_forbidden_change_and_keeps_the_space_as_it_wa
     assert_eq!(heads_before, heads_after, "the refused change was taken back out");
     assert_eq!(space(&v.net, v.resident).notices[notice().as_str()].title, "Lift repair");
     // The resident can go on taking part.
+    resident_does(&mut v, |e| e.join("Ann", "").unwrap());
     resident_does(&mut v, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
     v.net.run_until_quiet();
     assert_eq!(space(&v.net, v.organiser).pledges[pledge().as_str()].signature_count(), 1);
@@ -194,7 +201,7 @@ fn no_one_signs_in_a_residents_name_not_even_an_organiser() {
     let bytes = codec::encode(&Message::Sync {
         sender_id: "organiser".into(),
         target_id: "relay1".into(),
-        document_id: SPACE,
+        document_id: *SPACE,
         data: message.encode(),
         signatures: vec![v.write.sign(forged.hash())],
         member_signatures: vec![organiser_key.sign(forged.hash(), None)],
@@ -204,7 +211,7 @@ fn no_one_signs_in_a_residents_name_not_even_an_organiser() {
     assert_eq!(refused_at(&v.net, v.relay1), 1);
     assert_eq!(space(&v.net, v.relay2).pledges[pledge().as_str()].signature_count(), 0);
     // And an organiser's own repo will not sign for a resident either.
-    let refused = v.net.nodes[v.organiser].repo.change(SPACE, |doc| Editor::new(doc, &ann).sign_pledge(&pledge(), "Ann").unwrap());
+    let refused = v.net.nodes[v.organiser].repo.change(*SPACE, |doc| Editor::new(doc, &ann).sign_pledge(&pledge(), "Ann").unwrap());
     assert!(matches!(&refused, Err(RepoError::Refused(reason)) if reason.contains("own signature")), "{refused:?}");
 }
 
@@ -236,11 +243,11 @@ fn a_view_link_cannot_take_part() {
     let viewer = v.net.add_device("viewer");
     v.net.nodes[viewer].repo.hold_member_key(MemberKey::from_seed([12; 32]));
     v.net.connect(viewer, v.relay2);
-    v.net.find(viewer, SPACE);
+    v.net.find(viewer, *SPACE);
     v.net.run_until_quiet();
     assert_eq!(v.net.nodes[viewer].repo.access(&SPACE), Access::View);
     let me = author(&MemberKey::from_seed([12; 32]), 3);
-    let refused = v.net.nodes[viewer].repo.change(SPACE, |doc| Editor::new(doc, &me).sign_pledge(&pledge(), "Bo").unwrap());
+    let refused = v.net.nodes[viewer].repo.change(*SPACE, |doc| Editor::new(doc, &me).sign_pledge(&pledge(), "Bo").unwrap());
     assert!(matches!(refused, Err(RepoError::ViewOnly(_))), "{refused:?}");
 }
 
@@ -250,7 +257,7 @@ fn stopping_old_take_part_links_stops_them_and_a_new_link_works() {
     resident_does(&mut v, |e| e.join("Ann", "").unwrap());
     v.net.run_until_quiet();
     let new = ParticipateKey::from_seed([3; 32]);
-    let fx = v.net.nodes[v.organiser].repo.set_participate_key(SPACE, new.clone()).expect("the organiser holds the write key");
+    let fx = v.net.nodes[v.organiser].repo.set_participate_key(*SPACE, new.clone()).expect("the organiser holds the write key");
     v.net.apply(v.organiser, fx);
     v.net.run_until_quiet();
     assert_eq!(v.net.nodes[v.resident].repo.access(&SPACE), Access::View, "the old take-part link now only reads");
@@ -262,7 +269,7 @@ fn stopping_old_take_part_links_stops_them_and_a_new_link_works() {
     v.net.run_until_quiet();
     assert_eq!(refused_at(&v.net, v.relay2), 1);
     // With the new link (say from the new poster), the same resident takes part again.
-    v.net.nodes[v.resident].repo.hold_participate_key(SPACE, new);
+    v.net.nodes[v.resident].repo.hold_participate_key(*SPACE, new);
     resident_does(&mut v, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
     v.net.run_until_quiet();
     assert_eq!(space(&v.net, v.organiser).pledges[pledge().as_str()].signature_count(), 1);
@@ -273,10 +280,11 @@ fn stopping_old_take_part_links_stops_them_and_a_new_link_works() {
 #[test]
 fn moving_the_write_key_keeps_the_take_part_link_working() {
     let mut v = village();
-    let fx = v.net.nodes[v.organiser].repo.rotate_write_key(SPACE, WriteKey::from_seed([4; 32])).expect("holds the key");
+    let fx = v.net.nodes[v.organiser].repo.rotate_write_key(*SPACE, WriteKey::from_seed([4; 32])).expect("holds the key");
     v.net.apply(v.organiser, fx);
     v.net.run_until_quiet();
     assert_eq!(v.net.nodes[v.organiser].repo.participate_key(&SPACE).map(|k| k.public()), Some(v.take_part.public()), "resealed under the new key");
+    resident_does(&mut v, |e| e.join("Ann", "").unwrap());
     resident_does(&mut v, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
     v.net.run_until_quiet();
     assert_eq!(space(&v.net, v.organiser).pledges[pledge().as_str()].signature_count(), 1);
@@ -289,7 +297,8 @@ fn member_signatures_cover_each_members_chain_with_about_one_per_head() {
     v.net.disconnect(v.resident_link);
     resident_does(&mut v, |e| e.join("Ann", "").unwrap());
     for n in 0..40u8 {
-        resident_does(&mut v, |e| e.comment_on_notice(&notice(), &ItemId::from_random([100 + n; 8]), "me too").unwrap());
+        let id = author(&v.resident_key, 2).new_item_id([100 + n; 8]);
+        resident_does(&mut v, |e| e.comment_on_notice(&notice(), &id, "me too").unwrap());
     }
     v.net.connect(v.resident, v.relay2);
     let mut member_signatures_sent = 0;
@@ -313,12 +322,13 @@ fn member_signatures_cover_each_members_chain_with_about_one_per_head() {
 #[test]
 fn a_restarted_relay_serves_residents_changes_with_their_signatures() {
     let mut v = village();
+    resident_does(&mut v, |e| e.join("Ann", "").unwrap());
     resident_does(&mut v, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
     v.net.run_until_quiet();
     v.net.restart(v.relay1);
     let newcomer = v.net.add_device("newcomer");
     v.net.connect(newcomer, v.relay1);
-    v.net.find(newcomer, SPACE);
+    v.net.find(newcomer, *SPACE);
     v.net.run_until_quiet();
     assert_eq!(space(&v.net, newcomer).pledges[pledge().as_str()].signature_count(), 1);
     assert_eq!(refused_at(&v.net, newcomer), 0);
@@ -337,10 +347,10 @@ fn a_space_file_carries_residents_changes_with_their_signatures_to_any_device() 
     // the signatures the file carries, and travel on from there.
     let viewer = v.net.add_device("viewer");
     let viewer_link = v.net.connect(viewer, v.relay2);
-    v.net.find(viewer, SPACE);
+    v.net.find(viewer, *SPACE);
     v.net.run_until_quiet();
     v.net.disconnect(viewer_link);
-    let (imported, fx) = v.net.nodes[viewer].repo.import_file(SPACE, &file);
+    let (imported, fx) = v.net.nodes[viewer].repo.import_file(*SPACE, &file);
     v.net.apply(viewer, fx);
     let imported = imported.expect("the file is this space");
     assert_eq!((imported.new_changes, imported.refused), (2, 0));
@@ -362,7 +372,7 @@ fn a_space_file_cannot_smuggle_a_forged_change_nor_another_space_in() {
         signatures: Vec::new(),
         member_signatures: vec![v.resident_key.sign(forged.hash(), Some(&v.take_part.signer()))],
     };
-    let (imported, fx) = v.net.nodes[v.organiser].repo.import_file(SPACE, &file.encode());
+    let (imported, fx) = v.net.nodes[v.organiser].repo.import_file(*SPACE, &file.encode());
     v.net.apply(v.organiser, fx);
     let imported = imported.expect("the file is this space");
     assert_eq!((imported.new_changes, imported.refused), (0, 1));
@@ -370,8 +380,8 @@ fn a_space_file_cannot_smuggle_a_forged_change_nor_another_space_in() {
     assert_eq!(space(&v.net, v.organiser).notices[notice().as_str()].title, "Lift repair");
 
     let other = new_space_with("Elsewhere", &me, |_| {});
-    let (imported, _) = v.net.nodes[v.organiser].repo.import_file(SPACE, &other.clone().save());
+    let (imported, _) = v.net.nodes[v.organiser].repo.import_file(*SPACE, &other.clone().save());
     assert!(matches!(imported, Err(RepoError::DifferentDocument)), "{imported:?}");
-    let (imported, _) = v.net.nodes[v.organiser].repo.import_file(SPACE, b"not a file");
+    let (imported, _) = v.net.nodes[v.organiser].repo.import_file(*SPACE, b"not a file");
     assert!(matches!(imported, Err(RepoError::BadFile(_))), "{imported:?}");
 }

@@ -456,6 +456,16 @@ fn no_one_writes_in_another_members_name() {
     );
     refused(
         review_as(&s, Tier::Edit, ORGANISER, |doc| {
+            let votes = at(doc, &["consultations", s.consultation.as_str(), "votes"]);
+            let vote = doc.put_object(&votes, me(NEIGHBOUR).as_str(), ObjType::Map).unwrap();
+            let choices = doc.put_object(&vote, "choices", ObjType::Map).unwrap();
+            doc.put(&choices, "yes", true).unwrap();
+            doc.put(&vote, "at", 0_i64).unwrap();
+        }),
+        OWN_VOTE,
+    );
+    refused(
+        review_as(&s, Tier::Edit, ORGANISER, |doc| {
             let request = at(doc, &["tasks", s.request.as_str(), "request"]);
             let confirmation = doc.put_object(&request, "confirmation", ObjType::Map).unwrap();
             doc.put(&confirmation, "resolved", true).unwrap();
