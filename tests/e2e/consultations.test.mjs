@@ -55,7 +55,7 @@ test("three residents vote, one offline until after the close; every profile and
   assert.match(await sheet.locator(".consultation-status").innerText(), /Open for voting · closes in 6 d 23 h|closes in 7 d/);
   assert.match(await sheet.innerText(), /No decision: nobody has voted/, "no quorum was set: nobody voting is what leaves it undecided");
   const posterLink = await sheet.locator(".print-qr").getByRole("img", { name: "QR code that opens this on a phone" }).getAttribute("data-link");
-  assert.match(posterLink, /\/consultations\/[0-9a-f]{16}#part=/, "the poster carries the take-part link");
+  assert.match(posterLink, /\/consultations\/[0-9a-f]{32}#part=/, "the poster carries the take-part link");
   await waitUntilSaved(organiser.page);
 
   // Two residents vote from their phones.

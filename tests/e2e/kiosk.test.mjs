@@ -35,7 +35,7 @@ test("a kiosk shows what another device posts, keeps showing through a relay out
   await postNotice(phone.page, "Lift out of order", "Use the stairs.", { urgent: true });
   await slideTitle(kiosk.page).filter({ hasText: "Lift out of order" }).waitFor();
   const qr = kiosk.page.getByRole("img", { name: "QR code that opens this on a phone" });
-  assert.match(await qr.getAttribute("data-link"), new RegExp(`/s/${space}/notices/[0-9a-f]{16}$`));
+  assert.match(await qr.getAttribute("data-link"), new RegExp(`/s/${space}/notices/[0-9a-f]{32}$`));
   // Nothing to type into, nothing to edit: the only control is "Full screen".
   assert.equal(await kiosk.page.locator("input, textarea, select, [contenteditable]").count(), 0);
   assert.deepEqual(await kiosk.page.getByRole("button").allInnerTexts(), ["Full screen"]);

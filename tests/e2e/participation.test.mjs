@@ -40,7 +40,7 @@ test("a phone scans a pledge poster and signs in two taps; the organiser sees a 
   const organiser = await newProfile(world.browser);
   await createSpace(organiser.page, world.relay.httpUrl, "Poster Lane", { me: "Organiser Chen" });
   const posterLink = await startPledge(organiser.page, "Bikes off the stairs");
-  assert.match(posterLink, /\/pledges\/[0-9a-f]{16}#part=[1-9A-HJ-NP-Za-km-z]{40,50}$/, "the poster carries the take-part link");
+  assert.match(posterLink, /\/pledges\/[0-9a-f]{32}#part=[1-9A-HJ-NP-Za-km-z]{40,50}$/, "the poster carries the take-part link");
   assert.doesNotMatch(posterLink, /#key=/, "never the edit link");
   await organiser.page.locator(".print-qr").getByText("Scan to sign on your phone").waitFor();
   await waitUntilSaved(organiser.page);
