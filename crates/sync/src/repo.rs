@@ -644,8 +644,8 @@ impl Repo {
         let mut fx = Effects::default();
         let Some(batch) = self.batch.take() else { return fx };
         for document_id in batch.to_save {
-            if let Some(entry) = self.docs.get_mut(&document_id).filter(|e| e.phase == Phase::Ready) {
-                fx.storage.extend(entry.storage_writes(document_id));
+            if self.docs.get(&document_id).is_some_and(|e| e.phase == Phase::Ready) {
+                self.store(document_id, &mut fx);
             }
         }
         for (document_id, conn) in batch.to_sync {
@@ -879,6 +879,16 @@ impl Repo {
                 received
             }
             Err(error) => Err(error),
+        })
+        .and_then(|received| {
+            // Automerge takes in some changes it cannot then save (an operation naming as its
+            // predecessor one elsewhere in the document panics in `save_after`): saving the new
+            // changes here, where the peer that sent them is known, refuses them as bad data
+            // instead of failing later, in the store, for every peer.
+            if received.is_ok() && entry.doc.get_heads() != before {
+                contain(|| entry.doc.save_after(&before))?;
+            }
+            Ok(received)
         });
         if let Some(told) = told_before {
             peer.sync.last_sent_heads = told;
@@ -915,8 +925,12 @@ impl Repo {
             return;
         }
         // Answer, unless the peer wants what we do not have: then it hears `doc-unavailable`
-        // (or the document, should it arrive later).
-        if phase == Phase::Ready || !peer_wants {
+        // (or the document, should it arrive later). A message whose changes were all refused
+        // gets no answer (the refusal notice went): our heads, unchanged, would tell a peer that
+        // holds another document under this ID that we lost ours, and Automerge would have it
+        // send the same changes again, for ever.
+        let all_refused = carried_changes && !refused.is_empty();
+        if (phase == Phase::Ready || !peer_wants) && !all_refused {
             self.send_sync(document_id, conn, fx);
         }
         if phase != Phase::Ready {
@@ -954,16 +968,29 @@ impl Repo {
         }
     }
 
+    /// Writes what is new in the document to storage. Should Automerge panic saving it, the
+    /// document is loaded again from storage, which holds everything acknowledged.
+    fn store(&mut self, document_id: DocumentId, fx: &mut Effects) {
+        let entry = self.docs.get_mut(&document_id).expect("caller checked");
+        match contain(|| entry.storage_writes(document_id)) {
+            Ok(writes) => fx.storage.extend(writes),
+            Err(_) => self.poison(document_id, fx),
+        }
+    }
+
     /// After the document changed: store it, then sync every engaged peer.
     fn after_change(&mut self, document_id: DocumentId, fx: &mut Effects) {
-        let entry = self.docs.get_mut(&document_id).expect("caller checked");
         if self.config.persist {
             match &mut self.batch {
                 Some(batch) => {
                     batch.to_save.insert(document_id);
                 }
-                None => fx.storage.extend(entry.storage_writes(document_id)),
+                None => self.store(document_id, fx),
             }
+        }
+        let entry = self.docs.get(&document_id).expect("caller checked");
+        if entry.phase != Phase::Ready {
+            return; // poisoned while storing: loading again
         }
         let engaged: Vec<ConnId> = entry.peers.keys().copied().collect();
         for conn in engaged {
