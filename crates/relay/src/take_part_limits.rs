@@ -153,3 +153,84 @@ impl ChangeRules for LimitedRules {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use linli_sync::automerge::transaction::Transactable;
+    use linli_sync::automerge::{Change, ROOT};
+
+    use super::*;
+
+    fn a_change(n: u64) -> Change {
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "n", n).unwrap();
+        doc.commit();
+        doc.get_last_local_change().unwrap().clone()
+    }
+
+    fn limited(limits: TakePartLimits) -> (LimitedRules, Arc<Metrics>) {
+        let metrics = Arc::new(Metrics::default());
+        (LimitedRules::new(limits, metrics.clone()), metrics)
+    }
+
+    const GENEROUS: TakePartLimits = TakePartLimits {
+        joins_per_minute: 1e9,
+        joins_per_day: 1e9,
+        member_changes_per_day: 1e9,
+        member_bytes_per_day: 1e12,
+        link_changes_per_day: 1e9,
+        link_bytes_per_day: 1e12,
+    };
+
+    #[test]
+    fn each_member_and_the_link_as_a_whole_bring_in_so_many_changes_a_day() {
+        let (rules, metrics) = limited(TakePartLimits { member_changes_per_day: 3.0, link_changes_per_day: 5.0, ..GENEROUS });
+        let (space, doc, start) = (DocumentId::from_bytes([1; 16]), AutoCommit::new(), Instant::now());
+        let change = a_change(1);
+        let by = |member: u8| Reviewed { change: &change, tier: Tier::Participate, member: Some([member; 32]) };
+        for _ in 0..3 {
+            assert_eq!(rules.take(&space, &doc, &by(1), false, start), Ok(()));
+        }
+        assert_eq!(rules.take(&space, &doc, &by(1), false, start), Err(TOO_MUCH_TODAY));
+        // Another member still may, until the link's day is used up.
+        assert_eq!(rules.take(&space, &doc, &by(2), false, start), Ok(()));
+        assert_eq!(rules.take(&space, &doc, &by(3), false, start), Err(LINK_TOO_BUSY));
+        // Another space's link is not this one.
+        assert_eq!(rules.take(&DocumentId::from_bytes([2; 16]), &doc, &by(3), false, start), Ok(()));
+        assert_eq!(metrics.volume_limited.load(std::sync::atomic::Ordering::Relaxed), 2);
+        // A day later, the first member may again.
+        assert_eq!(rules.take(&space, &doc, &by(1), false, start + Duration::from_secs(86_400)), Ok(()));
+    }
+
+    #[test]
+    fn a_member_brings_in_so_many_bytes_a_day() {
+        let change = a_change(1);
+        let size = change.raw_bytes().len() as f64;
+        let (rules, _) = limited(TakePartLimits { member_bytes_per_day: 2.5 * size, ..GENEROUS });
+        let (space, doc, start) = (DocumentId::from_bytes([1; 16]), AutoCommit::new(), Instant::now());
+        let by = Reviewed { change: &change, tier: Tier::Participate, member: Some([1; 32]) };
+        assert_eq!(rules.take(&space, &doc, &by, false, start), Ok(()));
+        assert_eq!(rules.take(&space, &doc, &by, false, start), Ok(()));
+        assert_eq!(rules.take(&space, &doc, &by, false, start), Err(TOO_MUCH_TODAY));
+    }
+
+    #[test]
+    fn joins_are_limited_a_minute_and_a_day() {
+        let (rules, metrics) = limited(TakePartLimits { joins_per_minute: 2.0, joins_per_day: 3.0, ..GENEROUS });
+        let (space, doc, start) = (DocumentId::from_bytes([1; 16]), AutoCommit::new(), Instant::now());
+        let change = a_change(1);
+        let joining = |member: u8| Reviewed { change: &change, tier: Tier::Participate, member: Some([member; 32]) };
+        assert_eq!(rules.take(&space, &doc, &joining(1), true, start), Ok(()));
+        assert_eq!(rules.take(&space, &doc, &joining(2), true, start), Ok(()));
+        assert_eq!(rules.take(&space, &doc, &joining(3), true, start), Err(TOO_MANY_JOINS));
+        let later = start + Duration::from_secs(61);
+        assert_eq!(rules.take(&space, &doc, &joining(3), true, later), Ok(()));
+        assert_eq!(rules.take(&space, &doc, &joining(4), true, later + Duration::from_secs(61)), Err(TOO_MANY_JOINS_TODAY));
+        // A member already in takes part as before.
+        assert_eq!(rules.take(&space, &doc, &joining(1), false, later + Duration::from_secs(61)), Ok(()));
+        assert_eq!(metrics.joins_limited.load(std::sync::atomic::Ordering::Relaxed), 2);
+    }
+}
