@@ -1,10 +1,12 @@
 //! What admitting one change costs a peer (criterion), on a space of 10,000 items: a resident's
 //! change (signing a pledge through a take-part link) and an organiser's (editing a notice), as a
 //! relay or a browser receives them in a sync message — signatures checked, the space's rules
-//! applied, the change applied and stored — and the rules alone.
+//! applied, the change applied and stored — the costliest change a resident may send (as many
+//! operations as a take-part change may hold, one head behind the relay), and the rules alone.
+//! The space has a random ID, so it is judged by the rules of spaces made before certified IDs.
 //! Run: `cargo bench -p linli-core --features sync --bench admission`.
 
-use automerge::AutoCommit;
+use automerge::{AutoCommit, ReadDoc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use linli_core::participation::{Candidate, Regime, SpaceRules, Tier, review};
 use linli_core::*;
@@ -122,6 +124,63 @@ fn benches(c: &mut Criterion) {
     });
     group.bench_function("an organiser's change (edit link): signatures, rules, apply, store, answer", |b| {
         b.iter_batched(organiser_setup, receive, BatchSize::PerIteration)
+    });
+    // The costliest change a resident may send: as many operations as a take-part change may
+    // hold (renaming oneself, each allowed), made one head behind the relay (which then reads the
+    // document as of the change's dependencies, not as it is).
+    let mut joined = doc.clone();
+    Editor::new(&mut joined, &as_member(&resident)).join("Resident", "").unwrap();
+    let join = joined.get_last_local_change().unwrap().clone();
+    let mut ahead = joined.clone();
+    let current: Notice = read_item(&ahead, "notices", id(1, 17).as_str()).unwrap().unwrap();
+    Editor::new(&mut ahead, &as_member(&organiser)).edit_notice(&id(1, 17), NoticeDraft { body: "edited".into(), ..NoticeDraft::of(&current) }).unwrap();
+    let joined_file = |doc: &AutoCommit| {
+        let mut doc = doc.clone();
+        let changes = doc.get_changes(&[]);
+        let member_signatures = vec![resident.sign(join.hash(), Some(&take_part.signer()))];
+        let signatures = changes.iter().filter(|c| c.hash() != join.hash()).map(|c| write.sign(c.hash())).collect();
+        linli_sync::space_file::SpaceFile { document: doc.save(), signatures, member_signatures }.encode()
+    };
+    let (joined_bytes, ahead_bytes) = (joined_file(&joined), joined_file(&ahead));
+    let costliest_setup = || {
+        let mut relay = device("relay", &doc, &write, false);
+        let mut phone = device("phone", &doc, &write, true);
+        relay.import_file(SPACE, &joined_bytes).0.expect("the resident's join");
+        phone.import_file(SPACE, &joined_bytes).0.expect("the resident's join");
+        phone.hold_member_key(resident.clone());
+        phone.hold_participate_key(SPACE, take_part.clone());
+        let mut to_relay: Vec<Vec<u8>> = relay.connected(1, Direction::Incoming).sends.into_iter().map(|(_, f)| f).collect();
+        to_relay.extend(phone.connected(1, Direction::Outgoing).sends.into_iter().map(|(_, f)| f));
+        let mut to_phone = Vec::new();
+        while !to_relay.is_empty() || !to_phone.is_empty() {
+            for frame in std::mem::take(&mut to_relay) {
+                to_phone.extend(relay.received(1, &frame).sends.into_iter().map(|(_, f)| f));
+            }
+            for frame in std::mem::take(&mut to_phone) {
+                to_relay.extend(phone.received(1, &frame).sends.into_iter().map(|(_, f)| f));
+            }
+        }
+        // The relay hears of an organiser's edit that the phone has not.
+        relay.import_file(SPACE, &ahead_bytes).0.expect("the organiser's edit");
+        let ((), fx) = phone
+            .change(SPACE, |d| {
+                d.set_actor(as_member(&resident).actor());
+                let member = match d.get(automerge::ROOT, "members").unwrap() {
+                    Some((_, members)) => members,
+                    None => panic!("members"),
+                };
+                let me = MemberId::from_public_key(resident.public()).to_string();
+                let entry = d.get(&member, me.as_str()).unwrap().expect("joined").1;
+                for n in 0..11_990 {
+                    automerge::transaction::Transactable::put(d, &entry, "name", format!("Resident {n}")).unwrap();
+                }
+            })
+            .expect("the phone may make it");
+        (relay, fx.sends.into_iter().map(|(_, f)| f).collect::<Vec<_>>())
+    };
+    assert!(admitted(&receive(costliest_setup()).1), "the costliest allowed change is admitted");
+    group.bench_function("the costliest change a resident may send (11,990 operations, one head behind)", |b| {
+        b.iter_batched(costliest_setup, receive, BatchSize::PerIteration)
     });
     let candidate = Candidate { change: &signing, tier: Tier::Participate, member: Some(MemberId::from_public_key(resident.public())) };
     group.bench_function("the rules alone, a resident's change", |b| b.iter(|| review(&doc, Regime::Legacy, &[candidate])));

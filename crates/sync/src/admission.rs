@@ -179,6 +179,34 @@ impl Judge<'_> {
 const NOT_SIGNED: &str = "it is not signed with a key of this space (a view link, or a link that was stopped)";
 const NOT_THEIRS: &str = "it is written in a member's name without that member's signature";
 const BUILT_ON_REFUSED: &str = "it builds on a change that was refused";
+const VOUCHER_REFUSED: &str = "the only signature that vouches for it is on a later change that was refused";
+/// Past this many changes taken back for want of a signature, the rounds stop looking for more.
+const MAX_UNVOUCHED: usize = 64;
+
+/// How a change was vouched for.
+enum Voucher {
+    /// By a signature on the change itself (or one that came before it).
+    Own,
+    /// By the member signature on this later change of the member's own chain.
+    Member(ChangeHash),
+    /// By the write-key signature on a later change of the same message.
+    Edit,
+}
+
+/// `roots` and their ancestors among `changes` (by hash, with their dependencies).
+fn ancestors_among(roots: impl IntoIterator<Item = ChangeHash>, deps_of: &HashMap<ChangeHash, Vec<ChangeHash>>) -> HashSet<ChangeHash> {
+    let mut seen = HashSet::new();
+    let mut stack: Vec<ChangeHash> = roots.into_iter().collect();
+    while let Some(hash) = stack.pop() {
+        if let Some(deps) = deps_of.get(&hash)
+            && seen.insert(hash)
+        {
+            stack.extend(deps.iter().copied());
+        }
+    }
+    seen
+}
+
 const NOT_GENUINE: &str = "this is not the document its ID names (its first change does not set the key the ID certifies)";
 
 /// Decides on `message` and applies what it accepts to `doc`. Runs Automerge on untrusted bytes:
@@ -267,115 +295,181 @@ pub(crate) fn admit(
         }
     }
     let deps_of: HashMap<ChangeHash, Vec<ChangeHash>> = pending.iter().map(|c| (c.hash(), c.deps().to_vec())).collect();
-    let mut keep_write: Vec<ChangeSignature> = Vec::new();
-    let mut keep_member: Vec<MemberSignature> = Vec::new();
     let mut waiting: Vec<Change> = Vec::new();
-    // A document has one first change: once one is taken, any other without dependencies is refused.
-    let mut first_taken = false;
-    while !pending.is_empty() {
-        let pending_now: HashSet<ChangeHash> = pending.iter().map(Change::hash).collect();
-        let write_key = protection(doc).or(genesis.0);
-        let participate_key = participate_protection(doc).or(genesis.1);
-        let mut signed = HashSet::new();
-        if let Some(public) = write_key {
-            for change in &pending {
-                let hash = change.hash();
-                if offered_write.get(&hash).is_some_and(|s| s.is_valid_under(&public)) || book.get(&hash).is_some_and(|s| s.is_valid_under(&public)) {
-                    signed.insert(hash);
+    // A change taken on the signature of a later change (its vouching) must not stay when that
+    // later change is refused: it would be kept here with no signature any other peer takes, and
+    // this copy would differ from every other for good. Such a change is found once the rounds
+    // are over; the document is then taken back to where it was and the rounds run again
+    // without it (`unvouched`: the change and the one whose signature it was taken on).
+    let (before_heads, actor) = (doc.get_heads(), doc.get_actor().clone());
+    let (all_pending, refused_before) = (pending.clone(), refused.len());
+    let mut unvouched: HashMap<ChangeHash, ChangeHash> = HashMap::new();
+    let mut earlier: HashMap<ChangeHash, String> = HashMap::new();
+    let ahead_before = (memory.vouched_ahead.clone(), memory.member_ahead.clone());
+    let (keep_write, keep_member) = loop {
+        let mut keep_write: Vec<ChangeSignature> = Vec::new();
+        let mut keep_member: Vec<MemberSignature> = Vec::new();
+        // How each accepted change was vouched for, and which were signed with the write key.
+        let mut vouchers: Vec<(ChangeHash, Voucher)> = Vec::new();
+        let mut edit_signed: HashSet<ChangeHash> = HashSet::new();
+        // A document has one first change: once one is taken, any other without dependencies is refused.
+        let mut first_taken = false;
+        while !pending.is_empty() {
+            let pending_now: HashSet<ChangeHash> = pending.iter().map(Change::hash).collect();
+            let write_key = protection(doc).or(genesis.0);
+            let participate_key = participate_protection(doc).or(genesis.1);
+            let mut signed = HashSet::new();
+            if let Some(public) = write_key {
+                for change in &pending {
+                    let hash = change.hash();
+                    if offered_write.get(&hash).is_some_and(|s| s.is_valid_under(&public)) || book.get(&hash).is_some_and(|s| s.is_valid_under(&public)) {
+                        signed.insert(hash);
+                    }
                 }
             }
-        }
-        let edit = vouched(doc, &pending, &signed, &mut memory.vouched_ahead, MAX_REMEMBERED);
-        let members = member_vouched(doc, &pending, &offered_member, book, &mut memory.member_ahead, MAX_REMEMBERED);
+            let edit = vouched(doc, &pending, &signed, &mut memory.vouched_ahead, MAX_REMEMBERED);
+            let members = member_vouched(doc, &pending, &offered_member, book, &mut memory.member_ahead, MAX_REMEMBERED);
 
-        let (order, unready) = causal_order(doc, &pending);
-        let mut blocked: HashSet<ChangeHash> = unready.iter().map(|i| pending[*i].hash()).collect();
-        let mut candidates: Vec<(usize, Reviewed<'_>)> = Vec::new();
-        for index in order {
-            let change = &pending[index];
-            let hash = change.hash();
-            if change.deps().iter().any(|d| blocked.contains(d)) {
-                blocked.insert(hash);
-                continue;
-            }
-            let cover = members.get(&hash);
-            // A change signed with the write key is an edit. One its member signed with the
-            // participate key is judged as that, even when a later edit vouches for it: an edit
-            // vouches for its ancestors' existence, not for the capability they were made under
-            // (in a link document, the upper space's edits build on the lower space's changes).
-            let participates = cover.is_some_and(|s| participate_key.is_some_and(|key| s.participates_under(&key)));
-            // Taking part under another key than the one in force, on top of changes still to
-            // apply (one of which may move the key): judged in a later round, once they are in.
-            let later = !participates && cover.is_some_and(|s| s.participation.is_some()) && change.deps().iter().any(|d| pending_now.contains(d));
-            let tier = if signed.contains(&hash) {
-                Tier::Edit
-            } else if participates {
-                Tier::Participate
-            } else if later {
-                blocked.insert(hash);
-                continue;
-            } else if edit.contains(&hash) {
-                Tier::Edit
-            } else {
-                blocked.insert(hash);
-                continue;
-            };
-            if actor_member(change.actor_id().to_bytes()).is_some() && cover.is_none() {
-                refused.push(Refused { change: hash, reason: NOT_THEIRS.to_owned() });
-                blocked.insert(hash);
-                continue;
-            }
-            candidates.push((index, Reviewed { change, tier, member: cover.map(|s| s.member) }));
-        }
-        if candidates.is_empty() {
-            break;
-        }
-        // Judge in causal order, each change against the document as it is with the admitted ones
-        // before it applied: its dependencies are then the document's heads, as a rule, which
-        // makes reading the document as of them cheap.
-        let mut accepted: HashSet<usize> = HashSet::new();
-        let mut refused_now: HashSet<ChangeHash> = HashSet::new();
-        for (index, candidate) in &candidates {
-            let hash = candidate.change.hash();
-            let verdict = if candidate.change.deps().iter().any(|d| refused_now.contains(d)) {
-                Err(BUILT_ON_REFUSED.to_owned())
-            } else if let Err(reason) = memory.lines.check(doc, candidate.change, is_empty && !first_taken) {
-                Err(reason.to_owned())
-            } else {
-                let verdict = judge.verdicts(doc, std::slice::from_ref(candidate)).pop().unwrap_or_else(|| Err("not judged".to_owned()));
-                if verdict.is_ok() {
-                    doc.apply_changes(vec![candidate.change.clone()]).map_err(|e| e.to_string())?;
-                    memory.lines.applied(std::slice::from_ref(candidate.change));
-                    first_taken |= candidate.change.deps().is_empty();
-                }
-                verdict
-            };
-            match verdict {
-                Ok(()) => {
-                    accepted.insert(*index);
-                }
-                Err(reason) => {
-                    refused_now.insert(hash);
-                    refused.push(Refused { change: hash, reason });
-                }
-            }
-        }
-        if accepted.is_empty() {
-            pending.retain(|c| !refused_now.contains(&c.hash()));
-            break;
-        }
-        let mut rest = Vec::new();
-        for (index, change) in std::mem::take(&mut pending).into_iter().enumerate() {
-            if accepted.contains(&index) {
+            let (order, unready) = causal_order(doc, &pending);
+            let mut blocked: HashSet<ChangeHash> = unready.iter().map(|i| pending[*i].hash()).collect();
+            let mut candidates: Vec<(usize, Reviewed<'_>)> = Vec::new();
+            let mut edit_from_here: Option<HashSet<ChangeHash>> = None;
+            for index in order {
+                let change = &pending[index];
                 let hash = change.hash();
-                keep_write.extend(offered_write.get(&hash).filter(|_| signed.contains(&hash)));
-                keep_member.extend(members.get(&hash).filter(|s| s.hash == hash));
-            } else if !refused_now.contains(&change.hash()) {
-                rest.push(change);
+                if change.deps().iter().any(|d| blocked.contains(d)) || unvouched.contains_key(&hash) {
+                    blocked.insert(hash);
+                    continue;
+                }
+                let cover = members.get(&hash);
+                // A change signed with the write key is an edit. One its member signed with the
+                // participate key is judged as that, even when a later edit vouches for it: an edit
+                // vouches for its ancestors' existence, not for the capability they were made under
+                // (in a link document, the upper space's edits build on the lower space's changes).
+                let participates = cover.is_some_and(|s| participate_key.is_some_and(|key| s.participates_under(&key)));
+                // Taking part under another key than the one in force, on top of changes still to
+                // apply (one of which may move the key): judged in a later round, once they are in.
+                let later = !participates && cover.is_some_and(|s| s.participation.is_some()) && change.deps().iter().any(|d| pending_now.contains(d));
+                let tier = if signed.contains(&hash) {
+                    Tier::Edit
+                } else if participates {
+                    Tier::Participate
+                } else if later {
+                    blocked.insert(hash);
+                    continue;
+                } else if edit.contains(&hash) {
+                    Tier::Edit
+                } else {
+                    blocked.insert(hash);
+                    continue;
+                };
+                if actor_member(change.actor_id().to_bytes()).is_some() && cover.is_none() {
+                    refused.push(Refused { change: hash, reason: NOT_THEIRS.to_owned() });
+                    blocked.insert(hash);
+                    continue;
+                }
+                let voucher = if signed.contains(&hash) {
+                    Voucher::Own
+                } else if participates {
+                    match cover {
+                        Some(s) if s.hash != hash => Voucher::Member(s.hash),
+                        _ => Voucher::Own,
+                    }
+                } else {
+                    let from_here = edit_from_here.get_or_insert_with(|| {
+                        ancestors_among(pending.iter().map(Change::hash).filter(|h| signed.contains(h)), &deps_of)
+                    });
+                    if from_here.contains(&hash) { Voucher::Edit } else { Voucher::Own }
+                };
+                if signed.contains(&hash) {
+                    edit_signed.insert(hash);
+                }
+                vouchers.push((hash, voucher));
+                candidates.push((index, Reviewed { change, tier, member: cover.map(|s| s.member) }));
+            }
+            if candidates.is_empty() {
+                break;
+            }
+            // Judge in causal order, each change against the document as it is with the admitted ones
+            // before it applied: its dependencies are then the document's heads, as a rule, which
+            // makes reading the document as of them cheap.
+            let mut accepted: HashSet<usize> = HashSet::new();
+            let mut refused_now: HashSet<ChangeHash> = HashSet::new();
+            for (index, candidate) in &candidates {
+                let hash = candidate.change.hash();
+                let verdict = if candidate.change.deps().iter().any(|d| refused_now.contains(d)) {
+                    Err(BUILT_ON_REFUSED.to_owned())
+                } else if let Err(reason) = memory.lines.check(doc, candidate.change, is_empty && !first_taken) {
+                    Err(reason.to_owned())
+                } else {
+                    let verdict = judge.verdicts(doc, std::slice::from_ref(candidate)).pop().unwrap_or_else(|| Err("not judged".to_owned()));
+                    if verdict.is_ok() {
+                        doc.apply_changes(vec![candidate.change.clone()]).map_err(|e| e.to_string())?;
+                        memory.lines.applied(std::slice::from_ref(candidate.change));
+                        first_taken |= candidate.change.deps().is_empty();
+                    }
+                    verdict
+                };
+                match verdict {
+                    Ok(()) => {
+                        accepted.insert(*index);
+                    }
+                    Err(reason) => {
+                        refused_now.insert(hash);
+                        refused.push(Refused { change: hash, reason });
+                    }
+                }
+            }
+            if accepted.is_empty() {
+                pending.retain(|c| !refused_now.contains(&c.hash()));
+                break;
+            }
+            let mut rest = Vec::new();
+            for (index, change) in std::mem::take(&mut pending).into_iter().enumerate() {
+                if accepted.contains(&index) {
+                    let hash = change.hash();
+                    keep_write.extend(offered_write.get(&hash).filter(|_| signed.contains(&hash)));
+                    keep_member.extend(members.get(&hash).filter(|s| s.hash == hash));
+                } else if !refused_now.contains(&change.hash()) {
+                    rest.push(change);
+                }
+            }
+            pending = rest;
+        }
+        let taken = |doc: &mut AutoCommit, hash: &ChangeHash| doc.get_change_meta_by_hash(hash).is_some();
+        let signed_taken: Vec<ChangeHash> = edit_signed.iter().copied().filter(|h| taken(doc, h)).collect();
+        let edit_covered = ancestors_among(signed_taken, &deps_of);
+        let mut orphans: Vec<(ChangeHash, ChangeHash)> = Vec::new();
+        for (hash, voucher) in &vouchers {
+            if !taken(doc, hash) {
+                continue;
+            }
+            match voucher {
+                Voucher::Own => {}
+                Voucher::Member(by) if !taken(doc, by) => orphans.push((*hash, *by)),
+                Voucher::Member(_) => {}
+                Voucher::Edit if !edit_covered.contains(hash) => {
+                    // Taken back with the signed descendants that were refused.
+                    let by = edit_signed.iter().find(|h| !taken(doc, h)).copied().unwrap_or(*hash);
+                    orphans.push((*hash, by));
+                }
+                Voucher::Edit => {}
             }
         }
-        pending = rest;
-    }
+        if orphans.is_empty() || unvouched.len() > MAX_UNVOUCHED {
+            break (keep_write, keep_member);
+        }
+        unvouched.extend(orphans);
+        for refusal in refused.drain(refused_before..) {
+            earlier.entry(refusal.change).or_insert(refusal.reason);
+        }
+        (memory.vouched_ahead, memory.member_ahead) = ahead_before.clone();
+        *doc = doc.fork_at(&before_heads).map_err(|e| e.to_string())?;
+        doc.set_actor(actor.clone());
+        memory.lines.forget();
+        memory.lines.prepare(doc);
+        pending = all_pending.clone();
+    };
     for signature in keep_write {
         book.insert(signature);
     }
@@ -390,8 +484,13 @@ pub(crate) fn admit(
         if refused.iter().any(|r| r.change == hash) {
             continue;
         }
-        if unready.contains(&hash) {
+        if unready.contains(&hash) || unvouched.get(&hash).is_some_and(|by| unready.contains(by)) {
             waiting.push(change);
+        } else if let Some(by) = unvouched.get(&hash) {
+            let why = earlier.get(by).map_or(NOT_SIGNED, String::as_str);
+            refused.push(Refused { change: hash, reason: format!("{VOUCHER_REFUSED} ({why})") });
+        } else if let Some(reason) = earlier.remove(&hash) {
+            refused.push(Refused { change: hash, reason });
         } else {
             refused.push(Refused { change: hash, reason: NOT_SIGNED.to_owned() });
         }

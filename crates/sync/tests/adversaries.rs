@@ -30,13 +30,12 @@
 //!
 //! `LINLI_ADVERSARY_CASES=5000` runs a soak; `LINLI_ADVERSARY_MINIMIZE=1` prints the smallest
 //! failing plan (dropping steps) before proptest shrinks. The holes the property found are kept
-//! as their smallest cases at the end of this file. One is fixed
-//! (`a_change_naming_a_predecessor_elsewhere_is_taken_in_without_a_panic`); two are open and
-//! ignored until they are fixed (`a_change_taken_on_the_signature_of_a_refused_one_reaches_every_replica`,
-//! `a_writer_who_forks_their_own_line_splits_the_replicas`). So that the property keeps looking
-//! for others, its attackers do not sign a chain at its head only, nor send two different changes
-//! with one actor and sequence number to two different peers, unless
-//! `LINLI_ADVERSARY_KNOWN_HOLES=1`.
+//! as their smallest cases at the end of this file. Two are fixed
+//! (`a_change_naming_a_predecessor_elsewhere_is_taken_in_without_a_panic`,
+//! `a_change_taken_on_the_signature_of_a_refused_one_reaches_every_replica`); one is open and
+//! ignored until it is fixed (`a_writer_who_forks_their_own_line_splits_the_replicas`). So that
+//! the property keeps looking for others, its attackers do not send two different changes with
+//! one actor and sequence number to two different peers unless `LINLI_ADVERSARY_KNOWN_HOLES=1`.
 
 mod support;
 
@@ -1035,9 +1034,8 @@ impl World {
     fn signatures(&self, standing: Standing, key: &MemberKey, signing: Signing, changes: &[Change]) -> (Vec<ChangeSignature>, Vec<MemberSignature>) {
         let hashes: Vec<ChangeHash> = match signing {
             Signing::Unsigned => return (Vec::new(), Vec::new()),
-            // Only the head signed, the changes it vouches for get in even when it is refused
-            // (kept apart in its own test below).
-            Signing::HeadOnly if self.known_holes => vec![changes.last().expect("some").hash()],
+            // Only the head signed: it vouches for the changes below it.
+            Signing::HeadOnly => vec![changes.last().expect("some").hash()],
             _ => changes.iter().map(Change::hash).collect(),
         };
         let made_up_write = WriteKey::from_seed([66; 32]);
@@ -1986,7 +1984,6 @@ impl World {
 /// that relay holds for good a change no other replica will ever take: the honest replicas never
 /// agree again.
 #[test]
-#[ignore = "open hole (issue 25's note): a change taken on a later change's signature stays when that change is refused"]
 fn a_change_taken_on_the_signature_of_a_refused_one_reaches_every_replica() {
     let mut world = World::new(2, 1 << 2, 1);
     let (mut copy, mallory) = world.attacker_copy(0);

@@ -639,3 +639,26 @@ fn the_upper_space_writes_nothing_of_the_lower_half_through_a_change_without_dep
     let stored = net.nodes[relay].repo.document(&link_id).unwrap();
     assert_eq!(linli_sync::participate_key::participate_protection(stored), Some(invite_key.public()));
 }
+
+#[test]
+fn a_change_taken_on_a_later_changes_signature_goes_when_that_change_is_refused() {
+    let mut v = village();
+    // An organiser's two changes in a row, the write-key signature on the second only (which
+    // vouches for the first): the first allowed (a notice's title), the second not (an empty map
+    // beside a pledge's signatures).
+    let mut copy = current_copy(&v);
+    let actor = author(&organiser_key(), 60, NOW).actor();
+    let mut changes = made(&mut copy, actor.clone(), |doc| {
+        let notice = at(doc, &["notices", notice().as_str()]);
+        doc.put(&notice, "title", "Taken on a refused change's word").unwrap();
+    });
+    changes.extend(made(&mut copy, actor, |doc| drop(doc.put_object(&at(doc, &["pledges", pledge().as_str()]), "signatures", ObjType::Map).unwrap())));
+    let write = vec![write_key().sign(changes[1].hash())];
+    let member = changes.iter().map(|c| organiser_key().sign(c.hash(), None)).collect();
+    send(&mut v, &changes, (write, member));
+    let refused: usize = v.net.nodes[v.relay2].events.iter().map(|e| if let RepoEvent::ChangesRefused { count, .. } = e { *count } else { 0 }).sum();
+    assert_eq!(refused, 2, "both refused: {:?}", reasons_at_relay2(&v));
+    nothing_honest_changed(&v);
+    let heads: Vec<_> = honest(&v).iter().map(|n| v.net.nodes[*n].repo.document(&space_id()).unwrap().clone().get_heads()).collect();
+    assert!(heads.windows(2).all(|w| w[0] == w[1]), "every honest replica holds the same changes: {heads:?}");
+}
