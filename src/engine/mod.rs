@@ -270,7 +270,7 @@ impl Engine {
                     direct.close(link);
                 }
             }
-            FromEngine::Ephemeral { space, data } => webrtc::on_relayed(self, space, &data),
+            FromEngine::Ephemeral { space, data, proven } => webrtc::on_relayed(self, space, &data, proven),
             FromEngine::Linked { space, link, view } => {
                 let stamp = {
                     let mut spaces = self.spaces.borrow_mut();

@@ -5,7 +5,10 @@
 //! - **Through a relay**: every few seconds each device says `hello` (with its random direct-link
 //!   ID) as an ephemeral message on each open space; the relay passes it to the space's other
 //!   peers. Of two devices that hear each other, the one with the smaller ID makes the offer. Once
-//!   the data channel is open the relay is no longer needed: edits flow directly.
+//!   the data channel is open the relay is no longer needed: edits flow directly. The engine signs
+//!   each signal with the space's take-part key when the device holds a take-part or edit link,
+//!   and a device answers only signed ones: view links (kiosks, passers-by) link through relays
+//!   only.
 //! - **With no server at all**: one device makes an invitation (its offer, as text and a QR
 //!   code), the other pastes or scans it and gives back an answer the same way.
 //!
@@ -148,8 +151,13 @@ pub fn announce(engine: &Rc<Engine>, spaces: &[SpaceId]) {
     }
 }
 
-/// Handles a signalling message that arrived through a relay on `space`.
-pub fn on_relayed(engine: &Rc<Engine>, space: SpaceId, data: &[u8]) {
+/// Handles a signalling message that arrived through a relay on `space`. Only a peer that proved
+/// it holds a take-part or edit link of the space (`proven`, see `linli_sync::link_proof`) is
+/// linked to: a view link's holder (a passer-by who scanned a kiosk) opens no direct channel.
+pub fn on_relayed(engine: &Rc<Engine>, space: SpaceId, data: &[u8], proven: bool) {
+    if !proven {
+        return;
+    }
     let Some(direct) = engine.direct.borrow().clone() else { return };
     let Some(signal) = std::str::from_utf8(data).ok().and_then(Signal::from_json) else { return };
     if signal.from == direct.me || signal.to.as_ref().is_some_and(|to| *to != direct.me) {

@@ -155,7 +155,7 @@ impl Engine {
             ToEngine::Link(event) => self.link_event(event),
             ToEngine::Ephemeral { space, data } => {
                 let Ok(id) = space.parse::<DocumentId>() else { return };
-                let fx = self.repo.borrow_mut().broadcast_ephemeral(id, data);
+                let fx = self.repo.borrow_mut().broadcast_proven_ephemeral(id, data);
                 self.apply(fx);
             }
         }
@@ -280,7 +280,10 @@ impl Engine {
                     })
                     .forget();
                 }
-                RepoEvent::Ephemeral { document_id, data, .. } => self.tell(FromEngine::Ephemeral { space: document_id.to_string(), data }),
+                RepoEvent::Ephemeral { document_id, data, .. } => {
+                    let opened = self.repo.borrow().open_ephemeral(&document_id, &data);
+                    self.tell(FromEngine::Ephemeral { space: document_id.to_string(), data: opened.payload, proven: opened.proven });
+                }
             }
         }
         let writes = fx.storage.iter().filter(|op| !matches!(op, linli_sync::StorageOp::Load { .. })).count() as u32;

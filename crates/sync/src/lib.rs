@@ -13,6 +13,7 @@ mod effects;
 mod genuine;
 mod keyring;
 mod lineage;
+pub mod link_proof;
 pub mod link_seal;
 pub mod member_key;
 mod message;

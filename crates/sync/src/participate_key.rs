@@ -51,6 +51,11 @@ impl ParticipateKey {
         self.0.verifying_key().to_bytes()
     }
 
+    /// The signing key, for proofs that the holder may take part (`link_proof`).
+    pub(crate) fn signing_key(&self) -> &SigningKey {
+        &self.0
+    }
+
     /// Lends the key to [`crate::MemberKey::sign`], to sign a change made through the take-part link.
     pub fn signer(&self) -> ParticipateSigner<'_> {
         ParticipateSigner(&self.0)

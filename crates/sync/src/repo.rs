@@ -612,6 +612,28 @@ impl Repo {
         releasable
     }
 
+    /// Sends `payload` like [`Repo::broadcast_ephemeral`], with a proof that this repo may take
+    /// part in the document if it holds (or can open) the document's participate key
+    /// ([`crate::link_proof`]).
+    pub fn broadcast_proven_ephemeral(&mut self, document_id: DocumentId, payload: Vec<u8>) -> Effects {
+        let data = match self.participate_key(&document_id) {
+            Some(key) => crate::link_proof::prove(&document_id, &key, &payload),
+            None => payload,
+        };
+        self.broadcast_ephemeral(document_id, data)
+    }
+
+    /// What an ephemeral message received about a document carries, and whether its sender
+    /// proved they may take part in it ([`crate::link_proof`]).
+    /// In an open document (no write key) anyone may take part: nothing needs proving.
+    pub fn open_ephemeral(&self, document_id: &DocumentId, data: &[u8]) -> crate::link_proof::Opened {
+        let entry = self.docs.get(document_id);
+        let participate = entry.and_then(|entry| crate::participate_key::participate_protection(&entry.doc));
+        let mut opened = crate::link_proof::open(document_id, participate, data);
+        opened.proven |= entry.is_some_and(|entry| entry.phase == Phase::Ready && protection(&entry.doc).is_none());
+        opened
+    }
+
     /// Sends an application payload about a document to every peer engaged in it.
     pub fn broadcast_ephemeral(&mut self, document_id: DocumentId, data: Vec<u8>) -> Effects {
         let mut fx = Effects::default();

@@ -662,3 +662,30 @@ fn a_change_taken_on_a_later_changes_signature_goes_when_that_change_is_refused(
     let heads: Vec<_> = honest(&v).iter().map(|n| v.net.nodes[*n].repo.document(&space_id()).unwrap().clone().get_heads()).collect();
     assert!(heads.windows(2).all(|w| w[0] == w[1]), "every honest replica holds the same changes: {heads:?}");
 }
+
+// ----- with a view link -----
+
+#[test]
+fn only_a_take_part_or_edit_links_holder_proves_it_may_open_a_direct_link() {
+    let mut v = village();
+    let viewer = v.net.add_device("viewer");
+    v.net.connect(viewer, v.relay2);
+    v.net.find(viewer, space_id());
+    v.net.run_until_quiet();
+    // Ann (take part) and the viewer each say hello on the space, as devices do to find a direct link.
+    let fx = v.net.nodes[v.ann].repo.broadcast_proven_ephemeral(space_id(), b"hello from Ann".to_vec());
+    v.net.apply(v.ann, fx);
+    let fx = v.net.nodes[viewer].repo.broadcast_proven_ephemeral(space_id(), b"hello from a viewer".to_vec());
+    v.net.apply(viewer, fx);
+    v.net.run_until_quiet();
+    // The organiser, two relays away, hears both and can tell which proved a link.
+    let organiser = &v.net.nodes[v.organiser];
+    let heard: Vec<(Vec<u8>, bool)> = organiser
+        .events
+        .iter()
+        .filter_map(|e| if let RepoEvent::Ephemeral { document_id, data, .. } = e { Some(organiser.repo.open_ephemeral(document_id, data)) } else { None })
+        .map(|opened| (opened.payload, opened.proven))
+        .collect();
+    assert!(heard.contains(&(b"hello from Ann".to_vec(), true)), "{heard:?}");
+    assert!(heard.contains(&(b"hello from a viewer".to_vec(), false)), "{heard:?}");
+}

@@ -40,7 +40,8 @@ pub enum ToEngine {
     Request { id: u64, request: Request },
     /// A direct (WebRTC) link the page carries.
     Link(LinkEvent),
-    /// Send an application payload about a space to every peer in it (WebRTC signalling).
+    /// Send an application payload about a space to every peer in it (WebRTC signalling), with
+    /// a proof that this device may take part in the space if it holds a take-part or edit link.
     Ephemeral { space: SpaceId, data: Vec<u8> },
 }
 
@@ -154,8 +155,9 @@ pub enum FromEngine {
     /// Send on, or close, a direct link the page carries.
     LinkSend { link: LinkId, bytes: Vec<u8> },
     LinkClose { link: LinkId },
-    /// An application payload a peer sent about a space (WebRTC signalling).
-    Ephemeral { space: SpaceId, data: Vec<u8> },
+    /// An application payload a peer sent about a space (WebRTC signalling); `proven` when the
+    /// peer proved it holds a take-part or edit link of the space.
+    Ephemeral { space: SpaceId, data: Vec<u8>, proven: bool },
     /// One of a space's links as it is now (`None`: not readable yet).
     Linked { space: SpaceId, link: String, view: Option<Box<linli_model::Link>> },
 }
