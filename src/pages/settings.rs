@@ -23,6 +23,7 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <ShareLinks />
         <HiddenMembers />
+        <UnreadableEntries />
         <LinkDevice />
         <section class="card care-settings" aria-labelledby="care-settings-heading">
             <h2 id="care-settings-heading">{t!(i18n, care_mode)}</h2>
@@ -156,6 +157,28 @@ fn HiddenMembers() -> impl IntoView {
                     }).collect_view()}
                 </ul>
                 {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            </section>
+        </Show>
+    }
+}
+
+/// For organisers: the entries every screen leaves out because they cannot be read (where, and
+/// why), so that a malformed signature or comment is seen instead of silently missing.
+#[component]
+fn UnreadableEntries() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let unreadable = Memo::new(move |_| ctx.with(|s| s.unreadable.iter().map(|u| (u.path.clone(), u.reason.clone())).collect::<Vec<_>>()).unwrap_or_default());
+    view! {
+        <Show when=move || !unreadable.get().is_empty()>
+            <section class="card edit-only unreadable-entries" aria-labelledby="unreadable-heading">
+                <h2 id="unreadable-heading">{t!(i18n, unreadable_heading)}</h2>
+                <p class="muted">{t!(i18n, unreadable_explained)}</p>
+                <ul class="plain">
+                    {move || unreadable.get().into_iter().map(|(path, reason)| view! {
+                        <li><code>{path}</code> " · " <span class="muted">{reason}</span></li>
+                    }).collect_view()}
+                </ul>
             </section>
         </Show>
     }
