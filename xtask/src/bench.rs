@@ -83,6 +83,7 @@ pub fn run() -> Result<(), String> {
     let javascript = ladder(&Server::Npm(npm.clone()), &loadgen)?;
     let linli_idle = idle_memory(&Server::Linli(relay), &loadgen)?;
     let relay_memory = crate::bench_relay_memory::run()?;
+    let fairness = crate::bench_fairness::run()?;
     let npm_idle = idle_memory(&Server::Npm(npm), &loadgen)?;
 
     let mut md = String::new();
@@ -112,7 +113,7 @@ pub fn run() -> Result<(), String> {
         ("Relay ≥ 20× the npm server's throughput at p99 ≤ 50 ms", ratio(best(&linli), best(&javascript)), best(&linli) >= 20.0 * best(&javascript)),
         ("≤ 32 KB per idle relay connection", format!("{:.1} KiB", idle_per(linli_idle)), idle_per(linli_idle) * 1024.0 <= 32_000.0),
     ];
-    let goals = goals.into_iter().chain(relay_memory.goals());
+    let goals = goals.into_iter().chain(relay_memory.goals()).chain([fairness.goal()]);
     let _ = writeln!(md, "## Goals\n\n| goal | this run | met |\n|---|---:|---|");
     for (goal, value, met) in goals {
         let _ = writeln!(md, "| {goal} | {value} | {} |", if met { "yes" } else { "**no**" });
@@ -208,6 +209,7 @@ processes (the row of the median process).");
         let _ = writeln!(md, "| {name} | {} KiB | {} KiB | {per:.1} KiB |", before, after);
     }
     md.push_str(&relay_memory.section());
+    md.push_str(&fairness.section());
     std::fs::write(root().join("BENCHMARKS.md"), md).map_err(|e| e.to_string())?;
     println!("\nWrote BENCHMARKS.md");
     Ok(())

@@ -7,6 +7,7 @@
 //! - `bench`: run the benchmarks and write BENCHMARKS.md.
 
 mod bench;
+mod bench_fairness;
 mod bench_relay_memory;
 mod release;
 mod reliability;
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("build-site") => setup::toolchain().and_then(|()| build_site()),
         Some("bench") if args.get(1).map(String::as_str) == Some("relay-memory") => bench_relay_memory::run_alone(),
+        Some("bench") if args.get(1).map(String::as_str) == Some("fairness") => bench_fairness::run_alone(),
         Some("bench") => bench::run(),
         Some("reliability") => reliability::run(),
         // Static relay binaries for x86_64 and aarch64 Linux, their sums, smoke tests and the systemd unit's check.
@@ -36,7 +38,7 @@ fn main() -> ExitCode {
         Some("bundle-size") => bundle_size::report(&root().join("dist"))
             .and_then(|()| bundle_size::check(&root().join("dist"), &root().join("xtask/first-visit-budget"))),
         _ => {
-            eprintln!("usage: cargo xtask serve [--listen ADDR] [--data DIR]\n       cargo xtask test\n       cargo xtask build-site\n       cargo xtask bench [relay-memory]\n       cargo xtask bundle-size\n       cargo xtask reliability\n       cargo xtask release [--use-built-site]");
+            eprintln!("usage: cargo xtask serve [--listen ADDR] [--data DIR]\n       cargo xtask test\n       cargo xtask build-site\n       cargo xtask bench [relay-memory | fairness]\n       cargo xtask bundle-size\n       cargo xtask reliability\n       cargo xtask release [--use-built-site]");
             return ExitCode::from(2);
         }
     };

@@ -9,9 +9,10 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, Ordering};
 
-use linli_sync::{ChunkKey, ChunkKind, CloseReason, ConnId, Direction, DocumentId, Effects, Repo, RepoEvent, StorageOp};
+use linli_sync::{ChunkKey, ChunkKind, CloseReason, ConnId, Direction, DocumentId, Effects, Repo, RepoEvent, StorageOp, codec};
 use tokio::sync::mpsc;
 
+use crate::fair_share::{FairShare, Turn};
 use crate::folder_store::FolderStore;
 use crate::idle_release::{IdleClock, Retention};
 use crate::metrics::Metrics;
@@ -64,46 +65,140 @@ pub struct Hub {
     metrics: Arc<Metrics>,
     retention: Retention,
     idle: IdleClock,
+    fair: FairShare,
+    /// Connections to close once this batch's effects have run (too much of theirs waited).
+    overflowed: Vec<ConnId>,
 }
 
 impl Hub {
     pub fn new(repo: Repo, store: FolderStore, metrics: Arc<Metrics>, retention: Retention) -> Self {
-        Hub { repo, store, outboxes: HashMap::new(), metrics, retention, idle: IdleClock::default() }
+        Hub { repo, store, outboxes: HashMap::new(), metrics, retention, idle: IdleClock::default(), fair: FairShare::default(), overflowed: Vec::new() }
     }
 
     /// Runs until every sender of `commands` is gone. Each batch's writes are durable before the
     /// next batch starts, so there is nothing left to flush when this returns. Between batches,
-    /// documents nobody uses are released (see `idle_release.rs`).
+    /// documents nobody uses are released (see `idle_release.rs`). A document that has used more
+    /// than its share of the hub waits for its turn while others go first (`fair_share.rs`).
     pub async fn run(mut self, mut commands: mpsc::Receiver<HubCommand>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         let mut sweep = tokio::time::interval(self.retention.sweep_every());
         sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            let received = tokio::select! {
-                received = commands.recv_many(&mut batch, MAX_BATCH) => received,
-                _ = sweep.tick() => {
-                    self.release_idle_documents();
-                    continue;
+            if self.fair.has_waiting() {
+                // Messages wait: take what has arrived without waiting for more.
+                tokio::task::yield_now().await;
+                while batch.len() < MAX_BATCH {
+                    match commands.try_recv() {
+                        Ok(command) => batch.push(command),
+                        Err(mpsc::error::TryRecvError::Empty) => break,
+                        Err(mpsc::error::TryRecvError::Disconnected) if batch.is_empty() => {
+                            tracing::info!("hub stopped; every acknowledged change is on disk");
+                            return;
+                        }
+                        Err(mpsc::error::TryRecvError::Disconnected) => break,
+                    }
                 }
-            };
-            if received == 0 {
-                break;
+            } else {
+                let received = tokio::select! {
+                    received = commands.recv_many(&mut batch, MAX_BATCH) => received,
+                    _ = sweep.tick() => {
+                        self.release_idle_documents();
+                        self.fair.tidy(tokio::time::Instant::now());
+                        continue;
+                    }
+                };
+                if received == 0 {
+                    break;
+                }
             }
             let mut fx = Effects::default();
             let mut senders = Vec::new();
+            let mut handled = 0;
             // Many messages about one document in a batch: store it and answer its peers once.
             self.repo.begin_batch();
-            for command in batch.drain(..) {
-                if let HubCommand::Frame { conn, .. } = &command {
-                    senders.push(*conn);
-                }
-                fx.extend(self.handle(command));
+            // First what waited and whose turn it is, then what arrived.
+            let now = tokio::time::Instant::now();
+            while let Some((document, waiting)) = self.fair.next(now, false) {
+                handled += 1;
+                senders.push(waiting.conn);
+                fx.extend(self.handle_frame(Some(document), waiting.conn, &waiting.bytes));
             }
-            fx.extend(self.repo.end_batch());
+            for command in batch.drain(..) {
+                match command {
+                    HubCommand::Frame { conn, bytes } => {
+                        let document = codec::decode(&bytes).ok().and_then(|m| m.document_id());
+                        let bytes = match document {
+                            Some(document) => match self.fair.admit(document, conn, bytes, tokio::time::Instant::now()) {
+                                (Turn::Now, Some(bytes)) => bytes,
+                                (Turn::Overflow, _) => {
+                                    Metrics::add(&self.metrics.slow_consumers_dropped, 1);
+                                    tracing::warn!(conn, %document, "too many messages wait for busy spaces; closing the connection");
+                                    self.overflowed.push(conn);
+                                    continue;
+                                }
+                                _ => continue,
+                            },
+                            None => bytes,
+                        };
+                        handled += 1;
+                        senders.push(conn);
+                        fx.extend(self.handle_frame(document, conn, &bytes));
+                    }
+                    HubCommand::Closed { conn } => {
+                        self.fair.forget(conn);
+                        fx.extend(self.handle(HubCommand::Closed { conn }));
+                    }
+                    other => fx.extend(self.handle(other)),
+                }
+            }
+            if handled == 0 && commands.is_empty() {
+                // Nothing else to do: the document least in debt goes on.
+                if let Some((document, waiting)) = self.fair.next(tokio::time::Instant::now(), true) {
+                    senders.push(waiting.conn);
+                    fx.extend(self.handle_frame(Some(document), waiting.conn, &waiting.bytes));
+                }
+            }
+            // Storing and answering happen here, once a document: charged to each document too.
+            #[allow(clippy::disallowed_methods, reason = "the relay runs natively")]
+            let mut last = std::time::Instant::now();
+            let fair = &mut self.fair;
+            self.repo.end_batch_each(|document, done| {
+                #[allow(clippy::disallowed_methods, reason = "the relay runs natively")]
+                let now = std::time::Instant::now();
+                fair.charge(document, now - last, tokio::time::Instant::now());
+                last = now;
+                fx.extend(done);
+            });
             self.execute(fx, &senders).await;
+            for conn in std::mem::take(&mut self.overflowed) {
+                self.fair.forget(conn);
+                self.close(conn, close_code::TRY_AGAIN_LATER).await;
+            }
             self.metrics.documents_open.store(self.repo.document_count() as u64, Ordering::Relaxed);
+            if self.fair.has_waiting() && commands.is_empty() {
+                // Until a waiting document's turn comes, or a command arrives.
+                if let Some(due) = self.fair.next_due(tokio::time::Instant::now()) {
+                    tokio::select! {
+                        received = commands.recv_many(&mut batch, MAX_BATCH) => if received == 0 { break },
+                        _ = tokio::time::sleep_until(due) => {}
+                    }
+                }
+            }
         }
         tracing::info!("hub stopped; every acknowledged change is on disk");
+    }
+
+    /// Handles one message, timing it and charging the time to its document.
+    fn handle_frame(&mut self, document: Option<DocumentId>, conn: ConnId, bytes: &[u8]) -> Effects {
+        Metrics::add(&self.metrics.messages_in, 1);
+        Metrics::add(&self.metrics.bytes_in, bytes.len() as u64);
+        #[allow(clippy::disallowed_methods, reason = "the relay runs natively")]
+        let started = std::time::Instant::now();
+        let fx = self.repo.received(conn, bytes);
+        if let Some(document) = document {
+            self.fair.charge(document, started.elapsed(), tokio::time::Instant::now());
+        }
+        fx
     }
 
     /// Lets go of the documents that have been idle long enough (or that overflow the cap). Runs
@@ -125,11 +220,7 @@ impl Hub {
                 self.outboxes.insert(conn, outbox);
                 self.repo.connected(conn, direction)
             }
-            HubCommand::Frame { conn, bytes } => {
-                Metrics::add(&self.metrics.messages_in, 1);
-                Metrics::add(&self.metrics.bytes_in, bytes.len() as u64);
-                self.repo.received(conn, &bytes)
-            }
+            HubCommand::Frame { conn, bytes } => self.handle_frame(None, conn, &bytes),
             HubCommand::Closed { conn } => {
                 self.outboxes.remove(&conn);
                 self.repo.disconnected(conn)

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod check;
 mod connection;
 mod embedded_site;
+mod fair_share;
 mod folder_store;
 mod hub;
 mod idle_release;

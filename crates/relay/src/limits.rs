@@ -84,6 +84,12 @@ impl RateLimiter {
         self.allow_n(now, 1.0)
     }
 
+    /// Whether `n` tokens could be taken now (takes none).
+    pub fn would_allow(&self, now: Instant, n: f64) -> bool {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        (self.tokens + elapsed * self.rate).min(self.burst) >= n
+    }
+
     /// Takes `n` tokens (bytes, say) if there are as many.
     pub fn allow_n(&mut self, now: Instant, n: f64) -> bool {
         let elapsed = now.saturating_duration_since(self.last).as_secs_f64();

@@ -80,6 +80,9 @@ struct ServeFlags {
     /// Changes one resident may send a space in a day (more wait until the next day).
     #[arg(long, env = "LINLI_MEMBER_CHANGES_PER_DAY", default_value_t = TakePartLimits::default().member_changes_per_day)]
     member_changes_per_day: f64,
+    /// Operations (single writes) one resident may send a space in a day.
+    #[arg(long, env = "LINLI_MEMBER_OPERATIONS_PER_DAY", default_value_t = TakePartLimits::default().member_operations_per_day)]
+    member_operations_per_day: f64,
     /// Bytes one resident may send a space in a day.
     #[arg(long, env = "LINLI_MEMBER_BYTES_PER_DAY", default_value_t = TakePartLimits::default().member_bytes_per_day)]
     member_bytes_per_day: f64,
@@ -160,6 +163,7 @@ async fn serve(flags: ServeFlags) -> anyhow::Result<()> {
         take_part: TakePartLimits {
             joins_per_day: flags.joins_per_day,
             member_changes_per_day: flags.member_changes_per_day,
+            member_operations_per_day: flags.member_operations_per_day,
             member_bytes_per_day: flags.member_bytes_per_day,
             ..TakePartLimits::default()
         },

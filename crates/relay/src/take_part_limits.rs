@@ -5,8 +5,13 @@
 //! - **Joins**: new members one space may gain through one take-part link, a minute and a day.
 //!   Every member key a take-part link brings in joins first (the rules refuse a resident's
 //!   change before their member entry), so each counts, whatever it writes next.
-//! - **Volume**: changes and bytes one member, and all the members of one take-part link together,
-//!   may add to a space in a day.
+//! - **Volume**: changes, operations and bytes one member, and all the members of one take-part
+//!   link together, may add to a space in a day. Operations count apart from bytes: a change of
+//!   thousands of small writes is a few kilobytes, yet every peer then holds, reads and syncs
+//!   each of them (a space grown by millions of them slows every resident's device).
+//!
+//! A member or link that has used up its day is refused *before* the rules judge the change (the
+//! costly part), so sending more past the limit costs the relay next to nothing.
 //!
 //! Changes past a limit are refused *for now*, with a reason the resident's device shows; it keeps
 //! the change and offers it again later. It does not stop one person with many devices signing
@@ -35,11 +40,13 @@ pub struct TakePartLimits {
     pub joins_per_minute: f64,
     /// New members a day.
     pub joins_per_day: f64,
-    /// Changes one member may make a day, and bytes.
+    /// Changes one member may make a day, operations and bytes.
     pub member_changes_per_day: f64,
+    pub member_operations_per_day: f64,
     pub member_bytes_per_day: f64,
-    /// Changes all the members of one take-part link may make a day, and bytes.
+    /// Changes all the members of one take-part link may make a day, operations and bytes.
     pub link_changes_per_day: f64,
+    pub link_operations_per_day: f64,
     pub link_bytes_per_day: f64,
 }
 
@@ -49,8 +56,11 @@ impl Default for TakePartLimits {
             joins_per_minute: 60.0,
             joins_per_day: 2_000.0,
             member_changes_per_day: 500.0,
+            // Two of the largest changes a resident may make (a request with a long description).
+            member_operations_per_day: 30_000.0,
             member_bytes_per_day: 4_000_000.0,
             link_changes_per_day: 50_000.0,
+            link_operations_per_day: 300_000.0,
             link_bytes_per_day: 200_000_000.0,
         }
     }
@@ -70,12 +80,14 @@ struct LinkBuckets {
     joins_minute: RateLimiter,
     joins_day: RateLimiter,
     changes: RateLimiter,
+    operations: RateLimiter,
     bytes: RateLimiter,
 }
 
 /// The buckets of one member in one space.
 struct MemberBuckets {
     changes: RateLimiter,
+    operations: RateLimiter,
     bytes: RateLimiter,
 }
 
@@ -95,6 +107,7 @@ impl LimitedRules {
     fn take(&self, document: &DocumentId, doc: &AutoCommit, change: &Reviewed<'_>, joins: bool, now: Instant) -> Result<(), &'static str> {
         let l = &self.limits;
         let bytes = change.change.raw_bytes().len() as f64;
+        let operations = change.change.len() as f64;
         let mut links = self.links.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let key = (*document, participate_protection(doc));
         if links.len() >= MAX_BUCKETS && !links.contains_key(&key) {
@@ -104,6 +117,7 @@ impl LimitedRules {
             joins_minute: RateLimiter::new(l.joins_per_minute / 60.0, l.joins_per_minute.max(1.0), now),
             joins_day: RateLimiter::new(l.joins_per_day / DAY, l.joins_per_day.max(1.0), now),
             changes: RateLimiter::new(l.link_changes_per_day / DAY, l.link_changes_per_day.max(1.0), now),
+            operations: RateLimiter::new(l.link_operations_per_day / DAY, l.link_operations_per_day.max(1.0), now),
             bytes: RateLimiter::new(l.link_bytes_per_day / DAY, l.link_bytes_per_day.max(1.0), now),
         });
         if joins {
@@ -116,7 +130,7 @@ impl LimitedRules {
                 return Err(TOO_MANY_JOINS_TODAY);
             }
         }
-        if !link.changes.allow(now) || !link.bytes.allow_n(now, bytes) {
+        if !(link.changes.would_allow(now, 1.0) && link.operations.would_allow(now, operations) && link.bytes.would_allow(now, bytes)) {
             Metrics::add(&self.metrics.volume_limited, 1);
             return Err(LINK_TOO_BUSY);
         }
@@ -128,27 +142,68 @@ impl LimitedRules {
         }
         let buckets = members.entry((*document, member)).or_insert_with(|| MemberBuckets {
             changes: RateLimiter::new(l.member_changes_per_day / DAY, l.member_changes_per_day.max(1.0), now),
+            operations: RateLimiter::new(l.member_operations_per_day / DAY, l.member_operations_per_day.max(1.0), now),
             bytes: RateLimiter::new(l.member_bytes_per_day / DAY, l.member_bytes_per_day.max(1.0), now),
         });
-        if !buckets.changes.allow(now) || !buckets.bytes.allow_n(now, bytes) {
+        if !(buckets.changes.would_allow(now, 1.0) && buckets.operations.would_allow(now, operations) && buckets.bytes.would_allow(now, bytes)) {
             Metrics::add(&self.metrics.volume_limited, 1);
             return Err(TOO_MUCH_TODAY);
         }
+        buckets.changes.allow_n(now, 1.0);
+        buckets.operations.allow_n(now, operations);
+        buckets.bytes.allow_n(now, bytes);
+        drop(members);
+        let mut links = self.links.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(link) = links.get_mut(&key) {
+            link.changes.allow_n(now, 1.0);
+            link.operations.allow_n(now, operations);
+            link.bytes.allow_n(now, bytes);
+        }
         Ok(())
+    }
+
+    /// Why a resident's change cannot be taken today whatever the rules say, if so: its member or
+    /// its link has used up the day. Checked before the rules, whose judging is the costly part,
+    /// so that a link past its limits costs the relay next to nothing.
+    fn past_the_day(&self, document: &DocumentId, doc: &AutoCommit, change: &Reviewed<'_>, now: Instant) -> Option<&'static str> {
+        let bytes = change.change.raw_bytes().len() as f64;
+        let operations = change.change.len() as f64;
+        let links = self.links.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(link) = links.get(&(*document, participate_protection(doc)))
+            && !(link.changes.would_allow(now, 1.0) && link.operations.would_allow(now, operations) && link.bytes.would_allow(now, bytes))
+        {
+            return Some(LINK_TOO_BUSY);
+        }
+        drop(links);
+        let members = self.members.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let buckets = members.get(&(*document, change.member?))?;
+        (!(buckets.changes.would_allow(now, 1.0) && buckets.operations.would_allow(now, operations) && buckets.bytes.would_allow(now, bytes))).then_some(TOO_MUCH_TODAY)
     }
 }
 
 impl ChangeRules for LimitedRules {
     fn review(&self, document: &DocumentId, doc: &AutoCommit, changes: &[Reviewed<'_>]) -> Vec<Result<(), String>> {
-        let verdicts = review_for_sync(document, doc, changes);
         let now = Instant::now();
-        verdicts
-            .into_iter()
-            .zip(changes)
-            .map(|(verdict, change)| match verdict {
-                Ok(admitted) if change.tier == Tier::Participate => self.take(document, doc, change, admitted.joins, now).map_err(str::to_owned),
-                Ok(_) => Ok(()),
-                Err(reason) => Err(reason),
+        let early: Vec<Option<&'static str>> =
+            changes.iter().map(|change| if change.tier == Tier::Participate { self.past_the_day(document, doc, change, now) } else { None }).collect();
+        if early.iter().any(Option::is_some) {
+            Metrics::add(&self.metrics.volume_limited, early.iter().flatten().count() as u64);
+        }
+        // The rules judge the rest (a change that builds on one refused here is refused by them).
+        let judged: Vec<Reviewed<'_>> = changes.iter().zip(&early).filter(|(_, e)| e.is_none()).map(|(c, _)| *c).collect();
+        let mut verdicts = review_for_sync(document, doc, &judged).into_iter();
+        changes
+            .iter()
+            .zip(early)
+            .map(|(change, early)| {
+                if let Some(reason) = early {
+                    return Err(reason.to_owned());
+                }
+                match verdicts.next().expect("a verdict for each change judged") {
+                    Ok(admitted) if change.tier == Tier::Participate => self.take(document, doc, change, admitted.joins, now).map_err(str::to_owned),
+                    Ok(_) => Ok(()),
+                    Err(reason) => Err(reason),
+                }
             })
             .collect()
     }
@@ -180,8 +235,10 @@ mod tests {
         joins_per_minute: 1e9,
         joins_per_day: 1e9,
         member_changes_per_day: 1e9,
+        member_operations_per_day: 1e12,
         member_bytes_per_day: 1e12,
         link_changes_per_day: 1e9,
+        link_operations_per_day: 1e12,
         link_bytes_per_day: 1e12,
     };
 
@@ -195,9 +252,10 @@ mod tests {
             assert_eq!(rules.take(&space, &doc, &by(1), false, start), Ok(()));
         }
         assert_eq!(rules.take(&space, &doc, &by(1), false, start), Err(TOO_MUCH_TODAY));
-        // Another member still may, until the link's day is used up.
+        // Another member still may, until the link's day is used up (a refused change used none of it).
         assert_eq!(rules.take(&space, &doc, &by(2), false, start), Ok(()));
-        assert_eq!(rules.take(&space, &doc, &by(3), false, start), Err(LINK_TOO_BUSY));
+        assert_eq!(rules.take(&space, &doc, &by(3), false, start), Ok(()));
+        assert_eq!(rules.take(&space, &doc, &by(4), false, start), Err(LINK_TOO_BUSY));
         // Another space's link is not this one.
         assert_eq!(rules.take(&DocumentId::from_bytes([2; 16]), &doc, &by(3), false, start), Ok(()));
         assert_eq!(metrics.volume_limited.load(std::sync::atomic::Ordering::Relaxed), 2);
@@ -218,6 +276,28 @@ mod tests {
     }
 
     #[test]
+    fn a_member_and_a_link_bring_in_so_many_operations_a_day_however_small_their_bytes() {
+        let mut doc = AutoCommit::new();
+        for n in 0..100 {
+            doc.put(ROOT, "name", n).unwrap();
+        }
+        doc.commit();
+        let many = doc.get_last_local_change().unwrap().clone();
+        assert_eq!(many.len(), 100);
+        assert!(many.raw_bytes().len() < 1_000, "a hundred small writes are a few hundred bytes");
+        let (rules, _) = limited(TakePartLimits { member_operations_per_day: 250.0, link_operations_per_day: 450.0, ..GENEROUS });
+        let (space, plain, start) = (DocumentId::from_bytes([1; 16]), AutoCommit::new(), Instant::now());
+        let by = |member: u8| Reviewed { change: &many, tier: Tier::Participate, member: Some([member; 32]) };
+        assert_eq!(rules.take(&space, &plain, &by(1), false, start), Ok(()));
+        assert_eq!(rules.take(&space, &plain, &by(1), false, start), Ok(()));
+        assert_eq!(rules.take(&space, &plain, &by(1), false, start), Err(TOO_MUCH_TODAY));
+        assert_eq!(rules.take(&space, &plain, &by(2), false, start), Ok(()));
+        assert_eq!(rules.take(&space, &plain, &by(2), false, start), Ok(()));
+        assert_eq!(rules.take(&space, &plain, &by(3), false, start), Err(LINK_TOO_BUSY));
+        assert_eq!(rules.past_the_day(&space, &plain, &by(3), start), Some(LINK_TOO_BUSY), "and from then on before the rules judge");
+    }
+
+    #[test]
     fn joins_are_limited_a_minute_and_a_day() {
         let (rules, metrics) = limited(TakePartLimits { joins_per_minute: 2.0, joins_per_day: 3.0, ..GENEROUS });
         let (space, doc, start) = (DocumentId::from_bytes([1; 16]), AutoCommit::new(), Instant::now());
@@ -232,5 +312,21 @@ mod tests {
         // A member already in takes part as before.
         assert_eq!(rules.take(&space, &doc, &joining(1), false, later + Duration::from_secs(61)), Ok(()));
         assert_eq!(metrics.joins_limited.load(std::sync::atomic::Ordering::Relaxed), 2);
+    }
+
+    #[test]
+    fn a_member_past_the_day_is_refused_before_the_rules_judge_and_others_are_judged_as_before() {
+        let (rules, metrics) = limited(TakePartLimits { member_changes_per_day: 1.0, ..GENEROUS });
+        let (space, doc, start) = (DocumentId::from_bytes([1; 16]), AutoCommit::new(), Instant::now());
+        let change = a_change(1);
+        let by = |member: u8| Reviewed { change: &change, tier: Tier::Participate, member: Some([member; 32]) };
+        assert_eq!(rules.past_the_day(&space, &doc, &by(1), start), None, "a member not yet seen");
+        assert_eq!(rules.take(&space, &doc, &by(1), false, start), Ok(()));
+        assert_eq!(rules.past_the_day(&space, &doc, &by(1), start), Some(TOO_MUCH_TODAY));
+        let before = metrics.volume_limited.load(std::sync::atomic::Ordering::Relaxed);
+        let verdicts = rules.review(&space, &doc, &[by(1), by(2)]);
+        assert_eq!(verdicts[0], Err(TOO_MUCH_TODAY.to_owned()), "refused for the day, whatever the rules would say");
+        assert_eq!(verdicts[1], review_for_sync(&space, &doc, &[by(2)]).remove(0).map(|_| ()), "the other member's change gets the rules' verdict");
+        assert_eq!(metrics.volume_limited.load(std::sync::atomic::Ordering::Relaxed), before + 1);
     }
 }

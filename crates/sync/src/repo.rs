@@ -664,18 +664,29 @@ impl Repo {
     /// Ends the batch: stores the documents that changed and sends the sync messages due.
     pub fn end_batch(&mut self) -> Effects {
         let mut fx = Effects::default();
-        let Some(batch) = self.batch.take() else { return fx };
-        for document_id in batch.to_save {
-            if self.docs.get(&document_id).is_some_and(|e| e.phase == Phase::Ready) {
+        self.end_batch_each(|_, done| fx.extend(done));
+        fx
+    }
+
+    /// [`Repo::end_batch`] one document at a time: `each` gets each document's effects as soon
+    /// as they are made (so a caller can tell what each document's part of the batch cost).
+    pub fn end_batch_each(&mut self, mut each: impl FnMut(DocumentId, Effects)) {
+        let Some(batch) = self.batch.take() else { return };
+        let documents: std::collections::BTreeSet<DocumentId> = batch.to_save.iter().copied().chain(batch.to_sync.iter().map(|(d, _)| *d)).collect();
+        let mut to_sync = batch.to_sync.into_iter().peekable();
+        for document_id in documents {
+            let mut fx = Effects::default();
+            let ready = |repo: &Self| repo.docs.get(&document_id).is_some_and(|e| e.phase == Phase::Ready);
+            if batch.to_save.contains(&document_id) && ready(self) {
                 self.store(document_id, &mut fx);
             }
-        }
-        for (document_id, conn) in batch.to_sync {
-            if self.docs.get(&document_id).is_some_and(|e| e.phase == Phase::Ready) {
-                self.send_sync(document_id, conn, &mut fx);
+            while let Some((_, conn)) = to_sync.next_if(|(d, _)| *d == document_id) {
+                if ready(self) {
+                    self.send_sync(document_id, conn, &mut fx);
+                }
             }
+            each(document_id, fx);
         }
-        fx
     }
 
     // ----- connections: the network's side -----
