@@ -37,11 +37,13 @@ fn spread(values: &[f64]) -> String {
 impl Fairness {
     /// The goal's row: (goal, this run, met).
     pub fn goal(&self) -> (&'static str, String, bool) {
-        let (alone, attacked) = (median(&self.alone), median(&self.attacked));
+        // The worst run counts: a median that holds only when the costly changes fell outside
+        // the measured stretch is luck.
+        let (alone, worst) = (median(&self.alone), self.attacked.iter().copied().fold(f64::NAN, f64::max));
         (
-            "An honest space's sync p99 while another space on the relay is flooded ≤ 2× unattacked",
-            format!("{attacked:.0} ms against {alone:.0} ms"),
-            attacked <= 2.0 * alone.max(1.0),
+            "An honest space's sync p99 while another space on the relay is flooded ≤ 2× unattacked (worst of 5 runs)",
+            format!("{worst:.0} ms against {alone:.0} ms (median {:.0} ms)", median(&self.attacked)),
+            worst <= 2.0 * alone.max(1.0),
         )
     }
 
