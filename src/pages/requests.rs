@@ -214,7 +214,7 @@ fn RaiseRequestForm() -> impl IntoView {
             <label for="request-title">{t!(i18n, request_what)}</label>
             <input id="request-title" required maxlength="200" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
             <label for="request-details">{t!(i18n, request_details)}</label>
-            <textarea id="request-details" rows="3" prop:value=move || details.get() on:input=move |ev| details.set(event_target_value(&ev)) />
+            <textarea id="request-details" rows="3" maxlength="4000" prop:value=move || details.get() on:input=move |ev| details.set(event_target_value(&ev)) />
             <label for="request-category">{t!(i18n, category)}</label>
             <select id="request-category" on:change=move |ev| category.set(event_target_value(&ev))>
                 {move || categories.get().into_iter().map(|(id, name)| {

@@ -61,7 +61,9 @@ pub fn run() -> Result<(), String> {
     let linked: String = linked.lines().filter(|l| l.starts_with('|')).map(|l| format!("{l}\n")).collect();
     let linked_wasm = linked_overview_in_wasm()?;
     let admit_resident = criterion_mean("admitting one change, space of 10,000 items/a resident's change (take-part link): signatures, rules, apply, store, answer");
-    let admit_costliest = criterion_mean("admitting one change, space of 10,000 items/the costliest change a resident may send (11,990 operations, one head behind)");
+    // The goal is met by the worse of the two: on a fresh request, and beside a dozen such changes.
+    let admit_costliest = criterion_mean("admitting one change, space of 10,000 items/the costliest change a resident may send (4,911 operations, 2,491 on what stands, one head behind)")
+        .max(criterion_mean("admitting one change, space of 10,000 items/the costliest change a resident may send, beside a dozen made at once"));
     println!("\n==> offline merge");
     let merge = offline_merge_table()?;
     let relay = root().join("target/relay/linli-relay");

@@ -92,10 +92,18 @@ pub(crate) struct Broken {
     pub reason: &'static str,
 }
 
-/// Most operations one change may hold: a resident's (a request's description of 10,000
-/// characters and its fields), an organiser's (a meeting's minutes of 200,000).
-const MAX_OPS_PARTICIPATE: usize = 12_000;
+/// Most operations one change may hold: a resident's (a request raised with a description of
+/// 4,000 characters, the most its form takes, and its fields), an organiser's (a meeting's
+/// minutes of 200,000).
+const MAX_OPS_PARTICIPATE: usize = 5_000;
 const MAX_OPS_EDIT: usize = 250_000;
+/// Most operations a resident's change may make on what was there before it (the rest go into
+/// objects it makes): details added to a request, 2,000 characters at most in its form. Automerge
+/// applies an operation on an existing text or map several times slower than one in a new object
+/// when the change is not built on a peer's current heads (a removal of a character one head
+/// behind: about 8 µs on a 10,000-item space), so this is what bounds the costliest change a
+/// take-part link may send.
+const MAX_IN_PLACE_PARTICIPATE: usize = 2_500;
 pub(crate) const TOO_LARGE: &str = "this change is larger than one change may be";
 
 /// Reviews `candidates`, each against `doc` as it was at the change's dependencies (which must be
@@ -119,6 +127,9 @@ fn review_one(doc: &AutoCommit, regime: Regime, candidate: &Candidate<'_>) -> Re
     }
     let expanded = candidate.change.decode();
     let placed = ops::place(doc, &expanded).map_err(|(path, reason)| refuse(path, reason))?;
+    if candidate.tier == Tier::Participate && placed.ops.iter().filter(|op| !op.in_new_object).count() > MAX_IN_PLACE_PARTICIPATE {
+        return Err(refuse(String::new(), TOO_LARGE));
+    }
     let member = candidate.member.filter(MemberId::is_keyed).map(|m| m.to_string());
     let verdict = match regime {
         Regime::Legacy => legacy::review(doc, &placed, candidate.tier, member.as_deref()),

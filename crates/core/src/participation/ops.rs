@@ -3,11 +3,19 @@
 //! dependencies — what the change was built on — so that every peer, whatever else it holds,
 //! reads the same and reaches the same verdict. Objects the change makes itself are placed from
 //! its own operations. Reads go through [`AsOf`], which bounds what judging one change costs.
+//!
+//! A change writes each place once — one map key of an object (or removes it and writes it once,
+//! as autosurgeon's reconcile does), one element of a list or text, one insertion point. Automerge keeps every operation ever made at a place and, for a change that
+//! is not built on a peer's current heads, finds each new operation's spot among those already
+//! there; a change writing one place thousands of times (a resident renaming themselves 11,990
+//! times, typing backwards, bumping a counter) costs each peer the product of the two — 250 ms to
+//! over a second on a 10,000-item space once the place holds one such change. No change Linli makes
+//! writes a place twice, so such a change is refused before it is read or applied.
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use automerge::legacy::{Key, ObjectId, OpId, OpType};
+use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
 use automerge::{AutoCommit, ExpandedChange, ObjId, ObjType, ROOT, ScalarValue};
 
 use super::as_of::{AsOf, Found, TOO_COSTLY};
@@ -51,10 +59,11 @@ pub(crate) struct PlacedOp<'a> {
     pub action: &'a OpType,
     /// Whether it inserts a new element (of a list or text) rather than writing over one.
     pub insert: bool,
+    /// Whether an earlier operation of this change wrote the same map key of the same object
+    /// (only a removal may come before a write: see [`place`]).
+    pub repeats_key: bool,
     /// It replaces or removes a value that was there (its predecessors are not empty).
     pub overwrites: bool,
-    /// Whether an earlier operation of this change wrote the same map key of the same object.
-    pub repeats_key: bool,
 }
 
 impl PlacedOp<'_> {
@@ -86,6 +95,7 @@ impl PlacedOp<'_> {
 /// Why a change could not be placed.
 pub(crate) const UNKNOWN_OBJECT: &str = "it refers to something that was not there when it was made";
 pub(crate) const MISSING_DEPENDENCIES: &str = "it builds on changes this peer does not have";
+pub(crate) const WRITES_PLACE_TWICE: &str = "it writes one place more than once (a change writes each key, element or insertion point once, or removes a key and writes it once)";
 
 /// A change placed in the document as it was when the change was made.
 pub(crate) struct Placed<'c> {
@@ -106,7 +116,9 @@ pub(crate) fn place<'c>(doc: &'c AutoCommit, change: &'c ExpandedChange) -> Resu
     let before = AsOf::new(doc, deps);
     let mut made: HashMap<ObjKey, Rc<[String]>> = HashMap::new();
     let mut found: HashMap<ObjKey, Place> = HashMap::new();
-    let mut keys: HashSet<(ObjKey, &'c str)> = HashSet::new();
+    // Per map key: whether the change's writes there so far allow one more (only a removal does).
+    let mut keys: HashMap<(ObjKey, &'c str), bool> = HashMap::new();
+    let mut elements: HashSet<(ObjKey, &'c ElementId, bool)> = HashSet::new();
     let mut values = HashMap::new();
     let mut ops = Vec::with_capacity(change.operations.len());
     let actor = change.actor_id.to_bytes().to_vec();
@@ -131,6 +143,17 @@ pub(crate) fn place<'c>(doc: &'c AutoCommit, change: &'c ExpandedChange) -> Resu
             Key::Map(key) => Some(key.as_str()),
             Key::Seq(_) => None,
         };
+        let removes = matches!(op.action, OpType::Delete);
+        let (allowed, repeats_key) = match &op.key {
+            Key::Map(key) => match keys.insert((obj, key.as_str()), removes) {
+                None => (true, false),
+                Some(after_removal) => (after_removal && !removes, true),
+            },
+            Key::Seq(element) => (elements.insert((obj, element, op.insert)), false),
+        };
+        if !allowed {
+            return Err((format!("{}/{}", place.path.join("/"), key.unwrap_or("#")), WRITES_PLACE_TWICE));
+        }
         let mut written: Vec<String> = place.path.to_vec();
         written.push(key.unwrap_or("#").to_owned());
         match &op.action {
@@ -142,10 +165,6 @@ pub(crate) fn place<'c>(doc: &'c AutoCommit, change: &'c ExpandedChange) -> Resu
             }
             _ => {}
         }
-        let repeats_key = match key {
-            Some(key) => !keys.insert((obj, key)),
-            None => false,
-        };
         ops.push(PlacedOp {
             path: place.path.clone(),
             existing: place.existing.clone(),

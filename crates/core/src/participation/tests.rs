@@ -293,7 +293,14 @@ fn an_entry_is_whole_and_of_its_kind_or_it_is_refused() {
 fn what_one_member_may_store_is_bounded() {
     let s = sample();
     refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.comment_on_notice(&s.notice, &id(RESIDENT, 61), &"x".repeat(500_000)).unwrap()), super::schema::TOO_LONG);
-    refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.add_request_details(&s.request, &"字".repeat(11_000)).unwrap()), super::schema::TOO_LONG);
+    refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.add_request_details(&s.request, &"字".repeat(11_000)).unwrap()), TOO_LARGE);
+    // A description grown past its size, 2,000 characters at a time.
+    let mut grown = s.doc.clone();
+    for _ in 0..4 {
+        Editor::new(&mut grown, &author(RESIDENT)).add_request_details(&s.request, &"字".repeat(2_000)).unwrap();
+    }
+    let grown = Sample { doc: grown, ..sample() };
+    refused(edit_as(&grown, Tier::Participate, RESIDENT, |e| e.add_request_details(&s.request, &"字".repeat(2_000)).unwrap()), super::schema::TOO_LONG);
     // Four comments in one change.
     refused(
         review_as(&s, Tier::Participate, RESIDENT, |doc| {
@@ -315,6 +322,24 @@ fn what_one_member_may_store_is_bounded() {
         }
     });
     assert_eq!(verdict.map_err(|r| r.reason), Err(TOO_LARGE));
+    // Details of 2,000 characters (the most the form takes) added to one's own request fit; a
+    // rewrite of its description, 3,000 characters removed, does not: what a resident may do to
+    // what stands already is bounded apart from what they make.
+    let mut long = s.doc.clone();
+    Editor::new(&mut long, &author(RESIDENT)).add_request_details(&s.request, &"d".repeat(3_000)).unwrap();
+    let long = Sample { doc: long, ..sample() };
+    edit_as(&long, Tier::Participate, RESIDENT, |e| e.add_request_details(&s.request, &"e".repeat(2_000)).unwrap()).expect("details of 2,000 characters");
+    let verdict = review_as(&long, Tier::Participate, RESIDENT, |doc| {
+        let description = at(doc, &["tasks", s.request.as_str(), "description"]);
+        doc.splice_text(&description, 0, 3_000, "").unwrap();
+    });
+    assert_eq!(verdict.map_err(|r| r.reason), Err(TOO_LARGE));
+    // A request raised with a description of 4,000 characters (the most its form takes) fits.
+    edit_as(&s, Tier::Participate, RESIDENT, |e| {
+        let draft = TaskDraft { title: "Noise".into(), description: "n".repeat(4_000), ..Default::default() };
+        e.raise_request(&id(RESIDENT, 70), &s.board, &s.column, "c000000000000002", draft, Place::End).unwrap()
+    })
+    .expect("a request of 4,000 characters");
 }
 
 // ----- new means new everywhere -----
@@ -618,4 +643,50 @@ fn a_change_that_would_cost_too_much_to_judge_is_refused() {
         }
     });
     assert_eq!(verdict.map_err(|r| r.reason), Err(super::as_of::TOO_COSTLY));
+}
+
+#[test]
+fn a_change_writes_each_place_once_so_what_it_costs_a_peer_is_what_it_holds() {
+    let s = sample();
+    // A resident renaming themselves twice in one change (thousands of times, it cost every peer
+    // a quarter of a second once the name held one such change).
+    refused(
+        review_as(&s, Tier::Participate, RESIDENT, |doc| {
+            let mine = at(doc, &["members", me(RESIDENT).as_str()]);
+            doc.put(&mine, "name", "Ann B").unwrap();
+            doc.put(&mine, "name", "Ann C").unwrap();
+        }),
+        super::ops::WRITES_PLACE_TWICE,
+    );
+    // An organiser typing backwards: two insertions at one point of a notice's text.
+    refused(
+        review_as(&s, Tier::Edit, ORGANISER, |doc| {
+            let body = at(doc, &["notices", s.notice.as_str(), "body"]);
+            doc.splice_text(&body, 0, 0, "a").unwrap();
+            doc.splice_text(&body, 0, 0, "b").unwrap();
+        }),
+        super::ops::WRITES_PLACE_TWICE,
+    );
+    // Or writing one character twice.
+    refused(
+        review_as(&s, Tier::Edit, ORGANISER, |doc| {
+            let body = at(doc, &["notices", s.notice.as_str(), "body"]);
+            doc.splice_text(&body, 0, 1, "a").unwrap();
+            doc.splice_text(&body, 0, 1, "b").unwrap();
+        }),
+        super::ops::WRITES_PLACE_TWICE,
+    );
+    // Removing a key and writing it once is how a reconcile writes; a third write is not.
+    refused(
+        review_as(&s, Tier::Participate, RESIDENT, |doc| {
+            let mine = at(doc, &["members", me(RESIDENT).as_str()]);
+            doc.delete(&mine, "role").unwrap();
+            doc.put(&mine, "role", "").unwrap();
+            doc.delete(&mine, "role").unwrap();
+        }),
+        super::ops::WRITES_PLACE_TWICE,
+    );
+    // What the editor writes, each place once, is admitted: a rewritten body, a renaming.
+    edit_as(&s, Tier::Edit, ORGANISER, |e| e.edit_notice(&s.notice, NoticeDraft::new("Lift repair, again", "Friday the 13th, not Friday")).unwrap()).expect("an edited notice");
+    edit_as(&s, Tier::Participate, RESIDENT, |e| e.join("Ann Lee", "").unwrap()).expect("a renaming");
 }

@@ -2,8 +2,9 @@
 //! space's sync costs while another space is flooded). It puts a space of many items on the relay
 //! (as its organiser, holding the write key), then `--attackers` connections each join it through
 //! its take-part link as a new member and send, at `--rate` a second each, the costliest change a
-//! resident may send: as many operations as a take-part change may hold (renaming oneself), built
-//! one head or more behind (on the space as it was when the attacker joined, under a fresh actor
+//! resident may send (2,490 characters taken out of their own request's description and a new
+//! request raised with 2,400: as many operations as a take-part change may hold, as many of them on
+//! what stands as it may make, each place written once), built one head or more behind (on the space as it was when the attacker joined, under a fresh actor
 //! each time, so no two are alike). Every change is signed properly; the relay's rules and limits
 //! decide what to take.
 //!
@@ -14,7 +15,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use linli_client::Client;
-use linli_core::{Author, Editor, MemberId, Timestamp};
+use linli_core::{Author, Editor, ItemId, MemberId, Place, TaskDraft, Timestamp};
 use linli_sync::automerge::sync::{Message as SyncMessage, MessageVersion};
 use linli_sync::automerge::transaction::Transactable;
 use linli_sync::automerge::{AutoCommit, ROOT, ReadDoc};
@@ -47,8 +48,13 @@ struct Args {
     seconds: u64,
 }
 
-/// Operations in each change: as many as a take-part change may hold.
-const OPERATIONS: usize = 11_990;
+/// Characters of the first request's description, the most its form takes.
+const DESCRIPTION: usize = 4_000;
+/// Characters each change takes out of it: as many operations on what stands as a take-part
+/// change may make.
+const TAKEN_OUT: usize = 2_490;
+/// Characters of the request each change raises: the rest of what a take-part change may hold.
+const RAISED: usize = 2_400;
 
 #[tokio::main]
 async fn main() {
@@ -83,9 +89,12 @@ async fn main() {
         client.find(space);
         assert!(client.until_within(Duration::from_secs(60), |s| s.repo.participate_key(&space).is_some()).await, "the space reached attacker {a}");
         let me = |session: u64| Author { member: MemberId::from_public_key(member.public()), session: session.to_le_bytes(), now: Timestamp(1_800_000_000_000) };
+        let first = me(0).new_item_id([0; 8]);
         client.change(space, |d| {
             d.set_actor(me(0).actor());
-            Editor::new(d, &me(0)).join(&format!("Attacker {a}"), "").expect("a resident may join")
+            Editor::new(d, &me(0)).join(&format!("Attacker {a}"), "").expect("a resident may join");
+            let draft = TaskDraft { title: "A lamp".into(), description: "x".repeat(DESCRIPTION), ..Default::default() };
+            Editor::new(d, &me(0)).raise_request(&first, &sample::id(9, 0), &sample::id(8, 0), "c000000000000002", draft, Place::End).expect("a resident may raise a request")
         });
         if !acknowledged(&client, space).await {
             let events = client.with(|s| format!("{:?}", s.events));
@@ -96,7 +105,7 @@ async fn main() {
             .map(|session| {
                 let mut d = joined.clone();
                 d.set_actor(me(session).actor());
-                rename_many_times(&mut d, &MemberId::from_public_key(member.public()).to_string());
+                costliest(&mut d, &me(session), &first);
                 let change = d.get_last_local_change().expect("just made").clone();
                 let signature = member.sign(change.hash(), Some(&take_part.signer()));
                 let data = SyncMessage { heads: vec![change.hash()], need: Vec::new(), have: Vec::new(), changes: vec![change.raw_bytes().to_vec()].into(), flags: None, version: MessageVersion::V1 }.encode();
@@ -157,14 +166,16 @@ async fn raw_socket(url: &str, name: &str) -> tokio::sync::mpsc::UnboundedSender
     frames
 }
 
-/// Renames the member (allowed to a resident) as many times as one change may hold.
-fn rename_many_times(doc: &mut AutoCommit, me: &str) {
-    let members = doc.get(ROOT, "members").expect("readable").expect("members").1;
-    let entry = doc.get(&members, me).expect("readable").expect("joined").1;
-    for n in 0..OPERATIONS {
-        doc.put(&entry, "name", format!("Attacker {n}")).expect("a put");
-    }
-    doc.commit();
+/// The costliest change a resident may make: part of their own request's description taken out,
+/// and a new request raised.
+fn costliest(doc: &mut AutoCommit, me: &Author, first: &ItemId) {
+    let tasks = doc.get(ROOT, "tasks").expect("readable").expect("tasks").1;
+    let task = doc.get(&tasks, first.as_str()).expect("readable").expect("raised").1;
+    let description = doc.get(&task, "description").expect("readable").expect("a description").1;
+    doc.splice_text(&description, 0, TAKEN_OUT as isize, "").expect("a splice");
+    let draft = TaskDraft { title: "Another lamp".into(), description: "y".repeat(RAISED), ..Default::default() };
+    let id = me.new_item_id(me.session);
+    Editor::new(doc, me).raise_request(&id, &sample::id(9, 0), &sample::id(8, 0), "c000000000000002", draft, Place::End).expect("a resident may raise a request");
 }
 
 /// Waits until the relay has acknowledged everything this client has of the document.
