@@ -241,6 +241,13 @@ impl Client {
         assert!(self.until_within(Duration::from_secs(10), done).await, "condition reached within 10 s");
     }
 
+    /// Waits until the relay has acknowledged everything this client holds of document `id` (its
+    /// heads, as the relay last told them), at most `limit`; says whether it did.
+    pub async fn acknowledged_within(&self, id: DocumentId, limit: Duration) -> bool {
+        let heads = self.with(|s| s.repo.document(&id).map(|d| d.clone().get_heads()).unwrap_or_default());
+        self.until_within(limit, move |s| s.relay_heads.get(&id).is_some_and(|h| *h == heads)).await
+    }
+
     /// Waits until `done` holds, at most `limit`; says whether it held.
     pub async fn until_within(&self, limit: Duration, done: impl Fn(&State) -> bool) -> bool {
         let deadline = tokio::time::Instant::now() + limit;

@@ -45,7 +45,7 @@ async fn main() {
     let client = Client::connect(&args.url, "seed-space").await;
     client.hold_write_key(id, key);
     client.create(id, doc);
-    assert!(acknowledged(&client, id).await, "the relay took the space within 60 s");
+    assert!(client.acknowledged_within(id, Duration::from_secs(60)).await, "the relay took the space within 60 s");
     println!("space={id} pledge={} part={}", sample::id(2, 0), take_part.to_text());
 
     let mut stdin = BufReader::new(tokio::io::stdin()).lines();
@@ -60,13 +60,8 @@ async fn main() {
             let draft = NoticeDraft { title: format!("Notice {n}, changed by a neighbour ({edits})"), ..NoticeDraft::of(&current) };
             Editor::new(doc, &author).edit_notice(&notice, draft).unwrap();
         });
-        assert!(acknowledged(&client, id).await, "the relay took the edit within 60 s");
+        assert!(client.acknowledged_within(id, Duration::from_secs(60)).await, "the relay took the edit within 60 s");
         println!("edited={edits}");
     }
 }
 
-/// Waits until the relay has acknowledged everything this client has of the document.
-async fn acknowledged(client: &Client, id: DocumentId) -> bool {
-    let heads = client.with(|s| s.repo.document(&id).map(|d| d.clone().get_heads()).unwrap_or_default());
-    client.until_within(Duration::from_secs(60), move |s| s.relay_heads.get(&id).is_some_and(|h| *h == heads)).await
-}
