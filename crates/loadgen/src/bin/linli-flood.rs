@@ -73,7 +73,7 @@ async fn main() {
     let organiser = Client::connect(&args.url, "flood-organiser").await;
     organiser.hold_write_key(space, write);
     organiser.create(space, doc);
-    assert!(acknowledged(&organiser, space).await, "the relay took the space within 60 s");
+    assert!(organiser.acknowledged_within(space, Duration::from_secs(60)).await, "the relay took the space within 60 s");
     organiser.close();
 
     // Each attacker joins, then prepares its changes on the space as it was when it joined.
@@ -96,7 +96,7 @@ async fn main() {
             let draft = TaskDraft { title: "A lamp".into(), description: "x".repeat(DESCRIPTION), ..Default::default() };
             Editor::new(d, &me(0)).raise_request(&first, &sample::id(9, 0), &sample::id(8, 0), "c000000000000002", draft, Place::End).expect("a resident may raise a request")
         });
-        if !acknowledged(&client, space).await {
+        if !client.acknowledged_within(space, Duration::from_secs(60)).await {
             let events = client.with(|s| format!("{:?}", s.events));
             panic!("the relay did not take attacker {a}'s joining: {events}");
         }
@@ -178,8 +178,3 @@ fn costliest(doc: &mut AutoCommit, me: &Author, first: &ItemId) {
     Editor::new(doc, me).raise_request(&id, &sample::id(9, 0), &sample::id(8, 0), "c000000000000002", draft, Place::End).expect("a resident may raise a request");
 }
 
-/// Waits until the relay has acknowledged everything this client has of the document.
-async fn acknowledged(client: &Client, id: DocumentId) -> bool {
-    let heads = client.with(|s| s.repo.document(&id).map(|d| d.clone().get_heads()).unwrap_or_default());
-    client.until_within(Duration::from_secs(60), move |s| s.relay_heads.get(&id).is_some_and(|h| *h == heads)).await
-}
