@@ -138,6 +138,16 @@ const KNOWN: &str = "\
   where each change sits in history: a forging relay could hand a newcomer a change signed with
   the old key that sits after the rotation. Linli relays refuse such changes, so it takes a
   hostile relay.
+- **A resident who forks their own line splits replicas for good**: two different changes with one
+  actor and sequence number, sent to two relays (or one relay and a direct link) before they hear
+  from each other; Automerge holds one change per actor and sequence number, so each side refuses
+  the other's and holds back every change built on it. A single relay refuses the second. Kept as
+  `linli-sync` `tests/adversaries.rs`: `a_writer_who_forks_their_own_line_splits_the_replicas`
+  (ignored until fixed).
+- **An honest space's sync waits for a costly change another space's member sent**: the hub does
+  not interrupt an admission it has begun (up to 47 ms for the costliest change a resident may
+  send), so the p99 of an honest space's sync while another is flooded is 52 ms against 7 ms alone
+  (BENCHMARKS.md, \"One space under attack\").
 - The cases marked \"not covered\" above.
 ";
 
