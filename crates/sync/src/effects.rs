@@ -70,11 +70,14 @@ pub struct Effects {
     pub sends: Vec<(ConnId, Vec<u8>)>,
     pub closes: Vec<(ConnId, CloseReason)>,
     pub events: Vec<RepoEvent>,
+    /// Documents handed out to be admitted elsewhere (only in a repo told to:
+    /// [`crate::Repo::admit_elsewhere`]). Run each and give it back to [`crate::Repo::admitted`].
+    pub admissions: Vec<crate::AdmissionJob>,
 }
 
 impl Effects {
     pub fn is_empty(&self) -> bool {
-        self.storage.is_empty() && self.sends.is_empty() && self.closes.is_empty() && self.events.is_empty()
+        self.storage.is_empty() && self.sends.is_empty() && self.closes.is_empty() && self.events.is_empty() && self.admissions.is_empty()
     }
 
     /// Appends `other`, keeping each list in order.
@@ -83,5 +86,6 @@ impl Effects {
         self.sends.extend(other.sends);
         self.closes.extend(other.closes);
         self.events.extend(other.events);
+        self.admissions.extend(other.admissions);
     }
 }

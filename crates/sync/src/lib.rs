@@ -4,6 +4,7 @@
 //! Nothing here touches a socket, a disk or a clock; see ARCHITECTURE.md for the invariants.
 
 mod admission;
+mod admission_job;
 pub mod capability;
 mod chunk_ledger;
 pub mod codec;
@@ -28,6 +29,7 @@ mod storage_key;
 mod vouching;
 
 pub use admission::Refused;
+pub use admission_job::AdmissionJob;
 pub use capability::{ChangeSignature, WriteKey};
 pub use keyring::Access;
 pub use member_key::{MemberKey, MemberSignature};

@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use automerge::{AutoCommit, ChangeHash};
 use automerge::sync::{self, SyncDoc};
 
-use crate::admission::{Admission, Judge, Offered, Refused, Remembered, admit};
+use crate::admission::{Admission, Judge, Offered, Remembered, admit};
+use crate::admission_job::{AdmissionJob, Applied, Held};
 use crate::capability::{ChangeSignature, WriteKey, key_has_moved, move_key, protection};
 use crate::keyring::{Access, Keyring};
 use crate::member_key::{MemberKey, MemberSignature};
@@ -115,6 +116,13 @@ struct DocEntry {
     admission: Remembered,
     /// The application asked for this document (so it hears when it is unavailable).
     wanted: bool,
+    /// Out in an [`AdmissionJob`] with this ticket: `doc`, `signatures` and `admission` are empty
+    /// stand-ins until it comes back, and nothing reads them.
+    out: Option<u64>,
+    /// While out: connections to send a sync message once the document is back, and whether to
+    /// store it then.
+    deferred: std::collections::BTreeSet<ConnId>,
+    store_on_return: bool,
 }
 
 impl DocEntry {
@@ -136,6 +144,9 @@ impl DocEntry {
             signatures: SignatureBook::default(),
             admission: Remembered::default(),
             wanted: false,
+            out: None,
+            deferred: std::collections::BTreeSet::new(),
+            store_on_return: false,
         }
     }
 }
@@ -195,6 +206,10 @@ pub struct Repo {
     /// Inside a batch (see [`Repo::begin_batch`]): documents to store, and sync messages to
     /// generate, once at the end of the batch.
     batch: Option<Batch>,
+    /// Hand out admissions of changes to the driver (see [`Repo::admit_elsewhere`]).
+    admit_elsewhere: bool,
+    /// The last [`AdmissionJob`] ticket given out.
+    tickets: u64,
 }
 
 /// Work deferred to the end of a batch.
@@ -206,7 +221,97 @@ struct Batch {
 
 impl Repo {
     pub fn new(config: RepoConfig) -> Self {
-        Repo { config, connections: BTreeMap::new(), docs: HashMap::new(), keys: Keyring::default(), ephemeral_seen: HashMap::new(), ephemeral_count: 0, batch: None }
+        Repo {
+            config,
+            connections: BTreeMap::new(),
+            docs: HashMap::new(),
+            keys: Keyring::default(),
+            ephemeral_seen: HashMap::new(),
+            ephemeral_count: 0,
+            batch: None,
+            admit_elsewhere: false,
+            tickets: 0,
+        }
+    }
+
+    /// From now on, a peer's sync message that carries changes is not admitted in the call that
+    /// received it: the document goes out in an [`AdmissionJob`] in the effects
+    /// ([`Effects::admissions`]), for the driver to run (on another thread, say) and give back to
+    /// [`Repo::admitted`]. Meanwhile the repo serves every other document; messages about that
+    /// one wait. A relay does this so that one space's costly changes never hold up another's
+    /// sync (see `admission_job`).
+    pub fn admit_elsewhere(&mut self, elsewhere: bool) {
+        self.admit_elsewhere = elsewhere;
+    }
+
+    /// Takes back a document handed out in an [`AdmissionJob`] (after [`AdmissionJob::run`]) and
+    /// goes on as a message received in the repo would have: store, answer, tell the other peers,
+    /// then the messages that waited. A job whose document was reloaded or released meanwhile is
+    /// dropped (nothing of it was stored or acknowledged).
+    pub fn admitted(&mut self, job: AdmissionJob) -> Effects {
+        let mut fx = Effects::default();
+        let AdmissionJob { ticket, document_id, conn, doc, peer: peer_sync, signatures, remembered, told_before, applied, .. } = job;
+        let Some(entry) = self.docs.get_mut(&document_id).filter(|e| e.out == Some(ticket)) else { return fx };
+        entry.out = None;
+        entry.doc = doc;
+        entry.signatures = signatures;
+        entry.admission = remembered;
+        if let Some(peer) = entry.peers.get_mut(&conn) {
+            peer.sync = peer_sync;
+            if let Some(told) = told_before {
+                peer.sync.last_sent_heads = told;
+            }
+        }
+        let store = std::mem::take(&mut entry.store_on_return);
+        let deferred = std::mem::take(&mut entry.deferred);
+        match applied {
+            Some(applied) => self.finish_sync(conn, document_id, applied, &mut fx),
+            None => {
+                self.close(conn, CloseReason::BadData("admitting its changes stopped half-way".into()), &mut fx);
+                self.poison(document_id, &mut fx);
+            }
+        }
+        let Some(entry) = self.docs.get(&document_id) else { return fx };
+        if entry.out.is_some() || entry.phase == Phase::Loading {
+            return fx;
+        }
+        if store && self.config.persist && entry.phase == Phase::Ready {
+            match &mut self.batch {
+                Some(batch) => {
+                    batch.to_save.insert(document_id);
+                }
+                None => self.store(document_id, &mut fx),
+            }
+        }
+        for conn in deferred {
+            if self.docs.get(&document_id).is_some_and(|e| e.peers.contains_key(&conn)) {
+                self.send_sync(document_id, conn, &mut fx);
+            }
+        }
+        self.handle_pending(document_id, &mut fx);
+        fx
+    }
+
+    /// Handles the messages that waited for the document (loading, or out), until it goes out
+    /// again.
+    fn handle_pending(&mut self, document_id: DocumentId, fx: &mut Effects) {
+        loop {
+            let Some(entry) = self.docs.get_mut(&document_id) else { return };
+            if entry.out.is_some() || entry.phase == Phase::Loading || entry.pending.is_empty() {
+                return;
+            }
+            let (conn, message) = entry.pending.remove(0);
+            self.handle_doc_message(conn, message, fx);
+        }
+    }
+
+    /// The document's entry, unless it is loading's stand-in for nothing or out in a job.
+    fn held(&self, document_id: &DocumentId) -> Option<&DocEntry> {
+        self.docs.get(document_id).filter(|e| e.out.is_none())
+    }
+
+    fn held_mut(&mut self, document_id: &DocumentId) -> Option<&mut DocEntry> {
+        self.docs.get_mut(document_id).filter(|e| e.out.is_none())
     }
 
     pub fn peer_id(&self) -> &str {
@@ -236,6 +341,7 @@ impl Repo {
     /// What this repo may do to the document (`Open` for one it does not have yet).
     pub fn access(&self, document_id: &DocumentId) -> Access {
         match self.docs.get(document_id) {
+            Some(entry) if entry.out.is_some() => Access::View,
             Some(entry) => self.keys.access(document_id, &entry.doc),
             None => Access::Open,
         }
@@ -249,7 +355,7 @@ impl Repo {
 
     /// The participate key to put in take-part links: held, or opened with the write key.
     pub fn participate_key(&self, document_id: &DocumentId) -> Option<ParticipateKey> {
-        self.keys.participate_key(document_id, &self.docs.get(document_id)?.doc)
+        self.keys.participate_key(document_id, &self.held(document_id)?.doc)
     }
 
     /// Gives the document a new participate key (an edit): the first one of a space made before
@@ -288,7 +394,7 @@ impl Repo {
 
     /// The public key protecting the document, if it is protected.
     pub fn protection(&self, document_id: &DocumentId) -> Option<[u8; 32]> {
-        self.docs.get(document_id).and_then(|entry| protection(&entry.doc))
+        self.held(document_id).and_then(|entry| protection(&entry.doc))
     }
 
     /// Adds a document made here (e.g. a new space). It is stored and offered to peers. If this
@@ -304,6 +410,7 @@ impl Repo {
         entry.doc = doc;
         entry.phase = Phase::Ready;
         entry.wanted = true;
+        entry.out = None;
         self.after_change(document_id, &mut fx);
         self.announce(document_id, &mut fx);
         fx
@@ -370,10 +477,7 @@ impl Repo {
                 self.send_sync(document_id, conn, &mut fx);
             }
         }
-        let pending = std::mem::take(&mut self.docs.get_mut(&document_id).expect("entry exists").pending);
-        for (conn, message) in pending {
-            self.handle_doc_message(conn, message, &mut fx);
-        }
+        self.handle_pending(document_id, &mut fx);
         if has_content {
             self.announce(document_id, &mut fx);
         } else {
@@ -390,7 +494,7 @@ impl Repo {
         // The key the change is judged under, even if it moves the participate key.
         let opening = (access == Access::Participate).then(|| self.participate_key(&document_id)).flatten();
         let entry = self.docs.get_mut(&document_id).ok_or(RepoError::NotOpen(document_id))?;
-        if entry.phase == Phase::Loading {
+        if entry.phase == Phase::Loading || entry.out.is_some() {
             return Err(RepoError::StillLoading(document_id));
         }
         if access == Access::View {
@@ -436,7 +540,7 @@ impl Repo {
     /// The document as one file with every signature this repo holds for it (see `space_file`):
     /// carried by hand, it is admitted elsewhere like changes from the network.
     pub fn export_file(&mut self, document_id: &DocumentId) -> Option<Vec<u8>> {
-        let entry = self.docs.get_mut(document_id).filter(|e| e.phase == Phase::Ready)?;
+        let entry = self.held_mut(document_id).filter(|e| e.phase == Phase::Ready)?;
         let file = SpaceFile { document: entry.doc.save(), signatures: entry.signatures.all(), member_signatures: entry.signatures.all_members() };
         Some(file.encode())
     }
@@ -453,7 +557,7 @@ impl Repo {
         };
         let rules = self.config.rules.clone();
         let judge = Judge { document_id, rules: rules.as_ref().map(|r| r.0.as_ref()) };
-        let Some(entry) = self.docs.get_mut(&document_id).filter(|e| e.phase == Phase::Ready) else {
+        let Some(entry) = self.docs.get_mut(&document_id).filter(|e| e.phase == Phase::Ready && e.out.is_none()) else {
             return (Err(RepoError::NotOpen(document_id)), fx);
         };
         let before = entry.doc.get_heads();
@@ -509,7 +613,7 @@ impl Repo {
     /// refused for now (a relay's limit on how fast residents join) are offered again.
     pub fn resync(&mut self, document_id: DocumentId) -> Effects {
         let mut fx = Effects::default();
-        let Some(entry) = self.docs.get_mut(&document_id).filter(|e| e.phase == Phase::Ready) else { return fx };
+        let Some(entry) = self.held_mut(&document_id).filter(|e| e.phase == Phase::Ready) else { return fx };
         let engaged: Vec<ConnId> = entry.peers.keys().copied().collect();
         for conn in engaged {
             if let Some(peer) = self.docs.get_mut(&document_id).and_then(|e| e.peers.get_mut(&conn)) {
@@ -534,7 +638,7 @@ impl Repo {
     /// history). Anything `read` left uncommitted is rolled back, so the document never changes;
     /// this works for view-only documents too.
     pub fn read_mut<R>(&mut self, document_id: &DocumentId, read: impl FnOnce(&mut AutoCommit) -> R) -> Option<R> {
-        let entry = self.docs.get_mut(document_id).filter(|e| e.phase != Phase::Loading)?;
+        let entry = self.held_mut(document_id).filter(|e| e.phase != Phase::Loading)?;
         let result = read(&mut entry.doc);
         entry.doc.rollback();
         Some(result)
@@ -542,14 +646,14 @@ impl Repo {
 
     /// The document, once loaded (it may be empty while it is requested from peers).
     pub fn document(&self, document_id: &DocumentId) -> Option<&AutoCommit> {
-        self.docs.get(document_id).filter(|e| e.phase != Phase::Loading).map(|e| &e.doc)
+        self.held(document_id).filter(|e| e.phase != Phase::Loading).map(|e| &e.doc)
     }
 
     /// What changed in a document (locally or from peers) since the last call, as Automerge
     /// patches from its diff index. `None` on the first call for a document, or after it was
     /// reloaded: the caller then reads the whole document, and later calls return patches.
     pub fn patches_since_last_look(&mut self, document_id: &DocumentId) -> Option<Vec<automerge::Patch>> {
-        let entry = self.docs.get_mut(document_id).filter(|e| e.phase != Phase::Loading)?;
+        let entry = self.held_mut(document_id).filter(|e| e.phase != Phase::Loading)?;
         if entry.doc.diff_cursor().is_empty() {
             entry.doc.update_diff_cursor();
             return None;
@@ -566,7 +670,7 @@ impl Repo {
     /// `Some(true)` up to date, `Some(false)` changes not yet confirmed there, `None` if that
     /// connection is not engaged in the document. (A status panel's "unsent changes".)
     pub fn peer_up_to_date(&mut self, document_id: &DocumentId, conn: ConnId) -> Option<bool> {
-        let entry = self.docs.get_mut(document_id)?;
+        let entry = self.held_mut(document_id)?;
         let ours = entry.doc.get_heads();
         let peer = entry.peers.get(&conn)?;
         Some(ours.iter().all(|head| peer.sync.shared_heads.contains(head)))
@@ -596,7 +700,7 @@ impl Repo {
     }
 
     fn is_idle(entry: &DocEntry) -> bool {
-        entry.peers.is_empty() && entry.pending.is_empty() && matches!(entry.phase, Phase::Ready | Phase::Unavailable)
+        entry.peers.is_empty() && entry.pending.is_empty() && entry.out.is_none() && matches!(entry.phase, Phase::Ready | Phase::Unavailable)
     }
 
     /// Drops an idle document (see [`Repo::idle_documents`]) from memory; the next peer that asks
@@ -627,7 +731,7 @@ impl Repo {
     /// proved they may take part in it ([`crate::link_proof`]).
     /// In an open document (no write key) anyone may take part: nothing needs proving.
     pub fn open_ephemeral(&self, document_id: &DocumentId, data: &[u8]) -> crate::link_proof::Opened {
-        let entry = self.docs.get(document_id);
+        let entry = self.held(document_id);
         let participate = entry.and_then(|entry| crate::participate_key::participate_protection(&entry.doc));
         let mut opened = crate::link_proof::open(document_id, participate, data);
         opened.proven |= entry.is_some_and(|entry| entry.phase == Phase::Ready && protection(&entry.doc).is_none());
@@ -677,11 +781,17 @@ impl Repo {
         for document_id in documents {
             let mut fx = Effects::default();
             let ready = |repo: &Self| repo.docs.get(&document_id).is_some_and(|e| e.phase == Phase::Ready);
+            let out = |repo: &Self| repo.docs.get(&document_id).is_some_and(|e| e.out.is_some());
             if batch.to_save.contains(&document_id) && ready(self) {
-                self.store(document_id, &mut fx);
+                if out(self) {
+                    self.docs.get_mut(&document_id).expect("out").store_on_return = true;
+                } else {
+                    self.store(document_id, &mut fx);
+                }
             }
             while let Some((_, conn)) = to_sync.next_if(|(d, _)| *d == document_id) {
-                if ready(self) {
+                // (A document out waits to send until it is back.)
+                if ready(self) || out(self) {
                     self.send_sync(document_id, conn, &mut fx);
                 }
             }
@@ -853,7 +963,7 @@ impl Repo {
                 self.docs.get_mut(&document_id).expect("just inserted")
             }
         };
-        if entry.phase == Phase::Loading {
+        if entry.phase == Phase::Loading || entry.out.is_some() {
             entry.pending.push((conn, message));
             return;
         }
@@ -894,40 +1004,44 @@ impl Repo {
         if !message.heads.is_empty() {
             peer.status = PeerDocStatus::Has;
         }
-        let before = entry.doc.get_heads();
-        let carried_changes = !message.changes.is_empty();
-        let mut refused: Vec<Refused> = Vec::new();
-        let applied = contain(|| match admit(&mut entry.doc, message, offered, &mut entry.signatures, &mut entry.admission, judge) {
-            Ok(Admission::Open(message)) => entry.doc.sync().receive_sync_message(&mut peer.sync, message).map_err(|e| e.to_string()),
-            Ok(Admission::Checked { rest, refused: these }) => {
-                refused = these;
-                // The admitted changes are in already and `rest` carries none, so Automerge would
-                // take this for a message that leaves us level and skip our answer; the peer then
-                // never hears that we have its changes. As for any message with changes, answer.
-                let last_sent = peer.sync.last_sent_heads.clone();
-                let received = entry.doc.sync().receive_sync_message(&mut peer.sync, rest).map_err(|e| e.to_string());
-                if carried_changes {
-                    peer.sync.last_sent_heads = last_sent;
-                }
-                received
-            }
-            Err(error) => Err(error),
-        })
-        .and_then(|received| {
-            // Automerge takes in some changes it cannot then save (an operation naming as its
-            // predecessor one elsewhere in the document panics in `save_after`): saving the new
-            // changes here, where the peer that sent them is known, refuses them as bad data
-            // instead of failing later, in the store, for every peer.
-            if received.is_ok() && entry.doc.get_heads() != before {
-                contain(|| entry.doc.save_after(&before))?;
-            }
-            Ok(received)
-        });
+        if !message.changes.is_empty() && self.admit_elsewhere {
+            // The costly part goes out with the document; `admitted` finishes what follows.
+            self.tickets += 1;
+            let job = AdmissionJob {
+                ticket: self.tickets,
+                document_id,
+                conn,
+                doc: std::mem::take(&mut entry.doc),
+                peer: std::mem::replace(&mut peer.sync, sync::State::new()),
+                signatures: std::mem::take(&mut entry.signatures),
+                remembered: std::mem::take(&mut entry.admission),
+                message: Some(message),
+                write: offered.write.to_vec(),
+                member: offered.member.to_vec(),
+                rules: self.config.rules.clone(),
+                told_before,
+                applied: None,
+            };
+            entry.out = Some(self.tickets);
+            fx.admissions.push(job);
+            return;
+        }
+        let held = Held { doc: &mut entry.doc, peer: &mut peer.sync, signatures: &mut entry.signatures, remembered: &mut entry.admission };
+        let applied = crate::admission_job::apply(held, message, offered, judge);
         if let Some(told) = told_before {
             peer.sync.last_sent_heads = told;
         }
+        self.finish_sync(conn, document_id, applied, fx);
+    }
+
+    /// What follows admitting a sync message's changes: say what was refused, close on bad data,
+    /// and tell the peers what changed (or answer the sender).
+    fn finish_sync(&mut self, conn: ConnId, document_id: DocumentId, applied: Applied, fx: &mut Effects) {
+        let Applied { outcome: applied, refused, before, carried_changes } = applied;
+        let Some(entry) = self.docs.get_mut(&document_id) else { return };
         let after = entry.doc.get_heads();
-        let (phase, peer_wants) = (entry.phase, peer.status == PeerDocStatus::Wants);
+        let peer_wants = entry.peers.get(&conn).is_some_and(|peer| peer.status == PeerDocStatus::Wants);
+        let phase = entry.phase;
         if let Some(first) = refused.first() {
             let reason = first.reason.clone();
             fx.events.push(RepoEvent::ChangesRefused { document_id, conn, count: refused.len(), reason: reason.clone() });
@@ -992,6 +1106,10 @@ impl Repo {
     /// which holds everything this repo ever acknowledged.
     fn poison(&mut self, document_id: DocumentId, fx: &mut Effects) {
         if let Some(entry) = self.docs.get_mut(&document_id) {
+            // A job out with the document is dropped when it comes back.
+            entry.out = None;
+            entry.deferred.clear();
+            entry.store_on_return = false;
             entry.doc = AutoCommit::new();
             entry.ledger = ChunkLedger::default();
             entry.signatures = SignatureBook::default();
@@ -1047,6 +1165,12 @@ impl Repo {
 
     /// Sends the next Automerge sync message for the document to one connection, if there is one.
     fn send_sync(&mut self, document_id: DocumentId, conn: ConnId, fx: &mut Effects) {
+        if let Some(entry) = self.docs.get_mut(&document_id)
+            && entry.out.is_some()
+        {
+            entry.deferred.insert(conn);
+            return;
+        }
         if let Some(batch) = &mut self.batch
             && self.docs.get(&document_id).is_some_and(|e| e.phase == Phase::Ready)
         {
@@ -1198,7 +1322,7 @@ impl Repo {
             self.resolve_availability(document_id, fx);
             // A document nobody has, nobody here wants and no peer is engaged in is dropped.
             let entry = &self.docs[&document_id];
-            if entry.phase != Phase::Ready && entry.phase != Phase::Loading && !entry.wanted && entry.peers.is_empty() {
+            if entry.phase != Phase::Ready && entry.phase != Phase::Loading && !entry.wanted && entry.peers.is_empty() && entry.out.is_none() {
                 self.docs.remove(&document_id);
             }
         }

@@ -238,6 +238,7 @@ fn a_protected_document_asks_for_the_dependency_a_held_back_change_is_missing() 
     let sent = Message::Sync { sender_id: "phone".into(), target_id: "relay".into(), document_id: SPACE, data: message.encode(), signatures, member_signatures: Vec::new() };
     net.inject(link, true, codec::encode(&sent));
     assert!(net.deliver_one());
+    net.finish_jobs_of(relay);
 
     let answer = codec::decode(&net.peek_first().expect("the relay answers")).expect("a frame");
     let Message::Sync { data, .. } = answer else { panic!("a sync answer, not {answer:?}") };

@@ -303,7 +303,10 @@ fn member_signatures_cover_each_members_chain_with_about_one_per_head() {
     v.net.connect(v.resident, v.relay2);
     let mut member_signatures_sent = 0;
     let mut changes_sent = 0;
-    while let Some(frame) = v.net.peek_first() {
+    loop {
+        // (Relays admit changes out of their repo, as a step of their own: finish those first.)
+        v.net.finish_jobs();
+        let Some(frame) = v.net.peek_first() else { break };
         if let Ok(Message::Sync { member_signatures, data, sender_id, .. }) = codec::decode(&frame)
             && sender_id == "resident"
         {
