@@ -8,8 +8,11 @@
 //! messages that wait are bounded in bytes; a connection whose message would pass the bound is
 //! closed with "try again later" (its peer reconnects and syncs again; nothing it sent was
 //! acknowledged, so nothing is lost).
+//!
+//! A document whose changes are being admitted on another thread (see the hub) is *busy*: its
+//! messages wait, in order, until it is back, whatever its balance.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
 use linli_sync::{ConnId, DocumentId};
@@ -47,6 +50,8 @@ pub struct FairShare {
     balances: HashMap<DocumentId, (f64, Instant)>,
     waiting: HashMap<DocumentId, VecDeque<Waiting>>,
     waiting_bytes: usize,
+    /// Documents out of the repo, being admitted elsewhere.
+    busy: HashSet<DocumentId>,
 }
 
 impl FairShare {
@@ -63,7 +68,7 @@ impl FairShare {
 
     /// Whether a message about `document` is handled now. One that waits is kept here.
     pub fn admit(&mut self, document: DocumentId, conn: ConnId, bytes: Vec<u8>, now: Instant) -> (Turn, Option<Vec<u8>>) {
-        if !self.waiting.contains_key(&document) && !self.in_debt(&document, now) {
+        if !self.waiting.contains_key(&document) && !self.busy.contains(&document) && !self.in_debt(&document, now) {
             return (Turn::Now, Some(bytes));
         }
         if self.waiting_bytes + bytes.len() > MAX_WAITING_BYTES {
@@ -90,6 +95,7 @@ impl FairShare {
         let document = self
             .waiting
             .keys()
+            .filter(|d| !self.busy.contains(d))
             .map(|d| (*d, self.balance(d, now)))
             .filter(|(_, balance)| idle || *balance >= 0.0)
             .max_by(|a, b| a.1.total_cmp(&b.1))
@@ -103,14 +109,23 @@ impl FairShare {
         Some((document, message))
     }
 
-    /// Whether messages wait.
+    /// Whether messages wait that could be handled (their document is not busy).
     pub fn has_waiting(&self) -> bool {
-        !self.waiting.is_empty()
+        self.waiting.keys().any(|d| !self.busy.contains(d))
+    }
+
+    /// The document is out of the repo (`true`) or back (`false`).
+    pub fn set_busy(&mut self, document: DocumentId, busy: bool) {
+        if busy {
+            self.busy.insert(document);
+        } else {
+            self.busy.remove(&document);
+        }
     }
 
     /// When the first document in debt with waiting messages will have paid it back.
     pub fn next_due(&self, now: Instant) -> Option<Instant> {
-        self.waiting.keys().map(|d| now + Duration::from_secs_f64((-self.balance(d, now)).max(0.0) / SHARE)).min()
+        self.waiting.keys().filter(|d| !self.busy.contains(d)).map(|d| now + Duration::from_secs_f64((-self.balance(d, now)).max(0.0) / SHARE)).min()
     }
 
     /// Forgets what a closed connection left waiting.
@@ -197,6 +212,21 @@ mod tests {
         fair.forget(3);
         assert!(!fair.has_waiting());
         assert_eq!(fair.waiting_bytes, 0);
+    }
+
+    #[test]
+    fn messages_of_a_busy_document_wait_in_order_until_it_is_back() {
+        let (mut fair, start) = (FairShare::default(), Instant::now());
+        fair.set_busy(BUSY, true);
+        assert_eq!(fair.admit(BUSY, 1, vec![1], start).0, Turn::Wait, "busy, though not in debt");
+        assert_eq!(fair.admit(QUIET, 2, vec![2], start).0, Turn::Now);
+        assert!(!fair.has_waiting(), "nothing that could run waits");
+        assert!(fair.next(start, true).is_none(), "not even with nothing else to do");
+        assert!(fair.next_due(start).is_none());
+        fair.set_busy(BUSY, false);
+        assert_eq!(fair.admit(BUSY, 1, vec![3], start).0, Turn::Wait, "behind the one waiting");
+        let order: Vec<u8> = std::iter::from_fn(|| fair.next(start, false)).map(|(_, w)| w.bytes[0]).collect();
+        assert_eq!(order, vec![1, 3]);
     }
 
     #[test]

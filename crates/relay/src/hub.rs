@@ -4,13 +4,21 @@
 //! Commands from all connections arrive on one channel and are handled in batches. For each batch
 //! the storage writes run first (fsynced, in order); only when they all succeeded do the batch's
 //! messages go out. So a change is on disk before any reply that carries it onward.
+//!
+//! Admitting a peer's changes (judging them by the space's rules and applying them) is the costly
+//! part, tens of milliseconds on a large space. The repo hands it out (`Repo::admit_elsewhere`):
+//! the document goes to a blocking thread with the message, and the hub goes on serving every
+//! other document; the document's own messages wait until it is back. So a space flooded with
+//! costly changes takes a thread, not the hub: another space's sync is not held up behind it.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, Ordering};
+use std::time::Duration;
 
-use linli_sync::{ChunkKey, ChunkKind, CloseReason, ConnId, Direction, DocumentId, Effects, Repo, RepoEvent, StorageOp, codec};
+use linli_sync::{AdmissionJob, ChunkKey, ChunkKind, CloseReason, ConnId, Direction, DocumentId, Effects, Repo, RepoEvent, StorageOp, codec};
 use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 
 use crate::fair_share::{FairShare, Turn};
 use crate::folder_store::FolderStore;
@@ -68,11 +76,23 @@ pub struct Hub {
     fair: FairShare,
     /// Connections to close once this batch's effects have run (too much of theirs waited).
     overflowed: Vec<ConnId>,
+    /// Documents out of the repo, being admitted on blocking threads, with what it took.
+    admitting: JoinSet<(AdmissionJob, Duration)>,
 }
 
 impl Hub {
     pub fn new(repo: Repo, store: FolderStore, metrics: Arc<Metrics>, retention: Retention) -> Self {
-        Hub { repo, store, outboxes: HashMap::new(), metrics, retention, idle: IdleClock::default(), fair: FairShare::default(), overflowed: Vec::new() }
+        Hub {
+            repo,
+            store,
+            outboxes: HashMap::new(),
+            metrics,
+            retention,
+            idle: IdleClock::default(),
+            fair: FairShare::default(),
+            overflowed: Vec::new(),
+            admitting: JoinSet::new(),
+        }
     }
 
     /// Runs until every sender of `commands` is gone. Each batch's writes are durable before the
@@ -81,9 +101,10 @@ impl Hub {
     /// than its share of the hub waits for its turn while others go first (`fair_share.rs`).
     pub async fn run(mut self, mut commands: mpsc::Receiver<HubCommand>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
+        let mut admitted = Vec::new();
         let mut sweep = tokio::time::interval(self.retention.sweep_every());
         sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
+        'serve: loop {
             if self.fair.has_waiting() {
                 // Messages wait: take what has arrived without waiting for more.
                 tokio::task::yield_now().await;
@@ -91,16 +112,17 @@ impl Hub {
                     match commands.try_recv() {
                         Ok(command) => batch.push(command),
                         Err(mpsc::error::TryRecvError::Empty) => break,
-                        Err(mpsc::error::TryRecvError::Disconnected) if batch.is_empty() => {
-                            tracing::info!("hub stopped; every acknowledged change is on disk");
-                            return;
-                        }
+                        Err(mpsc::error::TryRecvError::Disconnected) if batch.is_empty() => break 'serve,
                         Err(mpsc::error::TryRecvError::Disconnected) => break,
                     }
                 }
             } else {
                 let received = tokio::select! {
                     received = commands.recv_many(&mut batch, MAX_BATCH) => received,
+                    Some(done) = self.admitting.join_next(), if !self.admitting.is_empty() => {
+                        admitted.push(done);
+                        usize::MAX
+                    }
                     _ = sweep.tick() => {
                         self.release_idle_documents();
                         self.fair.tidy(tokio::time::Instant::now());
@@ -111,11 +133,18 @@ impl Hub {
                     break;
                 }
             }
+            while let Some(done) = self.admitting.try_join_next() {
+                admitted.push(done);
+            }
             let mut fx = Effects::default();
             let mut senders = Vec::new();
             let mut handled = 0;
             // Many messages about one document in a batch: store it and answer its peers once.
             self.repo.begin_batch();
+            // Documents back from admission first: their messages waited the longest.
+            for done in admitted.drain(..) {
+                fx.extend(self.take_back(done));
+            }
             // First what waited and whose turn it is, then what arrived.
             let now = tokio::time::Instant::now();
             while let Some((document, waiting)) = self.fair.next(now, false) {
@@ -176,16 +205,60 @@ impl Hub {
             }
             self.metrics.documents_open.store(self.repo.document_count() as u64, Ordering::Relaxed);
             if self.fair.has_waiting() && commands.is_empty() {
-                // Until a waiting document's turn comes, or a command arrives.
+                // Until a waiting document's turn comes, a command arrives or a document is back.
                 if let Some(due) = self.fair.next_due(tokio::time::Instant::now()) {
                     tokio::select! {
                         received = commands.recv_many(&mut batch, MAX_BATCH) => if received == 0 { break },
+                        Some(done) = self.admitting.join_next(), if !self.admitting.is_empty() => admitted.push(done),
                         _ = tokio::time::sleep_until(due) => {}
                     }
                 }
             }
         }
+        // Admissions still out finish (their changes are stored if admitted; none was
+        // acknowledged yet, so none is lost either way).
+        while let Some(done) = self.admitting.join_next().await {
+            self.repo.begin_batch();
+            let mut fx = self.take_back(done);
+            fx.extend(self.repo.end_batch());
+            self.execute(fx, &[]).await;
+        }
         tracing::info!("hub stopped; every acknowledged change is on disk");
+    }
+
+    /// Sends the documents the repo handed out to be admitted to blocking threads.
+    fn dispatch(&mut self, jobs: Vec<AdmissionJob>) {
+        for mut job in jobs {
+            self.fair.set_busy(job.document_id(), true);
+            self.admitting.spawn_blocking(move || {
+                #[allow(clippy::disallowed_methods, reason = "the relay runs natively")]
+                let started = std::time::Instant::now();
+                // (`run` contains Automerge's panics; this is for anything else.)
+                let _ = linli_sync::contain(|| job.run());
+                (job, started.elapsed())
+            });
+        }
+    }
+
+    /// A document back from admission: the repo takes it back, its time is charged to it, and
+    /// its messages that waited may go on.
+    fn take_back(&mut self, done: Result<(AdmissionJob, Duration), tokio::task::JoinError>) -> Effects {
+        match done {
+            Ok((job, spent)) => {
+                let document = job.document_id();
+                self.fair.set_busy(document, false);
+                self.fair.charge(document, spent, tokio::time::Instant::now());
+                let mut fx = self.repo.admitted(job);
+                self.dispatch(std::mem::take(&mut fx.admissions));
+                fx
+            }
+            Err(error) => {
+                // Only if the runtime shut the thread down: the document stays out (and its
+                // messages wait) until the relay restarts, when it loads from the data folder.
+                tracing::error!(%error, "an admission thread did not finish");
+                Effects::default()
+            }
+        }
     }
 
     /// Handles one message, timing it and charging the time to its document.
@@ -194,7 +267,8 @@ impl Hub {
         Metrics::add(&self.metrics.bytes_in, bytes.len() as u64);
         #[allow(clippy::disallowed_methods, reason = "the relay runs natively")]
         let started = std::time::Instant::now();
-        let fx = self.repo.received(conn, bytes);
+        let mut fx = self.repo.received(conn, bytes);
+        self.dispatch(std::mem::take(&mut fx.admissions));
         if let Some(document) = document {
             self.fair.charge(document, started.elapsed(), tokio::time::Instant::now());
         }
@@ -235,7 +309,9 @@ impl Hub {
         let mut sends = Vec::new();
         let mut closes = Vec::new();
         let mut failed_docs = Vec::new();
-        while let Some(fx) = queue.pop_front() {
+        while let Some(mut fx) = queue.pop_front() {
+            // (A document loaded with messages waiting for it may go out to be admitted.)
+            self.dispatch(std::mem::take(&mut fx.admissions));
             let store = self.store.clone();
             let outcome = tokio::task::spawn_blocking(move || run_storage(&store, fx.storage)).await;
             let outcome = outcome.unwrap_or_else(|join| StorageOutcome { failed_writes: vec![(None, join.to_string())], loads: Vec::new() });

@@ -97,7 +97,7 @@ pub async fn run(listener: TcpListener, config: RelayConfig, shutdown: impl Futu
     let peer_id = format!("linli-relay-{}", &storage_id[..8.min(storage_id.len())]);
     let metrics = Arc::new(Metrics::default());
     let rules = take_part_limits::LimitedRules::new(TakePartLimits { joins_per_minute: config.limits.joins_per_minute, ..config.limits.take_part }, metrics.clone());
-    let repo = Repo::new(RepoConfig {
+    let mut repo = Repo::new(RepoConfig {
         peer_id: peer_id.clone(),
         metadata: PeerMetadata { storage_id: Some(storage_id), is_ephemeral: false },
         announce_to_incoming: false,
@@ -106,6 +106,8 @@ pub async fn run(listener: TcpListener, config: RelayConfig, shutdown: impl Futu
         persist: true,
         rules: Some(linli_sync::Rules(Arc::new(rules))),
     });
+    // Costly admissions run beside the hub, not in its turn (see `hub.rs`).
+    repo.admit_elsewhere(true);
     let (hub_tx, hub_rx) = mpsc::channel(4096);
     if !config.peers.is_empty() {
         // Open every stored document so that peer relays are offered all of them.
