@@ -319,3 +319,47 @@ fn a_document_released_on_a_device_is_found_again_in_its_storage() {
     net.run_until_quiet();
     assert_eq!(read(&net, phone, id, "notice").as_deref(), Some("only here"));
 }
+
+#[test]
+fn a_document_out_for_admission_is_not_read_and_its_messages_wait_in_order_until_it_is_back() {
+    let mut net = Network::new();
+    let (phone, relay, kiosk) = (net.add_device("phone"), net.add_relay("relay"), net.add_device("kiosk"));
+    let id = space_id(12);
+    net.create(phone, id, doc_with("notice", "Water off on Monday"));
+    net.connect(phone, relay);
+    net.connect(kiosk, relay);
+    net.find(kiosk, id);
+    net.run_until_quiet();
+    assert_eq!(read(&net, kiosk, id, "notice").as_deref(), Some("Water off on Monday"));
+
+    // The relay hands the document out to admit the phone's change and keeps it out.
+    net.hold_jobs = true;
+    net.change(phone, id, |doc| {
+        doc.put(ROOT, "notice", "Water off on Tuesday").unwrap();
+    });
+    net.run_until_quiet();
+    assert_eq!(net.jobs_out(), 1, "one admission out");
+    assert!(net.nodes[relay].repo.document(&id).is_none(), "nothing reads a document that is out");
+    // A second change while the first is being admitted: it waits, and nothing reaches the kiosk.
+    net.change(phone, id, |doc| {
+        doc.put(ROOT, "notice", "Water off on Wednesday").unwrap();
+    });
+    net.run_until_quiet();
+    assert_eq!(net.jobs_out(), 1, "the second change waits for the document");
+    assert_eq!(read(&net, kiosk, id, "notice").as_deref(), Some("Water off on Monday"));
+
+    // Back: both changes are taken, in order, stored and passed on.
+    net.hold_jobs = false;
+    net.finish_jobs_of(relay);
+    net.run_until_quiet();
+    assert_eq!(net.jobs_out(), 0);
+    assert_eq!(read(&net, relay, id, "notice").as_deref(), Some("Water off on Wednesday"));
+    assert_eq!(read(&net, kiosk, id, "notice").as_deref(), Some("Water off on Wednesday"));
+    // Stored: a newcomer gets both from the relay started again from its storage alone.
+    net.restart(relay);
+    let newcomer = net.add_device("newcomer");
+    net.connect(newcomer, relay);
+    net.find(newcomer, id);
+    net.run_until_quiet();
+    assert_eq!(read(&net, newcomer, id, "notice").as_deref(), Some("Water off on Wednesday"));
+}
