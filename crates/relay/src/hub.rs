@@ -78,6 +78,14 @@ pub struct Hub {
     overflowed: Vec<ConnId>,
     /// Documents out of the repo, being admitted on blocking threads, with what it took.
     admitting: JoinSet<(AdmissionJob, Duration)>,
+    /// Admissions waiting for a thread (at most [`admission_threads`] run at once).
+    queued: VecDeque<AdmissionJob>,
+}
+
+/// How many admissions run at once: one per core, so that a flood of many spaces keeps the
+/// threads (and the blocking pool the storage writes use) bounded.
+fn admission_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()).max(2)
 }
 
 impl Hub {
@@ -92,6 +100,7 @@ impl Hub {
             fair: FairShare::default(),
             overflowed: Vec::new(),
             admitting: JoinSet::new(),
+            queued: VecDeque::new(),
         }
     }
 
@@ -228,8 +237,13 @@ impl Hub {
 
     /// Sends the documents the repo handed out to be admitted to blocking threads.
     fn dispatch(&mut self, jobs: Vec<AdmissionJob>) {
-        for mut job in jobs {
+        for job in jobs {
             self.fair.set_busy(job.document_id(), true);
+            self.queued.push_back(job);
+        }
+        while self.admitting.len() < admission_threads()
+            && let Some(mut job) = self.queued.pop_front()
+        {
             self.admitting.spawn_blocking(move || {
                 #[allow(clippy::disallowed_methods, reason = "the relay runs natively")]
                 let started = std::time::Instant::now();
