@@ -82,6 +82,7 @@ const CASES: &[Case] = &[
     Case { area: "Abuse", case: "Signing, voting, raising or commenting with new member keys without joining", expected: "refused: a resident joins first, so every new key meets the join limit", how: Cargo("linli-sync", "attacks", "a_resident_takes_part_only_once_joined_so_every_new_key_counts_as_a_join") },
     Case { area: "Abuse", case: "A take-part link's members send thousands of small writes in few bytes", expected: "each member and the link bring in so many operations a day, whatever their bytes; past that, refused before the rules judge", how: Cargo("linli-relay", "lib", "take_part_limits::tests::a_member_and_a_link_bring_in_so_many_operations_a_day_however_small_their_bytes") },
     Case { area: "Abuse", case: "A member past their day keeps sending costly changes", expected: "refused before the rules judge; other members' changes in the same message judged as before", how: Cargo("linli-relay", "lib", "take_part_limits::tests::a_member_past_the_day_is_refused_before_the_rules_judge_and_others_are_judged_as_before") },
+    Case { area: "Abuse", case: "A space's changes are being admitted when more of its messages arrive", expected: "the relay admits them off its hub, serving other spaces meanwhile; the space's messages wait in order and nothing reads it until it is back", how: Cargo("linli-sync", "repo_sync", "a_document_out_for_admission_is_not_read_and_its_messages_wait_in_order_until_it_is_back") },
     Case { area: "Abuse", case: "One space floods the relay while another syncs", expected: "the flooded document, past its share of the hub, waits while the other goes first; what waits is bounded", how: Cargo("linli-relay", "lib", "fair_share::tests::a_document_in_debt_waits_while_another_goes_first") },
     Case { area: "Abuse", case: "One take-part link's members send change after change", expected: "each member, and the link as a whole, bring in so many changes and bytes a day; past that, refused for now with a reason", how: Cargo("linli-relay", "lib", "take_part_limits::tests::each_member_and_the_link_as_a_whole_bring_in_so_many_changes_a_day") },
     Case { area: "Abuse", case: "A change too large or too costly to judge", expected: "refused before it is judged; the relay stays quick for every space", how: Cargo("linli-sync", "attacks", "a_change_too_large_or_too_costly_to_judge_is_refused") },
@@ -144,10 +145,12 @@ const KNOWN: &str = "\
   the other's and holds back every change built on it. A single relay refuses the second. Kept as
   `linli-sync` `tests/adversaries.rs`: `a_writer_who_forks_their_own_line_splits_the_replicas`
   (ignored until fixed).
-- **An honest space's sync waits for a costly change another space's member sent**: the hub does
-  not interrupt an admission it has begun (up to 47 ms for the costliest change a resident may
-  send), so the p99 of an honest space's sync while another is flooded is 52 ms against 7 ms alone
-  (BENCHMARKS.md, \"One space under attack\").
+- **A change signed under a key that an edit link moves concurrently splits replicas**: each peer
+  judges the signature under the key in force in its own copy, so the change is taken where it
+  arrived before the move and refused where after; an organiser's later change vouches for it,
+  unless the key moved to one no honest organiser holds. Kept as `linli-sync`
+  `tests/adversaries.rs`: `a_change_signed_under_a_key_moved_concurrently_splits_the_replicas`
+  (ignored until fixed).
 - The cases marked \"not covered\" above.
 ";
 
