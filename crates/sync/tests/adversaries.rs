@@ -2231,3 +2231,55 @@ fn a_change_signed_under_a_key_moved_concurrently_splits_the_replicas() {
         panic!("{broken}");
     }
 }
+
+/// Found by the property in CI: an edit link's holder joins with a change one of whose map
+/// writes is reworked below Automerge's API to be marked as an insertion. The relay takes it in;
+/// a device that already holds another new change panics applying it (Automerge's own check of
+/// its operations' order), closes the link it came on, dials again, gets it again: honest links
+/// close for ever. Such operations (an insertion into a map, a removal or increment marked as an
+/// insertion) are refused by every peer's rules now, before anything is applied.
+#[test]
+fn a_map_write_marked_as_an_insertion_is_refused_everywhere_and_links_stay_up() {
+    use KeyPick::*;
+    let plan = vec![
+        Step::Honest { who: 0, act: HonestAct::Join, wait: 0 },
+        Step::Attack(Box::new(Attack {
+            attacker: 83,
+            base: vec![],
+            on_own_line: false,
+            actor: ActorPick::Own,
+            changes: vec![ChangePlan { template: None, raw: vec![RawOp::Put { at: 1240, key: Member(18), value: ValuePick::Bool(true) }], raw_first: false, skew: -73025864 }],
+            flood: None,
+            mutation: Some(Mutation { change: 70, twist: Twist::FlipInsert(4128) }),
+            packing: Packing::FramePerChange,
+            signing: Signing::Every,
+            route: 93,
+            twice: true,
+        })),
+        Step::Attack(Box::new(Attack {
+            attacker: 233,
+            base: vec![33741],
+            on_own_line: true,
+            actor: ActorPick::Own,
+            changes: vec![
+                ChangePlan {
+                    template: None,
+                    raw: vec![RawOp::Copy { from: 54546, to: 40535, key: Known(55063), mine: true }, RawOp::Put { at: 8662, key: Field(217), value: ValuePick::Now(-219) }],
+                    raw_first: true,
+                    skew: 0,
+                },
+                ChangePlan { template: Some(Template::Withdraw(155)), raw: vec![], raw_first: true, skew: -561 },
+            ],
+            flood: None,
+            mutation: None,
+            packing: Packing::OneFrame,
+            signing: Signing::Every,
+            route: 138,
+            twice: false,
+        })),
+        Step::Honest { who: 19, act: HonestAct::Join, wait: 25091 },
+    ];
+    if let Err(broken) = run(2, 9, 1266946957580219531, &plan) {
+        panic!("{broken}");
+    }
+}

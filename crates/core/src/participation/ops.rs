@@ -95,6 +95,7 @@ impl PlacedOp<'_> {
 /// Why a change could not be placed.
 pub(crate) const UNKNOWN_OBJECT: &str = "it refers to something that was not there when it was made";
 pub(crate) const MISSING_DEPENDENCIES: &str = "it builds on changes this peer does not have";
+pub(crate) const MALFORMED_OP: &str = "one of its operations is malformed (an insertion into a map, or a removal or increment marked as an insertion)";
 pub(crate) const WRITES_PLACE_TWICE: &str = "it writes one place more than once (a change writes each key, element or insertion point once, or removes a key and writes it once)";
 
 /// A change placed in the document as it was when the change was made.
@@ -143,6 +144,11 @@ pub(crate) fn place<'c>(doc: &'c AutoCommit, change: &'c ExpandedChange) -> Resu
             Key::Map(key) => Some(key.as_str()),
             Key::Seq(_) => None,
         };
+        // Automerge takes some of these in on one peer and panics on them on another (by what
+        // each already holds): refused everywhere, before anything is applied.
+        if op.insert && (key.is_some() || matches!(op.action, OpType::Delete | OpType::Increment(_))) {
+            return Err((place.path.join("/"), MALFORMED_OP));
+        }
         let removes = matches!(op.action, OpType::Delete);
         let (allowed, repeats_key) = match &op.key {
             Key::Map(key) => match keys.insert((obj, key.as_str()), removes) {
