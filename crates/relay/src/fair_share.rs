@@ -109,6 +109,21 @@ impl FairShare {
         Some((document, message))
     }
 
+    /// Which of the admissions waiting for a thread (their documents, in the order they were
+    /// queued) goes next: the one whose document is least in debt, the earliest of equals. A
+    /// flood of costly changes in several spaces then takes threads only when no honest space's
+    /// admission waits for one.
+    pub fn first_to_admit(&self, queued: impl IntoIterator<Item = DocumentId>, now: Instant) -> Option<usize> {
+        let mut best: Option<(usize, f64)> = None;
+        for (index, document) in queued.into_iter().enumerate() {
+            let balance = self.balance(&document, now);
+            if best.is_none_or(|(_, top)| balance > top) {
+                best = Some((index, balance));
+            }
+        }
+        best.map(|(index, _)| index)
+    }
+
     /// Whether messages wait that could be handled (their document is not busy).
     pub fn has_waiting(&self) -> bool {
         self.waiting.keys().any(|d| !self.busy.contains(d))
@@ -227,6 +242,18 @@ mod tests {
         assert_eq!(fair.admit(BUSY, 1, vec![3], start).0, Turn::Wait, "behind the one waiting");
         let order: Vec<u8> = std::iter::from_fn(|| fair.next(start, false)).map(|(_, w)| w.bytes[0]).collect();
         assert_eq!(order, vec![1, 3]);
+    }
+
+    #[test]
+    fn the_admission_of_the_document_least_in_debt_takes_the_next_thread() {
+        let (mut fair, start) = (FairShare::default(), Instant::now());
+        const OTHER_BUSY: DocumentId = DocumentId::from_bytes([3; 16]);
+        fair.charge(BUSY, Duration::from_secs(2), start);
+        fair.charge(OTHER_BUSY, Duration::from_secs(1), start);
+        assert_eq!(fair.first_to_admit([BUSY, OTHER_BUSY, QUIET], start), Some(2), "the honest space first, though queued last");
+        assert_eq!(fair.first_to_admit([BUSY, OTHER_BUSY], start), Some(1), "then the one less in debt");
+        assert_eq!(fair.first_to_admit([QUIET, DocumentId::from_bytes([4; 16])], start), Some(0), "equals in their order");
+        assert_eq!(fair.first_to_admit([], start), None);
     }
 
     #[test]

@@ -78,7 +78,8 @@ pub struct Hub {
     overflowed: Vec<ConnId>,
     /// Documents out of the repo, being admitted on blocking threads, with what it took.
     admitting: JoinSet<(AdmissionJob, Duration)>,
-    /// Admissions waiting for a thread (at most [`admission_threads`] run at once).
+    /// Admissions waiting for a thread (at most [`admission_threads`] run at once); the one whose
+    /// document is least in debt goes next.
     queued: VecDeque<AdmissionJob>,
 }
 
@@ -242,8 +243,9 @@ impl Hub {
             self.queued.push_back(job);
         }
         while self.admitting.len() < admission_threads()
-            && let Some(mut job) = self.queued.pop_front()
+            && let Some(next) = self.fair.first_to_admit(self.queued.iter().map(AdmissionJob::document_id), tokio::time::Instant::now())
         {
+            let mut job = self.queued.remove(next).expect("an index into the queue");
             self.admitting.spawn_blocking(move || {
                 #[allow(clippy::disallowed_methods, reason = "the relay runs natively")]
                 let started = std::time::Instant::now();
