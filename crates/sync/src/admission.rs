@@ -24,6 +24,7 @@ use automerge::{AutoCommit, Change, ChangeHash};
 
 use crate::DocumentId;
 use crate::capability::{ChangeSignature, protection};
+use crate::home_relay::{Receipt, RelayKey, home};
 use crate::lineage::Lines;
 use crate::member_key::{MemberSignature, actor_member};
 use crate::participate_key::participate_protection;
@@ -62,6 +63,11 @@ pub(crate) struct Remembered {
     vouched_ahead: HashSet<ChangeHash>,
     /// The same for member signatures, with the actor the change must have.
     member_ahead: HashMap<ChangeHash, (Vec<u8>, MemberSignature)>,
+    /// The same for the home relay's receipts (`home_relay`).
+    receipted_ahead: HashSet<ChangeHash>,
+    /// Changes among `waiting` that are within the rules and wait only for the home relay's
+    /// receipt: passed on to peers (towards the home), see [`Remembered::awaiting_receipt`].
+    awaiting_receipt: HashSet<ChangeHash>,
     /// Changes whose dependencies have not arrived yet, with the signatures that came with them,
     /// judged once the dependencies have: bounded in count and bytes, the oldest dropped first
     /// (a sender whose change was dropped offers it again when it next syncs).
@@ -118,6 +124,35 @@ const MAX_WAITING_BYTES: usize = 8 << 20;
 const MAX_ASKED: usize = 64;
 
 impl Remembered {
+    /// The changes a peer's heads are heard without, each with its dependencies: those refused,
+    /// and those waiting for the home relay's receipt. A peer that holds such a change names it
+    /// among its heads; heard as is, each side would see the other behind and answer for ever
+    /// (the change is here already, or will never be).
+    fn settling(&self) -> std::borrow::Cow<'_, HashMap<ChangeHash, Vec<ChangeHash>>> {
+        if self.awaiting_receipt.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.refused);
+        }
+        let mut all = self.refused.clone();
+        for hash in &self.awaiting_receipt {
+            if let Some((change, _, _)) = self.waiting.changes.get(hash) {
+                all.insert(*hash, change.deps().to_vec());
+            }
+        }
+        std::borrow::Cow::Owned(all)
+    }
+
+    /// Whether a change waits for the home relay's receipt that `forwarded` does not hold.
+    pub(crate) fn has_unforwarded(&self, forwarded: &HashSet<ChangeHash>) -> bool {
+        self.awaiting_receipt.iter().any(|hash| !forwarded.contains(hash) && self.waiting.changes.contains_key(hash))
+    }
+
+    /// The changes that wait only for the home relay's receipt, with the signatures they came
+    /// with, oldest first: a peer passes them on so that they reach the home, which gives the
+    /// receipt (the peer that made them may never meet the home itself).
+    pub(crate) fn awaiting_receipt(&self) -> impl Iterator<Item = &(Change, Option<ChangeSignature>, Option<MemberSignature>)> {
+        self.waiting.order.iter().filter(|hash| self.awaiting_receipt.contains(hash)).filter_map(|hash| self.waiting.changes.get(hash))
+    }
+
     /// What this peer asks for in place of the changes it holds back until their dependencies
     /// arrive. Automerge, not seeing those changes, would ask for the waiting change itself,
     /// which the sender sent already and does not send twice; and a sender that took a missing
@@ -157,13 +192,24 @@ const MAX_REMEMBERED: usize = 10_000;
 pub(crate) struct Offered<'a> {
     pub write: &'a [ChangeSignature],
     pub member: &'a [MemberSignature],
+    pub receipts: &'a [Receipt],
 }
 
-/// Who judges: the document's ID and the application's rules (none: see `without_rules`).
+/// Who judges: the document's ID, the application's rules (none: see `without_rules`), and the
+/// judging peer's own key if it is a relay (it gives receipts for the spaces it is the home of).
 #[derive(Clone, Copy)]
 pub(crate) struct Judge<'a> {
     pub document_id: DocumentId,
     pub rules: Option<&'a dyn ChangeRules>,
+    pub relay: Option<&'a RelayKey>,
+}
+
+impl Judge<'_> {
+    /// Whether this peer must wait for a receipt before taking another's change into `doc`: the
+    /// document names a home relay, and it is not this peer.
+    fn awaits_receipts(&self, doc: &AutoCommit) -> Option<[u8; 32]> {
+        home(doc).filter(|home| self.relay.is_none_or(|key| key.public() != *home))
+    }
 }
 
 impl Judge<'_> {
@@ -219,11 +265,14 @@ pub(crate) fn admit(
     memory: &mut Remembered,
     judge: Judge<'_>,
 ) -> Result<Admission, String> {
-    if message.changes.is_empty() {
-        if memory.refused.is_empty() {
+    // Receipts may let changes in that waited for them.
+    let receipts_for_waiting = !offered.receipts.is_empty() && !memory.waiting.is_empty();
+    if message.changes.is_empty() && !receipts_for_waiting {
+        keep_receipts(doc, offered.receipts, book, judge);
+        if memory.refused.is_empty() && memory.awaiting_receipt.is_empty() {
             return Ok(Admission::Open(message));
         }
-        let heads = settled_heads(doc, &message.heads, &memory.refused);
+        let heads = settled_heads(doc, &message.heads, &memory.settling());
         return Ok(Admission::Checked { rest: sync::Message { heads, ..message }, refused: Vec::new() });
     }
     let is_empty = doc.get_heads().is_empty();
@@ -271,6 +320,7 @@ pub(crate) fn admit(
     memory.lines.prepare(doc);
     let mut offered_write: HashMap<ChangeHash, ChangeSignature> = offered.write.iter().map(|s| (s.hash, *s)).collect();
     let mut offered_member: HashMap<ChangeHash, MemberSignature> = offered.member.iter().map(|s| (s.hash, *s)).collect();
+    let offered_receipts: HashMap<ChangeHash, Receipt> = offered.receipts.iter().map(|r| (r.hash, *r)).collect();
     let mut pending: Vec<Change> = Vec::new();
     let mut seen = HashSet::new();
     // Changes that waited for their dependencies come back with the signatures they came with
@@ -304,8 +354,9 @@ pub(crate) fn admit(
     let (before_heads, actor) = (doc.get_heads(), doc.get_actor().clone());
     let (all_pending, refused_before) = (pending.clone(), refused.len());
     let mut unvouched: HashMap<ChangeHash, ChangeHash> = HashMap::new();
+    let mut held_back: HashSet<ChangeHash> = HashSet::new();
     let mut earlier: HashMap<ChangeHash, String> = HashMap::new();
-    let ahead_before = (memory.vouched_ahead.clone(), memory.member_ahead.clone());
+    let ahead_before = (memory.vouched_ahead.clone(), memory.member_ahead.clone(), memory.receipted_ahead.clone());
     let (keep_write, keep_member) = loop {
         let mut keep_write: Vec<ChangeSignature> = Vec::new();
         let mut keep_member: Vec<MemberSignature> = Vec::new();
@@ -314,6 +365,8 @@ pub(crate) fn admit(
         let mut edit_signed: HashSet<ChangeHash> = HashSet::new();
         // A document has one first change: once one is taken, any other without dependencies is refused.
         let mut first_taken = false;
+        // Changes that wait for the home relay's receipt, and those built on them.
+        held_back.clear();
         while !pending.is_empty() {
             let pending_now: HashSet<ChangeHash> = pending.iter().map(Change::hash).collect();
             let write_key = protection(doc).or(genesis.0);
@@ -329,6 +382,11 @@ pub(crate) fn admit(
             }
             let edit = vouched(doc, &pending, &signed, &mut memory.vouched_ahead, MAX_REMEMBERED);
             let members = member_vouched(doc, &pending, &offered_member, book, &mut memory.member_ahead, MAX_REMEMBERED);
+            let round_home = judge.awaits_receipts(doc);
+            let receipted = match round_home {
+                Some(home) => receipted(doc, &pending, &offered_receipts, book, &home, &mut memory.receipted_ahead),
+                None => HashSet::new(),
+            };
 
             let (order, unready) = causal_order(doc, &pending);
             let mut blocked: HashSet<ChangeHash> = unready.iter().map(|i| pending[*i].hash()).collect();
@@ -397,12 +455,26 @@ pub(crate) fn admit(
             let mut refused_now: HashSet<ChangeHash> = HashSet::new();
             for (index, candidate) in &candidates {
                 let hash = candidate.change.hash();
+                if candidate.change.deps().iter().any(|d| held_back.contains(d)) {
+                    held_back.insert(hash);
+                    continue;
+                }
                 let verdict = if candidate.change.deps().iter().any(|d| refused_now.contains(d)) {
                     Err(BUILT_ON_REFUSED.to_owned())
                 } else if let Err(reason) = memory.lines.check(doc, candidate.change, is_empty && !first_taken) {
                     Err(reason.to_owned())
                 } else {
                     let verdict = judge.verdicts(doc, std::slice::from_ref(candidate)).pop().unwrap_or_else(|| Err("not judged".to_owned()));
+                    if verdict.is_ok()
+                        && let Some(home) = judge.awaits_receipts(doc)
+                        && (Some(home) != round_home || !receipted.contains(&hash))
+                    {
+                        // Within the rules, but not taken before the home relay's receipt covers
+                        // it (or, should this round have named a new home, judged in the next
+                        // round against it).
+                        held_back.insert(hash);
+                        continue;
+                    }
                     if verdict.is_ok() {
                         doc.apply_changes(vec![candidate.change.clone()]).map_err(|e| e.to_string())?;
                         memory.lines.applied(std::slice::from_ref(candidate.change));
@@ -463,7 +535,7 @@ pub(crate) fn admit(
         for refusal in refused.drain(refused_before..) {
             earlier.entry(refusal.change).or_insert(refusal.reason);
         }
-        (memory.vouched_ahead, memory.member_ahead) = ahead_before.clone();
+        (memory.vouched_ahead, memory.member_ahead, memory.receipted_ahead) = ahead_before.clone();
         *doc = doc.fork_at(&before_heads).map_err(|e| e.to_string())?;
         doc.set_actor(actor.clone());
         memory.lines.forget();
@@ -484,7 +556,7 @@ pub(crate) fn admit(
         if refused.iter().any(|r| r.change == hash) {
             continue;
         }
-        if unready.contains(&hash) || unvouched.get(&hash).is_some_and(|by| unready.contains(by)) {
+        if unready.contains(&hash) || held_back.contains(&hash) || unvouched.get(&hash).is_some_and(|by| unready.contains(by)) {
             waiting.push(change);
         } else if let Some(by) = unvouched.get(&hash) {
             let why = earlier.get(by).map_or(NOT_SIGNED, String::as_str);
@@ -495,8 +567,12 @@ pub(crate) fn admit(
             refused.push(Refused { change: hash, reason: NOT_SIGNED.to_owned() });
         }
     }
+    memory.awaiting_receipt.clear();
     for change in waiting {
         let hash = change.hash();
+        if held_back.contains(&hash) {
+            memory.awaiting_receipt.insert(hash);
+        }
         memory.waiting.keep(change, offered_write.get(&hash).copied(), offered_member.get(&hash).copied());
     }
     for refusal in &refused {
@@ -504,9 +580,56 @@ pub(crate) fn admit(
             memory.refused.insert(refusal.change, deps_of.get(&refusal.change).cloned().unwrap_or_default());
         }
     }
-    let heads = settled_heads(doc, &message.heads, &memory.refused);
+    keep_receipts(doc, offered.receipts, book, judge);
+    let heads = settled_heads(doc, &message.heads, &memory.settling());
     let rest = sync::Message { heads, changes: ChunkList::empty(), ..message };
     Ok(Admission::Checked { rest, refused })
+}
+
+/// The changes of `pending` a receipt of `home` covers: one offered or kept for the change, for a
+/// pending change it is an ancestor of, or for one it is an ancestor of that has not arrived yet
+/// (remembered in `ahead`).
+fn receipted(
+    doc: &mut AutoCommit,
+    pending: &[Change],
+    offered: &HashMap<ChangeHash, Receipt>,
+    book: &SignatureBook,
+    home: &[u8; 32],
+    ahead: &mut HashSet<ChangeHash>,
+) -> HashSet<ChangeHash> {
+    let pending_hashes: HashSet<ChangeHash> = pending.iter().map(Change::hash).collect();
+    let mut signed = HashSet::new();
+    for (hash, receipt) in offered {
+        if !receipt.is_valid_under(home) {
+            continue;
+        }
+        if pending_hashes.contains(hash) {
+            signed.insert(*hash);
+        } else if ahead.len() < MAX_REMEMBERED && doc.get_change_meta_by_hash(hash).is_none() {
+            ahead.insert(*hash);
+        }
+    }
+    signed.extend(pending_hashes.iter().filter(|hash| book.receipt(hash).is_some_and(|r| r.is_valid_under(home))));
+    vouched(doc, pending, &signed, ahead, MAX_REMEMBERED)
+}
+
+/// Keeps the offered receipts of the document's home relay for changes the document holds; and
+/// at the home relay itself, gives a receipt for each head of its copy.
+fn keep_receipts(doc: &mut AutoCommit, offered: &[Receipt], book: &mut SignatureBook, judge: Judge<'_>) {
+    let Some(home) = home(doc) else { return };
+    if let Some(relay) = judge.relay.filter(|key| key.public() == home) {
+        for head in doc.get_heads() {
+            if book.receipt(&head).is_none() {
+                book.insert_receipt(relay.receipt(head));
+            }
+        }
+        return;
+    }
+    for receipt in offered {
+        if book.receipt(&receipt.hash).is_none() && doc.get_change_meta_by_hash(&receipt.hash).is_some() && receipt.is_valid_under(&home) {
+            book.insert_receipt(*receipt);
+        }
+    }
 }
 
 /// The indices of `pending` in causal order (each after the pending changes it depends on),
@@ -593,7 +716,7 @@ fn refuse_all(doc: &mut AutoCommit, message: sync::Message, refused: Vec<Refused
             memory.refused.insert(refusal.change, deps);
         }
     }
-    let heads = settled_heads(doc, &message.heads, &memory.refused);
+    let heads = settled_heads(doc, &message.heads, &memory.settling());
     Admission::Checked { rest: sync::Message { heads, changes: ChunkList::empty(), ..message }, refused }
 }
 

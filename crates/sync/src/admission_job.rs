@@ -20,6 +20,7 @@ use crate::admission::{Admission, Judge, Offered, Refused, Remembered, admit};
 use crate::capability::ChangeSignature;
 use crate::contain::contain;
 use crate::effects::ConnId;
+use crate::home_relay::{Receipt, RelayKey};
 use crate::member_key::MemberSignature;
 use crate::rules::Rules;
 use crate::signature_book::SignatureBook;
@@ -95,6 +96,8 @@ pub struct AdmissionJob {
     pub(crate) message: Option<sync::Message>,
     pub(crate) write: Vec<ChangeSignature>,
     pub(crate) member: Vec<MemberSignature>,
+    pub(crate) receipts: Vec<Receipt>,
+    pub(crate) relay: Option<RelayKey>,
     pub(crate) rules: Option<Rules>,
     /// What the peer had been told before, to restore once answered (see `Repo::receive_sync`).
     pub(crate) told_before: Option<Vec<ChangeHash>>,
@@ -112,8 +115,8 @@ impl AdmissionJob {
     /// which then loads the document again from storage).
     pub fn run(&mut self) {
         let Some(message) = self.message.take() else { return };
-        let judge = Judge { document_id: self.document_id, rules: self.rules.as_ref().map(|r| r.0.as_ref()) };
-        let offered = Offered { write: &self.write, member: &self.member };
+        let judge = Judge { document_id: self.document_id, rules: self.rules.as_ref().map(|r| r.0.as_ref()), relay: self.relay.as_ref() };
+        let offered = Offered { write: &self.write, member: &self.member, receipts: &self.receipts };
         let held = Held { doc: &mut self.doc, peer: &mut self.peer, signatures: &mut self.signatures, remembered: &mut self.remembered };
         let applied = apply(held, message, offered, judge);
         self.applied = Some(applied);

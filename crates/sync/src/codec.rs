@@ -9,6 +9,7 @@ use minicbor::data::Type;
 use minicbor::{Decoder, Encoder};
 
 use crate::capability::ChangeSignature;
+use crate::home_relay::Receipt;
 use crate::member_key::MemberSignature;
 use crate::message::{Message, PeerMetadata, RemoteHeads};
 use crate::{DocumentId, DocumentIdError};
@@ -69,7 +70,7 @@ pub fn encode(message: &Message) -> Vec<u8> {
             out.text("documentId", &document_id.to_string());
             out.bytes("data", data);
         }
-        Message::Sync { target_id, document_id, data, signatures, member_signatures, .. } => {
+        Message::Sync { target_id, document_id, data, signatures, member_signatures, receipts, .. } => {
             out.text("targetId", target_id);
             out.text("documentId", &document_id.to_string());
             out.bytes("data", data);
@@ -83,6 +84,12 @@ pub fn encode(message: &Message) -> Vec<u8> {
                 out.entry("memberSignatures", |e| {
                     e.array(member_signatures.len() as u64)?;
                     member_signatures.iter().try_for_each(|s| e.bytes(&s.to_wire()).map(|_| ()))
+                });
+            }
+            if !receipts.is_empty() {
+                out.entry("homeReceipts", |e| {
+                    e.array(receipts.len() as u64)?;
+                    receipts.iter().try_for_each(|r| e.bytes(&r.to_bytes()).map(|_| ()))
                 });
             }
         }
@@ -206,6 +213,7 @@ struct Fields {
     new_heads: Option<Vec<RemoteHeads>>,
     change_signatures: Option<Vec<ChangeSignature>>,
     member_signatures: Option<Vec<MemberSignature>>,
+    receipts: Option<Vec<Receipt>>,
 }
 
 impl Fields {
@@ -237,6 +245,7 @@ impl Fields {
                 "newHeads" => fields.new_heads = Some(new_heads(d)?),
                 "changeSignatures" => fields.change_signatures = Some(entries(d, "changeSignatures", ChangeSignature::from_bytes)?),
                 "memberSignatures" => fields.member_signatures = Some(entries(d, "memberSignatures", MemberSignature::from_wire)?),
+                "homeReceipts" => fields.receipts = Some(entries(d, "homeReceipts", Receipt::from_bytes)?),
                 _ => d.skip()?,
             }
             Ok(())
@@ -281,6 +290,7 @@ impl Fields {
                 data: data(self.data)?,
                 signatures: self.change_signatures.unwrap_or_default(),
                 member_signatures: self.member_signatures.unwrap_or_default(),
+                receipts: self.receipts.unwrap_or_default(),
             },
             "doc-unavailable" => Message::DocUnavailable {
                 sender_id,
@@ -415,8 +425,9 @@ fn bytes(d: &mut Decoder<'_>, field: &'static str) -> Result<Vec<u8>, DecodeErro
     }
 }
 
-/// An array of byte-string entries, each read by `parse`: `changeSignatures` (96 bytes: change
-/// hash, then signature) and `memberSignatures` (128 or 192 bytes, see `MemberSignature`).
+/// An array of byte-string entries, each read by `parse`: `changeSignatures` and `homeReceipts`
+/// (96 bytes: change hash, then signature) and `memberSignatures` (128 or 192 bytes, see
+/// `MemberSignature`).
 fn entries<T>(d: &mut Decoder<'_>, field: &'static str, parse: fn(&[u8]) -> Option<T>) -> Result<Vec<T>, DecodeError> {
     skip_tags(d)?;
     let mut out = Vec::new();

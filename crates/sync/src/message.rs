@@ -2,6 +2,7 @@
 
 use crate::DocumentId;
 use crate::capability::ChangeSignature;
+use crate::home_relay::Receipt;
 use crate::member_key::MemberSignature;
 
 /// A peer's ID on the wire, e.g. `peer-3kd9…` or `storage-server-host`.
@@ -45,9 +46,10 @@ pub enum Message {
     Leave { sender_id: PeerId },
     /// The first Automerge sync message from a peer that has nothing of the document.
     Request { sender_id: PeerId, target_id: PeerId, document_id: DocumentId, data: Vec<u8> },
-    /// An Automerge sync message. Linli adds `changeSignatures` and `memberSignatures` (extra
-    /// CBOR fields that JavaScript peers ignore): the write-key and member signatures that vouch
-    /// for the changes it carries, for protected documents.
+    /// An Automerge sync message. Linli adds `changeSignatures`, `memberSignatures` and
+    /// `homeReceipts` (extra CBOR fields that JavaScript peers ignore): the write-key and member
+    /// signatures that vouch for the changes it carries, for protected documents, and the home
+    /// relay's receipts for them (`home_relay`).
     Sync {
         sender_id: PeerId,
         target_id: PeerId,
@@ -55,6 +57,7 @@ pub enum Message {
         data: Vec<u8>,
         signatures: Vec<ChangeSignature>,
         member_signatures: Vec<MemberSignature>,
+        receipts: Vec<Receipt>,
     },
     /// The answer to a request that nobody can serve.
     DocUnavailable { sender_id: PeerId, target_id: PeerId, document_id: DocumentId },

@@ -13,6 +13,7 @@ use automerge::sync::{self, SyncDoc};
 use crate::admission::{Admission, Judge, Offered, Remembered, admit};
 use crate::admission_job::{AdmissionJob, Applied, Held};
 use crate::capability::{ChangeSignature, WriteKey, key_has_moved, move_key, protection};
+use crate::home_relay::{Receipt, RelayKey, home};
 use crate::keyring::{Access, Keyring};
 use crate::member_key::{MemberKey, MemberSignature};
 use crate::participate_key::{ParticipateKey, participate_key_moved, set_participate_key, unseal};
@@ -21,7 +22,7 @@ use crate::rules::{Reviewed, Rules, without_rules};
 use crate::chunk_ledger::ChunkLedger;
 use crate::signature_book::SignatureBook;
 use crate::space_file::SpaceFile;
-use crate::vouching::{covering_member_signatures, covering_signatures};
+use crate::vouching::{covering_member_signatures, covering_receipts, covering_signatures};
 use crate::codec::{self, DecodeError};
 use crate::contain::contain;
 use crate::effects::{CloseReason, ConnId, Effects, RepoEvent, StorageOp};
@@ -93,11 +94,15 @@ enum PeerDocStatus {
 struct PeerDoc {
     sync: sync::State,
     status: PeerDocStatus,
+    /// The home relay's receipts this peer was given, and the changes awaiting one passed on to
+    /// it (see `send_sync`).
+    receipts_told: HashSet<ChangeHash>,
+    forwarded: HashSet<ChangeHash>,
 }
 
 impl PeerDoc {
     fn new() -> Self {
-        PeerDoc { sync: sync::State::new(), status: PeerDocStatus::Unknown }
+        PeerDoc { sync: sync::State::new(), status: PeerDocStatus::Unknown, receipts_told: HashSet::new(), forwarded: HashSet::new() }
     }
 }
 
@@ -210,6 +215,8 @@ pub struct Repo {
     admit_elsewhere: bool,
     /// The last [`AdmissionJob`] ticket given out.
     tickets: u64,
+    /// A relay's own key: it gives receipts for the spaces that name it their home.
+    relay_key: Option<RelayKey>,
 }
 
 /// Work deferred to the end of a batch.
@@ -231,7 +238,14 @@ impl Repo {
             batch: None,
             admit_elsewhere: false,
             tickets: 0,
+            relay_key: None,
         }
+    }
+
+    /// This repo is a relay with `key`: for every space that names `key` its home relay, it gives
+    /// receipts for the changes it takes in (see `home_relay`).
+    pub fn give_receipts_as(&mut self, key: RelayKey) {
+        self.relay_key = Some(key);
     }
 
     /// From now on, a peer's sync message that carries changes is not admitted in the call that
@@ -556,7 +570,7 @@ impl Repo {
             Err(error) => return (Err(RepoError::BadFile(error)), fx),
         };
         let rules = self.config.rules.clone();
-        let judge = Judge { document_id, rules: rules.as_ref().map(|r| r.0.as_ref()) };
+        let judge = Judge { document_id, rules: rules.as_ref().map(|r| r.0.as_ref()), relay: self.relay_key.as_ref() };
         let Some(entry) = self.docs.get_mut(&document_id).filter(|e| e.phase == Phase::Ready && e.out.is_none()) else {
             return (Err(RepoError::NotOpen(document_id)), fx);
         };
@@ -581,7 +595,7 @@ impl Repo {
                 flags: None,
                 version: sync::MessageVersion::V1,
             };
-            let offered = Offered { write: &file.signatures, member: &file.member_signatures };
+            let offered = Offered { write: &file.signatures, member: &file.member_signatures, receipts: &[] };
             match admit(&mut entry.doc, message, offered, &mut entry.signatures, &mut entry.admission, judge).map_err(RepoError::BadFile)? {
                 Admission::Open(_) => {
                     entry.doc.apply_changes(new).map_err(|e| RepoError::BadFile(e.to_string()))?;
@@ -968,9 +982,9 @@ impl Repo {
             return;
         }
         match message {
-            Message::Request { data, .. } => self.receive_sync(conn, document_id, &data, Offered { write: &[], member: &[] }, true, fx),
-            Message::Sync { data, signatures, member_signatures, .. } => {
-                self.receive_sync(conn, document_id, &data, Offered { write: &signatures, member: &member_signatures }, false, fx)
+            Message::Request { data, .. } => self.receive_sync(conn, document_id, &data, Offered { write: &[], member: &[], receipts: &[] }, true, fx),
+            Message::Sync { data, signatures, member_signatures, receipts, .. } => {
+                self.receive_sync(conn, document_id, &data, Offered { write: &signatures, member: &member_signatures, receipts: &receipts }, false, fx)
             }
             Message::DocUnavailable { .. } => {
                 if let Some(peer) = entry.peers.get_mut(&conn) {
@@ -989,7 +1003,7 @@ impl Repo {
             Err(panic) => return self.close(conn, CloseReason::BadData(panic.to_string()), fx),
         };
         let rules = self.config.rules.clone();
-        let judge = Judge { document_id, rules: rules.as_ref().map(|r| r.0.as_ref()) };
+        let judge = Judge { document_id, rules: rules.as_ref().map(|r| r.0.as_ref()), relay: self.relay_key.as_ref() };
         // An answer to this peer may be waiting for the end of the batch. Automerge, seeing a
         // message whose heads equal ours, records those heads as told to the peer, and the
         // waiting answer would then be dropped: the peer would never hear that we hold the
@@ -1018,6 +1032,8 @@ impl Repo {
                 message: Some(message),
                 write: offered.write.to_vec(),
                 member: offered.member.to_vec(),
+                receipts: offered.receipts.to_vec(),
+                relay: self.relay_key.clone(),
                 rules: self.config.rules.clone(),
                 told_before,
                 applied: None,
@@ -1080,8 +1096,24 @@ impl Repo {
         if (phase == Phase::Ready || !peer_wants) && !all_refused {
             self.send_sync(document_id, conn, fx);
         }
+        self.forward_awaiting(document_id, conn, fx);
         if phase != Phase::Ready {
             self.resolve_availability(document_id, fx);
+        }
+    }
+
+    /// Passes changes that wait for the home relay's receipt on to the other peers of the
+    /// document that have not had them (towards the home, which may be reached only through
+    /// them).
+    fn forward_awaiting(&mut self, document_id: DocumentId, except: ConnId, fx: &mut Effects) {
+        let Some(entry) = self.docs.get(&document_id) else { return };
+        if entry.phase != Phase::Ready || home(&entry.doc).is_none() {
+            return;
+        }
+        let targets: Vec<ConnId> =
+            entry.peers.iter().filter(|(conn, peer)| **conn != except && entry.admission.has_unforwarded(&peer.forwarded)).map(|(conn, _)| *conn).collect();
+        for conn in targets {
+            self.send_sync(document_id, conn, fx);
         }
     }
 
@@ -1182,16 +1214,39 @@ impl Repo {
         let entry = self.docs.get_mut(&document_id).expect("caller checked");
         let Some(peer) = entry.peers.get_mut(&conn) else { return };
         let sent_before = (!entry.signatures.is_empty()).then(|| peer.sync.sent_hashes.clone());
+        let home = home(&entry.doc);
+        if home.is_some() && entry.admission.has_unforwarded(&peer.forwarded) {
+            // Changes waiting for the home relay's receipt go on even when Automerge has
+            // nothing to say: it speaks when our heads differ from what it last told.
+            peer.sync.last_sent_heads.clear();
+        }
         let Some(mut message) = entry.doc.sync().generate_sync_message(&mut peer.sync) else { return };
         entry.admission.ask_for_missing(&mut entry.doc, &mut message.need);
+        // Changes that wait for the home relay's receipt go on towards it, once to each peer.
+        let (mut forwarded_write, mut forwarded_member) = (Vec::new(), Vec::new());
+        if home.is_some() {
+            let mut extra: Vec<Vec<u8>> = Vec::new();
+            for (change, write, member) in entry.admission.awaiting_receipt() {
+                if peer.forwarded.insert(change.hash()) {
+                    extra.push(change.raw_bytes().to_vec());
+                    forwarded_write.extend(*write);
+                    forwarded_member.extend(*member);
+                }
+            }
+            if !extra.is_empty() {
+                let mut changes: Vec<Vec<u8>> = message.changes.iter().map(|c| c.to_vec()).collect();
+                changes.extend(extra);
+                message.changes = changes.into();
+            }
+        }
         let data = message.encode();
         // The signatures that vouch for the changes this message carries travel with it: the
         // fewest that cover them, or, once the key has moved, every one (a change that moved the
         // key needs its own signature under the key before).
         // Member signatures cover each member's own chain (see `vouching`).
-        let (signatures, member_signatures): (Vec<ChangeSignature>, Vec<MemberSignature>) = match sent_before {
+        let (signatures, member_signatures): (Vec<ChangeSignature>, Vec<MemberSignature>) = match &sent_before {
             Some(before) => {
-                let sent: HashSet<ChangeHash> = peer.sync.sent_hashes.difference(&before).copied().collect();
+                let sent: HashSet<ChangeHash> = peer.sync.sent_hashes.difference(before).copied().collect();
                 let write = if key_has_moved(&entry.doc) {
                     sent.iter().filter_map(|hash| entry.signatures.get(hash)).collect()
                 } else {
@@ -1207,11 +1262,39 @@ impl Repo {
             }
             None => (Vec::new(), Vec::new()),
         };
+        let (mut signatures, mut member_signatures) = (signatures, member_signatures);
+        signatures.extend(forwarded_write);
+        member_signatures.extend(forwarded_member);
+        // The home relay's receipts: those covering the changes sent, and one for each head not
+        // yet told to this peer (the peer may hold our changes already, without their receipt,
+        // and need it to pass them on). The home relay itself gives them as it sends.
+        let mut receipts: Vec<Receipt> = Vec::new();
+        if let Some(home) = home {
+            if let Some(relay) = self.relay_key.as_ref().filter(|key| key.public() == home) {
+                for head in entry.doc.get_heads() {
+                    if entry.signatures.receipt(&head).is_none() {
+                        entry.signatures.insert_receipt(relay.receipt(head));
+                    }
+                }
+            }
+            if let Some(before) = &sent_before {
+                let sent: HashSet<ChangeHash> = peer.sync.sent_hashes.difference(before).copied().collect();
+                receipts = covering_receipts(&mut entry.doc, &sent, &entry.signatures);
+            }
+            for head in entry.doc.get_heads() {
+                if let Some(receipt) = entry.signatures.receipt(&head)
+                    && peer.receipts_told.insert(head)
+                    && !receipts.contains(&receipt)
+                {
+                    receipts.push(receipt);
+                }
+            }
+        }
         let message = if entry.phase != Phase::Ready && peer.status == PeerDocStatus::Unknown {
             peer.status = PeerDocStatus::Asked;
             Message::Request { sender_id, target_id, document_id, data }
         } else {
-            Message::Sync { sender_id, target_id, document_id, data, signatures, member_signatures }
+            Message::Sync { sender_id, target_id, document_id, data, signatures, member_signatures, receipts }
         };
         fx.sends.push((conn, codec::encode(&message)));
     }

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use automerge::ChangeHash;
 
 use crate::capability::ChangeSignature;
+use crate::home_relay::Receipt;
 use crate::member_key::MemberSignature;
 use crate::storage_key::{ChunkKey, ChunkKind, sha256_hex};
 use crate::{DocumentId, StorageOp};
@@ -22,6 +23,9 @@ const MAX_CHUNKS: usize = 16;
 pub struct SignatureBook {
     known: HashMap<ChangeHash, [u8; 64]>,
     members: HashMap<ChangeHash, MemberSignature>,
+    /// The home relay's receipts (`home_relay`), kept in memory only: the home gives them again
+    /// for its heads on every new connection.
+    receipts: HashMap<ChangeHash, Receipt>,
     unsaved: Vec<Vec<u8>>,
     unsaved_members: Vec<Vec<u8>>,
     chunks: Vec<ChunkKey>,
@@ -64,6 +68,16 @@ impl SignatureBook {
     /// The member signature of a change, if this peer has it.
     pub fn member(&self, hash: &ChangeHash) -> Option<MemberSignature> {
         self.members.get(hash).copied()
+    }
+
+    /// The home relay's receipt for a change, if this peer has it.
+    pub fn receipt(&self, hash: &ChangeHash) -> Option<Receipt> {
+        self.receipts.get(hash).copied()
+    }
+
+    /// Keeps a receipt (already checked by the caller).
+    pub fn insert_receipt(&mut self, receipt: Receipt) {
+        self.receipts.insert(receipt.hash, receipt);
     }
 
     /// Every write-key signature this book holds.

@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 use automerge::{AutoCommit, Change, ChangeHash};
 
 use crate::capability::ChangeSignature;
+use crate::home_relay::Receipt;
 use crate::member_key::MemberSignature;
 use crate::signature_book::SignatureBook;
 
@@ -21,6 +22,17 @@ use crate::signature_book::SignatureBook;
 /// its ancestors among `sent`. A change no signature covers stays uncovered (its cover went
 /// earlier, in another message).
 pub(crate) fn covering_signatures(doc: &mut AutoCommit, sent: &HashSet<ChangeHash>, book: &SignatureBook) -> Vec<ChangeSignature> {
+    covering(doc, sent, |hash| book.get(hash))
+}
+
+/// The same for the home relay's receipts, which also vouch for every ancestor (`home_relay`).
+pub(crate) fn covering_receipts(doc: &mut AutoCommit, sent: &HashSet<ChangeHash>, book: &SignatureBook) -> Vec<Receipt> {
+    covering(doc, sent, |hash| book.receipt(hash))
+}
+
+/// The fewest of the signatures `signature_of` finds that cover every change in `sent`, each
+/// covering all its ancestors.
+fn covering<S>(doc: &mut AutoCommit, sent: &HashSet<ChangeHash>, signature_of: impl Fn(&ChangeHash) -> Option<S>) -> Vec<S> {
     let deps: HashMap<ChangeHash, Vec<ChangeHash>> = sent
         .iter()
         .map(|hash| {
@@ -37,7 +49,7 @@ pub(crate) fn covering_signatures(doc: &mut AutoCommit, sent: &HashSet<ChangeHas
     let mut chosen = Vec::new();
     while let Some(hash) = ready.pop() {
         if !covered.contains(&hash)
-            && let Some(signature) = book.get(&hash)
+            && let Some(signature) = signature_of(&hash)
         {
             chosen.push(signature);
             let mut stack = vec![hash];

@@ -186,7 +186,7 @@ fn send(v: &mut Village, changes: &[Change], (signatures, member_signatures): (V
     let mut heads: Vec<ChangeHash> = changes.iter().map(Change::hash).collect();
     heads.sort();
     let message = SyncMessage { heads, need: Vec::new(), have: Vec::new(), changes: changes.iter().map(|c| c.raw_bytes().to_vec()).collect::<Vec<_>>().into(), flags: None, version: MessageVersion::V1 };
-    let frame = codec::encode(&Message::Sync { sender_id: "attacker".into(), target_id: "relay2".into(), document_id: space_id(), data: message.encode(), signatures, member_signatures });
+    let frame = codec::encode(&Message::Sync { sender_id: "attacker".into(), target_id: "relay2".into(), document_id: space_id(), data: message.encode(), signatures, member_signatures, receipts: Vec::new() });
     v.net.inject(v.attacker_link, true, frame);
     v.net.run_until_quiet();
 }
@@ -481,7 +481,7 @@ fn a_relay_that_never_saw_a_space_refuses_one_planted_under_its_id() {
     let change = open.get_last_local_change().unwrap().clone();
     let planter_link = net.connect(planter, fresh);
     let message = SyncMessage { heads: vec![change.hash()], need: Vec::new(), have: Vec::new(), changes: vec![change.raw_bytes().to_vec()].into(), flags: None, version: MessageVersion::V1 };
-    net.inject(planter_link, true, codec::encode(&Message::Sync { sender_id: "planter".into(), target_id: "fresh".into(), document_id: space_id(), data: message.encode(), signatures: Vec::new(), member_signatures: Vec::new() }));
+    net.inject(planter_link, true, codec::encode(&Message::Sync { sender_id: "planter".into(), target_id: "fresh".into(), document_id: space_id(), data: message.encode(), signatures: Vec::new(), member_signatures: Vec::new(), receipts: Vec::new() }));
     net.run_until_quiet();
     assert!(net.nodes[fresh].repo.document(&space_id()).is_none_or(|d| d.clone().get_heads().is_empty()));
     // The genuine space arrives; a newcomer reads it.
@@ -632,6 +632,7 @@ fn the_upper_space_writes_nothing_of_the_lower_half_through_a_change_without_dep
             data: message.encode(),
             signatures: changes.iter().map(|c| street_key.sign(c.hash())).collect(),
             member_signatures: changes.iter().map(|c| organiser_key().sign(c.hash(), None)).collect(),
+            receipts: Vec::new(),
         }),
     );
     net.run_until_quiet();

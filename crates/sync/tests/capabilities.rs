@@ -45,7 +45,7 @@ fn frame(sender: &str, target: &str, change: &Change, signatures: Vec<ChangeSign
         flags: None,
         version: MessageVersion::V1,
     };
-    codec::encode(&Message::Sync { sender_id: sender.into(), target_id: target.into(), document_id: SPACE, data: message.encode(), signatures, member_signatures: Vec::new() })
+    codec::encode(&Message::Sync { sender_id: sender.into(), target_id: target.into(), document_id: SPACE, data: message.encode(), signatures, member_signatures: Vec::new(), receipts: Vec::new() })
 }
 
 /// phone (edit link) — relay1 — relay2 (dials relay1, as a federated relay does) — viewer.
@@ -235,7 +235,7 @@ fn a_protected_document_asks_for_the_dependency_a_held_back_change_is_missing() 
         version: MessageVersion::V2,
     };
     let signatures = vec![key.sign(edits[2].hash())];
-    let sent = Message::Sync { sender_id: "phone".into(), target_id: "relay".into(), document_id: SPACE, data: message.encode(), signatures, member_signatures: Vec::new() };
+    let sent = Message::Sync { sender_id: "phone".into(), target_id: "relay".into(), document_id: SPACE, data: message.encode(), signatures, member_signatures: Vec::new(), receipts: Vec::new() };
     net.inject(link, true, codec::encode(&sent));
     assert!(net.deliver_one());
     net.finish_jobs_of(relay);

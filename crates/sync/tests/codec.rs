@@ -50,7 +50,7 @@ fn undefined_fields_read_as_absent() {
 fn sync_and_ephemeral_from_automerge_repo() {
     check(
         &hex("b9000564747970656473796e636873656e646572496466706565722d61687461726765744964667365727665726a646f63756d656e744964781c3261366743416d4366554746467344596237674b4457686746343374646461746143420001"),
-        Message::Sync { sender_id: "peer-a".into(), target_id: "server".into(), document_id: doc(), data: vec![0x42, 0, 1], signatures: Vec::new(), member_signatures: Vec::new() },
+        Message::Sync { sender_id: "peer-a".into(), target_id: "server".into(), document_id: doc(), data: vec![0x42, 0, 1], signatures: Vec::new(), member_signatures: Vec::new(), receipts: Vec::new() },
     );
     check(
         &hex("b90007647479706569657068656d6572616c6873656e646572496466706565722d61687461726765744964667365727665726a646f63756d656e744964781c3261366743416d4366554746467344596237674b44576867463433746973657373696f6e49646361626365636f756e7403646461746141a0"),
@@ -71,7 +71,8 @@ fn change_signatures_ride_along_sync_messages_and_malformed_ones_are_refused() {
     let signatures = vec![key.sign(automerge::ChangeHash([1; 32])), key.sign(automerge::ChangeHash([2; 32]))];
     let member = linli_sync::MemberKey::from_seed([5; 32]);
     let member_signatures = vec![member.sign(automerge::ChangeHash([1; 32]), None)];
-    let message = Message::Sync { sender_id: "a".into(), target_id: "b".into(), document_id: doc(), data: vec![0x42], signatures, member_signatures };
+    let receipts = vec![linli_sync::RelayKey::from_seed([6; 32]).receipt(automerge::ChangeHash([2; 32]))];
+    let message = Message::Sync { sender_id: "a".into(), target_id: "b".into(), document_id: doc(), data: vec![0x42], signatures, member_signatures, receipts };
     assert_eq!(decode(&encode(&message)).unwrap(), message);
     // An entry that is not 96 bytes is a protocol error, not a panic or a silent truncation.
     let mut e = minicbor::Encoder::new(Vec::new());
@@ -186,7 +187,7 @@ mod fuzz {
         let key = linli_sync::WriteKey::from_seed([4; 32]);
         vec![
             encode(&Message::Join { sender_id: "a".into(), peer_metadata: PeerMetadata::default(), supported_protocol_versions: Some(vec!["1".into()]) }),
-            encode(&Message::Sync { sender_id: "a".into(), target_id: "b".into(), document_id: doc(), data: vec![0x42, 0, 1], signatures: vec![key.sign(automerge::ChangeHash([7; 32]))], member_signatures: vec![linli_sync::MemberKey::from_seed([5; 32]).sign(automerge::ChangeHash([7; 32]), None)] }),
+            encode(&Message::Sync { sender_id: "a".into(), target_id: "b".into(), document_id: doc(), data: vec![0x42, 0, 1], signatures: vec![key.sign(automerge::ChangeHash([7; 32]))], member_signatures: vec![linli_sync::MemberKey::from_seed([5; 32]).sign(automerge::ChangeHash([7; 32]), None)], receipts: Vec::new() }),
             encode(&Message::Ephemeral { sender_id: "a".into(), target_id: "b".into(), document_id: doc(), session_id: "s".into(), count: 9, data: vec![0xa0] }),
         ]
     }

@@ -153,7 +153,7 @@ fn made_apart(net: &Network, node: usize, who: &Author, act: impl FnOnce(&mut Li
 
 fn frame(sender: &str, target: &str, change: &Change, member_signatures: Vec<MemberSignature>) -> Vec<u8> {
     let message = SyncMessage { heads: vec![change.hash()], need: Vec::new(), have: Vec::new(), changes: vec![change.raw_bytes().to_vec()].into(), flags: None, version: MessageVersion::V1 };
-    codec::encode(&Message::Sync { sender_id: sender.into(), target_id: target.into(), document_id: LINK, data: message.encode(), signatures: Vec::new(), member_signatures })
+    codec::encode(&Message::Sync { sender_id: sender.into(), target_id: target.into(), document_id: LINK, data: message.encode(), signatures: Vec::new(), member_signatures, receipts: Vec::new() })
 }
 
 #[test]

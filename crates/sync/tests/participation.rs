@@ -116,6 +116,7 @@ fn frame(sender: &str, target: &str, changes: &[&Change], member_signatures: Vec
         data: message.encode(),
         signatures: Vec::new(),
         member_signatures,
+        receipts: Vec::new(),
     })
 }
 
@@ -205,6 +206,7 @@ fn no_one_signs_in_a_residents_name_not_even_an_organiser() {
         data: message.encode(),
         signatures: vec![v.write.sign(forged.hash())],
         member_signatures: vec![organiser_key.sign(forged.hash(), None)],
+        receipts: Vec::new(),
     });
     v.net.inject(organiser_link, true, bytes);
     v.net.run_until_quiet();

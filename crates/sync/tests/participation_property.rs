@@ -236,7 +236,7 @@ impl World {
 /// The sync frame `sender` sends the relay with `change` and the given member signatures.
 fn frame(sender: &str, change: &Change, member_signatures: Vec<linli_sync::MemberSignature>) -> Vec<u8> {
     let message = SyncMessage { heads: vec![change.hash()], need: Vec::new(), have: Vec::new(), changes: vec![change.raw_bytes().to_vec()].into(), flags: None, version: MessageVersion::V1 };
-    codec::encode(&Message::Sync { sender_id: sender.into(), target_id: "relay".into(), document_id: SPACE, data: message.encode(), signatures: Vec::new(), member_signatures })
+    codec::encode(&Message::Sync { sender_id: sender.into(), target_id: "relay".into(), document_id: SPACE, data: message.encode(), signatures: Vec::new(), member_signatures, receipts: Vec::new() })
 }
 
 /// Every change with a resident's actor, judged against the document at its dependencies.

@@ -93,7 +93,7 @@ fn sync_frame(changes: Vec<Vec<u8>>) -> Vec<u8> {
         flags: None,
         version: MessageVersion::V1,
     };
-    codec::encode(&Message::Sync { sender_id: "peer".into(), target_id: "relay".into(), document_id: DOC, data: message.encode(), signatures: Vec::new(), member_signatures: Vec::new() })
+    codec::encode(&Message::Sync { sender_id: "peer".into(), target_id: "relay".into(), document_id: DOC, data: message.encode(), signatures: Vec::new(), member_signatures: Vec::new(), receipts: Vec::new() })
 }
 
 /// Recomputes the checksum of an Automerge chunk (magic, checksum, type, LEB128 length, data).

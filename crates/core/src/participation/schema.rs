@@ -285,6 +285,7 @@ pub(crate) static SPACE: Shape = Shape::Record(&[
     opt("participate_key", &KEY),
     opt("participate_seed_sealed", &KEY),
     opt("participate_key_moved", &YES),
+    opt("home_relay", &KEY),
     opt("categories", &Shape::Entries(KeyKind::Item, &CATEGORY)),
     opt("responsibilities", &Shape::Entries(KeyKind::Item, &RESPONSIBILITY)),
     opt("members", &Shape::Entries(KeyKind::Member, &MEMBER)),

@@ -205,7 +205,7 @@ impl Judge<'_, '_> {
         match target {
             // ----- the root -----
             ["schema"] => require(first, FIRST_CHANGE_ONLY),
-            ["write_key" | "participate_key" | "participate_seed_sealed" | "write_key_moved" | "participate_key_moved"] => {
+            ["write_key" | "participate_key" | "participate_seed_sealed" | "write_key_moved" | "participate_key_moved" | "home_relay"] => {
                 require(organiser && matches!(op.action, OpType::Put(_)), KEYS)
             }
             [_] if op.makes_object() || matches!(op.action, OpType::Delete) => require(first, FIRST_CHANGE_ONLY),

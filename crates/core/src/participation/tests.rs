@@ -446,6 +446,14 @@ fn the_write_key_is_replaced_never_removed() {
 }
 
 #[test]
+fn organisers_name_the_home_relay_as_a_key_and_residents_cannot() {
+    let s = sample();
+    review_as(&s, Tier::Edit, ORGANISER, |doc| doc.put(ROOT, "home_relay", ScalarValue::Bytes(vec![7; 32])).unwrap()).unwrap();
+    refused(review_as(&s, Tier::Participate, RESIDENT, |doc| doc.put(ROOT, "home_relay", ScalarValue::Bytes(vec![7; 32])).unwrap()), KEYS);
+    refused(review_as(&s, Tier::Edit, ORGANISER, |doc| doc.put(ROOT, "home_relay", "relay.example").unwrap()), super::schema::WRONG_KIND);
+}
+
+#[test]
 fn no_one_writes_in_another_members_name() {
     let s = sample();
     refused(

@@ -84,12 +84,13 @@ async fn main() {
             data,
             signatures: Vec::new(),
             member_signatures: vec![signature],
+            receipts: Vec::new(),
         };
         println!("peer={}", hex(&codec::encode(&peer)));
         println!("sync={}", hex(&codec::encode(&sync)));
         return;
     }
-    let sync = Message::Sync { sender_id: name.clone(), target_id: "relay".into(), document_id: space, data, signatures: Vec::new(), member_signatures: vec![signature] };
+    let sync = Message::Sync { sender_id: name.clone(), target_id: "relay".into(), document_id: space, data, signatures: Vec::new(), member_signatures: vec![signature], receipts: Vec::new() };
     client.send_raw(codec::encode(&sync));
     let refused = |s: &linli_client::State| s.events.iter().find_map(|e| if let RepoEvent::RefusedByPeer { reason, .. } = e { Some(reason.clone()) } else { None });
     if client.until_within(Duration::from_secs(10), |s| refused(s).is_some()).await {

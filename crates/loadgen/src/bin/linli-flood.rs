@@ -109,7 +109,7 @@ async fn main() {
                 let change = d.get_last_local_change().expect("just made").clone();
                 let signature = member.sign(change.hash(), Some(&take_part.signer()));
                 let data = SyncMessage { heads: vec![change.hash()], need: Vec::new(), have: Vec::new(), changes: vec![change.raw_bytes().to_vec()].into(), flags: None, version: MessageVersion::V1 }.encode();
-                codec::encode(&Message::Sync { sender_id: format!("flood-{a}"), target_id: "relay".into(), document_id: space, data, signatures: Vec::new(), member_signatures: vec![signature] })
+                codec::encode(&Message::Sync { sender_id: format!("flood-{a}"), target_id: "relay".into(), document_id: space, data, signatures: Vec::new(), member_signatures: vec![signature], receipts: Vec::new() })
             })
             .collect();
         // The attack goes out on a socket of its own that reads nothing it is sent (so that the
