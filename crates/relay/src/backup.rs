@@ -60,7 +60,8 @@
 //! # The rest of the folder
 //!
 //! The storage ID (`st/orage-adapter-id`) is copied, and the backup refuses a DIR that holds
-//! another relay's backup. `acme/` (the HTTPS account and certificates, when the relay gets them
+//! another relay's backup. So is the relay's own key (`st/relay-key`), which makes it the home
+//! relay of the spaces that name it (a private key: see below). `acme/` (the HTTPS account and certificates, when the relay gets them
 //! itself) is copied so that a restored relay need not ask for new ones; the backup therefore
 //! holds a private key and should be kept as private as the data folder. Temporary files are never
 //! copied, nor anything else (automerge-repo's `sync-state` files, which Linli does not use).
@@ -153,6 +154,7 @@ fn copy_data_folder_with(data: &Path, dest: &Path, after_listing: &mut dyn FnMut
     let _lock = lock(dest)?;
     let mut report = BackupReport::default();
     copy_storage_id(data, dest, &mut report)?;
+    copy_relay_key(data, dest, &mut report)?;
     let source = FolderStore::open(data)?;
     for document_id in source.document_ids()? {
         copy_document(data, &destination, document_id, &mut report, after_listing)?;
@@ -172,6 +174,20 @@ fn lock(dest: &Path) -> io::Result<fs::File> {
             Err(io::Error::new(io::ErrorKind::WouldBlock, format!("another backup into {} is running", dest.display())))
         }
         Err(fs::TryLockError::Error(error)) => Err(error),
+    }
+}
+
+/// Copies the relay's own key (a restored relay stays the home of the spaces that name it).
+fn copy_relay_key(data: &Path, dest: &Path, report: &mut BackupReport) -> io::Result<()> {
+    let [dir, file] = crate::folder_store::RELAY_KEY_FILE;
+    match fs::read(data.join(dir).join(file)) {
+        Ok(key) => {
+            write_durably(&dest.join(dir).join(file), &key)?;
+            report.files_copied += 1;
+            Ok(())
+        }
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(error),
     }
 }
 

@@ -123,6 +123,35 @@ impl FolderStore {
     }
 }
 
+/// Where a relay keeps its own key (`linli_sync::RelayKey`, the 32-byte seed as bs58 text): its
+/// identity as the home relay of the spaces that name it. Kept beside the storage ID.
+pub const RELAY_KEY_FILE: [&str; 2] = ["st", "relay-key"];
+
+impl FolderStore {
+    /// This relay's own key: read from the data folder, or made once with `fresh` and kept there
+    /// (written whole, then renamed, so a crash leaves the old state or the new, never half).
+    pub fn relay_key(&self, fresh: impl FnOnce() -> [u8; 32]) -> io::Result<[u8; 32]> {
+        let dir = self.root.join(RELAY_KEY_FILE[0]);
+        let path = dir.join(RELAY_KEY_FILE[1]);
+        match fs::read_to_string(&path) {
+            Ok(text) => {
+                let seed = bs58::decode(text.trim()).into_vec().ok().and_then(|bytes| <[u8; 32]>::try_from(bytes).ok());
+                seed.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, format!("{} is not a relay key (32 bytes of bs58)", path.display())))
+            }
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                fs::create_dir_all(&dir)?;
+                let seed = fresh();
+                let temp = dir.join(".relay-key.tmp");
+                fs::write(&temp, bs58::encode(seed).into_string().as_bytes())?;
+                fs::File::open(&temp)?.sync_all()?;
+                fs::rename(&temp, &path)?;
+                Ok(seed)
+            }
+            Err(error) => Err(error),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +173,16 @@ mod tests {
         store.delete(&key).unwrap();
         assert!(store.load(&id).unwrap().is_empty());
         assert!(store.load(&DocumentId::from_bytes([6; 16])).unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_relay_key_is_made_once_and_a_damaged_one_is_an_error_not_a_new_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FolderStore::open(dir.path()).unwrap();
+        assert_eq!(store.relay_key(|| [1; 32]).unwrap(), [1; 32]);
+        assert_eq!(store.relay_key(|| [2; 32]).unwrap(), [1; 32]);
+        fs::write(dir.path().join("st/relay-key"), "not a key").unwrap();
+        assert!(store.relay_key(|| [3; 32]).is_err(), "a new key would silently end the relay's homes");
     }
 
     #[test]

@@ -108,6 +108,10 @@ pub async fn run(listener: TcpListener, config: RelayConfig, shutdown: impl Futu
     });
     // Costly admissions run beside the hub, not in its turn (see `hub.rs`).
     repo.admit_elsewhere(true);
+    // Its own key: it gives receipts for the spaces that name it their home (`home_relay`).
+    let relay_key = linli_sync::RelayKey::from_seed(store.relay_key(random_seed)?);
+    tracing::info!(home_key = %bs58::encode(relay_key.public()).into_string(), "relay key");
+    repo.give_receipts_as(relay_key);
     let (hub_tx, hub_rx) = mpsc::channel(4096);
     if !config.peers.is_empty() {
         // Open every stored document so that peer relays are offered all of them.
@@ -200,6 +204,12 @@ async fn admit(state: AppState, request: Request) -> Response {
 }
 
 /// A random UUID v4 in text form (automerge-repo's storage IDs look like this).
+fn random_seed() -> [u8; 32] {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).expect("the operating system provides random bytes");
+    seed
+}
+
 fn random_uuid() -> String {
     let mut b = [0u8; 16];
     getrandom::fill(&mut b).expect("the operating system provides random bytes");
