@@ -30,14 +30,16 @@
 //!
 //! `LINLI_ADVERSARY_CASES=5000` runs a soak; `LINLI_ADVERSARY_MINIMIZE=1` prints the smallest
 //! failing plan (dropping steps) before proptest shrinks. The holes the property found are kept
-//! as their smallest cases at the end of this file. Two are fixed
+//! as their smallest cases at the end of this file. Three are fixed
 //! (`a_change_naming_a_predecessor_elsewhere_is_taken_in_without_a_panic`,
-//! `a_change_taken_on_the_signature_of_a_refused_one_reaches_every_replica`); two are open and
-//! ignored until they are fixed (`a_writer_who_forks_their_own_line_splits_the_replicas`,
-//! `a_change_signed_under_a_key_moved_concurrently_splits_the_replicas`). So that the property
-//! keeps looking for others, its attackers neither send two different changes with one actor and
-//! sequence number to two different peers nor move a key with an edit link unless
-//! `LINLI_ADVERSARY_KNOWN_HOLES=1`.
+//! `a_change_taken_on_the_signature_of_a_refused_one_reaches_every_replica`,
+//! `a_writer_who_forks_their_own_line_cannot_split_a_space_with_a_home_relay`, in a space that
+//! names a home relay); one is open and ignored until it is fixed
+//! (`a_change_signed_under_a_key_moved_concurrently_splits_the_replicas`). The property's space
+//! names no home relay yet (with one, it found sync that never goes quiet between two devices
+//! that each hold back the other's change: next), so that it keeps looking for other holes its
+//! attackers neither fork their lines towards two different peers nor move a key with an edit
+//! link unless `LINLI_ADVERSARY_KNOWN_HOLES=1`.
 
 mod support;
 
@@ -56,7 +58,8 @@ use linli_sync::automerge::transaction::{CommitOptions, Transactable};
 use linli_sync::automerge::{ActorId, AutoCommit, Change, ChangeHash, ExpandedChange, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use linli_sync::capability::{protect, protection};
 use linli_sync::participate_key::{participate_protection, set_participate_key};
-use linli_sync::{ChangeSignature, DocumentId, MemberKey, MemberSignature, Message, ParticipateKey, WriteKey, codec};
+use linli_sync::home_relay::set_home;
+use linli_sync::{ChangeSignature, DocumentId, MemberKey, MemberSignature, Message, ParticipateKey, RelayKey, WriteKey, codec};
 use proptest::prelude::*;
 use support::sim::Network;
 
@@ -573,6 +576,11 @@ struct World {
     links_kept_closing: bool,
 }
 
+/// Relay 1's own key: the space names it its home relay (`home_relay`).
+fn home_relay_key() -> RelayKey {
+    RelayKey::from_seed([30; 32])
+}
+
 fn member_of(key: &MemberKey) -> MemberId {
     MemberId::from_public_key(key.public())
 }
@@ -986,7 +994,8 @@ impl World {
         let (sender, judge) = if to_server { (self.slots[slot].client, self.slots[slot].server) } else { (self.slots[slot].server, self.slots[slot].client) };
         if !self.known_holes {
             // Two different changes with one actor and sequence number, judged first by two
-            // different peers, split the replicas (kept apart in its own test below).
+            // different peers, split the replicas of a space without a home relay, as this
+            // one is (kept apart in its own test below, with a home relay).
             let forks = changes.iter().any(|c| {
                 self.sent.get(&(c.actor_id().to_bytes().to_vec(), c.seq())).is_some_and(|(hash, first)| *hash != c.hash() && *first != judge)
             });
@@ -1039,6 +1048,7 @@ impl World {
             data: message.encode(),
             signatures: write,
             member_signatures: member,
+            receipts: Vec::new(),
         })
     }
 
@@ -1980,6 +1990,19 @@ impl World {
         (self.replica(n), author)
     }
 
+    /// The organiser names relay 1 the space's home relay (`home_relay.rs`), and the change
+    /// reaches everyone.
+    fn home_at_relay1(&mut self) {
+        let relay1 = self.relays[0];
+        self.net.nodes[relay1].repo.give_receipts_as(home_relay_key());
+        let organiser = self.honest[ORGANISER].node;
+        let before = flatten(self.net.nodes[organiser].repo.document(&self.space).expect("has the space"));
+        self.net.change(organiser, self.space, |doc| set_home(doc, home_relay_key().public()));
+        let after = flatten(self.net.nodes[organiser].repo.document(&self.space).expect("has the space"));
+        self.record(ORGANISER, &before, &after);
+        self.quiet();
+    }
+
     /// Links the last attacker to both relays, its first link to relay 1 (in place of the link it
     /// had, the last one made).
     fn link_to_both_relays(&mut self) {
@@ -2036,11 +2059,14 @@ fn a_change_taken_on_the_signature_of_a_refused_one_reaches_every_replica() {
 /// other as lacking its head, and they answer each other for ever: sync never goes quiet. And
 /// every change built on one side is held back on the other: here the organiser's edit of a
 /// notice, made on relay 1's side, never reaches the resident on relay 2. One take-part link
-/// splits the space for good.
+/// split the space for good. Fixed by the home relay (`home_relay.rs`): the space names relay 1,
+/// relay 2 holds the side it got until relay 1's receipt covers a change, and relay 1 gives one
+/// only for the side it took; relay 2 then takes that side and refuses the other. (Without the
+/// space's `home_relay` this test fails as it did.)
 #[test]
-#[ignore = "open hole (issue 25's note): Automerge holds one change per actor and sequence number, so two replicas that took different forks cannot merge"]
-fn a_writer_who_forks_their_own_line_splits_the_replicas() {
+fn a_writer_who_forks_their_own_line_cannot_split_a_space_with_a_home_relay() {
     let mut world = World::new(2, 1 << 2, 1);
+    world.home_at_relay1();
     world.link_to_both_relays();
     let (mut copy, mallory) = world.attacker_copy(0);
     let start = copy.get_heads();
@@ -2283,3 +2309,40 @@ fn a_map_write_marked_as_an_insertion_is_refused_everywhere_and_links_stay_up() 
         panic!("{broken}");
     }
 }
+
+
+/// The home relay at work (`home_relay.rs`), with no attacker: the organiser, cut off from relay
+/// 1 (the home), edits a notice; only the resident on the direct link hears of it, and holds it
+/// beside the document (not in it: no receipt) while relay 2 cannot reach the home either. Sync
+/// goes quiet all the same (no peer answers another for ever over a change it holds back). Once
+/// relay 2 reaches the home again, the edit goes on through the resident and relay 2 to relay 1,
+/// which gives the receipt, and every replica takes it, though the organiser never met the home.
+#[test]
+fn a_change_waits_beside_the_document_for_the_home_relays_receipt_and_goes_on_towards_it() {
+    let mut world = World::new(2, 0, 3);
+    world.home_at_relay1();
+    let [organiser_to_home, relay2_to_home, direct] = [0, 1, 4];
+    assert_eq!((world.slots[direct].client, world.slots[direct].server), (world.honest[1].node, world.honest[ORGANISER].node));
+    for slot in [organiser_to_home, relay2_to_home] {
+        let link = world.slots[slot].link.take().expect("up");
+        world.net.disconnect(link);
+    }
+    world.clock += 60_000;
+    world.honest_act(ORGANISER, &HonestAct::EditNotice(0));
+    world.quiet();
+    let body = |world: &World, node: usize| {
+        let doc = world.net.nodes[node].repo.document(&world.space).expect("has the space");
+        Space::hydrate(doc).expect("a space").notices.into_values().next().expect("a notice").body
+    };
+    let (organiser, resident) = (world.honest[ORGANISER].node, world.honest[1].node);
+    let edited = body(&world, organiser);
+    assert_ne!(body(&world, resident), edited, "taken without the home relay's receipt");
+    assert_ne!(body(&world, world.relays[1]), edited, "taken without the home relay's receipt");
+    let link = world.net.connect(world.slots[relay2_to_home].client, world.slots[relay2_to_home].server);
+    world.slots[relay2_to_home].link = Some(link);
+    world.quiet();
+    for node in [world.relays[0], world.relays[1], resident, world.honest[2].node] {
+        assert_eq!(body(&world, node), edited, "node {node} has the edit");
+    }
+}
+

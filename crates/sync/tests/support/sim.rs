@@ -5,6 +5,9 @@
 //! real relay does, out of the repo (`Repo::admit_elsewhere`): each admission is a job that
 //! finishes as one more step of the network, in turn with the frames (at random when shuffled),
 //! so messages about a document keep arriving while it is out.
+//!
+//! `LINLI_SIM_TRACE=1` (with `--nocapture`) prints every sync message delivered: who to whom,
+//! heads, `need`, and how many changes, signatures and receipts it carries.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -251,6 +254,15 @@ impl Network {
         };
         if let Some(l) = self.links.get(&link).copied() {
             let (node, conn) = if to_server { l.server } else { l.client };
+            if std::env::var("LINLI_SIM_TRACE").is_ok() {
+                let from = if to_server { l.client.0 } else { l.server.0 };
+                if let Ok(linli_sync::Message::Sync { data, receipts, signatures, member_signatures, .. }) = linli_sync::codec::decode(&bytes)
+                    && let Ok(m) = linli_sync::automerge::sync::Message::decode(&data)
+                {
+                    let short = |h: &[linli_sync::automerge::ChangeHash]| h.iter().map(|h| h.to_string()[..6].to_owned()).collect::<Vec<_>>();
+                    eprintln!("{} -> {}: heads {:?} need {:?} changes {} sigs {} members {} receipts {:?}", self.nodes[from].repo.peer_id(), self.nodes[node].repo.peer_id(), short(&m.heads), short(&m.need), m.changes.len(), signatures.len(), member_signatures.len(), short(&receipts.iter().map(|r| r.hash).collect::<Vec<_>>()));
+                }
+            }
             let fx = self.nodes[node].repo.received(conn, &bytes);
             self.apply(node, fx);
         }
