@@ -195,6 +195,11 @@ pub(crate) struct Offered<'a> {
     pub receipts: &'a [Receipt],
 }
 
+/// Most receipts of one message looked at: an honest message carries one per change head it
+/// sends and one per head of the sender's copy; each costs a signature check, so a message of
+/// thousands of forged ones must not.
+const MAX_RECEIPTS: usize = 64;
+
 /// Who judges: the document's ID, the application's rules (none: see `without_rules`), and the
 /// judging peer's own key if it is a relay (it gives receipts for the spaces it is the home of).
 #[derive(Clone, Copy)]
@@ -265,6 +270,7 @@ pub(crate) fn admit(
     memory: &mut Remembered,
     judge: Judge<'_>,
 ) -> Result<Admission, String> {
+    let offered = Offered { receipts: &offered.receipts[..offered.receipts.len().min(MAX_RECEIPTS)], ..offered };
     // Receipts may let changes in that waited for them.
     let receipts_for_waiting = !offered.receipts.is_empty() && !memory.waiting.is_empty();
     if message.changes.is_empty() && !receipts_for_waiting {

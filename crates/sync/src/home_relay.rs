@@ -14,10 +14,11 @@
 //! waits beside the document (and is passed on towards the home). See docs/capabilities.md.
 
 use automerge::transaction::Transactable;
-use automerge::{AutoCommit, ChangeHash, ROOT, ReadDoc, ScalarValue, Value};
+use automerge::{AutoCommit, ChangeHash, ROOT, ReadDoc, ScalarValue};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 
 use crate::capability::ChangeSignature;
+use crate::participate_key::root_bytes;
 
 /// The root field naming a space's home relay by its public key (32 bytes).
 pub const HOME_FIELD: &str = "home_relay";
@@ -98,13 +99,7 @@ pub fn set_home(doc: &mut AutoCommit, public: [u8; 32]) {
 
 /// The home relay a document names, if any.
 pub fn home(doc: &impl ReadDoc) -> Option<[u8; 32]> {
-    match doc.get(ROOT, HOME_FIELD).ok()?? {
-        (Value::Scalar(value), _) => match value.as_ref() {
-            ScalarValue::Bytes(bytes) => bytes.as_slice().try_into().ok(),
-            _ => None,
-        },
-        _ => None,
-    }
+    root_bytes(doc, HOME_FIELD)
 }
 
 #[cfg(test)]

@@ -115,7 +115,8 @@ pub fn unseal(doc: &impl ReadDoc, write: &WriteKey) -> Option<ParticipateKey> {
     (key.public() == public).then_some(key)
 }
 
-fn root_bytes(doc: &impl ReadDoc, field: &str) -> Option<[u8; 32]> {
+/// A 32-byte key a document's root holds in `field`, if it holds one.
+pub(crate) fn root_bytes(doc: &impl ReadDoc, field: &str) -> Option<[u8; 32]> {
     match doc.get(ROOT, field).ok()?? {
         (Value::Scalar(value), _) => match value.as_ref() {
             ScalarValue::Bytes(bytes) => bytes.as_slice().try_into().ok(),
