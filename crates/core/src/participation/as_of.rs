@@ -11,7 +11,17 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
-use automerge::{AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+use automerge::{AutoCommit, ChangeHash, Cursor, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+
+/// An operation's ID as a change names it: (counter, actor bytes).
+pub(crate) type OpKey = (u64, Vec<u8>);
+
+fn op_key(id: &ObjId) -> Option<OpKey> {
+    match id {
+        ObjId::Id(counter, actor, _) => Some((*counter, actor.to_bytes().to_vec())),
+        ObjId::Root => None,
+    }
+}
 
 /// Most lookups the rules may make for one change. An honest change needs at most about twenty
 /// (a vote: its consultation, whether it was closed, the option it chooses, its own slot).
@@ -33,13 +43,13 @@ pub(crate) struct AsOf<'d> {
     deps: Vec<ChangeHash>,
     lookups: Cell<u32>,
     paths: RefCell<HashMap<Vec<String>, Option<Found>>>,
-    held: RefCell<HashMap<(ObjId, String), bool>>,
+    standing: RefCell<HashMap<(ObjId, String), Option<Vec<OpKey>>>>,
     visible: RefCell<HashMap<ObjId, Option<Vec<String>>>>,
 }
 
 impl<'d> AsOf<'d> {
     pub fn new(doc: &'d AutoCommit, deps: Vec<ChangeHash>) -> Self {
-        AsOf { doc, deps, lookups: Cell::new(0), paths: RefCell::default(), held: RefCell::default(), visible: RefCell::default() }
+        AsOf { doc, deps, lookups: Cell::new(0), paths: RefCell::default(), standing: RefCell::default(), visible: RefCell::default() }
     }
 
     pub fn doc(&self) -> &'d AutoCommit {
@@ -115,16 +125,46 @@ impl<'d> AsOf<'d> {
         }
     }
 
-    /// Whether any value (a winner or a conflicting one) stood at `key` of `obj`.
+    /// Whether any value (a winner or a conflicting one) stood at `key` of `obj` (yes, should
+    /// Automerge fail to say).
     pub fn held(&self, obj: &ObjId, key: &str) -> bool {
+        self.standing(obj, key).is_none_or(|ops| !ops.is_empty())
+    }
+
+    /// The operations whose values stood at `key` of `obj` (the winner and any conflicting
+    /// ones): what a change writing there names as its predecessors. `None` if Automerge cannot
+    /// say.
+    pub fn standing(&self, obj: &ObjId, key: &str) -> Option<Vec<OpKey>> {
         let entry = (obj.clone(), key.to_owned());
-        if let Some(held) = self.held.borrow().get(&entry) {
-            return *held;
+        if let Some(standing) = self.standing.borrow().get(&entry) {
+            return standing.clone();
         }
         self.count();
-        let held = self.doc.get_all_at(obj, key, &self.deps).map(|values| !values.is_empty()).unwrap_or(true);
-        self.held.borrow_mut().insert(entry, held);
-        held
+        let standing = self.doc.get_all_at(obj, key, &self.deps).ok().map(|values| values.iter().filter_map(|(_, id)| op_key(id)).collect());
+        self.standing.borrow_mut().insert(entry, standing.clone());
+        standing
+    }
+
+    /// The operations whose values stood at the element `element` (the ID of the operation that
+    /// inserted it) of the list `obj`; `None` if the element was not there (or deleted). A deleted
+    /// element's position is that of the next element seen from after it and of the previous one
+    /// seen from before it: the two agree only for an element that stands (or for a deleted
+    /// first element, where both say 0: there the values of the element that follows are taken,
+    /// a leftover that only an edit link's holder can reach, lists being organisers' alone).
+    pub fn standing_at_element(&self, obj: &ObjId, element: &OpKey) -> Option<Vec<OpKey>> {
+        let actor = automerge::ActorId::from(element.1.as_slice());
+        let position = |prefix: &str| -> Option<usize> {
+            let cursor = Cursor::try_from(format!("{prefix}{}@{}", element.0, actor)).ok()?;
+            self.count();
+            self.doc.get_cursor_position(obj, &cursor, Some(&self.deps)).ok()
+        };
+        let index = position("")?;
+        if position("-")? != index {
+            return None;
+        }
+        self.count();
+        let values = self.doc.get_all_at(obj, index, &self.deps).ok()?;
+        Some(values.iter().filter_map(|(_, id)| op_key(id)).collect())
     }
 
     /// The path (map keys from the root) of the map or text `obj`, if its parent held it when the

@@ -96,6 +96,7 @@ impl PlacedOp<'_> {
 pub(crate) const UNKNOWN_OBJECT: &str = "it refers to something that was not there when it was made";
 pub(crate) const MISSING_DEPENDENCIES: &str = "it builds on changes this peer does not have";
 pub(crate) const MALFORMED_OP: &str = "one of its operations is malformed (an insertion into a map, or a removal or increment marked as an insertion)";
+pub(crate) const REPLACES_WHAT_WAS_NOT_THERE: &str = "it claims to replace values that did not stand where it writes";
 pub(crate) const WRITES_PLACE_TWICE: &str = "it writes one place more than once (a change writes each key, element or insertion point once, or removes a key and writes it once)";
 
 /// A change placed in the document as it was when the change was made.
@@ -124,6 +125,8 @@ pub(crate) fn place<'c>(doc: &'c AutoCommit, change: &'c ExpandedChange) -> Resu
     let mut ops = Vec::with_capacity(change.operations.len());
     let actor = change.actor_id.to_bytes().to_vec();
     let start = change.start_op.get();
+    // This change's own operations, by the place they write (object, then key or element).
+    let mut own: HashMap<(ObjKey, Spot<'c>), Vec<ObjKey>> = HashMap::new();
     for (n, op) in change.operations.iter().enumerate() {
         let obj = object_key(&op.obj);
         let (place, in_new_object) = match made.get(&obj) {
@@ -151,15 +154,24 @@ pub(crate) fn place<'c>(doc: &'c AutoCommit, change: &'c ExpandedChange) -> Resu
         }
         let removes = matches!(op.action, OpType::Delete);
         let (allowed, repeats_key) = match &op.key {
-            Key::Map(key) => match keys.insert((obj, key.as_str()), removes) {
+            Key::Map(key) => match keys.insert((obj.clone(), key.as_str()), removes) {
                 None => (true, false),
                 Some(after_removal) => (after_removal && !removes, true),
             },
-            Key::Seq(element) => (elements.insert((obj, element, op.insert)), false),
+            Key::Seq(element) => (elements.insert((obj.clone(), element, op.insert)), false),
         };
         if !allowed {
             return Err((format!("{}/{}", place.path.join("/"), key.unwrap_or("#")), WRITES_PLACE_TWICE));
         }
+        let spot = match &op.key {
+            Key::Map(key) => Spot::Key(key.as_str()),
+            Key::Seq(ElementId::Id(element)) if !op.insert => Spot::Element(key_of(element)),
+            Key::Seq(_) => Spot::Insertion,
+        };
+        if !op.pred.is_empty() && !replaces_what_stood(&before, &place, &spot, op.pred.iter(), own.get(&(obj.clone(), spot.clone()))) {
+            return Err((format!("{}/{}", place.path.join("/"), key.unwrap_or("#")), REPLACES_WHAT_WAS_NOT_THERE));
+        }
+        own.entry((obj.clone(), spot)).or_default().push((start + n as u64, actor.clone()));
         let mut written: Vec<String> = place.path.to_vec();
         written.push(key.unwrap_or("#").to_owned());
         match &op.action {
@@ -183,6 +195,39 @@ pub(crate) fn place<'c>(doc: &'c AutoCommit, change: &'c ExpandedChange) -> Resu
         });
     }
     Ok(Placed { ops, before, values })
+}
+
+/// The place within an object that an operation writes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Spot<'c> {
+    Key(&'c str),
+    /// An element of a list or text, by the ID of the operation that inserted it.
+    Element(ObjKey),
+    /// A new element (an insertion replaces nothing).
+    Insertion,
+}
+
+/// Whether every predecessor an operation names stood at the place it writes when the change was
+/// made, or was written there earlier by the same change. Automerge does not check this: it
+/// applies an operation naming a predecessor elsewhere (hiding that other value for some peers and
+/// not others, by what each holds) and then fails to save the document. Honest operations name
+/// exactly what they replace: the values at a map key (the winner and any conflicting ones); for
+/// an element of a text, the character itself (text is only ever inserted and deleted); for an
+/// element of a list, the values at that element.
+fn replaces_what_stood<'p>(before: &AsOf<'_>, place: &Place, spot: &Spot<'_>, pred: impl IntoIterator<Item = &'p OpId>, own: Option<&Vec<ObjKey>>) -> bool {
+    let mut named: Vec<ObjKey> = pred.into_iter().map(key_of).collect();
+    named.retain(|id| !own.is_some_and(|own| own.contains(id)));
+    if named.is_empty() {
+        return true;
+    }
+    let Some(obj) = &place.existing else { return matches!(spot, Spot::Element(element) if named == [element.clone()]) };
+    let standing = match spot {
+        Spot::Key(key) => before.standing(obj, key),
+        Spot::Element(element) if named == [element.clone()] => return true,
+        Spot::Element(element) if automerge::ReadDoc::object_type(before.doc(), obj) == Ok(ObjType::List) => before.standing_at_element(obj, element),
+        Spot::Element(_) | Spot::Insertion => None,
+    };
+    standing.is_some_and(|standing| named.iter().all(|id| standing.contains(id)))
 }
 
 /// Where an object the change acts on is, if it was in the document when the change was made.

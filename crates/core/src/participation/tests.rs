@@ -453,6 +453,83 @@ fn organisers_name_the_home_relay_as_a_key_and_residents_cannot() {
     refused(review_as(&s, Tier::Edit, ORGANISER, |doc| doc.put(ROOT, "home_relay", "relay.example").unwrap()), super::schema::WRONG_KIND);
 }
 
+/// `change` with the predecessors of its first operation replaced by `pred`, re-encoded below
+/// Automerge's API (as an attacker may).
+fn with_first_pred(change: &automerge::Change, pred: Vec<automerge::legacy::OpId>) -> automerge::Change {
+    let mut expanded = change.decode();
+    expanded.operations[0].pred = automerge::legacy::SortedVec::from(pred);
+    automerge::Change::from(expanded)
+}
+
+/// The operation IDs standing at `key` of `obj`, as a change names its predecessors.
+fn standing(doc: &AutoCommit, obj: &automerge::ObjId, key: impl Into<automerge::Prop>) -> Vec<automerge::legacy::OpId> {
+    doc.get_all(obj, key)
+        .unwrap()
+        .into_iter()
+        .map(|(_, id)| match id {
+            automerge::ObjId::Id(counter, actor, _) => automerge::legacy::OpId::new(counter, &actor),
+            automerge::ObjId::Root => unreachable!("a value"),
+        })
+        .collect()
+}
+
+/// Reviews one hand-built change on `doc` as `signer` under `tier`.
+fn review_change(doc: &AutoCommit, tier: Tier, signer: u8, change: &automerge::Change) -> Result<Admitted, Refusal> {
+    review(doc, Regime::Certified, &[Candidate { change, tier, member: Some(member(signer)) }]).remove(0)
+}
+
+/// The last change `act` makes on a copy of `doc` as `signer`.
+fn made_change(doc: &AutoCommit, signer: u8, act: impl FnOnce(&mut AutoCommit)) -> automerge::Change {
+    let mut copy = doc.clone();
+    copy.set_actor(author(signer).actor());
+    let before = copy.get_heads();
+    act(&mut copy);
+    copy.commit();
+    copy.get_changes(&before).pop().expect("a change")
+}
+
+#[test]
+fn an_operation_replaces_only_what_stood_where_it_writes() {
+    let s = sample();
+    let members = at(&s.doc, &["members"]);
+    let mine = at(&s.doc, &["members", &me(RESIDENT)]);
+    let rename = made_change(&s.doc, RESIDENT, |doc| doc.put(&mine, "name", "Ann B").unwrap());
+    review_change(&s.doc, Tier::Participate, RESIDENT, &rename).unwrap();
+    // What stood at the key, named again, is fine; an operation elsewhere (the organiser's
+    // entry) is not, nor is one that never was.
+    review_change(&s.doc, Tier::Participate, RESIDENT, &with_first_pred(&rename, standing(&s.doc, &mine, "name"))).unwrap();
+    let elsewhere = standing(&s.doc, &members, me(ORGANISER).as_str());
+    refused(review_change(&s.doc, Tier::Participate, RESIDENT, &with_first_pred(&rename, elsewhere.clone())), super::ops::REPLACES_WHAT_WAS_NOT_THERE);
+    let never = vec![automerge::legacy::OpId::new(999_999, &author(NEIGHBOUR).actor())];
+    refused(review_change(&s.doc, Tier::Participate, RESIDENT, &with_first_pred(&rename, never)), super::ops::REPLACES_WHAT_WAS_NOT_THERE);
+    // A new entry (where nothing stood) that claims to replace something elsewhere.
+    let join = made_change(&s.doc, NEIGHBOUR, |doc| {
+        Editor::new(doc, &author(NEIGHBOUR)).join("Bo", "").unwrap();
+    });
+    review_change(&s.doc, Tier::Participate, NEIGHBOUR, &join).unwrap();
+    refused(review_change(&s.doc, Tier::Participate, NEIGHBOUR, &with_first_pred(&join, elsewhere.clone())), super::ops::REPLACES_WHAT_WAS_NOT_THERE);
+    // Organisers too: a list's element is overwritten again and again, naming what stands there;
+    // naming another element's value is refused.
+    let mut doc = s.doc.clone();
+    doc.set_actor(author(ORGANISER).actor());
+    let languages = doc.put_object(ROOT, "languages", ObjType::List).unwrap();
+    doc.insert(&languages, 0, "en").unwrap();
+    doc.insert(&languages, 1, "zh-Hans").unwrap();
+    doc.commit();
+    doc.put(&languages, 0, "zh-Hant").unwrap();
+    doc.commit();
+    let again = made_change(&doc, ORGANISER, |doc| doc.put(&languages, 0, "en").unwrap());
+    review_change(&doc, Tier::Edit, ORGANISER, &again).unwrap();
+    let other_element = standing(&doc, &languages, 1);
+    refused(review_change(&doc, Tier::Edit, ORGANISER, &with_first_pred(&again, other_element)), super::ops::REPLACES_WHAT_WAS_NOT_THERE);
+    // Text: a character removed names itself; naming another character is refused.
+    let body = at(&doc, &["notices", &s.notice.to_string(), "body"]);
+    let cut = made_change(&doc, ORGANISER, |doc| doc.splice_text(&body, 0, 1, "").unwrap());
+    review_change(&doc, Tier::Edit, ORGANISER, &cut).unwrap();
+    let second_character = vec![automerge::legacy::OpId::new(cut.decode().operations[0].pred.iter().next().unwrap().counter() + 1, &author(ORGANISER).actor())];
+    refused(review_change(&doc, Tier::Edit, ORGANISER, &with_first_pred(&cut, second_character)), super::ops::REPLACES_WHAT_WAS_NOT_THERE);
+}
+
 #[test]
 fn no_one_writes_in_another_members_name() {
     let s = sample();
