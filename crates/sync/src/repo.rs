@@ -98,11 +98,17 @@ struct PeerDoc {
     /// it (see `send_sync`).
     receipts_told: HashSet<ChangeHash>,
     forwarded: HashSet<ChangeHash>,
+    /// The last message that carried nothing but heads and needs: our heads, the peer's heads as
+    /// we knew them, and what we asked for (see `send_sync`).
+    last_bare: Option<BareMessage>,
 }
+
+/// What a sync message with no changes, signatures or receipts says.
+type BareMessage = (Vec<ChangeHash>, Option<Vec<ChangeHash>>, Vec<ChangeHash>);
 
 impl PeerDoc {
     fn new() -> Self {
-        PeerDoc { sync: sync::State::new(), status: PeerDocStatus::Unknown, receipts_told: HashSet::new(), forwarded: HashSet::new() }
+        PeerDoc { sync: sync::State::new(), status: PeerDocStatus::Unknown, receipts_told: HashSet::new(), forwarded: HashSet::new(), last_bare: None }
     }
 }
 
@@ -1104,17 +1110,28 @@ impl Repo {
 
     /// Passes changes that wait for the home relay's receipt on to the other peers of the
     /// document that have not had them (towards the home, which may be reached only through
-    /// them).
+    /// them), and the home's receipts for our heads to the peers not yet told (a receipt may
+    /// arrive for a change we hold already, and a peer may be waiting for it).
     fn forward_awaiting(&mut self, document_id: DocumentId, except: ConnId, fx: &mut Effects) {
-        let Some(entry) = self.docs.get(&document_id) else { return };
+        let Some(entry) = self.docs.get_mut(&document_id) else { return };
         if entry.phase != Phase::Ready || home(&entry.doc).is_none() {
             return;
         }
-        let targets: Vec<ConnId> =
-            entry.peers.iter().filter(|(conn, peer)| **conn != except && entry.admission.has_unforwarded(&peer.forwarded)).map(|(conn, _)| *conn).collect();
+        let (doc, signatures, admission) = (&mut entry.doc, &entry.signatures, &entry.admission);
+        let targets: Vec<ConnId> = entry
+            .peers
+            .iter()
+            .filter(|(conn, peer)| **conn != except && (admission.has_unforwarded(&peer.forwarded) || Self::has_untold_receipts(doc, signatures, peer)))
+            .map(|(conn, _)| *conn)
+            .collect();
         for conn in targets {
             self.send_sync(document_id, conn, fx);
         }
+    }
+
+    /// Whether we hold a home receipt for one of our heads that `peer` was not given.
+    fn has_untold_receipts(doc: &mut AutoCommit, signatures: &SignatureBook, peer: &PeerDoc) -> bool {
+        doc.get_heads().iter().any(|head| !peer.receipts_told.contains(head) && signatures.receipt(head).is_some())
     }
 
     /// Tells the peer on `conn` that some of its changes were refused, and why, in an ephemeral
@@ -1215,9 +1232,9 @@ impl Repo {
         let Some(peer) = entry.peers.get_mut(&conn) else { return };
         let sent_before = (!entry.signatures.is_empty()).then(|| peer.sync.sent_hashes.clone());
         let home = home(&entry.doc);
-        if home.is_some() && entry.admission.has_unforwarded(&peer.forwarded) {
-            // Changes waiting for the home relay's receipt go on even when Automerge has
-            // nothing to say: it speaks when our heads differ from what it last told.
+        if home.is_some() && (entry.admission.has_unforwarded(&peer.forwarded) || Self::has_untold_receipts(&mut entry.doc, &entry.signatures, peer)) {
+            // Changes waiting for the home relay's receipt, and its receipts, go on even when
+            // Automerge has nothing to say: it speaks when our heads differ from what it last told.
             peer.sync.last_sent_heads.clear();
         }
         let Some(mut message) = entry.doc.sync().generate_sync_message(&mut peer.sync) else { return };
@@ -1239,6 +1256,7 @@ impl Repo {
                 message.changes = changes.into();
             }
         }
+        let bare = message.changes.is_empty().then(|| (message.heads.clone(), peer.sync.their_heads.clone(), message.need.clone()));
         let data = message.encode();
         // The signatures that vouch for the changes this message carries travel with it: the
         // fewest that cover them, or, once the key has moved, every one (a change that moved the
@@ -1289,6 +1307,18 @@ impl Repo {
                     receipts.push(receipt);
                 }
             }
+        }
+        // Automerge answers every message while the two sides' heads differ, and in a homed space
+        // they may differ for as long as each side holds back a change of the other's, waiting for
+        // the home's receipt: the same bare message again tells the peer nothing, so it is not sent
+        // (anything new, on either side, makes the next one differ).
+        if bare.is_some() && signatures.is_empty() && member_signatures.is_empty() && receipts.is_empty() {
+            if peer.last_bare == bare {
+                return;
+            }
+            peer.last_bare = bare;
+        } else {
+            peer.last_bare = None;
         }
         let message = if entry.phase != Phase::Ready && peer.status == PeerDocStatus::Unknown {
             peer.status = PeerDocStatus::Asked;
