@@ -59,7 +59,7 @@ impl Engine {
         let engine = Rc::new(Engine {
             repo: RefCell::new(Repo::new(RepoConfig {
                 peer_id: format!("peer-{}", platform::random_hex::<8>()),
-                metadata: PeerMetadata { storage_id: None, is_ephemeral: false },
+                metadata: PeerMetadata { storage_id: None, is_ephemeral: false, relay_key: None },
                 announce_to_incoming: true,
                 announce_to_outgoing: true,
                 session_id: platform::random_hex::<8>(),

@@ -99,7 +99,7 @@ pub async fn run(listener: TcpListener, config: RelayConfig, shutdown: impl Futu
     let rules = take_part_limits::LimitedRules::new(TakePartLimits { joins_per_minute: config.limits.joins_per_minute, ..config.limits.take_part }, metrics.clone());
     let mut repo = Repo::new(RepoConfig {
         peer_id: peer_id.clone(),
-        metadata: PeerMetadata { storage_id: Some(storage_id), is_ephemeral: false },
+        metadata: PeerMetadata { storage_id: Some(storage_id), is_ephemeral: false, relay_key: None },
         announce_to_incoming: false,
         announce_to_outgoing: true,
         session_id: random_uuid(),

@@ -200,13 +200,15 @@ pub(crate) struct Offered<'a> {
 /// thousands of forged ones must not.
 const MAX_RECEIPTS: usize = 64;
 
-/// Who judges: the document's ID, the application's rules (none: see `without_rules`), and the
-/// judging peer's own key if it is a relay (it gives receipts for the spaces it is the home of).
+/// Who judges: the document's ID, the application's rules (none: see `without_rules`), the
+/// judging peer's own key if it is a relay (it gives receipts for the spaces it is the home of),
+/// and the member this peer's own changes are signed by, if any.
 #[derive(Clone, Copy)]
 pub(crate) struct Judge<'a> {
     pub document_id: DocumentId,
     pub rules: Option<&'a dyn ChangeRules>,
     pub relay: Option<&'a RelayKey>,
+    pub me: Option<[u8; 32]>,
 }
 
 impl Judge<'_> {
@@ -214,6 +216,15 @@ impl Judge<'_> {
     /// document names a home relay, and it is not this peer.
     fn awaits_receipts(&self, doc: &AutoCommit) -> Option<[u8; 32]> {
         home(doc).filter(|home| self.relay.is_none_or(|key| key.public() != *home))
+    }
+
+    /// Whether a change within the rules is taken without the home relay's receipt: an edit
+    /// (signed with the write key: organisers hold it, and no public link does), or one of this
+    /// peer's own member's (another tab of this browser; no one else can sign as that member). A
+    /// resident's change from another device waits for the receipt, since the writer of a
+    /// take-part link could send another change in its place elsewhere.
+    fn trusts_without_receipt(&self, reviewed: &Reviewed<'_>) -> bool {
+        reviewed.tier == Tier::Edit || (reviewed.member.is_some() && reviewed.member == self.me)
     }
 }
 
@@ -472,6 +483,7 @@ pub(crate) fn admit(
                 } else {
                     let verdict = judge.verdicts(doc, std::slice::from_ref(candidate)).pop().unwrap_or_else(|| Err("not judged".to_owned()));
                     if verdict.is_ok()
+                        && !judge.trusts_without_receipt(candidate)
                         && let Some(home) = judge.awaits_receipts(doc)
                         && (Some(home) != round_home || !receipted.contains(&hash))
                     {

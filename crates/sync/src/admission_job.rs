@@ -98,6 +98,7 @@ pub struct AdmissionJob {
     pub(crate) member: Vec<MemberSignature>,
     pub(crate) receipts: Vec<Receipt>,
     pub(crate) relay: Option<RelayKey>,
+    pub(crate) me: Option<[u8; 32]>,
     pub(crate) rules: Option<Rules>,
     /// What the peer had been told before, to restore once answered (see `Repo::receive_sync`).
     pub(crate) told_before: Option<Vec<ChangeHash>>,
@@ -115,7 +116,7 @@ impl AdmissionJob {
     /// which then loads the document again from storage).
     pub fn run(&mut self) {
         let Some(message) = self.message.take() else { return };
-        let judge = Judge { document_id: self.document_id, rules: self.rules.as_ref().map(|r| r.0.as_ref()), relay: self.relay.as_ref() };
+        let judge = Judge { document_id: self.document_id, rules: self.rules.as_ref().map(|r| r.0.as_ref()), relay: self.relay.as_ref(), me: self.me };
         let offered = Offered { write: &self.write, member: &self.member, receipts: &self.receipts };
         let held = Held { doc: &mut self.doc, peer: &mut self.peer, signatures: &mut self.signatures, remembered: &mut self.remembered };
         let applied = apply(held, message, offered, judge);

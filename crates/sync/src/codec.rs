@@ -167,11 +167,14 @@ impl MapWriter {
     }
     fn metadata(&mut self, metadata: &PeerMetadata) {
         self.entry("peerMetadata", |e| {
-            e.map(if metadata.storage_id.is_some() { 2 } else { 1 })?;
+            e.map(1 + u64::from(metadata.storage_id.is_some()) + u64::from(metadata.relay_key.is_some()))?;
             if let Some(storage_id) = &metadata.storage_id {
                 e.str("storageId")?.str(storage_id)?;
             }
             e.str("isEphemeral")?.bool(metadata.is_ephemeral)?;
+            if let Some(key) = &metadata.relay_key {
+                e.str("linliRelayKey")?.bytes(key)?;
+            }
             Ok(())
         });
     }
@@ -508,6 +511,8 @@ fn metadata(d: &mut Decoder<'_>) -> Result<PeerMetadata, DecodeError> {
         match (key.as_str(), d.datatype()?) {
             ("storageId", Type::String | Type::StringIndef) => metadata.storage_id = Some(text(d, "storageId")?),
             ("isEphemeral", Type::Bool) => metadata.is_ephemeral = d.bool()?,
+            // A key of another length is no relay key: left out, as an unknown entry is.
+            ("linliRelayKey", Type::Bytes) => metadata.relay_key = d.bytes()?.try_into().ok(),
             _ => d.skip()?,
         }
         Ok(())

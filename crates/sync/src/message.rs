@@ -18,6 +18,10 @@ pub struct PeerMetadata {
     pub storage_id: Option<String>,
     /// An ephemeral peer keeps nothing, so others need not remember its sync state.
     pub is_ephemeral: bool,
+    /// A Linli relay's own key (`linliRelayKey`), which gives receipts for the spaces that name
+    /// it their home relay (see `home_relay`). Other peers leave it out; automerge-repo peers
+    /// skip it.
+    pub relay_key: Option<[u8; 32]>,
 }
 
 /// One heads entry of `remote-heads-changed`: what a storage holds of a document, and when.

@@ -170,6 +170,8 @@ struct Connection {
     /// The only documents this connection may carry (`None`: any). A device dials the relay of
     /// a linked space for the link's document alone, so that relay never learns of the others.
     only: Option<HashSet<DocumentId>>,
+    /// The key the relay we dialled announced in its handshake (a Linli relay's).
+    relay_key: Option<[u8; 32]>,
 }
 
 /// A local operation on a document that cannot run.
@@ -223,6 +225,9 @@ pub struct Repo {
     tickets: u64,
     /// A relay's own key: it gives receipts for the spaces that name it their home.
     relay_key: Option<RelayKey>,
+    /// Documents whose rules refused `home_relay` when this repo tried to name one (a link
+    /// document): not tried again.
+    homeless: HashSet<DocumentId>,
 }
 
 /// Work deferred to the end of a batch.
@@ -245,12 +250,16 @@ impl Repo {
             admit_elsewhere: false,
             tickets: 0,
             relay_key: None,
+            homeless: HashSet::new(),
         }
     }
 
     /// This repo is a relay with `key`: for every space that names `key` its home relay, it gives
     /// receipts for the changes it takes in (see `home_relay`).
     pub fn give_receipts_as(&mut self, key: RelayKey) {
+        // Said in the handshake, so that an organiser's device can name this relay the home of
+        // the spaces it brings here.
+        self.config.metadata.relay_key = Some(key.public());
         self.relay_key = Some(key);
     }
 
@@ -576,7 +585,7 @@ impl Repo {
             Err(error) => return (Err(RepoError::BadFile(error)), fx),
         };
         let rules = self.config.rules.clone();
-        let judge = Judge { document_id, rules: rules.as_ref().map(|r| r.0.as_ref()), relay: self.relay_key.as_ref() };
+        let judge = Judge { document_id, rules: rules.as_ref().map(|r| r.0.as_ref()), relay: self.relay_key.as_ref(), me: self.keys.member().map(MemberKey::public) };
         let Some(entry) = self.docs.get_mut(&document_id).filter(|e| e.phase == Phase::Ready && e.out.is_none()) else {
             return (Err(RepoError::NotOpen(document_id)), fx);
         };
@@ -830,7 +839,7 @@ impl Repo {
     /// until [`Repo::carry`] adds more: no other document is offered, asked for or answered on it.
     pub fn connected_for(&mut self, conn: ConnId, direction: Direction, only: Option<HashSet<DocumentId>>) -> Effects {
         let mut fx = Effects::default();
-        self.connections.insert(conn, Connection { direction, peer_id: None, only });
+        self.connections.insert(conn, Connection { direction, peer_id: None, only, relay_key: None });
         if direction == Direction::Outgoing {
             let join = Message::Join {
                 sender_id: self.config.peer_id.clone(),
@@ -919,8 +928,19 @@ impl Repo {
                 fx.sends.push((conn, codec::encode(&peer)));
                 self.peer_ready(conn, sender_id.clone(), fx);
             }
-            (Message::Peer { sender_id, .. }, Direction::Outgoing, None) => {
+            (Message::Peer { sender_id, peer_metadata, .. }, Direction::Outgoing, None) => {
+                let relay_key = peer_metadata.relay_key;
+                if let Some(connection) = self.connections.get_mut(&conn) {
+                    connection.relay_key = relay_key;
+                }
                 self.peer_ready(conn, sender_id.clone(), fx);
+                if relay_key.is_some() {
+                    let mut ids: Vec<DocumentId> = self.docs.keys().copied().collect();
+                    ids.sort();
+                    for document_id in ids {
+                        self.name_home(document_id, fx);
+                    }
+                }
             }
             (Message::Error { message, .. }, _, _) => {
                 self.close(conn, CloseReason::RemoteError(message.clone()), fx);
@@ -1009,7 +1029,7 @@ impl Repo {
             Err(panic) => return self.close(conn, CloseReason::BadData(panic.to_string()), fx),
         };
         let rules = self.config.rules.clone();
-        let judge = Judge { document_id, rules: rules.as_ref().map(|r| r.0.as_ref()), relay: self.relay_key.as_ref() };
+        let judge = Judge { document_id, rules: rules.as_ref().map(|r| r.0.as_ref()), relay: self.relay_key.as_ref(), me: self.keys.member().map(MemberKey::public) };
         // An answer to this peer may be waiting for the end of the batch. Automerge, seeing a
         // message whose heads equal ours, records those heads as told to the peer, and the
         // waiting answer would then be dropped: the peer would never hear that we hold the
@@ -1040,6 +1060,7 @@ impl Repo {
                 member: offered.member.to_vec(),
                 receipts: offered.receipts.to_vec(),
                 relay: self.relay_key.clone(),
+                me: self.keys.member().map(MemberKey::public),
                 rules: self.config.rules.clone(),
                 told_before,
                 applied: None,
@@ -1199,8 +1220,33 @@ impl Repo {
         // Peers that asked while we had nothing are now served by the sync above.
     }
 
+    /// Names the relay we dialled the document's home relay (`home_relay`), if this repo holds
+    /// the document's write key, the document names none yet, and that relay announced its key
+    /// and carries every document (the device's own relay, not another space's it dialled for a
+    /// link): an organiser's device does this for every space it brings to a Linli relay, the
+    /// first time, so that a take-part link's holder cannot split the space (see `home_relay`).
+    fn name_home(&mut self, document_id: DocumentId, fx: &mut Effects) {
+        if self.homeless.contains(&document_id) || self.access(&document_id) != Access::Edit {
+            return;
+        }
+        let Some(entry) = self.docs.get(&document_id) else { return };
+        if entry.phase != Phase::Ready || home(&entry.doc).is_some() {
+            return;
+        }
+        let relay = self.connections.values().find(|c| c.direction == Direction::Outgoing && c.peer_id.is_some() && c.only.is_none() && c.relay_key.is_some());
+        let Some(key) = relay.and_then(|c| c.relay_key) else { return };
+        match self.change(document_id, |doc| crate::home_relay::set_home(doc, key)) {
+            Ok(((), more)) => fx.extend(more),
+            Err(RepoError::Refused(_)) => {
+                self.homeless.insert(document_id);
+            }
+            Err(_) => {}
+        }
+    }
+
     /// Offers the document to every ready connection we announce to.
     fn announce(&mut self, document_id: DocumentId, fx: &mut Effects) {
+        self.name_home(document_id, fx);
         let targets: Vec<ConnId> =
             self.connections.keys().copied().filter(|c| self.ready_peer(*c).is_some() && self.announces_to(*c) && self.carries(*c, &document_id)).collect();
         for conn in targets {

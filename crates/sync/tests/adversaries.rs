@@ -36,8 +36,9 @@
 //! `a_writer_who_forks_their_own_line_cannot_split_a_space_with_a_home_relay`); one is open and
 //! ignored until it is fixed (`a_change_signed_under_a_key_moved_concurrently_splits_the_replicas`).
 //! The space names relay 1 its home relay (`home_relay.rs`), as a space made by the app does, so
-//! attackers may fork their lines towards different peers; they do not move a key with an edit
-//! link unless `LINLI_ADVERSARY_KNOWN_HOLES=1`.
+//! attackers without the write key may fork their lines towards different peers; an edit link's
+//! holder neither forks (edits are taken without the home's receipt) nor moves a key unless
+//! `LINLI_ADVERSARY_KNOWN_HOLES=1`.
 
 mod support;
 
@@ -570,6 +571,9 @@ struct World {
     slowest: Duration,
     /// Links still closed after being dialled again five times over.
     links_kept_closing: bool,
+    /// (actor, seq) of every change an edit link's holder sent: its hash and the peer that
+    /// judged it first.
+    sent: HashMap<(Vec<u8>, u64), (ChangeHash, usize)>,
 }
 
 /// Relay 1's own key: the space names it its home relay (`home_relay`).
@@ -682,6 +686,7 @@ impl World {
             known_holes: std::env::var("LINLI_ADVERSARY_KNOWN_HOLES").is_ok_and(|v| v == "1"),
             slowest: Duration::ZERO,
             links_kept_closing: false,
+            sent: HashMap::new(),
         };
         world.record(ORGANISER, &Flat::new(), &made.flat);
         // Devices on different relays; the second relay dials the first; one direct link.
@@ -988,8 +993,20 @@ impl World {
             (honest[attack.route as usize % honest.len()], attack.route.is_multiple_of(2))
         };
         let Some(link) = self.slots[slot].link else { return };
-        let sender = if to_server { self.slots[slot].client } else { self.slots[slot].server };
+        let (sender, judge) = if to_server { (self.slots[slot].client, self.slots[slot].server) } else { (self.slots[slot].server, self.slots[slot].client) };
         if !self.known_holes {
+            // An edit (signed with the write key) is taken without the home relay's receipt, so
+            // two different changes with one actor and sequence number from an edit link's
+            // holder, judged first by two different peers, split the replicas ("an edit link's
+            // holder can split a space" in docs/capabilities.md). A take-part link's holder may
+            // fork: the home relay decides.
+            let forks = standing == Standing::Edit
+                && changes.iter().any(|c| {
+                    self.sent.get(&(c.actor_id().to_bytes().to_vec(), c.seq())).is_some_and(|(hash, first)| *hash != c.hash() && *first != judge)
+                });
+            if forks {
+                return;
+            }
             // An edit link's holder who moves the write or take-part key while honest changes
             // signed under the old one are on their way: each peer judges those under the key
             // in force in its copy, so they are taken where they arrived before the move and
@@ -1000,6 +1017,9 @@ impl World {
             }
         }
         for change in &changes {
+            if standing == Standing::Edit {
+                self.sent.entry((change.actor_id().to_bytes().to_vec(), change.seq())).or_insert((change.hash(), judge));
+            }
             self.injected.push((standing, change.hash()));
         }
         let (write, member) = self.signatures(standing, &key, attack.signing, &changes);
@@ -2094,36 +2114,39 @@ fn a_writer_who_forks_their_own_line_cannot_split_a_space_with_a_home_relay() {
     assert!(broken.is_empty(), "{broken:#?}");
 }
 
-/// Found by the property once the space named a home relay. The organiser and a resident, cut
-/// off from both relays but linked to each other, each make a change: each holds back the other's
-/// (no receipt) and Automerge, seeing the heads differ, answered every message with another, for
-/// ever. The same message with nothing in it but heads and needs is now not sent twice: sync goes
-/// quiet, and both changes go on to everyone once a link to the relays is back. (That found one
-/// more: the resident got the home's receipt for its own change, already in its copy, after its
-/// heads had last changed, and never told the organiser, who held that change back for good. A
+/// Found by the property once the space named a home relay. Two residents, cut off from both
+/// relays but linked to each other, each join: each holds back the other's change (no receipt)
+/// and Automerge, seeing the heads differ, answered every message with another, for ever. The
+/// same message with nothing in it but heads and needs is now not sent twice: sync goes quiet,
+/// and both changes go on to everyone once one of them reaches a relay again. (That found one
+/// more: a resident got the home's receipt for its own change, already in its copy, after its
+/// heads had last changed, and never told the other, who held that change back for good. A
 /// receipt for one of our heads now goes on to every peer not yet told it.)
 #[test]
 fn two_devices_holding_back_each_others_change_go_quiet() {
     let mut world = World::new(2, 0, 5);
-    let [organiser_to_home, resident_to_relay2, direct] = [0, 2, 4];
-    assert_eq!((world.slots[resident_to_relay2].client, world.slots[resident_to_relay2].server), (world.honest[1].node, world.relays[1]));
-    assert_eq!((world.slots[direct].client, world.slots[direct].server), (world.honest[1].node, world.honest[ORGANISER].node));
-    for slot in [organiser_to_home, resident_to_relay2] {
+    let (first, second) = (world.honest[1].node, world.honest[2].node);
+    let direct = world.slot(second, first, true);
+    let [first_to_relay2, second_to_relay1, first_to_organiser] = [2, 3, 4];
+    assert_eq!((world.slots[first_to_relay2].client, world.slots[first_to_relay2].server), (first, world.relays[1]));
+    assert_eq!((world.slots[second_to_relay1].client, world.slots[second_to_relay1].server), (second, world.relays[0]));
+    assert_eq!(world.slots[first_to_organiser].client, first);
+    world.quiet();
+    for slot in [first_to_relay2, second_to_relay1, first_to_organiser] {
         let link = world.slots[slot].link.take().expect("up");
         world.net.disconnect(link);
     }
+    assert!(world.slots[direct].link.is_some());
     world.clock += 60_000;
-    world.honest_act(ORGANISER, &HonestAct::EditNotice(0));
     world.honest_act(1, &HonestAct::Join);
-    let (organiser, resident) = (world.honest[ORGANISER].node, world.honest[1].node);
+    world.honest_act(2, &HonestAct::Join);
     let heads = |world: &World, node: usize| world.net.nodes[node].repo.document(&world.space).expect("has the space").clone().get_heads();
-    assert_ne!(heads(&world, organiser), heads(&world, resident), "each holds back the other's change");
     world.quiet();
-    let link = world.net.connect(world.slots[resident_to_relay2].client, world.slots[resident_to_relay2].server);
-    world.slots[resident_to_relay2].link = Some(link);
+    assert_ne!(heads(&world, first), heads(&world, second), "each holds back the other's change");
+    let link = world.net.connect(world.slots[first_to_relay2].client, world.slots[first_to_relay2].server);
+    world.slots[first_to_relay2].link = Some(link);
     world.quiet();
-    let everyone = [world.relays[0], world.relays[1], organiser, resident, world.honest[2].node];
-    for node in everyone {
+    for node in [world.relays[1], world.honest[ORGANISER].node, first, second] {
         assert_eq!(heads(&world, node), heads(&world, world.relays[0]), "node {node} has both changes");
     }
     if let Err(broken) = world.check() {
@@ -2324,37 +2347,38 @@ fn a_map_write_marked_as_an_insertion_is_refused_everywhere_and_links_stay_up() 
 }
 
 
-/// The home relay at work (`home_relay.rs`), with no attacker: the organiser, cut off from relay
-/// 1 (the home), edits a notice; only the resident on the direct link hears of it, and holds it
-/// beside the document (not in it: no receipt) while relay 2 cannot reach the home either. Sync
-/// goes quiet all the same (no peer answers another for ever over a change it holds back). Once
-/// relay 2 reaches the home again, the edit goes on through the resident and relay 2 to relay 1,
-/// which gives the receipt, and every replica takes it, though the organiser never met the home.
+/// The home relay at work (`home_relay.rs`), with no attacker: a resident, cut off from relay 2,
+/// joins; only the organiser on the direct link hears of it, and holds it beside the document
+/// (not in it: no receipt) while the organiser cannot reach relay 1 (the home) either. Sync goes
+/// quiet all the same (no peer answers another for ever over a change it holds back). Once the
+/// organiser reaches the home again, the join goes on through it to relay 1, which gives the
+/// receipt, and every replica takes it, though the resident never met the home. (An organiser's
+/// edit, signed with the write key, is taken at once: only residents' changes wait.)
 #[test]
 fn a_change_waits_beside_the_document_for_the_home_relays_receipt_and_goes_on_towards_it() {
     let mut world = World::new(2, 0, 3);
-    let [organiser_to_home, relay2_to_home, direct] = [0, 1, 4];
+    let [organiser_to_home, resident_to_relay2, direct] = [0, 2, 4];
     assert_eq!((world.slots[direct].client, world.slots[direct].server), (world.honest[1].node, world.honest[ORGANISER].node));
-    for slot in [organiser_to_home, relay2_to_home] {
+    assert_eq!((world.slots[resident_to_relay2].client, world.slots[resident_to_relay2].server), (world.honest[1].node, world.relays[1]));
+    for slot in [organiser_to_home, resident_to_relay2] {
         let link = world.slots[slot].link.take().expect("up");
         world.net.disconnect(link);
     }
     world.clock += 60_000;
-    world.honest_act(ORGANISER, &HonestAct::EditNotice(0));
+    world.honest_act(1, &HonestAct::Join);
     world.quiet();
-    let body = |world: &World, node: usize| {
-        let doc = world.net.nodes[node].repo.document(&world.space).expect("has the space");
-        Space::hydrate(doc).expect("a space").notices.into_values().next().expect("a notice").body
-    };
     let (organiser, resident) = (world.honest[ORGANISER].node, world.honest[1].node);
-    let edited = body(&world, organiser);
-    assert_ne!(body(&world, resident), edited, "taken without the home relay's receipt");
-    assert_ne!(body(&world, world.relays[1]), edited, "taken without the home relay's receipt");
-    let link = world.net.connect(world.slots[relay2_to_home].client, world.slots[relay2_to_home].server);
-    world.slots[relay2_to_home].link = Some(link);
+    let joined = |world: &World, node: usize| {
+        let doc = world.net.nodes[node].repo.document(&world.space).expect("has the space");
+        Space::hydrate(doc).expect("a space").members.contains_key(&member_of(&world.honest[1].key).to_string())
+    };
+    assert!(joined(&world, resident));
+    assert!(!joined(&world, organiser), "taken without the home relay's receipt");
+    let link = world.net.connect(world.slots[organiser_to_home].client, world.slots[organiser_to_home].server);
+    world.slots[organiser_to_home].link = Some(link);
     world.quiet();
-    for node in [world.relays[0], world.relays[1], resident, world.honest[2].node] {
-        assert_eq!(body(&world, node), edited, "node {node} has the edit");
+    for node in [world.relays[0], world.relays[1], organiser, world.honest[2].node] {
+        assert!(joined(&world, node), "node {node} has the join");
     }
 }
 

@@ -27,10 +27,30 @@ fn join_from_automerge_repo() {
         &hex("b900046474797065646a6f696e6873656e646572496466706565722d616c706565724d65746164617461b900026973746f7261676549646273316b6973457068656d6572616cf47819737570706f7274656450726f746f636f6c56657273696f6e73816131"),
         Message::Join {
             sender_id: "peer-a".into(),
-            peer_metadata: PeerMetadata { storage_id: Some("s1".into()), is_ephemeral: false },
+            peer_metadata: PeerMetadata { storage_id: Some("s1".into()), is_ephemeral: false, relay_key: None },
             supported_protocol_versions: Some(vec!["1".into()]),
         },
     );
+}
+
+#[test]
+fn a_relay_announces_its_key_in_its_metadata() {
+    let peer = |relay_key| Message::Peer {
+        sender_id: "relay".into(),
+        target_id: "peer-a".into(),
+        peer_metadata: PeerMetadata { storage_id: Some("s1".into()), is_ephemeral: false, relay_key },
+        selected_protocol_version: "1".into(),
+    };
+    let announced = peer(Some([7; 32]));
+    assert_eq!(decode(&encode(&announced)).unwrap(), announced);
+    // A key of the wrong length is left out, not an error.
+    let short = encode(&announced);
+    let at = short.windows(2).position(|w| w == [0x58, 32]).expect("the key's bytes");
+    let mut cut = short[..at].to_vec();
+    cut.extend_from_slice(&[0x58, 31]);
+    cut.extend_from_slice(&short[at + 2..at + 2 + 31]);
+    cut.extend_from_slice(&short[at + 2 + 32..]);
+    assert_eq!(decode(&cut).unwrap(), peer(None));
 }
 
 #[test]
@@ -40,7 +60,7 @@ fn undefined_fields_read_as_absent() {
         &hex("b900036474797065646a6f696e6873656e646572496466706565722d616c706565724d65746164617461b900026973746f726167654964f76b6973457068656d6572616cf5"),
         Message::Join {
             sender_id: "peer-a".into(),
-            peer_metadata: PeerMetadata { storage_id: None, is_ephemeral: true },
+            peer_metadata: PeerMetadata { storage_id: None, is_ephemeral: true, relay_key: None },
             supported_protocol_versions: None,
         },
     );

@@ -9,6 +9,7 @@ use linli_sync::automerge::sync::{Message as SyncMessage, MessageVersion};
 use linli_sync::automerge::{AutoCommit, Change};
 use linli_sync::capability::protect;
 use linli_sync::participate_key::set_participate_key;
+use linli_sync::home_relay::{RelayKey, home};
 use linli_sync::{Access, DocumentId, MemberKey, MemberSignature, Message, ParticipateKey, RepoError, RepoEvent, WriteKey, codec};
 use support::sim::Network;
 
@@ -50,6 +51,11 @@ struct Village {
 
 /// organiser (edit link) — relay1 — relay2 (federated) — resident (take-part link).
 fn village() -> Village {
+    village_with(None)
+}
+
+/// The same, relay 1 giving receipts as `relay_key` (as the relay binary does).
+fn village_with(relay_key: Option<RelayKey>) -> Village {
     let mut net = Network::new();
     let write = WriteKey::from_seed([1; 32]);
     let take_part = ParticipateKey::from_seed([2; 32]);
@@ -68,6 +74,9 @@ fn village() -> Village {
     editor.post_notice(&notice(), NoticeDraft::new("Lift repair", "Friday")).unwrap();
     editor.create_board(&board(), "Requests", &[(column(), [("en".to_owned(), "New".to_owned())].into())]).unwrap();
     net.create(organiser, *SPACE, doc);
+    if let Some(key) = relay_key {
+        net.nodes[relay1].repo.give_receipts_as(key);
+    }
     net.connect(organiser, relay1);
     net.connect(relay2, relay1);
     net.nodes[resident].repo.hold_member_key(resident_key.clone());
@@ -122,6 +131,30 @@ fn frame(sender: &str, target: &str, changes: &[&Change], member_signatures: Vec
 
 fn refused_at(net: &Network, node: usize) -> usize {
     net.nodes[node].events.iter().filter_map(|e| if let RepoEvent::ChangesRefused { count, .. } = e { Some(*count) } else { None }).sum()
+}
+
+/// A relay announces its key in the handshake; the organiser's device, which holds the write
+/// key, names the relay it brought the space to its home relay, once, and every replica reads
+/// it. Relay 2 (federated, giving no receipts) and the resident (no write key) name nothing, and
+/// the resident's changes go on with relay 1's receipts.
+#[test]
+fn an_organisers_device_names_the_relay_it_brings_a_space_to_its_home() {
+    let key = RelayKey::from_seed([30; 32]);
+    let mut v = village_with(Some(key.clone()));
+    for node in [v.organiser, v.relay1, v.relay2, v.resident] {
+        assert_eq!(home(v.net.nodes[node].repo.document(&SPACE).expect("has the space")), Some(key.public()), "node {node}");
+    }
+    let organiser = v.organiser;
+    let named = |net: &Network| net.nodes[organiser].repo.document(&SPACE).unwrap().clone().get_changes(&[]).len();
+    let before = named(&v.net);
+    resident_does(&mut v, |e| e.join("Ann", "").unwrap());
+    resident_does(&mut v, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
+    v.net.run_until_quiet();
+    assert_eq!(space(&v.net, v.organiser).pledges[pledge().as_str()].signatures.len(), 1, "the resident's signature arrived, receipted");
+    assert_eq!(named(&v.net), before + 2, "the home was named once");
+    // Without a relay that gives receipts, no home.
+    let v = village();
+    assert_eq!(home(v.net.nodes[v.organiser].repo.document(&SPACE).unwrap()), None);
 }
 
 #[test]
