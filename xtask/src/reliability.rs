@@ -140,13 +140,14 @@ const KNOWN: &str = "\
   where each change sits in history: a forging relay could hand a newcomer a change signed with
   the old key that sits after the rotation. Linli relays refuse such changes, so it takes a
   hostile relay.
-- **A resident who forks their own line splits the replicas of a space without a home relay**:
-  two different changes with one actor and sequence number, sent to two relays (or one relay and
-  a direct link) before they hear from each other; Automerge holds one change per actor and
-  sequence number, so each side refuses the other's and holds back every change built on it. A
-  space that names a home relay is safe (`linli-sync` `tests/adversaries.rs`:
-  `a_writer_who_forks_their_own_line_cannot_split_a_space_with_a_home_relay`, and the property,
-  whose space has one); the app does not name one yet.
+- **A writer who forks their own line splits the replicas of a space without a home relay, and
+  an edit link's holder does in any space**: two different changes with one actor and sequence
+  number, sent to two relays (or one relay and a direct link) before they hear from each other;
+  Automerge holds one change per actor and sequence number, so each side refuses the other's and
+  holds back every change built on it. A take-part link's holder cannot in a space with a home
+  relay, which every space an organiser's device brings to a Linli relay now has (`linli-sync`
+  `tests/adversaries.rs`: `a_writer_who_forks_their_own_line_cannot_split_a_space_with_a_home_relay`,
+  and the property, whose space has one); edits are taken without the home's receipt.
 - **A change signed under a key that an edit link moves concurrently splits replicas**: each peer
   judges the signature under the key in force in its own copy, so the change is taken where it
   arrived before the move and refused where after; an organiser's later change vouches for it,
