@@ -33,7 +33,7 @@ fn device(name: &str, doc: &AutoCommit, write: &WriteKey, announce_to_incoming: 
     repo.create(SPACE, AutoCommit::new());
     let mut doc = doc.clone();
     let changes = doc.get_changes(&[]);
-    let file = linli_sync::space_file::SpaceFile { document: doc.save(), signatures: changes.iter().map(|c| write.sign(c.hash())).collect(), member_signatures: Vec::new() };
+    let file = linli_sync::space_file::SpaceFile { document: doc.save(), signatures: changes.iter().map(|c| write.sign(c.hash())).collect(), member_signatures: Vec::new(), receipts: Vec::new() };
     let (imported, _) = repo.import_file(SPACE, &file.encode());
     imported.expect("the space");
     repo
@@ -165,7 +165,7 @@ fn benches(c: &mut Criterion) {
         let changes = doc.get_changes(&[]);
         let member_signatures = by_resident.iter().map(|c| resident.sign(c.hash(), Some(&take_part.signer()))).collect();
         let signatures = changes.iter().filter(|c| !by_resident.iter().any(|r| r.hash() == c.hash())).map(|c| write.sign(c.hash())).collect();
-        linli_sync::space_file::SpaceFile { document: doc.save(), signatures, member_signatures }.encode()
+        linli_sync::space_file::SpaceFile { document: doc.save(), signatures, member_signatures, receipts: Vec::new() }.encode()
     };
     let mut rewritten = ahead.clone();
     rewritten.apply_changes(earlier_rewrites.clone()).unwrap();

@@ -156,6 +156,7 @@ impl Keys {
             document: doc.save(),
             signatures: changes.iter().map(|c| self.write.sign(c.hash())).collect(),
             member_signatures: Vec::new(),
+            receipts: Vec::new(),
         }
         .encode()
     }

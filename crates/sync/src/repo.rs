@@ -203,6 +203,9 @@ pub struct Imported {
     /// reason.
     pub refused: usize,
     pub reason: Option<String>,
+    /// Changes within the rules that wait for the space's home relay to vouch for them (the file
+    /// carried no receipt covering them): taken once a peer brings one.
+    pub waiting: usize,
 }
 
 /// A peer of the automerge-repo protocol with its documents. See the module docs.
@@ -570,7 +573,10 @@ impl Repo {
     /// carried by hand, it is admitted elsewhere like changes from the network.
     pub fn export_file(&mut self, document_id: &DocumentId) -> Option<Vec<u8>> {
         let entry = self.held_mut(document_id).filter(|e| e.phase == Phase::Ready)?;
-        let file = SpaceFile { document: entry.doc.save(), signatures: entry.signatures.all(), member_signatures: entry.signatures.all_members() };
+        // The fewest of the home relay's receipts this peer holds that cover what they can.
+        let all: HashSet<ChangeHash> = entry.doc.get_changes(&[]).iter().map(|c| c.hash()).collect();
+        let receipts = if home(&entry.doc).is_some() { covering_receipts(&mut entry.doc, &all, &entry.signatures) } else { Vec::new() };
+        let file = SpaceFile { document: entry.doc.save(), signatures: entry.signatures.all(), member_signatures: entry.signatures.all_members(), receipts };
         Some(file.encode())
     }
 
@@ -610,14 +616,16 @@ impl Repo {
                 flags: None,
                 version: sync::MessageVersion::V1,
             };
-            let offered = Offered { write: &file.signatures, member: &file.member_signatures, receipts: &[] };
+            let offered = Offered { write: &file.signatures, member: &file.member_signatures, receipts: &file.receipts };
             match admit(&mut entry.doc, message, offered, &mut entry.signatures, &mut entry.admission, judge).map_err(RepoError::BadFile)? {
                 Admission::Open(_) => {
                     entry.doc.apply_changes(new).map_err(|e| RepoError::BadFile(e.to_string()))?;
                     Ok(Imported { new_changes: count, ..Imported::default() })
                 }
                 Admission::Checked { refused, .. } => {
-                    Ok(Imported { new_changes: count - refused.len(), refused: refused.len(), reason: refused.first().map(|r| r.reason.clone()) })
+                    let taken = new.iter().filter(|c| entry.doc.get_change_meta_by_hash(&c.hash()).is_some()).count();
+                    let waiting = count.saturating_sub(taken + refused.len());
+                    Ok(Imported { new_changes: taken, refused: refused.len(), reason: refused.first().map(|r| r.reason.clone()), waiting })
                 }
             }
         });

@@ -3,12 +3,15 @@
 //! came over the network (every change judged on its own signatures, by whoever imports it).
 //!
 //! The file is a CBOR map `{"linliFile": 1, "document": <saved Automerge document>,
-//! "changeSignatures": [<96 bytes>…], "memberSignatures": [<128 or 192 bytes>…]}`. A file that
-//! is a bare saved document (an older Linli's, or another tool's) reads as one without signatures.
+//! "changeSignatures": [<96 bytes>…], "memberSignatures": [<128 or 192 bytes>…],
+//! "homeReceipts": [<96 bytes>…]}` (the home relay's receipts, see `home_relay`; absent from
+//! older files). A file that is a bare saved document (an older Linli's, or another tool's) reads
+//! as one without signatures.
 
 use minicbor::{Decoder, Encoder};
 
 use crate::capability::ChangeSignature;
+use crate::home_relay::Receipt;
 use crate::member_key::MemberSignature;
 
 const MARKER: &str = "linliFile";
@@ -21,6 +24,7 @@ pub struct SpaceFile {
     pub document: Vec<u8>,
     pub signatures: Vec<ChangeSignature>,
     pub member_signatures: Vec<MemberSignature>,
+    pub receipts: Vec<Receipt>,
 }
 
 impl SpaceFile {
@@ -28,7 +32,7 @@ impl SpaceFile {
         let mut out = Vec::with_capacity(self.document.len() + 64 + self.signatures.len() * 100 + self.member_signatures.len() * 200);
         let mut e = Encoder::new(&mut out);
         let written: Result<(), minicbor::encode::Error<std::convert::Infallible>> = (|| {
-            e.map(4)?;
+            e.map(5)?;
             e.str(MARKER)?.u8(1)?;
             e.str("document")?.bytes(&self.document)?;
             e.str("changeSignatures")?.array(self.signatures.len() as u64)?;
@@ -38,6 +42,10 @@ impl SpaceFile {
             e.str("memberSignatures")?.array(self.member_signatures.len() as u64)?;
             for signature in &self.member_signatures {
                 e.bytes(&signature.to_wire())?;
+            }
+            e.str("homeReceipts")?.array(self.receipts.len() as u64)?;
+            for receipt in &self.receipts {
+                e.bytes(&receipt.to_bytes())?;
             }
             Ok(())
         })();
@@ -73,6 +81,11 @@ fn read(bytes: &[u8]) -> Option<SpaceFile> {
                     file.member_signatures.push(MemberSignature::from_wire(d.bytes().ok()?)?);
                 }
             }
+            "homeReceipts" => {
+                for _ in 0..d.array().ok()?? {
+                    file.receipts.push(Receipt::from_bytes(d.bytes().ok()?)?);
+                }
+            }
             _ => d.skip().ok()?,
         }
     }
@@ -92,11 +105,12 @@ mod tests {
             document: AUTOMERGE_MAGIC.iter().copied().chain([1, 2, 3]).collect(),
             signatures: vec![WriteKey::from_seed([1; 32]).sign(hash)],
             member_signatures: vec![MemberKey::from_seed([2; 32]).sign(hash, None)],
+            receipts: vec![crate::home_relay::RelayKey::from_seed([4; 32]).receipt(hash)],
         };
         assert_eq!(SpaceFile::decode(&file.encode()), Ok(file.clone()));
         let bare = SpaceFile::decode(&file.document).unwrap();
         assert_eq!(bare.document, file.document);
-        assert!(bare.signatures.is_empty() && bare.member_signatures.is_empty());
+        assert!(bare.signatures.is_empty() && bare.member_signatures.is_empty() && bare.receipts.is_empty());
         assert!(SpaceFile::decode(b"hello").is_err());
         assert!(SpaceFile::decode(&file.encode()[..20]).is_err(), "a cut file is refused, not read in part");
     }

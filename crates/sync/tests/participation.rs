@@ -398,6 +398,36 @@ fn a_space_file_carries_residents_changes_with_their_signatures_to_any_device() 
     assert_eq!(refused_at(&v.net, v.relay2) + refused_at(&v.net, v.relay1) + refused_at(&v.net, v.organiser), 0);
 }
 
+/// In a space with a home relay, a file carries the home's receipts: a resident's changes that
+/// reached the home go by USB stick to a device that is offline and are taken at once; the
+/// resident's own changes made offline (no receipt yet) wait beside the document, are counted as
+/// waiting, and go in once the device reaches the home.
+#[test]
+fn a_space_file_carries_the_home_relays_receipts() {
+    let key = RelayKey::from_seed([30; 32]);
+    let mut v = village_with(Some(key));
+    let viewer = v.net.add_device("viewer");
+    let viewer_link = v.net.connect(viewer, v.relay2);
+    v.net.find(viewer, *SPACE);
+    v.net.run_until_quiet();
+    v.net.disconnect(viewer_link);
+    resident_does(&mut v, |e| e.join("Ann", "").unwrap());
+    v.net.run_until_quiet();
+    v.net.disconnect(v.resident_link);
+    resident_does(&mut v, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
+    let file = v.net.nodes[v.resident].repo.export_file(&SPACE).expect("the resident has the space");
+    let (imported, fx) = v.net.nodes[viewer].repo.import_file(*SPACE, &file);
+    v.net.apply(viewer, fx);
+    let imported = imported.expect("the file is this space");
+    assert_eq!((imported.new_changes, imported.refused, imported.waiting), (1, 0, 1), "the join receipted, the signature not yet");
+    assert!(space(&v.net, viewer).members.contains_key(&MemberId::from_public_key(v.resident_key.public()).to_string()));
+    assert_eq!(space(&v.net, viewer).pledges[pledge().as_str()].signature_count(), 0);
+    v.net.connect(viewer, v.relay2);
+    v.net.run_until_quiet();
+    assert_eq!(space(&v.net, viewer).pledges[pledge().as_str()].signature_count(), 1, "receipted once it reached the home");
+    assert_eq!(space(&v.net, v.organiser).pledges[pledge().as_str()].signature_count(), 1);
+}
+
 #[test]
 fn a_space_file_cannot_smuggle_a_forged_change_nor_another_space_in() {
     let mut v = village();
@@ -409,6 +439,7 @@ fn a_space_file_cannot_smuggle_a_forged_change_nor_another_space_in() {
         document: doc.save(),
         signatures: Vec::new(),
         member_signatures: vec![v.resident_key.sign(forged.hash(), Some(&v.take_part.signer()))],
+        receipts: Vec::new(),
     };
     let (imported, fx) = v.net.nodes[v.organiser].repo.import_file(*SPACE, &file.encode());
     v.net.apply(v.organiser, fx);
