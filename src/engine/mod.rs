@@ -436,12 +436,12 @@ impl Engine {
     }
 
     /// Takes in a space file (never overwrites): its changes are judged on the signatures it
-    /// carries. Resolves with (new changes, refused, why).
-    pub fn import(&self, space: &str, bytes: Vec<u8>) -> impl Future<Output = Result<(usize, usize, Option<String>), String>> + use<> {
+    /// carries. Resolves with (new changes, refused, why, waiting for the space's relay).
+    pub fn import(&self, space: &str, bytes: Vec<u8>) -> impl Future<Output = Result<(usize, usize, Option<String>, usize), String>> + use<> {
         let asked = self.ask(Request::Import { space: space.to_owned(), bytes });
         async move {
             match asked.await? {
-                Reply::Imported { new_changes, refused, reason } => Ok((new_changes, refused, reason)),
+                Reply::Imported { new_changes, refused, reason, waiting } => Ok((new_changes, refused, reason, waiting)),
                 other => Err(format!("unexpected answer {other:?}")),
             }
         }

@@ -516,11 +516,14 @@ fn SpaceFiles() -> impl IntoView {
                 Ok(bytes) => ctx.engine().get().import(ctx.id, bytes).await,
                 Err(e) => Err(e),
             };
-            status.set(Some(outcome.map(|(new_changes, refused, reason)| {
-                let taken = crate::format::fill(&t_string!(i18n, imported_changes), &[("count", &new_changes.to_string())]);
+            status.set(Some(outcome.map(|(new_changes, refused, reason, waiting)| {
+                let mut said = crate::format::fill(&t_string!(i18n, imported_changes), &[("count", &new_changes.to_string())]);
+                if waiting > 0 {
+                    said = format!("{said} {}", crate::format::fill(&t_string!(i18n, imported_waiting), &[("count", &waiting.to_string())]));
+                }
                 match reason {
-                    Some(reason) => format!("{taken} {} {reason}", crate::format::fill(&t_string!(i18n, imported_refused), &[("count", &refused.to_string())])),
-                    None => taken,
+                    Some(reason) => format!("{said} {} {reason}", crate::format::fill(&t_string!(i18n, imported_refused), &[("count", &refused.to_string())])),
+                    None => said,
                 }
             })));
         });

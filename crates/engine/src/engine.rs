@@ -494,7 +494,7 @@ impl Engine {
                 self.apply(fx);
                 self.publish(id);
                 let imported = imported.map_err(engine_error)?;
-                Ok(Reply::Imported { new_changes: imported.new_changes, refused: imported.refused, reason: imported.reason })
+                Ok(Reply::Imported { new_changes: imported.new_changes, refused: imported.refused, reason: imported.reason, waiting: imported.waiting })
             }
             Request::NewWriteKey { space } => {
                 let id = parse(&space)?;

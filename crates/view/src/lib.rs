@@ -110,7 +110,8 @@ pub enum Reply {
     History(Vec<HistoryRow>),
     File(Vec<u8>),
     Json(String),
-    Imported { new_changes: usize, refused: usize, reason: Option<String> },
+    /// `waiting`: changes within the rules that wait for the space's home relay to vouch for them.
+    Imported { new_changes: usize, refused: usize, reason: Option<String>, waiting: usize },
     Transports(Vec<Transport>),
     /// An invitation's text, to hand to the lower space's organiser.
     Invitation(String),
