@@ -382,8 +382,6 @@ pub(crate) fn admit(
         let mut edit_signed: HashSet<ChangeHash> = HashSet::new();
         // A document has one first change: once one is taken, any other without dependencies is refused.
         let mut first_taken = false;
-        // Changes that wait for the home relay's receipt, and those built on them.
-        held_back.clear();
         while !pending.is_empty() {
             let pending_now: HashSet<ChangeHash> = pending.iter().map(Change::hash).collect();
             let write_key = protection(doc).or(genesis.0);
@@ -463,8 +461,13 @@ pub(crate) fn admit(
                 candidates.push((index, Reviewed { change, tier, member: cover.map(|s| s.member) }));
             }
             if candidates.is_empty() {
+                // (What an earlier round held back still waits: nothing of it was judged again.)
                 break;
             }
+            // Changes that wait for the home relay's receipt, and those built on them, in this
+            // round (one held in an earlier round is judged again: this round may take it, a
+            // receipt having come with a change now in, or the home having been named in it).
+            held_back.clear();
             // Judge in causal order, each change against the document as it is with the admitted ones
             // before it applied: its dependencies are then the document's heads, as a rule, which
             // makes reading the document as of them cheap.
@@ -574,7 +577,9 @@ pub(crate) fn admit(
         if refused.iter().any(|r| r.change == hash) {
             continue;
         }
-        if unready.contains(&hash) || held_back.contains(&hash) || unvouched.get(&hash).is_some_and(|by| unready.contains(by)) {
+        // A change whose voucher waits (for its dependencies, or for the home relay's receipt)
+        // waits with it.
+        if unready.contains(&hash) || held_back.contains(&hash) || unvouched.get(&hash).is_some_and(|by| unready.contains(by) || held_back.contains(by)) {
             waiting.push(change);
         } else if let Some(by) = unvouched.get(&hash) {
             let why = earlier.get(by).map_or(NOT_SIGNED, String::as_str);

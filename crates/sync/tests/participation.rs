@@ -398,6 +398,76 @@ fn a_space_file_carries_residents_changes_with_their_signatures_to_any_device() 
     assert_eq!(refused_at(&v.net, v.relay2) + refused_at(&v.net, v.relay1) + refused_at(&v.net, v.organiser), 0);
 }
 
+/// A device that opens a homed space for the first time takes all of it from the home: residents'
+/// changes with the home's receipts, organisers' changes on the signatures that cover them.
+#[test]
+fn a_newcomer_takes_a_homed_space_whole() {
+    let key = RelayKey::from_seed([30; 32]);
+    let mut v = village_with(Some(key));
+    resident_does(&mut v, |e| e.join("Ann", "").unwrap());
+    resident_does(&mut v, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
+    v.net.run_until_quiet();
+    let lin = Author { member: MemberId::from_public_key(MemberKey::from_seed([10; 32]).public()), session: [1; 8], now: Timestamp(1_000_000) };
+    for body in ["Friday", "Saturday", "Sunday"] {
+        v.net.change(v.organiser, *SPACE, |doc| Editor::new(doc, &lin).edit_notice(&notice(), NoticeDraft::new("Lift repair", body)).unwrap());
+    }
+    v.net.run_until_quiet();
+    for relay in [v.relay1, v.relay2] {
+        let newcomer = v.net.add_device("newcomer");
+        v.net.connect(newcomer, relay);
+        v.net.find(newcomer, *SPACE);
+        v.net.run_until_quiet();
+        let heads = |node: usize| v.net.nodes[node].repo.document(&SPACE).expect("has the space").clone().get_heads();
+        assert_eq!(heads(newcomer), heads(v.organiser), "a newcomer at node {relay} has the whole space");
+        assert_eq!(refused_at(&v.net, newcomer), 0);
+    }
+}
+
+/// An organiser's device that restarted away from the home holds no receipts (they are kept in
+/// memory): what it passes to another device on a direct link, built on a resident's change,
+/// waits there for the home, the organiser's changes covered by one signature included (they are
+/// not refused for their voucher being held back), and all of it is taken once that device
+/// reaches a relay.
+#[test]
+fn changes_vouched_by_an_edit_that_waits_for_the_home_wait_with_it() {
+    let key = RelayKey::from_seed([30; 32]);
+    let mut v = village_with(Some(key));
+    let viewer = v.net.add_device("viewer");
+    let viewer_link = v.net.connect(viewer, v.relay2);
+    v.net.find(viewer, *SPACE);
+    v.net.run_until_quiet();
+    v.net.disconnect(viewer_link);
+    // The organiser edits the notice, a resident joins, the organiser edits it again (on top of
+    // the join): the second edit's signature covers the first.
+    let organiser_key = MemberKey::from_seed([10; 32]);
+    let lin = Author { member: MemberId::from_public_key(organiser_key.public()), session: [1; 8], now: Timestamp(1_000_000) };
+    let edit = |v: &mut Village, body: &str| v.net.change(v.organiser, *SPACE, |doc| Editor::new(doc, &lin).edit_notice(&notice(), NoticeDraft::new("Lift repair", body)).unwrap());
+    edit(&mut v, "Saturday");
+    v.net.run_until_quiet();
+    resident_does(&mut v, |e| e.join("Ann", "").unwrap());
+    v.net.run_until_quiet();
+    edit(&mut v, "Sunday");
+    v.net.run_until_quiet();
+    v.net.restart(v.organiser);
+    v.net.nodes[v.organiser].repo.hold_write_key(*SPACE, v.write.clone());
+    v.net.nodes[v.organiser].repo.hold_member_key(organiser_key);
+    v.net.find(v.organiser, *SPACE);
+    v.net.run_until_quiet();
+    v.net.connect(viewer, v.organiser);
+    v.net.run_until_quiet();
+    let body = |net: &Network, node: usize| space(net, node).notices[notice().as_str()].body.clone();
+    // The first edit is vouched for only by the second's signature, and the second is built on
+    // the resident's change, which waits for the home: both wait with it.
+    assert_eq!(body(&v.net, viewer), "Friday");
+    let reasons: Vec<String> = v.net.nodes[viewer].events.iter().filter_map(|e| if let RepoEvent::ChangesRefused { reason, .. } = e { Some(reason.clone()) } else { None }).collect();
+    assert_eq!(refused_at(&v.net, viewer), 0, "nothing is refused for waiting: {reasons:?}");
+    v.net.connect(viewer, v.relay2);
+    v.net.run_until_quiet();
+    assert_eq!(body(&v.net, viewer), "Sunday");
+    let heads = |node: usize| v.net.nodes[node].repo.document(&SPACE).expect("has the space").clone().get_heads();
+    assert_eq!(heads(viewer), heads(v.relay1));
+}
+
 /// In a space with a home relay, a file carries the home's receipts: a resident's changes that
 /// reached the home go by USB stick to a device that is offline and are taken at once; the
 /// resident's own changes made offline (no receipt yet) wait beside the document, are counted as
