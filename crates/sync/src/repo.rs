@@ -1092,6 +1092,10 @@ impl Repo {
         let Some(entry) = self.docs.get_mut(&document_id) else { return };
         let after = entry.doc.get_heads();
         let peer_wants = entry.peers.get(&conn).is_some_and(|peer| peer.status == PeerDocStatus::Wants);
+        // Whether the peer's heads are in our copy: it shares our history (it may have passed on,
+        // beside them, changes of others we refuse).
+        let their_heads: Vec<ChangeHash> = entry.peers.get(&conn).and_then(|peer| peer.sync.their_heads.clone()).unwrap_or_default();
+        let shares_history = their_heads.iter().any(|head| entry.doc.get_change_meta_by_hash(head).is_some());
         let phase = entry.phase;
         if let Some(first) = refused.first() {
             let reason = first.reason.clone();
@@ -1123,11 +1127,13 @@ impl Repo {
             return;
         }
         // Answer, unless the peer wants what we do not have: then it hears `doc-unavailable`
-        // (or the document, should it arrive later). A message whose changes were all refused
-        // gets no answer (the refusal notice went): our heads, unchanged, would tell a peer that
-        // holds another document under this ID that we lost ours, and Automerge would have it
-        // send the same changes again, for ever.
-        let all_refused = carried_changes && !refused.is_empty();
+        // (or the document, should it arrive later). A message with changes we refused, from a
+        // peer whose heads are none of ours, gets no answer (the refusal notice went): our heads,
+        // unchanged, would tell a peer that holds another document under this ID that we lost
+        // ours, and Automerge would have it send the same changes again, for ever. A peer whose
+        // heads we hold is answered: it may have passed on others' changes it holds back (in a
+        // space with a home relay), and it needs our heads to hear of what we have and it lacks.
+        let all_refused = carried_changes && !refused.is_empty() && !shares_history;
         if (phase == Phase::Ready || !peer_wants) && !all_refused {
             self.send_sync(document_id, conn, fx);
         }

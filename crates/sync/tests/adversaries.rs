@@ -2382,3 +2382,27 @@ fn a_change_waits_beside_the_document_for_the_home_relays_receipt_and_goes_on_to
     }
 }
 
+
+/// Found by the property's soak once attackers could fork in a homed space. A resident's two
+/// requests wait at relay 2 for the home's receipt and go on to a device, which holds them back
+/// too; relay 1 (the home) takes one. The device's link to relay 2 drops and comes back, and the
+/// device passes the waiting changes on again, beside its heads. Relay 2 refuses one of them (the
+/// home's choice is made), and a message with a refused change got no answer, so the device
+/// never heard relay 2's heads and never got the change the home took. A peer whose heads we hold
+/// is now answered.
+#[test]
+fn a_peer_that_passes_on_refused_changes_beside_our_heads_is_answered() {
+    use KeyPick::*;
+    let plan = vec![
+        Step::Attack(Box::new(Attack { attacker: 0, base: vec![], on_own_line: false, actor: ActorPick::Own, changes: vec![ChangePlan { template: None, raw: vec![RawOp::Rewrite { at: 0, how: 0 }], raw_first: false, skew: 0 }], flood: None, mutation: None, packing: Packing::OneFrame, signing: Signing::Every, route: 0, twice: false })),
+        Step::Attack(Box::new(Attack { attacker: 26, base: vec![], on_own_line: false, actor: ActorPick::Own, changes: vec![ChangePlan { template: None, raw: vec![RawOp::Put { at: 0, key: Existing(12627), value: ValuePick::Str("I6vQ2 ".into()) }], raw_first: true, skew: 0 }], flood: None, mutation: Some(Mutation { change: 91, twist: Twist::Object { op: 27714, target: 32407 } }), packing: Packing::OneFrame, signing: Signing::Every, route: 95, twice: false })),
+        Step::Deliver(38),
+        Step::Deliver(142),
+        Step::Attack(Box::new(Attack { attacker: 127, base: vec![], on_own_line: false, actor: ActorPick::Own, changes: vec![ChangePlan { template: Some(Template::RaiseOver(218)), raw: vec![], raw_first: true, skew: 0 }, ChangePlan { template: Some(Template::Raise(120)), raw: vec![], raw_first: true, skew: 0 }], flood: None, mutation: None, packing: Packing::OneFrame, signing: Signing::Every, route: 221, twice: false })),
+        Step::Deliver(70),
+        Step::Toggle(229),
+    ];
+    if let Err(broken) = run_with(3, 13, 15853665767651582393, &plan, false) {
+        panic!("{broken}");
+    }
+}
