@@ -89,6 +89,16 @@ fn village_with(relay_key: Option<RelayKey>) -> Village {
     Village { net, organiser, relay1, relay2, resident, resident_link, resident_key, take_part, write }
 }
 
+/// A device with no key that took the space from `relay`, then went offline.
+fn offline_viewer(net: &mut Network, relay: usize) -> usize {
+    let viewer = net.add_device("viewer");
+    let link = net.connect(viewer, relay);
+    net.find(viewer, *SPACE);
+    net.run_until_quiet();
+    net.disconnect(link);
+    viewer
+}
+
 fn space(net: &Network, node: usize) -> Space {
     Space::hydrate(net.nodes[node].repo.document(&SPACE).expect("has the space")).expect("a space")
 }
@@ -383,11 +393,7 @@ fn a_space_file_carries_residents_changes_with_their_signatures_to_any_device() 
     let file = v.net.nodes[v.resident].repo.export_file(&SPACE).expect("the resident has the space");
     // A neighbour with only a view link, offline too, imports it: the changes are admitted on
     // the signatures the file carries, and travel on from there.
-    let viewer = v.net.add_device("viewer");
-    let viewer_link = v.net.connect(viewer, v.relay2);
-    v.net.find(viewer, *SPACE);
-    v.net.run_until_quiet();
-    v.net.disconnect(viewer_link);
+    let viewer = offline_viewer(&mut v.net, v.relay2);
     let (imported, fx) = v.net.nodes[viewer].repo.import_file(*SPACE, &file);
     v.net.apply(viewer, fx);
     let imported = imported.expect("the file is this space");
@@ -432,11 +438,7 @@ fn a_newcomer_takes_a_homed_space_whole() {
 fn changes_vouched_by_an_edit_that_waits_for_the_home_wait_with_it() {
     let key = RelayKey::from_seed([30; 32]);
     let mut v = village_with(Some(key));
-    let viewer = v.net.add_device("viewer");
-    let viewer_link = v.net.connect(viewer, v.relay2);
-    v.net.find(viewer, *SPACE);
-    v.net.run_until_quiet();
-    v.net.disconnect(viewer_link);
+    let viewer = offline_viewer(&mut v.net, v.relay2);
     // The organiser edits the notice, a resident joins, the organiser edits it again (on top of
     // the join): the second edit's signature covers the first.
     let organiser_key = MemberKey::from_seed([10; 32]);
@@ -476,11 +478,7 @@ fn changes_vouched_by_an_edit_that_waits_for_the_home_wait_with_it() {
 fn a_space_file_carries_the_home_relays_receipts() {
     let key = RelayKey::from_seed([30; 32]);
     let mut v = village_with(Some(key));
-    let viewer = v.net.add_device("viewer");
-    let viewer_link = v.net.connect(viewer, v.relay2);
-    v.net.find(viewer, *SPACE);
-    v.net.run_until_quiet();
-    v.net.disconnect(viewer_link);
+    let viewer = offline_viewer(&mut v.net, v.relay2);
     resident_does(&mut v, |e| e.join("Ann", "").unwrap());
     v.net.run_until_quiet();
     v.net.disconnect(v.resident_link);
