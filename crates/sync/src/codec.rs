@@ -9,7 +9,9 @@ use minicbor::data::Type;
 use minicbor::{Decoder, Encoder};
 
 use crate::capability::ChangeSignature;
+use crate::home_cut::Cut;
 use crate::home_relay::Receipt;
+use automerge::ChangeHash;
 use crate::member_key::MemberSignature;
 use crate::message::{Message, PeerMetadata, RemoteHeads};
 use crate::{DocumentId, DocumentIdError};
@@ -108,6 +110,25 @@ pub fn encode(message: &Message) -> Vec<u8> {
             out.text("targetId", target_id);
             out.texts("add", add);
             out.texts("remove", remove);
+        }
+        Message::CutAsk { target_id, document_id, at, .. } => {
+            out.text("targetId", target_id);
+            out.text("documentId", &document_id.to_string());
+            if let Some(at) = at {
+                out.uint("at", *at);
+            }
+        }
+        Message::CutAnswer { target_id, document_id, at, cut, .. } => {
+            out.text("targetId", target_id);
+            out.text("documentId", &document_id.to_string());
+            out.uint("at", *at);
+            if let Some(cut) = cut {
+                out.entry("heads", |e| {
+                    e.array(cut.heads.len() as u64)?;
+                    cut.heads.iter().try_for_each(|h| e.bytes(&h.0).map(|_| ()))
+                });
+                out.bytes("signature", &cut.signature);
+            }
         }
         Message::RemoteHeadsChanged { target_id, document_id, new_heads, .. } => {
             out.text("targetId", target_id);
@@ -217,6 +238,9 @@ struct Fields {
     change_signatures: Option<Vec<ChangeSignature>>,
     member_signatures: Option<Vec<MemberSignature>>,
     receipts: Option<Vec<Receipt>>,
+    at: Option<u64>,
+    heads: Option<Vec<ChangeHash>>,
+    signature: Option<[u8; 64]>,
 }
 
 impl Fields {
@@ -249,6 +273,13 @@ impl Fields {
                 "changeSignatures" => fields.change_signatures = Some(entries(d, "changeSignatures", ChangeSignature::from_bytes)?),
                 "memberSignatures" => fields.member_signatures = Some(entries(d, "memberSignatures", MemberSignature::from_wire)?),
                 "homeReceipts" => fields.receipts = Some(entries(d, "homeReceipts", Receipt::from_bytes)?),
+                "at" => fields.at = Some(count(d, "at")?),
+                "heads" => fields.heads = Some(entries(d, "heads", |b| Some(ChangeHash(b.try_into().ok()?)))?),
+                "signature" => {
+                    let found = bytes(d, "signature")?;
+                    let len = found.len();
+                    fields.signature = Some(found.try_into().map_err(|_| DecodeError::WrongType { field: "signature", found: format!("{len} bytes") })?);
+                }
                 _ => d.skip()?,
             }
             Ok(())
@@ -319,6 +350,22 @@ impl Fields {
                 target_id: need(self.target_id, "targetId")?,
                 document_id: need(self.document_id, "documentId")?,
                 new_heads: self.new_heads.unwrap_or_default(),
+            },
+            "linli-cut-ask" => Message::CutAsk {
+                sender_id,
+                target_id: need(self.target_id, "targetId")?,
+                document_id: need(self.document_id, "documentId")?,
+                at: self.at,
+            },
+            "linli-cut" => Message::CutAnswer {
+                sender_id,
+                target_id: need(self.target_id, "targetId")?,
+                document_id: need(self.document_id, "documentId")?,
+                at: need(self.at, "at")?,
+                cut: match (self.heads, self.signature) {
+                    (Some(heads), Some(signature)) => Some(Cut { at: need(self.at, "at")?, heads, signature }),
+                    _ => None,
+                },
             },
             _ => return Err(DecodeError::UnknownType(kind)),
         };

@@ -58,6 +58,12 @@ pub enum RepoEvent {
     RefusedByPeer { document_id: DocumentId, conn: ConnId, count: usize, reason: String },
     /// An ephemeral message arrived (and was forwarded to the document's other peers).
     Ephemeral { document_id: DocumentId, sender_id: PeerId, data: Vec<u8> },
+    /// A peer asked this relay what its copy held at `at` (`None`: now); answer with
+    /// [`crate::Repo::answer_cut`] (see `home_cut`).
+    CutAsked { conn: ConnId, document_id: DocumentId, at: Option<u64> },
+    /// The home relay answered a cut asked with [`crate::Repo::ask_cut`] (`asked`: the moment
+    /// asked for): its signed cut at `at`, checked, or `None` when it cannot say.
+    CutGiven { document_id: DocumentId, asked: Option<u64>, at: u64, cut: Option<crate::Cut> },
 }
 
 /// Everything one call into the repo produced.

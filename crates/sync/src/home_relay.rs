@@ -52,6 +52,10 @@ impl RelayKey {
         self.0.verifying_key().to_bytes()
     }
 
+    pub(crate) fn signing_key(&self) -> &SigningKey {
+        &self.0
+    }
+
     /// The receipt for one change of this relay's copy.
     pub fn receipt(&self, hash: ChangeHash) -> Receipt {
         Receipt { hash, signature: self.0.sign(&signed_bytes(hash)).to_bytes() }

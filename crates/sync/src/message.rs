@@ -2,6 +2,7 @@
 
 use crate::DocumentId;
 use crate::capability::ChangeSignature;
+use crate::home_cut::Cut;
 use crate::home_relay::Receipt;
 use crate::member_key::MemberSignature;
 
@@ -78,6 +79,12 @@ pub enum Message {
     RemoteSubscriptionChange { sender_id: PeerId, target_id: PeerId, add: Vec<String>, remove: Vec<String> },
     /// Heads a storage holds of a document.
     RemoteHeadsChanged { sender_id: PeerId, target_id: PeerId, document_id: DocumentId, new_heads: Vec<RemoteHeads> },
+    /// Linli, to a Linli relay only (`linli-cut-ask`): "what did your copy hold at `at`?"
+    /// (`None`: now). See `home_cut`.
+    CutAsk { sender_id: PeerId, target_id: PeerId, document_id: DocumentId, at: Option<u64> },
+    /// A Linli relay's answer (`linli-cut`): its signed cut at `at`, or `None` when its log does
+    /// not reach back that far (it held the document only since later).
+    CutAnswer { sender_id: PeerId, target_id: PeerId, document_id: DocumentId, at: u64, cut: Option<Cut> },
 }
 
 impl Message {
@@ -94,6 +101,8 @@ impl Message {
             Message::Ephemeral { .. } => "ephemeral",
             Message::RemoteSubscriptionChange { .. } => "remote-subscription-change",
             Message::RemoteHeadsChanged { .. } => "remote-heads-changed",
+            Message::CutAsk { .. } => "linli-cut-ask",
+            Message::CutAnswer { .. } => "linli-cut",
         }
     }
 
@@ -108,7 +117,9 @@ impl Message {
             | Message::DocUnavailable { sender_id, .. }
             | Message::Ephemeral { sender_id, .. }
             | Message::RemoteSubscriptionChange { sender_id, .. }
-            | Message::RemoteHeadsChanged { sender_id, .. } => sender_id,
+            | Message::RemoteHeadsChanged { sender_id, .. }
+            | Message::CutAsk { sender_id, .. }
+            | Message::CutAnswer { sender_id, .. } => sender_id,
         }
     }
 
@@ -119,7 +130,9 @@ impl Message {
             | Message::Sync { document_id, .. }
             | Message::DocUnavailable { document_id, .. }
             | Message::Ephemeral { document_id, .. }
-            | Message::RemoteHeadsChanged { document_id, .. } => Some(*document_id),
+            | Message::RemoteHeadsChanged { document_id, .. }
+            | Message::CutAsk { document_id, .. }
+            | Message::CutAnswer { document_id, .. } => Some(*document_id),
             _ => None,
         }
     }

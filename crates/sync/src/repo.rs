@@ -30,6 +30,8 @@ use crate::message::{Message, PROTOCOL_V1, PeerId, PeerMetadata};
 use crate::storage_key::{ChunkKey, ChunkKind};
 use crate::DocumentId;
 
+mod cuts;
+
 /// Most (sender, session) pairs whose ephemeral counts a repo remembers.
 const MAX_EPHEMERAL_SENDERS: usize = 10_000;
 
@@ -231,6 +233,8 @@ pub struct Repo {
     /// Documents whose rules refused `home_relay` when this repo tried to name one (a link
     /// document): not tried again.
     homeless: HashSet<DocumentId>,
+    /// Cuts asked of home relays and not yet answered (see `cuts`).
+    cut_asks: Vec<cuts::CutAsked>,
 }
 
 /// Work deferred to the end of a batch.
@@ -254,6 +258,7 @@ impl Repo {
             tickets: 0,
             relay_key: None,
             homeless: HashSet::new(),
+            cut_asks: Vec::new(),
         }
     }
 
@@ -973,6 +978,7 @@ impl Repo {
             connection.peer_id = Some(peer_id.clone());
         }
         fx.events.push(RepoEvent::PeerConnected { conn, peer_id });
+        self.send_cut_asks(fx);
         if !self.announces_to(conn) {
             return;
         }
@@ -998,6 +1004,9 @@ impl Repo {
         if let Message::Ephemeral { sender_id, session_id, count, data, .. } = &message {
             self.forward_ephemeral(conn, document_id, sender_id, session_id, *count, data, fx);
             return;
+        }
+        if let Message::CutAsk { .. } | Message::CutAnswer { .. } = message {
+            return self.receive_cut_message(conn, message, fx);
         }
         if let Message::RemoteSubscriptionChange { .. } | Message::RemoteHeadsChanged { .. } = message {
             // Heads gossip is optional in the protocol and off by default: not used here.

@@ -2,7 +2,7 @@
 //! against malformed input.
 
 use linli_sync::codec::{DecodeError, decode, encode};
-use linli_sync::{DocumentId, Message, PeerMetadata};
+use linli_sync::{DocumentId, Message, PeerMetadata, RelayKey};
 
 fn hex(text: &str) -> Vec<u8> {
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap()).collect()
@@ -238,4 +238,24 @@ mod fuzz {
             }
         }
     }
+}
+
+#[test]
+fn a_cut_is_asked_and_answered_with_or_without_a_statement() {
+    let document_id = DocumentId::from_bytes([4; 16]);
+    for at in [Some(1_700_000_000_000), None] {
+        let ask = Message::CutAsk { sender_id: "device".into(), target_id: "relay".into(), document_id, at };
+        assert_eq!(decode(&encode(&ask)).unwrap(), ask);
+    }
+    let cut = RelayKey::from_seed([2; 32]).cut(&document_id, 42, vec![automerge::ChangeHash([5; 32]), automerge::ChangeHash([6; 32])]);
+    let answer = Message::CutAnswer { sender_id: "relay".into(), target_id: "device".into(), document_id, at: 42, cut: Some(cut) };
+    assert_eq!(decode(&encode(&answer)).unwrap(), answer);
+    let unknown = Message::CutAnswer { sender_id: "relay".into(), target_id: "device".into(), document_id, at: 42, cut: None };
+    assert_eq!(decode(&encode(&unknown)).unwrap(), unknown);
+    // A signature of the wrong length is an error, not a cut.
+    let mut bytes = encode(&answer);
+    let at = bytes.windows(2).position(|w| w == [0x58, 64]).expect("the signature's bytes");
+    bytes[at + 1] = 63;
+    bytes.remove(at + 2);
+    assert!(decode(&bytes).is_err());
 }

@@ -522,3 +522,73 @@ fn a_space_file_cannot_smuggle_a_forged_change_nor_another_space_in() {
     let (imported, _) = v.net.nodes[v.organiser].repo.import_file(*SPACE, b"not a file");
     assert!(matches!(imported, Err(RepoError::BadFile(_))), "{imported:?}");
 }
+
+/// Runs the network, answering every cut asked of `relay` with its copy's heads now.
+fn answer_cuts_with_heads(net: &mut Network, relay: usize) {
+    loop {
+        net.run_until_quiet();
+        let asked: Vec<_> = std::mem::take(&mut net.nodes[relay].events)
+            .into_iter()
+            .filter_map(|e| match e {
+                RepoEvent::CutAsked { conn, document_id, at } => Some((conn, document_id, at)),
+                _ => None,
+            })
+            .collect();
+        if asked.is_empty() {
+            return;
+        }
+        for (conn, document_id, at) in asked {
+            let heads = net.nodes[relay].repo.document(&document_id).map(|d| d.clone().get_heads());
+            let fx = net.nodes[relay].repo.answer_cut(conn, document_id, at.unwrap_or(77), heads);
+            net.apply(relay, fx);
+        }
+    }
+}
+
+#[test]
+fn a_cut_asked_offline_goes_to_the_home_relay_once_online_and_only_its_signed_answer_counts() {
+    let key = RelayKey::from_seed([30; 32]);
+    let mut v = village_with(Some(key.clone()));
+    // The organiser's device is offline; the resident signs meanwhile.
+    let organiser_link = v.net.links().into_iter().find(|l| v.net.client_conn(*l).is_some() && *l != v.resident_link).expect("the organiser's link");
+    v.net.disconnect(organiser_link);
+    resident_does(&mut v, |e| e.join("Ann", "").unwrap());
+    v.net.run_until_quiet();
+    let fx = v.net.nodes[v.organiser].repo.ask_cut(*SPACE, Some(5_000));
+    assert!(fx.sends.is_empty(), "no home relay to ask offline");
+    v.net.apply(v.organiser, fx);
+    assert!(v.net.nodes[v.organiser].repo.asking_cut(&SPACE));
+    // Back online: the ask goes to relay1, the home. An answer signed with another key (here
+    // slipped in on the home's own connection) is not taken.
+    let link = v.net.connect(v.organiser, v.relay1);
+    v.net.run_until_quiet();
+    let forged = RelayKey::from_seed([31; 32]).cut(&SPACE, 5_000, Vec::new());
+    let organiser_id = v.net.nodes[v.organiser].repo.peer_id().to_owned();
+    let relay_id = v.net.nodes[v.relay1].repo.peer_id().to_owned();
+    let forged = Message::CutAnswer { sender_id: relay_id, target_id: organiser_id, document_id: *SPACE, at: 5_000, cut: Some(forged) };
+    v.net.inject(link, false, codec::encode(&forged));
+    v.net.run_until_quiet();
+    assert!(!v.net.nodes[v.organiser].events.iter().any(|e| matches!(e, RepoEvent::CutGiven { .. })), "a forged cut is not taken");
+    assert!(v.net.nodes[v.organiser].repo.asking_cut(&SPACE));
+    answer_cuts_with_heads(&mut v.net, v.relay1);
+    let home_heads = v.net.nodes[v.relay1].repo.document(&SPACE).unwrap().clone().get_heads();
+    let given: Vec<_> = v.net.nodes[v.organiser].events.iter().filter_map(|e| match e {
+        RepoEvent::CutGiven { document_id, asked, at, cut } => Some((*document_id, *asked, *at, cut.clone())),
+        _ => None,
+    }).collect();
+    assert_eq!(given.len(), 1, "answered once: {given:?}");
+    let (document_id, asked, at, cut) = given[0].clone();
+    assert_eq!((document_id, asked, at), (*SPACE, Some(5_000), 5_000));
+    let cut = cut.expect("a statement");
+    assert!(cut.is_valid_under(&key.public(), &SPACE));
+    let mut expected = home_heads.clone();
+    expected.sort();
+    assert_eq!(cut.heads, expected, "the home's heads, with the resident's join in them");
+    assert!(!v.net.nodes[v.organiser].repo.asking_cut(&SPACE));
+    // Asked of a repo that is no relay, nothing is reported.
+    let fx = v.net.nodes[v.resident].repo.ask_cut(*SPACE, None);
+    v.net.apply(v.resident, fx);
+    v.net.run_until_quiet();
+    assert!(!v.net.nodes[v.relay2].events.iter().any(|e| matches!(e, RepoEvent::CutAsked { .. })), "relay2 is not the home: never asked");
+    assert!(v.net.nodes[v.resident].repo.asking_cut(&SPACE), "still waiting for the home");
+}
