@@ -222,6 +222,12 @@ impl Client {
         self.act(|repo| repo.change(id, edit).unwrap().1);
     }
 
+    /// Asks the document's home relay what its copy held at `at` (`None`: now); the answer
+    /// arrives as [`RepoEvent::CutGiven`].
+    pub fn ask_cut(&self, id: DocumentId, at: Option<u64>) {
+        self.act(|repo| repo.ask_cut(id, at));
+    }
+
     /// Sends an application payload about a document to the relay.
     pub fn ephemeral(&self, id: DocumentId, data: Vec<u8>) {
         self.act(|repo| repo.broadcast_ephemeral(id, data));

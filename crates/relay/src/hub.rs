@@ -22,6 +22,7 @@ use tokio::task::JoinSet;
 
 use crate::fair_share::{FairShare, Turn};
 use crate::folder_store::FolderStore;
+use crate::heads_log::HeadsLog;
 use crate::idle_release::{IdleClock, Retention};
 use crate::metrics::Metrics;
 
@@ -81,6 +82,10 @@ pub struct Hub {
     /// Admissions waiting for a thread (at most [`admission_threads`] run at once); the one whose
     /// document is least in debt goes next.
     queued: VecDeque<AdmissionJob>,
+    /// Each document's heads over time, to answer cut asks (`heads_log.rs`).
+    heads_log: HeadsLog,
+    /// Cut asks for a moment still to come on this relay's clock: answered once it has passed.
+    cuts_due: Vec<(ConnId, DocumentId, u64)>,
 }
 
 /// How many admissions run at once: one per core, so that a flood of many spaces keeps the
@@ -93,7 +98,7 @@ impl Hub {
     pub fn new(repo: Repo, store: FolderStore, metrics: Arc<Metrics>, retention: Retention) -> Self {
         Hub {
             repo,
-            store,
+            store: store.clone(),
             outboxes: HashMap::new(),
             metrics,
             retention,
@@ -102,6 +107,8 @@ impl Hub {
             overflowed: Vec::new(),
             admitting: JoinSet::new(),
             queued: VecDeque::new(),
+            heads_log: HeadsLog::new(store.clone()),
+            cuts_due: Vec::new(),
         }
     }
 
@@ -136,6 +143,10 @@ impl Hub {
                     _ = sweep.tick() => {
                         self.release_idle_documents();
                         self.fair.tidy(tokio::time::Instant::now());
+                        let fx = self.answer_cuts_due();
+                        if !fx.is_empty() {
+                            self.execute(fx, &[]).await;
+                        }
                         continue;
                     }
                 };
@@ -325,6 +336,8 @@ impl Hub {
         let mut sends = Vec::new();
         let mut closes = Vec::new();
         let mut failed_docs = Vec::new();
+        let mut moved = Vec::new();
+        let mut cuts_asked = Vec::new();
         while let Some(mut fx) = queue.pop_front() {
             // (A document loaded with messages waiting for it may go out to be admitted.)
             self.dispatch(std::mem::take(&mut fx.admissions));
@@ -342,6 +355,13 @@ impl Hub {
             sends.extend(fx.sends);
             closes.extend(fx.closes);
             log_events(&fx.events, &self.metrics);
+            for event in &fx.events {
+                match event {
+                    RepoEvent::DocReady { document_id } | RepoEvent::DocChanged { document_id } => moved.push(*document_id),
+                    RepoEvent::CutAsked { conn, document_id, at } => cuts_asked.push((*conn, *document_id, *at)),
+                    _ => {}
+                }
+            }
         }
         if !failed_docs.is_empty() {
             // Nothing that was not stored may be acknowledged: drop the replies, reload the
@@ -355,9 +375,25 @@ impl Hub {
             }
             return;
         }
+        // What was stored is in the heads log before it is acknowledged (`heads_log.rs`).
+        let now = wall_clock_ms();
+        for document_id in moved {
+            let Some(heads) = self.repo.read_mut(&document_id, |doc| doc.get_heads()) else { continue };
+            if let Err(error) = self.heads_log.note(document_id, now, &heads) {
+                tracing::error!(%document_id, %error, "could not write the heads log; nothing of this batch is sent");
+                Metrics::add(&self.metrics.storage_errors, 1);
+                for conn in senders {
+                    self.close(*conn, close_code::INTERNAL_ERROR).await;
+                }
+                return;
+            }
+        }
+        self.cuts_due.extend(cuts_asked.into_iter().map(|(conn, document_id, at)| (conn, document_id, at.unwrap_or(now))));
         for (conn, frame) in sends {
             self.send(conn, frame).await;
         }
+        let answers = self.answer_cuts_due();
+        sends_now(self, answers).await;
         for (conn, reason) in closes {
             tracing::info!(conn, ?reason, "closing connection");
             if matches!(reason, CloseReason::Protocol(_) | CloseReason::BadData(_) | CloseReason::UnsupportedVersion) {
@@ -365,6 +401,23 @@ impl Hub {
             }
             self.close(conn, code_for(&reason)).await;
         }
+    }
+
+    /// Answers the cut asks whose moment has passed on this relay's clock, from the heads log
+    /// (those for a connection gone are dropped).
+    fn answer_cuts_due(&mut self) -> Effects {
+        let now = wall_clock_ms();
+        let mut fx = Effects::default();
+        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.cuts_due).into_iter().partition(|(_, _, at)| *at <= now);
+        self.cuts_due = later.into_iter().filter(|(conn, _, _)| self.outboxes.contains_key(conn)).collect();
+        for (conn, document_id, at) in due {
+            let heads = self.heads_log.held_at(&document_id, at).unwrap_or_else(|error| {
+                tracing::error!(%document_id, %error, "could not read the heads log");
+                None
+            });
+            fx.extend(self.repo.answer_cut(conn, document_id, at, heads));
+        }
+        fx
     }
 
     async fn send(&mut self, conn: ConnId, frame: Vec<u8>) {
@@ -395,6 +448,20 @@ impl Hub {
             Box::pin(self.execute(fx, &[])).await;
         }
     }
+}
+
+/// Sends what answering cut asks produced (nothing else comes of it).
+async fn sends_now(hub: &mut Hub, fx: Effects) {
+    for (conn, frame) in fx.sends {
+        hub.send(conn, frame).await;
+    }
+}
+
+/// The relay's clock, ms since 1970: the time cuts are asked and answered in.
+fn wall_clock_ms() -> u64 {
+    #[allow(clippy::disallowed_methods, reason = "the relay runs natively")]
+    let now = std::time::SystemTime::now();
+    now.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 fn log_events(events: &[RepoEvent], metrics: &Metrics) {

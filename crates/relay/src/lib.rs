@@ -8,6 +8,7 @@ mod connection;
 mod embedded_site;
 mod fair_share;
 mod folder_store;
+mod heads_log;
 mod hub;
 mod idle_release;
 pub mod https;

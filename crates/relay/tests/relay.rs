@@ -92,3 +92,66 @@ async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
     stream.read_to_string(&mut response).await.unwrap();
     response
 }
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
+}
+
+/// The cut the client was given for `at`, once it comes.
+async fn cut_given(client: &Client, at: u64) -> Option<linli_sync::Cut> {
+    let given = |s: &support::client::State| {
+        s.events.iter().rev().find_map(|e| match e {
+            RepoEvent::CutGiven { asked: Some(asked), cut, .. } if *asked == at => Some(cut.clone()),
+            _ => None,
+        })
+    };
+    client.until(|s| given(s).is_some()).await;
+    client.with(given).flatten()
+}
+
+#[tokio::test]
+async fn the_home_relay_says_what_it_held_at_a_moment_even_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = TestRelay::start(dir.path().to_path_buf()).await;
+    let write = linli_sync::WriteKey::from_seed([21; 32]);
+    let id = DocumentId::certified(&write.public());
+    let organiser = Client::connect(&relay.ws_url(), "organiser").await;
+    organiser.hold_write_key(id, write.clone());
+    let member = linli_sync::MemberKey::from_seed([22; 32]);
+    organiser.hold_member_key(member.clone());
+    let me = linli_core::Author { member: linli_core::MemberId::from_public_key(member.public()), session: [1; 8], now: linli_core::Timestamp(1_000) };
+    let doc = linli_core::new_space_with("Sanfang", &me, |doc| linli_sync::capability::protect(doc, write.public()));
+    organiser.create(id, doc);
+    // The organiser's device names the relay the space's home; the relay acknowledges it all.
+    organiser.until(|s| s.repo.document(&id).is_some_and(|d| linli_sync::home_relay::home(d).is_some())).await;
+    let heads = |s: &support::client::State| s.repo.document(&id).map(|d| d.clone().get_heads()).unwrap_or_default();
+    organiser.until(|s| s.relay_heads.get(&id) == Some(&heads(s))).await;
+    let in_time = organiser.with(heads);
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let deadline = now_ms();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    organiser.change(id, |doc| {
+        linli_core::Editor::new(doc, &me).post_notice(&me.new_item_id([1; 8]), linli_core::NoticeDraft::new("Late", "after the deadline")).unwrap();
+    });
+    organiser.until(|s| s.relay_heads.get(&id) == Some(&heads(s))).await;
+    assert_ne!(organiser.with(heads), in_time);
+
+    organiser.ask_cut(id, Some(deadline));
+    let cut = cut_given(&organiser, deadline).await.expect("the relay held the space at the deadline");
+    let mut expected = in_time.clone();
+    expected.sort();
+    assert_eq!(cut.heads, expected, "what it held at the deadline, not the late change");
+    organiser.ask_cut(id, Some(1_000));
+    assert_eq!(cut_given(&organiser, 1_000).await, None, "before it held the space it cannot say");
+
+    relay.stop().await;
+    let relay = TestRelay::start(dir.path().to_path_buf()).await;
+    let later = Client::connect(&relay.ws_url(), "organiser-again").await;
+    later.hold_write_key(id, write);
+    later.hold_member_key(member);
+    later.find(id);
+    later.until(|s| s.repo.document(&id).is_some_and(|d| linli_sync::home_relay::home(d).is_some())).await;
+    later.ask_cut(id, Some(deadline));
+    assert_eq!(cut_given(&later, deadline).await.map(|c| c.heads), Some(expected), "the log outlives a restart");
+    relay.stop().await;
+}
