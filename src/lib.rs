@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 pub mod app;
 pub mod care_mode;
 pub mod charts;
+pub mod clock;
 pub mod components;
 pub mod engine;
 pub mod files;

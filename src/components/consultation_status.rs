@@ -8,16 +8,18 @@ use crate::format::{self, fill};
 use crate::i18n::*;
 use crate::platform;
 
+/// The status in words; `now` (a ticking clock) keeps "closes in" current, else it is read once.
 #[component]
-pub fn StatusLine(status: ConsultationStatus, opens_at: Timestamp, closes_at: Timestamp) -> impl IntoView {
+pub fn StatusLine(status: ConsultationStatus, opens_at: Timestamp, closes_at: Timestamp, #[prop(optional, into)] now: Option<Signal<Timestamp>>) -> impl IntoView {
     let i18n = use_i18n();
-    let now = platform::now();
+    let drawn = platform::now();
     let text = move || {
         let locale = i18n.get_locale();
+        let now = now.map_or(drawn, |n| n.get());
         match status {
             ConsultationStatus::Upcoming => fill(t_string!(i18n, opens_in), &[("time", &format::duration(opens_at.0 - now.0, locale))]),
             ConsultationStatus::Open => fill(t_string!(i18n, closes_in), &[("time", &format::duration(closes_at.0 - now.0, locale))]),
-            ConsultationStatus::Closing => t_string!(i18n, waiting_to_be_counted).to_string(),
+            ConsultationStatus::Closing => fill(t_string!(i18n, waiting_to_be_counted), &[("date", &format::date_time(closes_at, locale))]),
             ConsultationStatus::Closed => fill(t_string!(i18n, closed_on), &[("date", &format::date_time(closes_at, locale))]),
         }
     };

@@ -17,7 +17,6 @@ use crate::components::read_aloud::ReadAloud;
 use crate::components::rich_text::RichText;
 use crate::format::fill;
 use crate::i18n::*;
-use crate::platform;
 use crate::space_context::{member_label, use_space};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -26,8 +25,9 @@ struct Shown {
     status: ConsultationStatus,
     outcome: Outcome,
     members: usize,
-    /// (member, name, options chosen), in the order they voted.
-    voters: Vec<(String, String, Vec<String>)>,
+    /// (member, name, options chosen, arrived after the close and not counted), in the order
+    /// they voted.
+    voters: Vec<(String, String, Vec<String>, bool)>,
     /// (item path, title, kind, done) of each follow-up.
     follow_ups: Vec<(String, String, String, bool)>,
 }
@@ -38,8 +38,10 @@ pub fn ConsultationPage() -> impl IntoView {
     let ctx = use_space();
     let params = use_params_map();
     let item = Memo::new(move |_| params.read().get("item").unwrap_or_default());
+    // The page follows the clock: at the deadline the form goes and the status changes.
+    let clock = crate::clock::ticking_now(std::time::Duration::from_secs(1));
     let shown = Memo::new(move |_| {
-        let now = platform::now();
+        let now = clock.get();
         ctx.with(|s| {
             let id = item.get();
             let c = s.consultations.get(&id)?;
@@ -64,7 +66,13 @@ pub fn ConsultationPage() -> impl IntoView {
                 status: c.status(now),
                 outcome: s.outcome(&id)?,
                 members: s.members.len(),
-                voters: votes.iter().map(|(m, v)| ((*m).clone(), member_label(s, m), chosen(v))).collect(),
+                voters: votes
+                    .iter()
+                    .map(|(m, v)| {
+                        let late = c.closed.is_some() && s.tallies.get(&id).is_some_and(|t| !t.votes.contains_key(*m));
+                        ((*m).clone(), member_label(s, m), chosen(v), late)
+                    })
+                    .collect(),
                 follow_ups,
             })
         })
@@ -97,7 +105,7 @@ pub fn ConsultationPage() -> impl IntoView {
                 view! {
                     <article class="card consultation-sheet" aria-labelledby="consultation-title">
                         <h2 id="consultation-title" class="sheet-title">{c.question.clone()}</h2>
-                        <StatusLine status=shown.status opens_at=c.opens_at closes_at=c.closes_at />
+                        <StatusLine status=shown.status opens_at=c.opens_at closes_at=c.closes_at now=clock />
                         <RichText text=background />
                         <Results consultation=c.clone() outcome=shown.outcome.clone() members=shown.members />
                         <div class="print-qr">
@@ -106,9 +114,14 @@ pub fn ConsultationPage() -> impl IntoView {
                         </div>
                         <h3>{fill(t_string!(i18n, voters_heading), &[("count", &shown.voters.len().to_string())])}</h3>
                         <ul class="signers voters">
-                            {shown.voters.iter().cloned().map(|(member, name, chosen)| {
+                            {shown.voters.iter().cloned().map(|(member, name, chosen, late)| {
                                 let names = chosen.iter().map(|id| option_name(&c, id, i18n)).collect::<Vec<_>>().join(", ");
-                                view! { <li><MemberName member name /> " · " <span class="vote-choice">{names}</span></li> }
+                                view! {
+                                    <li data-late=late.to_string()>
+                                        <MemberName member name /> " · " <span class="vote-choice">{names}</span>
+                                        {late.then(|| view! { " " <span class="badge late-vote">{t!(i18n, vote_arrived_late)}</span> })}
+                                    </li>
+                                }
                             }).collect_view()}
                         </ul>
                         {(!shown.follow_ups.is_empty()).then(|| view! {
@@ -139,6 +152,7 @@ pub fn ConsultationPage() -> impl IntoView {
                 <Show when=move || status.get() == Some(ConsultationStatus::Open)>
                     <VoteForm item=vote_id.clone() />
                 </Show>
+                <MyVote item=id.clone() />
                 <Show when=move || status.get().is_some_and(|s| s != ConsultationStatus::Closed)>
                     <PaperVotesForm item=paper_id.clone() />
                 </Show>
@@ -231,6 +245,40 @@ fn VoteForm(item: String) -> impl IntoView {
         </form>
     }
     .into_any()
+}
+
+/// Where this device's member's vote stands: saved here and not yet sent (offline), sent, and
+/// once the consultation is closed: counted, or arrived after the close and not counted.
+#[component]
+fn MyVote(item: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let relay = ctx.engine().get().relay_status;
+    let state = Memo::new(move |_| {
+        let me = ctx.me();
+        ctx.with(|s| {
+            let c = s.consultations.get(&item)?;
+            c.votes.get(&me)?;
+            Some(match (c.closed.is_some(), s.tallies.get(&item).is_some_and(|t| t.votes.contains_key(&me))) {
+                (true, true) => "counted",
+                (true, false) => "late",
+                (false, _) if relay.get() == crate::engine::RelayStatus::Online => "sent",
+                (false, _) => "unsent",
+            })
+        })
+        .flatten()
+    });
+    move || {
+        state.get().map(|state| {
+            let text = match state {
+                "counted" => t_string!(i18n, my_vote_counted),
+                "late" => t_string!(i18n, my_vote_late),
+                "sent" => t_string!(i18n, my_vote_sent),
+                _ => t_string!(i18n, my_vote_unsent),
+            };
+            view! { <p class="notice-box my-vote" role="status" data-state=state>{text}</p> }
+        })
+    }
 }
 
 /// A paper ballot box or a show of hands, counted in by an organiser.

@@ -251,7 +251,7 @@ from_tree_struct!(Responsibility { team, members = default });
 from_tree_struct!(VoteOption { label, position, archived = default });
 from_tree_struct!(Vote { choices, at });
 from_tree_struct!(PaperCount { counts, voters, recorded_by, recorded_at, note = default });
-from_tree_struct!(Closing { at, by, heads });
+from_tree_struct!(Closing { at, by, heads, home_at = default, home_signature = default });
 from_tree_struct!(Threshold { num, den });
 from_tree_struct!(FollowUp { kind, at });
 from_tree_struct!(Consultation {

@@ -310,3 +310,30 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn closed_at_the_home_relays_cut_it_counts_what_the_home_held_not_the_closing_devices_copy() {
+    // The home relay held the space as `home` at the deadline: one vote in time. The organiser's
+    // device was offline since before it, and a vote reaches the home after the deadline.
+    let mut home = with_consultation(yes_no(0));
+    let mut organiser = home.fork();
+    vote(&mut home, author(2, T0 + 23 * HOUR), YES);
+    let cut = home.get_heads();
+    vote(&mut home, author(3, T0 + 23 * HOUR), NO); // (made offline in time; it arrived late)
+    // The organiser's device, back the morning after, has not synced yet: it cannot close at the
+    // cut, which names a change it does not hold.
+    let next_morning = author(1, T0 + 33 * HOUR);
+    assert!(Editor::new(&mut organiser, &next_morning).close_consultation_at_home_cut(&id(1), &cut, Timestamp(T0 + 24 * HOUR), &[7; 64]).is_err());
+    merge(&mut organiser, &mut home);
+    Editor::new(&mut organiser, &next_morning).close_consultation_at_home_cut(&id(1), &cut, Timestamp(T0 + 24 * HOUR), &[7; 64]).unwrap();
+    merge(&mut home, &mut organiser);
+    for doc in [&organiser, &home] {
+        let space = Space::hydrate(doc).unwrap();
+        let closing = space.consultations[id(1).as_str()].closed.clone().unwrap();
+        assert_eq!((closing.home_at, closing.home_signature.len()), (Some(Timestamp(T0 + 24 * HOUR)), 128));
+        let result = space.outcome(id(1).as_str()).unwrap();
+        assert_eq!((result.online_voters, result.decision), (1, Decision::Adopted), "the vote in time counts, the late one does not");
+        assert_eq!(space.tallies[id(1).as_str()].votes.len(), 1);
+        assert_eq!(space.consultations[id(1).as_str()].votes.len(), 2, "the late vote stays in the document, shown as late");
+    }
+}

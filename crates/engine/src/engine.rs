@@ -27,7 +27,7 @@ pub struct Engine {
     pub(crate) sockets: RefCell<relay_socket::Sockets>,
     tabs: RefCell<Option<Rc<TabChannel>>>,
     pub(crate) links: Links,
-    this: RefCell<Weak<Engine>>,
+    pub(crate) this: RefCell<Weak<Engine>>,
     next_conn: Cell<ConnId>,
     member: RefCell<MemberId>,
     session: [u8; 8],
@@ -48,6 +48,8 @@ pub struct Engine {
     pub(crate) view_keeper: crate::view_keeper::ViewKeeper,
     /// The links of open spaces to other spaces (`linked_spaces.rs`).
     pub(crate) linked: RefCell<crate::linked_spaces::Linked>,
+    /// Consultations closing at the home relay's cut (`cut_closings.rs`).
+    pub(crate) cut_closings: RefCell<crate::cut_closings::CutClosings>,
 }
 
 /// How often the page hears that a relay is still talking.
@@ -85,6 +87,7 @@ impl Engine {
             view_keeper: Default::default(),
             parked: RefCell::new(HashMap::new()),
             linked: RefCell::default(),
+            cut_closings: RefCell::default(),
         });
         *engine.this.borrow_mut() = Rc::downgrade(&engine);
         wasm_bindgen_futures::spawn_local(effect_runner::run(Rc::downgrade(&engine), queue));
@@ -284,6 +287,9 @@ impl Engine {
                     let opened = self.repo.borrow().open_ephemeral(&document_id, &data);
                     self.tell(FromEngine::Ephemeral { space: document_id.to_string(), data: opened.payload, proven: opened.proven });
                 }
+                event @ RepoEvent::CutGiven { .. } => self.cut_given(event),
+                // Only a relay is asked for cuts.
+                RepoEvent::CutAsked { .. } => {}
             }
         }
         let writes = fx.storage.iter().filter(|op| !matches!(op, linli_sync::StorageOp::Load { .. })).count() as u32;
@@ -299,6 +305,9 @@ impl Engine {
         changed.dedup();
         for id in changed {
             self.publish(id);
+            if self.waits_for_cut_changes(&id) {
+                self.later(move |engine| engine.close_at_given_cuts(id));
+            }
             if let Some(engine) = self.this.borrow().upgrade() {
                 engine.link_changed(id);
             }
@@ -456,6 +465,10 @@ impl Engine {
             Request::Edit { space, edits } => {
                 let id = parse(&space)?;
                 for edit in edits {
+                    if let linli_model::Edit::CloseConsultation { id: item } = edit {
+                        self.close_consultation(id, item)?;
+                        continue;
+                    }
                     let author = self.author();
                     let outcome = self.repo.borrow_mut().change(id, |doc| Editor::new(doc, &author).apply(edit));
                     let ((), fx) = match outcome {

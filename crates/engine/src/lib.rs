@@ -2,6 +2,7 @@
 //! sockets and the other tabs. The page (which only draws) talks to it through the messages of
 //! `linli-view`; [`run`] is the body of the [`linli_view::EngineWorker`] reactor.
 
+mod cut_closings;
 mod effect_runner;
 mod engine;
 mod idb_store;

@@ -69,8 +69,19 @@ pub struct Closing {
     pub at: Timestamp,
     /// The organiser (hex member ID).
     pub by: String,
-    /// The document's heads (hex change hashes) when it closed.
+    /// What is counted (hex change hashes): the home relay's copy at `home_at`, or (in a space
+    /// with no home relay) the closing device's copy when it closed.
     pub heads: Vec<String>,
+    /// The moment (the home relay's clock) `heads` are the home's copy at: the closing time, or
+    /// when an organiser closed early. Absent: closed from the closing device's own copy.
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    #[serde(default)]
+    pub home_at: Option<Timestamp>,
+    /// The home relay's signature of that cut (hex; see `linli_sync::home_cut`), so that every
+    /// replica can check the heads are what the home held.
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    #[serde(default)]
+    pub home_signature: String,
 }
 
 /// A share of votes: `num / den` (two thirds is 2 / 3).
@@ -471,7 +482,7 @@ mod tests {
         assert_eq!(c.status(Timestamp(5)), ConsultationStatus::Upcoming);
         assert_eq!(c.status(Timestamp(50)), ConsultationStatus::Open);
         assert_eq!(c.status(Timestamp(100)), ConsultationStatus::Closing);
-        c.closed = Some(Closing { at: Timestamp(101), by: String::new(), heads: Vec::new() });
+        c.closed = Some(Closing { at: Timestamp(101), by: String::new(), heads: Vec::new(), home_at: None, home_signature: String::new() });
         assert_eq!(c.status(Timestamp(50)), ConsultationStatus::Closed, "a slow clock does not re-open it");
     }
 }

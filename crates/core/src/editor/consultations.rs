@@ -175,16 +175,31 @@ impl Editor<'_> {
         Ok(())
     }
 
-    /// Closes a consultation: from now on every replica counts what this document holds now.
-    /// An organiser's device does this when it sees the closing time pass, or an organiser
-    /// closes it early. A closed consultation stays closed.
+    /// Closes a consultation from this copy: from now on every replica counts what this document
+    /// holds now. For a space with no home relay (one that does have a home is closed with the
+    /// home's cut: [`Editor::close_consultation_at_home_cut`]). An organiser's device does this
+    /// when it sees the closing time pass, or an organiser closes it early. It stays closed.
     pub fn close_consultation(&mut self, id: &ItemId) -> Result<(), SpaceError> {
+        let heads = self.doc.get_heads().iter().map(ToString::to_string).collect();
+        self.record_closing(id, Closing { at: self.author.now, by: self.me(), heads, home_at: None, home_signature: String::new() })
+    }
+
+    /// Closes a consultation at the home relay's cut: every replica counts what the home held at
+    /// `home_at` (`heads`, signed by the home: `signature`). This copy must hold those changes.
+    pub fn close_consultation_at_home_cut(&mut self, id: &ItemId, heads: &[automerge::ChangeHash], home_at: Timestamp, signature: &[u8]) -> Result<(), SpaceError> {
+        if heads.iter().any(|h| self.doc.get_change_by_hash(h).is_none()) {
+            return Err(SpaceError::Invalid("this copy does not yet hold every vote the relay held"));
+        }
+        let heads = heads.iter().map(ToString::to_string).collect();
+        let home_signature = signature.iter().map(|b| format!("{b:02x}")).collect();
+        self.record_closing(id, Closing { at: self.author.now, by: self.me(), heads, home_at: Some(home_at), home_signature })
+    }
+
+    fn record_closing(&mut self, id: &ItemId, closing: Closing) -> Result<(), SpaceError> {
         let (map, consultation) = self.item::<Consultation>("consultations", "consultation", id.as_str())?;
         if consultation.closed.is_some() {
             return Err(SpaceError::Invalid("this consultation is closed already"));
         }
-        let heads = self.doc.get_heads().iter().map(ToString::to_string).collect();
-        let closing = Closing { at: self.author.now, by: self.me(), heads };
         let item = match automerge::ReadDoc::get(&*self.doc, &map, id.as_str())? {
             Some((automerge::Value::Object(ObjType::Map), item)) => item,
             _ => return Err(SpaceError::NotFound { kind: "consultation", id: id.to_string() }),

@@ -211,7 +211,13 @@ static PAPER_COUNT: Shape = Shape::Record(&[
     req("recorded_at", &TIME),
     opt("note", &S_NOTE),
 ]);
-static CLOSING: Shape = Shape::Record(&[req("at", &TIME), req("by", &S_SHORT), req("heads", &Shape::List(&S_SHORT, 10_000))]);
+static CLOSING: Shape = Shape::Record(&[
+    req("at", &TIME),
+    req("by", &S_SHORT),
+    req("heads", &Shape::List(&S_SHORT, 10_000)),
+    opt("home_at", &Shape::OrNull(&TIME)),
+    opt("home_signature", &S_SHORT),
+]);
 static THRESHOLD: Shape = Shape::Record(&[req("num", &COUNT), req("den", &COUNT)]);
 static FOLLOW_UP: Shape = Shape::Record(&[req("kind", &Shape::OneOf(&["task", "notice", "pledge"])), req("at", &TIME)]);
 static CONSULTATION: Shape = Shape::Record(&[

@@ -1,0 +1,121 @@
+//! Closing consultations at the home relay's cut, on an organiser's device: the close waits for
+//! the home's word of what it held at the closing time (see `linli_sync::home_cut`), and for this
+//! copy to hold those changes, so a device that was offline at the deadline never closes from
+//! its out-of-date copy. In a space with no home relay, or when the home cannot say (it held the
+//! space only since later), the device closes from its own copy as before.
+
+use std::rc::Rc;
+
+use linli_core::{Editor, ItemId, SpaceError, Timestamp};
+use linli_sync::{Cut, DocumentId, RepoEvent};
+
+use crate::engine::Engine;
+
+/// Closings waiting for a cut, and cuts waiting for their changes.
+#[derive(Debug, Default)]
+pub(crate) struct CutClosings {
+    /// Consultations to close with the home's cut at a moment (`None`: now, to close early).
+    asked: Vec<(DocumentId, Option<u64>, ItemId)>,
+    /// Cuts given whose changes this copy does not hold yet.
+    given: Vec<(DocumentId, ItemId, Cut)>,
+}
+
+impl Engine {
+    /// Closes a consultation: at the home relay's cut if the space has a home, asked for now (the
+    /// close happens when the answer comes); otherwise from this copy at once.
+    pub(crate) fn close_consultation(&self, space: DocumentId, item: ItemId) -> Result<(), String> {
+        let homed = self.repo.borrow().document(&space).and_then(linli_sync::home_relay::home).is_some();
+        if !homed {
+            return self.close_from_this_copy(space, &item);
+        }
+        let closes_at = self.spaces.borrow().get(&space).and_then(|s| s.consultations.get(item.as_str()).map(|c| c.closes_at));
+        let closes_at = closes_at.ok_or_else(|| SpaceError::NotFound { kind: "consultation", id: item.to_string() }.to_string())?;
+        let now = self.author().now;
+        // After the closing time: what the home held then. Before it (an organiser closing
+        // early): what it holds now.
+        let at = (now >= closes_at).then_some(closes_at.0.max(0) as u64);
+        let mut closings = self.cut_closings.borrow_mut();
+        if !closings.asked.iter().any(|(s, a, i)| *s == space && *a == at && *i == item) {
+            closings.asked.push((space, at, item));
+        }
+        drop(closings);
+        let fx = self.repo.borrow_mut().ask_cut(space, at);
+        self.apply(fx);
+        Ok(())
+    }
+
+    fn close_from_this_copy(&self, space: DocumentId, item: &ItemId) -> Result<(), String> {
+        let author = self.author();
+        match self.repo.borrow_mut().change(space, |doc| Editor::new(doc, &author).close_consultation(item)) {
+            Ok((outcome, fx)) => {
+                self.apply(fx);
+                outcome.map_err(|e| e.to_string())
+            }
+            Err(error) => Err(error.to_string()),
+        }
+    }
+
+    /// The home answered: the closings that waited for it go ahead (later, outside the repo's
+    /// borrow).
+    pub(crate) fn cut_given(&self, event: RepoEvent) {
+        let RepoEvent::CutGiven { document_id, asked, cut, .. } = event else { return };
+        let mut closings = self.cut_closings.borrow_mut();
+        let (now, later): (Vec<_>, Vec<_>) = closings.asked.drain(..).partition(|(s, a, _)| *s == document_id && *a == asked);
+        closings.asked = later;
+        let mut from_copy = Vec::new();
+        for (space, _, item) in now {
+            match &cut {
+                Some(cut) => closings.given.push((space, item, cut.clone())),
+                None => from_copy.push(item),
+            }
+        }
+        drop(closings);
+        self.later(move |engine| {
+            for item in &from_copy {
+                if let Err(error) = engine.close_from_this_copy(document_id, item) {
+                    web_sys::console::warn_1(&format!("consultation {item}: {error}").into());
+                }
+            }
+            engine.close_at_given_cuts(document_id);
+        });
+    }
+
+    /// Closes the consultations whose cut's changes this copy now holds (called when the space
+    /// changes, too).
+    pub(crate) fn close_at_given_cuts(&self, space: DocumentId) {
+        let waiting: Vec<_> = self.cut_closings.borrow().given.iter().filter(|(s, _, _)| *s == space).cloned().collect();
+        for (_, item, cut) in waiting {
+            let author = self.author();
+            let outcome = self.repo.borrow_mut().change(space, |doc| {
+                Editor::new(doc, &author).close_consultation_at_home_cut(&item, &cut.heads, Timestamp(cut.at as i64), &cut.signature)
+            });
+            let done = match outcome {
+                Ok((result, fx)) => {
+                    self.apply(fx);
+                    // Not yet every change the home held: wait for them.
+                    !matches!(result, Err(SpaceError::Invalid(reason)) if reason.contains("does not yet hold"))
+                }
+                Err(_) => false,
+            };
+            if done {
+                self.cut_closings.borrow_mut().given.retain(|(s, i, _)| !(*s == space && *i == item));
+            }
+        }
+    }
+
+    /// Whether cuts wait for their changes in this space.
+    pub(crate) fn waits_for_cut_changes(&self, space: &DocumentId) -> bool {
+        self.cut_closings.borrow().given.iter().any(|(s, _, _)| s == space)
+    }
+
+    /// Runs `then` on this engine once the current call has returned.
+    pub(crate) fn later(&self, then: impl FnOnce(&Rc<Engine>) + 'static) {
+        let engine = self.this.borrow().clone();
+        gloo_timers::callback::Timeout::new(0, move || {
+            if let Some(engine) = engine.upgrade() {
+                then(&engine);
+            }
+        })
+        .forget();
+    }
+}
