@@ -51,7 +51,7 @@ pub fn Overview() -> impl IntoView {
         ctx.with(|s| {
             s.tasks
                 .iter()
-                .filter(|(_, t)| !t.archived && t.claimed_by == me && t.request.as_ref().is_none_or(|r| r.resolved_at.is_none()))
+                .filter(|(_, t)| !t.archived && (t.claimed_by == me || t.assignees.get(&me) == Some(&true)) && s.done_at(t).is_none())
                 .map(|(id, t)| TaskSummary::of(s, id, t))
                 .collect::<Vec<_>>()
         })

@@ -25,6 +25,12 @@ struct Shown {
     claimed_by: Option<String>,
     mine: bool,
     assignees: Vec<(String, String)>,
+    /// Assigned to this device's member (not a request: its team answers it), who may move it
+    /// along with a take-part link.
+    assigned_to_me: bool,
+    /// The board's columns (id, name), in order, archived ones left out; and this task's.
+    columns: Vec<(String, String)>,
+    column_id: String,
     request: Option<RequestShown>,
     archived: bool,
 }
@@ -63,6 +69,11 @@ pub fn TaskPage() -> impl IntoView {
                 claimed_by: (!t.claimed_by.is_empty()).then(|| member_label(s, &t.claimed_by)),
                 mine: t.claimed_by == me,
                 assignees: t.assignees.keys().map(|m| (m.clone(), member_label(s, m))).collect(),
+                assigned_to_me: t.request.is_none() && t.assignees.get(&me) == Some(&true),
+                columns: board
+                    .map(|b| b.columns_in_order().into_iter().filter(|(_, c)| !c.archived).map(|(id, c)| (id.to_owned(), name_in(&c.names, lang))).collect())
+                    .unwrap_or_default(),
+                column_id: t.column.clone(),
                 request: t.request.as_ref().map(|r| RequestShown {
                     raised_by: member_label(s, &r.raised_by),
                     raised_at: r.raised_at,
@@ -99,6 +110,10 @@ pub fn TaskPage() -> impl IntoView {
             _ => Edit::SetTaskArchived { id, archived: false },
         };
         ctx.edit_then(vec![edit], move |outcome| error.set(outcome.err()));
+    };
+    let move_to = move |column: String| {
+        let (Some(id), Some(column)) = (ItemId::parse(&item.get_untracked()), ItemId::parse(&column)) else { return };
+        ctx.edit_then(vec![Edit::MoveTask { id, column, place: linli_model::PlaceAt::End }], move |outcome| error.set(outcome.err()));
     };
     let assign = move |member: String| {
         let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
@@ -147,6 +162,8 @@ pub fn TaskPage() -> impl IntoView {
                                 Some(name) => fill(t_string!(i18n, claimed_by), &[("name", &name.to_string())]).to_string(),
                                 // Taken on above: the escalation's line says by whom.
                                 None if task.request.is_some() && taken_on_above(&item.get_untracked()) => String::new(),
+                                // Assigned: "nobody has claimed it" would say the opposite.
+                                None if !task.assignees.is_empty() => String::new(),
                                 None => t_string!(i18n, unclaimed).to_string(),
                             }}
                         </p>
@@ -167,8 +184,33 @@ pub fn TaskPage() -> impl IntoView {
                                 view! { <button type="button" class="secondary" on:click=move |_| act("archive")>{t!(i18n, archive)}</button> }.into_any()
                             }}
                         </div>
+                        {(task.assigned_to_me && !ctx.can_edit()).then(|| {
+                            let last = task.columns.last().map(|(id, _)| id.clone()).unwrap_or_default();
+                            let done = task.column_id == last;
+                            let current = task.column_id.clone();
+                            view! {
+                                <div class="card assignee-actions take-part no-print" role="group" aria-label=move || t_string!(i18n, your_task)>
+                                    <p class="small">{t!(i18n, assigned_to_you_note)}</p>
+                                    <label class="inline" for="task-stage">{t!(i18n, task_stage)}</label>
+                                    <select id="task-stage" on:change=move |ev| move_to(event_target_value(&ev))>
+                                        {task.columns.iter().cloned().map(|(id, name)| {
+                                            let selected = id == current;
+                                            view! { <option value=id selected=selected>{name}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                    <p class="actions">
+                                        {if task.mine {
+                                            view! { <button type="button" class="secondary" on:click=move |_| act("unclaim")>{t!(i18n, unclaim)}</button> }.into_any()
+                                        } else {
+                                            view! { <button type="button" class="secondary" on:click=move |_| act("claim")>{t!(i18n, claim)}</button> }.into_any()
+                                        }}
+                                        {(!done).then(|| view! { <button type="button" class="mark-done" on:click=move |_| move_to(last.clone())>{t!(i18n, mark_done)}</button> })}
+                                    </p>
+                                </div>
+                            }
+                        })}
                         {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-                        <h3>{t!(i18n, assignees)}</h3>
+                        {(!task.assignees.is_empty() || ctx.can_edit()).then(|| view! { <h3>{t!(i18n, assignees)}</h3> })}
                         <ul class="plain assignees">
                             {task.assignees.iter().cloned().map(|(id, name)| view! {
                                 <li>{name.clone()} " "

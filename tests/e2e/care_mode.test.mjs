@@ -314,3 +314,45 @@ test("a kiosk set to read urgent notices aloud reads each once, and not again af
   assert.deepEqual(page.errors, []);
   await kiosk.context.close();
 });
+
+test("in care mode on a 360 × 740 phone in Simplified Chinese the opened item starts on the first screen, no button breaks between characters, and no phone asks to scan itself", async () => {
+  const phone = await residentPhone("林奶奶", { care: true });
+  const page = phone.page;
+  await page.getByRole("button", { name: "简体" }).click();
+  const space = new URL(spaceUrl).pathname;
+  // What must be on the first screen: the four care buttons, or the opened item's heading.
+  const screens = [
+    ["overview", space, "nav.care-actions a"],
+    ["notice", items.chineseNotice, "article h2"],
+    ["pledge", items.pledge, "article h2"],
+    ["request", items.task, "article h2"],
+    ["consultation", items.consultation, "article h2"],
+  ];
+  const problems = [];
+  for (const [name, path, first] of screens) {
+    await page.goto(new URL(path, relay.httpUrl).href);
+    const lead = page.locator(first).first();
+    await lead.waitFor();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const bottom = await lead.evaluate(el => el.getBoundingClientRect().bottom + window.scrollY);
+    if (bottom > 740) problems.push(`${name}: ${first} ends at ${Math.round(bottom)} px`);
+    // A label without spaces is one line: CJK text does not break between its characters.
+    const broken = await page.evaluate(() => {
+      const found = [];
+      for (const el of document.querySelectorAll("button, a.button, .tabs a")) {
+        const text = el.innerText.trim();
+        if (!text || /\s/.test(text) || el.getBoundingClientRect().width === 0) continue;
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (tops.size > 1) found.push(text);
+      }
+      return found;
+    });
+    problems.push(...broken.map(text => `${name}: "${text}" breaks between characters`));
+    if (await page.locator(".print-qr").first().isVisible().catch(() => false)) problems.push(`${name}: a QR code to scan on the phone itself`);
+    await screenshot(page, `care-first-screen-${name}`);
+  }
+  assert.deepEqual(problems, []);
+  await phone.context.close();
+});

@@ -165,3 +165,71 @@ test("an organiser's device closes a consultation when its closing time has pass
   assert.match(await sheet.locator(".consultation-status").innerText(), /Closed/);
   await organiser.context.close();
 });
+
+test("the organiser's device, offline at the deadline and opened only after it, counts the vote the relay had in time and not the one that came late", async () => {
+  // The relay's clock decides what was in time, so this runs in real time: the deadline is the
+  // next whole minute at least 40 s away (the form takes minutes).
+  const organiser = await newProfile(world.browser);
+  await createSpace(organiser.page, world.relay.httpUrl, "Deadline Lane", { me: "Organiser Lin" });
+  await openTab(organiser.page, "Consultations");
+  const form = organiser.page.getByRole("form", { name: "Open a consultation" });
+  await form.getByLabel("Question").fill("Fix the bike shed roof?");
+  const deadline = new Date(Math.ceil((Date.now() + 40_000) / 60_000) * 60_000);
+  const local = new Date(deadline.getTime() - deadline.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  await form.getByLabel("Voting closes").fill(local);
+  await form.getByRole("button", { name: "Open a consultation" }).click();
+  const sheet = organiser.page.getByRole("article", { name: "Fix the bike shed roof?" });
+  await sheet.waitFor();
+  const posterLink = await sheet.locator(".print-qr").getByRole("img", { name: "QR code that opens this on a phone" }).getAttribute("data-link");
+  await waitUntilSaved(organiser.page);
+  // The organiser closes the app: their device is away at the deadline.
+  await organiser.page.close();
+
+  // One resident votes online in time, and sees that it went.
+  const onTime = await newProfile(world.browser, PHONE);
+  await onTime.page.goto(posterLink);
+  await onTime.page.getByRole("article", { name: "Fix the bike shed roof?" }).waitFor();
+  await vote(onTime.page, "Yes", "Resident Wu");
+  await onTime.page.locator('.my-vote[data-state="sent"]').waitFor();
+  // Another votes in time on a phone with no network: it is saved there, not sent.
+  const late = await newProfile(world.browser, PHONE);
+  await late.page.goto(posterLink);
+  await late.page.locator("form.vote-form").waitFor();
+  await waitUntilSaved(late.page);
+  const consultationUrl = late.page.url();
+  await late.page.evaluate(relay => localStorage.setItem("linli.relays", relay), NO_RELAY);
+  await late.page.reload();
+  await vote(late.page, "No", "Resident Late");
+  await waitUntilSaved(late.page);
+  await late.page.locator('.my-vote[data-state="unsent"]').waitFor();
+  assert.ok(Date.now() < deadline.getTime(), "both votes were made before the deadline");
+
+  // At the deadline the open page drops the form by itself and says voting has ended.
+  await onTime.page.locator("form.vote-form").waitFor({ state: "detached", timeout: deadline.getTime() - Date.now() + 10_000 });
+  assert.ok(Date.now() >= deadline.getTime() - 1_000, "not before the deadline");
+  assert.match(await onTime.page.locator(".consultation-status").innerText(), /Voting ended/);
+
+  // The late phone comes back online after the deadline: its vote reaches the relay too late.
+  await late.page.evaluate(relay => localStorage.setItem("linli.relays", relay), world.relay.wsUrl);
+  await late.page.goto(consultationUrl);
+  await late.page.locator('.my-vote[data-state="sent"]').waitFor();
+  await waitUntilSaved(late.page);
+  await eventually(async () => (await onTime.page.locator(".voters li").count()) === 2, "the late vote reached the relay");
+
+  // The organiser opens the app the morning after: their copy has no vote at all, and it closes
+  // with what the relay held at the deadline.
+  const page = await organiser.context.newPage();
+  await page.goto(consultationUrl.replace(/#.*$/, ""));
+  const expected = { final: "true", voters: 1, counts: { Yes: 1, No: 0, Abstain: 0 }, decision: "adopted" };
+  for (const p of [page, onTime.page, late.page]) {
+    await eventually(async () => JSON.stringify(await resultOn(p)) === JSON.stringify(expected), `the vote in time counted on ${p.url()}`, 30_000);
+  }
+  // The late vote is shown as late, on every profile, and its voter is told.
+  for (const p of [page, onTime.page, late.page]) {
+    await eventually(async () => (await p.locator('.voters li[data-late="true"]').count()) === 1, "the late vote marked");
+    assert.match(await p.locator('.voters li[data-late="true"]').innerText(), /Resident Late/);
+  }
+  await late.page.locator('.my-vote[data-state="late"]').waitFor();
+  await onTime.page.locator('.my-vote[data-state="counted"]').waitFor();
+  for (const p of [organiser, onTime, late]) await p.context.close();
+});

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PHONE, newProfile } from "./support/browser.mjs";
-import { createSpace, eventually, openTab, printedPages, seriousViolations, waitUntilSaved } from "./support/app.mjs";
+import { chooseName, createSpace, eventually, openTab, printedPages, seriousViolations, takePartLink, waitUntilSaved } from "./support/app.mjs";
 import { browserAndRelay } from "./support/suite.mjs";
 
 const world = browserAndRelay();
@@ -98,5 +98,57 @@ test("a meeting's action item done on a phone shows as done on the meeting page"
   assert.match(await next.innerText(), /No minutes yet\./, "an empty minutes section says so");
   await organiser.page.setViewportSize({ width: 360, height: 740 });
   assert.deepEqual(await seriousViolations(organiser.page), [], "the meeting page at phone size");
+  for (const p of [organiser, phone]) await p.context.close();
+});
+
+test("the resident a meeting's action item is assigned to finishes it with the take-part link", async () => {
+  const organiser = await newProfile(world.browser);
+  await createSpace(organiser.page, world.relay.httpUrl, "Bench Lane", { me: "Organiser Lin" });
+  await openTab(organiser.page, "Task boards");
+  await organiser.page.getByLabel("Name of the board").fill("Works");
+  await organiser.page.getByRole("button", { name: "Create board" }).click();
+  await organiser.page.getByRole("heading", { name: "Works" }).first().waitFor();
+  const link = await takePartLink(organiser.page);
+
+  // A resident opens the take-part link and joins.
+  const phone = await newProfile(world.browser, PHONE);
+  await phone.page.goto(link);
+  await chooseName(phone.page, "Auntie Zhao");
+  await waitUntilSaved(phone.page);
+
+  // At the meeting, the action item goes to her.
+  await openTab(organiser.page, "Meetings");
+  const schedule = organiser.page.getByRole("form", { name: "Schedule a meeting" });
+  await schedule.getByLabel("Title").fill("Residents' meeting");
+  await schedule.getByLabel("When").fill("2026-12-05T19:00");
+  await schedule.getByRole("button", { name: "Schedule a meeting" }).click();
+  const sheet = organiser.page.getByRole("article", { name: "Residents' meeting" });
+  await sheet.waitFor();
+  const action = organiser.page.getByRole("form", { name: "Add an action item" });
+  await action.getByLabel("Title").fill("Repaint the bench");
+  await eventually(async () => (await action.getByLabel("Who does it").locator("option", { hasText: "Auntie Zhao" }).count()) === 1, "she is a member");
+  await action.getByLabel("Who does it").selectOption({ label: "Auntie Zhao" });
+  await action.getByRole("button", { name: "Add an action item" }).click();
+  const item = sheet.locator(".action-item").filter({ hasText: "Repaint the bench" });
+  await item.waitFor();
+  assert.equal(await item.getAttribute("data-state"), "open");
+
+  // Her overview lists it under "My tasks"; its page lets her move it along and mark it done.
+  await phone.page.goto(link);
+  const mine = phone.page.getByRole("region", { name: "My tasks" });
+  await mine.getByRole("link", { name: "Repaint the bench" }).click();
+  const task = phone.page.getByRole("article", { name: "Repaint the bench" });
+  await task.waitFor();
+  assert.doesNotMatch(await task.innerText(), /Nobody has claimed this yet/, "assigned is not unclaimed");
+  const own = task.getByRole("group", { name: "Your task" });
+  await own.getByRole("button", { name: "Claim" }).click();
+  await task.getByText("Claimed by Auntie Zhao").waitFor();
+  await own.getByRole("button", { name: "Mark as done" }).click();
+  await own.getByRole("button", { name: "Mark as done" }).waitFor({ state: "detached" });
+  await waitUntilSaved(phone.page);
+
+  // Every peer took it: the meeting page shows the action item done.
+  await eventually(async () => (await item.getAttribute("data-state")) === "done", "the meeting page shows it done");
+  assert.equal(await phone.page.locator(".refusal-note").count(), 0, "no peer refused it");
   for (const p of [organiser, phone]) await p.context.close();
 });

@@ -49,6 +49,7 @@ impl Engine {
         match self.repo.borrow_mut().change(space, |doc| Editor::new(doc, &author).close_consultation(item)) {
             Ok((outcome, fx)) => {
                 self.apply(fx);
+                self.publish(space);
                 outcome.map_err(|e| e.to_string())
             }
             Err(error) => Err(error.to_string()),
@@ -92,6 +93,7 @@ impl Engine {
             let done = match outcome {
                 Ok((result, fx)) => {
                     self.apply(fx);
+                    self.publish(space);
                     // Not yet every change the home held: wait for them.
                     !matches!(result, Err(SpaceError::Invalid(reason)) if reason.contains("does not yet hold"))
                 }

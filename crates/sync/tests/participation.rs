@@ -585,6 +585,11 @@ fn a_cut_asked_offline_goes_to_the_home_relay_once_online_and_only_its_signed_an
     expected.sort();
     assert_eq!(cut.heads, expected, "the home's heads, with the resident's join in them");
     assert!(!v.net.nodes[v.organiser].repo.asking_cut(&SPACE));
+    // Asked for now (an organiser closing early): the home answers with its moment.
+    let fx = v.net.nodes[v.organiser].repo.ask_cut(*SPACE, None);
+    v.net.apply(v.organiser, fx);
+    answer_cuts_with_heads(&mut v.net, v.relay1);
+    assert!(v.net.nodes[v.organiser].events.iter().any(|e| matches!(e, RepoEvent::CutGiven { asked: None, at: 77, cut: Some(_), .. })), "answered for now");
     // Asked of a repo that is no relay, nothing is reported.
     let fx = v.net.nodes[v.resident].repo.ask_cut(*SPACE, None);
     v.net.apply(v.resident, fx);

@@ -47,6 +47,7 @@ pub(crate) const OWN_SIGNATURE: &str = "only a member signs or withdraws their o
 pub(crate) const OWN_VOTE: &str = "only a member casts or changes their own vote";
 pub(crate) const VOTE: &str = "a vote is cast whole, choosing options the consultation offers";
 pub(crate) const VOTING_CLOSED: &str = "voting has closed: a closed consultation takes no votes";
+pub(crate) const ASSIGNEES_ONLY: &str = "only a member the task is assigned to moves it, to a column of its board";
 pub(crate) const STAYS_CLOSED: &str = "a closed consultation stays closed: what it counted is fixed";
 pub(crate) const FIXED_WHEN_OPENED: &str = "a consultation's kind and how many options a vote may choose are fixed when it opens";
 pub(crate) const OPTIONS_STAY: &str = "an option, once offered, stays (archive it instead): votes for it keep their meaning";
@@ -279,7 +280,18 @@ impl Judge<'_, '_> {
             // ----- requests -----
             ["tasks", _, "request", "raised_by"] => Err(RAISED_BY),
             ["tasks", task, "request", "confirmation", ..] => require(self.raised_it(task), OWN_REQUEST),
-            ["tasks", task, "description", "#"] | ["tasks", task, "updated_at"] if !organiser => require(self.raised_it(task), OWN_REQUEST),
+            ["tasks", task, "description", "#"] if !organiser => require(self.raised_it(task), OWN_REQUEST),
+            ["tasks", task, "updated_at"] if !organiser => require(self.raised_it(task) || self.assigned_to(task), OWN_REQUEST),
+            // ----- a task's assignee moves it along (not a request: its team answers it) -----
+            ["tasks", task, "column"] if !organiser => {
+                require(self.assigned_to(task), ASSIGNEES_ONLY)?;
+                require(self.is_column_of_its_board(task, op.value()), ASSIGNEES_ONLY)
+            }
+            ["tasks", task, "position"] if !organiser => require(self.assigned_to(task), ASSIGNEES_ONLY),
+            ["tasks", task, "claimed_by"] if !organiser => {
+                require(self.assigned_to(task), ASSIGNEES_ONLY)?;
+                require(matches!(op.value(), Some(ScalarValue::Str(who)) if who.is_empty() || self.is_me(who)), ASSIGNEES_ONLY)
+            }
             // ----- what organisers keep inside items -----
             ["notices", _, "translations", _] => require(organiser, ORGANISERS),
             ["boards", _, "columns", _] | ["meetings", _, "agenda", _] => {
@@ -346,6 +358,21 @@ impl Judge<'_, '_> {
         let doc = self.placed.before.doc();
         let here = |field: &str| self.placed.scalar_at(doc, &["consultations", id, "options", option, field]);
         here("position").is_some() && here("archived") != Some(ScalarValue::Boolean(true))
+    }
+
+    /// Whether the writer was assigned task `task` (not a request) when the change was made.
+    fn assigned_to(&self, task: &str) -> bool {
+        let Some(me) = self.writer.member else { return false };
+        let doc = self.placed.before.doc();
+        !self.placed.object_before(&["tasks", task, "request"], ObjType::Map)
+            && self.placed.scalar_at(doc, &["tasks", task, "assignees", me]) == Some(ScalarValue::Boolean(true))
+    }
+
+    /// Whether `column` names a column of task `task`'s board (as the change found them).
+    fn is_column_of_its_board(&self, task: &str, column: Option<&ScalarValue>) -> bool {
+        let doc = self.placed.before.doc();
+        let (Some(ScalarValue::Str(board)), Some(ScalarValue::Str(column))) = (self.placed.scalar_at(doc, &["tasks", task, "board"]), column) else { return false };
+        self.placed.object_before(&["boards", &board, "columns", column], ObjType::Map)
     }
 
     /// Whether the writer raised the request that task `task` is.

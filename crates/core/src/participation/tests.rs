@@ -172,6 +172,8 @@ fn every_editor_operation_fits_the_rules_of_its_tier() {
     organiser(&|e| e.move_task(&s.task, &s.column, Place::End).unwrap());
     organiser(&|e| e.set_task_archived(&s.task, true).unwrap());
     organiser(&|e| e.close_consultation(&s.consultation).unwrap());
+    let heads = s.doc.clone().get_heads();
+    organiser(&|e| e.close_consultation_at_home_cut(&s.consultation, &heads, Timestamp(2_000_000), &[9; 64]).unwrap());
     organiser(&|e| e.record_paper_votes(&s.consultation, &o(43), &[("no".to_owned(), 3)].into(), 3, "hall").unwrap());
     organiser(&|e| e.edit_consultation(&s.consultation, ConsultationDraft { question: "Green gate?".into(), yes_no: true, closes_at: Timestamp(2_000_000), ..Default::default() }).unwrap());
     organiser(&|e| e.follow_up_with_notice(&s.consultation, &o(44), NoticeDraft::new("Green it is", "")).unwrap());
@@ -768,4 +770,35 @@ fn a_change_writes_each_place_once_so_what_it_costs_a_peer_is_what_it_holds() {
     // What the editor writes, each place once, is admitted: a rewritten body, a renaming.
     edit_as(&s, Tier::Edit, ORGANISER, |e| e.edit_notice(&s.notice, NoticeDraft::new("Lift repair, again", "Friday the 13th, not Friday")).unwrap()).expect("an edited notice");
     edit_as(&s, Tier::Participate, RESIDENT, |e| e.join("Ann Lee", "").unwrap()).expect("a renaming");
+}
+
+#[test]
+fn the_member_a_task_is_assigned_to_moves_it_along_and_no_one_else_with_a_take_part_link() {
+    let mut s = sample();
+    let done = id(ORGANISER, 60);
+    let mut organiser = Editor::new(&mut s.doc, &author(ORGANISER));
+    organiser.add_column(&s.board, &done, [("en".to_owned(), "Done".to_owned())].into()).unwrap();
+    organiser.assign_task(&s.task, &me(RESIDENT), true).unwrap();
+    // The resident it is assigned to claims it, moves it to "Done", gives it back.
+    edit_as(&s, Tier::Participate, RESIDENT, |e| e.claim_task(&s.task).unwrap()).unwrap();
+    edit_as(&s, Tier::Participate, RESIDENT, |e| e.move_task(&s.task, &done, Place::End).unwrap()).unwrap();
+    edit_as(&s, Tier::Participate, RESIDENT, |e| e.unclaim_task(&s.task).unwrap()).unwrap();
+    // A neighbour it is not assigned to cannot, nor can the assignee move it off its board,
+    // claim it for someone else, or move a request (its team answers it).
+    refused(edit_as(&s, Tier::Participate, NEIGHBOUR, |e| {
+        e.join("Bo", "").unwrap();
+        e.move_task(&s.task, &done, Place::End).unwrap();
+    }), ASSIGNEES_ONLY);
+    refused(review_as(&s, Tier::Participate, RESIDENT, |doc| doc.put(&at(doc, &["tasks", s.task.as_str()]), "column", "c0ffee0000000001").unwrap()), ASSIGNEES_ONLY);
+    refused(review_as(&s, Tier::Participate, RESIDENT, |doc| doc.put(&at(doc, &["tasks", s.task.as_str()]), "claimed_by", me(NEIGHBOUR)).unwrap()), ASSIGNEES_ONLY);
+    refused(review_as(&s, Tier::Participate, RESIDENT, |doc| doc.put(&at(doc, &["tasks", s.task.as_str()]), "title", "Mine now").unwrap()), ORGANISERS);
+    let mut organiser = Editor::new(&mut s.doc, &author(ORGANISER));
+    organiser.assign_task(&s.request, &me(NEIGHBOUR), true).unwrap();
+    refused(edit_as(&s, Tier::Participate, NEIGHBOUR, |e| {
+        e.join("Bo", "").unwrap();
+        e.move_task(&s.request, &done, Place::End).unwrap();
+    }), ASSIGNEES_ONLY);
+    // Taken off the task, the resident can no longer move it.
+    Editor::new(&mut s.doc, &author(ORGANISER)).assign_task(&s.task, &me(RESIDENT), false).unwrap();
+    refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.move_task(&s.task, &s.column, Place::End).unwrap()), ASSIGNEES_ONLY);
 }
