@@ -88,5 +88,31 @@ pub fn from_input(value: &str) -> Option<Timestamp> {
 /// (The translations keep slots in single braces: leptos_i18n's own interpolation needs its
 /// build-script route to produce strings, and these are needed as strings for labels.)
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    values.iter().fold(template.to_owned(), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
+    one_not_many(&values.iter().fold(template.to_owned(), |text, (name, value)| text.replace(&format!("{{{name}}}"), value)))
 }
+
+/// English counts: "1 members" reads "1 member" (the translations write the plural; Chinese
+/// has none).
+fn one_not_many(text: &str) -> String {
+    const NOUNS: [&str; 6] = ["members", "tasks", "signatures", "writes", "others", "requests"];
+    let mut out = text.to_owned();
+    for noun in NOUNS {
+        let singular = &noun[..noun.len() - 1];
+        for (many, one) in [(format!(" 1 {noun}"), format!(" 1 {singular}")), (format!("(1 {noun}"), format!("(1 {singular}"))] {
+            out = out.replace(&many, &one);
+        }
+        if let Some(rest) = out.strip_prefix(&format!("1 {noun}")) {
+            out = format!("1 {singular}{rest}");
+        }
+    }
+    out
+}
+
+/// The colon after a label, as each language writes it (Chinese: a full-width "：").
+pub fn colon(locale: Locale) -> &'static str {
+    match locale {
+        Locale::en => ": ",
+        Locale::zh_Hans | Locale::zh_Hant => "：",
+    }
+}
+

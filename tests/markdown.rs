@@ -40,3 +40,20 @@ fn plain_text_keeps_the_words_and_drops_the_markup() {
     assert_eq!(to_plain_text("- one\n- two"), "one\ntwo");
     assert_eq!(to_plain_text("停水通知：\n周五 *上午*"), "停水通知： 周五 上午");
 }
+
+#[wasm_bindgen_test]
+fn bare_web_addresses_and_phone_numbers_become_links_and_nothing_else_does() {
+    let html = to_safe_html("报名请致电 13800138000，或 0591-87654321。详情: https://example.org/a?b=1.");
+    assert!(html.contains(r#"<a href="tel:13800138000">13800138000</a>"#), "{html}");
+    assert!(html.contains(r#"<a href="tel:059187654321">0591-87654321</a>"#), "{html}");
+    assert!(html.contains(r#"<a href="https://example.org/a?b=1">https://example.org/a?b=1</a>."#), "{html}");
+    let html = to_safe_html("Call +86 138 0013 8000 or 400-123-4567 before 2026-12-12; room 302; 3 people; 12345678901234567890.");
+    assert!(html.contains(r#"<a href="tel:+8613800138000">+86 138 0013 8000</a>"#), "{html}");
+    assert!(html.contains(r#"<a href="tel:4001234567">400-123-4567</a>"#), "{html}");
+    assert_eq!(html.matches("<a ").count(), 2, "dates, rooms, counts and long numbers are not numbers to call: {html}");
+    // Inside a link or code, text stays as it is; a link's own address is still checked.
+    let html = to_safe_html("[call us](tel:13800138000) `https://example.org` [x](javascript:alert(1))");
+    assert_eq!(html.matches("<a ").count(), 2, "{html}");
+    assert!(html.contains(r##"<a href="#">x</a>"##), "{html}");
+    assert!(to_safe_html("<script>https://evil</script>").contains("&lt;script&gt;"));
+}

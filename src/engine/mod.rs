@@ -362,8 +362,8 @@ impl Engine {
     }
 
     /// Invites a space to link under this one; resolves with the invitation's text.
-    pub fn invite_space(&self, space: &str, claim_within_hours: u64) -> impl Future<Output = Result<String, String>> + use<> {
-        let asked = self.ask(Request::InviteSpace { space: space.to_owned(), claim_within_hours });
+    pub fn invite_space(&self, space: &str, claim_within_hours: u64, label: &str) -> impl Future<Output = Result<String, String>> + use<> {
+        let asked = self.ask(Request::InviteSpace { space: space.to_owned(), claim_within_hours, label: label.to_owned() });
         async move {
             match asked.await? {
                 Reply::Invitation(text) => Ok(text),

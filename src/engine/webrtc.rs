@@ -301,6 +301,10 @@ fn attach_channel(engine: &Rc<Engine>, direct: &Rc<Direct>, link: &Rc<Link>, pee
     *link.channel.borrow_mut() = Some(channel);
 }
 
+/// Forgets a link. Its callbacks are unhooked from the connection and its channel first, and
+/// dropped only after the callback that called this has returned: the browser fires one more
+/// state change a while after `close()`, and a callback dropped while it runs, or called after
+/// it was dropped, throws.
 fn drop_link(engine: &Rc<Engine>, direct: &Rc<Direct>, peer: &str) {
     let Some(link) = direct.links.borrow_mut().remove(peer) else { return };
     let conn = link.conn.borrow_mut().take();
@@ -308,7 +312,15 @@ fn drop_link(engine: &Rc<Engine>, direct: &Rc<Direct>, peer: &str) {
         direct.conns.borrow_mut().remove(&conn);
         engine.link_event(LinkEvent::Closed { link: conn });
     }
+    link.pc.set_ondatachannel(None);
+    link.pc.set_onconnectionstatechange(None);
+    if let Some(channel) = link.channel.borrow().as_ref() {
+        channel.set_onopen(None);
+        channel.set_onmessage(None);
+        channel.set_onclose(None);
+    }
     link.pc.close();
+    wasm_bindgen_futures::spawn_local(async move { drop(link) });
 }
 
 /// Resolves once ICE gathering is complete (so the description holds every candidate).

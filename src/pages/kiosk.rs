@@ -29,7 +29,9 @@ enum Slide {
     Notice { id: String, title: String, body: String, urgent: bool, pinned: bool, category: String },
     Pledge { id: String, title: String, count: u64, goal: u64 },
     Consultation { id: String, consultation: Box<Consultation>, outcome: Outcome, members: usize, status: ConsultationStatus },
-    Requests { open: Vec<String>, answered: usize, median_response: Option<i64> },
+    /// How many requests are open and answered: counts only, never what residents wrote (the
+    /// lobby is public).
+    Requests { open: usize, answered: usize, median_response: Option<i64> },
     Board { id: String, name: String, columns: Vec<(String, usize)> },
     /// Requests the spaces below escalated to this one and it has not resolved: (title,
     /// community, department, escalated at, overdue), overdue first.
@@ -100,10 +102,9 @@ fn slides(space: &Space, links: &std::collections::BTreeMap<String, linli_model:
             }
         }
     }
-    let open: Vec<String> = space.open_requests().into_iter().map(|(_, t)| t.title.clone()).collect();
     let stats = space.request_stats();
     if stats.total > 0 {
-        slides.push(Slide::Requests { open, answered: stats.total - stats.open, median_response: stats.median_response });
+        slides.push(Slide::Requests { open: stats.open, answered: stats.total - stats.open, median_response: stats.median_response });
     }
     for (id, board) in space.boards_in_order() {
         let columns: Vec<(String, usize)> = board
@@ -384,7 +385,7 @@ fn SlideView(slide: Slide) -> impl IntoView {
         }
         Slide::Requests { open, answered, median_response } => {
             let link = ctx.share_link("/requests");
-            let open_count = open.len();
+            let open_count = open;
             view! {
                 <article class="kiosk-slide" aria-labelledby="slide-title" data-slide="requests">
                     <div class="kiosk-text">
@@ -393,7 +394,6 @@ fn SlideView(slide: Slide) -> impl IntoView {
                             {move || format::fill(&t_string!(i18n, kiosk_requests_summary), &[("open", &open_count.to_string()), ("answered", &answered.to_string())])}
                             {median_response.map(|ms| view! { <br />{move || format::fill(&t_string!(i18n, kiosk_typical_answer), &[("time", &format::duration(ms, i18n.get_locale()))])} })}
                         </p>
-                        <ul>{open.iter().take(5).map(|t| view! { <li>{t.clone()}</li> }).collect_view()}</ul>
                     </div>
                     <div class="kiosk-qr"><QrCode link label=t_string!(i18n, qr_opens_item).to_string() /><p>{t!(i18n, scan_to_open)}</p></div>
                 </article>

@@ -10,6 +10,7 @@ use linli_model::{Escalation, EscalationState, Link, LinkState, LinkSummary, Sha
 use linli_view::LinkedEdit;
 
 use crate::charts::{BarChart, LineChart, Point, Sparkline};
+use crate::components::qr_code::QrCode;
 use crate::format::{self, fill};
 use crate::i18n::*;
 use crate::platform;
@@ -20,6 +21,9 @@ use crate::space_context::{SpaceContext, current_lang, name_in, use_space};
 struct LinkRow {
     id: String,
     link: Link,
+    /// What this space's record calls the other side (for an invitation not yet accepted: the
+    /// label its organiser gave it).
+    label: String,
     /// This space is the upper one.
     upper: bool,
 }
@@ -31,7 +35,13 @@ pub fn LinkedPage() -> impl IntoView {
     let rows = Memo::new(move |_| {
         ctx.with(|space| {
             ctx.with_links(|links| {
-                links.iter().filter_map(|(id, link)| Some(LinkRow { id: id.clone(), link: link.clone(), upper: space.links.get(id)?.is_upper() })).collect::<Vec<_>>()
+                links
+                    .iter()
+                    .filter_map(|(id, link)| {
+                        let record = space.links.get(id)?;
+                        Some(LinkRow { id: id.clone(), link: link.clone(), label: record.other_name.clone(), upper: record.is_upper() })
+                    })
+                    .collect::<Vec<_>>()
             })
             .unwrap_or_default()
         })
@@ -60,7 +70,13 @@ pub fn LinkedPage() -> impl IntoView {
         })}
         {move || (!invited.get().is_empty()).then(|| view! {
             <ul class="plain invited">
-                {invited.get().into_iter().map(|row| view! { <li class="card">{t!(i18n, linked_state_invited)}" · "{format::date_time(row.link.upper.invited_at, i18n.get_locale())}<EndLink ctx link=row.id.clone() /></li> }).collect_view()}
+                {invited.get().into_iter().map(|row| view! {
+                    <li class="card invited-row">
+                        <strong class="invited-label">{row.label.clone()}</strong> " · "
+                        {t!(i18n, linked_state_invited)}" · "{format::date_time(row.link.upper.invited_at, i18n.get_locale())}
+                        <EndLink ctx link=row.id.clone() />
+                    </li>
+                }).collect_view()}
             </ul>
         })}
         {move || (!above.get().is_empty()).then(|| view! {
@@ -373,7 +389,7 @@ fn SharedView(row: LinkRow) -> impl IntoView {
         <details class="card shared-view" id=format!("shared-{}", row.id)>
             <summary>{fill(&t_string!(i18n, shared_view), &[("space", &row.link.lower.name)])}</summary>
             <p class="muted">{fill(&t_string!(i18n, shared_updated), &[("date", &format::date_time(digest.updated_at, locale))])}</p>
-            <p class="shares-chosen">{t!(i18n, linked_shares)}": "{shares_text(row.link.lower.shares, i18n)}</p>
+            <p class="shares-chosen">{t!(i18n, linked_shares)}{move || format::colon(i18n.get_locale())}{shares_text(row.link.lower.shares, i18n)}</p>
             <h4>{t!(i18n, overview_open)}</h4>
             <ul class="plain shared-requests">
                 {requests.into_iter().map(|(id, r)| view! { <li id=shared_request_anchor(&link, &id)>{r.title}" · "<span class="badge">{r.category}</span>" · "<span class="muted">{format::date_time(r.raised_at, locale)}</span></li> }).collect_view()}
@@ -516,12 +532,15 @@ fn InviteForm() -> impl IntoView {
         .flatten()
         .flatten();
     let hours = RwSignal::new(in_force.unwrap_or(24).to_string());
+    let label = RwSignal::new(String::new());
     let made = RwSignal::new(None::<String>);
+    let copied = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let invite = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let within = hours.get_untracked().trim().parse::<u64>().unwrap_or(24).max(1);
-        let asked = ctx.engine().get().invite_space(ctx.id, within);
+        copied.set(false);
+        let asked = ctx.engine().get().invite_space(ctx.id, within, &label.get_untracked());
         leptos::task::spawn_local(async move {
             match asked.await {
                 Ok(text) => {
@@ -535,12 +554,29 @@ fn InviteForm() -> impl IntoView {
     view! {
         <form class="card edit-only no-print invite-form" on:submit=invite>
             <h3>{t!(i18n, linked_invite)}</h3>
+            <label for="invite-label">{t!(i18n, linked_invite_label)}</label>
+            <input id="invite-label" required maxlength="100" prop:value=move || label.get() on:input=move |ev| label.set(event_target_value(&ev)) />
             <label for="claim-hours">{t!(i18n, linked_claim_hours)}</label>
             <input id="claim-hours" type="number" min="1" max="720" prop:value=move || hours.get() on:input=move |ev| hours.set(event_target_value(&ev)) />
             <button type="submit">{t!(i18n, linked_make_invitation)}</button>
-            {move || made.get().map(|text| view! {
-                <p>{t!(i18n, linked_invitation_ready)}</p>
-                <textarea class="invitation-text" readonly rows="3" prop:value=text />
+            {move || made.get().map(|text| {
+                let to_copy = text.clone();
+                let copy = move |_| {
+                    let Some(window) = web_sys::window() else { return };
+                    let written = window.navigator().clipboard().write_text(&to_copy);
+                    leptos::task::spawn_local(async move {
+                        copied.set(wasm_bindgen_futures::JsFuture::from(written).await.is_ok());
+                    });
+                };
+                view! {
+                    <p>{t!(i18n, linked_invitation_ready)}</p>
+                    <textarea class="invitation-text" readonly rows="3" aria-label=move || t_string!(i18n, linked_invitation_text) prop:value=text.clone() />
+                    <p class="actions">
+                        <button type="button" class="copy-invitation" on:click=copy>{t!(i18n, copy_invitation)}</button>
+                        {move || copied.get().then(|| view! { <span role="status" class="copied">{t!(i18n, copied)}</span> })}
+                    </p>
+                    <QrCode link=text label=t_string!(i18n, linked_invitation_qr).to_string() />
+                }
             })}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </form>
@@ -558,6 +594,11 @@ fn AcceptForm() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let accept = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        // A copy cut short or mistyped is said at once, in the reader's language.
+        if linli_view::Invitation::from_text(&text.get_untracked()).is_none() {
+            error.set(Some(t_string!(i18n, linked_invitation_incomplete).to_string()));
+            return;
+        }
         busy.set(true);
         let shares = Shares { names: names.get_untracked(), ..Shares::default() };
         let asked = ctx.engine().get().accept_invitation(ctx.id, &text.get_untracked(), shares);

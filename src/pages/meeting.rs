@@ -135,7 +135,7 @@ pub fn MeetingPage() -> impl IntoView {
                             </section>
                         })}
                         {(!m.bodies.is_empty()).then(|| view! {
-                            <p class="task-meta">{t!(i18n, bodies_invited)} ": " {m.bodies.iter().map(|b| view! { <span class="badge">{b.clone()}</span> " " }).collect_view()}</p>
+                            <p class="task-meta">{t!(i18n, bodies_invited)}{move || crate::format::colon(i18n.get_locale())}{m.bodies.iter().map(|b| view! { <span class="badge">{b.clone()}</span> " " }).collect_view()}</p>
                         })}
                         <h3>{t!(i18n, agenda)}</h3>
                         {if m.agenda.is_empty() { view! { <p class="muted">{t!(i18n, no_agenda_yet)}</p> }.into_any() } else { view! {
@@ -147,7 +147,7 @@ pub fn MeetingPage() -> impl IntoView {
                                             {(!a.links.is_empty()).then(|| view! {
                                                 <ul class="links">{a.links.iter().cloned().map(|(path, title)| view! { <li><a href=ctx.link(&path)>{title}</a></li> }).collect_view()}</ul>
                                             })}
-                                            {(!a.decision.is_empty()).then(|| view! { <p class="decision-text"><span class="muted">{t!(i18n, decision)} ": "</span>{a.decision.clone()}</p> })}
+                                            {(!a.decision.is_empty()).then(|| view! { <p class="decision-text"><span class="muted">{t!(i18n, decision)}{move || crate::format::colon(i18n.get_locale())}</span>{a.decision.clone()}</p> })}
                                         </li>
                                     }
                                 }).collect_view()}

@@ -28,8 +28,9 @@ struct RequestRow {
     resolved: bool,
 }
 
-/// Where new requests go: the board the latest request is on, else the first board (a
-/// "Resident requests" board is made when there is none).
+/// Where new requests go: the board the latest request is on. With none yet, an organiser's
+/// device makes a "Resident requests" board, and a resident's request waits on no board (never
+/// on the organisers' own first board, whose kiosk slide would count it).
 fn request_board(space: &Space) -> Option<(String, String)> {
     let latest = space
         .tasks
@@ -37,7 +38,7 @@ fn request_board(space: &Space) -> Option<(String, String)> {
         .filter(|t| t.request.is_some() && space.boards.get(&t.board).is_some_and(|b| !b.archived))
         .max_by_key(|t| t.request.as_ref().map(|r| r.raised_at))
         .map(|t| t.board.clone());
-    let board_id = latest.or_else(|| space.boards_in_order().first().map(|(id, _)| (*id).to_owned()))?;
+    let board_id = latest?;
     let column = space.boards.get(&board_id)?.columns_in_order().first().map(|(id, _)| (*id).to_owned())?;
     Some((board_id, column))
 }
@@ -161,6 +162,9 @@ pub fn RequestsPage() -> impl IntoView {
     }
 }
 
+/// The starter category every space begins with for notices in general.
+const GENERAL_CATEGORY: &str = "c000000000000001";
+
 #[component]
 fn RaiseRequestForm() -> impl IntoView {
     let i18n = use_i18n();
@@ -171,8 +175,14 @@ fn RaiseRequestForm() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let categories = Memo::new(move |_| {
         let lang = current_lang();
-        ctx.with(|s| s.categories_in_order().into_iter().map(|(id, c)| (id.to_owned(), name_in(&c.names, lang))).collect::<Vec<_>>())
-            .unwrap_or_default()
+        let mut categories = ctx.with(|s| s.categories_in_order().into_iter().map(|(id, c)| (id.to_owned(), name_in(&c.names, lang))).collect::<Vec<_>>())
+            .unwrap_or_default();
+        // The starter "General" (通知) is for notices: a request chooses among the others first.
+        if let Some(at) = categories.iter().position(|(id, _)| id == GENERAL_CATEGORY) {
+            let general = categories.remove(at);
+            categories.push(general);
+        }
+        categories
     });
     let raise = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -211,6 +221,7 @@ fn RaiseRequestForm() -> impl IntoView {
     view! {
         <form class="card take-part" on:submit=raise aria-labelledby="raise-heading">
             <h2 id="raise-heading">{t!(i18n, raise_request)}</h2>
+            <p class="small who-reads-requests">{t!(i18n, who_reads_requests)}</p>
             <label for="request-title">{t!(i18n, request_what)}</label>
             <input id="request-title" required maxlength="200" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
             <label for="request-details">{t!(i18n, request_details)}</label>

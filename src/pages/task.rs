@@ -137,7 +137,10 @@ pub fn TaskPage() -> impl IntoView {
                 let locale = i18n.get_locale();
                 view! {
                     <article class="card" aria-labelledby="task-title">
-                        <p class="small"><a href=ctx.link(&format!("/boards/{}", task.board))>{task.board_name.clone()}</a> " › " {task.column.clone()}</p>
+                        // Where it is: its board and column (a request filed on no board has none).
+                        {(!task.board_name.is_empty()).then(|| view! {
+                            <p class="small"><a href=ctx.link(&format!("/boards/{}", task.board))>{task.board_name.clone()}</a> " › " {task.column.clone()}</p>
+                        })}
                         <h2 id="task-title">{task.title.clone()}</h2>
                         <RichText text=description />
                         {task.request.clone().map(|r| view! {

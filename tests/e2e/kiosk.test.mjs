@@ -6,7 +6,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startRelay } from "./support/relay.mjs";
 import { newProfile } from "./support/browser.mjs";
-import { createSpace, openTab, postNotice, waitUntilSaved } from "./support/app.mjs";
+import { createSpace, eventually, openTab, postNotice, waitUntilSaved } from "./support/app.mjs";
+import { livedInSpace } from "./support/lived_in_space.mjs";
 import { browserAndRelay } from "./support/suite.mjs";
 
 const world = browserAndRelay();
@@ -112,4 +113,56 @@ test("kiosk settings from a phone change what the kiosk shows, and an expired no
   await kiosk.page.getByText("Nothing to show right now.").waitFor();
   await phone.context.close();
   await kiosk.context.close();
+});
+
+test("every kiosk slide fits a 1920 × 1080 and a 1280 × 720 screen with its text at kiosk size, and no resident's request is shown in the lobby", async () => {
+  const organiser = await newProfile(world.browser);
+  const { spaceUrl } = await livedInSpace(organiser.page, world.relay.httpUrl);
+  // An open request, in a resident's words; the form says what the lobby will show.
+  await openTab(organiser.page, "Requests");
+  const raise = organiser.page.getByRole("form", { name: "Raise a request" });
+  assert.match(await raise.innerText(), /The lobby screen shows only how many requests are open, never what they say/);
+  await raise.getByLabel("What needs doing?").fill("Water leaking from 3-502 into the flat below");
+  await raise.getByRole("button", { name: "Send request" }).click();
+  await organiser.page.locator(".request-row").filter({ hasText: "Water leaking from 3-502" }).waitFor();
+  await setKiosk(organiser.page, { seconds: 3 });
+  await waitUntilSaved(organiser.page);
+  const space = new URL(spaceUrl).pathname.split("/s/")[1];
+  const problems = [];
+  for (const [width, height, minText] of [[1920, 1080, 24], [1280, 720, 16]]) {
+    const kiosk = await newProfile(world.browser, { viewport: { width, height } });
+    await kiosk.page.goto(`${world.relay.httpUrl}/k/${space}`);
+    await kiosk.page.locator(".kiosk-slide").first().waitFor();
+    const total = Number((await kiosk.page.locator(".kiosk-position").innerText()).split("/")[1]);
+    const seen = new Set();
+    await eventually(async () => {
+      // What slide is up and how it measures, read at one moment (the slides turn).
+      const { kind, position, text, measured } = await kiosk.page.evaluate(minText => {
+        const found = [];
+        const slide = document.querySelector(".kiosk-slide");
+        const foot = document.querySelector(".kiosk-foot");
+        if (document.documentElement.scrollHeight > innerHeight + 1) found.push(`the page is ${document.documentElement.scrollHeight} px tall`);
+        if (foot && foot.getBoundingClientRect().bottom > innerHeight + 1) found.push("the sync line falls off the screen");
+        for (const el of document.querySelectorAll(".kiosk-slide *")) {
+          const own = [...el.childNodes].some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+          if (!own || el.closest("svg, .qr") || el.getBoundingClientRect().width === 0) continue;
+          const size = parseFloat(getComputedStyle(el).fontSize);
+          if (size < minText) found.push(`${size}px text: "${el.textContent.trim().slice(0, 30)}"`);
+        }
+        const position = document.querySelector(".kiosk-position")?.innerText ?? "";
+        return { kind: slide?.getAttribute("data-slide"), position, text: slide?.innerText ?? "", measured: found };
+      }, minText);
+      if (!kind || seen.has(position)) return seen.size >= total;
+      seen.add(position);
+      problems.push(...measured.map(p => `${width}×${height} ${kind}: ${p}`));
+      if (kind === "requests") {
+        assert.match(text, /1 open/);
+        assert.doesNotMatch(text, /Water leaking|Broken lamp/, "no request's words in the lobby");
+      }
+      return seen.size >= total;
+    }, `every slide at ${width}×${height}`, 60_000);
+    await kiosk.context.close();
+  }
+  assert.deepEqual(problems, []);
+  await organiser.context.close();
 });

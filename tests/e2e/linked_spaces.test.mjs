@@ -23,12 +23,13 @@ after(async () => {
   await world.communities?.stop();
 });
 
-/** The street's organiser makes an invitation and returns its text. */
-async function invite(page) {
+/** The street's organiser makes an invitation (labelled `label`) and returns its text. */
+async function invite(page, label = "A community") {
   await openTab(page, "Linked spaces");
   const form = page.locator("form.invite-form");
   const text = form.locator("textarea.invitation-text");
   const before = (await text.count()) ? await text.inputValue() : "";
+  await form.getByLabel("Which community is it for? (shown until it accepts)").fill(label);
   await form.getByLabel("Departments claim an escalation within (hours)").fill("24");
   await form.getByRole("button", { name: "Make an invitation" }).click();
   await eventually(async () => (await text.count()) > 0 && (await text.inputValue()) !== before, "a new invitation");
@@ -167,4 +168,54 @@ test("a community escalates a resident's request to its street, on another relay
     assert.deepEqual(p.page.errors, []);
     await p.context.close();
   }
+});
+
+/** An invitation's text with its check (FNV-1a over the rest, as the app writes it). */
+function withCheck(body) {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(body)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return `${body}#${hash.toString(16).padStart(8, "0")}`;
+}
+
+test("an invitation is labelled, copied and accepted; cut short it is refused at once in Chinese; one naming a wrong relay never marks the space offline", async () => {
+  const street = await newProfile(world.browser);
+  await street.context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await createSpace(street.page, world.street.httpUrl, "Drum Tower Street", { me: "Officer Wu" });
+  const text = await invite(street.page, "Sanfang community");
+  const form = street.page.locator("form.invite-form");
+  await form.getByRole("button", { name: "Copy the invitation" }).click();
+  await form.getByText("Copied.").waitFor();
+  const copied = await street.page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(copied, text, "the copy is the whole invitation");
+  const qr = form.getByRole("img", { name: "QR code of the invitation: scan it on the other organiser's phone" });
+  assert.equal(await qr.getAttribute("data-link"), text, "its QR code carries it too");
+  await street.page.locator(".invited-row .invited-label", { hasText: "Sanfang community" }).waitFor();
+
+  const community = await newProfile(world.browser);
+  await createSpace(community.page, world.communities.httpUrl, "Sanfang", { me: "Organiser Chen" });
+  await openTab(community.page, "Linked spaces");
+  const acceptForm = community.page.locator("form.accept-form");
+  // An invitation whose relay is wrong (a mistyped port, check and all): the community's own
+  // relay is fine, and its badge says so.
+  const [body] = text.split("#");
+  const wrongRelay = withCheck(body.replace(/:ws:\/\/[^/]+\/$/, ":ws://127.0.0.1:9/"));
+  await acceptForm.getByLabel("Invitation").fill(wrongRelay);
+  await acceptForm.getByRole("button", { name: "Accept and link" }).click();
+  await acceptForm.getByRole("status").waitFor();
+  await new Promise(resolve => setTimeout(resolve, 3000));
+  assert.equal(await community.page.locator(".sync-badge .relay").getAttribute("data-relay"), "online");
+  await community.page.reload();
+
+  // Cut short by three characters, in Simplified Chinese: refused at once, in Chinese.
+  await community.page.getByRole("button", { name: "简体" }).click();
+  await acceptForm.locator("#invitation").fill(text.slice(0, -3));
+  await acceptForm.locator('button[type="submit"]').click();
+  const error = acceptForm.locator(".error");
+  await error.waitFor({ timeout: 2000 });
+  assert.match(await error.innerText(), /这份邀请不完整/);
+
+  // The whole copy is accepted.
+  await community.page.getByRole("button", { name: "English" }).click();
+  await accept(community.page, copied, "Drum Tower Street");
+  for (const p of [street, community]) await p.context.close();
 });

@@ -335,7 +335,7 @@ const STARTER_BODIES: [(&str, &str, &str, &str); 4] = [
 
 /// Categories every new space starts with, by fixed ID, in three languages.
 const STARTER_CATEGORIES: [(&str, &str, &str, &str); 5] = [
-    ("c000000000000001", "通知", "通知", "General"),
+    ("c000000000000001", "综合", "綜合", "General"),
     ("c000000000000002", "维修", "維修", "Repairs"),
     ("c000000000000003", "安全", "安全", "Safety"),
     ("c000000000000004", "环境卫生", "環境衛生", "Environment"),

@@ -209,7 +209,7 @@ impl Engine {
     }
 
     /// Whether `conn` is another tab or a direct link (not a relay).
-    fn is_tab(&self, conn: ConnId) -> bool {
+    pub(crate) fn is_tab(&self, conn: ConnId) -> bool {
         self.tabs.borrow().as_ref().is_some_and(|tabs| tabs.owns(conn)) || self.links.owns(conn)
     }
 
@@ -528,7 +528,7 @@ impl Engine {
                 let rows = self.transports(&id);
                 Ok(Reply::Transports(rows))
             }
-            Request::InviteSpace { space, claim_within_hours } => self.invite_space(parse(&space)?, claim_within_hours),
+            Request::InviteSpace { space, claim_within_hours, label } => self.invite_space(parse(&space)?, claim_within_hours, &label),
             Request::Linked { space, link, edit } => self.linked_edit(parse(&space)?, &link, edit),
             Request::AcceptInvitation { .. } => Err("an invitation is accepted on its own path".into()),
         }

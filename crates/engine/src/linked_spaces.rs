@@ -193,7 +193,7 @@ impl Engine {
     }
 
     /// An organiser of `space_id` invites a space to link under it.
-    pub(crate) fn invite_space(self: &Rc<Self>, space_id: DocumentId, claim_within_hours: u64) -> Result<Reply, String> {
+    pub(crate) fn invite_space(self: &Rc<Self>, space_id: DocumentId, claim_within_hours: u64, label: &str) -> Result<Reply, String> {
         let space_key = self.repo.borrow().write_key_opening(&space_id).ok_or(ORGANISERS_ONLY)?;
         let space = self.spaces.borrow().get(&space_id).cloned().ok_or("this space is not open yet")?;
         let upper_seed: [u8; 32] = platform::random_bytes();
@@ -218,7 +218,8 @@ impl Engine {
         let record = SpaceLink {
             side: UPPER.into(),
             other_space: String::new(),
-            other_name: String::new(),
+            // Until the space invited accepts: what the organiser called it, for the pending row.
+            other_name: label.trim().chars().take(100).collect(),
             other_relay: String::new(),
             created_at: platform::now(),
             key_sealed: link_seal::seal(upper_seed, &space_key, &link),

@@ -109,7 +109,10 @@ pub fn dial(engine: &Rc<Engine>, url: String, attempt: u32) {
         wasm_bindgen_futures::spawn_local(async move { drop(closed) });
         let fx = engine.repo.borrow_mut().disconnected(conn);
         engine.apply(fx);
-        engine.relay_status(RelayStatus::Offline);
+        // Offline only when no relay is left: a socket to a wrong address (a bad invitation's
+        // relay, say) says nothing about this space's own relay.
+        let online = engine.repo.borrow().peers().iter().any(|(other, _)| !engine.is_tab(*other));
+        engine.relay_status(if online { RelayStatus::Online } else { RelayStatus::Offline });
         let next_attempt = failures.get() + 1;
         let delay = (500u32 << next_attempt.min(6)).min(MAX_BACKOFF_MS);
         schedule(weak.clone(), url.clone(), next_attempt, delay);

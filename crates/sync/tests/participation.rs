@@ -597,3 +597,36 @@ fn a_cut_asked_offline_goes_to_the_home_relay_once_online_and_only_its_signed_an
     assert!(!v.net.nodes[v.relay2].events.iter().any(|e| matches!(e, RepoEvent::CutAsked { .. })), "relay2 is not the home: never asked");
     assert!(v.net.nodes[v.resident].repo.asking_cut(&SPACE), "still waiting for the home");
 }
+
+#[test]
+fn the_resident_a_task_is_given_to_moves_it_through_every_peer_and_no_longer_once_taken_off_it() {
+    let mut v = village();
+    resident_does(&mut v, |e| e.join("Ann", "").unwrap());
+    v.net.run_until_quiet();
+    let ann = MemberId::from_public_key(v.resident_key.public()).to_string();
+    let (task, done) = (lin().new_item_id([7; 8]), lin().new_item_id([8; 8]));
+    v.net.change(v.organiser, *SPACE, |doc| {
+        let mut e = Editor::new(doc, &lin());
+        e.add_column(&board(), &done, [("en".to_owned(), "Done".to_owned())].into()).unwrap();
+        e.add_task(&task, &board(), &column(), TaskDraft { title: "Repaint the bench".into(), ..Default::default() }, Place::End).unwrap();
+        e.assign_task(&task, &ann, true).unwrap();
+    });
+    v.net.run_until_quiet();
+    resident_does(&mut v, |e| {
+        e.claim_task(&task).unwrap();
+        e.move_task(&task, &done, Place::End).unwrap();
+    });
+    v.net.run_until_quiet();
+    for node in [v.relay2, v.relay1, v.organiser] {
+        let s = space(&v.net, node);
+        assert_eq!((s.tasks[task.as_str()].column.as_str(), s.tasks[task.as_str()].claimed_by.as_str()), (done.as_str(), ann.as_str()), "node {node}");
+    }
+    assert_eq!(refused_at(&v.net, v.relay2) + refused_at(&v.net, v.relay1) + refused_at(&v.net, v.organiser), 0);
+    // Taken off the task, the resident's own repo refuses to move it (as every peer would).
+    v.net.change(v.organiser, *SPACE, |doc| Editor::new(doc, &lin()).assign_task(&task, &ann, false).unwrap());
+    v.net.run_until_quiet();
+    let me = author(&v.resident_key, 2);
+    let moved = v.net.nodes[v.resident].repo.change(*SPACE, |doc| Editor::new(doc, &me).move_task(&task, &column(), Place::End).unwrap());
+    assert!(matches!(moved, Err(RepoError::Refused(_))), "{moved:?}");
+    assert_eq!(space(&v.net, v.resident).tasks[task.as_str()].column, done.to_string());
+}

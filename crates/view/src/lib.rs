@@ -74,7 +74,8 @@ pub enum Request {
     /// Every relay, tab and direct link, and whether it has this device's changes to the space.
     Transports { space: SpaceId },
     /// Invite a space to link under this one (an organiser's); answered [`Reply::Invitation`].
-    InviteSpace { space: SpaceId, claim_within_hours: u64 },
+    /// (`label`: what the organiser calls the space invited, shown on the pending row.)
+    InviteSpace { space: SpaceId, claim_within_hours: u64, label: String },
     /// Accept an invitation for this space (an organiser's), sharing `shares`; answered once the
     /// link has arrived from its relay and is accepted.
     AcceptInvitation { space: SpaceId, invitation: String, shares: linli_model::Shares },

@@ -1,6 +1,8 @@
 //! Linked spaces across the worker boundary: what the page asks of a link (`LinkedEdit`) and the
 //! invitation an upper space's organiser hands to a lower space's (`Invitation`), as text to
-//! paste or scan: `linli-invite:<link document ID>:<invitation key>:<relay of the upper space>`.
+//! paste or scan: `linli-invite:<link document ID>:<invitation key>:<relay of the upper space>#<check>`,
+//! where the check (8 hex digits of FNV-1a over what comes before it) makes a copy cut short or
+//! mistyped fail at once, on the page, rather than wait for a link that cannot come.
 
 use linli_model::Shares;
 use serde::{Deserialize, Serialize};
@@ -38,18 +40,29 @@ const PREFIX: &str = "linli-invite:";
 
 impl Invitation {
     pub fn to_text(&self) -> String {
-        format!("{PREFIX}{}:{}:{}", self.link, self.key, self.relay)
+        let body = format!("{PREFIX}{}:{}:{}", self.link, self.key, self.relay);
+        format!("{body}#{:08x}", check(&body))
     }
 
-    /// Reads an invitation pasted or scanned (spaces and line breaks around it are ignored).
+    /// Reads an invitation pasted or scanned (spaces and line breaks around it are ignored);
+    /// `None` unless it is whole (its check matches).
     pub fn from_text(text: &str) -> Option<Invitation> {
-        let rest = text.trim().strip_prefix(PREFIX)?;
+        let (body, written) = text.trim().rsplit_once('#')?;
+        if u32::from_str_radix(written, 16).ok() != Some(check(body)) || written.len() != 8 {
+            return None;
+        }
+        let rest = body.strip_prefix(PREFIX)?;
         let mut parts = rest.splitn(3, ':');
         let (link, key, relay) = (parts.next()?, parts.next()?, parts.next().unwrap_or(""));
         let relay_ok = relay.is_empty() || relay.starts_with("ws://") || relay.starts_with("wss://");
         (is_space_id(link) && is_key_text(key) && relay_ok && !relay.contains(char::is_whitespace))
             .then(|| Invitation { link: link.to_owned(), key: key.to_owned(), relay: relay.to_owned() })
     }
+}
+
+/// FNV-1a, 32 bits: enough to notice a copy cut short or a mistyped character.
+fn check(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5_u32, |hash, byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193))
 }
 
 #[cfg(test)]
@@ -65,5 +78,12 @@ mod tests {
         assert_eq!(Invitation::from_text("linli-invite:abc:def:"), None);
         assert_eq!(Invitation::from_text(&invitation.to_text().replace("wss://", "http://")), None);
         assert_eq!(Invitation::from_text(&invitation.to_text().replace(PREFIX, "")), None);
+        // A copy cut short, or one character changed anywhere, is no invitation.
+        let text = invitation.to_text();
+        for cut in 1..=3 {
+            assert_eq!(Invitation::from_text(&text[..text.len() - cut]), None, "cut by {cut}");
+        }
+        assert_eq!(Invitation::from_text(&text.replace(":8443/", ":8444/")), None, "another port");
+        assert_eq!(Invitation::from_text(&text[..text.find('#').unwrap()]), None, "no check");
     }
 }
