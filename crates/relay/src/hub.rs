@@ -64,6 +64,11 @@ fn code_for(reason: &CloseReason) -> u16 {
     }
 }
 
+/// How far ahead of this relay's clock a cut may be asked for (a device's clock running ahead);
+/// and how many asks one connection may have waiting.
+const CUT_AHEAD_MAX_MS: u64 = 24 * 3_600_000;
+const CUTS_WAITING_PER_CONNECTION: usize = 16;
+
 /// Most commands handled before their effects run together.
 const MAX_BATCH: usize = 256;
 
@@ -388,7 +393,17 @@ impl Hub {
                 return;
             }
         }
-        self.cuts_due.extend(cuts_asked.into_iter().map(|(conn, document_id, at)| (conn, document_id, at.unwrap_or(now))));
+        for (conn, document_id, at) in cuts_asked {
+            // A moment further ahead than a clock can be wrong, or more asks waiting than one
+            // device makes, are dropped unanswered: asks cannot pile up here.
+            let at = at.unwrap_or(now);
+            let waiting = self.cuts_due.iter().filter(|(c, _, _)| *c == conn).count();
+            if at > now + CUT_AHEAD_MAX_MS || waiting >= CUTS_WAITING_PER_CONNECTION {
+                tracing::debug!(conn, %document_id, at, waiting, "cut ask dropped");
+                continue;
+            }
+            self.cuts_due.push((conn, document_id, at));
+        }
         for (conn, frame) in sends {
             self.send(conn, frame).await;
         }
