@@ -81,8 +81,11 @@ pub fn ConsultationPage() -> impl IntoView {
     let background = Signal::derive(move || ctx.with(|s| s.consultations.get(&item.get()).map(|c| c.background.clone())).flatten().unwrap_or_default());
     let poster_link = move || ctx.share_link(&format!("/consultations/{}", item.get()));
     let closing_error = RwSignal::new(None::<String>);
+    // Asked to close: the count waits for the relay's record (at once when it is reachable).
+    let close_asked = RwSignal::new(false);
     let close_now = move |_| {
         let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
+        close_asked.set(true);
         ctx.edit_then(vec![Edit::CloseConsultation { id }], move |outcome| closing_error.set(outcome.err()));
     };
     // The forms live outside the drawn sheet: a neighbour's vote re-draws the sheet, never a form
@@ -138,6 +141,7 @@ pub fn ConsultationPage() -> impl IntoView {
                         {(!closed).then(|| view! {
                             <p class="edit-only no-print">
                                 <button type="button" class="secondary close-now" on:click=close_now>{t!(i18n, close_and_count)}</button>
+                                {move || (close_asked.get() && closing_error.get().is_none()).then(|| view! { <span class="muted close-waiting" role="status">{t!(i18n, closing_waits_for_relay)}</span> })}
                                 {move || closing_error.get().map(|e| view! { <span class="error" role="alert">{e}</span> })}
                             </p>
                         })}
