@@ -394,15 +394,10 @@ impl Hub {
             }
         }
         for (conn, document_id, at) in cuts_asked {
-            // A moment further ahead than a clock can be wrong, or more asks waiting than one
-            // device makes, are dropped unanswered: asks cannot pile up here.
-            let at = at.unwrap_or(now);
-            let waiting = self.cuts_due.iter().filter(|(c, _, _)| *c == conn).count();
-            if at > now + CUT_AHEAD_MAX_MS || waiting >= CUTS_WAITING_PER_CONNECTION {
-                tracing::debug!(conn, %document_id, at, waiting, "cut ask dropped");
-                continue;
+            match cut_ask_due(&self.cuts_due, conn, at, now) {
+                Some(due) => self.cuts_due.push((conn, document_id, due)),
+                None => tracing::debug!(conn, %document_id, ?at, "cut ask dropped"),
             }
-            self.cuts_due.push((conn, document_id, at));
         }
         for (conn, frame) in sends {
             self.send(conn, frame).await;
@@ -463,6 +458,15 @@ impl Hub {
             Box::pin(self.execute(fx, &[])).await;
         }
     }
+}
+
+/// When to answer a cut ask on `conn` for `at` (`None`: now), given the asks `waiting`: `None`
+/// drops it unanswered. A moment further ahead than a clock can be wrong, or more asks waiting
+/// than one device makes, are dropped, so that asks cannot pile up here.
+fn cut_ask_due(waiting: &[(ConnId, DocumentId, u64)], conn: ConnId, at: Option<u64>, now: u64) -> Option<u64> {
+    let at = at.unwrap_or(now);
+    let on_this_connection = waiting.iter().filter(|(c, _, _)| *c == conn).count();
+    (at <= now + CUT_AHEAD_MAX_MS && on_this_connection < CUTS_WAITING_PER_CONNECTION).then_some(at)
 }
 
 /// Sends what answering cut asks produced (nothing else comes of it).
@@ -596,6 +600,18 @@ mod tests {
         std::fs::create_dir_all(&doc_dir).unwrap();
         std::fs::write(doc_dir.join(kind.as_str()), b"in the way").unwrap();
         (dir, store)
+    }
+
+    #[test]
+    fn cut_asks_cannot_pile_up() {
+        let (doc, now) = (DocumentId::from_bytes([5; 16]), 1_000_000_000);
+        assert_eq!(cut_ask_due(&[], 1, None, now), Some(now), "now");
+        assert_eq!(cut_ask_due(&[], 1, Some(5), now), Some(5), "a moment past");
+        assert_eq!(cut_ask_due(&[], 1, Some(now + 60_000), now), Some(now + 60_000), "a clock a minute ahead");
+        assert_eq!(cut_ask_due(&[], 1, Some(u64::MAX), now), None, "far ahead");
+        let full = vec![(1, doc, now + 1); CUTS_WAITING_PER_CONNECTION];
+        assert_eq!(cut_ask_due(&full, 1, Some(now + 1), now), None, "too many waiting on this connection");
+        assert_eq!(cut_ask_due(&full, 2, Some(now + 1), now), Some(now + 1), "another connection still asks");
     }
 
     #[test]
