@@ -76,6 +76,6 @@ test("tasks download as CSV with their board, column and request times", async (
   const lines = readFileSync(file.path, "utf8").trim().split("\r\n");
   assert.equal(lines[0], "board,column,title,claimed_by,due,labels,category,raised_at,claimed_at,resolved_at,archived");
   assert.equal(lines.length, 2);
-  assert.match(lines[1], /^Resident requests · 接訴即辦,To do,"Fix the ""big"" gate, please",,,,General,\d{4}-\d\d-\d\dT[^,]+Z,,,false$/);
+  assert.match(lines[1], /^Resident requests · 接訴即辦,To do,"Fix the ""big"" gate, please",,,,Repairs,\d{4}-\d\d-\d\dT[^,]+Z,,,false$/);
   await context.close();
 });

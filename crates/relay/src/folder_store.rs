@@ -30,11 +30,6 @@ impl FolderStore {
         &self.root
     }
 
-    /// The folder a document's chunks (and its heads log) live in.
-    pub fn document_folder(&self, document_id: &DocumentId) -> PathBuf {
-        self.doc_dir(document_id)
-    }
-
     fn doc_dir(&self, document_id: &DocumentId) -> PathBuf {
         let id = document_id.to_string();
         // A bs58 ID is ASCII and at least 2 characters long, so the split is on a char boundary.

@@ -1,7 +1,8 @@
 //! The relay's log of each document's heads as they change, with the relay's clock: how it answers
 //! "what did your copy hold at time T?" with a signed cut (see `linli_sync::home_cut`).
 //!
-//! One file per document, `<document folder>/heads-log`, one line per change of heads:
+//! One file per document, `heads-logs/<document ID>` in the data folder (beside the documents'
+//! folders, which keep the npm sync server's layout, not in them), one line per change of heads:
 //! `<ms> <hex head>,<hex head>…`. Lines are appended and synced before the changes that moved the
 //! heads are acknowledged, so a cut never leaves out a change the relay said it held. A line cut
 //! short by a crash is skipped. The log begins when this relay first held the document (or first
@@ -17,6 +18,9 @@ use linli_sync::automerge::ChangeHash;
 
 use crate::folder_store::FolderStore;
 
+/// The folder of the heads logs, in the data folder.
+pub const FOLDER: &str = "heads-logs";
+
 /// The heads logs of a data folder.
 #[derive(Debug)]
 pub struct HeadsLog {
@@ -31,7 +35,7 @@ impl HeadsLog {
     }
 
     fn path(&self, document_id: &DocumentId) -> PathBuf {
-        self.store.document_folder(document_id).join("heads-log")
+        self.store.root().join(FOLDER).join(document_id.to_string())
     }
 
     /// Logs the document's heads at `at` (ms), if they differ from the last logged.
@@ -118,7 +122,7 @@ mod tests {
         assert_eq!(log.held_at(&doc, 199).unwrap(), Some(vec![a]), "unchanged heads are not logged again");
         assert_eq!(log.held_at(&doc, 5_000).unwrap(), Some(vec![a, b]));
         // After a restart the log goes on where it was; a line cut short by a crash is skipped.
-        let path = store.document_folder(&doc).join("heads-log");
+        let path = store.root().join(FOLDER).join(doc.to_string());
         let mut file = OpenOptions::new().append(true).open(&path).unwrap();
         file.write_all(b"300 0101").unwrap();
         let mut log = HeadsLog::new(store);
