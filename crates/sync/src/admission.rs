@@ -80,6 +80,9 @@ pub(crate) struct Remembered {
 #[derive(Debug, Default)]
 struct Waiting {
     changes: HashMap<ChangeHash, (Change, Option<ChangeSignature>, Option<MemberSignature>)>,
+    /// The home relay's receipts that came with waiting changes: a peer tells each receipt once,
+    /// so one that came with a change whose dependencies had not arrived must wait with it.
+    receipts: HashMap<ChangeHash, Receipt>,
     order: std::collections::VecDeque<ChangeHash>,
     bytes: usize,
 }
@@ -93,8 +96,21 @@ impl Waiting {
         self.changes.contains_key(hash)
     }
 
+    /// The receipts kept with waiting changes (taken before [`Waiting::take`]).
+    fn take_receipts(&mut self) -> HashMap<ChangeHash, Receipt> {
+        std::mem::take(&mut self.receipts)
+    }
+
+    /// Keeps a receipt for a change that waits.
+    fn keep_receipt(&mut self, receipt: Receipt) {
+        if self.changes.contains_key(&receipt.hash) {
+            self.receipts.insert(receipt.hash, receipt);
+        }
+    }
+
     fn take(&mut self) -> Vec<(Change, Option<ChangeSignature>, Option<MemberSignature>)> {
         self.bytes = 0;
+        self.receipts.clear();
         let mut changes = std::mem::take(&mut self.changes);
         std::mem::take(&mut self.order).into_iter().filter_map(|hash| changes.remove(&hash)).collect()
     }
@@ -112,6 +128,7 @@ impl Waiting {
             let Some(oldest) = self.order.pop_front() else { break };
             if let Some((dropped, _, _)) = self.changes.remove(&oldest) {
                 self.bytes -= dropped.raw_bytes().len();
+                self.receipts.remove(&oldest);
             }
         }
     }
@@ -337,7 +354,10 @@ pub(crate) fn admit(
     memory.lines.prepare(doc);
     let mut offered_write: HashMap<ChangeHash, ChangeSignature> = offered.write.iter().map(|s| (s.hash, *s)).collect();
     let mut offered_member: HashMap<ChangeHash, MemberSignature> = offered.member.iter().map(|s| (s.hash, *s)).collect();
-    let offered_receipts: HashMap<ChangeHash, Receipt> = offered.receipts.iter().map(|r| (r.hash, *r)).collect();
+    let mut offered_receipts: HashMap<ChangeHash, Receipt> = offered.receipts.iter().map(|r| (r.hash, *r)).collect();
+    for (hash, receipt) in memory.waiting.take_receipts() {
+        offered_receipts.entry(hash).or_insert(receipt);
+    }
     let mut pending: Vec<Change> = Vec::new();
     let mut seen = HashSet::new();
     // Changes that waited for their dependencies come back with the signatures they came with
@@ -597,6 +617,9 @@ pub(crate) fn admit(
             memory.awaiting_receipt.insert(hash);
         }
         memory.waiting.keep(change, offered_write.get(&hash).copied(), offered_member.get(&hash).copied());
+        if let Some(receipt) = offered_receipts.get(&hash) {
+            memory.waiting.keep_receipt(*receipt);
+        }
     }
     for refusal in &refused {
         if memory.refused.len() < MAX_REMEMBERED {

@@ -2406,3 +2406,36 @@ fn a_peer_that_passes_on_refused_changes_beside_our_heads_is_answered() {
         panic!("{broken}");
     }
 }
+
+/// Found by the property (CI, December 2026): a device back online after its link dropped gets a
+/// resident's change before the change it builds on; it keeps it waiting, with the home relay's
+/// receipt that came with it. The relay then sends the missing change with that one's receipt
+/// only (it tells each receipt once). The waiting change came back without its receipt, waited
+/// for one for good, and this device stayed one change behind every other. Now a receipt waits
+/// with its change.
+#[test]
+fn a_receipt_that_came_with_a_waiting_change_waits_with_it() {
+    let plan = vec![
+        Step::Honest { who: 5, act: HonestAct::Sign(0), wait: 40063 },
+        Step::Honest { who: 141, act: HonestAct::Sign(0), wait: 49089 },
+        Step::Attack(Box::new(Attack {
+            attacker: 0,
+            base: vec![],
+            on_own_line: false,
+            actor: ActorPick::Own,
+            changes: vec![ChangePlan { template: None, raw: vec![RawOp::Mark { at: 0, start: 0, len: 0, name: 1 }], raw_first: false, skew: 0 }],
+            flood: None,
+            mutation: None,
+            packing: Packing::OneFrame,
+            signing: Signing::Every,
+            route: 101,
+            twice: false,
+        })),
+        Step::Toggle(67),
+        Step::Deliver(64),
+        Step::Honest { who: 18, act: HonestAct::Join, wait: 41067 },
+    ];
+    if let Err(broken) = run(3, 8, 473342497631656455, &plan) {
+        panic!("{broken}");
+    }
+}
