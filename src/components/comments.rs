@@ -49,7 +49,8 @@ pub fn Comments(on: CommentsOn, item: Memo<String>) -> impl IntoView {
                 .map(|(_, c)| Row {
                     author: c.author.clone(),
                     name: member_label(s, &c.author),
-                    text: c.text.clone(),
+                    // A sealed comment this device cannot read says so (its text is empty here).
+                    text: if c.sealed.is_some() && c.text.is_empty() { t_string!(i18n, private_comment).to_string() } else { c.text.clone() },
                     at: c.at,
                     raiser: raiser.as_deref() == Some(c.author.as_str()),
                 })

@@ -3,7 +3,7 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use linli_model::{Edit, ItemId, PlaceAt, Space, TaskDraft, Timestamp};
+use linli_model::{Edit, ItemId, PlaceAt, Privacy, Space, TaskDraft, Timestamp};
 
 use crate::components::escalation::EscalationStatus;
 use crate::components::show_more::{RowLimit, ShowMore};
@@ -17,6 +17,8 @@ use crate::space_context::{current_lang, member_label, name_in, use_space};
 struct RequestRow {
     id: String,
     title: String,
+    /// Sealed to its team and the organisers.
+    private: bool,
     category: String,
     team: Option<String>,
     for_my_team: bool,
@@ -59,13 +61,17 @@ pub fn RequestsPage() -> impl IntoView {
                 .filter_map(|(id, t)| {
                     let r = t.request.as_ref()?;
                     let responsibility = s.responsibilities.get(&r.category);
+                    let closed = s.privacy(&format!("tasks/{id}")) == Some(Privacy::Closed);
                     Some(RequestRow {
                         id: id.clone(),
-                        title: t.title.clone(),
+                        // What everyone reads of a private request: that it exists, its category,
+                        // state and times (or a summary its team published).
+                        title: if closed && t.title.is_empty() { t_string!(i18n, private_request).to_string() } else { t.title.clone() },
+                        private: t.sealed.is_some(),
                         category: s.categories.get(&r.category).map(|c| name_in(&c.names, lang)).unwrap_or_default(),
                         team: responsibility.map(|x| x.team.clone()).filter(|t| !t.is_empty()),
                         for_my_team: responsibility.is_some_and(|x| x.members.get(&me).copied().unwrap_or(false)),
-                        raised_by: member_label(s, &r.raised_by),
+                        raised_by: if closed { t_string!(i18n, a_resident).to_string() } else { member_label(s, &r.raised_by) },
                         raised_at: r.raised_at,
                         claimed_by: (!t.claimed_by.is_empty()).then(|| member_label(s, &t.claimed_by)),
                         response: r.response_time(),
@@ -105,6 +111,7 @@ pub fn RequestsPage() -> impl IntoView {
                         <li class="card request-row" data-request=r.id.clone()>
                             <a class="notice-link" href=ctx.link(&format!("/tasks/{}", r.id))>{r.title.clone()}</a>
                             <p class="task-meta">
+                                {r.private.then(|| view! { <span class="badge private-badge">{t!(i18n, private_badge)}</span> })}
                                 {(!r.category.is_empty()).then(|| view! { <span class="badge">{r.category.clone()}</span> })}
                                 {r.team.clone().map(|team| view! { <span class="team">{fill(t_string!(i18n, responsible_team), &[("team", &team.to_string())])}</span> })}
                                 <span class="muted">{fill(t_string!(i18n, raised_by_on), &[("name", &r.raised_by.clone().to_string()), ("date", &format::date_time(r.raised_at, locale).to_string())])}</span>
@@ -172,6 +179,8 @@ fn RaiseRequestForm() -> impl IntoView {
     let title = RwSignal::new(String::new());
     let details = RwSignal::new(String::new());
     let category = RwSignal::new(String::new());
+    // Who may read it: the team responsible and the organisers (the default), or everyone.
+    let private = RwSignal::new(true);
     let error = RwSignal::new(None::<String>);
     let categories = Memo::new(move |_| {
         let lang = current_lang();
@@ -189,23 +198,24 @@ fn RaiseRequestForm() -> impl IntoView {
         let chosen = category.get_untracked();
         let chosen = if chosen.is_empty() { categories.get_untracked().first().map(|(id, _)| id.clone()).unwrap_or_default() } else { chosen };
         let draft = TaskDraft { title: title.get_untracked(), description: details.get_untracked(), ..Default::default() };
+        let private = private.get_untracked();
         let id = ctx.new_id();
         let existing = ctx.with_untracked(request_board).flatten();
         let organiser = ctx.can_edit();
         let edits = match existing {
             Some((board, column)) => match (ItemId::parse(&board), ItemId::parse(&column)) {
-                (Some(board), Some(column)) => vec![Edit::RaiseRequest { id, board, column, category: chosen, draft, place: PlaceAt::End }],
+                (Some(board), Some(column)) => vec![Edit::RaiseRequest { id, board, column, category: chosen, draft, place: PlaceAt::End, private }],
                 _ => return error.set(Some("no board for requests".into())),
             },
             // A resident cannot make a board: the request waits on none, in this list.
-            None if !organiser => vec![Edit::RaiseUnfiledRequest { id, category: chosen, draft }],
+            None if !organiser => vec![Edit::RaiseUnfiledRequest { id, category: chosen, draft, private }],
             None => {
                 let board = ctx.new_id();
                 let columns = starter_columns(ctx);
                 let column = columns[0].0.clone();
                 vec![
                     Edit::CreateBoard { id: board.clone(), name: "Resident requests · 接訴即辦".into(), columns },
-                    Edit::RaiseRequest { id, board, column, category: chosen, draft, place: PlaceAt::End },
+                    Edit::RaiseRequest { id, board, column, category: chosen, draft, place: PlaceAt::End, private },
                 ]
             }
         };
@@ -221,7 +231,12 @@ fn RaiseRequestForm() -> impl IntoView {
     view! {
         <form class="card take-part" on:submit=raise aria-labelledby="raise-heading">
             <h2 id="raise-heading">{t!(i18n, raise_request)}</h2>
-            <p class="small who-reads-requests">{t!(i18n, who_reads_requests)}</p>
+            <fieldset class="who-reads">
+                <legend>{t!(i18n, who_may_read)}</legend>
+                <label class="check"><input type="radio" name="request-readers" id="request-private" prop:checked=move || private.get() on:change=move |_| private.set(true) />{t!(i18n, readers_team_and_organisers)}</label>
+                <label class="check"><input type="radio" name="request-readers" id="request-public" prop:checked=move || !private.get() on:change=move |_| private.set(false) />{t!(i18n, readers_everyone)}</label>
+                <p class="small who-reads-requests">{move || if private.get() { t_string!(i18n, who_reads_private) } else { t_string!(i18n, who_reads_requests) }}</p>
+            </fieldset>
             <label for="request-title">{t!(i18n, request_what)}</label>
             <input id="request-title" required maxlength="200" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
             <label for="request-details">{t!(i18n, request_details)}</label>

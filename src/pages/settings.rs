@@ -263,6 +263,9 @@ struct CategoryRow {
     name: String,
     team: String,
     on_team: bool,
+    /// The team's members (ID, name), and the space's other keyed members, who may be added.
+    members: Vec<(String, String)>,
+    others: Vec<(String, String)>,
 }
 
 /// The bodies that meet (residents' committee, owners' committee…): renamed in place, added,
@@ -334,11 +337,15 @@ fn CategoriesForm() -> impl IntoView {
                 .into_iter()
                 .map(|(id, c)| {
                     let r = s.responsibilities.get(id);
+                    let on = |m: &str| r.is_some_and(|r| r.members.get(m).copied().unwrap_or(false));
+                    let keyed = s.members.keys().filter(|m| m.len() == 64);
                     CategoryRow {
                         id: id.to_owned(),
                         name: name_in(&c.names, lang),
                         team: r.map(|r| r.team.clone()).unwrap_or_default(),
-                        on_team: r.is_some_and(|r| r.members.get(&me).copied().unwrap_or(false)),
+                        on_team: on(&me),
+                        members: keyed.clone().filter(|m| on(m)).map(|m| (m.clone(), crate::space_context::member_label(s, m))).collect(),
+                        others: keyed.filter(|m| !on(m)).map(|m| (m.clone(), crate::space_context::member_label(s, m))).collect(),
                     }
                 })
                 .collect::<Vec<_>>()
@@ -346,12 +353,15 @@ fn CategoriesForm() -> impl IntoView {
         .unwrap_or_default()
     });
     let error = RwSignal::new(None::<String>);
-    let update_team = move |category: String, team: Option<String>, join: Option<bool>| {
-        let me = ctx.me();
+    // `join`: a member put on the team (true) or taken off it (false); a team's reading keys
+    // follow (the engine seals them to whoever joins, and moves to a new key when one leaves).
+    let update_team = move |category: String, team: Option<String>, join: Option<(String, bool)>| {
         let current = ctx.with_untracked(|s| s.responsibilities.get(&category).cloned()).flatten().unwrap_or_default();
-        let mut next = Responsibility { team: team.unwrap_or(current.team), members: current.members };
-        if let Some(join) = join {
-            next.members.insert(me, join);
+        let mut next = Responsibility { team: team.unwrap_or(current.team), members: current.members, keys: current.keys };
+        match join {
+            Some((member, true)) => drop(next.members.insert(member, true)),
+            Some((member, false)) => drop(next.members.remove(&member)),
+            None => {}
         }
         ctx.edit_then(vec![Edit::SetResponsibility { category, responsibility: next }], move |outcome| error.set(outcome.err()));
     };
@@ -370,10 +380,12 @@ fn CategoriesForm() -> impl IntoView {
             <h2 id="categories-heading">{t!(i18n, categories_and_teams)}</h2>
             <p class="muted">{t!(i18n, teams_explained)}</p>
             <table class="categories">
-                <thead><tr><th scope="col">{t!(i18n, category)}</th><th scope="col">{t!(i18n, responsible_team_heading)}</th><th scope="col">{t!(i18n, i_am_on_team)}</th></tr></thead>
+                <thead><tr><th scope="col">{t!(i18n, category)}</th><th scope="col">{t!(i18n, responsible_team_heading)}</th><th scope="col">{t!(i18n, i_am_on_team)}</th><th scope="col" class="edit-only">{t!(i18n, team_members)}</th></tr></thead>
                 <tbody>
                     {move || rows.get().into_iter().map(|row| {
-                        let (id_team, id_join) = (row.id.clone(), row.id.clone());
+                        let (id_team, id_join, id_add) = (row.id.clone(), row.id.clone(), row.id.clone());
+                        let me = ctx.me();
+                        let add_select = format!("team-add-{}", row.id);
                         let team_input = format!("team-{}", row.id);
                         let label = row.name.clone();
                         view! {
@@ -382,7 +394,27 @@ fn CategoriesForm() -> impl IntoView {
                                 <td><input id=team_input value=row.team.clone() maxlength="80"
                                     on:change=move |ev| update_team(id_team.clone(), Some(event_target_value(&ev)), None) /></td>
                                 <td><input type="checkbox" checked=row.on_team aria-label=move || fill(t_string!(i18n, on_team_for), &[("category", &label.clone().to_string())]).to_string()
-                                    on:change=move |ev| update_team(id_join.clone(), None, Some(event_target_checked(&ev))) /></td>
+                                    on:change=move |ev| update_team(id_join.clone(), None, Some((me.clone(), event_target_checked(&ev)))) /></td>
+                                <td class="edit-only team-members">
+                                    <ul class="plain">
+                                        {row.members.iter().map(|(member, name)| {
+                                            let (category, member) = (row.id.clone(), member.clone());
+                                            let label = fill(t_string!(i18n, remove_from_team), &[("name", &name.clone())]).to_string();
+                                            view! { <li>{name.clone()} " " <button type="button" class="secondary small" aria-label=label on:click=move |_| update_team(category.clone(), None, Some((member.clone(), false)))>"×"</button></li> }
+                                        }).collect_view()}
+                                    </ul>
+                                    {(!row.others.is_empty()).then(|| view! {
+                                        <select id=add_select.clone() aria-label=t_string!(i18n, add_to_team) on:change=move |ev| {
+                                            let member = event_target_value(&ev);
+                                            if !member.is_empty() {
+                                                update_team(id_add.clone(), None, Some((member, true)));
+                                            }
+                                        }>
+                                            <option value="" selected>{t!(i18n, add_to_team)}</option>
+                                            {row.others.iter().map(|(member, name)| view! { <option value=member.clone()>{name.clone()}</option> }).collect_view()}
+                                        </select>
+                                    })}
+                                </td>
                             </tr>
                         }
                     }).collect_view()}

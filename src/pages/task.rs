@@ -4,7 +4,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use linli_model::{Edit, ItemId, TaskDraft, Timestamp};
+use linli_model::{Edit, ItemId, Privacy, TaskDraft, Timestamp};
 
 use crate::components::comments::{Comments, CommentsOn};
 use crate::components::escalation::{EscalateForm, EscalationStatus, taken_on_above};
@@ -19,6 +19,8 @@ use crate::space_context::{current_lang, member_label, name_in, use_space};
 #[derive(Debug, Clone, PartialEq)]
 struct Shown {
     title: String,
+    /// A private request: whether this device read it.
+    privacy: Option<Privacy>,
     board: String,
     board_name: String,
     column: String,
@@ -61,8 +63,11 @@ pub fn TaskPage() -> impl IntoView {
         ctx.with(|s| {
             let t = s.tasks.get(&item.get())?;
             let board = s.boards.get(&t.board);
+            let privacy = t.sealed.as_ref().map(|_| s.privacy(&format!("tasks/{}", item.get())).unwrap_or(Privacy::Closed));
+            let closed = privacy == Some(Privacy::Closed);
             Some(Shown {
-                title: t.title.clone(),
+                title: if closed && t.title.is_empty() { t_string!(i18n, private_request).to_string() } else { t.title.clone() },
+                privacy,
                 board: t.board.clone(),
                 board_name: board.map(|b| b.name.clone()).unwrap_or_default(),
                 column: board.and_then(|b| b.columns.get(&t.column)).map(|c| name_in(&c.names, lang)).unwrap_or_default(),
@@ -75,7 +80,7 @@ pub fn TaskPage() -> impl IntoView {
                     .unwrap_or_default(),
                 column_id: t.column.clone(),
                 request: t.request.as_ref().map(|r| RequestShown {
-                    raised_by: member_label(s, &r.raised_by),
+                    raised_by: if closed { t_string!(i18n, a_resident).to_string() } else { member_label(s, &r.raised_by) },
                     raised_at: r.raised_at,
                     category: s.categories.get(&r.category).map(|c| name_in(&c.names, lang)).unwrap_or_default(),
                     response: r.response_time(),
@@ -142,6 +147,12 @@ pub fn TaskPage() -> impl IntoView {
                             <p class="small"><a href=ctx.link(&format!("/boards/{}", task.board))>{task.board_name.clone()}</a> " › " {task.column.clone()}</p>
                         })}
                         <h2 id="task-title">{task.title.clone()}</h2>
+                        {task.privacy.map(|privacy| view! {
+                            <p class="small private-note" data-privacy=if privacy == Privacy::Open { "open" } else { "closed" }>
+                                <span class="badge private-badge">{t!(i18n, private_badge)}</span> " "
+                                {if privacy == Privacy::Open { t_string!(i18n, private_note_open) } else { t_string!(i18n, private_note_closed) }}
+                            </p>
+                        })}
                         <RichText text=description />
                         {task.request.clone().map(|r| view! {
                             <dl class="request-facts">
@@ -237,6 +248,7 @@ pub fn TaskPage() -> impl IntoView {
         <EscalateForm request=item.get_untracked() />
         <Comments on=CommentsOn::Task item />
         <TaskDetailsForm item />
+        <PublishSummaryForm item />
         <ItemLinks kind="task" item=item.get_untracked() />
     }
 }
@@ -294,6 +306,9 @@ fn TaskDetailsForm(item: Memo<String>) -> impl IntoView {
     let ctx = use_space();
     let task = ctx.with_untracked(|s| s.tasks.get(&item.get_untracked()).cloned()).flatten();
     let Some(task) = task else { return ().into_any() };
+    // A private request's words are not edited here (what the form holds was opened on this
+    // device): organisers publish a summary instead.
+    let private = task.sealed.is_some();
     let title = RwSignal::new(task.title.clone());
     let description = RwSignal::new(task.description.as_str().to_owned());
     let due = RwSignal::new(format::to_input(task.due));
@@ -313,10 +328,12 @@ fn TaskDetailsForm(item: Memo<String>) -> impl IntoView {
     view! {
         <form class="card no-print edit-only" on:submit=save aria-labelledby="task-details-heading">
             <h2 id="task-details-heading">{t!(i18n, task_details)}</h2>
-            <label for="task-title-input">{t!(i18n, title)}</label>
-            <input id="task-title-input" required maxlength="200" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
-            <label for="task-description">{t!(i18n, description)}</label>
-            <textarea id="task-description" rows="3" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) />
+            {(!private).then(|| view! {
+                <label for="task-title-input">{t!(i18n, title)}</label>
+                <input id="task-title-input" required maxlength="200" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
+                <label for="task-description">{t!(i18n, description)}</label>
+                <textarea id="task-description" rows="3" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) />
+            })}
             <div class="field-row">
                 <div>
                     <label for="task-due">{t!(i18n, due_date)}</label>
@@ -333,6 +350,43 @@ fn TaskDetailsForm(item: Memo<String>) -> impl IntoView {
                 None => None,
             }}
             <button type="submit">{t!(i18n, save)}</button>
+        </form>
+    }
+    .into_any()
+}
+
+/// Organisers publish what every neighbour may read of a private request: a summary they write
+/// (or its words, with the resident's consent). The sealed original stays for its readers.
+#[component]
+fn PublishSummaryForm(item: Memo<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let private = ctx.with_untracked(|s| s.tasks.get(&item.get_untracked()).is_some_and(|t| t.sealed.is_some())).unwrap_or(false);
+    if !private {
+        return ().into_any();
+    }
+    let (title, description) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let status = RwSignal::new(None::<Result<(), String>>);
+    let publish = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
+        let edit = Edit::PublishRequestSummary { id, title: title.get_untracked(), description: description.get_untracked() };
+        ctx.edit_then(vec![edit], move |outcome| status.set(Some(outcome)));
+    };
+    view! {
+        <form class="card no-print edit-only publish-summary" on:submit=publish aria-labelledby="publish-summary-heading">
+            <h2 id="publish-summary-heading">{t!(i18n, publish_summary)}</h2>
+            <p class="small muted">{t!(i18n, publish_summary_explained)}</p>
+            <label for="summary-title">{t!(i18n, title)}</label>
+            <input id="summary-title" required maxlength="200" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
+            <label for="summary-text">{t!(i18n, description)}</label>
+            <textarea id="summary-text" rows="2" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) />
+            {move || match status.get() {
+                Some(Ok(())) => Some(view! { <p role="status">{t!(i18n, saved)}</p> }.into_any()),
+                Some(Err(e)) => Some(view! { <p class="error" role="alert">{e}</p> }.into_any()),
+                None => None,
+            }}
+            <button type="submit">{t!(i18n, publish)}</button>
         </form>
     }
     .into_any()

@@ -81,6 +81,7 @@ mod history;
 mod link_doc;
 mod load;
 pub mod participation;
+pub mod private;
 mod space_doc;
 mod tree;
 

@@ -16,7 +16,7 @@ use crate::SpaceLink;
 use crate::{Department, Digest, Escalation, Link, LowerSide, Progress, Shares, SharedDecision, SharedNotice, SharedPledge, SharedRequest, Step, UpperSide};
 use crate::NoticeTranslation;
 use crate::{PaperSignatures, Signature};
-use crate::{Category, KioskSettings, Responsibility};
+use crate::{Category, KioskSettings, Responsibility, Sealed, TeamKey};
 use crate::{Board, Column, Member, Notice, Pledge, Task, Timestamp};
 use crate::{ActionItem, AgendaItem, Body, Meeting};
 use crate::{Closing, Consultation, FollowUp, PaperCount, Threshold, Vote, VoteOption};
@@ -224,7 +224,9 @@ from_tree_struct!(Pledge {
 });
 from_tree_struct!(Column { names, position, archived = default });
 from_tree_struct!(Board { name, position = default, columns = default, archived = default });
-from_tree_struct!(Comment { author, at, text });
+from_tree_struct!(Comment { author, at, text, sealed = default });
+from_tree_struct!(Sealed { body, keys });
+from_tree_struct!(TeamKey { since, secret });
 from_tree_struct!(Request { raised_by, raised_at, category = default, claimed_at = default, resolved_at = default, confirmation = default });
 from_tree_struct!(Confirmation { resolved, at });
 from_tree_struct!(SpaceLink { side, other_space, other_name, other_relay, created_at, key_sealed, ended_at = default });
@@ -241,13 +243,14 @@ from_tree_struct!(Task {
     labels = default,
     comments = default,
     request = default,
+    sealed = default,
     created_at = default,
     updated_at = default,
     archived = default,
 });
 from_tree_struct!(Category { names, position, archived = default });
 from_tree_struct!(KioskSettings { categories = default, rotation_seconds = crate::space::default_rotation, languages = default, consultations = crate::space::default_true, read_urgent_aloud = default });
-from_tree_struct!(Responsibility { team, members = default });
+from_tree_struct!(Responsibility { team, members = default, keys = default });
 from_tree_struct!(VoteOption { label, position, archived = default });
 from_tree_struct!(Vote { choices, at });
 from_tree_struct!(PaperCount { counts, voters, recorded_by, recorded_at, note = default });

@@ -261,7 +261,7 @@ fn settings_categories_kiosk_and_responsibilities() {
     let kiosk = KioskSettings { categories: vec!["c000000000000001".into()], rotation_seconds: 20, languages: vec!["zh-Hant".into()], consultations: false, read_urgent_aloud: true };
     editor.set_kiosk_settings(&kiosk).unwrap();
     assert!(matches!(editor.set_kiosk_settings(&KioskSettings { rotation_seconds: 1, ..kiosk.clone() }), Err(SpaceError::Invalid(_))));
-    let team = Responsibility { team: "Property management".into(), members: [(MemberId::from_random([2; 8]).to_string(), true)].into() };
+    let team = Responsibility { team: "Property management".into(), members: [(MemberId::from_random([2; 8]).to_string(), true)].into(), keys: Default::default() };
     editor.set_responsibility("c000000000000002", &team).unwrap();
     let s = space(&doc);
     assert_eq!((s.name.as_str(), s.description.as_str()), ("Sanfang Qixiang", "Residents of lanes 1–7"));

@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::{Rc, Weak};
 
 use futures::channel::mpsc;
+use linli_core::private::{Keyring, open_private, open_task};
 use linli_core::{Author, Editor, MemberId, Refreshed, Space, SpaceDocument, SpaceError, item_history, new_space_with};
 use linli_sync::{Access, ConnId, Direction, DocumentId, Effects, MemberKey, ParticipateKey, PeerMetadata, Phase, Repo, RepoConfig, RepoEvent, WriteKey};
 use linli_view::{FromEngine, HistoryRow, KeyKind, LinkEvent, RelayStatus, Reply, Request, SpaceStatus, ToEngine, Transport, TransportKind, ViewUpdate};
@@ -357,6 +358,7 @@ impl Engine {
         if phase == linli_view::Phase::Ready {
             match self.refresh(&id) {
                 Ok(Some(update)) => {
+                    let update = self.opened(&id, update);
                     self.tell(FromEngine::View { space: id.to_string(), update });
                     if let Some(engine) = self.this.borrow().upgrade() {
                         self.view_keeper.keep_later(&engine, id);
@@ -389,6 +391,38 @@ impl Engine {
         let statuses = self.statuses.borrow();
         let spaces = self.spaces.borrow();
         Some(linli_view::snapshot::encode(&(statuses.get(id)?, spaces.get(id)?)))
+    }
+
+    /// The keys this device reads space `id`'s private requests with (`linli_core::private`):
+    /// its member key's and, if it holds the organise link, the organisers'.
+    pub(crate) fn reading_keys(&self, id: &DocumentId) -> Keyring {
+        let repo = self.repo.borrow();
+        let member = repo.member_key().map(MemberKey::seed);
+        let write = repo.write_key_opening(id).map(|key| key.seed());
+        Keyring::new(member.as_ref(), write.as_ref())
+    }
+
+    /// `update` as this device may read it: the private parts it holds keys for opened, the
+    /// others closed. The engine's own copy stays as the document holds it, so nothing opened
+    /// goes into a digest, an export or a kept view.
+    fn opened(&self, id: &DocumentId, update: ViewUpdate) -> ViewUpdate {
+        let keyring = self.reading_keys(id);
+        match update {
+            ViewUpdate::Whole(mut space) => {
+                open_private(&mut space, &keyring);
+                ViewUpdate::Whole(space)
+            }
+            ViewUpdate::Parts { settings, mut items } => {
+                let spaces = self.spaces.borrow();
+                let keyring = spaces.get(id).map(|space| keyring.with_teams(space)).unwrap_or(keyring);
+                for item in &mut items {
+                    if let Some(linli_view::Item::Task(task)) = &mut item.item {
+                        open_task(&item.id, task, &keyring, &mut item.private);
+                    }
+                }
+                ViewUpdate::Parts { settings, items }
+            }
+        }
     }
 
     /// Brings the engine's copy of the space up to date from the document's patches and returns
@@ -470,7 +504,8 @@ impl Engine {
                         continue;
                     }
                     let author = self.author();
-                    let outcome = self.repo.borrow_mut().change(id, |doc| Editor::new(doc, &author).apply(edit));
+                    let reading = self.reading_keys(&id);
+                    let outcome = self.repo.borrow_mut().change(id, |doc| Editor::new(doc, &author).with_reading_keys(reading.keys()).apply(edit));
                     let ((), fx) = match outcome {
                         Ok((Ok(()), fx)) => ((), fx),
                         Ok((Err(error), fx)) => {

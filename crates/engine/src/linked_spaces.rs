@@ -322,8 +322,11 @@ impl Engine {
                 lower_only()?;
                 let task = space.tasks.get(&request).ok_or("no such request")?;
                 let raised = task.request.as_ref().ok_or("only a resident's request is escalated")?;
-                let raised_by_name = if current.lower.shares.names { space.member_name(&raised.raised_by).unwrap_or_default().to_owned() } else { String::new() };
-                let escalation = Escalation { title: task.title.clone(), details, department, raised_at: raised.raised_at, escalated_at: author.now, raised_by_name };
+                // A private request goes up without its words or its resident's name (the engine's
+                // copy holds them sealed): the organiser's note says what the street must know.
+                let private = task.sealed.is_some();
+                let raised_by_name = if current.lower.shares.names && !private { space.member_name(&raised.raised_by).unwrap_or_default().to_owned() } else { String::new() };
+                let escalation = Escalation { title: if private { String::new() } else { task.title.clone() }, details, department, raised_at: raised.raised_at, escalated_at: author.now, raised_by_name };
                 self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).escalate(&request, &escalation))
             }
             LinkedEdit::Claim { escalation } => {

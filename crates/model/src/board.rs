@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
+use crate::Sealed;
 use crate::comment::{Comment, comments_in_order};
 use crate::lang::Names;
 use crate::Timestamp;
@@ -110,6 +111,11 @@ pub struct Task {
     pub comments: BTreeMap<String, Comment>,
     #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub request: Option<Request>,
+    /// A private request's title and details, sealed to those who may read them (its `title`
+    /// and `description` are then empty, or a summary the organisers published).
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default", with = "crate::sealed::optional"))]
+    #[serde(default)]
+    pub sealed: Option<Sealed>,
     #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub created_at: Timestamp,
     #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
-use crate::Timestamp;
+use crate::{Sealed, Timestamp};
 
 /// A comment, under `<item>/comments/<comment id>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +18,10 @@ pub struct Comment {
     pub author: String,
     pub at: Timestamp,
     pub text: String,
+    /// On a private request: the text, sealed to the request's readers (`text` is then empty).
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default", with = "crate::sealed::optional"))]
+    #[serde(default)]
+    pub sealed: Option<Sealed>,
 }
 
 /// Comments oldest first.

@@ -96,8 +96,24 @@ pub enum Edit {
     MoveColumn { board: ItemId, column: ItemId, index: usize },
     ArchiveColumn { board: ItemId, column: ItemId },
     AddTask { id: ItemId, board: ItemId, column: ItemId, draft: TaskDraft, place: PlaceAt },
-    RaiseRequest { id: ItemId, board: ItemId, column: ItemId, category: String, draft: TaskDraft, place: PlaceAt },
-    RaiseUnfiledRequest { id: ItemId, category: String, draft: TaskDraft },
+    /// `private`: its title and details are sealed to the resident, its team and the organisers.
+    RaiseRequest {
+        id: ItemId,
+        board: ItemId,
+        column: ItemId,
+        category: String,
+        draft: TaskDraft,
+        place: PlaceAt,
+        #[serde(default)]
+        private: bool,
+    },
+    RaiseUnfiledRequest {
+        id: ItemId,
+        category: String,
+        draft: TaskDraft,
+        #[serde(default)]
+        private: bool,
+    },
     EditTask { id: ItemId, draft: TaskDraft },
     MoveTask { id: ItemId, column: ItemId, place: PlaceAt },
     ClaimTask { id: ItemId },
@@ -105,6 +121,8 @@ pub enum Edit {
     AssignTask { id: ItemId, member: String, assigned: bool },
     ResolveRequest { id: ItemId, resolved: bool },
     AddRequestDetails { id: ItemId, details: String },
+    /// Organisers publish what everyone may read of a private request (a summary they write).
+    PublishRequestSummary { id: ItemId, title: String, description: String },
     ConfirmRequest { id: ItemId, resolved: bool },
     CommentOnTask { id: ItemId, comment: ItemId, text: String },
     SetTaskArchived { id: ItemId, archived: bool },

@@ -18,6 +18,7 @@ mod moderation;
 mod notice;
 mod pledge;
 pub mod position;
+pub mod sealed;
 pub mod space;
 pub mod space_link;
 #[cfg(feature = "automerge")]
@@ -38,6 +39,7 @@ pub use moderation::Moderation;
 pub use notice::{Notice, NoticeDraft, NoticeTranslation};
 pub use pledge::{PaperSignatures, Pledge, PledgeDraft, PledgeStatus, Signature};
 pub use position::Place;
-pub use space::{Category, KioskSettings, Responsibility, SCHEMA_VERSION, Space, Unreadable};
+pub use sealed::{Privacy, Sealed};
+pub use space::{Category, KioskSettings, Responsibility, SCHEMA_VERSION, Space, TeamKey, Unreadable};
 pub use space_link::SpaceLink;
 pub use time::Timestamp;

@@ -17,7 +17,7 @@ use crate::board::{RequestStats, request_stats};
 use crate::lang::Names;
 use crate::moderation::Moderation;
 use crate::space_link::SpaceLink;
-use crate::{Board, Body, Consultation, ConsultationStatus, Meeting, Member, Notice, Outcome, Pledge, Tally, Task, Timestamp};
+use crate::{Board, Body, Consultation, ConsultationStatus, Meeting, Member, Notice, Outcome, Pledge, Privacy, Sealed, Tally, Task, Timestamp};
 
 /// The schema version this Linli writes. See "Schema versions" in ARCHITECTURE.md for the rules.
 pub const SCHEMA_VERSION: u64 = 1;
@@ -79,6 +79,27 @@ pub struct Responsibility {
     /// Members of the team (member ID → true).
     #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub members: BTreeMap<String, bool>,
+    /// The team's reading keys, by reader (64 hex digits): what its private requests are sealed
+    /// to. The newest is the one to seal to; older ones still open what was sealed to them.
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
+    #[serde(default)]
+    pub keys: BTreeMap<String, TeamKey>,
+}
+
+/// One of a team's reading keys: its secret, sealed to each member of the team (as it was when
+/// the key was made or a member added) and to the organisers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
+pub struct TeamKey {
+    pub since: Timestamp,
+    pub secret: Sealed,
+}
+
+impl Responsibility {
+    /// The reading key private requests of this category are sealed to now (the newest).
+    pub fn current_key(&self) -> Option<&str> {
+        self.keys.iter().max_by(|a, b| a.1.since.cmp(&b.1.since).then_with(|| a.0.cmp(b.0))).map(|(reader, _)| reader.as_str())
+    }
 }
 
 /// Something in the document that could not be read.
@@ -123,6 +144,10 @@ pub struct Space {
     pub links: BTreeMap<String, SpaceLink>,
     /// What could not be read (and was left out).
     pub unreadable: Vec<Unreadable>,
+    /// The private parts of the space (`tasks/<id>`, `tasks/<id>/comments/<id>`) and whether
+    /// this device could read them (filled by the engine, never read from the document).
+    #[serde(default)]
+    pub private: BTreeMap<String, Privacy>,
 }
 
 impl Space {
@@ -141,6 +166,12 @@ impl Space {
         let mut notices: Vec<_> = self.notices.iter().filter(|(_, n)| !n.archived).map(|(id, n)| (id.as_str(), n)).collect();
         notices.sort_by(|a, b| b.1.created_at.cmp(&a.1.created_at).then_with(|| a.0.cmp(b.0)));
         notices
+    }
+
+    /// Whether the private part at `path` (`tasks/<id>`, `tasks/<id>/comments/<id>`) was read on
+    /// this device (`None`: it is not private).
+    pub fn privacy(&self, path: &str) -> Option<Privacy> {
+        self.private.get(path).copied()
     }
 
     /// Categories that are not archived, in order.

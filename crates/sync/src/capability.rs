@@ -44,14 +44,15 @@ impl WriteKey {
         Some(Self::from_seed(seed))
     }
 
+    /// The seed: the participate key is sealed under it (`participate_key`), and the organisers'
+    /// reading key for private requests comes from it (linli-core's `private`).
+    pub fn seed(&self) -> [u8; 32] {
+        self.0.to_bytes()
+    }
+
     /// The public half, as written into the document's root.
     pub fn public(&self) -> [u8; 32] {
         self.0.verifying_key().to_bytes()
-    }
-
-    /// The seed, to seal the participate key under (see `participate_key`).
-    pub(crate) fn seed(&self) -> [u8; 32] {
-        self.0.to_bytes()
     }
 
     /// Signs one change.

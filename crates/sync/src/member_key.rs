@@ -40,6 +40,12 @@ impl MemberKey {
         Some(Self::from_seed(seed))
     }
 
+    /// The seed, from which the member's reading key for private requests comes (linli-core's
+    /// `private`).
+    pub fn seed(&self) -> [u8; 32] {
+        self.0.to_bytes()
+    }
+
     /// The public half: the member's ID.
     pub fn public(&self) -> [u8; 32] {
         self.0.verifying_key().to_bytes()

@@ -375,6 +375,11 @@ impl Repo {
         self.keys.hold_member_key(key);
     }
 
+    /// The member key this repo signs with, if it holds one.
+    pub fn member_key(&self) -> Option<&MemberKey> {
+        self.keys.member()
+    }
+
     /// What this repo may do to the document (`Open` for one it does not have yet).
     pub fn access(&self, document_id: &DocumentId) -> Access {
         match self.docs.get(document_id) {

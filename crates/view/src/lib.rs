@@ -256,6 +256,9 @@ pub struct ItemUpdate {
     /// it (each left out on its own).
     pub unreadable: Vec<Unreadable>,
     pub collection: Collection,
+    /// The item's private parts and whether this device read them (its `Space::private` entries).
+    #[serde(default)]
+    pub private: std::collections::BTreeMap<String, linli_model::Privacy>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -353,7 +356,8 @@ impl ViewUpdate {
                 let path = format!("{}/{id}", collection.name());
                 let under = format!("{path}/");
                 let unreadable = space.unreadable.iter().filter(|u| u.path == path || u.path.starts_with(&under)).cloned().collect();
-                Some(ItemUpdate { id: id.clone(), item, unreadable, collection })
+                let private = space.private.range(path.clone()..).take_while(|(p, _)| **p == path || p.starts_with(&under)).map(|(p, v)| (p.clone(), *v)).collect();
+                Some(ItemUpdate { id: id.clone(), item, unreadable, collection, private })
             })
             .collect();
         ViewUpdate::Parts { settings, items }
@@ -378,6 +382,8 @@ impl ViewUpdate {
                     let under = format!("{path}/");
                     space.unreadable.retain(|u| u.path != path && !u.path.starts_with(&under));
                     space.unreadable.extend(update.unreadable);
+                    space.private.retain(|p, _| *p != path && !p.starts_with(&under));
+                    space.private.extend(update.private);
                     let id = update.id;
                     match (update.collection, update.item) {
                         (Collection::Categories, Some(Item::Category(item))) => drop(space.categories.insert(id, item)),

@@ -37,8 +37,10 @@ impl Editor<'_> {
             Edit::MoveColumn { board, column, index } => self.move_column(&board, &column, index),
             Edit::ArchiveColumn { board, column } => self.archive_column(&board, &column),
             Edit::AddTask { id, board, column, draft, place } => self.add_task(&id, &board, &column, draft, place.as_place()),
-            Edit::RaiseRequest { id, board, column, category, draft, place } => self.raise_request(&id, &board, &column, &category, draft, place.as_place()),
-            Edit::RaiseUnfiledRequest { id, category, draft } => self.raise_unfiled_request(&id, &category, draft),
+            Edit::RaiseRequest { id, board, column, category, draft, place, private } => {
+                self.raise_request_as(&id, Some((&board, &column, place.as_place())), &category, draft, private)
+            }
+            Edit::RaiseUnfiledRequest { id, category, draft, private } => self.raise_request_as(&id, None, &category, draft, private),
             Edit::EditTask { id, draft } => self.edit_task(&id, draft),
             Edit::MoveTask { id, column, place } => self.move_task(&id, &column, place.as_place()),
             Edit::ClaimTask { id } => self.claim_task(&id),
@@ -46,6 +48,7 @@ impl Editor<'_> {
             Edit::AssignTask { id, member, assigned } => self.assign_task(&id, &member, assigned),
             Edit::ResolveRequest { id, resolved } => self.resolve_request(&id, resolved),
             Edit::AddRequestDetails { id, details } => self.add_request_details(&id, &details),
+            Edit::PublishRequestSummary { id, title, description } => self.publish_request_summary(&id, &title, &description),
             Edit::ConfirmRequest { id, resolved } => self.confirm_request(&id, resolved),
             Edit::CommentOnTask { id, comment, text } => self.comment_on_task(&id, &comment, &text),
             Edit::SetTaskArchived { id, archived } => self.set_task_archived(&id, archived),

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use autosurgeon::hydrate_prop;
 
 use crate::{Confirmation, Request};
 use crate::Comment;
@@ -103,42 +104,66 @@ impl Editor<'_> {
         draft: TaskDraft,
         place: Place,
     ) -> Result<(), SpaceError> {
-        let request =
-            Request { raised_by: self.me(), raised_at: self.author.now, category: category.to_owned(), claimed_at: None, resolved_at: None, confirmation: None };
-        let task = self.new_task(board_id, column_id, draft, Some(request), place)?;
-        let map = self.collection("tasks")?;
-        self.put_new_item(&map, "task", id.as_str(), &task)?;
-        self.commit("request.raise");
-        Ok(())
+        self.raise_request_as(id, Some((board_id, column_id, place)), category, draft, false)
     }
 
     /// A resident raises a request in a space that has no board yet: it waits, on no board, in
     /// the requests list (organisers see and claim it there).
     pub fn raise_unfiled_request(&mut self, id: &ItemId, category: &str, draft: TaskDraft) -> Result<(), SpaceError> {
-        let title = super::required(&draft.title, "a task needs a title")?;
+        self.raise_request_as(id, None, category, draft, false)
+    }
+
+    /// Raises a request on a board's column (`on`) or unfiled; if `private`, its title and details
+    /// are sealed to the resident, the organisers and the category's team (`private/`), and only
+    /// its category, state and times stay readable by all.
+    pub fn raise_request_as(&mut self, id: &ItemId, on: Option<(&ItemId, &ItemId, Place)>, category: &str, draft: TaskDraft, private: bool) -> Result<(), SpaceError> {
         let now = self.author.now;
-        let request =
-            Request { raised_by: self.me(), raised_at: now, category: category.to_owned(), claimed_at: None, resolved_at: None, confirmation: None };
-        let task = Task {
-            board: String::new(),
-            column: String::new(),
-            position: String::new(),
-            title,
-            description: draft.description.clone(),
-            assignees: BTreeMap::new(),
-            claimed_by: String::new(),
-            due: draft.due,
-            labels: BTreeMap::new(),
-            comments: BTreeMap::new(),
-            request: Some(request),
-            created_at: now,
-            updated_at: now,
-            archived: false,
+        let request = Request { raised_by: self.me(), raised_at: now, category: category.to_owned(), claimed_at: None, resolved_at: None, confirmation: None };
+        let mut task = match on {
+            Some((board_id, column_id, place)) => self.new_task(board_id, column_id, draft, Some(request), place)?,
+            None => {
+                let title = super::required(&draft.title, "a task needs a title")?;
+                Task {
+                    board: String::new(),
+                    column: String::new(),
+                    position: String::new(),
+                    title,
+                    description: draft.description.clone(),
+                    assignees: BTreeMap::new(),
+                    claimed_by: String::new(),
+                    due: draft.due,
+                    labels: BTreeMap::new(),
+                    comments: BTreeMap::new(),
+                    request: Some(request),
+                    sealed: None,
+                    created_at: now,
+                    updated_at: now,
+                    archived: false,
+                }
+            }
         };
+        if private {
+            let team = self.responsibility(category)?;
+            let readers = crate::private::request_readers(self.doc, team.as_ref(), &self.me());
+            let payload = crate::private::request_payload(&task.title, &task.description);
+            task.sealed = Some(linli_seal::seal(&payload, &format!("tasks/{id}"), &readers));
+            task.title = String::new();
+            task.description = String::new();
+            task.labels.clear();
+        }
         let map = self.collection("tasks")?;
         self.put_new_item(&map, "task", id.as_str(), &task)?;
-        self.commit("request.raise");
+        self.commit(if private { "request.raise-private" } else { "request.raise" });
         Ok(())
+    }
+
+    /// The team responsible for `category`, as the document holds it.
+    fn responsibility(&mut self, category: &str) -> Result<Option<linli_model::Responsibility>, SpaceError> {
+        let map = self.collection("responsibilities")?;
+        if automerge::ReadDoc::get(&*self.doc, &map, category)?.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(hydrate_prop(&*self.doc, &map, category)?))
     }
 
     pub(super) fn new_task(
@@ -168,6 +193,7 @@ impl Editor<'_> {
             labels: draft.labels.into_iter().map(|l| (l.trim().to_owned(), true)).filter(|(l, _)| !l.is_empty()).collect(),
             comments: BTreeMap::new(),
             request,
+            sealed: None,
             created_at: now,
             updated_at: now,
             archived: false,
@@ -212,12 +238,33 @@ impl Editor<'_> {
 
     /// Edits a task's title, description, due date and labels.
     pub fn edit_task(&mut self, id: &ItemId, draft: TaskDraft) -> Result<(), SpaceError> {
-        let title = super::required(&draft.title, "a task needs a title")?;
+        let (_, current) = self.item::<Task>("tasks", "task", id.as_str())?;
+        // A private request's title and details stay as the document holds them (sealed, or a
+        // summary published on purpose): the form's copy, opened on this device, is never
+        // written back in clear.
+        let private = current.sealed.is_some();
+        let title = if private { current.title.clone() } else { super::required(&draft.title, "a task needs a title")? };
         self.update_task(id, "task.edit", |task| {
-            task.title = title;
-            task.description = draft.description.clone();
+            if !private {
+                task.title = title;
+                task.description = draft.description.clone();
+            }
             task.due = draft.due;
             task.labels = draft.labels.into_iter().map(|l| (l.trim().to_owned(), true)).filter(|(l, _)| !l.is_empty()).collect();
+        })
+    }
+
+    /// Organisers publish what everyone may read of a private request: a summary they write, or
+    /// its words with the resident's consent. The sealed original stays for its readers.
+    pub fn publish_request_summary(&mut self, id: &ItemId, title: &str, description: &str) -> Result<(), SpaceError> {
+        let title = super::required(title, "a summary needs a title")?;
+        let (_, current) = self.item::<Task>("tasks", "task", id.as_str())?;
+        if current.sealed.is_none() {
+            return Err(SpaceError::Invalid("this request is not private"));
+        }
+        self.update_task(id, "request.publish-summary", |task| {
+            task.title = title;
+            task.description = description.trim().to_owned();
         })
     }
 
@@ -294,6 +341,11 @@ impl Editor<'_> {
         let details = super::required(details, "add some details")?;
         let (map, task) = self.item::<Task>("tasks", "task", id.as_str())?;
         self.own_request(&task)?;
+        if task.sealed.is_some() {
+            // A private request's details are added sealed, as the resident's own comment.
+            let comment = self.author.new_item_id(self.entropy().to_le_bytes());
+            return self.comment_on_task(id, &comment, &details);
+        }
         let task_obj = self.object_at(&map, id.as_str())?;
         let description = match automerge::ReadDoc::get(&*self.doc, &task_obj, "description")? {
             Some((automerge::Value::Object(automerge::ObjType::Text), text)) => text,
@@ -344,8 +396,22 @@ impl Editor<'_> {
         if automerge::ReadDoc::get(&*self.doc, &map, id.as_str())?.is_none() {
             return Err(not_found("task", id));
         }
+        let (_, task) = self.item::<Task>("tasks", "task", id.as_str())?;
         let comments = self.nested_map(&map, id.as_str(), "comments")?;
-        let comment = Comment { author: self.me(), at: self.author.now, text };
+        let mut comment = Comment { author: self.me(), at: self.author.now, text, sealed: None };
+        if let Some(sealed) = &task.sealed {
+            // On a private request a comment is sealed to everyone the request is, and to the
+            // team's newest key.
+            let category = task.request.as_ref().map(|r| r.category.clone()).unwrap_or_default();
+            let team = self.responsibility(&category)?;
+            let mut readers: Vec<linli_seal::Reader> = linli_seal::readers(sealed).collect();
+            readers.extend(team.as_ref().and_then(linli_model::Responsibility::current_key).and_then(linli_seal::Reader::from_hex));
+            readers.sort();
+            readers.dedup();
+            readers.truncate(linli_seal::MAX_READERS);
+            comment.sealed = Some(linli_seal::seal(comment.text.as_bytes(), &format!("tasks/{id}/comments/{comment_id}"), &readers));
+            comment.text = String::new();
+        }
         self.put_new_item(&comments, "comment", comment_id.as_str(), &comment)?;
         self.commit("task.comment");
         Ok(())

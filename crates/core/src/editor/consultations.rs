@@ -214,7 +214,7 @@ impl Editor<'_> {
         let text = super::required(text, "a comment needs some text")?;
         let (map, _) = self.item::<Consultation>("consultations", "consultation", id.as_str())?;
         let comments = self.nested_map(&map, id.as_str(), "comments")?;
-        let comment = crate::Comment { author: self.me(), at: self.author.now, text };
+        let comment = crate::Comment { author: self.me(), at: self.author.now, text, sealed: None };
         self.put_new_item(&comments, "comment", comment_id.as_str(), &comment)?;
         self.commit("consultation.comment");
         Ok(())

@@ -23,6 +23,9 @@ use crate::{Author, SpaceError};
 pub struct Editor<'a> {
     pub(crate) doc: &'a mut AutoCommit,
     author: Author,
+    /// The reading keys this device holds (see `private/`): what lets an organiser share a team's
+    /// key with a member who joins it.
+    reading: Vec<linli_seal::ReadingKey>,
 }
 
 impl<'a> Editor<'a> {
@@ -32,7 +35,13 @@ impl<'a> Editor<'a> {
         if doc.get_actor() != &actor {
             doc.set_actor(actor);
         }
-        Editor { doc, author: *author }
+        Editor { doc, author: *author, reading: Vec::new() }
+    }
+
+    /// The same editor, holding `keys` to open what was sealed to this device.
+    pub fn with_reading_keys(mut self, keys: &[linli_seal::ReadingKey]) -> Self {
+        self.reading = keys.to_vec();
+        self
     }
 
     /// Ends the operation as one change, stamped with the author's time (in seconds, as

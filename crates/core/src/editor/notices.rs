@@ -107,7 +107,7 @@ impl Editor<'_> {
             return Err(SpaceError::NotFound { kind: "notice", id: id.to_string() });
         }
         let comments = self.nested_map(&map, id.as_str(), "comments")?;
-        let comment = Comment { author: self.me(), at: self.author.now, text };
+        let comment = Comment { author: self.me(), at: self.author.now, text, sealed: None };
         self.put_new_item(&comments, "comment", comment_id.as_str(), &comment)?;
         self.commit("notice.comment");
         Ok(())

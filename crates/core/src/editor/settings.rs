@@ -99,7 +99,13 @@ impl Editor<'_> {
         if responsibility.team.trim().is_empty() && responsibility.members.is_empty() {
             self.doc.delete(&map, category)?;
         } else {
-            self.put_item(&map, category, responsibility)?;
+            let before: Option<Responsibility> = match automerge::ReadDoc::get(&*self.doc, &map, category)? {
+                Some(_) => Some(autosurgeon::hydrate_prop(&*self.doc, &map, category)?),
+                None => None,
+            };
+            let organisers = crate::private::organisers_reader(self.doc);
+            let next = crate::private::with_team_keys(category, before.as_ref(), responsibility, organisers, &self.reading, self.author.now);
+            self.put_item(&map, category, &next)?;
         }
         self.commit("responsibility.set");
         Ok(())

@@ -78,6 +78,8 @@ pub(crate) enum KeyKind {
     Document,
     /// A line of progress on an escalation: `<escalation>/<line>`.
     ProgressLine,
+    /// A reader of a sealed value: an X25519 public key, 64 lowercase hex digits.
+    Reader,
 }
 
 impl KeyKind {
@@ -91,6 +93,7 @@ impl KeyKind {
             KeyKind::ItemLink => matches!(key.split_once('/'), Some(("consultations" | "tasks" | "pledges", id)) if ItemId::parse(id).is_some()),
             KeyKind::Document => (1..=40).contains(&key.len()) && key.chars().all(|c| c.is_ascii_alphanumeric() && !matches!(c, '0' | 'O' | 'I' | 'l')),
             KeyKind::ProgressLine => matches!(key.split_once('/'), Some((escalation, line)) if ItemId::parse(escalation).is_some() && !line.is_empty() && line.len() <= 64),
+            KeyKind::Reader => key.len() == 64 && key.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
         }
     }
 }
@@ -129,14 +132,22 @@ static NAMES: Shape = Shape::Entries(KeyKind::Lang, &S_NAME);
 static MEMBER_SET: Shape = Shape::Entries(KeyKind::Member, &YES);
 static ITEM_SET: Shape = Shape::Entries(KeyKind::Item, &YES);
 
+/// A sealed value's body, in base64 (a private request's title and details, up to 10,000
+/// characters of any script, sealed).
+const SEALED_BODY: usize = 80_000;
+
 // ----- a space -----
 
-/// A comment on a notice, a task or a consultation.
-pub(crate) static COMMENT_ENTRY: Shape = Shape::Record(&[req("author", &S_SHORT), req("at", &TIME), req("text", &S_COMMENT)]);
+/// A private value: ciphertext and its key sealed to each reader (`linli-seal`).
+static SEALED: Shape = Shape::Record(&[req("body", &Shape::Str(SEALED_BODY)), req("keys", &Shape::Entries(KeyKind::Reader, &S_SHORT))]);
+
+/// A comment on a notice, a task or a consultation (sealed on a private request).
+pub(crate) static COMMENT_ENTRY: Shape = Shape::Record(&[req("author", &S_SHORT), req("at", &TIME), req("text", &S_COMMENT), opt("sealed", &SEALED)]);
 static COMMENTS: Shape = Shape::Entries(KeyKind::Item, &COMMENT_ENTRY);
 
 static CATEGORY: Shape = Shape::Record(&[req("names", &NAMES), req("position", &S_SHORT), opt("archived", &FLAG)]);
-static RESPONSIBILITY: Shape = Shape::Record(&[req("team", &S_NAME), opt("members", &MEMBER_SET)]);
+static TEAM_KEY: Shape = Shape::Record(&[req("since", &TIME), req("secret", &SEALED)]);
+static RESPONSIBILITY: Shape = Shape::Record(&[req("team", &S_NAME), opt("members", &MEMBER_SET), opt("keys", &Shape::Entries(KeyKind::Reader, &TEAM_KEY))]);
 pub(crate) static MEMBER: Shape = Shape::Record(&[req("name", &S_NAME), opt("role", &S_NAME), opt("joined_at", &TIME)]);
 
 static TRANSLATION: Shape = Shape::Record(&[req("title", &S_TITLE), req("body", &Shape::Text(LONG))]);
@@ -197,6 +208,7 @@ static TASK: Shape = Shape::Record(&[
     opt("labels", &Shape::Entries(KeyKind::Label, &YES)),
     opt("comments", &COMMENTS),
     opt("request", &Shape::OrNull(&REQUEST)),
+    opt("sealed", &SEALED),
     opt("created_at", &TIME),
     opt("updated_at", &TIME),
     opt("archived", &FLAG),

@@ -63,6 +63,9 @@ pub(crate) const BORN_WITH_PARENT: &str = "this part of an item is made only tog
 pub(crate) const KEYS: &str = "a space's keys are replaced only by new keys, never removed";
 pub(crate) const FIRST_CHANGE_ONLY: &str = "this is set by a space's first change only";
 pub(crate) const FEW_AT_A_TIME: &str = "a resident's change makes at most a few entries at a time";
+pub(crate) const PRIVATE_IN_CLEAR: &str = "a private request's title, details and comments are written sealed, never in clear";
+pub(crate) const SEALED_OUT_OF_PLACE: &str = "only a private request and the comments on it are sealed";
+pub(crate) const PRIVATE_READERS: &str = "only the resident who raised a private request, its team and the organisers comment on it";
 pub(crate) const TIME: &str = "a time a resident writes must be when the change was made (check this device's date and time)";
 
 /// Most entries (a member entry, a request, a comment, a signature, a vote) one resident's change
@@ -76,7 +79,7 @@ pub(crate) fn review(placed: &Placed<'_>, writer: &Writer<'_>) -> Result<Admitte
     if writer.tier == Tier::Participate && writer.member.is_none() {
         return Err(Broken { path: String::new(), reason: "a resident's change must be signed with their member key" });
     }
-    let mut judge = Judge { placed, writer, admitted: Admitted::default(), made: BTreeMap::new(), sizes: HashMap::new(), entries: 0, joins_now: false };
+    let mut judge = Judge { placed, writer, admitted: Admitted::default(), made: BTreeMap::new(), sizes: HashMap::new(), entries: 0, joins_now: false, in_clear: Default::default() };
     for op in &placed.ops {
         let target = op.target();
         judge.op(op, &target).map_err(|reason| Broken { path: target.join("/"), reason })?;
@@ -109,6 +112,9 @@ struct Judge<'a, 'p> {
     entries: usize,
     /// The change makes the writer's own member entry.
     joins_now: bool,
+    /// Records this change makes that it writes text into in clear (a task's title or
+    /// description, a comment's text): what a private request may not hold.
+    in_clear: std::collections::HashSet<Vec<String>>,
 }
 
 impl Judge<'_, '_> {
@@ -136,7 +142,25 @@ impl Judge<'_, '_> {
         {
             return Err(TIME);
         }
-        if op.in_new_object { self.inside_new(op, target) } else { self.existing(op, target) }
+        if op.in_new_object {
+            self.note_in_clear(op, target);
+            self.inside_new(op, target)
+        } else {
+            self.existing(op, target)
+        }
+    }
+
+    /// Notes a record this change makes that it writes text into in clear.
+    fn note_in_clear(&mut self, op: &PlacedOp<'_>, target: &[&str]) {
+        let written = |op: &PlacedOp<'_>| matches!(op.value(), Some(ScalarValue::Str(text)) if !text.is_empty());
+        let record = match target {
+            ["tasks", task, "title"] if written(op) => owned(&["tasks", task]),
+            ["tasks", task, "description", "#"] if op.insert => owned(&["tasks", task]),
+            ["tasks", task, "labels", _] => owned(&["tasks", task]),
+            [collection, item, "comments", comment, "text"] if written(op) => owned(&[collection, item, "comments", comment]),
+            _ => return,
+        };
+        self.in_clear.insert(record);
     }
 
     /// Keeps count of what the change makes: records (for their required fields), and the length
@@ -194,6 +218,7 @@ impl Judge<'_, '_> {
         match target {
             ["members", _, "role"] => require(op.value().and_then(ScalarValue::as_str).is_some_and(str::is_empty), OWN_ENTRY),
             ["tasks", task, rest @ ..] if self.made.contains_key(&owned(&["tasks", task])) => new_request_field(op, rest),
+            ["tasks", _, "comments", _, "sealed", ..] => Ok(()),
             ["members", ..] | [_, _, "comments", _, _] | ["pledges", _, "signatures", ..] | ["consultations", _, "votes", ..] | ["tasks", _, "request", "confirmation", _] => Ok(()),
             _ => Err(ORGANISERS),
         }
@@ -280,7 +305,10 @@ impl Judge<'_, '_> {
             // ----- requests -----
             ["tasks", _, "request", "raised_by"] => Err(RAISED_BY),
             ["tasks", task, "request", "confirmation", ..] => require(self.raised_it(task), OWN_REQUEST),
-            ["tasks", task, "description", "#"] if !organiser => require(self.raised_it(task), OWN_REQUEST),
+            ["tasks", task, "description", "#"] if !organiser => {
+                require(!self.placed.object_before(&["tasks", task, "sealed"], ObjType::Map), PRIVATE_IN_CLEAR)?;
+                require(self.raised_it(task), OWN_REQUEST)
+            }
             ["tasks", task, "updated_at"] if !organiser => require(self.raised_it(task) || self.assigned_to(task), OWN_REQUEST),
             // ----- a task's assignee moves it along (not a request: its team answers it) -----
             ["tasks", task, "column"] if !organiser => {
@@ -375,6 +403,15 @@ impl Judge<'_, '_> {
         self.placed.object_before(&["boards", &board, "columns", column], ObjType::Map)
     }
 
+    /// Whether the writer was on the team responsible for request `task`'s category when the
+    /// change was made.
+    fn on_its_team(&self, task: &str) -> bool {
+        let Some(me) = self.writer.member else { return false };
+        let doc = self.placed.before.doc();
+        let Some(ScalarValue::Str(category)) = self.placed.scalar_at(doc, &["tasks", task, "request", "category"]) else { return false };
+        self.placed.scalar_at(doc, &["responsibilities", &category, "members", me]) == Some(ScalarValue::Boolean(true))
+    }
+
     /// Whether the writer raised the request that task `task` is.
     fn raised_it(&self, task: &str) -> bool {
         match self.placed.scalar_at(self.placed.before.doc(), &["tasks", task, "request", "raised_by"]) {
@@ -398,6 +435,29 @@ impl Judge<'_, '_> {
             let before = if size.new { 0 } else { self.placed.length_before(&path.iter().map(String::as_str).collect::<Vec<_>>()) };
             if (before + size.added).saturating_sub(size.removed) > size.limit {
                 return Err(broken(path, schema::TOO_LONG));
+            }
+        }
+        for (path, (_, fields)) in &self.made {
+            let sealed = fields.iter().any(|f| f == "sealed");
+            match path.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+                ["tasks", _] if sealed && self.in_clear.contains(path) => return Err(broken(path, PRIVATE_IN_CLEAR)),
+                ["tasks", task, "comments", _] => {
+                    let private = self.placed.object_before(&["tasks", task, "sealed"], ObjType::Map);
+                    if private && (!sealed || self.in_clear.contains(path)) {
+                        return Err(broken(path, PRIVATE_IN_CLEAR));
+                    }
+                    if !sealed && !private {
+                        continue;
+                    }
+                    if !private {
+                        return Err(broken(path, SEALED_OUT_OF_PLACE));
+                    }
+                    if !self.organiser() && !self.raised_it(task) && !self.on_its_team(task) {
+                        return Err(broken(path, PRIVATE_READERS));
+                    }
+                }
+                [_, _, "comments", _] if sealed => return Err(broken(path, SEALED_OUT_OF_PLACE)),
+                _ => {}
             }
         }
         if self.writer.tier == Tier::Participate {
@@ -437,6 +497,8 @@ fn new_request_field(op: &PlacedOp<'_>, rest: &[&str]) -> Result<(), &'static st
         ["request"] => op.makes(ObjType::Map),
         ["request", "raised_by" | "raised_at" | "category"] => true,
         ["request", "claimed_at" | "resolved_at" | "confirmation"] => value == Some(&ScalarValue::Null),
+        ["sealed"] | ["sealed", "keys"] => op.makes(ObjType::Map),
+        ["sealed", "body"] | ["sealed", "keys", _] => true,
         _ => false,
     };
     require(allowed, NEW_REQUEST)

@@ -802,3 +802,116 @@ fn the_member_a_task_is_assigned_to_moves_it_along_and_no_one_else_with_a_take_p
     Editor::new(&mut s.doc, &author(ORGANISER)).assign_task(&s.task, &me(RESIDENT), false).unwrap();
     refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.move_task(&s.task, &s.column, Place::End).unwrap()), ASSIGNEES_ONLY);
 }
+
+// ----- private requests -----
+
+/// The sample with a private request the resident raised (member 2), in category 2, whose team
+/// is the neighbour (member 3).
+fn with_private_request(s: &Sample) -> (AutoCommit, ItemId) {
+    let mut doc = s.doc.clone();
+    let team = crate::Responsibility { team: "Property".into(), members: [(me(NEIGHBOUR), true)].into(), keys: Default::default() };
+    Editor::new(&mut doc, &author(ORGANISER)).set_responsibility("c000000000000002", &team).unwrap();
+    Editor::new(&mut doc, &author(NEIGHBOUR)).join("Bo", "").unwrap();
+    let private = id(RESIDENT, 60);
+    let draft = TaskDraft { title: "5-302 threatens us".into(), description: "Do not say it was me".into(), ..Default::default() };
+    Editor::new(&mut doc, &author(RESIDENT)).raise_request_as(&private, Some((&s.board, &s.column, Place::End)), "c000000000000002", draft, true).unwrap();
+    (doc, private)
+}
+
+#[test]
+fn a_resident_raises_a_private_request_sealed_and_nothing_of_it_in_clear() {
+    let s = sample();
+    let draft = TaskDraft { title: "5-302 threatens us".into(), description: "Do not say it was me".into(), ..Default::default() };
+    let raise = |e: &mut Editor<'_>| e.raise_request_as(&id(RESIDENT, 60), Some((&s.board, &s.column, Place::End)), "c000000000000002", draft.clone(), true).unwrap();
+    edit_as(&s, Tier::Participate, RESIDENT, raise).expect("a resident raises a private request");
+    let (mut doc, private) = with_private_request(&s);
+    let bytes = doc.save_nocompress();
+    assert!(!bytes.windows(7).any(|w| w == b"threate" || w == b"Do not "), "the title is in the document in clear");
+    let space = Space::hydrate(&doc).unwrap();
+    let task = &space.tasks[private.as_str()];
+    assert!(task.title.is_empty() && task.description.is_empty() && task.sealed.is_some());
+    assert_eq!(task.request.as_ref().map(|r| r.category.as_str()), Some("c000000000000002"), "its category stays public");
+}
+
+#[test]
+fn a_private_request_or_a_comment_on_it_written_in_clear_is_refused() {
+    let s = sample();
+    let (doc, private) = with_private_request(&s);
+    // A request built by hand with its title in clear beside a sealed part, in one change.
+    let by_hand = |title: &'static str| {
+        let (board, column) = (s.board.clone(), s.column.clone());
+        move |doc: &mut AutoCommit| {
+            let tasks = at(doc, &["tasks"]);
+            let task = doc.put_object(&tasks, id(RESIDENT, 61).as_str(), ObjType::Map).unwrap();
+            for (key, value) in [("board", board.as_str()), ("column", column.as_str()), ("position", "a0"), ("title", title), ("claimed_by", "")] {
+                doc.put(&task, key, value).unwrap();
+            }
+            doc.put(&task, "created_at", 0_i64).unwrap();
+            let request = doc.put_object(&task, "request", ObjType::Map).unwrap();
+            doc.put(&request, "raised_by", me(RESIDENT)).unwrap();
+            doc.put(&request, "raised_at", 0_i64).unwrap();
+            doc.put(&request, "category", "c000000000000002").unwrap();
+            let sealed = doc.put_object(&task, "sealed", ObjType::Map).unwrap();
+            doc.put(&sealed, "body", "AAAA").unwrap();
+            let keys = doc.put_object(&sealed, "keys", ObjType::Map).unwrap();
+            doc.put(&keys, "ab".repeat(32), "AAAA").unwrap();
+        }
+    };
+    review_on(&doc, Tier::Participate, RESIDENT, by_hand("")).expect("a private request built by hand, nothing in clear");
+    refused(review_on(&doc, Tier::Participate, RESIDENT, by_hand("5-302 threatens us")), super::space_rules::PRIVATE_IN_CLEAR);
+    // A comment on it in clear, by hand (the editor seals it).
+    let comment_in_clear = |doc: &mut AutoCommit| {
+        let comments = at(doc, &["tasks", private.as_str(), "comments"]);
+        let c = doc.put_object(&comments, id(RESIDENT, 62).as_str(), ObjType::Map).unwrap();
+        doc.put(&c, "author", me(RESIDENT)).unwrap();
+        doc.put(&c, "at", 0_i64).unwrap();
+        doc.put(&c, "text", "he came again").unwrap();
+    };
+    refused(review_on(&doc, Tier::Participate, RESIDENT, comment_in_clear), super::space_rules::PRIVATE_IN_CLEAR);
+    refused(review_on(&doc, Tier::Edit, ORGANISER, |d| {
+        let comments = at(d, &["tasks", private.as_str(), "comments"]);
+        let c = d.put_object(&comments, id(ORGANISER, 62).as_str(), ObjType::Map).unwrap();
+        d.put(&c, "author", me(ORGANISER)).unwrap();
+        d.put(&c, "at", 0_i64).unwrap();
+        d.put(&c, "text", "we will visit").unwrap();
+    }), super::space_rules::PRIVATE_IN_CLEAR);
+    // Sealed, by the resident who raised it, the team and the organisers: taken.
+    review_on(&doc, Tier::Participate, RESIDENT, |d| Editor::new(d, &author(RESIDENT)).comment_on_task(&private, &id(RESIDENT, 63), "again tonight").unwrap()).expect("the resident comments");
+    review_on(&doc, Tier::Participate, NEIGHBOUR, |d| Editor::new(d, &author(NEIGHBOUR)).comment_on_task(&private, &id(NEIGHBOUR, 63), "we will come").unwrap()).expect("its team comments");
+    review_on(&doc, Tier::Edit, ORGANISER, |d| Editor::new(d, &author(ORGANISER)).comment_on_task(&private, &id(ORGANISER, 63), "noted").unwrap()).expect("an organiser comments");
+}
+
+#[test]
+fn only_its_readers_comment_on_a_private_request_and_only_it_is_sealed() {
+    let s = sample();
+    let (mut doc, private) = with_private_request(&s);
+    Editor::new(&mut doc, &author(4)).join("Passer-by", "").unwrap();
+    refused(review_on(&doc, Tier::Participate, 4, |d| Editor::new(d, &author(4)).comment_on_task(&private, &id(4, 63), "what happened?").unwrap()), super::space_rules::PRIVATE_READERS);
+    // A sealed comment on a public request: copy a sealed comment's shape onto it.
+    let sealed_on_public = |d: &mut AutoCommit| {
+        Editor::new(d, &author(RESIDENT)).comment_on_task(&private, &id(RESIDENT, 64), "x").unwrap();
+        let made = at(d, &["tasks", private.as_str(), "comments", id(RESIDENT, 64).as_str(), "sealed"]);
+        let body = d.get(&made, "body").unwrap().unwrap().0.to_string();
+        let comments = at(d, &["tasks", s.request.as_str(), "comments"]);
+        let c = d.put_object(&comments, id(RESIDENT, 65).as_str(), ObjType::Map).unwrap();
+        d.put(&c, "author", me(RESIDENT)).unwrap();
+        d.put(&c, "at", 0_i64).unwrap();
+        d.put(&c, "text", "").unwrap();
+        let sealed = d.put_object(&c, "sealed", ObjType::Map).unwrap();
+        d.put(&sealed, "body", body).unwrap();
+        d.put_object(&sealed, "keys", ObjType::Map).unwrap();
+    };
+    refused(review_on(&doc, Tier::Participate, RESIDENT, sealed_on_public), super::space_rules::SEALED_OUT_OF_PLACE);
+}
+
+#[test]
+fn a_resident_adds_no_words_in_clear_to_a_private_request() {
+    let s = sample();
+    let (doc, private) = with_private_request(&s);
+    let splice = |d: &mut AutoCommit| {
+        let description = at(d, &["tasks", private.as_str(), "description"]);
+        d.splice_text(&description, 0, 0, "He came again").unwrap();
+    };
+    refused(review_on(&doc, Tier::Participate, RESIDENT, splice), super::space_rules::PRIVATE_IN_CLEAR);
+    review_on(&doc, Tier::Participate, RESIDENT, |d| Editor::new(d, &author(RESIDENT)).add_request_details(&private, "He came again").unwrap()).expect("details go in sealed");
+}

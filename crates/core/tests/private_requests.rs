@@ -1,0 +1,144 @@
+//! Private requests with real keys: who opens them (the resident who raised one, its team, the
+//! organisers) and who does not (another resident, a removed team member for what came after),
+//! and that a damaged sealed part reads as closed, never as a panic or a missing item.
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ROOT, ScalarValue};
+use linli_core::private::{Keyring, open_private};
+use linli_core::{Author, Editor, ItemId, MemberId, Place, Privacy, Responsibility, Space, SpaceDocument, TaskDraft, Timestamp, new_space_with};
+
+const CATEGORY: &str = "c000000000000002";
+const WRITE_SEED: [u8; 32] = [9; 32];
+
+fn public(seed: &[u8; 32]) -> [u8; 32] {
+    ed25519_dalek::SigningKey::from_bytes(seed).verifying_key().to_bytes()
+}
+
+/// Member `n`, with the member key whose seed is `[n; 32]`.
+fn author(n: u8) -> Author {
+    Author { member: MemberId::from_public_key(public(&[n; 32])), session: [n; 8], now: Timestamp(1_000_000) }
+}
+
+fn me(n: u8) -> String {
+    author(n).member.to_string()
+}
+
+/// What member `n`'s device reads (`organises`: it holds the organise link).
+fn read_as(doc: &AutoCommit, n: u8, organises: bool) -> Space {
+    let mut space = Space::hydrate(doc).unwrap();
+    open_private(&mut space, &Keyring::new(Some(&[n; 32]), organises.then_some(&WRITE_SEED)));
+    space
+}
+
+struct Village {
+    doc: AutoCommit,
+    board: ItemId,
+    column: ItemId,
+}
+
+const ORGANISER: u8 = 1;
+const RESIDENT: u8 = 2;
+const TEAM: u8 = 3;
+const NEIGHBOUR: u8 = 4;
+const NEWCOMER: u8 = 5;
+
+fn village() -> Village {
+    let mut doc = new_space_with("Sanfang", &author(ORGANISER), |doc| {
+        doc.put(ROOT, "write_key", ScalarValue::Bytes(public(&WRITE_SEED).to_vec())).unwrap();
+    });
+    let (board, column) = (author(ORGANISER).new_item_id([1; 8]), author(ORGANISER).new_item_id([2; 8]));
+    let mut organiser = Editor::new(&mut doc, &author(ORGANISER));
+    organiser.create_board(&board, "Requests", &[(column.clone(), [("en".to_owned(), "New".to_owned())].into())]).unwrap();
+    set_team(&mut doc, &[TEAM]);
+    Village { doc, board, column }
+}
+
+fn set_team(doc: &mut AutoCommit, members: &[u8]) {
+    let team = Responsibility { team: "Property".into(), members: members.iter().map(|n| (me(*n), true)).collect(), keys: Default::default() };
+    let keys = [linli_core::private::organisers_reading_key(&WRITE_SEED)];
+    Editor::new(doc, &author(ORGANISER)).with_reading_keys(&keys).set_responsibility(CATEGORY, &team).unwrap();
+}
+
+fn raise(v: &mut Village, k: u8, title: &str) -> ItemId {
+    let id = author(RESIDENT).new_item_id([k; 8]);
+    let draft = TaskDraft { title: title.into(), description: "Please do not say it was me".into(), ..Default::default() };
+    Editor::new(&mut v.doc, &author(RESIDENT)).raise_request_as(&id, Some((&v.board, &v.column, Place::End)), CATEGORY, draft, true).unwrap();
+    id
+}
+
+#[test]
+fn the_resident_the_team_and_the_organisers_read_a_private_request_and_no_one_else() {
+    let mut v = village();
+    let id = raise(&mut v, 1, "5-302 threatens my family");
+    let place = format!("tasks/{id}");
+    for (who, organises) in [(RESIDENT, false), (TEAM, false), (ORGANISER, true)] {
+        let space = read_as(&v.doc, who, organises);
+        assert_eq!(space.tasks[id.as_str()].title, "5-302 threatens my family", "member {who} reads it");
+        assert_eq!(space.tasks[id.as_str()].description, "Please do not say it was me");
+        assert_eq!(space.private.get(&place), Some(&Privacy::Open));
+    }
+    for (who, organises) in [(NEIGHBOUR, false), (ORGANISER, false)] {
+        let space = read_as(&v.doc, who, organises);
+        let task = &space.tasks[id.as_str()];
+        assert_eq!((task.title.as_str(), task.description.as_str()), ("", ""), "member {who} reads nothing of it");
+        assert_eq!(space.private.get(&place), Some(&Privacy::Closed));
+        assert_eq!(task.request.as_ref().map(|r| r.category.as_str()), Some(CATEGORY), "its category is public");
+    }
+    // The team answers; the resident reads the answer, the neighbour does not.
+    let answer = author(TEAM).new_item_id([7; 8]);
+    Editor::new(&mut v.doc, &author(TEAM)).comment_on_task(&id, &answer, "We will come tonight").unwrap();
+    assert_eq!(read_as(&v.doc, RESIDENT, false).tasks[id.as_str()].comments[answer.as_str()].text, "We will come tonight");
+    let theirs = read_as(&v.doc, NEIGHBOUR, false);
+    assert_eq!(theirs.tasks[id.as_str()].comments[answer.as_str()].text, "");
+    assert_eq!(theirs.private.get(&format!("tasks/{id}/comments/{answer}")), Some(&Privacy::Closed));
+    let bytes = v.doc.save_nocompress();
+    assert!(!bytes.windows(7).any(|w| w == b"tonight" || w == b"5-302 t"), "nothing private in clear in the document");
+}
+
+#[test]
+fn a_member_who_joins_the_team_reads_its_past_requests_and_one_who_leaves_not_what_comes_after() {
+    let mut v = village();
+    let before = raise(&mut v, 1, "The lift stops between floors");
+    set_team(&mut v.doc, &[TEAM, NEWCOMER]);
+    assert_eq!(read_as(&v.doc, NEWCOMER, false).tasks[before.as_str()].title, "The lift stops between floors", "a newcomer reads the team's past requests");
+    set_team(&mut v.doc, &[NEWCOMER]);
+    let after = raise(&mut v, 2, "Water in the cellar");
+    let left = read_as(&v.doc, TEAM, false);
+    assert_eq!(left.tasks[before.as_str()].title, "The lift stops between floors", "what they could read stays readable");
+    assert_eq!(left.tasks[after.as_str()].title, "", "what is raised after they left is not for them");
+    assert_eq!(read_as(&v.doc, NEWCOMER, false).tasks[after.as_str()].title, "Water in the cellar");
+    assert_eq!(read_as(&v.doc, ORGANISER, true).tasks[after.as_str()].title, "Water in the cellar");
+}
+
+#[test]
+fn a_damaged_sealed_part_reads_closed_and_its_request_stays() {
+    let mut v = village();
+    let id = raise(&mut v, 1, "Noise at night");
+    let mut space = Space::hydrate(&v.doc).unwrap();
+    let sealed = space.tasks.get_mut(id.as_str()).unwrap().sealed.as_mut().unwrap();
+    sealed.body.replace_range(10..14, "AAAA");
+    open_private(&mut space, &Keyring::new(Some(&[RESIDENT; 32]), None));
+    assert_eq!(space.private.get(&format!("tasks/{id}")), Some(&Privacy::Closed));
+    assert!(space.tasks.contains_key(id.as_str()));
+}
+
+#[test]
+fn editing_a_private_request_never_writes_its_words_in_clear_unless_organisers_publish_a_summary() {
+    let mut v = village();
+    let id = raise(&mut v, 1, "Flat 5-302 threatens my family");
+    // An organiser changes its due date from the task page: the form holds the opened words.
+    let opened = read_as(&v.doc, ORGANISER, true).tasks[id.as_str()].clone();
+    let draft = TaskDraft { title: opened.title.clone(), description: opened.description.clone(), due: Some(Timestamp(2_000_000)), labels: vec![] };
+    Editor::new(&mut v.doc, &author(ORGANISER)).edit_task(&id, draft).unwrap();
+    // The resident adds details: they go in sealed, as the resident's own comment.
+    Editor::new(&mut v.doc, &author(RESIDENT)).add_request_details(&id, "He came again at 2 a.m.").unwrap();
+    let bytes = v.doc.save_nocompress();
+    assert!(!bytes.windows(7).any(|w| w == b"5-302 t" || w == b"threate" || w == b"2 a.m.\0" || w == b"He came"), "a private word is in clear");
+    let resident = read_as(&v.doc, RESIDENT, false);
+    assert!(resident.tasks[id.as_str()].comments.values().any(|c| c.text == "He came again at 2 a.m."), "the resident reads the details they added");
+    assert_eq!(read_as(&v.doc, NEIGHBOUR, false).tasks[id.as_str()].due, Some(Timestamp(2_000_000)), "what is public of it changed");
+    // The organisers publish a summary: everyone reads that, the team still reads the original.
+    Editor::new(&mut v.doc, &author(ORGANISER)).publish_request_summary(&id, "A safety concern in building 5", "The team is on it.").unwrap();
+    assert_eq!(read_as(&v.doc, NEIGHBOUR, false).tasks[id.as_str()].title, "A safety concern in building 5");
+    assert_eq!(read_as(&v.doc, TEAM, false).tasks[id.as_str()].title, "Flat 5-302 threatens my family");
+}
