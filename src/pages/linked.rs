@@ -350,7 +350,8 @@ fn EscalationItem(row: EscalationRow) -> impl IntoView {
     let waiting = matches!(row.state, EscalationState::Waiting { .. });
     view! {
         <li class="card escalation" class:overdue=overdue && !resolved data-escalation=row.id.clone() data-state=format!("{:?}", row.state)>
-            <p><strong class="escalation-title">{row.escalation.title.clone()}</strong></p>
+            // A private request goes up without its words: its community's note says what matters.
+            <p><strong class="escalation-title">{if row.escalation.title.is_empty() { t_string!(i18n, private_request).to_string() } else { row.escalation.title.clone() }}</strong></p>
             <p class="task-meta">
                 <span class="badge">{row.department.clone()}</span>" "
                 // Back to the request among what its community shares (not into the community's
@@ -392,7 +393,7 @@ fn SharedView(row: LinkRow) -> impl IntoView {
             <p class="shares-chosen">{t!(i18n, linked_shares)}{move || format::colon(i18n.get_locale())}{shares_text(row.link.lower.shares, i18n)}</p>
             <h4>{t!(i18n, overview_open)}</h4>
             <ul class="plain shared-requests">
-                {requests.into_iter().map(|(id, r)| view! { <li id=shared_request_anchor(&link, &id)>{r.title}" · "<span class="badge">{r.category}</span>" · "<span class="muted">{format::date_time(r.raised_at, locale)}</span></li> }).collect_view()}
+                {requests.into_iter().map(|(id, r)| view! { <li id=shared_request_anchor(&link, &id)>{if r.title.is_empty() { t_string!(i18n, private_request).to_string() } else { r.title }}" · "<span class="badge">{r.category}</span>" · "<span class="muted">{format::date_time(r.raised_at, locale)}</span></li> }).collect_view()}
             </ul>
             <h4>{t!(i18n, overview_pledges)}</h4>
             <ul class="plain shared-pledges">

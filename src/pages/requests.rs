@@ -61,7 +61,8 @@ pub fn RequestsPage() -> impl IntoView {
                 .filter_map(|(id, t)| {
                     let r = t.request.as_ref()?;
                     let responsibility = s.responsibilities.get(&r.category);
-                    let closed = s.privacy(&format!("tasks/{id}")) == Some(Privacy::Closed);
+                    // Not opened here (or not yet: the first picture comes before the engine).
+                    let closed = t.sealed.is_some() && s.privacy(&format!("tasks/{id}")) != Some(Privacy::Open);
                     Some(RequestRow {
                         id: id.clone(),
                         // What everyone reads of a private request: that it exists, its category,
@@ -181,6 +182,8 @@ fn RaiseRequestForm() -> impl IntoView {
     let category = RwSignal::new(String::new());
     // Who may read it: the team responsible and the organisers (the default), or everyone.
     let private = RwSignal::new(true);
+    // Where to visit and whom to call back: asked only when private, sealed with the details.
+    let (flat, phone) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let error = RwSignal::new(None::<String>);
     let categories = Memo::new(move |_| {
         let lang = current_lang();
@@ -197,8 +200,19 @@ fn RaiseRequestForm() -> impl IntoView {
         ev.prevent_default();
         let chosen = category.get_untracked();
         let chosen = if chosen.is_empty() { categories.get_untracked().first().map(|(id, _)| id.clone()).unwrap_or_default() } else { chosen };
-        let draft = TaskDraft { title: title.get_untracked(), description: details.get_untracked(), ..Default::default() };
         let private = private.get_untracked();
+        let mut description = details.get_untracked().trim().to_owned();
+        let (flat_now, phone_now) = (flat.get_untracked().trim().to_owned(), phone.get_untracked().trim().to_owned());
+        if private && !(flat_now.is_empty() && phone_now.is_empty()) {
+            let contact = [(t_string!(i18n, flat_label), flat_now), (t_string!(i18n, phone_label), phone_now)]
+                .into_iter()
+                .filter(|(_, value)| !value.is_empty())
+                .map(|(label, value)| format!("{label}{}{value}", format::colon(i18n.get_locale_untracked())))
+                .collect::<Vec<_>>()
+                .join("  \n");
+            description = if description.is_empty() { contact } else { format!("{description}\n\n{contact}") };
+        }
+        let draft = TaskDraft { title: title.get_untracked(), description, ..Default::default() };
         let id = ctx.new_id();
         let existing = ctx.with_untracked(request_board).flatten();
         let organiser = ctx.can_edit();
@@ -223,6 +237,8 @@ fn RaiseRequestForm() -> impl IntoView {
             Ok(()) => {
                 title.set(String::new());
                 details.set(String::new());
+                flat.set(String::new());
+                phone.set(String::new());
                 error.set(None);
             }
             Err(e) => error.set(Some(e)),
@@ -241,6 +257,18 @@ fn RaiseRequestForm() -> impl IntoView {
             <input id="request-title" required maxlength="200" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
             <label for="request-details">{t!(i18n, request_details)}</label>
             <textarea id="request-details" rows="3" maxlength="4000" prop:value=move || details.get() on:input=move |ev| details.set(event_target_value(&ev)) />
+            {move || private.get().then(|| view! {
+                <div class="field-row private-contact">
+                    <div>
+                        <label for="request-flat">{t!(i18n, flat_label)}</label>
+                        <input id="request-flat" maxlength="40" autocomplete="address-line2" prop:value=move || flat.get() on:input=move |ev| flat.set(event_target_value(&ev)) />
+                    </div>
+                    <div>
+                        <label for="request-phone">{t!(i18n, phone_for_call_back)}</label>
+                        <input id="request-phone" type="tel" maxlength="30" autocomplete="tel" prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev)) />
+                    </div>
+                </div>
+            })}
             <label for="request-category">{t!(i18n, category)}</label>
             <select id="request-category" on:change=move |ev| category.set(event_target_value(&ev))>
                 {move || categories.get().into_iter().map(|(id, name)| {

@@ -380,7 +380,7 @@ fn CategoriesForm() -> impl IntoView {
             <h2 id="categories-heading">{t!(i18n, categories_and_teams)}</h2>
             <p class="muted">{t!(i18n, teams_explained)}</p>
             <table class="categories">
-                <thead><tr><th scope="col">{t!(i18n, category)}</th><th scope="col">{t!(i18n, responsible_team_heading)}</th><th scope="col">{t!(i18n, i_am_on_team)}</th><th scope="col" class="edit-only">{t!(i18n, team_members)}</th></tr></thead>
+                <thead><tr><th scope="col">{t!(i18n, category)}</th><th scope="col">{t!(i18n, responsible_team_heading)}</th><th scope="col">{t!(i18n, i_am_on_team)}</th></tr></thead>
                 <tbody>
                     {move || rows.get().into_iter().map(|row| {
                         let (id_team, id_join, id_add) = (row.id.clone(), row.id.clone(), row.id.clone());
@@ -392,10 +392,8 @@ fn CategoriesForm() -> impl IntoView {
                             <tr>
                                 <th scope="row"><label for=team_input.clone()>{row.name.clone()}</label></th>
                                 <td><input id=team_input value=row.team.clone() maxlength="80"
-                                    on:change=move |ev| update_team(id_team.clone(), Some(event_target_value(&ev)), None) /></td>
-                                <td><input type="checkbox" checked=row.on_team aria-label=move || fill(t_string!(i18n, on_team_for), &[("category", &label.clone().to_string())]).to_string()
-                                    on:change=move |ev| update_team(id_join.clone(), None, Some((me.clone(), event_target_checked(&ev)))) /></td>
-                                <td class="edit-only team-members">
+                                    on:change=move |ev| update_team(id_team.clone(), Some(event_target_value(&ev)), None) />
+                                    <div class="edit-only team-members" role="group" aria-label=t_string!(i18n, team_members)>
                                     <ul class="plain">
                                         {row.members.iter().map(|(member, name)| {
                                             let (category, member) = (row.id.clone(), member.clone());
@@ -414,7 +412,10 @@ fn CategoriesForm() -> impl IntoView {
                                             {row.others.iter().map(|(member, name)| view! { <option value=member.clone()>{name.clone()}</option> }).collect_view()}
                                         </select>
                                     })}
+                                    </div>
                                 </td>
+                                <td><input type="checkbox" checked=row.on_team aria-label=move || fill(t_string!(i18n, on_team_for), &[("category", &label.clone().to_string())]).to_string()
+                                    on:change=move |ev| update_team(id_join.clone(), None, Some((me.clone(), event_target_checked(&ev)))) /></td>
                             </tr>
                         }
                     }).collect_view()}

@@ -170,6 +170,7 @@ pub fn TaskPage() -> impl IntoView {
                                 })}
                             </dl>
                         })}
+                        {task.request.is_some().then(|| view! { <MoveToCategory item /> })}
                         {task.request.is_some().then(|| view! { <EscalationStatus request=item.get_untracked() /> })}
                         <p class="claim-line">
                             {match task.claimed_by.clone() {
@@ -390,4 +391,37 @@ fn PublishSummaryForm(item: Memo<String>) -> impl IntoView {
         </form>
     }
     .into_any()
+}
+
+/// Organisers hand a request to another category's team (a private one is sealed to that team's
+/// key too, by this device, which holds the organisers').
+#[component]
+fn MoveToCategory(item: Memo<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_space();
+    let error = RwSignal::new(None::<String>);
+    let options = Memo::new(move |_| {
+        let lang = current_lang();
+        ctx.with(|s| {
+            let current = s.tasks.get(&item.get()).and_then(|t| t.request.as_ref()).map(|r| r.category.clone()).unwrap_or_default();
+            s.categories_in_order().into_iter().filter(|(id, _)| *id != current).map(|(id, c)| (id.to_owned(), name_in(&c.names, lang))).collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    });
+    let change = move |ev: leptos::ev::Event| {
+        let category = event_target_value(&ev);
+        let Some(id) = ItemId::parse(&item.get_untracked()) else { return };
+        if !category.is_empty() {
+            ctx.edit_then(vec![Edit::MoveRequestToCategory { id, category }], move |outcome| error.set(outcome.err()));
+        }
+    };
+    view! {
+        <p class="edit-only no-print move-category">
+            <select aria-label=t_string!(i18n, move_to_category) on:change=change>
+                <option value="" selected>{t!(i18n, move_to_category)}</option>
+                {move || options.get().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+            </select>
+            {move || error.get().map(|e| view! { <span class="error" role="alert">{e}</span> })}
+        </p>
+    }
 }

@@ -121,6 +121,8 @@ test("every kiosk slide fits a 1920 × 1080 and a 1280 × 720 screen with its te
   // An open request, in a resident's words; the form says what the lobby will show.
   await openTab(organiser.page, "Requests");
   const raise = organiser.page.getByRole("form", { name: "Raise a request" });
+  // (A public one: a private request's words never leave its readers' devices at all.)
+  await raise.getByLabel("All neighbours").check();
   assert.match(await raise.innerText(), /The lobby screen shows only how many requests are open, never what they say/);
   await raise.getByLabel("What needs doing?").fill("Water leaking from 3-502 into the flat below");
   await raise.getByRole("button", { name: "Send request" }).click();

@@ -50,6 +50,8 @@ async function raiseRequest(page, title, category) {
   const form = page.getByRole("form", { name: "Raise a request" });
   await form.getByLabel("What needs doing?").fill(title);
   await form.getByLabel("Category").selectOption({ label: category });
+  // Shared with the street, words and all: a public request.
+  await form.getByLabel("All neighbours").check();
   await form.getByRole("button", { name: "Send request" }).click();
   await page.locator(".request-row", { hasText: title }).waitFor();
 }

@@ -26,7 +26,8 @@ fn me(n: u8) -> String {
 /// What member `n`'s device reads (`organises`: it holds the organise link).
 fn read_as(doc: &AutoCommit, n: u8, organises: bool) -> Space {
     let mut space = Space::hydrate(doc).unwrap();
-    open_private(&mut space, &Keyring::new(Some(&[n; 32]), organises.then_some(&WRITE_SEED)));
+    let write: Vec<[u8; 32]> = if organises { vec![WRITE_SEED] } else { vec![] };
+    open_private(&mut space, &Keyring::new(Some(&[n; 32]), &write));
     space
 }
 
@@ -117,7 +118,7 @@ fn a_damaged_sealed_part_reads_closed_and_its_request_stays() {
     let mut space = Space::hydrate(&v.doc).unwrap();
     let sealed = space.tasks.get_mut(id.as_str()).unwrap().sealed.as_mut().unwrap();
     sealed.body.replace_range(10..14, "AAAA");
-    open_private(&mut space, &Keyring::new(Some(&[RESIDENT; 32]), None));
+    open_private(&mut space, &Keyring::new(Some(&[RESIDENT; 32]), &[]));
     assert_eq!(space.private.get(&format!("tasks/{id}")), Some(&Privacy::Closed));
     assert!(space.tasks.contains_key(id.as_str()));
 }
@@ -141,4 +142,39 @@ fn editing_a_private_request_never_writes_its_words_in_clear_unless_organisers_p
     Editor::new(&mut v.doc, &author(ORGANISER)).publish_request_summary(&id, "A safety concern in building 5", "The team is on it.").unwrap();
     assert_eq!(read_as(&v.doc, NEIGHBOUR, false).tasks[id.as_str()].title, "A safety concern in building 5");
     assert_eq!(read_as(&v.doc, TEAM, false).tasks[id.as_str()].title, "Flat 5-302 threatens my family");
+}
+
+#[test]
+fn organisers_holding_only_a_newer_organise_link_read_what_was_sealed_before_it_moved() {
+    let mut v = village();
+    let id = raise(&mut v, 1, "Before the move");
+    // What the move leaves in the document: the earlier seed, sealed under the new one (the sync
+    // crate's `past_write_keys`); the device holding the new link opens it and reads with both.
+    let mut space = Space::hydrate(&v.doc).unwrap();
+    open_private(&mut space, &Keyring::new(Some(&[ORGANISER; 32]), &[[42; 32], WRITE_SEED]));
+    assert_eq!(space.tasks[id.as_str()].title, "Before the move");
+    let mut without = Space::hydrate(&v.doc).unwrap();
+    open_private(&mut without, &Keyring::new(Some(&[ORGANISER; 32]), &[[42; 32]]));
+    assert_eq!(without.tasks[id.as_str()].title, "", "the new seed alone does not open it");
+}
+
+#[test]
+fn a_private_request_handed_to_another_team_is_read_by_that_team_with_its_comments() {
+    let mut v = village();
+    const SAFETY: &str = "c000000000000004";
+    const GUARD: u8 = 6;
+    let team = Responsibility { team: "Safety".into(), members: [(me(GUARD), true)].into(), keys: Default::default() };
+    let organisers = [linli_core::private::organisers_reading_key(&WRITE_SEED)];
+    Editor::new(&mut v.doc, &author(ORGANISER)).with_reading_keys(&organisers).set_responsibility(SAFETY, &team).unwrap();
+    let id = raise(&mut v, 1, "Someone follows me home");
+    let answer = author(TEAM).new_item_id([7; 8]);
+    Editor::new(&mut v.doc, &author(TEAM)).comment_on_task(&id, &answer, "This is for the safety team").unwrap();
+    assert_eq!(read_as(&v.doc, GUARD, false).tasks[id.as_str()].title, "", "not yet theirs");
+    // Only a device that can open it hands it on.
+    assert!(Editor::new(&mut v.doc.clone(), &author(ORGANISER)).move_request_to_category(&id, SAFETY).is_err());
+    Editor::new(&mut v.doc, &author(ORGANISER)).with_reading_keys(&organisers).move_request_to_category(&id, SAFETY).unwrap();
+    let guard = read_as(&v.doc, GUARD, false);
+    assert_eq!(guard.tasks[id.as_str()].title, "Someone follows me home");
+    assert_eq!(guard.tasks[id.as_str()].comments[answer.as_str()].text, "This is for the safety team");
+    assert_eq!(guard.tasks[id.as_str()].request.as_ref().map(|r| r.category.as_str()), Some(SAFETY));
 }

@@ -394,12 +394,17 @@ impl Engine {
     }
 
     /// The keys this device reads space `id`'s private requests with (`linli_core::private`):
-    /// its member key's and, if it holds the organise link, the organisers'.
+    /// its member key's and, if it holds the organise link, the organisers' (the write key's, and
+    /// the earlier write keys' the document keeps sealed under it).
     pub(crate) fn reading_keys(&self, id: &DocumentId) -> Keyring {
         let repo = self.repo.borrow();
         let member = repo.member_key().map(MemberKey::seed);
-        let write = repo.write_key_opening(id).map(|key| key.seed());
-        Keyring::new(member.as_ref(), write.as_ref())
+        let mut write = Vec::new();
+        if let Some(key) = repo.write_key_opening(id) {
+            write.push(key.seed());
+            write.extend(repo.document(id).map(|doc| linli_sync::past_write_keys::past_write_seeds(doc, &key)).unwrap_or_default());
+        }
+        Keyring::new(member.as_ref(), &write)
     }
 
     /// `update` as this device may read it: the private parts it holds keys for opened, the

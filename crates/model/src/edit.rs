@@ -121,6 +121,8 @@ pub enum Edit {
     AssignTask { id: ItemId, member: String, assigned: bool },
     ResolveRequest { id: ItemId, resolved: bool },
     AddRequestDetails { id: ItemId, details: String },
+    /// Organisers give a request to another category (and its team).
+    MoveRequestToCategory { id: ItemId, category: String },
     /// Organisers publish what everyone may read of a private request (a summary they write).
     PublishRequestSummary { id: ItemId, title: String, description: String },
     ConfirmRequest { id: ItemId, resolved: bool },

@@ -21,6 +21,7 @@ pub mod link_seal;
 pub mod member_key;
 mod message;
 pub mod participate_key;
+pub mod past_write_keys;
 pub mod refusal_notice;
 mod repo;
 pub mod rules;

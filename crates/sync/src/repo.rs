@@ -418,9 +418,16 @@ impl Repo {
         let old = self.keys.write_key(&document_id).cloned();
         let ((), fx) = self.change(document_id, |doc| {
             let participate = old.as_ref().and_then(|old| unseal(doc, old));
+            // Earlier write seeds go along, sealed under the new key: organisers holding only the
+            // new link still read what was sealed to the organisers before.
+            let mut past = old.as_ref().map(|old| crate::past_write_keys::past_write_seeds(doc, old)).unwrap_or_default();
+            past.extend(old.as_ref().map(WriteKey::seed));
             move_key(doc, public);
             if let Some(participate) = participate {
                 set_participate_key(doc, &participate, &new);
+            }
+            if !past.is_empty() {
+                crate::past_write_keys::seal_past_write_seeds(doc, &new, &past);
             }
         })?;
         self.keys.hold_write_key(document_id, new);

@@ -336,6 +336,24 @@ fn moving_the_write_key_keeps_the_take_part_link_working() {
 }
 
 #[test]
+fn moving_the_write_key_twice_keeps_every_earlier_seed_for_the_newest_key_and_no_other() {
+    let mut v = village();
+    let first = v.net.nodes[v.organiser].repo.write_key_opening(&SPACE).expect("holds the key").seed();
+    for seed in [[4; 32], [5; 32]] {
+        let fx = v.net.nodes[v.organiser].repo.rotate_write_key(*SPACE, WriteKey::from_seed(seed)).expect("holds the key");
+        v.net.apply(v.organiser, fx);
+        v.net.run_until_quiet();
+    }
+    // Every peer took both moves (the sealed earlier keys fit the space's rules).
+    let heads = v.net.nodes[v.organiser].repo.read_mut(&SPACE, |doc| doc.get_heads()).unwrap();
+    assert_eq!(v.net.nodes[v.relay2].repo.read_mut(&SPACE, |doc| doc.get_heads()).unwrap(), heads);
+    let at_relay = v.net.nodes[v.relay2].repo.document(&SPACE).unwrap().clone();
+    let past = |seed: [u8; 32]| linli_sync::past_write_keys::past_write_seeds(&at_relay, &WriteKey::from_seed(seed));
+    assert_eq!(past([5; 32]), vec![first, [4; 32]], "the newest key opens every earlier seed, oldest first");
+    assert!(past([4; 32]).is_empty() && past(first).is_empty(), "an older key opens none");
+}
+
+#[test]
 fn member_signatures_cover_each_members_chain_with_about_one_per_head() {
     let mut v = village();
     // Offline, the resident makes 40 changes; back online they travel with one member signature.

@@ -20,6 +20,8 @@ export async function livedInSpace(page, baseUrl) {
   await openTab(page, "Requests");
   const request = page.getByRole("form", { name: "Raise a request" });
   await request.getByLabel("What needs doing?").fill("Broken lamp by the well");
+  // A lamp by the well is everyone's business: a public request.
+  await request.getByLabel("All neighbours").check();
   await request.getByRole("button", { name: "Send request" }).click();
   await page.getByRole("button", { name: "Claim “Broken lamp by the well”" }).click();
   await page.getByRole("button", { name: "Mark “Broken lamp by the well” resolved" }).click();

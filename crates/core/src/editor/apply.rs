@@ -49,6 +49,7 @@ impl Editor<'_> {
             Edit::ResolveRequest { id, resolved } => self.resolve_request(&id, resolved),
             Edit::AddRequestDetails { id, details } => self.add_request_details(&id, &details),
             Edit::PublishRequestSummary { id, title, description } => self.publish_request_summary(&id, &title, &description),
+            Edit::MoveRequestToCategory { id, category } => self.move_request_to_category(&id, &category),
             Edit::ConfirmRequest { id, resolved } => self.confirm_request(&id, resolved),
             Edit::CommentOnTask { id, comment, text } => self.comment_on_task(&id, &comment, &text),
             Edit::SetTaskArchived { id, archived } => self.set_task_archived(&id, archived),

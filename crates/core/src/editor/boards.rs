@@ -334,6 +334,28 @@ impl Editor<'_> {
         })
     }
 
+    /// Organisers give a request to another category's team. A private request, and every
+    /// comment on it, is sealed also to the new team's newest key (opened with the organisers'
+    /// key this editor holds): the new team reads it; the old one keeps what it could read.
+    pub fn move_request_to_category(&mut self, id: &ItemId, category: &str) -> Result<(), SpaceError> {
+        let (_, mut task) = self.item::<Task>("tasks", "task", id.as_str())?;
+        let Some(request) = &mut task.request else { return Err(SpaceError::Invalid("only a resident's request has a category")) };
+        request.category = category.to_owned();
+        let team = self.responsibility(category)?;
+        let reader = team.as_ref().and_then(linli_model::Responsibility::current_key).and_then(linli_seal::Reader::from_hex);
+        if let (Some(sealed), Some(reader)) = (&task.sealed, reader) {
+            let wider = linli_seal::reseal_to(sealed, &self.reading, &[reader])
+                .map_err(|_| SpaceError::Invalid("this device cannot open this private request to hand it on (open the space with the organise link)"))?;
+            task.sealed = Some(wider);
+            for comment in task.comments.values_mut() {
+                if let Some(wider) = comment.sealed.as_ref().and_then(|sealed| linli_seal::reseal_to(sealed, &self.reading, &[reader]).ok()) {
+                    comment.sealed = Some(wider);
+                }
+            }
+        }
+        self.update_task(id, "request.category", |current| *current = task)
+    }
+
     /// The resident who raised a request adds details to it: a new paragraph at the end of its
     /// description (only the text is spliced, so an organiser's concurrent edit is kept).
     pub fn add_request_details(&mut self, id: &ItemId, details: &str) -> Result<(), SpaceError> {

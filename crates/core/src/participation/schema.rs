@@ -33,6 +33,8 @@ pub(crate) enum Shape {
     Yes,
     /// Exactly this many bytes (a public key).
     Bytes(usize),
+    /// Whole entries of this many bytes, at most so many of them (earlier write keys, sealed).
+    ByteEntries(usize, usize),
     /// The shape, or null (an optional value not set).
     OrNull(&'static Shape),
     /// A list of at most this many elements of the shape.
@@ -300,6 +302,7 @@ pub(crate) static SPACE: Shape = Shape::Record(&[
     opt("kiosk", &KIOSK),
     opt("write_key", &KEY),
     opt("write_key_moved", &YES),
+    opt("past_write_keys_sealed", &Shape::ByteEntries(64, 64)),
     opt("participate_key", &KEY),
     opt("participate_seed_sealed", &KEY),
     opt("participate_key_moved", &YES),
@@ -440,6 +443,9 @@ impl Shape {
             (Shape::Flag, ScalarValue::Boolean(_)) => Ok(()),
             (Shape::Yes, ScalarValue::Boolean(true)) => Ok(()),
             (Shape::Bytes(len), ScalarValue::Bytes(bytes)) => if bytes.len() == *len { Ok(()) } else { Err(WRONG_KIND) },
+            (Shape::ByteEntries(len, most), ScalarValue::Bytes(bytes)) => {
+                if bytes.len() % len == 0 && bytes.len() / len <= *most { Ok(()) } else { Err(WRONG_KIND) }
+            }
             (Shape::Character, ScalarValue::Str(s)) => fits((1..=8).contains(&s.chars().count())),
             _ => Err(WRONG_KIND),
         }

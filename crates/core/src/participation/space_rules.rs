@@ -231,7 +231,7 @@ impl Judge<'_, '_> {
         match target {
             // ----- the root -----
             ["schema"] => require(first, FIRST_CHANGE_ONLY),
-            ["write_key" | "participate_key" | "participate_seed_sealed" | "write_key_moved" | "participate_key_moved" | "home_relay"] => {
+            ["write_key" | "participate_key" | "participate_seed_sealed" | "write_key_moved" | "participate_key_moved" | "home_relay" | "past_write_keys_sealed"] => {
                 require(organiser && matches!(op.action, OpType::Put(_)), KEYS)
             }
             [_] if op.makes_object() || matches!(op.action, OpType::Delete) => require(first, FIRST_CHANGE_ONLY),
@@ -260,6 +260,11 @@ impl Judge<'_, '_> {
                 self.make_item(op, target, false)
             }
             [_, _, "comments", _] => self.make_item(op, target, true),
+            // Organisers hand a private request to another team: its comments are sealed to one
+            // more reader (a key added where none stood; what a comment says never changes).
+            ["tasks", _, "comments", _, "sealed", "keys", _] if organiser => {
+                require(matches!(op.action, OpType::Put(_)) && self.placed.fresh_key(op), COMMENTS_ONLY_ADDED)
+            }
             [_, _, "comments", _, ..] => Err(COMMENTS_ONLY_ADDED),
             // ----- pledges -----
             ["pledges", _, "signatures", m] => {

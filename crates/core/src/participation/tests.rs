@@ -915,3 +915,26 @@ fn a_resident_adds_no_words_in_clear_to_a_private_request() {
     refused(review_on(&doc, Tier::Participate, RESIDENT, splice), super::space_rules::PRIVATE_IN_CLEAR);
     review_on(&doc, Tier::Participate, RESIDENT, |d| Editor::new(d, &author(RESIDENT)).add_request_details(&private, "He came again").unwrap()).expect("details go in sealed");
 }
+
+#[test]
+fn only_organisers_add_a_reader_to_a_comment_on_a_private_request_and_only_where_none_stood() {
+    let s = sample();
+    let (mut doc, private) = with_private_request(&s);
+    let comment = id(RESIDENT, 63);
+    Editor::new(&mut doc, &author(RESIDENT)).comment_on_task(&private, &comment, "again tonight").unwrap();
+    let add = |reader: String| {
+        let private = private.clone();
+        let comment = comment.clone();
+        move |d: &mut AutoCommit| {
+            let keys = at(d, &["tasks", private.as_str(), "comments", comment.as_str(), "sealed", "keys"]);
+            d.put(&keys, reader.as_str(), "AAAA").unwrap();
+        }
+    };
+    review_on(&doc, Tier::Edit, ORGANISER, add("cd".repeat(32))).expect("an organiser hands it to one more team");
+    refused(review_on(&doc, Tier::Participate, RESIDENT, add("cd".repeat(32))), super::space_rules::COMMENTS_ONLY_ADDED);
+    let existing = {
+        let keys = at(&doc, &["tasks", private.as_str(), "comments", comment.as_str(), "sealed", "keys"]);
+        doc.keys(&keys).next().expect("sealed to someone")
+    };
+    refused(review_on(&doc, Tier::Edit, ORGANISER, add(existing)), super::space_rules::COMMENTS_ONLY_ADDED);
+}

@@ -14,9 +14,9 @@ pub struct Keyring {
 
 impl Keyring {
     /// The keys of a device with member key `member_seed` and, if it organises the space, the
-    /// write key's seed.
-    pub fn new(member_seed: Option<&[u8; 32]>, write_seed: Option<&[u8; 32]>) -> Keyring {
-        let keys = member_seed.map(ReadingKey::of_member).into_iter().chain(write_seed.map(super::organisers_reading_key)).collect();
+    /// seeds of the write key and of the earlier ones the document keeps sealed under it.
+    pub fn new(member_seed: Option<&[u8; 32]>, write_seeds: &[[u8; 32]]) -> Keyring {
+        let keys = member_seed.map(ReadingKey::of_member).into_iter().chain(write_seeds.iter().map(super::organisers_reading_key)).collect();
         Keyring { keys }
     }
 
