@@ -83,6 +83,13 @@ pub fn EscalateForm(#[prop(into)] request: String) -> impl IntoView {
     let note = RwSignal::new(String::new());
     let chosen = RwSignal::new(String::new());
     let opened = RwSignal::new(false);
+    // A private request's words go up only if its organiser chooses (sealed to the department).
+    let with_words = RwSignal::new(false);
+    let request_for_privacy = request.clone();
+    let readable_private = move || {
+        ctx.with(|space| space.tasks.get(&request_for_privacy).is_some_and(|t| t.sealed.is_some()) && space.privacy(&format!("tasks/{request_for_privacy}")) == Some(linli_model::Privacy::Open))
+            .unwrap_or(false)
+    };
     let request_id = request.clone();
     let targets = move || {
         let request = request_id.clone();
@@ -110,7 +117,7 @@ pub fn EscalateForm(#[prop(into)] request: String) -> impl IntoView {
             let first = departments.first().map(|(d, _)| d.clone()).unwrap_or_default();
             let escalate = move |_| {
                 let department = Some(chosen.get_untracked()).filter(|d| !d.is_empty()).unwrap_or_else(|| first.clone());
-                let edit = LinkedEdit::Escalate { request: request.clone(), department, details: note.get_untracked() };
+                let edit = LinkedEdit::Escalate { request: request.clone(), department, details: note.get_untracked(), with_words: with_words.get_untracked() };
                 ctx.linked_then(&link, edit, move |outcome| match outcome {
                     Ok(()) => {
                         note.set(String::new());
@@ -130,6 +137,9 @@ pub fn EscalateForm(#[prop(into)] request: String) -> impl IntoView {
                     <label>{t!(i18n, escalate_note)}
                         <textarea class="escalate-note" rows="2" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev)) />
                     </label>
+                    {let readable_private = readable_private.clone(); move || readable_private().then(|| view! {
+                        <label class="check"><input type="checkbox" class="escalate-with-words" prop:checked=move || with_words.get() on:change=move |ev| with_words.set(event_target_checked(&ev)) />{t!(i18n, escalate_with_words)}</label>
+                    })}
                     {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                     <button type="button" class="escalate-button" on:click=escalate>{t!(i18n, escalate_button)}</button>
                 </details>

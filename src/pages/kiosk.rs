@@ -50,7 +50,10 @@ fn escalations_slide(space: &Space, links: &std::collections::BTreeMap<String, l
                 linli_model::EscalationState::Resolved { .. } => continue,
             };
             let department = link.upper.departments.get(&escalation.department).and_then(|d| linli_model::pick(&d.names, lang)).unwrap_or_default().to_owned();
-            rows.push((escalation.title.clone(), link.lower.name.clone(), department, escalation.escalated_at, overdue));
+            // The lobby never shows a private request's words, even on a device that could open
+            // them: an empty title reads "A private request".
+            let title = if escalation.sealed.is_some() { String::new() } else { escalation.title.clone() };
+            rows.push((title, link.lower.name.clone(), department, escalation.escalated_at, overdue));
         }
     }
     rows.sort_by(|a, b| b.4.cmp(&a.4).then_with(|| a.3.cmp(&b.3)));
@@ -373,7 +376,7 @@ fn SlideView(slide: Slide) -> impl IntoView {
                             {rows.into_iter().take(6).map(|(title, community, department, at, overdue)| view! {
                                 <li class:overdue=overdue>
                                     {overdue.then(|| view! { <span class="badge urgent">{t!(i18n, overview_overdue)}</span>" " })}
-                                    <strong>{title}</strong>" · "{community}" · "{department}" · "{format::date_time(at, locale)}
+                                    <strong>{if title.is_empty() { t_string!(i18n, private_request).to_string() } else { title }}</strong>" · "{community}" · "{department}" · "{format::date_time(at, locale)}
                                 </li>
                             }).collect_view()}
                         </ul>

@@ -220,3 +220,59 @@ test("a member taken off a team no longer reads what is raised after, and still 
     await p.context.close();
   }
 });
+
+test("a private request escalated with its words reaches only the street department's members", async () => {
+  const street = await newProfile(world.browser);
+  const streetLink = await createSpace(street.page, world.relay.httpUrl, "Gulou Street", { me: "Officer Lin" });
+  await openTab(street.page, "Settings");
+  const teams = street.page.getByRole("region", { name: "Categories and responsible teams" });
+  await teams.getByLabel("Repairs", { exact: true }).fill("Street repairs office");
+  await teams.getByLabel("Repairs", { exact: true }).press("Tab");
+  await street.page.getByRole("checkbox", { name: "I am on the team for Repairs" }).check();
+  await waitUntilSaved(street.page);
+  await openTab(street.page, "Linked spaces");
+  const inviteForm = street.page.locator("form.invite-form");
+  await inviteForm.getByLabel("Which community is it for? (shown until it accepts)").fill("Sanfang");
+  await inviteForm.getByLabel("Departments claim an escalation within (hours)").fill("24");
+  await inviteForm.getByRole("button", { name: "Make an invitation" }).click();
+  const invitationText = inviteForm.locator("textarea.invitation-text");
+  await eventually(async () => (await invitationText.count()) > 0 && (await invitationText.inputValue()) !== "", "an invitation");
+  const invitation = await invitationText.inputValue();
+
+  const community = await newProfile(world.browser);
+  await createSpace(community.page, world.relay.httpUrl, "Sanfang Community", { me: "Worker Huang" });
+  await openTab(community.page, "Linked spaces");
+  const acceptForm = community.page.locator("form.accept-form");
+  await acceptForm.getByLabel("Invitation").fill(invitation);
+  await acceptForm.getByRole("button", { name: "Accept and link" }).click();
+  await community.page.locator('.above-link[data-space="Gulou Street"] .link-state', { hasText: "Linked" }).waitFor({ timeout: 30_000 });
+
+  await openTab(community.page, "Requests");
+  const form = community.page.getByRole("form", { name: "Raise a request" });
+  await form.getByLabel("What needs doing?").fill(MARKER);
+  await form.getByLabel("Category").selectOption({ label: "Repairs" });
+  await form.getByRole("button", { name: "Send request" }).click();
+  await community.page.locator(".request-row", { hasText: MARKER }).getByRole("link").click();
+  const escalate = community.page.locator("details.escalate");
+  await escalate.locator("summary", { hasText: "Escalate to Gulou Street" }).click();
+  await escalate.locator(".escalate-department").selectOption({ label: "Repairs · Street repairs office" });
+  await escalate.getByLabel("Send its words to the department (only its members read them)").check();
+  await escalate.locator(".escalate-note").fill("Please see the resident's words.");
+  await escalate.locator(".escalate-button").click();
+  await community.page.locator(".escalation-status", { hasText: "Escalated to Gulou Street · Repairs" }).waitFor();
+
+  // The department's member reads the words; the street's lobby screen (a view link) does not.
+  await openTab(street.page, "Linked spaces");
+  await street.page.locator(".escalation", { hasText: MARKER }).waitFor({ timeout: 20_000 });
+  const kiosk = await newProfile(world.browser);
+  await kiosk.page.goto(`${world.relay.httpUrl}/k/${new URL(streetLink).pathname.split("/")[2]}`);
+  await kiosk.page.locator('[data-slide="escalations"]', { hasText: "A private request" }).waitFor({ timeout: 20_000 });
+  assert.ok(!(await kiosk.page.locator("body").innerText()).includes(MARKER));
+  for (const file of filesUnder(world.relay.dataDir)) {
+    assert.ok(!holds(file.bytes, MARKER), `the relay's ${file.path} holds the request's words`);
+  }
+  for (const p of [street, community, kiosk]) {
+    assert.deepEqual(p.page.errors, []);
+    await p.context.close();
+  }
+});

@@ -47,7 +47,7 @@ fn community_link(n: usize, digest: &Digest) -> AutoCommit {
     LinkEditor::new(&mut doc, &community).accept(&acceptance, |_| {}).unwrap();
     LinkEditor::new(&mut doc, &community).publish(digest).unwrap();
     for e in 0..10 {
-        let escalation = Escalation { title: format!("Escalated request {e}"), details: "Needs the street.".into(), department: format!("category-{}", e % 8), raised_at: Timestamp(NOW - 86_400_000), escalated_at: Timestamp(NOW), raised_by_name: String::new() };
+        let escalation = Escalation { title: format!("Escalated request {e}"), details: "Needs the street.".into(), department: format!("category-{}", e % 8), raised_at: Timestamp(NOW - 86_400_000), escalated_at: Timestamp(NOW), raised_by_name: String::new(), sealed: None };
         LinkEditor::new(&mut doc, &community).escalate(&format!("task-{e}"), &escalation).unwrap();
         if e % 2 == 0 {
             LinkEditor::new(&mut doc, &street).claim(&format!("task-{e}")).unwrap();

@@ -19,6 +19,11 @@ fn author(n: u8) -> Author {
     Author { member: MemberId::from_public_key(public(&[n; 32])), session: [n; 8], now: Timestamp(1_700_000_000_000) }
 }
 
+/// The resident's device: it seals with its member key.
+fn resident() -> Keyring {
+    Keyring::new(Some(&[2; 32]), &[])
+}
+
 /// A space with a Repairs team (member 3) and `count` requests raised by member 2.
 fn space(count: u32, private: bool) -> (AutoCommit, ItemId, ItemId) {
     let mut doc = new_space_with("Sanfang", &author(1), |doc| {
@@ -31,7 +36,7 @@ fn space(count: u32, private: bool) -> (AutoCommit, ItemId, ItemId) {
     for n in 0..count {
         let id = author(2).new_item_id(u64::from(n).to_le_bytes());
         let draft = TaskDraft { title: format!("Water leaking into flat {n}"), description: "Since Monday, from the flat above.".into(), ..Default::default() };
-        Editor::new(&mut doc, &author(2)).raise_request_as(&id, Some((&board, &column, Place::End)), CATEGORY, draft, private).unwrap();
+        Editor::new(&mut doc, &author(2)).with_keyring(&resident()).raise_request_as(&id, Some((&board, &column, Place::End)), CATEGORY, draft, private).unwrap();
     }
     (doc, board, column)
 }
@@ -43,6 +48,7 @@ fn benches(c: &mut Criterion) {
     let (sealed, _, _) = space(1_000, true);
     let team_member = Keyring::new(Some(&[3; 32]), &[]);
     group.bench_function("a team member opens 1,000 requests in clear (hydrate)", |b| b.iter(|| Space::hydrate(&clear).unwrap()));
+    group.bench_function("1,000 private requests, read without opening (hydrate)", |b| b.iter(|| Space::hydrate(&sealed).unwrap()));
     group.bench_function("a team member opens 1,000 private requests (hydrate + open)", |b| {
         b.iter(|| {
             let mut space = Space::hydrate(&sealed).unwrap();
@@ -57,7 +63,7 @@ fn benches(c: &mut Criterion) {
                 || clear.clone(),
                 |mut doc| {
                     let draft = TaskDraft { title: "Noise at night".into(), description: "From 3-502".into(), ..Default::default() };
-                    Editor::new(&mut doc, &author(2)).raise_request_as(&author(2).new_item_id([7; 8]), Some((&board, &column, Place::End)), CATEGORY, draft, private).unwrap();
+                    Editor::new(&mut doc, &author(2)).with_keyring(&resident()).raise_request_as(&author(2).new_item_id([7; 8]), Some((&board, &column, Place::End)), CATEGORY, draft, private).unwrap();
                     doc
                 },
                 BatchSize::LargeInput,

@@ -312,7 +312,7 @@ mod tests {
         };
         LinkEditor::new(&mut doc, &community).publish(&digest).unwrap();
         for n in 0..3 {
-            let escalation = Escalation { title: format!("Request {n}"), details: "Needs the street".into(), department: "repairs".into(), raised_at: Timestamp(500), escalated_at: Timestamp(2_000), raised_by_name: "Guo".into() };
+            let escalation = Escalation { title: format!("Request {n}"), details: "Needs the street".into(), department: "repairs".into(), raised_at: Timestamp(500), escalated_at: Timestamp(2_000), raised_by_name: "Guo".into(), sealed: None };
             LinkEditor::new(&mut doc, &community).escalate(&format!("task-{n}"), &escalation).unwrap();
         }
         LinkEditor::new(&mut doc, &street).claim("task-0").unwrap();

@@ -326,7 +326,7 @@ from_tree_struct!(LowerSide {
     ended_at = default,
 });
 from_tree_struct!(Shares { requests, pledges, decisions, urgent_notices, names });
-from_tree_struct!(Escalation { title, details = default, department, raised_at, escalated_at, raised_by_name = default });
+from_tree_struct!(Escalation { title, details = default, department, raised_at, escalated_at, raised_by_name = default, sealed = default });
 from_tree_struct!(Digest { requests = default, pledges = default, decisions = default, urgent_notices = default, updated_at = default });
 from_tree_struct!(SharedRequest { title, category, raised_at, claimed_at = default, resolved_at = default, raised_by_name = default });
 from_tree_struct!(SharedPledge { title, signatures, goal, deadline = default });

@@ -63,7 +63,8 @@ fn set_team(doc: &mut AutoCommit, members: &[u8]) {
 fn raise(v: &mut Village, k: u8, title: &str) -> ItemId {
     let id = author(RESIDENT).new_item_id([k; 8]);
     let draft = TaskDraft { title: title.into(), description: "Please do not say it was me".into(), ..Default::default() };
-    Editor::new(&mut v.doc, &author(RESIDENT)).raise_request_as(&id, Some((&v.board, &v.column, Place::End)), CATEGORY, draft, true).unwrap();
+    let device = Keyring::new(Some(&[RESIDENT; 32]), &[]);
+    Editor::new(&mut v.doc, &author(RESIDENT)).with_keyring(&device).raise_request_as(&id, Some((&v.board, &v.column, Place::End)), CATEGORY, draft, true).unwrap();
     id
 }
 

@@ -419,10 +419,10 @@ impl Engine {
             }
             ViewUpdate::Parts { settings, mut items } => {
                 let spaces = self.spaces.borrow();
-                let keyring = spaces.get(id).map(|space| keyring.with_teams(space)).unwrap_or(keyring);
+                let opener = spaces.get(id).map(|space| keyring.with_teams(space)).unwrap_or(keyring).opener();
                 for item in &mut items {
                     if let Some(linli_view::Item::Task(task)) = &mut item.item {
-                        open_task(&item.id, task, &keyring, &mut item.private);
+                        open_task(&item.id, task, &opener, &mut item.private);
                     }
                 }
                 ViewUpdate::Parts { settings, items }
@@ -510,7 +510,7 @@ impl Engine {
                     }
                     let author = self.author();
                     let reading = self.reading_keys(&id);
-                    let outcome = self.repo.borrow_mut().change(id, |doc| Editor::new(doc, &author).with_reading_keys(reading.keys()).apply(edit));
+                    let outcome = self.repo.borrow_mut().change(id, |doc| Editor::new(doc, &author).with_keyring(&reading).apply(edit));
                     let ((), fx) = match outcome {
                         Ok((Ok(()), fx)) => ((), fx),
                         Ok((Err(error), fx)) => {

@@ -11,7 +11,7 @@ use std::rc::Rc;
 use automerge::transaction::Transactable;
 use automerge::{ROOT, ScalarValue};
 use linli_core::space_link::{LOWER, UPPER};
-use linli_core::{Acceptance, Department, Digest, Editor, Escalation, Invitation as LinkInvitation, Link, LinkEditor, LinkState, Shares, Space, SpaceLink, read_link};
+use linli_core::{Acceptance, Department, Digest, Editor, Escalation, Invitation as LinkInvitation, Link, LinkEditor, LinkState, Sealed, Shares, Space, SpaceLink, read_link};
 use linli_sync::participate_key::PARTICIPATE_KEY_FIELD;
 use linli_sync::{Access, DocumentId, ParticipateKey, Phase, WriteKey, link_seal};
 use linli_view::{FromEngine, Invitation, LinkedEdit, Reply};
@@ -175,7 +175,19 @@ impl Engine {
     /// Tells the page the link as it is now, if that is new to it.
     fn tell_link(&self, link: DocumentId) {
         let Some(home) = self.linked.borrow().homes.get(&link).copied() else { return };
-        let Some(view) = self.read(link) else { return };
+        let Some(mut view) = self.read(link) else { return };
+        // Escalations sent with their words: opened here if this device is one of their readers
+        // (a department member, an organiser of the upper space).
+        if view.lower.escalations.values().any(|e| e.sealed.is_some()) {
+            let opener = self.reading_keys(&home.space).opener();
+            for (id, escalation) in &mut view.lower.escalations {
+                let opened = escalation.sealed.as_ref().and_then(|sealed| opener.open(sealed, &escalation_place(link, id)).ok());
+                if let Some((title, details)) = opened.as_deref().and_then(linli_core::private::read_request_payload) {
+                    escalation.title = title;
+                    escalation.details = if escalation.details.is_empty() { details } else { format!("{}\n\n{details}", escalation.details) };
+                }
+            }
+        }
         if self.linked.borrow().told.get(&link) == Some(&view) {
             return;
         }
@@ -308,6 +320,26 @@ impl Engine {
         Ok(Reply::Done)
     }
 
+    /// Private request `request`'s words, opened on this device and sealed again to the members
+    /// of the upper space's department `department` and to its organisers (its write key).
+    fn sealed_for_department(&self, space_id: DocumentId, space: &Space, request: &str, link: DocumentId, current: &Link, department: &str) -> Result<Sealed, String> {
+        let mut task = space.tasks.get(request).cloned().ok_or("no such request")?;
+        let opener = self.reading_keys(&space_id).with_teams(space).opener();
+        let mut opened = std::collections::BTreeMap::new();
+        linli_core::private::open_task(request, &mut task, &opener, &mut opened);
+        if opened.get(&format!("tasks/{request}")) != Some(&linli_model::Privacy::Open) {
+            return Err("this device cannot open this private request to send its words".to_owned());
+        }
+        let members = current.upper.departments.get(department).map(|d| d.members.iter().filter(|(_, on)| **on).map(|(m, _)| m.clone()).collect::<Vec<_>>()).unwrap_or_default();
+        let organisers = self.repo.borrow().document(&link).and_then(linli_core::private::organisers_reader);
+        let mut readers: Vec<linli_seal::Reader> = members.iter().filter_map(|m| linli_seal::Reader::of_member(m)).chain(organisers).collect();
+        readers.sort();
+        readers.dedup();
+        readers.truncate(linli_seal::MAX_READERS);
+        let payload = linli_core::private::request_payload(&task.title, &task.description);
+        Ok(linli_seal::seal(&payload, &escalation_place(link, request), None, &readers))
+    }
+
     /// A change to one of the space's links, under the side the space is on.
     pub(crate) fn linked_edit(self: &Rc<Self>, space_id: DocumentId, link_text: &str, edit: LinkedEdit) -> Result<Reply, String> {
         let link = link_text.parse::<DocumentId>().map_err(|e| e.to_string())?;
@@ -318,15 +350,20 @@ impl Engine {
         let upper_only = || if record.is_upper() { Ok(()) } else { Err("only the upper space answers escalations".to_owned()) };
         let lower_only = || if record.is_upper() { Err("only the lower space escalates and chooses what it shares".to_owned()) } else { Ok(()) };
         let outcome = match edit {
-            LinkedEdit::Escalate { request, department, details } => {
+            LinkedEdit::Escalate { request, department, details, with_words } => {
                 lower_only()?;
                 let task = space.tasks.get(&request).ok_or("no such request")?;
                 let raised = task.request.as_ref().ok_or("only a resident's request is escalated")?;
                 // A private request goes up without its words or its resident's name (the engine's
-                // copy holds them sealed): the organiser's note says what the street must know.
+                // copy holds them sealed): the organiser's note says what the street must know,
+                // unless the organiser sends its words, sealed to the department alone.
                 let private = task.sealed.is_some();
                 let raised_by_name = if current.lower.shares.names && !private { space.member_name(&raised.raised_by).unwrap_or_default().to_owned() } else { String::new() };
-                let escalation = Escalation { title: if private { String::new() } else { task.title.clone() }, details, department, raised_at: raised.raised_at, escalated_at: author.now, raised_by_name };
+                let sealed = match (&task.sealed, with_words) {
+                    (Some(_), true) => Some(self.sealed_for_department(space_id, &space, &request, link, &current, &department)?),
+                    _ => None,
+                };
+                let escalation = Escalation { title: if private { String::new() } else { task.title.clone() }, details, department, raised_at: raised.raised_at, escalated_at: author.now, raised_by_name, sealed };
                 self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).escalate(&request, &escalation))
             }
             LinkedEdit::Claim { escalation } => {
@@ -418,4 +455,9 @@ fn departments_of(space: &Space) -> std::collections::BTreeMap<String, Departmen
 /// Whether two relay addresses name the same relay (a trailing slash aside).
 fn same_relay(a: &str, b: &str) -> bool {
     a.trim_end_matches('/') == b.trim_end_matches('/')
+}
+
+/// Where an escalation's sealed words sit: bound to its link and its ID.
+fn escalation_place(link: DocumentId, escalation: &str) -> String {
+    format!("links/{link}/escalations/{escalation}")
 }

@@ -165,6 +165,11 @@ pub struct Escalation {
     /// Who raised it, only when the lower space shares names (else empty).
     #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub raised_by_name: String,
+    /// A private request's title and details, when its organiser chose to send them: sealed to
+    /// the department's members and the upper space's organisers (`title` is then empty).
+    #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default", with = "crate::sealed::optional"))]
+    #[serde(default)]
+    pub sealed: Option<crate::Sealed>,
 }
 
 /// Where a link stands.
@@ -316,6 +321,7 @@ mod tests {
             raised_at: Timestamp(0),
             escalated_at: Timestamp(escalated_at),
             raised_by_name: String::new(),
+            sealed: None,
         };
         link.lower.escalations.insert("e".into(), escalation);
         link.upper.claims.extend(claimed.map(|at| ("e".to_owned(), step(at))));

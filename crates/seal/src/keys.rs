@@ -9,6 +9,9 @@ use x25519_dalek::{PublicKey, StaticSecret};
 #[derive(Clone)]
 pub struct ReadingKey {
     secret: StaticSecret,
+    /// Its public half, computed once (a base-point multiplication each time would cost more
+    /// than opening a value).
+    public: [u8; 32],
 }
 
 impl fmt::Debug for ReadingKey {
@@ -25,7 +28,9 @@ impl ReadingKey {
 
     /// The key whose secret is `bytes` (as stored, sealed, in a space).
     pub fn from_bytes(bytes: [u8; 32]) -> ReadingKey {
-        ReadingKey { secret: StaticSecret::from(bytes) }
+        let secret = StaticSecret::from(bytes);
+        let public = PublicKey::from(&secret).to_bytes();
+        ReadingKey { secret, public }
     }
 
     /// The secret's bytes, to be sealed for those who share this key.
@@ -42,7 +47,7 @@ impl ReadingKey {
 
     /// Who this key reads as.
     pub fn reader(&self) -> Reader {
-        Reader(PublicKey::from(&self.secret).to_bytes())
+        Reader(self.public)
     }
 
     pub(crate) fn agree(&self, with: &[u8; 32]) -> [u8; 32] {

@@ -2,10 +2,10 @@
 //!
 //! A private value is encrypted once, with XChaCha20-Poly1305 under a fresh content key, and bound
 //! to its place in the document (the place is the cipher's associated data, so a sealed value
-//! copied elsewhere does not open). The content key is then sealed to each reader: one fresh
-//! ephemeral X25519 key per value, a key agreement with each reader's X25519 key, hashed with both
-//! public keys into a key that encrypts the content key (the construction of HPKE's base mode and
-//! of libsodium's sealed boxes, from RustCrypto's and dalek's maintained parts).
+//! copied elsewhere does not open). The content key is then wrapped for each reader: a key
+//! agreement between the sealer's X25519 key (the writer's own, or a one-time key) and the
+//! reader's, hashed with both public keys and the value's nonce into a key that encrypts the
+//! content key (NaCl's box construction, from RustCrypto's and dalek's maintained parts).
 //!
 //! Readers are named by their X25519 public keys. A member's comes from their Ed25519 member key
 //! (its public half is their member ID), so anyone can seal to any member without asking; a team
@@ -19,4 +19,4 @@ mod keys;
 mod sealed;
 
 pub use keys::{Reader, ReadingKey};
-pub use sealed::{CannotOpen, MAX_READERS, Sealed, open, readers, reseal_to, seal, well_formed};
+pub use sealed::{CannotOpen, MAX_READERS, Opener, Sealed, open, readers, reseal_to, seal, well_formed};

@@ -126,7 +126,7 @@ fn accept(l: &mut Linked) {
 }
 
 fn escalation(department: &str) -> Escalation {
-    Escalation { title: "Subsidence on Nanhou Street".into(), details: "The pavement sank by the school gate.".into(), department: department.into(), raised_at: Timestamp(0), escalated_at: Timestamp(0), raised_by_name: String::new() }
+    Escalation { title: "Subsidence on Nanhou Street".into(), details: "The pavement sank by the school gate.".into(), department: department.into(), raised_at: Timestamp(0), escalated_at: Timestamp(0), raised_by_name: String::new(), sealed: None }
 }
 
 fn link_at(net: &Network, node: usize) -> linli_core::Link {

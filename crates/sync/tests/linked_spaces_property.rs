@@ -182,7 +182,7 @@ impl World {
                     }
                     Act::Escalate(n) if !street => {
                         let department = if n % 2 == 0 { "roads" } else { "general" };
-                        let escalation = Escalation { title: format!("Request {n}"), details: String::new(), department: department.into(), raised_at: Timestamp(0), escalated_at: Timestamp(0), raised_by_name: String::new() };
+                        let escalation = Escalation { title: format!("Request {n}"), details: String::new(), department: department.into(), raised_at: Timestamp(0), escalated_at: Timestamp(0), raised_by_name: String::new(), sealed: None };
                         self.act(device, |e| e.escalate(&id(n), &escalation).or(Ok(())));
                     }
                     Act::EndLower if !street => self.act(device, |e| e.end(false)),

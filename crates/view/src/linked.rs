@@ -14,7 +14,15 @@ use crate::link_text::{is_key_text, is_space_id};
 pub enum LinkedEdit {
     /// The lower space escalates request `request` (a task ID of its space) to a department of
     /// the upper space (its category ID), with a note.
-    Escalate { request: String, department: String, details: String },
+    /// `with_words`: a private request's title and details go too, sealed to the department's
+    /// members and the upper space's organisers (the organiser's choice; off, they stay here).
+    Escalate {
+        request: String,
+        department: String,
+        details: String,
+        #[serde(default)]
+        with_words: bool,
+    },
     /// The upper space's department claims, reports on, resolves an escalation.
     Claim { escalation: String },
     Progress { escalation: String, text: String },

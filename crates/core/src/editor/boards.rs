@@ -146,7 +146,7 @@ impl Editor<'_> {
             let team = self.responsibility(category)?;
             let readers = crate::private::request_readers(self.doc, team.as_ref(), &self.me());
             let payload = crate::private::request_payload(&task.title, &task.description);
-            task.sealed = Some(linli_seal::seal(&payload, &format!("tasks/{id}"), &readers));
+            task.sealed = Some(linli_seal::seal(&payload, &format!("tasks/{id}"), self.sealer.as_ref(), &readers));
             task.title = String::new();
             task.description = String::new();
             task.labels.clear();
@@ -431,7 +431,7 @@ impl Editor<'_> {
             readers.sort();
             readers.dedup();
             readers.truncate(linli_seal::MAX_READERS);
-            comment.sealed = Some(linli_seal::seal(comment.text.as_bytes(), &format!("tasks/{id}/comments/{comment_id}"), &readers));
+            comment.sealed = Some(linli_seal::seal(comment.text.as_bytes(), &format!("tasks/{id}/comments/{comment_id}"), self.sealer.as_ref(), &readers));
             comment.text = String::new();
         }
         self.put_new_item(&comments, "comment", comment_id.as_str(), &comment)?;

@@ -26,6 +26,9 @@ pub struct Editor<'a> {
     /// The reading keys this device holds (see `private/`): what lets an organiser share a team's
     /// key with a member who joins it.
     reading: Vec<linli_seal::ReadingKey>,
+    /// The member's own reading key, which what this editor seals is sealed with (else a
+    /// one-time key).
+    sealer: Option<linli_seal::ReadingKey>,
 }
 
 impl<'a> Editor<'a> {
@@ -35,12 +38,20 @@ impl<'a> Editor<'a> {
         if doc.get_actor() != &actor {
             doc.set_actor(actor);
         }
-        Editor { doc, author: *author, reading: Vec::new() }
+        Editor { doc, author: *author, reading: Vec::new(), sealer: None }
     }
 
     /// The same editor, holding `keys` to open what was sealed to this device.
     pub fn with_reading_keys(mut self, keys: &[linli_seal::ReadingKey]) -> Self {
         self.reading = keys.to_vec();
+        self
+    }
+
+    /// The same editor, holding this device's keys for the space (`private::Keyring`): it seals
+    /// with the member's own key and opens with all of them.
+    pub fn with_keyring(mut self, keyring: &crate::private::Keyring) -> Self {
+        self.reading = keyring.keys().to_vec();
+        self.sealer = keyring.member().cloned();
         self
     }
 

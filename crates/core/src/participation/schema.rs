@@ -364,6 +364,7 @@ static ESCALATION: Shape = Shape::Record(&[
     req("raised_at", &TIME),
     req("escalated_at", &TIME),
     opt("raised_by_name", &S_NAME),
+    opt("sealed", &SEALED),
 ]);
 static LOWER: Shape = Shape::Record(&[
     opt("space", &S_SHORT),

@@ -1,7 +1,7 @@
 //! The reading keys one device holds for a space: its member key's, the organisers' if it holds
 //! the organise link, and every team key those open.
 
-use linli_seal::{ReadingKey, open};
+use linli_seal::{Opener, ReadingKey};
 
 use super::team_keys::team_key_place;
 use crate::Space;
@@ -10,22 +10,26 @@ use crate::Space;
 #[derive(Debug, Clone, Default)]
 pub struct Keyring {
     keys: Vec<ReadingKey>,
+    /// The member's own key: what this device seals with.
+    member: Option<ReadingKey>,
 }
 
 impl Keyring {
     /// The keys of a device with member key `member_seed` and, if it organises the space, the
     /// seeds of the write key and of the earlier ones the document keeps sealed under it.
     pub fn new(member_seed: Option<&[u8; 32]>, write_seeds: &[[u8; 32]]) -> Keyring {
-        let keys = member_seed.map(ReadingKey::of_member).into_iter().chain(write_seeds.iter().map(super::organisers_reading_key)).collect();
-        Keyring { keys }
+        let member = member_seed.map(ReadingKey::of_member);
+        let keys = member.clone().into_iter().chain(write_seeds.iter().map(super::organisers_reading_key)).collect();
+        Keyring { keys, member }
     }
 
     /// These keys and every team key of `space` they open.
     pub fn with_teams(&self, space: &Space) -> Keyring {
         let mut keys = self.keys.clone();
+        let opener = self.opener();
         for (category, team) in &space.responsibilities {
             for (reader, key) in &team.keys {
-                if let Ok(secret) = open(&key.secret, &team_key_place(category, reader), &self.keys)
+                if let Ok(secret) = opener.open(&key.secret, &team_key_place(category, reader))
                     && let Ok(bytes) = <[u8; 32]>::try_from(secret.as_slice())
                 {
                     let team_key = ReadingKey::from_bytes(bytes);
@@ -35,7 +39,17 @@ impl Keyring {
                 }
             }
         }
-        Keyring { keys }
+        Keyring { keys, member: self.member.clone() }
+    }
+
+    /// An opener with these keys (it keeps the key agreements it makes: use one for many values).
+    pub fn opener(&self) -> Opener {
+        Opener::new(self.keys.clone())
+    }
+
+    /// The member's own key, which this device seals what it writes with.
+    pub fn member(&self) -> Option<&ReadingKey> {
+        self.member.as_ref()
     }
 
     pub fn keys(&self) -> &[ReadingKey] {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use linli_seal::open;
+use linli_seal::Opener;
 
 use super::Keyring;
 use crate::{Privacy, Space, Task};
@@ -18,7 +18,8 @@ pub fn request_payload(title: &str, description: &str) -> Vec<u8> {
     bytes
 }
 
-fn read_payload(bytes: &[u8]) -> Option<(String, String)> {
+/// A private request's title and details, from what they were sealed as.
+pub fn read_request_payload(bytes: &[u8]) -> Option<(String, String)> {
     let text = std::str::from_utf8(bytes).ok()?;
     let (title, description) = text.split_once('\0').unwrap_or((text, ""));
     Some((title.to_owned(), description.to_owned()))
@@ -27,19 +28,19 @@ fn read_payload(bytes: &[u8]) -> Option<(String, String)> {
 /// Opens every private part of `space` that `keyring` (with the space's team keys) opens, and
 /// notes each private part's [`Privacy`] in `space.private`.
 pub fn open_private(space: &mut Space, keyring: &Keyring) {
-    let keyring = keyring.with_teams(space);
+    let opener = keyring.with_teams(space).opener();
     let mut private = BTreeMap::new();
     for (id, task) in &mut space.tasks {
-        open_task(id, task, &keyring, &mut private);
+        open_task(id, task, &opener, &mut private);
     }
     space.private = private;
 }
 
 /// Opens task `id`'s private parts, noting them in `private`.
-pub fn open_task(id: &str, task: &mut Task, keyring: &Keyring, private: &mut BTreeMap<String, Privacy>) {
+pub fn open_task(id: &str, task: &mut Task, opener: &Opener, private: &mut BTreeMap<String, Privacy>) {
     let Some(sealed) = &task.sealed else { return };
     let place = format!("tasks/{id}");
-    let opened = open(sealed, &place, keyring.keys()).ok().and_then(|bytes| read_payload(&bytes));
+    let opened = opener.open(sealed, &place).ok().and_then(|bytes| read_request_payload(&bytes));
     private.insert(place.clone(), if opened.is_some() { Privacy::Open } else { Privacy::Closed });
     if let Some((title, description)) = opened {
         task.title = title;
@@ -48,7 +49,7 @@ pub fn open_task(id: &str, task: &mut Task, keyring: &Keyring, private: &mut BTr
     for (comment_id, comment) in &mut task.comments {
         let Some(sealed) = &comment.sealed else { continue };
         let place = format!("tasks/{id}/comments/{comment_id}");
-        match open(sealed, &place, keyring.keys()).ok().and_then(|bytes| String::from_utf8(bytes).ok()) {
+        match opener.open(sealed, &place).ok().and_then(|bytes| String::from_utf8(bytes).ok()) {
             Some(text) => {
                 comment.text = text;
                 private.insert(place, Privacy::Open);

@@ -44,7 +44,7 @@ pub fn with_team_keys(category: &str, before: Option<&Responsibility>, next: &Re
     if !readers.is_empty() && (out.keys.is_empty() || someone_left || (!added.is_empty() && !current_opens)) {
         let key = ReadingKey::generate();
         let reader = key.reader().to_hex();
-        let secret = seal(&key.to_bytes(), &team_key_place(category, &reader), &readers);
+        let secret = seal(&key.to_bytes(), &team_key_place(category, &reader), None, &readers);
         // The newest key is the one sealed to: a new key's time comes after every other's, even
         // on a device whose clock is behind.
         let since = out.keys.values().map(|k| k.since.0 + 1).max().map_or(now, |after| Timestamp(now.0.max(after)));
