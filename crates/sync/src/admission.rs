@@ -141,6 +141,12 @@ const MAX_WAITING_BYTES: usize = 8 << 20;
 const MAX_ASKED: usize = 64;
 
 impl Remembered {
+    /// Whether refused change `hash` builds on a change `doc` holds: the peer that sent it
+    /// shares our history (a peer holding another document under this ID sends none such).
+    pub(crate) fn refused_builds_on(&self, doc: &mut AutoCommit, hash: &ChangeHash) -> bool {
+        self.refused.get(hash).is_some_and(|deps| deps.iter().any(|dep| doc.get_change_meta_by_hash(dep).is_some()))
+    }
+
     /// The changes a peer's heads are heard without, each with its dependencies: those refused,
     /// and those waiting for the home relay's receipt. A peer that holds such a change names it
     /// among its heads; heard as is, each side would see the other behind and answer for ever

@@ -1113,10 +1113,21 @@ impl Repo {
         let Some(entry) = self.docs.get_mut(&document_id) else { return };
         let after = entry.doc.get_heads();
         let peer_wants = entry.peers.get(&conn).is_some_and(|peer| peer.status == PeerDocStatus::Wants);
-        // Whether the peer's heads are in our copy: it shares our history (it may have passed on,
-        // beside them, changes of others we refuse).
-        let their_heads: Vec<ChangeHash> = entry.peers.get(&conn).and_then(|peer| peer.sync.their_heads.clone()).unwrap_or_default();
-        let shares_history = their_heads.iter().any(|head| entry.doc.get_change_meta_by_hash(head).is_some());
+        // Whether the peer shares our history: its heads are in our copy, or the heads it last
+        // synced with us at are, or a change it passed on that we refuse builds on ours (it made
+        // changes of its own since, and passed on, beside them, others' changes we refuse: we
+        // must answer to hear of its own).
+        let (their_heads, their_last_sync): (Vec<ChangeHash>, Vec<ChangeHash>) = entry
+            .peers
+            .get(&conn)
+            .map(|peer| {
+                let heads = peer.sync.their_heads.clone().unwrap_or_default();
+                let last_sync = peer.sync.their_have.iter().flatten().flat_map(|have| have.last_sync.iter().copied()).collect();
+                (heads, last_sync)
+            })
+            .unwrap_or_default();
+        let shares_history = their_heads.iter().chain(&their_last_sync).any(|head| entry.doc.get_change_meta_by_hash(head).is_some())
+            || refused.iter().any(|r| entry.admission.refused_builds_on(&mut entry.doc, &r.change));
         let phase = entry.phase;
         if let Some(first) = refused.first() {
             let reason = first.reason.clone();

@@ -2439,3 +2439,51 @@ fn a_receipt_that_came_with_a_waiting_change_waits_with_it() {
         panic!("{broken}");
     }
 }
+
+/// Found by the property (CI, December 2026): a resident's device holds another resident's
+/// changes back for the home relay's receipt and passes them on beside its heads. Offline, it makes
+/// a change of its own; back online, on a new connection, it sends its heads with those held-back
+/// changes, and the relay refuses one of them. The relay did not answer a peer whose heads it does
+/// not hold and whose changes it refused (so as not to loop with a peer holding another document
+/// under the same ID), so it never asked for the device's own change, and the device stayed apart
+/// for good. A refused change that builds on the relay's history now shows the peer shares it.
+#[test]
+fn a_peer_back_online_with_its_own_change_beside_refused_ones_is_answered() {
+    let plan = vec![
+        Step::Attack(Box::new(Attack {
+            attacker: 73,
+            base: vec![],
+            on_own_line: false,
+            actor: ActorPick::Own,
+            changes: vec![ChangePlan { template: None, raw: vec![RawOp::Put { at: 0, key: KeyPick::Existing(0), value: ValuePick::Now(-371) }], raw_first: true, skew: 0 }],
+            flood: None,
+            mutation: None,
+            packing: Packing::OneFrame,
+            signing: Signing::Every,
+            route: 90,
+            twice: false,
+        })),
+        Step::Attack(Box::new(Attack {
+            attacker: 43,
+            base: vec![59416, 29250],
+            on_own_line: true,
+            actor: ActorPick::Odd(163),
+            changes: vec![
+                ChangePlan { template: None, raw: vec![RawOp::Delete { at: 65301, key: KeyPick::Existing(63216) }], raw_first: false, skew: 0 },
+                ChangePlan { template: Some(Template::Join(206)), raw: vec![RawOp::Delete { at: 21282, key: KeyPick::Existing(28135) }], raw_first: false, skew: 0 },
+            ],
+            flood: None,
+            mutation: Some(Mutation { change: 52, twist: Twist::Time(-6006690256711870919) }),
+            packing: Packing::FramePerChange,
+            signing: Signing::Every,
+            route: 167,
+            twice: false,
+        })),
+        Step::Deliver(138),
+        Step::Toggle(140),
+        Step::Honest { who: 247, act: HonestAct::Join, wait: 15244 },
+    ];
+    if let Err(broken) = run(3, 6, 10966580433021815603, &plan) {
+        panic!("{broken}");
+    }
+}
