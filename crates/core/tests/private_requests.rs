@@ -5,7 +5,7 @@
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ROOT, ScalarValue};
 use linli_core::private::{Keyring, open_private};
-use linli_core::{Author, Editor, ItemId, MemberId, Place, Privacy, Responsibility, Space, SpaceDocument, TaskDraft, Timestamp, new_space_with};
+use linli_core::{Author, CallBack, Editor, ItemId, MemberId, Place, Privacy, Responsibility, Space, SpaceDocument, TaskDraft, Timestamp, new_space_with};
 
 const CATEGORY: &str = "c000000000000002";
 const WRITE_SEED: [u8; 32] = [9; 32];
@@ -178,4 +178,25 @@ fn a_private_request_handed_to_another_team_is_read_by_that_team_with_its_commen
     assert_eq!(guard.tasks[id.as_str()].title, "Someone follows me home");
     assert_eq!(guard.tasks[id.as_str()].comments[answer.as_str()].text, "This is for the safety team");
     assert_eq!(guard.tasks[id.as_str()].request.as_ref().map(|r| r.category.as_str()), Some(SAFETY));
+}
+
+#[test]
+fn a_members_call_back_details_are_read_by_them_and_the_organisers_only_and_kept_when_they_rename() {
+    let mut v = village();
+    let device = Keyring::new(Some(&[RESIDENT; 32]), &[]);
+    Editor::new(&mut v.doc, &author(RESIDENT)).join("Ann", "").unwrap();
+    let details = CallBack { flat: "5-302".into(), phone: "13800000017".into() };
+    Editor::new(&mut v.doc, &author(RESIDENT)).with_keyring(&device).set_call_back(&details).unwrap();
+    Editor::new(&mut v.doc, &author(RESIDENT)).join("Ann Lin", "").unwrap();
+    for (who, organises, reads) in [(RESIDENT, false, true), (ORGANISER, true, true), (TEAM, false, false), (NEIGHBOUR, false, false)] {
+        let space = read_as(&v.doc, who, organises);
+        let member = &space.members[&me(RESIDENT)];
+        assert_eq!(member.name, "Ann Lin");
+        assert_eq!(member.call_back.as_ref(), reads.then_some(&details), "member {who}");
+    }
+    let bytes = v.doc.save();
+    assert!(!bytes.windows(11).any(|w| w == b"13800000017"), "the phone number is nowhere in the document in clear");
+    Editor::new(&mut v.doc, &author(RESIDENT)).with_keyring(&device).set_call_back(&CallBack::default()).unwrap();
+    let space = read_as(&v.doc, ORGANISER, true);
+    assert_eq!(space.members[&me(RESIDENT)].contact, None, "taken back");
 }

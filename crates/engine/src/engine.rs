@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::{Rc, Weak};
 
 use futures::channel::mpsc;
-use linli_core::private::{Keyring, open_private, open_task};
+use linli_core::private::{Keyring, open_member, open_private, open_task};
 use linli_core::{Author, Editor, MemberId, Refreshed, Space, SpaceDocument, SpaceError, item_history, new_space_with};
 use linli_sync::{Access, ConnId, Direction, DocumentId, Effects, MemberKey, ParticipateKey, PeerMetadata, Phase, Repo, RepoConfig, RepoEvent, WriteKey};
 use linli_view::{FromEngine, HistoryRow, KeyKind, LinkEvent, RelayStatus, Reply, Request, SpaceStatus, ToEngine, Transport, TransportKind, ViewUpdate};
@@ -421,8 +421,10 @@ impl Engine {
                 let spaces = self.spaces.borrow();
                 let opener = spaces.get(id).map(|space| keyring.with_teams(space)).unwrap_or(keyring).opener();
                 for item in &mut items {
-                    if let Some(linli_view::Item::Task(task)) = &mut item.item {
-                        open_task(&item.id, task, &opener, &mut item.private);
+                    match &mut item.item {
+                        Some(linli_view::Item::Task(task)) => open_task(&item.id, task, &opener, &mut item.private),
+                        Some(linli_view::Item::Member(member)) => open_member(&item.id, member, &opener),
+                        _ => {}
                     }
                 }
                 ViewUpdate::Parts { settings, items }

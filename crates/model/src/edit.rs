@@ -68,6 +68,9 @@ impl ItemKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Edit {
     Join { name: String, role: String },
+    /// Gives (or, both empty, takes back) the member's own call-back details, sealed to them and
+    /// the organisers.
+    SetCallBack { flat: String, phone: String },
     RenameSpace { name: String },
     SetDescription { description: String },
     SetLanguages { languages: Vec<Lang> },

@@ -34,7 +34,7 @@ pub use lang::{Lang, Names, pick};
 pub use link::{Answer, Department, Escalation, EscalationState, LINK_KIND, LINK_SCHEMA, Link, LinkState, LinkSummary, LowerSide, Progress, Shares, Step, UpperSide};
 pub use link_digest::{Digest, SharedDecision, SharedNotice, SharedPledge, SharedRequest};
 pub use meeting::{ActionItem, ActionState, AgendaItem, Body, Meeting, MeetingDraft};
-pub use member::{KNOWN_ROLES, Member};
+pub use member::{CallBack, KNOWN_ROLES, Member};
 pub use moderation::Moderation;
 pub use notice::{Notice, NoticeDraft, NoticeTranslation};
 pub use pledge::{PaperSignatures, Pledge, PledgeDraft, PledgeStatus, Signature};

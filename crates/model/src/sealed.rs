@@ -47,3 +47,18 @@ pub mod optional {
         }
     }
 }
+
+/// A value this device works out and shows, never written to the document or read from it
+/// (`#[autosurgeon(with = "crate::sealed::never_stored")]`): e.g. what it opened of a sealed one.
+#[cfg(feature = "automerge")]
+pub mod never_stored {
+    use autosurgeon::{HydrateError, Prop, ReadDoc, Reconciler};
+
+    pub fn hydrate<D: ReadDoc, T>(_doc: &D, _obj: &automerge::ObjId, _prop: Prop<'_>) -> Result<Option<T>, HydrateError> {
+        Ok(None)
+    }
+
+    pub fn reconcile<R: Reconciler, T>(_value: &Option<T>, _reconciler: R) -> Result<(), R::Error> {
+        Ok(())
+    }
+}

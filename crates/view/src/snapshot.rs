@@ -14,7 +14,7 @@ pub const MAX_BYTES: u64 = 64 << 20;
 
 /// Bumped whenever `Space` (or what is kept with it) changes shape: a view of another format is
 /// not read.
-pub const FORMAT: u32 = 6;
+pub const FORMAT: u32 = 7;
 
 fn codec() -> impl Options {
     bincode::DefaultOptions::new().with_limit(MAX_BYTES)

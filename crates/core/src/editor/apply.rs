@@ -9,6 +9,7 @@ impl Editor<'_> {
     pub fn apply(&mut self, edit: Edit) -> Result<(), SpaceError> {
         match edit {
             Edit::Join { name, role } => self.join(&name, &role),
+            Edit::SetCallBack { flat, phone } => self.set_call_back(&crate::CallBack { flat, phone }),
             Edit::RenameSpace { name } => self.rename_space(&name),
             Edit::SetDescription { description } => self.set_description(&description),
             Edit::SetLanguages { languages } => self.set_languages(&languages),

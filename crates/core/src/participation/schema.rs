@@ -150,7 +150,7 @@ static COMMENTS: Shape = Shape::Entries(KeyKind::Item, &COMMENT_ENTRY);
 static CATEGORY: Shape = Shape::Record(&[req("names", &NAMES), req("position", &S_SHORT), opt("archived", &FLAG)]);
 static TEAM_KEY: Shape = Shape::Record(&[req("since", &TIME), req("secret", &SEALED)]);
 static RESPONSIBILITY: Shape = Shape::Record(&[req("team", &S_NAME), opt("members", &MEMBER_SET), opt("keys", &Shape::Entries(KeyKind::Reader, &TEAM_KEY))]);
-pub(crate) static MEMBER: Shape = Shape::Record(&[req("name", &S_NAME), opt("role", &S_NAME), opt("joined_at", &TIME)]);
+pub(crate) static MEMBER: Shape = Shape::Record(&[req("name", &S_NAME), opt("role", &S_NAME), opt("joined_at", &TIME), opt("contact", &SEALED)]);
 
 static TRANSLATION: Shape = Shape::Record(&[req("title", &S_TITLE), req("body", &Shape::Text(LONG))]);
 static NOTICE: Shape = Shape::Record(&[

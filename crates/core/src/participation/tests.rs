@@ -938,3 +938,33 @@ fn only_organisers_add_a_reader_to_a_comment_on_a_private_request_and_only_where
     };
     refused(review_on(&doc, Tier::Edit, ORGANISER, add(existing)), super::space_rules::COMMENTS_ONLY_ADDED);
 }
+
+#[test]
+fn a_member_gives_call_back_details_sealed_on_their_own_entry_and_no_one_else_writes_them() {
+    let s = sample();
+    let details = crate::CallBack { flat: "5-302".into(), phone: "13800000000".into() };
+    edit_as(&s, Tier::Participate, RESIDENT, |e| e.set_call_back(&details).unwrap()).expect("a resident gives their own details");
+    let in_clear = |d: &mut AutoCommit| {
+        let entry = at(d, &["members", me(RESIDENT).as_str()]);
+        d.put(&entry, "contact", "5-302, 13800000000").unwrap();
+    };
+    refused(review_as(&s, Tier::Participate, RESIDENT, in_clear), super::schema::WRONG_KIND);
+    // Someone else's details, sealed as the Editor seals them: a neighbour's, an organiser's.
+    let over = |d: &mut AutoCommit| {
+        let entry = at(d, &["members", me(RESIDENT).as_str()]);
+        let sealed = d.put_object(&entry, "contact", ObjType::Map).unwrap();
+        d.put(&sealed, "body", "AAAA").unwrap();
+        d.put_object(&sealed, "keys", ObjType::Map).unwrap();
+    };
+    refused(review_as(&s, Tier::Participate, NEIGHBOUR, over), super::space_rules::OWN_ENTRY);
+    refused(review_as(&s, Tier::Edit, ORGANISER, over), super::space_rules::OWN_ENTRY);
+    // Taking them back is the member's own business too.
+    let mut doc = s.doc.clone();
+    Editor::new(&mut doc, &author(RESIDENT)).set_call_back(&details).unwrap();
+    review_on(&doc, Tier::Participate, RESIDENT, |d| Editor::new(d, &author(RESIDENT)).set_call_back(&crate::CallBack::default()).unwrap()).expect("taken back");
+    let take_away = |d: &mut AutoCommit| {
+        let entry = at(d, &["members", me(RESIDENT).as_str()]);
+        d.delete(&entry, "contact").unwrap();
+    };
+    refused(review_on(&doc, Tier::Edit, ORGANISER, take_away), super::space_rules::OWN_ENTRY);
+}

@@ -15,6 +15,6 @@ mod readers;
 mod team_keys;
 
 pub use keyring::Keyring;
-pub use opening::{open_private, open_task, read_request_payload, request_payload};
+pub use opening::{open_member, open_private, open_task, read_request_payload, request_payload};
 pub use readers::{organisers_reader, organisers_reading_key, request_readers};
 pub use team_keys::{team_key_place, with_team_keys};

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use linli_seal::Opener;
 
 use super::Keyring;
-use crate::{Privacy, Space, Task};
+use crate::{CallBack, Member, Privacy, Space, Task};
 
 /// What a private request's title and details are sealed as: the title, a zero byte, the details.
 pub fn request_payload(title: &str, description: &str) -> Vec<u8> {
@@ -33,7 +33,15 @@ pub fn open_private(space: &mut Space, keyring: &Keyring) {
     for (id, task) in &mut space.tasks {
         open_task(id, task, &opener, &mut private);
     }
+    for (id, member) in &mut space.members {
+        open_member(id, member, &opener);
+    }
     space.private = private;
+}
+
+/// Opens member `id`'s call-back details, if this device may read them.
+pub fn open_member(id: &str, member: &mut Member, opener: &Opener) {
+    member.call_back = member.contact.as_ref().and_then(|sealed| opener.open(sealed, &format!("members/{id}/contact")).ok()).and_then(|bytes| CallBack::from_payload(&bytes));
 }
 
 /// Opens task `id`'s private parts, noting them in `private`.
