@@ -184,6 +184,21 @@ fn RaiseRequestForm() -> impl IntoView {
     let private = RwSignal::new(true);
     // Where to visit and whom to call back: asked only when private, sealed with the details.
     let (flat, phone) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    // Kept on the resident's member entry, sealed to them and the organisers: offered again next time.
+    let saved = Memo::new(move |_| {
+        let me = ctx.me();
+        ctx.with(|s| s.members.get(&me).and_then(|m| m.call_back.clone())).flatten()
+    });
+    let remember = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(details) = saved.get() {
+            if flat.get_untracked().is_empty() && phone.get_untracked().is_empty() {
+                flat.set(details.flat);
+                phone.set(details.phone);
+            }
+            remember.set(true);
+        }
+    });
     let error = RwSignal::new(None::<String>);
     let categories = Memo::new(move |_| {
         let lang = current_lang();
@@ -204,7 +219,7 @@ fn RaiseRequestForm() -> impl IntoView {
         let mut description = details.get_untracked().trim().to_owned();
         let (flat_now, phone_now) = (flat.get_untracked().trim().to_owned(), phone.get_untracked().trim().to_owned());
         if private && !(flat_now.is_empty() && phone_now.is_empty()) {
-            let contact = [(t_string!(i18n, flat_label), flat_now), (t_string!(i18n, phone_label), phone_now)]
+            let contact = [(t_string!(i18n, flat_label), flat_now.clone()), (t_string!(i18n, phone_label), phone_now.clone())]
                 .into_iter()
                 .filter(|(_, value)| !value.is_empty())
                 .map(|(label, value)| format!("{label}{}{value}", format::colon(i18n.get_locale_untracked())))
@@ -212,6 +227,13 @@ fn RaiseRequestForm() -> impl IntoView {
                 .join("  \n");
             description = if description.is_empty() { contact } else { format!("{description}\n\n{contact}") };
         }
+        let call_back = match (private, remember.get_untracked(), saved.get_untracked()) {
+            (true, true, saved) if saved.as_ref().is_none_or(|d| d.flat != flat_now || d.phone != phone_now) && !(flat_now.is_empty() && phone_now.is_empty()) => {
+                Some(Edit::SetCallBack { flat: flat_now.clone(), phone: phone_now.clone() })
+            }
+            (true, false, Some(_)) => Some(Edit::SetCallBack { flat: String::new(), phone: String::new() }),
+            _ => None,
+        };
         let draft = TaskDraft { title: title.get_untracked(), description, ..Default::default() };
         let id = ctx.new_id();
         let existing = ctx.with_untracked(request_board).flatten();
@@ -233,12 +255,14 @@ fn RaiseRequestForm() -> impl IntoView {
                 ]
             }
         };
+        let edits = edits.into_iter().chain(call_back).collect();
         ctx.edit_then(edits, move |outcome| match outcome {
             Ok(()) => {
                 title.set(String::new());
                 details.set(String::new());
-                flat.set(String::new());
-                phone.set(String::new());
+                let kept = saved.get_untracked().unwrap_or_default();
+                flat.set(kept.flat);
+                phone.set(kept.phone);
                 error.set(None);
             }
             Err(e) => error.set(Some(e)),
@@ -268,6 +292,7 @@ fn RaiseRequestForm() -> impl IntoView {
                         <input id="request-phone" type="tel" maxlength="30" autocomplete="tel" prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev)) />
                     </div>
                 </div>
+                <label class="check remember-call-back"><input type="checkbox" id="remember-call-back" prop:checked=move || remember.get() on:change=move |ev| remember.set(event_target_checked(&ev)) />{t!(i18n, remember_call_back)}</label>
             })}
             <label for="request-category">{t!(i18n, category)}</label>
             <select id="request-category" on:change=move |ev| category.set(event_target_value(&ev))>

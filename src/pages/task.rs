@@ -49,6 +49,9 @@ struct RequestShown {
     mine: bool,
     /// What the resident said once it was resolved (only if said since it was last resolved).
     confirmed: Option<bool>,
+    /// The call-back details on the resident's member entry, where this device reads them (the
+    /// organisers', the resident's own).
+    call_back: Option<linli_model::CallBack>,
 }
 
 #[component]
@@ -88,6 +91,7 @@ pub fn TaskPage() -> impl IntoView {
                     resolved: r.resolved_at.is_some(),
                     mine: r.raised_by == me,
                     confirmed: r.confirmation.filter(|c| r.resolved_at.is_some_and(|at| c.at >= at)).map(|c| c.resolved),
+                    call_back: s.members.get(&r.raised_by).and_then(|m| m.call_back.clone()),
                 }),
                 archived: t.archived,
             })
@@ -157,6 +161,16 @@ pub fn TaskPage() -> impl IntoView {
                         {task.request.clone().map(|r| view! {
                             <dl class="request-facts">
                                 <dt>{t!(i18n, raised_by)}</dt><dd>{r.raised_by} " · " {format::date_time(r.raised_at, locale)}</dd>
+                                {r.call_back.clone().map(|details| {
+                                    let colon = format::colon(locale);
+                                    let parts = [(t_string!(i18n, flat_label), details.flat), (t_string!(i18n, phone_label), details.phone)]
+                                        .into_iter()
+                                        .filter(|(_, value)| !value.is_empty())
+                                        .map(|(label, value)| format!("{label}{colon}{value}"))
+                                        .collect::<Vec<_>>()
+                                        .join(" · ");
+                                    view! { <dt>{t!(i18n, call_back_on_profile)}</dt><dd class="call-back">{parts}</dd> }
+                                })}
                                 <dt>{t!(i18n, category)}</dt><dd>{r.category}</dd>
                                 <dt>{t!(i18n, response_time)}</dt>
                                 <dd class="response-time">{r.response.map(|ms| format::duration(ms, locale)).unwrap_or_else(|| t_string!(i18n, waiting).to_string())}</dd>

@@ -16,6 +16,7 @@ const world = browserAndRelay();
 
 const MARKER = "Flat5302threatensus";
 const DETAILS = "Pleasedonotsayitwasme";
+const PHONE = "13800000017";
 
 /** Every file under `dir`, as bytes. */
 function filesUnder(dir) {
@@ -99,8 +100,16 @@ test("a private request is read by its resident, its team and the organisers, an
   await form.getByLabel("What needs doing?").fill(MARKER);
   await form.getByLabel("Details (where, since when)").fill(DETAILS);
   await form.getByLabel("Category").selectOption({ label: "Repairs" });
+  // Where to visit and whom to call back, kept for next time: sealed to the organisers (and, in
+  // this request, to its team).
+  await form.getByLabel("Flat or room").fill("5-302");
+  await form.getByLabel("Phone for a call-back").fill(PHONE);
+  await form.getByLabel("Keep them for my next requests (only the organisers read them)").check();
   await form.getByRole("button", { name: "Send request" }).click();
   await resident.page.locator(".request-row", { hasText: MARKER }).waitFor();
+  // Kept: the resident's own device opens them again and offers them for the next request.
+  await eventually(async () => (await form.getByLabel("Phone for a call-back").inputValue()) === PHONE, "the kept phone offered again");
+  assert.ok(await form.getByLabel("Keep them for my next requests (only the organisers read them)").isChecked());
   // And a public one beside it.
   await form.getByLabel("All neighbours").check();
   await form.getByLabel("What needs doing?").fill("Stairwell light broken");
@@ -116,7 +125,11 @@ test("a private request is read by its resident, its team and the organisers, an
     await reader.page.locator(".request-row", { hasText: MARKER }).getByRole("link").click();
     await reader.page.getByText(DETAILS).waitFor();
     await reader.page.locator(".private-note[data-privacy=open]").waitFor();
+    assert.match(await reader.page.locator("article").first().innerText(), new RegExp(PHONE), "the request's own details carry the phone to its team");
   }
+  // The organiser also reads what the resident keeps on their member entry; the team does not.
+  assert.match(await organiser.page.locator(".call-back").innerText(), /5-302.*13800000017/);
+  assert.equal(await volunteer.page.locator(".call-back").count(), 0, "the team reads the member entry's details only through the request");
   // The volunteer answers; the resident reads the answer.
   await volunteer.page.getByLabel("Add a comment").fill("We will come tonight");
   await volunteer.page.locator(".comment-form").getByRole("button", { name: "Send" }).click();
@@ -141,7 +154,7 @@ test("a private request is read by its resident, its team and the organisers, an
     await stranger.page.locator(".private-note[data-privacy=closed]").waitFor();
     await stranger.page.getByText("A private comment").waitFor();
     const text = await stranger.page.locator("body").innerText();
-    assert.ok(!text.includes(MARKER) && !text.includes(DETAILS) && !text.includes("tonight"), "a stranger's screen shows none of its words");
+    assert.ok(!text.includes(MARKER) && !text.includes(DETAILS) && !text.includes("tonight") && !text.includes(PHONE), "a stranger's screen shows none of its words");
   }
   // The lobby kiosk, opened with the poster's key.
   const kiosk = await newProfile(world.browser);
@@ -151,20 +164,20 @@ test("a private request is read by its resident, its team and the organisers, an
 
   // Nowhere in clear: the relay's folder, the strangers' storage, their files, /view.
   for (const file of filesUnder(world.relay.dataDir)) {
-    assert.ok(!holds(file.bytes, MARKER) && !holds(file.bytes, DETAILS), `the relay's ${file.path} holds the request's words`);
+    assert.ok(!holds(file.bytes, MARKER) && !holds(file.bytes, DETAILS) && !holds(file.bytes, PHONE), `the relay's ${file.path} holds the request's words`);
   }
   for (const device of [...strangers, kiosk]) {
     await waitUntilSaved(device.page).catch(() => {});
     const kept = await browserStorage(device.page);
-    assert.ok(!kept.includes(MARKER) && !kept.includes(DETAILS), "a device that may not read it keeps its words");
+    assert.ok(!kept.includes(MARKER) && !kept.includes(DETAILS) && !kept.includes(PHONE), "a device that may not read it keeps its words");
   }
   await openTab(passerBy.page, "Settings");
   for (const button of ["Download the space (.linli)", "Download as JSON"]) {
     const bytes = await download(passerBy.page, button);
-    assert.ok(!holds(bytes, MARKER) && !holds(bytes, DETAILS), `${button} holds the request's words`);
+    assert.ok(!holds(bytes, MARKER) && !holds(bytes, DETAILS) && !holds(bytes, PHONE), `${button} holds the request's words`);
   }
   const picture = Buffer.from(await (await fetch(`${world.relay.httpUrl}/view/${space}`)).arrayBuffer());
-  assert.ok(!holds(picture, MARKER) && !holds(picture, DETAILS), "the relay's /view picture holds the request's words");
+  assert.ok(!holds(picture, MARKER) && !holds(picture, DETAILS) && !holds(picture, PHONE), "the relay's /view picture holds the request's words");
 
   for (const p of [organiser, volunteer, resident, passerBy, viewer, kiosk]) {
     assert.deepEqual(p.page.errors, []);
