@@ -59,7 +59,10 @@ pub fn run() -> Result<(), String> {
     let memory: String = memory.lines().filter(|l| l.starts_with('|')).map(|l| format!("{l}\n")).collect();
     let linked = captured(&root(), "cargo", &["bench", "-p", "linli-core", "--bench", "linked_overview"], &[])?;
     let linked: String = linked.lines().filter(|l| l.starts_with('|')).map(|l| format!("{l}\n")).collect();
-    let linked_wasm = linked_overview_in_wasm()?;
+    let linked_wasm = in_wasm("linked_overview")?;
+    let private = captured(&root(), "cargo", &["bench", "-p", "linli-core", "--bench", "private_requests"], &[])?;
+    let private: String = private.lines().filter(|l| l.starts_with('|')).map(|l| format!("{l}\n")).collect();
+    let private_wasm = in_wasm("private_requests")?;
     let admit_resident = criterion_mean("admitting one change, space of 10,000 items/a resident's change (take-part link): signatures, rules, apply, store, answer");
     // The goal is met by the worse of the two: on a fresh request, and beside a dozen such changes.
     let admit_costliest = criterion_mean("admitting one change, space of 10,000 items/the costliest change a resident may send (4,911 operations, 2,491 on what stands, one head behind)")
@@ -169,6 +172,17 @@ pub fn run() -> Result<(), String> {
     md.push('\n');
     let _ = writeln!(md, "Natively (release, built for speed):\n");
     md.push_str(&linked);
+    md.push('\n');
+    let _ = writeln!(md, "## Private requests\n");
+    let _ = writeln!(md, "A space with one team and 1,000 requests raised by one resident (a 25-character title, a");
+    let _ = writeln!(md, "34-character description), all private or all in clear (`crates/core/benches/private_requests.rs`,");
+    let _ = writeln!(md, "median of 9 runs). Opening from storage is what the engine worker does when a team member opens");
+    let _ = writeln!(md, "the space: the saved bytes loaded, the space read, every private request opened. As the browser's");
+    let _ = writeln!(md, "engine worker runs it (wasm, the site's release profile, V8 in Node, no throttling):\n");
+    md.push_str(&private_wasm);
+    md.push('\n');
+    let _ = writeln!(md, "Natively (release, built for speed):\n");
+    md.push_str(&private);
     md.push('\n');
     let _ = writeln!(md, "## Offline merge\n");
     let _ = writeln!(md, "Two devices that share a space each make 1,000 edits apart, then meet over one link: Linli's repo");
@@ -599,20 +613,20 @@ pub(crate) fn today() -> String {
     output_of("date", &["-u", "+%Y-%m-%d"]).unwrap_or_default()
 }
 
-/// The street's overview benchmark built for wasm32-wasip1 with the release profile the site is
-/// built with (opt-level "z"), run in Node's V8: its table rows.
-fn linked_overview_in_wasm() -> Result<String, String> {
+/// One of linli-core's benchmarks (one that prints its own table) built for wasm32-wasip1 with
+/// the release profile the site is built with (opt-level "z"), run in Node's V8: its table rows.
+fn in_wasm(bench: &str) -> Result<String, String> {
     crate::setup::wasi_target()?;
-    Step::new("build the linked-spaces benchmark for wasm (the site's release profile)")
-        .run("cargo", &["build", "--release", "--target", "wasm32-wasip1", "-p", "linli-core", "--bench", "linked_overview"], &[])?;
+    Step::new(&format!("build the {bench} benchmark for wasm (the site's release profile)"))
+        .run("cargo", &["build", "--release", "--target", "wasm32-wasip1", "-p", "linli-core", "--bench", bench], &[])?;
     let deps = root().join("target/wasm32-wasip1/release/deps");
     let newest = std::fs::read_dir(&deps)
         .map_err(|e| format!("{}: {e}", deps.display()))?
         .filter_map(Result::ok)
         .map(|entry| entry.path())
-        .filter(|path| path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("linked_overview-")) && path.extension().is_some_and(|e| e == "wasm"))
+        .filter(|path| path.file_name().is_some_and(|n| n.to_string_lossy().starts_with(&format!("{bench}-"))) && path.extension().is_some_and(|e| e == "wasm"))
         .max_by_key(|path| std::fs::metadata(path).and_then(|m| m.modified()).ok())
-        .ok_or("the wasm build of linked_overview is missing")?;
+        .ok_or(format!("the wasm build of {bench} is missing"))?;
     let out = captured(&root().join("tests/e2e"), "node", &["bench/wasi.mjs", &newest.to_string_lossy()], &[])?;
     Ok(out.lines().filter(|l| l.starts_with('|')).map(|l| format!("{l}\n")).collect())
 }

@@ -79,8 +79,8 @@ pub fn open(sealed: &Sealed, place: &str, keys: &[ReadingKey]) -> Result<Vec<u8>
 /// `sealed`, opened with `keys`, sealed also to `more` (the readers it had stay): a team member
 /// added after a request was raised, or a team a request is handed to.
 pub fn reseal_to(sealed: &Sealed, keys: &[ReadingKey], more: &[Reader]) -> Result<Sealed, CannotOpen> {
-    let (_, nonce, _) = parts(sealed)?;
-    let content_key = Opener::new(keys.to_vec()).content_key(sealed)?;
+    let (body_sealer, nonce, _) = parts(sealed)?;
+    let content_key = Opener::new(keys.to_vec()).content_key(sealed, body_sealer, nonce)?;
     let mut out = sealed.clone();
     for reader in more {
         let sealer = ReadingKey::generate();
@@ -138,16 +138,15 @@ impl Opener {
 
     /// Opens `sealed`, kept at `place`.
     pub fn open(&self, sealed: &Sealed, place: &str) -> Result<Vec<u8>, CannotOpen> {
-        let (_, nonce, ciphertext) = parts(sealed)?;
-        let content_key = self.content_key(sealed)?;
+        let (sealer, nonce, ciphertext) = parts(sealed)?;
+        let content_key = self.content_key(sealed, sealer, nonce)?;
         XChaCha20Poly1305::new(&content_key.into())
             .decrypt(&XNonce::from(nonce), Payload { msg: &ciphertext, aad: place.as_bytes() })
             .map_err(|_| CannotOpen::Tampered)
     }
 
     /// The content key, unwrapped with the first of the keys it was sealed to.
-    fn content_key(&self, sealed: &Sealed) -> Result<[u8; 32], CannotOpen> {
-        let (body_sealer, nonce, _) = parts(sealed)?;
+    fn content_key(&self, sealed: &Sealed, body_sealer: [u8; 32], nonce: [u8; NONCE]) -> Result<[u8; 32], CannotOpen> {
         let mut found = false;
         for (hex, key) in &self.keys {
             let Some(entry) = sealed.keys.get(hex) else { continue };
