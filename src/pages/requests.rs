@@ -180,8 +180,11 @@ fn RaiseRequestForm() -> impl IntoView {
     let title = RwSignal::new(String::new());
     let details = RwSignal::new(String::new());
     let category = RwSignal::new(String::new());
-    // Who may read it: the team responsible and the organisers (the default), or everyone.
-    let private = RwSignal::new(true);
+    // Who may read it: the team responsible and the organisers (the default), or everyone — where
+    // the space's rules know sealed parts (not in a protected space made by an older Linli).
+    let private_chosen = RwSignal::new(true);
+    let seals = Memo::new(move |_| ctx.status().is_none_or(|status| status.seals));
+    let private = Signal::derive(move || private_chosen.get() && seals.get());
     // Where to visit and whom to call back: asked only when private, sealed with the details.
     let (flat, phone) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     // Kept on the resident's member entry, sealed to them and the organisers: offered again next time.
@@ -271,12 +274,18 @@ fn RaiseRequestForm() -> impl IntoView {
     view! {
         <form class="card take-part" on:submit=raise aria-labelledby="raise-heading">
             <h2 id="raise-heading">{t!(i18n, raise_request)}</h2>
-            <fieldset class="who-reads">
-                <legend>{t!(i18n, who_may_read)}</legend>
-                <label class="check"><input type="radio" name="request-readers" id="request-private" prop:checked=move || private.get() on:change=move |_| private.set(true) />{t!(i18n, readers_team_and_organisers)}</label>
-                <label class="check"><input type="radio" name="request-readers" id="request-public" prop:checked=move || !private.get() on:change=move |_| private.set(false) />{t!(i18n, readers_everyone)}</label>
-                <p class="small who-reads-requests">{move || if private.get() { t_string!(i18n, who_reads_private) } else { t_string!(i18n, who_reads_requests) }}</p>
-            </fieldset>
+            {move || if seals.get() {
+                view! {
+                    <fieldset class="who-reads">
+                        <legend>{t!(i18n, who_may_read)}</legend>
+                        <label class="check"><input type="radio" name="request-readers" id="request-private" prop:checked=move || private.get() on:change=move |_| private_chosen.set(true) />{t!(i18n, readers_team_and_organisers)}</label>
+                        <label class="check"><input type="radio" name="request-readers" id="request-public" prop:checked=move || !private.get() on:change=move |_| private_chosen.set(false) />{t!(i18n, readers_everyone)}</label>
+                        <p class="small who-reads-requests">{move || if private.get() { t_string!(i18n, who_reads_private) } else { t_string!(i18n, who_reads_requests) }}</p>
+                    </fieldset>
+                }.into_any()
+            } else {
+                view! { <p class="small who-reads-requests no-private">{t!(i18n, no_private_requests_here)} " " {t!(i18n, who_reads_requests)}</p> }.into_any()
+            }}
             <label for="request-title">{t!(i18n, request_what)}</label>
             <input id="request-title" required maxlength="200" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
             <label for="request-details">{t!(i18n, request_details)}</label>

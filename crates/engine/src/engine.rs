@@ -377,6 +377,7 @@ impl Engine {
             edit_key: repo.write_key_opening(&id).map(|k| k.to_text()),
             take_part_key: repo.participate_key(&id).map(|k| k.to_text()),
             unreadable,
+            seals: repo.protection(&id).is_none() || id.is_certified(),
         };
         drop(repo);
         let mut statuses = self.statuses.borrow_mut();
@@ -624,7 +625,7 @@ impl Engine {
 
 /// A status of a space this engine cannot open.
 fn status(phase: Phase, access: Access, protected: bool) -> SpaceStatus {
-    SpaceStatus { phase: phase_of(phase), access: access_of(access), protected, edit_key: None, take_part_key: None, unreadable: None }
+    SpaceStatus { phase: phase_of(phase), access: access_of(access), protected, edit_key: None, take_part_key: None, unreadable: None, seals: true }
 }
 
 fn phase_of(phase: Phase) -> linli_view::Phase {

@@ -182,6 +182,10 @@ pub struct SpaceStatus {
     pub take_part_key: Option<String>,
     /// Why the document cannot be read as a space, if it cannot.
     pub unreadable: Option<String>,
+    /// Requests (and members' call-back details) can be private here: the space's rules know
+    /// sealed parts. Not in a protected space made before certified IDs, whose rules are kept as
+    /// they were and refuse them.
+    pub seals: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -599,3 +599,22 @@ fn no_one_turns_a_space_into_a_link_or_its_rules_into_a_links() {
     refused(review_as(&s, Tier::Edit, ORGANISER, |doc| drop(doc.put(ROOT, "kind", crate::LINK_KIND))), "kind, keys and halves are fixed");
     refused(review_as(&s, Tier::Participate, RESIDENT, |doc| drop(doc.put(ROOT, "kind", crate::LINK_KIND))), "changed by organisers");
 }
+
+/// Why the request form offers no private requests in such a space (`SpaceStatus::seals`): these
+/// rules are kept as they were, and refuse a request's sealed part.
+#[test]
+fn a_private_request_is_refused_in_a_space_made_before_certified_ids() {
+    let s = space();
+    refused(
+        edit_as(&s, Tier::Participate, RESIDENT, |e| {
+            let draft = TaskDraft { title: "Noise at night".into(), ..Default::default() };
+            e.raise_request_as(&id(24), Some((&s.board, &s.column, Place::End)), "c000000000000002", draft, true).unwrap();
+        }),
+        "new request",
+    );
+    edit_as(&s, Tier::Participate, RESIDENT, |e| {
+        let draft = TaskDraft { title: "Noise at night".into(), ..Default::default() };
+        e.raise_request_as(&id(24), Some((&s.board, &s.column, Place::End)), "c000000000000002", draft, false).unwrap();
+    })
+    .expect("the same request in clear");
+}
