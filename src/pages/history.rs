@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use linli_model::{Edit, ItemKind};
+use linli_model::{Edit, ItemKind, Privacy};
 use linli_view::HistoryRow;
 
 use crate::format;
@@ -74,7 +74,21 @@ pub fn HistoryPage() -> impl IntoView {
                 None => view! { <p class="notice-box">{t!(i18n, item_not_found)}</p> }.into_any(),
                 Some(entries) => {
                     let locale = i18n.get_locale();
-                    let names = ctx.with(|s| entries.iter().map(|e| e.member.as_ref().map(|m| member_label(s, m)).unwrap_or_else(|| "—".into())).collect::<Vec<_>>()).unwrap_or_default();
+                    let names = ctx
+                        .with(|s| {
+                            // A private request this device cannot open does not say who raised it.
+                            let path = format!("tasks/{}", item.get());
+                            let unnamed = s.tasks.get(&item.get()).filter(|t| t.sealed.is_some() && s.privacy(&path) != Some(Privacy::Open)).and_then(|t| t.request.as_ref()).map(|r| r.raised_by.clone());
+                            entries
+                                .iter()
+                                .map(|e| match &e.member {
+                                    Some(m) if unnamed.as_deref() == Some(m.to_string().as_str()) => t_string!(i18n, a_resident).to_string(),
+                                    Some(m) => member_label(s, m),
+                                    None => "—".into(),
+                                })
+                                .collect::<Vec<_>>()
+                        })
+                        .unwrap_or_default();
                     view! {
                         <ol class="history">
                             {entries.into_iter().zip(names).enumerate().map(|(i, (entry, who))| {

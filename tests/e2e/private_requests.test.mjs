@@ -155,6 +155,12 @@ test("a private request is read by its resident, its team and the organisers, an
     await stranger.page.getByText("A private comment").waitFor();
     const text = await stranger.page.locator("body").innerText();
     assert.ok(!text.includes(MARKER) && !text.includes(DETAILS) && !text.includes("tonight") && !text.includes(PHONE), "a stranger's screen shows none of its words");
+    // Nor does its history say who raised it.
+    await stranger.page.getByRole("link", { name: "History" }).click();
+    await stranger.page.locator(".history-entry").first().waitFor();
+    const history = await stranger.page.locator("ol.history").innerText();
+    assert.match(history, /a resident/, "the resident's changes are a resident's");
+    assert.doesNotMatch(history, /Resident Guo/, "its history does not name who raised it");
   }
   // The lobby kiosk, opened with the poster's key.
   const kiosk = await newProfile(world.browser);
