@@ -20,6 +20,8 @@ pub enum CommentsOn {
 
 #[derive(Debug, Clone, PartialEq)]
 struct Row {
+    /// Empty where the author is not to be named (a private request's resident, to those who
+    /// cannot open it).
     author: String,
     name: String,
     text: String,
@@ -46,13 +48,18 @@ pub fn Comments(on: CommentsOn, item: Memo<String>) -> impl IntoView {
             comments
                 .unwrap_or_default()
                 .into_iter()
-                .map(|(_, c)| Row {
-                    author: c.author.clone(),
-                    name: member_label(s, &c.author),
-                    // A sealed comment this device cannot read says so (its text is empty here).
-                    text: if c.sealed.is_some() && c.text.is_empty() { t_string!(i18n, private_comment).to_string() } else { c.text.clone() },
-                    at: c.at,
-                    raiser: raiser.as_deref() == Some(c.author.as_str()),
+                .map(|(_, c)| {
+                    // A sealed comment this device cannot read says so (its text is empty here),
+                    // and does not name the resident who raised the request.
+                    let closed = c.sealed.is_some() && c.text.is_empty();
+                    let raiser = raiser.as_deref() == Some(c.author.as_str());
+                    Row {
+                        author: if closed && raiser { String::new() } else { c.author.clone() },
+                        name: if closed && raiser { t_string!(i18n, a_resident).to_string() } else { member_label(s, &c.author) },
+                        text: if closed { t_string!(i18n, private_comment).to_string() } else { c.text.clone() },
+                        at: c.at,
+                        raiser,
+                    }
                 })
                 .collect::<Vec<_>>()
         })
@@ -93,7 +100,11 @@ pub fn Comments(on: CommentsOn, item: Memo<String>) -> impl IntoView {
                         {rows.into_iter().map(|row| view! {
                             <li>
                                 <p class="small muted">
-                                    <MemberName member=row.author name=row.name />
+                                    {if row.author.is_empty() {
+                                        view! { <span class="member-name">{row.name}</span> }.into_any()
+                                    } else {
+                                        view! { <MemberName member=row.author name=row.name /> }.into_any()
+                                    }}
                                     {row.raiser.then(|| view! { " · " {t!(i18n, raised_this_request)} })}
                                     " · " {format::date_time(row.at, locale)}
                                 </p>

@@ -135,7 +135,11 @@ test("a private request is read by its resident, its team and the organisers, an
   await volunteer.page.locator(".comment-form").getByRole("button", { name: "Send" }).click();
   await resident.page.locator(".request-row", { hasText: MARKER }).getByRole("link").click();
   await resident.page.getByText("We will come tonight").waitFor();
+  await resident.page.getByLabel("Add a comment").fill("Thank you, after eight please");
+  await resident.page.locator(".comment-form").getByRole("button", { name: "Send" }).click();
+  await resident.page.getByText("Thank you, after eight please").waitFor();
   await waitUntilSaved(volunteer.page);
+  await waitUntilSaved(resident.page);
 
   // A passer-by with the poster, a view link, a neighbour on no team: the request, not its words.
   const passerBy = await newProfile(world.browser);
@@ -152,9 +156,11 @@ test("a private request is read by its resident, its team and the organisers, an
     assert.doesNotMatch(await row.innerText(), /Resident Guo/, "who raised it is not shown");
     await row.getByRole("link").click();
     await stranger.page.locator(".private-note[data-privacy=closed]").waitFor();
-    await stranger.page.getByText("A private comment").waitFor();
+    await stranger.page.locator(".comments li").nth(1).waitFor();
     const text = await stranger.page.locator("body").innerText();
     assert.ok(!text.includes(MARKER) && !text.includes(DETAILS) && !text.includes("tonight") && !text.includes(PHONE), "a stranger's screen shows none of its words");
+    assert.equal(await stranger.page.locator(".comments li", { hasText: "A private comment" }).count(), 2, "both comments are there, closed");
+    assert.ok(!text.includes("Resident Guo") && !text.includes("after eight"), "nor who raised it, by their comment");
     // Nor does its history say who raised it.
     await stranger.page.getByRole("link", { name: "History" }).click();
     await stranger.page.locator(".history-entry").first().waitFor();
