@@ -105,12 +105,16 @@ impl<'d> AsOf<'d> {
         }
     }
 
-    /// How many characters (or elements) the text (or list) at `path` held.
+    /// How many characters (or elements, or entries) the text (or list, or map) at `path` held.
     pub fn length(&self, path: &[&str]) -> usize {
         match self.at(path) {
             Some(Found::Object(ObjType::Text | ObjType::List, obj)) => {
                 self.count();
                 self.doc.length_at(&obj, &self.deps)
+            }
+            Some(Found::Object(ObjType::Map, obj)) => {
+                self.count();
+                self.doc.keys_at(&obj, &self.deps).count()
             }
             _ => 0,
         }

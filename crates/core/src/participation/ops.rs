@@ -268,8 +268,8 @@ impl Placed<'_> {
         matches!(self.before.at(path), Some(Found::Object(found, _)) if found == kind)
     }
 
-    /// How many characters (or elements) the text (or list) at `path` held when the change was
-    /// made.
+    /// How many characters (or elements, or entries) the text (or list, or map) at `path` held
+    /// when the change was made.
     pub fn length_before(&self, path: &[&str]) -> usize {
         self.before.length(path)
     }

@@ -17,6 +17,9 @@ pub(crate) enum Shape {
     Record(&'static [Field]),
     /// A map of entries, each under a key of this kind.
     Entries(KeyKind, &'static Shape),
+    /// A map of at most so many entries, each under a key of this kind: what a resident writes
+    /// keys of their choosing into (the readers of a sealed value, a request's labels).
+    FewEntries(KeyKind, &'static Shape, usize),
     /// A string of at most this many bytes.
     Str(usize),
     /// One of these strings.
@@ -117,6 +120,8 @@ const LONG: usize = 50_000;
 const DESCRIPTION: usize = 10_000;
 /// A meeting's minutes, in characters.
 const MINUTES: usize = 200_000;
+/// The labels on one task.
+const LABELS: usize = 32;
 
 static TIME: Shape = Shape::Time;
 static MAYBE_TIME: Shape = Shape::OrNull(&TIME);
@@ -141,7 +146,7 @@ const SEALED_BODY: usize = 80_000;
 // ----- a space -----
 
 /// A private value: ciphertext and its key sealed to each reader (`linli-seal`).
-static SEALED: Shape = Shape::Record(&[req("body", &Shape::Str(SEALED_BODY)), req("keys", &Shape::Entries(KeyKind::Reader, &S_SHORT))]);
+static SEALED: Shape = Shape::Record(&[req("body", &Shape::Str(SEALED_BODY)), req("keys", &Shape::FewEntries(KeyKind::Reader, &S_SHORT, linli_seal::MAX_READERS))]);
 
 /// A comment on a notice, a task or a consultation (sealed on a private request).
 pub(crate) static COMMENT_ENTRY: Shape = Shape::Record(&[req("author", &S_SHORT), req("at", &TIME), req("text", &S_COMMENT), opt("sealed", &SEALED)]);
@@ -207,7 +212,7 @@ static TASK: Shape = Shape::Record(&[
     opt("assignees", &MEMBER_SET),
     opt("claimed_by", &S_SHORT),
     opt("due", &MAYBE_TIME),
-    opt("labels", &Shape::Entries(KeyKind::Label, &YES)),
+    opt("labels", &Shape::FewEntries(KeyKind::Label, &YES, LABELS)),
     opt("comments", &COMMENTS),
     opt("request", &Shape::OrNull(&REQUEST)),
     opt("sealed", &SEALED),
@@ -412,7 +417,7 @@ impl Shape {
     fn child(&'static self, key: &str) -> Option<&'static Shape> {
         match self {
             Shape::Record(fields) => fields.iter().find(|f| f.name == key).map(|f| f.shape),
-            Shape::Entries(kind, entry) => kind.accepts(key).then_some(*entry),
+            Shape::Entries(kind, entry) | Shape::FewEntries(kind, entry, _) => kind.accepts(key).then_some(*entry),
             Shape::OrNull(inner) => inner.child(key),
             Shape::List(element, _) if key == "#" => Some(*element),
             Shape::Text(_) if key == "#" => Some(&CHARACTER),
@@ -423,7 +428,7 @@ impl Shape {
     /// Whether an object of `kind` may stand here.
     pub fn takes_object(&self, kind: ObjType) -> bool {
         match self {
-            Shape::Record(_) | Shape::Entries(..) => kind == ObjType::Map,
+            Shape::Record(_) | Shape::Entries(..) | Shape::FewEntries(..) => kind == ObjType::Map,
             Shape::Text(_) => kind == ObjType::Text,
             Shape::List(..) => kind == ObjType::List,
             Shape::OrNull(inner) => inner.takes_object(kind),
@@ -467,11 +472,21 @@ impl Shape {
         self.required().any(|name| name == field)
     }
 
-    /// The most characters (of a text) or elements (of a list) a value here holds.
+    /// The most characters (of a text), elements (of a list) or entries (of a map of few
+    /// entries) a value here holds.
     pub fn size_limit(&self) -> Option<usize> {
         match self {
-            Shape::Text(max) | Shape::List(_, max) => Some(*max),
+            Shape::Text(max) | Shape::List(_, max) | Shape::FewEntries(_, _, max) => Some(*max),
             Shape::OrNull(inner) => inner.size_limit(),
+            _ => None,
+        }
+    }
+
+    /// The most entries a map here holds, for a map of few entries.
+    pub fn entry_limit(&self) -> Option<usize> {
+        match self {
+            Shape::FewEntries(_, _, max) => Some(*max),
+            Shape::OrNull(inner) => inner.entry_limit(),
             _ => None,
         }
     }

@@ -91,7 +91,8 @@ fn owned(path: &[&str]) -> Vec<String> {
     path.iter().map(|s| (*s).to_owned()).collect()
 }
 
-/// A text or list the change writes: what it adds and removes, and the most it may hold.
+/// A text, a list or a map of few entries the change writes: what it adds and removes, and the
+/// most it may hold.
 struct Size {
     added: usize,
     removed: usize,
@@ -164,7 +165,7 @@ impl Judge<'_, '_> {
     }
 
     /// Keeps count of what the change makes: records (for their required fields), and the length
-    /// of texts and lists.
+    /// of texts, lists and maps of few entries.
     fn account(&mut self, op: &PlacedOp<'_>, target: &[&str], shape: &'static Shape) -> Result<(), &'static str> {
         match op.action {
             OpType::Make(ObjType::Map) if shape.is_record() => {
@@ -173,13 +174,15 @@ impl Judge<'_, '_> {
                 }
                 self.made.insert(owned(target), (shape, Vec::new()));
             }
-            OpType::Make(ObjType::Text | ObjType::List) => {
-                self.sizes.insert(owned(target), Size { added: 0, removed: 0, limit: shape.size_limit().unwrap_or(0), new: true });
+            OpType::Make(ObjType::Map | ObjType::Text | ObjType::List) => {
+                if let Some(limit) = shape.size_limit() {
+                    self.sizes.insert(owned(target), Size { added: 0, removed: 0, limit, new: true });
+                }
             }
             _ => {}
         }
-        let Some((field, parent)) = target.split_last() else { return Ok(()) };
-        let parent = owned(parent);
+        let Some((field, parent_path)) = target.split_last() else { return Ok(()) };
+        let parent = owned(parent_path);
         if op.in_new_object
             && !matches!(op.action, OpType::Delete)
             && let Some((_, fields)) = self.made.get_mut(&parent)
@@ -192,6 +195,14 @@ impl Judge<'_, '_> {
             match op.action {
                 OpType::Delete => size.removed += 1,
                 _ if op.insert => size.added += 1,
+                _ => {}
+            }
+        } else if let Some(limit) = SPACE.at(parent_path).and_then(Shape::entry_limit) {
+            let size = self.sizes.entry(parent).or_insert(Size { added: 0, removed: 0, limit, new: false });
+            match op.action {
+                OpType::Delete if self.placed.held_before(op) => size.removed += 1,
+                OpType::Delete => {}
+                _ if self.placed.fresh_key(op) => size.added += 1,
                 _ => {}
             }
         }

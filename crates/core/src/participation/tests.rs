@@ -968,3 +968,133 @@ fn a_member_gives_call_back_details_sealed_on_their_own_entry_and_no_one_else_wr
     };
     refused(review_on(&doc, Tier::Edit, ORGANISER, take_away), super::space_rules::OWN_ENTRY);
 }
+
+// ----- no map a resident writes grows without bound -----
+
+/// Keys of `kind` that no one wrote yet, `n` of them.
+fn fresh_keys(kind: super::schema::KeyKind, n: usize) -> Vec<String> {
+    use super::schema::KeyKind;
+    (0..n)
+        .map(|k| match kind {
+            KeyKind::Reader => format!("{:064x}", 0xfeed_0000 + k),
+            KeyKind::Label => format!("label {k}"),
+            KeyKind::Lang => format!("x-{k}"),
+            _ => format!("{:016x}", 0xfeed_0000 + k),
+        })
+        .collect()
+}
+
+/// The maps of scalar entries under keys a writer chooses (not a member's own key) that the
+/// changes from `doc` to `made` write into: what an attacker would widen.
+fn widenable_maps(doc: &AutoCommit, made: &AutoCommit) -> Vec<(Vec<String>, super::schema::KeyKind, automerge::ObjId)> {
+    use super::schema::{KeyKind, SPACE, Shape};
+    let mut made = made.clone();
+    let (before, after) = (doc.clone().get_heads(), made.get_heads());
+    let mut found: Vec<(Vec<String>, KeyKind, automerge::ObjId)> = Vec::new();
+    for patch in made.diff(&before, &after) {
+        let automerge::PatchAction::PutMap { value: (Value::Scalar(_), _), .. } = patch.action else { continue };
+        let path: Vec<String> = patch.path.iter().map(|(_, prop)| prop.to_string()).collect();
+        let place: Vec<&str> = path.iter().map(String::as_str).collect();
+        let kind = match SPACE.at(&place) {
+            Some(Shape::Entries(kind, entry) | Shape::FewEntries(kind, entry, _)) if !entry.holds_object() && *kind != KeyKind::Member => *kind,
+            _ => continue,
+        };
+        if !found.iter().any(|(p, _, _)| *p == path) {
+            found.push((path, kind, patch.obj));
+        }
+    }
+    found
+}
+
+/// `change` with `n` more keys of `kind` written into the map `map`, each with the value of a
+/// key the change writes there already, re-encoded below Automerge's API (as an attacker may).
+fn widened(change: &automerge::Change, map: &automerge::ObjId, kind: super::schema::KeyKind, n: usize) -> automerge::Change {
+    let automerge::ObjId::Id(counter, actor, _) = map else { unreachable!("a map below the root") };
+    let map = automerge::legacy::ObjectId::Id(automerge::legacy::OpId::new(*counter, actor));
+    let mut expanded = change.decode();
+    let template = expanded.operations.iter().find(|op| op.obj == map && matches!(op.action, automerge::legacy::OpType::Put(_))).expect("a key written there").clone();
+    for key in fresh_keys(kind, n) {
+        let mut op = template.clone();
+        op.key = automerge::legacy::Key::Map(key.into());
+        op.pred = automerge::legacy::SortedVec::from(Vec::new());
+        expanded.operations.push(op);
+    }
+    automerge::Change::from(expanded)
+}
+
+/// Every map a resident writes keys of their choosing into (the readers of what they seal, the
+/// labels of their request…) holds a bounded number of them: each edit a resident makes, with
+/// every such map it writes widened by 40 more keys in the same change, is refused as too long.
+#[test]
+fn no_map_a_resident_writes_keys_into_grows_without_bound() {
+    let s = sample();
+    let (private_doc, private) = with_private_request(&s);
+    let private_draft = || TaskDraft { title: "The light on floor 5".into(), description: "dark".into(), ..Default::default() };
+    type Act<'a> = Box<dyn Fn(&mut Editor<'_>) + 'a>;
+    let acts: Vec<(&str, &AutoCommit, Act<'_>)> = vec![
+        ("raise a request with a label", &s.doc, Box::new(|e| {
+            let draft = TaskDraft { title: "Lamp".into(), labels: vec!["lights".into()], ..Default::default() };
+            e.raise_request(&id(RESIDENT, 80), &s.board, &s.column, "c000000000000002", draft, Place::End).unwrap()
+        })),
+        ("raise a private request", &private_doc, Box::new(|e| e.raise_request_as(&id(RESIDENT, 81), Some((&s.board, &s.column, Place::End)), "c000000000000002", private_draft(), true).unwrap())),
+        ("comment on one's private request", &private_doc, Box::new(|e| e.comment_on_task(&private, &id(RESIDENT, 82), "again").unwrap())),
+        ("give call-back details", &s.doc, Box::new(|e| e.set_call_back(&crate::CallBack { flat: "5-302".into(), phone: "138".into() }).unwrap())),
+    ];
+    for (what, doc, act) in acts {
+        let change = made_change(doc, RESIDENT, |d| act(&mut Editor::new(d, &author(RESIDENT))));
+        review_change(doc, Tier::Participate, RESIDENT, &change).unwrap_or_else(|r| panic!("{what}: {r:?}"));
+        let mut made = doc.clone();
+        made.apply_changes([change.clone()]).unwrap();
+        let maps = widenable_maps(doc, &made);
+        assert!(!maps.is_empty(), "{what}: writes no map of keys it chooses");
+        for (path, kind, map) in maps {
+            let verdict = review_change(doc, Tier::Participate, RESIDENT, &widened(&change, &map, kind, 40));
+            assert_eq!(verdict.as_ref().map_err(|r| r.reason), Err(super::schema::TOO_LONG), "{what}: {path:?} widened: {verdict:?}");
+        }
+    }
+}
+
+/// A sealed value holds at most as many readers as a seal opens for; a task as many labels as
+/// its bound, whoever writes them.
+#[test]
+fn a_sealed_value_holds_at_most_its_readers_and_a_task_its_labels() {
+    let s = sample();
+    let with_readers = |n: usize| {
+        move |d: &mut AutoCommit| {
+            let entry = at(d, &["members", me(RESIDENT).as_str()]);
+            let sealed = d.put_object(&entry, "contact", ObjType::Map).unwrap();
+            d.put(&sealed, "body", "AAAA").unwrap();
+            let keys = d.put_object(&sealed, "keys", ObjType::Map).unwrap();
+            for key in fresh_keys(super::schema::KeyKind::Reader, n) {
+                d.put(&keys, key, "AAAA").unwrap();
+            }
+        }
+    };
+    review_as(&s, Tier::Participate, RESIDENT, with_readers(linli_seal::MAX_READERS)).expect("as many readers as a seal opens for");
+    refused(review_as(&s, Tier::Participate, RESIDENT, with_readers(linli_seal::MAX_READERS + 1)), super::schema::TOO_LONG);
+    refused(review_as(&s, Tier::Participate, RESIDENT, with_readers(1_000)), super::schema::TOO_LONG);
+    // Labels added one change at a time by an organiser stop at the bound too.
+    let mut doc = s.doc.clone();
+    let labels = |d: &mut AutoCommit, from: usize, n: usize| {
+        let task = at(d, &["tasks", s.task.as_str()]);
+        let labels = match d.get(&task, "labels").unwrap() {
+            Some((Value::Object(ObjType::Map), labels)) => labels,
+            _ => d.put_object(&task, "labels", ObjType::Map).unwrap(),
+        };
+        for key in fresh_keys(super::schema::KeyKind::Label, from + n).into_iter().skip(from) {
+            d.put(&labels, key, true).unwrap();
+        }
+    };
+    doc.set_actor(author(ORGANISER).actor());
+    labels(&mut doc, 0, 31);
+    doc.commit();
+    review_on(&doc, Tier::Edit, ORGANISER, |d| labels(d, 31, 1)).expect("the 32nd label");
+    refused(review_on(&doc, Tier::Edit, ORGANISER, |d| labels(d, 31, 2)), super::schema::TOO_LONG);
+    // Taking one off makes room for another in the same change.
+    review_on(&doc, Tier::Edit, ORGANISER, |d| {
+        let map = at(d, &["tasks", s.task.as_str(), "labels"]);
+        d.delete(&map, "label 0").unwrap();
+        labels(d, 31, 2);
+    })
+    .expect("one off, two on");
+}
