@@ -41,6 +41,12 @@ pub fn initial() -> Lang {
     .unwrap_or(Lang::English)
 }
 
+/// The language the page shows now (as `apply` last set it on the document).
+pub fn current() -> Lang {
+    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element());
+    root.and_then(|r| r.get_attribute("lang")).and_then(|tag| Lang::from_tag(&tag)).unwrap_or_else(initial)
+}
+
 /// Switches the interface language and remembers it on this device.
 pub fn apply(i18n: I18nContext<Locale>, lang: Lang) {
     i18n.set_locale(locale_of(lang));

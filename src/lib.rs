@@ -17,6 +17,7 @@ pub mod charts;
 pub mod clock;
 pub mod components;
 pub mod engine;
+pub mod error_text;
 pub mod files;
 pub mod format;
 pub mod identity;

@@ -21,7 +21,7 @@ use futures::channel::oneshot;
 use gloo_worker::reactor::{ReactorBridge, ReactorSpawner};
 use leptos::prelude::*;
 use linli_model::{Edit, ItemId, ItemKind, ItemMark, Space, Timestamp};
-use linli_view::{EngineWorker, FromEngine, HistoryRow, KeyKind, LinkEvent, Phase, Reply, Request, SpaceId, SpaceStatus, ToEngine, Transport};
+use linli_view::{EngineError, EngineWorker, FromEngine, HistoryRow, KeyKind, LinkEvent, Phase, Reply, Request, SpaceId, SpaceStatus, ToEngine, Transport};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -43,6 +43,7 @@ const RESTART_WINDOW_MS: f64 = 60_000.0;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub space: SpaceId,
+    /// What the refused change broke, in the reader's language.
     pub reason: String,
 }
 
@@ -63,7 +64,7 @@ pub struct Engine {
     /// This page's name (a panicking engine names the page it served).
     page: String,
     bridge: RefCell<Option<Rc<RefCell<ReactorBridge<EngineWorker>>>>>,
-    requests: RefCell<HashMap<u64, oneshot::Sender<Result<Reply, String>>>>,
+    requests: RefCell<HashMap<u64, oneshot::Sender<Result<Reply, EngineError>>>>,
     next_request: Cell<u64>,
     spaces: RefCell<HashMap<SpaceId, OpenSpace>>,
     /// The reactive owner that lives as long as the page (signals made for a space outlive the
@@ -185,7 +186,7 @@ impl Engine {
     fn restart(self: &Rc<Self>) {
         let waiting: Vec<_> = self.requests.borrow_mut().drain().collect();
         for (_, answer) in waiting {
-            let _ = answer.send(Err("Linli's engine stopped after an error and has started again. Please try once more.".into()));
+            let _ = answer.send(Err(EngineError::EngineRestarted));
         }
         if let Some(direct) = self.direct.borrow().as_ref() {
             direct.close_all();
@@ -250,7 +251,13 @@ impl Engine {
                 }
             }
             FromEngine::Unsaved(count) => self.unsaved_writes.set(count),
-            FromEngine::Refused { space, reason } => self.refused.set(Some(Refusal { space, reason })),
+            FromEngine::Refused { space, rule, detail } => {
+                let refused = self.refused;
+                leptos::task::spawn_local(async move {
+                    let reason = crate::error_text::in_current_language(&EngineError::Refused { rule, detail }).await;
+                    refused.set(Some(Refusal { space, reason }));
+                });
+            }
             FromEngine::Reply { id, result } => {
                 if let Some(answer) = self.requests.borrow_mut().remove(&id) {
                     let _ = answer.send(result);
@@ -287,13 +294,13 @@ impl Engine {
     }
 
     /// Asks the engine something; resolves with its answer.
-    fn ask(&self, request: Request) -> impl Future<Output = Result<Reply, String>> + use<> {
+    fn ask(&self, request: Request) -> impl Future<Output = Result<Reply, EngineError>> + use<> {
         let id = self.next_request.get();
         self.next_request.set(id + 1);
         let (answer, answered) = oneshot::channel();
         self.requests.borrow_mut().insert(id, answer);
         self.send(ToEngine::Request { id, request });
-        async move { answered.await.unwrap_or_else(|_| Err("Linli's engine stopped".into())) }
+        async move { answered.await.unwrap_or(Err(EngineError::EngineStopped)) }
     }
 
     fn send_keys(&self, space: &str) {
@@ -364,75 +371,50 @@ impl Engine {
     /// Invites a space to link under this one; resolves with the invitation's text.
     pub fn invite_space(&self, space: &str, claim_within_hours: u64, label: &str) -> impl Future<Output = Result<String, String>> + use<> {
         let asked = self.ask(Request::InviteSpace { space: space.to_owned(), claim_within_hours, label: label.to_owned() });
-        async move {
-            match asked.await? {
-                Reply::Invitation(text) => Ok(text),
-                other => Err(format!("unexpected answer {other:?}")),
-            }
-        }
+        async move { said(asked.await.and_then(|reply| match reply { Reply::Invitation(text) => Ok(text), other => Err(unexpected(other)) })).await }
     }
 
     /// Accepts an invitation for this space; resolves once the link has come from its relay and
     /// is accepted.
     pub fn accept_invitation(&self, space: &str, invitation: &str, shares: linli_model::Shares) -> impl Future<Output = Result<(), String>> + use<> {
         let asked = self.ask(Request::AcceptInvitation { space: space.to_owned(), invitation: invitation.to_owned(), shares });
-        async move { asked.await.map(|_| ()) }
+        async move { said(asked.await.map(|_| ())).await }
     }
 
     /// A change to one of the space's links.
     pub fn linked_edit(&self, space: &str, link: &str, edit: linli_view::LinkedEdit) -> impl Future<Output = Result<(), String>> + use<> {
         let asked = self.ask(Request::Linked { space: space.to_owned(), link: link.to_owned(), edit });
-        async move { asked.await.map(|_| ()) }
+        async move { said(asked.await.map(|_| ())).await }
     }
 
     /// Makes edits to a space, one change each, in order (the first refused stops the rest).
     pub fn edit(&self, space: &str, edits: Vec<Edit>) -> impl Future<Output = Result<(), String>> + use<> {
         let asked = self.ask(Request::Edit { space: space.to_owned(), edits });
-        async move { asked.await.map(|_| ()) }
+        async move { said(asked.await.map(|_| ())).await }
     }
 
     /// Makes a new space, protected, with a take-part key; resolves with its ID.
     pub fn create_space(&self, name: &str) -> impl Future<Output = Result<SpaceId, String>> + use<> {
         let asked = self.ask(Request::CreateSpace { name: name.to_owned() });
-        async move {
-            match asked.await? {
-                Reply::Created { space } => Ok(space),
-                other => Err(format!("unexpected answer {other:?}")),
-            }
-        }
+        async move { said(asked.await.and_then(|reply| match reply { Reply::Created { space } => Ok(space), other => Err(unexpected(other)) })).await }
     }
 
     /// The changes that touched an item, oldest first.
     pub fn history(&self, space: &str, kind: ItemKind, item: &str) -> impl Future<Output = Result<Vec<HistoryRow>, String>> + use<> {
         let asked = self.ask(Request::History { space: space.to_owned(), kind, item: item.to_owned() });
-        async move {
-            match asked.await? {
-                Reply::History(rows) => Ok(rows),
-                other => Err(format!("unexpected answer {other:?}")),
-            }
-        }
+        async move { said(asked.await.and_then(|reply| match reply { Reply::History(rows) => Ok(rows), other => Err(unexpected(other)) })).await }
     }
 
     /// The whole space as one `.linli` file's bytes (with its signatures).
     pub fn export(&self, space: &str) -> impl Future<Output = Result<Vec<u8>, String>> + use<> {
         let asked = self.ask(Request::Export { space: space.to_owned() });
-        async move {
-            match asked.await? {
-                Reply::File(bytes) => Ok(bytes),
-                other => Err(format!("unexpected answer {other:?}")),
-            }
-        }
+        async move { said(asked.await.and_then(|reply| match reply { Reply::File(bytes) => Ok(bytes), other => Err(unexpected(other)) })).await }
     }
 
     /// The space as plain JSON (a reading copy).
     pub fn export_json(&self, space: &str) -> impl Future<Output = Result<String, String>> + use<> {
         let asked = self.ask(Request::ExportJson { space: space.to_owned() });
-        async move {
-            match asked.await? {
-                Reply::Json(text) => Ok(text),
-                other => Err(format!("unexpected answer {other:?}")),
-            }
-        }
+        async move { said(asked.await.and_then(|reply| match reply { Reply::Json(text) => Ok(text), other => Err(unexpected(other)) })).await }
     }
 
     /// Takes in a space file (never overwrites): its changes are judged on the signatures it
@@ -440,23 +422,29 @@ impl Engine {
     pub fn import(&self, space: &str, bytes: Vec<u8>) -> impl Future<Output = Result<(usize, usize, Option<String>, usize), String>> + use<> {
         let asked = self.ask(Request::Import { space: space.to_owned(), bytes });
         async move {
-            match asked.await? {
-                Reply::Imported { new_changes, refused, reason, waiting } => Ok((new_changes, refused, reason, waiting)),
-                other => Err(format!("unexpected answer {other:?}")),
-            }
+            let (new_changes, refused, rule, waiting) = said(asked.await.and_then(|reply| match reply {
+                Reply::Imported { new_changes, refused, rule, waiting } => Ok((new_changes, refused, rule, waiting)),
+                other => Err(unexpected(other)),
+            }))
+            .await?;
+            let reason = match rule {
+                Some(rule) => Some(crate::error_text::in_current_language(&EngineError::Refused { rule, detail: String::new() }).await),
+                None => None,
+            };
+            Ok((new_changes, refused, reason, waiting))
         }
     }
 
     /// Protects an open space with a new write key, or moves a protected one to a new key.
     pub fn new_write_key(&self, space: &str) -> impl Future<Output = Result<(), String>> + use<> {
         let asked = self.ask(Request::NewWriteKey { space: space.to_owned() });
-        async move { asked.await.map(|_| ()) }
+        async move { said(asked.await.map(|_| ())).await }
     }
 
     /// Gives the space a new take-part key (stopping the old take-part links).
     pub fn new_take_part_key(&self, space: &str) -> impl Future<Output = Result<(), String>> + use<> {
         let asked = self.ask(Request::NewTakePartKey { space: space.to_owned() });
-        async move { asked.await.map(|_| ()) }
+        async move { said(asked.await.map(|_| ())).await }
     }
 
     /// Every relay, tab and direct link, and whether each has this device's changes to `space`.
@@ -569,4 +557,18 @@ fn say_bye_on_pagehide(engine: &Rc<Engine>) {
     });
     let _ = window.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
     on_hide.forget();
+}
+
+/// An answer of another kind than the request's: a bug, said as one (the answer to the console).
+fn unexpected(reply: Reply) -> EngineError {
+    web_sys::console::error_1(&format!("an answer the page did not expect: {reply:?}").into());
+    EngineError::UnexpectedAnswer
+}
+
+/// The engine's answer, its error said in the reader's language.
+async fn said<T>(answer: Result<T, EngineError>) -> Result<T, String> {
+    match answer {
+        Ok(value) => Ok(value),
+        Err(error) => Err(crate::error_text::in_current_language(&error).await),
+    }
 }

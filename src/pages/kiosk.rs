@@ -270,7 +270,7 @@ fn Kiosk(id: &'static str) -> impl IntoView {
                         view! { <SlideView slide /> <p class="kiosk-position">{position}</p> }.into_any()
                     }
                 },
-                Status::Unreadable(reason) => view! { <p class="notice-box error">{reason}</p> }.into_any(),
+                Status::Unreadable(error) => view! { <p class="notice-box error"><crate::error_text::ErrorText error /></p> }.into_any(),
                 _ => view! { <p class="kiosk-empty">{t!(i18n, opening)}</p> }.into_any(),
             }}
             <footer class="kiosk-foot">

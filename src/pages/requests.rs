@@ -244,7 +244,7 @@ fn RaiseRequestForm() -> impl IntoView {
         let edits = match existing {
             Some((board, column)) => match (ItemId::parse(&board), ItemId::parse(&column)) {
                 (Some(board), Some(column)) => vec![Edit::RaiseRequest { id, board, column, category: chosen, draft, place: PlaceAt::End, private }],
-                _ => return error.set(Some("no board for requests".into())),
+                _ => return error.set(Some(t_string!(i18n, item_not_found).to_owned())),
             },
             // A resident cannot make a board: the request waits on none, in this list.
             None if !organiser => vec![Edit::RaiseUnfiledRequest { id, category: chosen, draft, private }],

@@ -24,7 +24,7 @@ pub enum Status {
     Loading,
     Searching,
     NotFound,
-    Unreadable(String),
+    Unreadable(linli_view::EngineError),
     Ready,
 }
 
@@ -68,7 +68,7 @@ pub fn open_space(id: &'static str) -> (Memo<Status>, SpaceContext) {
     let status = Memo::new(move |_| {
         let has_copy = ctx.with(|_| ()).is_some();
         match ctx.status() {
-            Some(status) if status.unreadable.is_some() => Status::Unreadable(status.unreadable.unwrap_or_default()),
+            Some(status) if status.unreadable.is_some() => Status::Unreadable(status.unreadable.unwrap_or(linli_view::EngineError::NotASpace)),
             Some(status) if status.phase == Phase::Ready && has_copy => Status::Ready,
             // The copy kept from the last visit, while the engine opens the space.
             _ if has_copy => Status::Ready,
@@ -109,7 +109,7 @@ fn OpenSpace(id: &'static str) -> impl IntoView {
             Status::Loading => view! { <p class="muted">{t!(i18n, opening)}</p> }.into_any(),
             Status::Searching => view! { <p class="notice-box">{t!(i18n, searching)}</p> }.into_any(),
             Status::NotFound => view! { <p class="notice-box">{t!(i18n, space_not_found)}</p> }.into_any(),
-            Status::Unreadable(reason) => view! { <p class="notice-box error">{reason}</p> }.into_any(),
+            Status::Unreadable(error) => view! { <p class="notice-box error"><crate::error_text::ErrorText error /></p> }.into_any(),
             Status::Ready => view! {
                 <div class="space-body" class:view-only=move || ctx.is_view_only() class:access-unknown=move || ctx.access_unknown() data-early=move || ctx.is_early().then_some("true") class:participant=move || ctx.can_take_part() && !ctx.can_edit()>
                     <header class="space-header">

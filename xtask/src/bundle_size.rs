@@ -62,9 +62,16 @@ pub fn is_lazy_screen(name: &str) -> bool {
     name.ends_with(".wasm") && (name.starts_with("split_") || name.starts_with("chunk_"))
 }
 
-/// The files the first screen needs (all but the engine worker's and the lazy screens'), totalled.
+/// Whether a file holds the sentences that say the engine's errors (`src/error_text.rs`), fetched
+/// the first time an error shows.
+pub fn is_error_sentences(name: &str) -> bool {
+    name.starts_with("errors-") && name.ends_with(".json")
+}
+
+/// The files the first screen needs (all but the engine worker's, the lazy screens' and the
+/// errors' sentences), totalled.
 pub fn first_screen(rows: &[FileSize]) -> FileSize {
-    let page: Vec<FileSize> = rows.iter().filter(|r| !is_engine(&r.name) && !is_lazy_screen(&r.name)).cloned().collect();
+    let page: Vec<FileSize> = rows.iter().filter(|r| !is_engine(&r.name) && !is_lazy_screen(&r.name) && !is_error_sentences(&r.name)).cloned().collect();
     total(&page)
 }
 

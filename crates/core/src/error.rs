@@ -23,7 +23,7 @@ pub enum SpaceError {
     AlreadyExists { kind: &'static str, id: String },
     /// A value the operation was given is not acceptable.
     #[error("{0}")]
-    Invalid(&'static str),
+    Invalid(crate::Invalid),
     /// The pledge no longer takes signatures.
     #[error("this pledge is closed for signing")]
     ClosedForSigning,

@@ -136,7 +136,7 @@ impl<'a> LinkEditor<'a> {
     pub fn accept(&mut self, acceptance: &Acceptance, first: impl FnOnce(&mut AutoCommit)) -> Result<(), SpaceError> {
         let link = self.read()?;
         if link.state() != LinkState::Invited {
-            return Err(SpaceError::Invalid("this invitation was answered or ended already"));
+            return Err(SpaceError::Invalid(crate::Invalid::InvitationAnswered));
         }
         first(self.doc);
         let lower = self.map_at(&["lower"])?;
@@ -184,10 +184,10 @@ impl<'a> LinkEditor<'a> {
     pub fn escalate(&mut self, id: &str, escalation: &Escalation) -> Result<(), SpaceError> {
         let link = self.read()?;
         if link.state() != LinkState::Active {
-            return Err(SpaceError::Invalid("requests are escalated only over a link both spaces accepted"));
+            return Err(SpaceError::Invalid(crate::Invalid::EscalateOverAcceptedLink));
         }
         if !link.upper.departments.contains_key(&escalation.department) {
-            return Err(SpaceError::Invalid("the upper space has no such department"));
+            return Err(SpaceError::Invalid(crate::Invalid::NoSuchDepartment));
         }
         if link.lower.escalations.contains_key(id) {
             return Err(SpaceError::AlreadyExists { kind: "escalation", id: id.to_owned() });
@@ -210,7 +210,7 @@ impl<'a> LinkEditor<'a> {
     /// The upper space sets how long a department has to claim an escalation.
     pub fn set_claim_limit(&mut self, hours: u64) -> Result<(), SpaceError> {
         if hours == 0 {
-            return Err(SpaceError::Invalid("the time limit must be at least an hour"));
+            return Err(SpaceError::Invalid(crate::Invalid::TimeLimitTooShort));
         }
         let upper = self.map_at(&["upper"])?;
         reconcile_prop(self.doc, &upper, "claim_within_hours", hours)?;
@@ -239,7 +239,7 @@ impl<'a> LinkEditor<'a> {
     pub fn claim(&mut self, id: &str) -> Result<(), SpaceError> {
         let link = self.escalated(id)?;
         if link.upper.claims.contains_key(id) {
-            return Err(SpaceError::Invalid("this escalation was claimed already"));
+            return Err(SpaceError::Invalid(crate::Invalid::EscalationClaimed));
         }
         self.put_step("claims", id)?;
         self.commit("link.claim");
@@ -250,7 +250,7 @@ impl<'a> LinkEditor<'a> {
     pub fn report_progress(&mut self, id: &str, line: &str, text: &str) -> Result<(), SpaceError> {
         let text = text.trim();
         if text.is_empty() {
-            return Err(SpaceError::Invalid("say what happened"));
+            return Err(SpaceError::Invalid(crate::Invalid::SayWhatHappened));
         }
         let link = self.escalated(id)?;
         let key = format!("{id}/{line}");
@@ -268,7 +268,7 @@ impl<'a> LinkEditor<'a> {
     pub fn resolve(&mut self, id: &str) -> Result<(), SpaceError> {
         let link = self.escalated(id)?;
         if link.upper.resolutions.contains_key(id) {
-            return Err(SpaceError::Invalid("this escalation was resolved already"));
+            return Err(SpaceError::Invalid(crate::Invalid::EscalationResolved));
         }
         if !link.upper.claims.contains_key(id) {
             self.put_step("claims", id)?;

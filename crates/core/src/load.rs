@@ -58,7 +58,7 @@ pub fn import_space_file(doc: &mut AutoCommit, bytes: &[u8]) -> Result<Imported,
     let theirs = catch_unwind(AssertUnwindSafe(|| roots(&mut incoming)))
         .map_err(|_| SpaceError::BadBytes("automerge panicked while reading this file's changes".into()))?;
     if ours.is_empty() || !ours.iter().any(|root| theirs.contains(root)) {
-        return Err(SpaceError::Invalid("this file holds a different space"));
+        return Err(SpaceError::Invalid(crate::Invalid::DifferentSpaceFile));
     }
     let before = doc.get_changes(&[]).len();
     merge_bytes(doc, bytes)?;

@@ -7,9 +7,11 @@
 use std::rc::Rc;
 
 use linli_core::{Editor, ItemId, SpaceError, Timestamp};
+use linli_view::EngineError;
 use linli_sync::{Cut, DocumentId, RepoEvent};
 
 use crate::engine::Engine;
+use crate::engine_errors::{from_repo, from_space};
 
 /// Closings waiting for a cut, and cuts waiting for their changes.
 #[derive(Debug, Default)]
@@ -23,13 +25,13 @@ pub(crate) struct CutClosings {
 impl Engine {
     /// Closes a consultation: at the home relay's cut if the space has a home, asked for now (the
     /// close happens when the answer comes); otherwise from this copy at once.
-    pub(crate) fn close_consultation(&self, space: DocumentId, item: ItemId) -> Result<(), String> {
+    pub(crate) fn close_consultation(&self, space: DocumentId, item: ItemId) -> Result<(), EngineError> {
         let homed = self.repo.borrow().document(&space).and_then(linli_sync::home_relay::home).is_some();
         if !homed {
             return self.close_from_this_copy(space, &item);
         }
         let closes_at = self.spaces.borrow().get(&space).and_then(|s| s.consultations.get(item.as_str()).map(|c| c.closes_at));
-        let closes_at = closes_at.ok_or_else(|| SpaceError::NotFound { kind: "consultation", id: item.to_string() }.to_string())?;
+        let closes_at = closes_at.ok_or(EngineError::ItemNotFound)?;
         let now = self.author().now;
         // After the closing time: what the home held then. Before it (an organiser closing
         // early): what it holds now.
@@ -44,15 +46,15 @@ impl Engine {
         Ok(())
     }
 
-    fn close_from_this_copy(&self, space: DocumentId, item: &ItemId) -> Result<(), String> {
+    fn close_from_this_copy(&self, space: DocumentId, item: &ItemId) -> Result<(), EngineError> {
         let author = self.author();
         match self.repo.borrow_mut().change(space, |doc| Editor::new(doc, &author).close_consultation(item)) {
             Ok((outcome, fx)) => {
                 self.apply(fx);
                 self.publish(space);
-                outcome.map_err(|e| e.to_string())
+                outcome.map_err(from_space)
             }
-            Err(error) => Err(error.to_string()),
+            Err(error) => Err(from_repo(error)),
         }
     }
 
@@ -95,7 +97,7 @@ impl Engine {
                     self.apply(fx);
                     self.publish(space);
                     // Not yet every change the home held: wait for them.
-                    !matches!(result, Err(SpaceError::Invalid(reason)) if reason.contains("does not yet hold"))
+                    !matches!(result, Err(SpaceError::Invalid(linli_core::Invalid::MissingVotes)))
                 }
                 Err(_) => false,
             };

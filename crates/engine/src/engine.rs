@@ -12,10 +12,11 @@ use std::rc::{Rc, Weak};
 
 use futures::channel::mpsc;
 use linli_core::private::{Keyring, open_member, open_private, open_task};
-use linli_core::{Author, Editor, MemberId, Refreshed, Space, SpaceDocument, SpaceError, item_history, new_space_with};
+use linli_core::{Author, Editor, MemberId, Refreshed, Space, SpaceDocument, item_history, new_space_with};
 use linli_sync::{Access, ConnId, Direction, DocumentId, Effects, MemberKey, ParticipateKey, PeerMetadata, Phase, Repo, RepoConfig, RepoEvent, WriteKey};
-use linli_view::{FromEngine, HistoryRow, KeyKind, LinkEvent, RelayStatus, Reply, Request, SpaceStatus, ToEngine, Transport, TransportKind, ViewUpdate};
+use linli_view::{EngineError, FromEngine, HistoryRow, KeyKind, LinkEvent, RelayStatus, Reply, Request, SpaceStatus, ToEngine, Transport, TransportKind, ViewUpdate};
 
+use crate::engine_errors::{from_repo, from_space};
 use crate::links::Links;
 use crate::tab_channel::{self, TabChannel};
 use crate::{effect_runner, platform, relay_socket};
@@ -273,7 +274,8 @@ impl Engine {
                     web_sys::console::warn_1(&format!("space {document_id}: refused {count} changes from a peer: {reason}").into())
                 }
                 RepoEvent::RefusedByPeer { document_id, reason, .. } => {
-                    self.tell(FromEngine::Refused { space: document_id.to_string(), reason });
+                    web_sys::console::warn_1(&format!("space {document_id}: a peer refused a change of this device's: {reason}").into());
+                    self.tell(FromEngine::Refused { space: document_id.to_string(), rule: linli_core::participation::broken_rule(&reason), detail: reason });
                     // A relay's limit refuses for now only: offer the changes again in a minute.
                     let engine = self.this.borrow().clone();
                     gloo_timers::callback::Timeout::new(60_000, move || {
@@ -350,7 +352,7 @@ impl Engine {
             for (request_id, request) in parked {
                 match (&engine, phase) {
                     (Some(engine), linli_view::Phase::Ready) => engine.respond(request_id, request),
-                    _ => self.tell(FromEngine::Reply { id: request_id, result: Err("this space could not be found".into()) }),
+                    _ => self.tell(FromEngine::Reply { id: request_id, result: Err(EngineError::SpaceNotFound) }),
                 }
             }
         }
@@ -435,19 +437,19 @@ impl Engine {
 
     /// Brings the engine's copy of the space up to date from the document's patches and returns
     /// what the page should change (`None`: nothing changed).
-    fn refresh(&self, id: &DocumentId) -> Result<Option<ViewUpdate>, String> {
+    fn refresh(&self, id: &DocumentId) -> Result<Option<ViewUpdate>, EngineError> {
         let mut repo = self.repo.borrow_mut();
         let patches = repo.patches_since_last_look(id);
-        let doc = repo.document(id).ok_or("not open")?;
+        let doc = repo.document(id).ok_or(EngineError::NotOpenYet)?;
         let mut spaces = self.spaces.borrow_mut();
         match (spaces.get_mut(id), patches) {
             (Some(_), Some(patches)) if patches.is_empty() => Ok(None),
-            (Some(space), Some(patches)) => match space.refresh(doc, &patches).map_err(|e| e.to_string())? {
+            (Some(space), Some(patches)) => match space.refresh(doc, &patches).map_err(from_space)? {
                 Refreshed::Everything => Ok(Some(ViewUpdate::Whole(Box::new(space.clone())))),
                 Refreshed::Parts { settings, items } => Ok(Some(ViewUpdate::parts_of(space, settings, &items))),
             },
             _ => {
-                let space = Space::hydrate(doc).map_err(|e| e.to_string());
+                let space = Space::hydrate(doc).map_err(from_space);
                 match space {
                     Ok(space) => {
                         let update = ViewUpdate::Whole(Box::new(space.clone()));
@@ -474,7 +476,7 @@ impl Engine {
         let result = match request {
             Request::AcceptInvitation { space, invitation, shares } => match space.parse::<DocumentId>() {
                 Ok(space) => self.accept_invitation(id, space, &invitation, shares),
-                Err(error) => Some(Err(error.to_string())),
+                Err(_) => Some(Err(EngineError::NotASpaceId)),
             },
             request => Some(self.answer(request)),
         };
@@ -483,8 +485,8 @@ impl Engine {
         }
     }
 
-    fn answer(self: &Rc<Self>, request: Request) -> Result<Reply, String> {
-        let parse = |space: &str| space.parse::<DocumentId>().map_err(|e| e.to_string());
+    fn answer(self: &Rc<Self>, request: Request) -> Result<Reply, EngineError> {
+        let parse = |space: &str| space.parse::<DocumentId>().map_err(|_| EngineError::NotASpaceId);
         match request {
             Request::CreateSpace { name } => {
                 let key = WriteKey::from_seed(platform::random_bytes());
@@ -518,9 +520,9 @@ impl Engine {
                         Ok((Ok(()), fx)) => ((), fx),
                         Ok((Err(error), fx)) => {
                             self.apply(fx);
-                            return Err(error.to_string());
+                            return Err(from_space(error));
                         }
-                        Err(error) => return Err(engine_error(error)),
+                        Err(error) => return Err(from_repo(error)),
                     };
                     self.apply(fx);
                 }
@@ -529,28 +531,32 @@ impl Engine {
             }
             Request::History { space, kind, item } => {
                 let id = parse(&space)?;
-                let rows = self.repo.borrow_mut().read_mut(&id, |doc| item_history(doc, kind, &item)).ok_or("this space is not open yet")?;
-                let rows = rows.map_err(|e: SpaceError| e.to_string())?;
+                let rows = self.repo.borrow_mut().read_mut(&id, |doc| item_history(doc, kind, &item)).ok_or(EngineError::NotOpenYet)?;
+                let rows = rows.map_err(from_space)?;
                 Ok(Reply::History(
                     rows.into_iter()
                         .map(|e| HistoryRow { change: e.change.to_string(), at: e.at, member: e.member.map(|m| m.to_string()), fields: e.fields, message: e.message })
                         .collect(),
                 ))
             }
-            Request::Export { space } => self.repo.borrow_mut().export_file(&parse(&space)?).map(Reply::File).ok_or_else(|| "this space is not open yet".into()),
+            Request::Export { space } => self.repo.borrow_mut().export_file(&parse(&space)?).map(Reply::File).ok_or(EngineError::NotOpenYet),
             Request::ExportJson { space } => {
                 let id = parse(&space)?;
                 let repo = self.repo.borrow();
-                let doc = repo.document(&id).ok_or("this space is not open yet")?;
-                crate::space_json::to_json(doc).map(Reply::Json)
+                let doc = repo.document(&id).ok_or(EngineError::NotOpenYet)?;
+                crate::space_json::to_json(doc).map(Reply::Json).map_err(|detail| EngineError::Damaged { detail })
             }
             Request::Import { space, bytes } => {
                 let id = parse(&space)?;
                 let (imported, fx) = self.repo.borrow_mut().import_file(id, &bytes);
                 self.apply(fx);
                 self.publish(id);
-                let imported = imported.map_err(engine_error)?;
-                Ok(Reply::Imported { new_changes: imported.new_changes, refused: imported.refused, reason: imported.reason, waiting: imported.waiting })
+                let imported = imported.map_err(from_repo)?;
+                if let Some(reason) = &imported.reason {
+                    web_sys::console::warn_1(&format!("space {id}: the file held {} changes that were refused: {reason}", imported.refused).into());
+                }
+                let rule = imported.reason.as_deref().map(linli_core::participation::broken_rule);
+                Ok(Reply::Imported { new_changes: imported.new_changes, refused: imported.refused, rule, waiting: imported.waiting })
             }
             Request::NewWriteKey { space } => {
                 let id = parse(&space)?;
@@ -560,7 +566,7 @@ impl Engine {
             Request::NewTakePartKey { space } => {
                 let id = parse(&space)?;
                 let key = ParticipateKey::from_seed(platform::random_bytes());
-                let fx = self.repo.borrow_mut().set_participate_key(id, key.clone()).map_err(engine_error)?;
+                let fx = self.repo.borrow_mut().set_participate_key(id, key.clone()).map_err(from_repo)?;
                 self.apply(fx);
                 self.tell(FromEngine::KeepKey { space: id.to_string(), kind: KeyKind::TakePart, key: key.to_text() });
                 self.publish(id);
@@ -573,13 +579,13 @@ impl Engine {
             }
             Request::InviteSpace { space, claim_within_hours, label } => self.invite_space(parse(&space)?, claim_within_hours, &label),
             Request::Linked { space, link, edit } => self.linked_edit(parse(&space)?, &link, edit),
-            Request::AcceptInvitation { .. } => Err("an invitation is accepted on its own path".into()),
+            Request::AcceptInvitation { .. } => unreachable!("an invitation is accepted on its own path (respond)"),
         }
     }
 
     /// Protects an open space with a new write key (and a take-part key), or moves a protected
     /// one to a new write key (which stops every edit link given out before).
-    fn new_write_key(&self, id: DocumentId) -> Result<(), String> {
+    fn new_write_key(&self, id: DocumentId) -> Result<(), EngineError> {
         let key = WriteKey::from_seed(platform::random_bytes());
         let protected = self.repo.borrow().protection(&id).is_some();
         let fx = if protected {
@@ -593,7 +599,7 @@ impl Engine {
             };
             self.repo.borrow_mut().change(id, protect).map(|((), fx)| fx)
         }
-        .map_err(engine_error)?;
+        .map_err(from_repo)?;
         self.tell(FromEngine::KeepKey { space: id.to_string(), kind: KeyKind::Write, key: key.to_text() });
         self.apply(fx);
         self.publish(id);
@@ -646,10 +652,3 @@ fn access_of(access: Access) -> linli_view::Access {
     }
 }
 
-pub(crate) fn engine_error(error: linli_sync::RepoError) -> String {
-    match error {
-        linli_sync::RepoError::ViewOnly(_) => "this device holds a view link to this space: it can read, not change it".into(),
-        linli_sync::RepoError::NotOpen(_) | linli_sync::RepoError::StillLoading(_) => "this space is not open yet".into(),
-        other => other.to_string(),
-    }
-}

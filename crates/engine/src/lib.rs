@@ -5,6 +5,7 @@
 mod cut_closings;
 mod effect_runner;
 mod engine;
+mod engine_errors;
 mod idb_store;
 mod links;
 mod linked_spaces;

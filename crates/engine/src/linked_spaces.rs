@@ -14,9 +14,10 @@ use linli_core::space_link::{LOWER, UPPER};
 use linli_core::{Acceptance, Department, Digest, Editor, Escalation, Invitation as LinkInvitation, Link, LinkEditor, LinkState, Sealed, Shares, Space, SpaceLink, read_link};
 use linli_sync::participate_key::PARTICIPATE_KEY_FIELD;
 use linli_sync::{Access, DocumentId, ParticipateKey, Phase, WriteKey, link_seal};
-use linli_view::{FromEngine, Invitation, LinkedEdit, Reply};
+use linli_view::{EngineError, FromEngine, Invitation, LinkedEdit, Reply};
 
-use crate::engine::{Engine, engine_error};
+use crate::engine::Engine;
+use crate::engine_errors::{from_repo, from_space};
 use crate::{platform, relay_socket};
 
 /// Which space a link belongs to here.
@@ -148,7 +149,7 @@ impl Engine {
         let author = self.author();
         match self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).publish(&digest)) {
             Ok((_, fx)) => self.apply(fx),
-            Err(error) => web_sys::console::warn_1(&format!("link {link}: the digest was not published: {}", engine_error(error)).into()),
+            Err(error) => web_sys::console::warn_1(&format!("link {link}: the digest was not published: {}", from_repo(error)).into()),
         }
     }
 
@@ -205,9 +206,9 @@ impl Engine {
     }
 
     /// An organiser of `space_id` invites a space to link under it.
-    pub(crate) fn invite_space(self: &Rc<Self>, space_id: DocumentId, claim_within_hours: u64, label: &str) -> Result<Reply, String> {
-        let space_key = self.repo.borrow().write_key_opening(&space_id).ok_or(ORGANISERS_ONLY)?;
-        let space = self.spaces.borrow().get(&space_id).cloned().ok_or("this space is not open yet")?;
+    pub(crate) fn invite_space(self: &Rc<Self>, space_id: DocumentId, claim_within_hours: u64, label: &str) -> Result<Reply, EngineError> {
+        let space_key = self.repo.borrow().write_key_opening(&space_id).ok_or(EngineError::OrganisersOnly)?;
+        let space = self.spaces.borrow().get(&space_id).cloned().ok_or(EngineError::NotOpenYet)?;
         let upper_seed: [u8; 32] = platform::random_bytes();
         let upper_key = WriteKey::from_seed(upper_seed);
         let link = DocumentId::certified(&upper_key.public());
@@ -243,16 +244,16 @@ impl Engine {
 
     /// An organiser of `space_id` accepts an invitation: answered once the link's document has
     /// come from its relay (now, if it is here already).
-    pub(crate) fn accept_invitation(self: &Rc<Self>, request: u64, space_id: DocumentId, text: &str, shares: Shares) -> Option<Result<Reply, String>> {
-        let Some(invitation) = Invitation::from_text(text) else { return Some(Err("this is not a Linli invitation (it starts with linli-invite:)".into())) };
+    pub(crate) fn accept_invitation(self: &Rc<Self>, request: u64, space_id: DocumentId, text: &str, shares: Shares) -> Option<Result<Reply, EngineError>> {
+        let Some(invitation) = Invitation::from_text(text) else { return Some(Err(EngineError::NotAnInvitation)) };
         let (Ok(link), Some(key)) = (invitation.link.parse::<DocumentId>(), ParticipateKey::from_text(&invitation.key)) else {
-            return Some(Err("this invitation is damaged".into()));
+            return Some(Err(EngineError::InvitationDamaged));
         };
         if self.repo.borrow().write_key_opening(&space_id).is_none() {
-            return Some(Err(ORGANISERS_ONLY.into()));
+            return Some(Err(EngineError::OrganisersOnly));
         }
         if self.spaces.borrow().get(&space_id).is_some_and(|s| s.links.contains_key(&invitation.link)) {
-            return Some(Err("this space has this link already".into()));
+            return Some(Err(EngineError::AlreadyLinked));
         }
         self.repo.borrow_mut().hold_participate_key(link, key);
         self.linked.borrow_mut().waiting.insert(link, Waiting { request, space: space_id, shares, relay: invitation.relay.clone() });
@@ -264,9 +265,7 @@ impl Engine {
             let expired = engine.linked.borrow().waiting.get(&link).is_some_and(|w| w.request == request);
             if expired {
                 engine.linked.borrow_mut().waiting.remove(&link);
-                let whence = if relay.is_empty() { "this space's relay".to_owned() } else { relay };
-                let message = format!("the invitation's link did not arrive from {whence}: check that the invitation is whole and that relay is reachable, then try again");
-                engine.tell(FromEngine::Reply { id: request, result: Err(message) });
+                engine.tell(FromEngine::Reply { id: request, result: Err(EngineError::InvitationNotArrived { relay }) });
             }
         })
         .forget();
@@ -282,13 +281,13 @@ impl Engine {
 
     /// Accepts the link (moving its participate key to one only this space holds) and records
     /// it in the space.
-    fn finish_accepting(self: &Rc<Self>, link: DocumentId, waiting: &Waiting) -> Result<Reply, String> {
-        let upper = self.read(link).ok_or("the invitation's link could not be read")?;
+    fn finish_accepting(self: &Rc<Self>, link: DocumentId, waiting: &Waiting) -> Result<Reply, EngineError> {
+        let upper = self.read(link).ok_or(EngineError::InvitationUnreadable)?;
         if upper.state() != LinkState::Invited {
-            return Err("this invitation was used already: each invitation links one space (ask for a new one)".into());
+            return Err(EngineError::InvitationUsed);
         }
-        let space_key = self.repo.borrow().write_key_opening(&waiting.space).ok_or(ORGANISERS_ONLY)?;
-        let space = self.spaces.borrow().get(&waiting.space).cloned().ok_or("this space is not open yet")?;
+        let space_key = self.repo.borrow().write_key_opening(&waiting.space).ok_or(EngineError::OrganisersOnly)?;
+        let space = self.spaces.borrow().get(&waiting.space).cloned().ok_or(EngineError::NotOpenYet)?;
         let own_seed: [u8; 32] = platform::random_bytes();
         let own = ParticipateKey::from_seed(own_seed);
         let acceptance = Acceptance {
@@ -322,13 +321,13 @@ impl Engine {
 
     /// Private request `request`'s words, opened on this device and sealed again to the members
     /// of the upper space's department `department` and to its organisers (its write key).
-    fn sealed_for_department(&self, space_id: DocumentId, space: &Space, request: &str, link: DocumentId, current: &Link, department: &str) -> Result<Sealed, String> {
-        let mut task = space.tasks.get(request).cloned().ok_or("no such request")?;
+    fn sealed_for_department(&self, space_id: DocumentId, space: &Space, request: &str, link: DocumentId, current: &Link, department: &str) -> Result<Sealed, EngineError> {
+        let mut task = space.tasks.get(request).cloned().ok_or(EngineError::NoSuchRequest)?;
         let opener = self.reading_keys(&space_id).with_teams(space).opener();
         let mut opened = std::collections::BTreeMap::new();
         linli_core::private::open_task(request, &mut task, &opener, &mut opened);
         if opened.get(&format!("tasks/{request}")) != Some(&linli_model::Privacy::Open) {
-            return Err("this device cannot open this private request to send its words".to_owned());
+            return Err(EngineError::CannotSendPrivateWords);
         }
         let members = current.upper.departments.get(department).map(|d| d.members.iter().filter(|(_, on)| **on).map(|(m, _)| m.clone()).collect::<Vec<_>>()).unwrap_or_default();
         let organisers = self.repo.borrow().document(&link).and_then(linli_core::private::organisers_reader);
@@ -341,19 +340,19 @@ impl Engine {
     }
 
     /// A change to one of the space's links, under the side the space is on.
-    pub(crate) fn linked_edit(self: &Rc<Self>, space_id: DocumentId, link_text: &str, edit: LinkedEdit) -> Result<Reply, String> {
-        let link = link_text.parse::<DocumentId>().map_err(|e| e.to_string())?;
-        let space = self.spaces.borrow().get(&space_id).cloned().ok_or("this space is not open yet")?;
-        let record = space.links.get(link_text).cloned().ok_or("this space has no such link")?;
-        let current = self.read(link).ok_or("this link has not arrived yet")?;
+    pub(crate) fn linked_edit(self: &Rc<Self>, space_id: DocumentId, link_text: &str, edit: LinkedEdit) -> Result<Reply, EngineError> {
+        let link = link_text.parse::<DocumentId>().map_err(|_| EngineError::NoSuchLink)?;
+        let space = self.spaces.borrow().get(&space_id).cloned().ok_or(EngineError::NotOpenYet)?;
+        let record = space.links.get(link_text).cloned().ok_or(EngineError::NoSuchLink)?;
+        let current = self.read(link).ok_or(EngineError::LinkNotArrived)?;
         let author = self.author();
-        let upper_only = || if record.is_upper() { Ok(()) } else { Err("only the upper space answers escalations".to_owned()) };
-        let lower_only = || if record.is_upper() { Err("only the lower space escalates and chooses what it shares".to_owned()) } else { Ok(()) };
+        let upper_only = || if record.is_upper() { Ok(()) } else { Err(EngineError::UpperSpaceOnly) };
+        let lower_only = || if record.is_upper() { Err(EngineError::LowerSpaceOnly) } else { Ok(()) };
         let outcome = match edit {
             LinkedEdit::Escalate { request, department, details, with_words } => {
                 lower_only()?;
-                let task = space.tasks.get(&request).ok_or("no such request")?;
-                let raised = task.request.as_ref().ok_or("only a resident's request is escalated")?;
+                let task = space.tasks.get(&request).ok_or(EngineError::NoSuchRequest)?;
+                let raised = task.request.as_ref().ok_or(EngineError::NotARequest)?;
                 // A private request goes up without its words or its resident's name (the engine's
                 // copy holds them sealed): the organiser's note says what the street must know,
                 // unless the organiser sends its words, sealed to the department alone.
@@ -405,35 +404,33 @@ impl Engine {
     }
 
     /// Takes what a change to a link produced: its effects run, its error is ready to show.
-    fn settle(&self, outcome: Result<(Result<(), linli_core::SpaceError>, linli_sync::Effects), linli_sync::RepoError>) -> Result<(), String> {
+    fn settle(&self, outcome: Result<(Result<(), linli_core::SpaceError>, linli_sync::Effects), linli_sync::RepoError>) -> Result<(), EngineError> {
         match outcome {
             Ok((result, fx)) => {
                 self.apply(fx);
-                result.map_err(|e| e.to_string())
+                result.map_err(from_space)
             }
-            Err(error) => Err(engine_error(error)),
+            Err(error) => Err(from_repo(error)),
         }
     }
 
     /// One change to a space's own document.
-    fn change_space(self: &Rc<Self>, space_id: DocumentId, act: impl FnOnce(&mut Editor<'_>) -> Result<(), linli_core::SpaceError>) -> Result<(), String> {
+    fn change_space(self: &Rc<Self>, space_id: DocumentId, act: impl FnOnce(&mut Editor<'_>) -> Result<(), linli_core::SpaceError>) -> Result<(), EngineError> {
         let author = self.author();
         let outcome = self.repo.borrow_mut().change(space_id, |doc| act(&mut Editor::new(doc, &author)));
         match outcome {
             Ok((result, fx)) => {
                 self.apply(fx);
                 self.publish(space_id);
-                result.map_err(|e| e.to_string())
+                result.map_err(from_space)
             }
-            Err(error) => Err(engine_error(error)),
+            Err(error) => Err(from_repo(error)),
         }
     }
 }
 
 /// How long an acceptance waits for its link's document.
 const ACCEPT_WAIT_MS: u32 = 60_000;
-
-const ORGANISERS_ONLY: &str = "only an organiser of this space (with its edit link) links it to another space";
 
 /// The upper space's departments: its categories with the teams responsible for them.
 fn departments_of(space: &Space) -> std::collections::BTreeMap<String, Department> {

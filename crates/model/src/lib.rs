@@ -5,10 +5,12 @@
 //! the mapping) and changes the document.
 
 mod board;
+mod broken_rule;
 mod comment;
 mod consultation;
 mod edit;
 mod ids;
+mod invalid;
 mod lang;
 pub mod link;
 pub mod link_digest;
@@ -25,11 +27,13 @@ pub mod space_link;
 pub mod text_field;
 mod time;
 
+pub use broken_rule::{BrokenRule, held_back};
 pub use board::{Board, Column, Confirmation, Request, RequestStats, Task, TaskDraft, percentile, request_stats};
 pub use comment::{Comment, comments_in_order};
 pub use consultation::{ABSTAIN, Closing, Consultation, ConsultationDraft, ConsultationStatus, Decision, FollowUp, InvalidVote, NO, Outcome, PaperCount, Tally, Threshold, Vote, VoteOption, YES};
 pub use edit::{Edit, ItemKind, PlaceAt};
 pub use ids::{ItemId, ItemMark, MemberId};
+pub use invalid::Invalid;
 pub use lang::{Lang, Names, pick};
 pub use link::{Answer, Department, Escalation, EscalationState, LINK_KIND, LINK_SCHEMA, Link, LinkState, LinkSummary, LowerSide, Progress, Shares, Step, UpperSide};
 pub use link_digest::{Digest, SharedDecision, SharedNotice, SharedPledge, SharedRequest};

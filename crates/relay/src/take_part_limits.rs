@@ -66,14 +66,9 @@ impl Default for TakePartLimits {
     }
 }
 
-/// What a resident's device shows when the relay refuses their joining for now.
-pub const TOO_MANY_JOINS: &str = "too many people joined this space through its take-part link in the last minute; this device keeps the change and sends it again shortly";
-/// … when a take-part link brought in too many members today.
-pub const TOO_MANY_JOINS_TODAY: &str = "too many people joined this space through its take-part link today; this device keeps the change and sends it again later";
-/// … when one member wrote more than a resident may in a day.
-pub const TOO_MUCH_TODAY: &str = "this device has sent more to this space today than a resident may; it keeps the change and sends it again tomorrow";
-/// … when the residents of one take-part link together wrote more than they may in a day.
-pub const LINK_TOO_BUSY: &str = "residents have sent more to this space today than its take-part link allows; this device keeps the change and sends it again later";
+/// What the relay says when it holds a resident's change back (the device keeps it and sends it
+/// again): linli-model's, so the resident's device can tell which and say it in their language.
+pub use linli_core::held_back::{LINK_TOO_BUSY, TOO_MANY_JOINS, TOO_MANY_JOINS_TODAY, TOO_MUCH_TODAY};
 
 /// The buckets of one take-part link (a space and its participate key).
 struct LinkBuckets {

@@ -4,11 +4,13 @@
 //! answers to requests come up ([`FromEngine`]). The page keeps its copy of each open space up to
 //! date from [`ViewUpdate`]s: the whole space once, then the items that changed.
 
+mod engine_error;
 pub mod link_text;
 pub mod linked;
 pub mod snapshot;
 mod worker;
 
+pub use engine_error::EngineError;
 pub use linked::{Invitation, LinkedEdit};
 pub use worker::{EngineBody, EngineScope, EngineWorker};
 
@@ -111,8 +113,9 @@ pub enum Reply {
     History(Vec<HistoryRow>),
     File(Vec<u8>),
     Json(String),
-    /// `waiting`: changes within the rules that wait for the space's home relay to vouch for them.
-    Imported { new_changes: usize, refused: usize, reason: Option<String>, waiting: usize },
+    /// `waiting`: changes within the rules that wait for the space's home relay to vouch for them;
+    /// `rule`: the kind of rule the first refused one broke.
+    Imported { new_changes: usize, refused: usize, rule: Option<linli_model::BrokenRule>, waiting: usize },
     Transports(Vec<Transport>),
     /// An invitation's text, to hand to the lower space's organiser.
     Invitation(String),
@@ -148,9 +151,10 @@ pub enum FromEngine {
     Relays { status: RelayStatus, last_heard: Option<Timestamp> },
     /// Chunks handed to IndexedDB and not yet durable.
     Unsaved(u32),
-    /// A peer refused a change this device made, and said why.
-    Refused { space: SpaceId, reason: String },
-    Reply { id: u64, result: Result<Reply, String> },
+    /// A peer refused a change this device made: the kind of rule it broke, and the peer's words
+    /// (for the console).
+    Refused { space: SpaceId, rule: linli_model::BrokenRule, detail: String },
+    Reply { id: u64, result: Result<Reply, EngineError> },
     /// A key the engine made for a space (a new space's, or a new one replacing a stopped link):
     /// the page keeps it as link text.
     KeepKey { space: SpaceId, kind: KeyKind, key: String },
@@ -181,7 +185,7 @@ pub struct SpaceStatus {
     pub edit_key: Option<String>,
     pub take_part_key: Option<String>,
     /// Why the document cannot be read as a space, if it cannot.
-    pub unreadable: Option<String>,
+    pub unreadable: Option<EngineError>,
     /// Requests (and members' call-back details) can be private here: the space's rules know
     /// sealed parts. Not in a protected space made before certified IDs, whose rules are kept as
     /// they were and refuse them.

@@ -79,7 +79,7 @@ impl Editor<'_> {
             }
             Edit::SetMeetingArchived { id, archived } => self.set_meeting_archived(&id, archived),
             Edit::Restore { kind, id, change } => {
-                let hash: ChangeHash = change.parse().map_err(|_| SpaceError::Invalid("not a version of this item"))?;
+                let hash: ChangeHash = change.parse().map_err(|_| SpaceError::Invalid(crate::Invalid::NotAVersion))?;
                 self.restore(kind, &id, hash)
             }
         }

@@ -14,7 +14,7 @@ use crate::{Board, Column, Editor, ItemId, Place, SpaceError, Task, TaskDraft};
 impl Editor<'_> {
     /// Adds a board with the given columns (ID and names), after the existing boards.
     pub fn create_board(&mut self, id: &ItemId, name: &str, columns: &[(ItemId, Names)]) -> Result<(), SpaceError> {
-        let name = super::required(name, "a board needs a name")?;
+        let name = super::required(name, crate::Invalid::BoardNeedsName)?;
         let map = self.collection("boards")?;
         let boards: BTreeMap<String, Board> = autosurgeon::hydrate_prop(&*self.doc, automerge::ROOT, "boards").unwrap_or_default();
         let last = boards.values().map(|b| b.position.clone()).max();
@@ -32,7 +32,7 @@ impl Editor<'_> {
     }
 
     pub fn rename_board(&mut self, id: &ItemId, name: &str) -> Result<(), SpaceError> {
-        let name = super::required(name, "a board needs a name")?;
+        let name = super::required(name, crate::Invalid::BoardNeedsName)?;
         let (map, mut board) = self.item::<Board>("boards", "board", id.as_str())?;
         board.name = name;
         self.put_item(&map, id.as_str(), &board)?;
@@ -122,7 +122,7 @@ impl Editor<'_> {
         let mut task = match on {
             Some((board_id, column_id, place)) => self.new_task(board_id, column_id, draft, Some(request), place)?,
             None => {
-                let title = super::required(&draft.title, "a task needs a title")?;
+                let title = super::required(&draft.title, crate::Invalid::TaskNeedsTitle)?;
                 Task {
                     board: String::new(),
                     column: String::new(),
@@ -174,7 +174,7 @@ impl Editor<'_> {
         request: Option<Request>,
         place: Place,
     ) -> Result<Task, SpaceError> {
-        let title = super::required(&draft.title, "a task needs a title")?;
+        let title = super::required(&draft.title, crate::Invalid::TaskNeedsTitle)?;
         let (_, board) = self.item::<Board>("boards", "board", board_id.as_str())?;
         if !board.columns.contains_key(column_id.as_str()) {
             return Err(not_found("column", column_id));
@@ -243,7 +243,7 @@ impl Editor<'_> {
         // summary published on purpose): the form's copy, opened on this device, is never
         // written back in clear.
         let private = current.sealed.is_some();
-        let title = if private { current.title.clone() } else { super::required(&draft.title, "a task needs a title")? };
+        let title = if private { current.title.clone() } else { super::required(&draft.title, crate::Invalid::TaskNeedsTitle)? };
         self.update_task(id, "task.edit", |task| {
             if !private {
                 task.title = title;
@@ -257,10 +257,10 @@ impl Editor<'_> {
     /// Organisers publish what everyone may read of a private request: a summary they write, or
     /// its words with the resident's consent. The sealed original stays for its readers.
     pub fn publish_request_summary(&mut self, id: &ItemId, title: &str, description: &str) -> Result<(), SpaceError> {
-        let title = super::required(title, "a summary needs a title")?;
+        let title = super::required(title, crate::Invalid::SummaryNeedsTitle)?;
         let (_, current) = self.item::<Task>("tasks", "task", id.as_str())?;
         if current.sealed.is_none() {
-            return Err(SpaceError::Invalid("this request is not private"));
+            return Err(SpaceError::Invalid(crate::Invalid::NotPrivate));
         }
         self.update_task(id, "request.publish-summary", |task| {
             task.title = title;
@@ -321,7 +321,7 @@ impl Editor<'_> {
     pub fn resolve_request(&mut self, id: &ItemId, resolved: bool) -> Result<(), SpaceError> {
         let (_, task) = self.item::<Task>("tasks", "task", id.as_str())?;
         if task.request.is_none() {
-            return Err(SpaceError::Invalid("only a resident's request can be resolved"));
+            return Err(SpaceError::Invalid(crate::Invalid::ResolveRequestsOnly));
         }
         let now = self.author.now;
         self.update_task(id, if resolved { "request.resolve" } else { "request.reopen" }, |task| {
@@ -339,13 +339,13 @@ impl Editor<'_> {
     /// key this editor holds): the new team reads it; the old one keeps what it could read.
     pub fn move_request_to_category(&mut self, id: &ItemId, category: &str) -> Result<(), SpaceError> {
         let (_, mut task) = self.item::<Task>("tasks", "task", id.as_str())?;
-        let Some(request) = &mut task.request else { return Err(SpaceError::Invalid("only a resident's request has a category")) };
+        let Some(request) = &mut task.request else { return Err(SpaceError::Invalid(crate::Invalid::CategoryOnRequestsOnly)) };
         request.category = category.to_owned();
         let team = self.responsibility(category)?;
         let reader = team.as_ref().and_then(linli_model::Responsibility::current_key).and_then(linli_seal::Reader::from_hex);
         if let (Some(sealed), Some(reader)) = (&task.sealed, reader) {
             let wider = linli_seal::reseal_to(sealed, &self.reading, &[reader])
-                .map_err(|_| SpaceError::Invalid("this device cannot open this private request to hand it on (open the space with the organise link)"))?;
+                .map_err(|_| SpaceError::Invalid(crate::Invalid::CannotOpenPrivate))?;
             task.sealed = Some(wider);
             for comment in task.comments.values_mut() {
                 if let Some(wider) = comment.sealed.as_ref().and_then(|sealed| linli_seal::reseal_to(sealed, &self.reading, &[reader]).ok()) {
@@ -360,7 +360,7 @@ impl Editor<'_> {
     /// description (only the text is spliced, so an organiser's concurrent edit is kept).
     pub fn add_request_details(&mut self, id: &ItemId, details: &str) -> Result<(), SpaceError> {
         use automerge::transaction::Transactable;
-        let details = super::required(details, "add some details")?;
+        let details = super::required(details, crate::Invalid::AddSomeDetails)?;
         let (map, task) = self.item::<Task>("tasks", "task", id.as_str())?;
         self.own_request(&task)?;
         if task.sealed.is_some() {
@@ -371,7 +371,7 @@ impl Editor<'_> {
         let task_obj = self.object_at(&map, id.as_str())?;
         let description = match automerge::ReadDoc::get(&*self.doc, &task_obj, "description")? {
             Some((automerge::Value::Object(automerge::ObjType::Text), text)) => text,
-            _ => return Err(SpaceError::Invalid("this request's description cannot take details")),
+            _ => return Err(SpaceError::Invalid(crate::Invalid::DescriptionTakesNoDetails)),
         };
         let current = task.description.as_str();
         let addition = if current.trim().is_empty() { details } else { format!("\n\n{details}") };
@@ -398,8 +398,8 @@ impl Editor<'_> {
     fn own_request(&self, task: &Task) -> Result<(), SpaceError> {
         match &task.request {
             Some(request) if request.raised_by == self.me() => Ok(()),
-            Some(_) => Err(SpaceError::Invalid("only the resident who raised a request can do this")),
-            None => Err(SpaceError::Invalid("this task is not a resident's request")),
+            Some(_) => Err(SpaceError::Invalid(crate::Invalid::OnlyRaiser)),
+            None => Err(SpaceError::Invalid(crate::Invalid::NotARequest)),
         }
     }
 
@@ -413,7 +413,7 @@ impl Editor<'_> {
 
     /// Adds a comment. Comments are only ever added, each under its own ID.
     pub fn comment_on_task(&mut self, id: &ItemId, comment_id: &ItemId, text: &str) -> Result<(), SpaceError> {
-        let text = super::required(text, "a comment needs some text")?;
+        let text = super::required(text, crate::Invalid::CommentNeedsText)?;
         let map = self.collection("tasks")?;
         if automerge::ReadDoc::get(&*self.doc, &map, id.as_str())?.is_none() {
             return Err(not_found("task", id));

@@ -18,18 +18,18 @@ fn options_of(draft: &ConsultationDraft) -> Result<BTreeMap<String, VoteOption>,
         draft.options.iter().map(|(id, label)| (id.clone(), label.trim().to_owned())).filter(|(_, label)| !label.is_empty()).collect()
     };
     if labelled.len() < 2 {
-        return Err(SpaceError::Invalid("a consultation needs at least two options"));
+        return Err(SpaceError::Invalid(crate::Invalid::NeedsTwoOptions));
     }
     let mut options = BTreeMap::new();
     let mut position: Option<String> = None;
     for (i, (id, label)) in labelled.into_iter().enumerate() {
         if ItemId::parse(&id).is_none() && ![YES, NO, ABSTAIN].contains(&id.as_str()) {
-            return Err(SpaceError::Invalid("not an option ID"));
+            return Err(SpaceError::Invalid(crate::Invalid::NotAnOptionId));
         }
         let next = between(position.as_deref(), None, i as u64);
         position = Some(next.clone());
         if options.insert(id, VoteOption { label, position: next, archived: false }).is_some() {
-            return Err(SpaceError::Invalid("two options have the same ID"));
+            return Err(SpaceError::Invalid(crate::Invalid::TwoOptionsSameId));
         }
     }
     Ok(options)
@@ -38,12 +38,12 @@ fn options_of(draft: &ConsultationDraft) -> Result<BTreeMap<String, VoteOption>,
 fn check(draft: &ConsultationDraft, now: Timestamp) -> Result<Timestamp, SpaceError> {
     let opens_at = draft.opens_at.unwrap_or(now);
     if draft.closes_at <= opens_at {
-        return Err(SpaceError::Invalid("a consultation must close after it opens"));
+        return Err(SpaceError::Invalid(crate::Invalid::ClosesAfterOpens));
     }
     if let Some(t) = draft.threshold
         && (t.den == 0 || t.num == 0 || t.num > t.den)
     {
-        return Err(SpaceError::Invalid("a threshold is a share between 0 and 1"));
+        return Err(SpaceError::Invalid(crate::Invalid::ThresholdShare));
     }
     Ok(opens_at)
 }
@@ -51,7 +51,7 @@ fn check(draft: &ConsultationDraft, now: Timestamp) -> Result<Timestamp, SpaceEr
 impl Editor<'_> {
     /// Opens a consultation (an organiser's).
     pub fn create_consultation(&mut self, id: &ItemId, draft: ConsultationDraft) -> Result<(), SpaceError> {
-        let question = super::required(&draft.question, "a consultation needs a question")?;
+        let question = super::required(&draft.question, crate::Invalid::ConsultationNeedsQuestion)?;
         let opens_at = check(&draft, self.author.now)?;
         let options = options_of(&draft)?;
         let consultation = Consultation {
@@ -84,22 +84,22 @@ impl Editor<'_> {
     /// away is archived (votes for it keep counting) — and once anyone has voted (in the app or on
     /// paper) the options are fixed: a vote must keep its meaning.
     pub fn edit_consultation(&mut self, id: &ItemId, draft: ConsultationDraft) -> Result<(), SpaceError> {
-        let question = super::required(&draft.question, "a consultation needs a question")?;
+        let question = super::required(&draft.question, crate::Invalid::ConsultationNeedsQuestion)?;
         let (map, mut consultation) = self.item::<Consultation>("consultations", "consultation", id.as_str())?;
         if consultation.closed.is_some() {
-            return Err(SpaceError::Invalid("this consultation is closed"));
+            return Err(SpaceError::Invalid(crate::Invalid::ConsultationClosed));
         }
         let opens_at = check(&ConsultationDraft { opens_at: Some(draft.opens_at.unwrap_or(consultation.opens_at)), ..draft.clone() }, self.author.now)?;
         let options = options_of(&draft)?;
         let voted = !consultation.votes.is_empty() || !consultation.paper.is_empty();
         let max_choices = if draft.yes_no { 1 } else { draft.max_choices.clamp(1, options.len() as u64) };
         if draft.yes_no != consultation.yes_no || max_choices != consultation.max_choices {
-            return Err(SpaceError::Invalid("whether a consultation is yes / no, and how many options a vote may choose, are fixed when it opens"));
+            return Err(SpaceError::Invalid(crate::Invalid::ConsultationShapeFixed));
         }
         let open: BTreeMap<&String, &String> = consultation.options.iter().filter(|(_, o)| !o.archived).map(|(id, o)| (id, &o.label)).collect();
         let same_labels = open.len() == options.len() && options.iter().all(|(id, o)| open.get(id).is_some_and(|label| **label == o.label));
         if voted && !same_labels {
-            return Err(SpaceError::Invalid("the options are fixed once someone has voted"));
+            return Err(SpaceError::Invalid(crate::Invalid::OptionsFixed));
         }
         if !voted {
             for (id, option) in consultation.options.iter_mut() {
@@ -129,16 +129,16 @@ impl Editor<'_> {
     pub fn vote(&mut self, id: &ItemId, choices: &[String]) -> Result<(), SpaceError> {
         let (map, consultation) = self.item::<Consultation>("consultations", "consultation", id.as_str())?;
         if consultation.closed.is_some() || consultation.archived {
-            return Err(SpaceError::Invalid("this consultation is closed"));
+            return Err(SpaceError::Invalid(crate::Invalid::ConsultationClosed));
         }
         if consultation.status(self.author.now) != crate::ConsultationStatus::Open {
-            return Err(SpaceError::Invalid("this consultation is not open for voting now"));
+            return Err(SpaceError::Invalid(crate::Invalid::ConsultationNotOpen));
         }
         consultation.check_new_vote(choices.iter().map(String::as_str)).map_err(|invalid| {
             SpaceError::Invalid(match invalid {
-                crate::InvalidVote::NoChoice => "choose an option",
-                crate::InvalidVote::UnknownOption => "that is not an option of this consultation",
-                crate::InvalidVote::TooManyChoices => "that is more options than one vote may choose",
+                crate::InvalidVote::NoChoice => crate::Invalid::ChooseAnOption,
+                crate::InvalidVote::UnknownOption => crate::Invalid::NotAnOption,
+                crate::InvalidVote::TooManyChoices => crate::Invalid::TooManyChoices,
             })
         })?;
         let votes = self.nested_map(&map, id.as_str(), "votes")?;
@@ -156,16 +156,16 @@ impl Editor<'_> {
     pub fn record_paper_votes(&mut self, id: &ItemId, entry: &ItemId, counts: &BTreeMap<String, u64>, voters: u64, note: &str) -> Result<(), SpaceError> {
         let (map, consultation) = self.item::<Consultation>("consultations", "consultation", id.as_str())?;
         if consultation.closed.is_some() {
-            return Err(SpaceError::Invalid("this consultation is closed"));
+            return Err(SpaceError::Invalid(crate::Invalid::ConsultationClosed));
         }
         if voters == 0 {
-            return Err(SpaceError::Invalid("enter how many people voted"));
+            return Err(SpaceError::Invalid(crate::Invalid::EnterVoters));
         }
         if counts.keys().any(|option| !consultation.options.contains_key(option)) {
-            return Err(SpaceError::Invalid("that is not an option of this consultation"));
+            return Err(SpaceError::Invalid(crate::Invalid::NotAnOption));
         }
         if counts.values().any(|n| *n > voters) || counts.values().sum::<u64>() > voters.saturating_mul(consultation.choices_allowed()) {
-            return Err(SpaceError::Invalid("there are more votes than voters"));
+            return Err(SpaceError::Invalid(crate::Invalid::MoreVotesThanVoters));
         }
         let paper = self.nested_map(&map, id.as_str(), "paper")?;
         let counts = counts.iter().filter(|(_, n)| **n > 0).map(|(k, n)| (k.clone(), *n)).collect();
@@ -188,7 +188,7 @@ impl Editor<'_> {
     /// `home_at` (`heads`, signed by the home: `signature`). This copy must hold those changes.
     pub fn close_consultation_at_home_cut(&mut self, id: &ItemId, heads: &[automerge::ChangeHash], home_at: Timestamp, signature: &[u8]) -> Result<(), SpaceError> {
         if heads.iter().any(|h| self.doc.get_change_by_hash(h).is_none()) {
-            return Err(SpaceError::Invalid("this copy does not yet hold every vote the relay held"));
+            return Err(SpaceError::Invalid(crate::Invalid::MissingVotes));
         }
         let heads = heads.iter().map(ToString::to_string).collect();
         let home_signature = signature.iter().map(|b| format!("{b:02x}")).collect();
@@ -198,7 +198,7 @@ impl Editor<'_> {
     fn record_closing(&mut self, id: &ItemId, closing: Closing) -> Result<(), SpaceError> {
         let (map, consultation) = self.item::<Consultation>("consultations", "consultation", id.as_str())?;
         if consultation.closed.is_some() {
-            return Err(SpaceError::Invalid("this consultation is closed already"));
+            return Err(SpaceError::Invalid(crate::Invalid::ConsultationClosedAlready));
         }
         let item = match automerge::ReadDoc::get(&*self.doc, &map, id.as_str())? {
             Some((automerge::Value::Object(ObjType::Map), item)) => item,
@@ -211,7 +211,7 @@ impl Editor<'_> {
 
     /// Comments on a consultation as the author.
     pub fn comment_on_consultation(&mut self, id: &ItemId, comment_id: &ItemId, text: &str) -> Result<(), SpaceError> {
-        let text = super::required(text, "a comment needs some text")?;
+        let text = super::required(text, crate::Invalid::CommentNeedsText)?;
         let (map, _) = self.item::<Consultation>("consultations", "consultation", id.as_str())?;
         let comments = self.nested_map(&map, id.as_str(), "comments")?;
         let comment = crate::Comment { author: self.me(), at: self.author.now, text, sealed: None };

@@ -8,7 +8,7 @@ impl Editor<'_> {
     /// Records a link this space made (inviting) or joined (accepting).
     pub fn record_link(&mut self, link: &str, record: &SpaceLink) -> Result<(), SpaceError> {
         if record.side != linli_model::space_link::UPPER && record.side != linli_model::space_link::LOWER {
-            return Err(SpaceError::Invalid("a link is to a space above or below"));
+            return Err(SpaceError::Invalid(crate::Invalid::LinkDirection));
         }
         let map = self.collection("links")?;
         let record = SpaceLink { created_at: self.author.now, ended_at: None, ..record.clone() };

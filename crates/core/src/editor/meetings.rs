@@ -12,7 +12,7 @@ use crate::{ActionItem, AgendaItem, Body, Editor, ItemId, Meeting, MeetingDraft,
 fn check_link(link: &str) -> Result<(), SpaceError> {
     match link.split_once('/') {
         Some(("consultations" | "tasks" | "pledges", id)) if ItemId::parse(id).is_some() => Ok(()),
-        _ => Err(SpaceError::Invalid("an agenda item links to a consultation, a request or a pledge")),
+        _ => Err(SpaceError::Invalid(crate::Invalid::AgendaLinkKind)),
     }
 }
 
@@ -20,7 +20,7 @@ impl Editor<'_> {
     /// Adds a body to the space's list (e.g. "Owners' committee").
     pub fn add_body(&mut self, id: &ItemId, names: Names) -> Result<(), SpaceError> {
         if names.values().all(|n| n.trim().is_empty()) {
-            return Err(SpaceError::Invalid("a body needs a name"));
+            return Err(SpaceError::Invalid(crate::Invalid::BodyNeedsName));
         }
         let map = self.collection("bodies")?;
         let last = self.current_space()?.bodies_in_order().last().map(|(_, b)| b.position.clone());
@@ -50,7 +50,7 @@ impl Editor<'_> {
 
     /// Schedules a meeting.
     pub fn schedule_meeting(&mut self, id: &ItemId, draft: MeetingDraft) -> Result<(), SpaceError> {
-        let title = super::required(&draft.title, "a meeting needs a title")?;
+        let title = super::required(&draft.title, crate::Invalid::MeetingNeedsTitle)?;
         let meeting = Meeting {
             title,
             starts_at: draft.starts_at,
@@ -73,7 +73,7 @@ impl Editor<'_> {
 
     /// Changes a meeting's title, time, place and invited bodies.
     pub fn edit_meeting(&mut self, id: &ItemId, draft: MeetingDraft) -> Result<(), SpaceError> {
-        let title = super::required(&draft.title, "a meeting needs a title")?;
+        let title = super::required(&draft.title, crate::Invalid::MeetingNeedsTitle)?;
         let (map, mut meeting) = self.item::<Meeting>("meetings", "meeting", id.as_str())?;
         meeting.title = title;
         meeting.starts_at = draft.starts_at;
@@ -86,7 +86,7 @@ impl Editor<'_> {
 
     /// Adds an item at the end of a meeting's agenda, linking what it is about.
     pub fn add_agenda_item(&mut self, meeting: &ItemId, item: &ItemId, title: &str, links: &[String]) -> Result<(), SpaceError> {
-        let title = super::required(title, "an agenda item needs a title")?;
+        let title = super::required(title, crate::Invalid::AgendaItemNeedsTitle)?;
         links.iter().try_for_each(|l| check_link(l))?;
         let (map, current) = self.item::<Meeting>("meetings", "meeting", meeting.as_str())?;
         let last = current.agenda_in_order().last().map(|(_, a)| a.position.clone());
@@ -118,7 +118,7 @@ impl Editor<'_> {
     /// Marks a member present (or not).
     pub fn set_attendance(&mut self, meeting: &ItemId, member: &str, present: bool) -> Result<(), SpaceError> {
         if MemberId::parse(member).is_none() {
-            return Err(SpaceError::Invalid("not a member ID"));
+            return Err(SpaceError::Invalid(crate::Invalid::NotAMemberId));
         }
         let (map, _) = self.item::<Meeting>("meetings", "meeting", meeting.as_str())?;
         let attendees = self.nested_map(&map, meeting.as_str(), "attendees")?;
@@ -169,7 +169,7 @@ impl Editor<'_> {
         let mut task = self.new_task(board, column, draft, None, crate::Place::End)?;
         if !owner.is_empty() {
             if MemberId::parse(owner).is_none() {
-                return Err(SpaceError::Invalid("not a member ID"));
+                return Err(SpaceError::Invalid(crate::Invalid::NotAMemberId));
             }
             task.assignees.insert(owner.to_owned(), true);
         }

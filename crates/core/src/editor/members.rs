@@ -8,7 +8,7 @@ use crate::{CallBack, Editor, Member, SpaceError};
 impl Editor<'_> {
     /// Records the author as a member with this display name and role label (or updates them).
     pub fn join(&mut self, name: &str, role: &str) -> Result<(), SpaceError> {
-        let name = super::required(name, "a member needs a name")?;
+        let name = super::required(name, crate::Invalid::MemberNeedsName)?;
         let map = self.collection("members")?;
         let me = self.me();
         let joined_at = match self.item::<Member>("members", "member", &me) {
@@ -32,7 +32,7 @@ impl Editor<'_> {
             return Err(SpaceError::NotFound { kind: "member", id: me });
         };
         if call_back.flat.chars().count() > 40 || call_back.phone.chars().count() > 30 {
-            return Err(SpaceError::Invalid("a flat is at most 40 characters and a phone number at most 30"));
+            return Err(SpaceError::Invalid(crate::Invalid::CallBackTooLong));
         }
         let trimmed = CallBack { flat: call_back.flat.trim().to_owned(), phone: call_back.phone.trim().to_owned() };
         if trimmed.is_empty() {

@@ -121,7 +121,7 @@ impl<'a> Editor<'a> {
 }
 
 /// Trims a title or name and refuses an empty one.
-fn required(text: &str, what: &'static str) -> Result<String, SpaceError> {
+fn required(text: &str, what: crate::Invalid) -> Result<String, SpaceError> {
     let trimmed = text.trim();
     if trimmed.is_empty() { Err(SpaceError::Invalid(what)) } else { Ok(trimmed.to_owned()) }
 }

@@ -8,7 +8,7 @@ impl Editor<'_> {
     /// decided, when and why; nothing is deleted.
     pub fn set_member_hidden(&mut self, member: &str, hidden: bool, reason: &str) -> Result<(), SpaceError> {
         if MemberId::parse(member).is_none() {
-            return Err(SpaceError::Invalid("not a member ID"));
+            return Err(SpaceError::Invalid(crate::Invalid::NotAMemberId));
         }
         let map = self.collection("moderation")?;
         let record = Moderation { hidden, changed_at: self.author.now, changed_by: self.me(), reason: reason.trim().to_owned() };

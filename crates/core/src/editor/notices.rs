@@ -11,7 +11,7 @@ fn check_window(draft: &NoticeDraft) -> Result<(), SpaceError> {
     if let (Some(start), Some(end)) = (draft.starts_at, draft.ends_at)
         && end <= start
     {
-        return Err(SpaceError::Invalid("a notice's display window must end after it starts"));
+        return Err(SpaceError::Invalid(crate::Invalid::DisplayWindow));
     }
     Ok(())
 }
@@ -26,7 +26,7 @@ impl Editor<'_> {
 
     /// Writes a new notice, leaving the change open (a decision's follow-up adds to it).
     pub(crate) fn put_new_notice(&mut self, id: &ItemId, draft: NoticeDraft) -> Result<(), SpaceError> {
-        let title = super::required(&draft.title, "a notice needs a title")?;
+        let title = super::required(&draft.title, crate::Invalid::NoticeNeedsTitle)?;
         check_window(&draft)?;
         let map = self.collection("notices")?;
         let now = self.author.now;
@@ -52,7 +52,7 @@ impl Editor<'_> {
     /// Edits a notice. Only the fields that differ are written, and the body changes by the
     /// smallest splice, so a neighbour's concurrent edit elsewhere survives.
     pub fn edit_notice(&mut self, id: &ItemId, draft: NoticeDraft) -> Result<(), SpaceError> {
-        let title = super::required(&draft.title, "a notice needs a title")?;
+        let title = super::required(&draft.title, crate::Invalid::NoticeNeedsTitle)?;
         check_window(&draft)?;
         let (map, mut notice) = self.item::<Notice>("notices", "notice", id.as_str())?;
         notice.title = title;
@@ -101,7 +101,7 @@ impl Editor<'_> {
     /// Adds a comment to a notice. Comments are only ever added, each under its own ID. (A
     /// notice posted by an older Linli has no `comments` map yet; the first comment makes it.)
     pub fn comment_on_notice(&mut self, id: &ItemId, comment_id: &ItemId, text: &str) -> Result<(), SpaceError> {
-        let text = super::required(text, "a comment needs some text")?;
+        let text = super::required(text, crate::Invalid::CommentNeedsText)?;
         let map = self.collection("notices")?;
         if automerge::ReadDoc::get(&*self.doc, &map, id.as_str())?.is_none() {
             return Err(SpaceError::NotFound { kind: "notice", id: id.to_string() });

@@ -9,7 +9,7 @@ fn check(draft: &PledgeDraft) -> Result<(), SpaceError> {
     if let Some(n) = draft.binding_at
         && (n == 0 || (draft.goal > 0 && n > draft.goal))
     {
-        return Err(SpaceError::Invalid("a pledge's condition must be between 1 and its goal"));
+        return Err(SpaceError::Invalid(crate::Invalid::ConditionRange));
     }
     Ok(())
 }
@@ -24,7 +24,7 @@ impl Editor<'_> {
 
     /// Writes a new pledge, leaving the change open (a decision's follow-up adds to it).
     pub(crate) fn put_new_pledge(&mut self, id: &ItemId, draft: PledgeDraft) -> Result<(), SpaceError> {
-        let title = super::required(&draft.title, "a pledge needs a title")?;
+        let title = super::required(&draft.title, crate::Invalid::PledgeNeedsTitle)?;
         check(&draft)?;
         let map = self.collection("pledges")?;
         let pledge = Pledge {
@@ -44,7 +44,7 @@ impl Editor<'_> {
 
     /// Edits a pledge's wording, deadline, goal and condition (signatures are untouched).
     pub fn edit_pledge(&mut self, id: &ItemId, draft: PledgeDraft) -> Result<(), SpaceError> {
-        let title = super::required(&draft.title, "a pledge needs a title")?;
+        let title = super::required(&draft.title, crate::Invalid::PledgeNeedsTitle)?;
         check(&draft)?;
         let (map, mut pledge) = self.item::<Pledge>("pledges", "pledge", id.as_str())?;
         pledge.title = title;
@@ -60,7 +60,7 @@ impl Editor<'_> {
     /// Signs a pledge as the author, with the name to show. Signing again after withdrawing
     /// counts again.
     pub fn sign_pledge(&mut self, id: &ItemId, name: &str) -> Result<(), SpaceError> {
-        let name = super::required(name, "a signature needs a name")?;
+        let name = super::required(name, crate::Invalid::SignatureNeedsName)?;
         let (map, pledge) = self.item::<Pledge>("pledges", "pledge", id.as_str())?;
         if !pledge.is_open_for_signing(self.author.now) {
             return Err(SpaceError::ClosedForSigning);
@@ -90,7 +90,7 @@ impl Editor<'_> {
     /// Enters signatures collected on paper (a coordinator's entry; several entries add up).
     pub fn record_paper_signatures(&mut self, id: &ItemId, entry: &ItemId, count: u64, note: &str) -> Result<(), SpaceError> {
         if count == 0 {
-            return Err(SpaceError::Invalid("enter at least one paper signature"));
+            return Err(SpaceError::Invalid(crate::Invalid::EnterPaperSignatures));
         }
         let (map, _) = self.item::<Pledge>("pledges", "pledge", id.as_str())?;
         let paper = self.nested_map(&map, id.as_str(), "paper")?;

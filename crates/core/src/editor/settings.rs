@@ -12,7 +12,7 @@ use crate::{Editor, ItemId, Lang, Space, SpaceDocument, SpaceError};
 
 impl Editor<'_> {
     pub fn rename_space(&mut self, name: &str) -> Result<(), SpaceError> {
-        let name = super::required(name, "a space needs a name")?;
+        let name = super::required(name, crate::Invalid::SpaceNeedsName)?;
         self.doc.put(ROOT, "name", name)?;
         self.commit("space.rename");
         Ok(())
@@ -27,7 +27,7 @@ impl Editor<'_> {
     /// The languages the space offers (at least one).
     pub fn set_languages(&mut self, languages: &[Lang]) -> Result<(), SpaceError> {
         if languages.is_empty() {
-            return Err(SpaceError::Invalid("a space offers at least one language"));
+            return Err(SpaceError::Invalid(crate::Invalid::NeedsALanguage));
         }
         let mut tags: Vec<String> = Vec::new();
         for lang in languages {
@@ -43,7 +43,7 @@ impl Editor<'_> {
     /// Adds a category at the end.
     pub fn add_category(&mut self, id: &ItemId, names: Names) -> Result<(), SpaceError> {
         if names.values().all(|n| n.trim().is_empty()) {
-            return Err(SpaceError::Invalid("a category needs a name"));
+            return Err(SpaceError::Invalid(crate::Invalid::CategoryNeedsName));
         }
         let map = self.collection("categories")?;
         let last = self.current_space()?.categories_in_order().last().map(|(_, c)| c.position.clone());
@@ -86,7 +86,7 @@ impl Editor<'_> {
     /// What every kiosk of the space shows and how.
     pub fn set_kiosk_settings(&mut self, settings: &KioskSettings) -> Result<(), SpaceError> {
         if settings.rotation_seconds < 3 || settings.rotation_seconds > 600 {
-            return Err(SpaceError::Invalid("a kiosk slide stays between 3 and 600 seconds"));
+            return Err(SpaceError::Invalid(crate::Invalid::SlideSeconds));
         }
         reconcile_prop(self.doc, ROOT, "kiosk", settings)?;
         self.commit("kiosk.settings");

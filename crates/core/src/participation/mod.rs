@@ -20,6 +20,7 @@
 //! (one's own, just made).
 
 mod as_of;
+mod broken_rule;
 mod legacy;
 mod link_rules;
 mod ops;
@@ -28,6 +29,7 @@ mod space_rules;
 #[cfg(feature = "sync")]
 mod sync_rules;
 
+pub use broken_rule::broken_rule;
 #[cfg(feature = "sync")]
 pub use sync_rules::{SpaceRules, regime_of, review_for_sync};
 

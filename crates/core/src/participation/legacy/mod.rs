@@ -3,7 +3,7 @@
 //! stop). Only the cost of judging is bounded for them too (`as_of.rs`).
 
 mod link_rules;
-mod rules;
+pub(crate) mod rules;
 
 use automerge::AutoCommit;
 

@@ -39,16 +39,16 @@ impl Reading<'_> {
     }
 }
 
-const OWN_ENTRY: &str = "a resident changes only their own name in their own member entry (roles are given by organisers)";
-const OWN_SIGNATURE: &str = "a resident may only sign a pledge, or withdraw, as themselves";
-const NEW_REQUEST: &str = "a resident may only add a new request, with what a resident fills in";
-const OWN_REQUEST: &str = "a resident may only add details to, or confirm, a request they raised";
-const COMMENTS_ONLY_ADDED: &str = "comments are only added, never changed or removed";
-const COMMENT_WRITER: &str = "a comment must name the member who wrote it";
-const OWN_VOTE: &str = "a resident may only cast their own vote";
-const VOTE: &str = "a vote chooses options of the consultation, and says when it was cast";
-const VOTING_CLOSED: &str = "voting has closed: a closed consultation takes no votes";
-const ORGANISERS: &str = "this part of the space is changed by organisers";
+pub(crate) const OWN_ENTRY: &str = "a resident changes only their own name in their own member entry (roles are given by organisers)";
+pub(crate) const OWN_SIGNATURE: &str = "a resident may only sign a pledge, or withdraw, as themselves";
+pub(crate) const NEW_REQUEST: &str = "a resident may only add a new request, with what a resident fills in";
+pub(crate) const OWN_REQUEST: &str = "a resident may only add details to, or confirm, a request they raised";
+pub(crate) const COMMENTS_ONLY_ADDED: &str = "comments are only added, never changed or removed";
+pub(crate) const COMMENT_WRITER: &str = "a comment must name the member who wrote it";
+pub(crate) const OWN_VOTE: &str = "a resident may only cast their own vote";
+pub(crate) const VOTE: &str = "a vote chooses options of the consultation, and says when it was cast";
+pub(crate) const VOTING_CLOSED: &str = "voting has closed: a closed consultation takes no votes";
+pub(crate) const ORGANISERS: &str = "this part of the space is changed by organisers";
 
 /// A resident's change (participate tier): each operation must be one the table allows.
 pub(crate) fn participate(read: &Reading<'_>, ops: &[PlacedOp<'_>], me: &str) -> Result<Admitted, Broken> {
@@ -197,13 +197,13 @@ fn own_request_field(op: &PlacedOp<'_>, rest: &[&str]) -> Result<(), &'static st
     require(allowed, OWN_REQUEST)
 }
 
-const OTHERS_ENTRY: &str = "only a member changes their own member entry";
-const OTHERS_SIGNATURE: &str = "only a member signs or withdraws their own signature";
-const OTHERS_VOTE: &str = "only a member casts or changes their own vote";
-const RAISED_BY: &str = "a request names who raised it, and only they can: it is set once, when raised";
-const CONFIRMATION: &str = "only the resident who raised a request confirms it";
-const STAYS_CLOSED: &str = "a closed consultation stays closed: what it counted is fixed";
-const HOLDERS: &str = "what holds residents' own entries is never deleted or replaced";
+pub(crate) const OTHERS_ENTRY: &str = "only a member changes their own member entry";
+pub(crate) const OTHERS_SIGNATURE: &str = "only a member signs or withdraws their own signature";
+pub(crate) const OTHERS_VOTE: &str = "only a member casts or changes their own vote";
+pub(crate) const RAISED_BY: &str = "a request names who raised it, and only they can: it is set once, when raised";
+pub(crate) const CONFIRMATION: &str = "only the resident who raised a request confirms it";
+pub(crate) const STAYS_CLOSED: &str = "a closed consultation stays closed: what it counted is fixed";
+pub(crate) const HOLDERS: &str = "what holds residents' own entries is never deleted or replaced";
 
 /// An organiser's change (edit tier): anything, except what belongs to a member. `me` is the
 /// keyed member whose signature the change carries, if any.
