@@ -24,11 +24,7 @@ fn scale(points: &[Point]) -> f64 {
 pub fn LineChart(points: Vec<Point>, #[prop(into)] label: String) -> impl IntoView {
     let max = scale(&points);
     let n = points.len().max(2) as f64 - 1.0;
-    let xy: Vec<(f64, f64)> = points
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (PAD + i as f64 * (WIDTH - 2.0 * PAD) / n, HEIGHT - PAD - p.value / max * (HEIGHT - 2.0 * PAD)))
-        .collect();
+    let xy: Vec<(f64, f64)> = points.iter().enumerate().map(|(i, p)| (PAD + i as f64 * (WIDTH - 2.0 * PAD) / n, HEIGHT - PAD - p.value / max * (HEIGHT - 2.0 * PAD))).collect();
     let line: String = xy.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ");
     let area = match (xy.first(), xy.last()) {
         (Some(first), Some(last)) => format!("{:.1},{:.1} {line} {:.1},{:.1}", first.0, HEIGHT - PAD, last.0, HEIGHT - PAD),

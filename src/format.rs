@@ -65,14 +65,7 @@ pub fn duration(ms: i64, locale: Locale) -> String {
 pub fn to_input(at: Option<Timestamp>) -> String {
     let Some(at) = at else { return String::new() };
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.0 as f64));
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}",
-        date.get_full_year(),
-        date.get_month() + 1,
-        date.get_date(),
-        date.get_hours(),
-        date.get_minutes()
-    )
+    format!("{:04}-{:02}-{:02}T{:02}:{:02}", date.get_full_year(), date.get_month() + 1, date.get_date(), date.get_hours(), date.get_minutes())
 }
 
 /// The time a `datetime-local` (or `date`) input holds, if it holds one.
@@ -115,4 +108,3 @@ pub fn colon(locale: Locale) -> &'static str {
         Locale::zh_Hans | Locale::zh_Hant => "：",
     }
 }
-

@@ -34,11 +34,12 @@ fn storage() -> Option<web_sys::Storage> {
 /// The language to start in.
 pub fn initial() -> Lang {
     let saved = storage().and_then(|s| s.get_item(KEY).ok().flatten()).and_then(|tag| Lang::from_tag(&tag));
-    saved.or_else(|| {
-        let navigator = web_sys::window()?.navigator();
-        navigator.languages().iter().filter_map(|l| l.as_string()).find_map(|tag| Lang::from_tag(&tag))
-    })
-    .unwrap_or(Lang::English)
+    saved
+        .or_else(|| {
+            let navigator = web_sys::window()?.navigator();
+            navigator.languages().iter().filter_map(|l| l.as_string()).find_map(|tag| Lang::from_tag(&tag))
+        })
+        .unwrap_or(Lang::English)
 }
 
 /// The language the page shows now (as `apply` last set it on the document).

@@ -29,12 +29,8 @@ pub fn to_safe_html(markdown: &str) -> String {
     });
     let events = linked.map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-            Event::Start(Tag::Link { link_type, dest_url: safe_address(dest_url), title, id })
-        }
-        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-            Event::Start(Tag::Image { link_type, dest_url: safe_address(dest_url), title, id })
-        }
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => Event::Start(Tag::Link { link_type, dest_url: safe_address(dest_url), title, id }),
+        Event::Start(Tag::Image { link_type, dest_url, title, id }) => Event::Start(Tag::Image { link_type, dest_url: safe_address(dest_url), title, id }),
         other => other,
     });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
@@ -50,8 +46,7 @@ pub fn to_plain_text(markdown: &str) -> String {
         match event {
             Event::Text(text) | Event::Code(text) | Event::Html(text) | Event::InlineHtml(text) => out.push_str(&text),
             Event::SoftBreak => out.push(' '),
-            Event::HardBreak
-            | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow | TagEnd::CodeBlock) => {
+            Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow | TagEnd::CodeBlock) => {
                 if !out.ends_with('\n') && !out.is_empty() {
                     out.push('\n');
                 }
@@ -138,8 +133,7 @@ fn phone_number(text: &str, before: Option<char>) -> Option<(String, String, usi
         _ => false,
     };
     // Spaces group a number only in the shape people write (3-4-4, or after a country code).
-    (ok && (!grouped_by_spaces || first == '+' || digits.len() == 11))
-        .then(|| (shown.to_owned(), format!("tel:{}{digits}", if first == '+' { "+" } else { "" }), end))
+    (ok && (!grouped_by_spaces || first == '+' || digits.len() == 11)).then(|| (shown.to_owned(), format!("tel:{}{digits}", if first == '+' { "+" } else { "" }), end))
 }
 
 /// The address if it is a web, mail or phone address or a path on this site; else `#` (a link
@@ -159,4 +153,3 @@ fn safe_address(address: CowStr<'_>) -> CowStr<'_> {
     let allowed = !has_scheme || ["http:", "https:", "mailto:", "tel:"].iter().any(|s| lower.starts_with(s));
     if allowed { address } else { CowStr::Borrowed("#") }
 }
-

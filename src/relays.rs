@@ -34,10 +34,7 @@ fn storage() -> Option<web_sys::Storage> {
 
 /// The relay URLs saved in settings on this device.
 pub fn saved() -> Vec<String> {
-    storage()
-        .and_then(|s| s.get_item(KEY).ok().flatten())
-        .map(|text| text.lines().map(str::trim).filter(|l| is_ws_url(l)).map(str::to_owned).collect())
-        .unwrap_or_default()
+    storage().and_then(|s| s.get_item(KEY).ok().flatten()).map(|text| text.lines().map(str::trim).filter(|l| is_ws_url(l)).map(str::to_owned).collect()).unwrap_or_default()
 }
 
 /// Saves relay URLs (one per line; empty clears them); refuses anything but `ws://` or `wss://`.

@@ -30,7 +30,10 @@ impl SpaceContext {
         let joins = edits.iter().any(|e| matches!(e, Edit::Join { .. }));
         let me = self.me();
         let joined = self.with_untracked(|s| s.members.contains_key(&me)).unwrap_or(true);
-        if !joins && !joined && !me.is_empty() && !untrack(|| self.can_edit())
+        if !joins
+            && !joined
+            && !me.is_empty()
+            && !untrack(|| self.can_edit())
             && let Some(name) = crate::identity::display_name()
         {
             edits.insert(0, Edit::Join { name, role: String::new() });

@@ -16,7 +16,8 @@ const VOICES_WAIT_MS: i32 = 1500;
 
 /// Characters written only in Simplified Chinese, and their Traditional forms: enough common ones
 /// to tell the two apart in a notice.
-const SIMPLIFIED: &str = "们这个会来时说对区邻里请应为与务无发动们过还没后开关门问间题经点头实现电话东车长见办进书学习让从样给样线处级组织队费医疗卫环护项层听读写难爱愿产业专场将岁";
+const SIMPLIFIED: &str =
+    "们这个会来时说对区邻里请应为与务无发动们过还没后开关门问间题经点头实现电话东车长见办进书学习让从样给样线处级组织队费医疗卫环护项层听读写难爱愿产业专场将岁";
 const TRADITIONAL: &str = "們這個會來時說對區鄰裡請應為與務無發動過還沒後開關門問間題經點頭實現電話東車長見辦進書學習讓從樣給線處級組織隊費醫療衛環護項層聽讀寫難愛願產業專場將歲";
 
 /// The language a text is read in: `zh-CN`, `zh-TW` or `en`.
@@ -53,11 +54,7 @@ fn synthesis() -> Option<web_sys::SpeechSynthesis> {
 
 /// The languages of the browser's voices (empty while it has not loaded them).
 fn voice_languages(synth: &web_sys::SpeechSynthesis) -> Vec<String> {
-    synth
-        .get_voices()
-        .iter()
-        .filter_map(|voice| js_sys::Reflect::get(&voice, &JsValue::from_str("lang")).ok()?.as_string())
-        .collect()
+    synth.get_voices().iter().filter_map(|voice| js_sys::Reflect::get(&voice, &JsValue::from_str("lang")).ok()?.as_string()).collect()
 }
 
 /// Whether the browser can read `language` aloud, waiting briefly for its voice list.

@@ -63,4 +63,3 @@ pub fn DirectLink() -> impl IntoView {
         </section>
     }
 }
-

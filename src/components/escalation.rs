@@ -21,10 +21,14 @@ fn links_above(links: &std::collections::BTreeMap<String, Link>, space: &linli_m
 /// it): the request's page then lets the escalation say who, rather than "nobody has claimed it".
 pub fn taken_on_above(request: &str) -> bool {
     let ctx = use_space();
-    ctx.with(|space| ctx.with_links(|links| links_above(links, space).iter().any(|(_, link)| {
-        let answer = link.answer(request);
-        link.lower.escalations.contains_key(request) && (answer.claimed.is_some() || answer.resolved.is_some())
-    })))
+    ctx.with(|space| {
+        ctx.with_links(|links| {
+            links_above(links, space).iter().any(|(_, link)| {
+                let answer = link.answer(request);
+                link.lower.escalations.contains_key(request) && (answer.claimed.is_some() || answer.resolved.is_some())
+            })
+        })
+    })
     .flatten()
     .unwrap_or(false)
 }
@@ -87,8 +91,10 @@ pub fn EscalateForm(#[prop(into)] request: String) -> impl IntoView {
     let with_words = RwSignal::new(false);
     let request_for_privacy = request.clone();
     let readable_private = move || {
-        ctx.with(|space| space.tasks.get(&request_for_privacy).is_some_and(|t| t.sealed.is_some()) && space.privacy(&format!("tasks/{request_for_privacy}")) == Some(linli_model::Privacy::Open))
-            .unwrap_or(false)
+        ctx.with(|space| {
+            space.tasks.get(&request_for_privacy).is_some_and(|t| t.sealed.is_some()) && space.privacy(&format!("tasks/{request_for_privacy}")) == Some(linli_model::Privacy::Open)
+        })
+        .unwrap_or(false)
     };
     let request_id = request.clone();
     let targets = move || {
@@ -98,18 +104,23 @@ pub fn EscalateForm(#[prop(into)] request: String) -> impl IntoView {
             if open_request { ctx.with_links(|links| links_above(links, space)).unwrap_or_default() } else { Vec::new() }
         })
         .unwrap_or_default()
-            .into_iter()
-            .filter(|(_, link)| link.state() == LinkState::Active && !link.lower.escalations.contains_key(&request))
-            .map(|(id, link)| {
-                let lang = current_lang();
-                let mut departments: Vec<(String, String)> = link.upper.departments.iter().map(|(d, dep)| {
+        .into_iter()
+        .filter(|(_, link)| link.state() == LinkState::Active && !link.lower.escalations.contains_key(&request))
+        .map(|(id, link)| {
+            let lang = current_lang();
+            let mut departments: Vec<(String, String)> = link
+                .upper
+                .departments
+                .iter()
+                .map(|(d, dep)| {
                     let name = name_in(&dep.names, lang);
                     (d.clone(), if dep.team.is_empty() { name } else { format!("{name} · {}", dep.team) })
-                }).collect();
-                departments.sort_by(|a, b| a.1.cmp(&b.1));
-                (id, link.upper.name.clone(), departments)
-            })
-            .collect::<Vec<_>>()
+                })
+                .collect();
+            departments.sort_by(|a, b| a.1.cmp(&b.1));
+            (id, link.upper.name.clone(), departments)
+        })
+        .collect::<Vec<_>>()
     };
     view! {
         {move || targets().into_iter().map(|(link, space, departments)| {

@@ -35,4 +35,3 @@ pub fn NamePrompt() -> impl IntoView {
         </Show>
     }
 }
-

@@ -371,7 +371,13 @@ impl Engine {
     /// Invites a space to link under this one; resolves with the invitation's text.
     pub fn invite_space(&self, space: &str, claim_within_hours: u64, label: &str) -> impl Future<Output = Result<String, String>> + use<> {
         let asked = self.ask(Request::InviteSpace { space: space.to_owned(), claim_within_hours, label: label.to_owned() });
-        async move { said(asked.await.and_then(|reply| match reply { Reply::Invitation(text) => Ok(text), other => Err(unexpected(other)) })).await }
+        async move {
+            said(asked.await.and_then(|reply| match reply {
+                Reply::Invitation(text) => Ok(text),
+                other => Err(unexpected(other)),
+            }))
+            .await
+        }
     }
 
     /// Accepts an invitation for this space; resolves once the link has come from its relay and
@@ -396,25 +402,49 @@ impl Engine {
     /// Makes a new space, protected, with a take-part key; resolves with its ID.
     pub fn create_space(&self, name: &str) -> impl Future<Output = Result<SpaceId, String>> + use<> {
         let asked = self.ask(Request::CreateSpace { name: name.to_owned() });
-        async move { said(asked.await.and_then(|reply| match reply { Reply::Created { space } => Ok(space), other => Err(unexpected(other)) })).await }
+        async move {
+            said(asked.await.and_then(|reply| match reply {
+                Reply::Created { space } => Ok(space),
+                other => Err(unexpected(other)),
+            }))
+            .await
+        }
     }
 
     /// The changes that touched an item, oldest first.
     pub fn history(&self, space: &str, kind: ItemKind, item: &str) -> impl Future<Output = Result<Vec<HistoryRow>, String>> + use<> {
         let asked = self.ask(Request::History { space: space.to_owned(), kind, item: item.to_owned() });
-        async move { said(asked.await.and_then(|reply| match reply { Reply::History(rows) => Ok(rows), other => Err(unexpected(other)) })).await }
+        async move {
+            said(asked.await.and_then(|reply| match reply {
+                Reply::History(rows) => Ok(rows),
+                other => Err(unexpected(other)),
+            }))
+            .await
+        }
     }
 
     /// The whole space as one `.linli` file's bytes (with its signatures).
     pub fn export(&self, space: &str) -> impl Future<Output = Result<Vec<u8>, String>> + use<> {
         let asked = self.ask(Request::Export { space: space.to_owned() });
-        async move { said(asked.await.and_then(|reply| match reply { Reply::File(bytes) => Ok(bytes), other => Err(unexpected(other)) })).await }
+        async move {
+            said(asked.await.and_then(|reply| match reply {
+                Reply::File(bytes) => Ok(bytes),
+                other => Err(unexpected(other)),
+            }))
+            .await
+        }
     }
 
     /// The space as plain JSON (a reading copy).
     pub fn export_json(&self, space: &str) -> impl Future<Output = Result<String, String>> + use<> {
         let asked = self.ask(Request::ExportJson { space: space.to_owned() });
-        async move { said(asked.await.and_then(|reply| match reply { Reply::Json(text) => Ok(text), other => Err(unexpected(other)) })).await }
+        async move {
+            said(asked.await.and_then(|reply| match reply {
+                Reply::Json(text) => Ok(text),
+                other => Err(unexpected(other)),
+            }))
+            .await
+        }
     }
 
     /// Takes in a space file (never overwrites): its changes are judged on the signatures it
@@ -472,12 +502,7 @@ impl Engine {
 
     /// The spaces the page has open and readable.
     fn ready_spaces(&self) -> Vec<SpaceId> {
-        self.spaces
-            .borrow()
-            .iter()
-            .filter(|(_, open)| open.status.get_untracked().is_some_and(|s| s.phase == Phase::Ready))
-            .map(|(id, _)| id.clone())
-            .collect()
+        self.spaces.borrow().iter().filter(|(_, open)| open.status.get_untracked().is_some_and(|s| s.phase == Phase::Ready)).map(|(id, _)| id.clone()).collect()
     }
 
     /// This device's member ID (hex; empty until the engine has started; tracked).

@@ -26,8 +26,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    MessageEvent, RtcDataChannel, RtcDataChannelEvent, RtcDataChannelType, RtcIceGatheringState, RtcPeerConnection,
-    RtcPeerConnectionState, RtcSdpType, RtcSessionDescriptionInit,
+    MessageEvent, RtcDataChannel, RtcDataChannelEvent, RtcDataChannelType, RtcIceGatheringState, RtcPeerConnection, RtcPeerConnectionState, RtcSdpType, RtcSessionDescriptionInit,
 };
 
 use super::Engine;
@@ -100,12 +99,7 @@ impl Signal {
 
 impl Direct {
     pub fn new() -> Rc<Direct> {
-        Rc::new(Direct {
-            me: platform::random_hex::<8>(),
-            links: RefCell::new(HashMap::new()),
-            conns: RefCell::new(HashMap::new()),
-            next_link: Cell::new(1),
-        })
+        Rc::new(Direct { me: platform::random_hex::<8>(), links: RefCell::new(HashMap::new()), conns: RefCell::new(HashMap::new()), next_link: Cell::new(1) })
     }
 
     pub fn send(&self, conn: LinkId, frame: &[u8]) {
@@ -217,12 +211,7 @@ pub async fn paste(engine: &Rc<Engine>, text: &str) -> Result<Option<String>, St
         "offer" => answer_offer(engine, &direct, &signal).await.map(|answer| Some(answer.to_json())),
         "answer" => {
             // An answer to a manual invitation names this device; take the pending manual link.
-            let pending = direct
-                .links
-                .borrow()
-                .iter()
-                .find(|(who, link)| who.starts_with("manual-") && link.conn.borrow().is_none())
-                .map(|(who, _)| who.clone());
+            let pending = direct.links.borrow().iter().find(|(who, link)| who.starts_with("manual-") && link.conn.borrow().is_none()).map(|(who, _)| who.clone());
             let pending = pending.ok_or("there is no invitation from this device waiting for an answer")?;
             accept_answer(&direct, &pending, &signal).await.map(|()| None)
         }

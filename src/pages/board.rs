@@ -60,8 +60,7 @@ pub fn BoardPage() -> impl IntoView {
                 .into_iter()
                 .enumerate()
                 .map(|(i, (column_id, column))| {
-                    let mut tasks: Vec<TaskSummary> =
-                        s.column_tasks(&board_id, column_id).into_iter().map(|(id, t)| TaskSummary::of(s, id, t)).collect();
+                    let mut tasks: Vec<TaskSummary> = s.column_tasks(&board_id, column_id).into_iter().map(|(id, t)| TaskSummary::of(s, id, t)).collect();
                     if i == 0 {
                         tasks.extend(orphans.iter().cloned());
                     }

@@ -350,9 +350,7 @@ fn FollowUpForm(item: String) -> impl IntoView {
     let title = RwSignal::new(String::new());
     let kind = RwSignal::new(String::from("task"));
     let error = RwSignal::new(None::<String>);
-    let boards = Memo::new(move |_| {
-        ctx.with(Space::boards_for_new_tasks).unwrap_or_default()
-    });
+    let boards = Memo::new(move |_| ctx.with(Space::boards_for_new_tasks).unwrap_or_default());
     let board = RwSignal::new(String::new());
     let create = move |ev: SubmitEvent| {
         ev.prevent_default();

@@ -26,16 +26,44 @@ use crate::platform;
 /// One screenful.
 #[derive(Debug, Clone, PartialEq)]
 enum Slide {
-    Notice { id: String, title: String, body: String, urgent: bool, pinned: bool, category: String },
-    Pledge { id: String, title: String, count: u64, goal: u64 },
-    Consultation { id: String, consultation: Box<Consultation>, outcome: Outcome, members: usize, status: ConsultationStatus },
+    Notice {
+        id: String,
+        title: String,
+        body: String,
+        urgent: bool,
+        pinned: bool,
+        category: String,
+    },
+    Pledge {
+        id: String,
+        title: String,
+        count: u64,
+        goal: u64,
+    },
+    Consultation {
+        id: String,
+        consultation: Box<Consultation>,
+        outcome: Outcome,
+        members: usize,
+        status: ConsultationStatus,
+    },
     /// How many requests are open and answered: counts only, never what residents wrote (the
     /// lobby is public).
-    Requests { open: usize, answered: usize, median_response: Option<i64> },
-    Board { id: String, name: String, columns: Vec<(String, usize)> },
+    Requests {
+        open: usize,
+        answered: usize,
+        median_response: Option<i64>,
+    },
+    Board {
+        id: String,
+        name: String,
+        columns: Vec<(String, usize)>,
+    },
     /// Requests the spaces below escalated to this one and it has not resolved: (title,
     /// community, department, escalated at, overdue), overdue first.
-    Escalations { rows: Vec<(String, String, String, Timestamp, bool)> },
+    Escalations {
+        rows: Vec<(String, String, String, Timestamp, bool)>,
+    },
 }
 
 /// The escalation slide of a space others are linked under: its open escalations, overdue
@@ -88,12 +116,7 @@ fn slides(space: &Space, links: &std::collections::BTreeMap<String, linli_model:
         let overdue = matches!(&escalations, Slide::Escalations { rows } if rows.first().is_some_and(|r| r.4));
         if overdue { slides.insert(0, escalations) } else { slides.push(escalations) }
     }
-    slides.extend(
-        space
-            .open_pledges(now)
-            .into_iter()
-            .map(|(id, p)| Slide::Pledge { id: id.to_owned(), title: p.title.clone(), count: p.signature_count(), goal: p.goal }),
-    );
+    slides.extend(space.open_pledges(now).into_iter().map(|(id, p)| Slide::Pledge { id: id.to_owned(), title: p.title.clone(), count: p.signature_count(), goal: p.goal }));
     if space.kiosk.consultations {
         const WEEK: i64 = 7 * 24 * 3_600_000;
         for (id, c) in space.consultations_in_order(now) {
@@ -230,8 +253,7 @@ fn Kiosk(id: &'static str) -> impl IntoView {
         let count = all.with_untracked(Vec::len).max(1);
         let pass = index / count;
         if previous.is_some_and(|p| p != pass) {
-            let languages: Vec<Lang> =
-                ctx.with_untracked(|s| s.kiosk.languages.iter().filter_map(|t| Lang::from_tag(t)).collect()).unwrap_or_default();
+            let languages: Vec<Lang> = ctx.with_untracked(|s| s.kiosk.languages.iter().filter_map(|t| Lang::from_tag(t)).collect()).unwrap_or_default();
             if languages.len() > 1 {
                 language::apply(i18n, languages[pass % languages.len()]);
             }

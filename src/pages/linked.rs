@@ -221,22 +221,25 @@ fn Comparison(rows: Memo<Vec<LinkRow>>) -> impl IntoView {
         let all = weekly_median_response(links.iter().flat_map(|r| r.link.lower.digest.requests.values()), this_week);
         let has_weeks = all.iter().any(Option::is_some);
         let weeks: Vec<Point> = all.iter().enumerate().map(|(i, m)| Point { label: week_label(11 - i as i64), value: m.unwrap_or(0.0) }).collect();
-        let each: Vec<(String, Vec<Option<f64>>)> = links.iter().map(|r| (r.link.lower.name.clone(), weekly_median_response(r.link.lower.digest.requests.values(), this_week))).collect();
+        let each: Vec<(String, Vec<Option<f64>>)> =
+            links.iter().map(|r| (r.link.lower.name.clone(), weekly_median_response(r.link.lower.digest.requests.values(), this_week))).collect();
         let max = each.iter().flat_map(|(_, w)| w.iter().flatten()).copied().fold(0.0, f64::max);
         let each_label = t_string!(i18n, compare_over_time_each).to_string();
-        let per_space = has_weeks.then(|| view! {
-            <h4>{each_label.clone()}</h4>
-            <figure class="chart sparklines">
-                <table class="plain-table"><tbody>
-                    {each.into_iter().map(|(name, medians)| {
-                        let points: Vec<(String, Option<f64>)> = medians.iter().enumerate().map(|(i, m)| (week_label(11 - i as i64), *m)).collect();
-                        let latest = medians.iter().rev().flatten().next().map_or_else(|| "—".to_owned(), |m| format!("{m} h"));
-                        let label = format!("{name}: {each_label}");
-                        let space = name.clone();
-                        view! { <tr data-space=space><th scope="row">{name}</th><td><Sparkline points max label /></td><td class="muted">{latest}</td></tr> }
-                    }).collect_view()}
-                </tbody></table>
-            </figure>
+        let per_space = has_weeks.then(|| {
+            view! {
+                <h4>{each_label.clone()}</h4>
+                <figure class="chart sparklines">
+                    <table class="plain-table"><tbody>
+                        {each.into_iter().map(|(name, medians)| {
+                            let points: Vec<(String, Option<f64>)> = medians.iter().enumerate().map(|(i, m)| (week_label(11 - i as i64), *m)).collect();
+                            let latest = medians.iter().rev().flatten().next().map_or_else(|| "—".to_owned(), |m| format!("{m} h"));
+                            let label = format!("{name}: {each_label}");
+                            let space = name.clone();
+                            view! { <tr data-space=space><th scope="row">{name}</th><td><Sparkline points max label /></td><td class="muted">{latest}</td></tr> }
+                        }).collect_view()}
+                    </tbody></table>
+                </figure>
+            }
         });
         // A chart with nothing measured yet says so instead.
         let none = move || view! { <p class="muted no-data">{t!(i18n, compare_no_data)}</p> }.into_any();
@@ -301,7 +304,15 @@ fn Escalations(rows: Memo<Vec<LinkRow>>) -> impl IntoView {
             for (id, escalation, state) in row.link.escalations_in_order(now) {
                 let department = row.link.upper.departments.get(&escalation.department).map(|d| name_in(&d.names, lang)).unwrap_or_default();
                 let progress = row.link.answer(id).progress.len();
-                all.push(EscalationRow { link: row.id.clone(), id: id.to_owned(), community: row.link.lower.name.clone(), department, escalation: escalation.clone(), state, progress });
+                all.push(EscalationRow {
+                    link: row.id.clone(),
+                    id: id.to_owned(),
+                    community: row.link.lower.name.clone(),
+                    department,
+                    escalation: escalation.clone(),
+                    state,
+                    progress,
+                });
             }
         }
         let rank = |s: &EscalationState| match s {

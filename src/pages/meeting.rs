@@ -401,9 +401,7 @@ fn ActionItemForm(meeting: String) -> impl IntoView {
     let board = RwSignal::new(String::new());
     let agenda_item = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let boards = Memo::new(move |_| {
-        ctx.with(Space::boards_for_new_tasks).unwrap_or_default()
-    });
+    let boards = Memo::new(move |_| ctx.with(Space::boards_for_new_tasks).unwrap_or_default());
     let members = Memo::new(move |_| {
         ctx.with(|s| {
             let mut all: Vec<_> = s.members.iter().map(|(id, m)| (id.clone(), m.name.clone())).collect();

@@ -53,8 +53,7 @@ pub fn NoticeEditorPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let categories = Memo::new(move |_| {
         let lang = current_lang();
-        ctx.with(|s| s.categories_in_order().into_iter().map(|(id, c)| (id.to_owned(), name_in(&c.names, lang))).collect::<Vec<_>>())
-            .unwrap_or_default()
+        ctx.with(|s| s.categories_in_order().into_iter().map(|(id, c)| (id.to_owned(), name_in(&c.names, lang))).collect::<Vec<_>>()).unwrap_or_default()
     });
     let is_new = existing.is_none();
     let saved_translations = translations.clone();

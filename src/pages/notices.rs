@@ -29,8 +29,7 @@ pub fn NoticesPage() -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let categories = Memo::new(move |_| {
         let lang = current_lang();
-        ctx.with(|s| s.categories_in_order().into_iter().map(|(id, c)| (id.to_owned(), name_in(&c.names, lang))).collect::<Vec<_>>())
-            .unwrap_or_default()
+        ctx.with(|s| s.categories_in_order().into_iter().map(|(id, c)| (id.to_owned(), name_in(&c.names, lang))).collect::<Vec<_>>()).unwrap_or_default()
     });
     // Only the rows on screen are built (a space may hold thousands of notices), and a
     // neighbour's change re-draws only the rows it changed (keyed below).

@@ -5,9 +5,9 @@ use leptos::prelude::*;
 
 use crate::components::consultation_status::StatusLine;
 use crate::components::pledge_progress::PledgeProgress;
-use crate::format::fill;
 use crate::components::show_more::{RowLimit, ShowMore};
 use crate::components::task_card::{TaskCardBody, TaskSummary};
+use crate::format::fill;
 use crate::i18n::*;
 use crate::platform;
 use crate::space_context::use_space;
@@ -18,19 +18,13 @@ pub fn Overview() -> impl IntoView {
     let ctx = use_space();
     let highlighted = Memo::new(move |_| {
         ctx.with(|s| {
-            s.active_notices(platform::now())
-                .into_iter()
-                .filter(|(_, n)| n.urgent || n.pinned)
-                .map(|(id, n)| (id.to_owned(), n.title.clone(), n.urgent))
-                .collect::<Vec<_>>()
+            s.active_notices(platform::now()).into_iter().filter(|(_, n)| n.urgent || n.pinned).map(|(id, n)| (id.to_owned(), n.title.clone(), n.urgent)).collect::<Vec<_>>()
         })
         .unwrap_or_default()
     });
     let pledges = Memo::new(move |_| {
-        ctx.with(|s| {
-            s.open_pledges(platform::now()).into_iter().map(|(id, p)| (id.to_owned(), p.title.clone(), p.signature_count(), p.goal)).collect::<Vec<_>>()
-        })
-        .unwrap_or_default()
+        ctx.with(|s| s.open_pledges(platform::now()).into_iter().map(|(id, p)| (id.to_owned(), p.title.clone(), p.signature_count(), p.goal)).collect::<Vec<_>>())
+            .unwrap_or_default()
     });
     let consultations = Memo::new(move |_| {
         let now = platform::now();
@@ -43,9 +37,7 @@ pub fn Overview() -> impl IntoView {
         })
         .unwrap_or_default()
     });
-    let next_meeting = Memo::new(move |_| {
-        ctx.with(|s| s.next_meeting(platform::now()).map(|(id, m)| (id.to_owned(), m.title.clone(), m.starts_at, m.place.clone()))).flatten()
-    });
+    let next_meeting = Memo::new(move |_| ctx.with(|s| s.next_meeting(platform::now()).map(|(id, m)| (id.to_owned(), m.title.clone(), m.starts_at, m.place.clone()))).flatten());
     let my_tasks = Memo::new(move |_| {
         let me = ctx.me();
         ctx.with(|s| {
@@ -57,9 +49,7 @@ pub fn Overview() -> impl IntoView {
         })
         .unwrap_or_default()
     });
-    let requests = Memo::new(move |_| {
-        ctx.with(|s| s.open_requests().into_iter().map(|(id, t)| TaskSummary::of(s, id, t)).collect::<Vec<_>>()).unwrap_or_default()
-    });
+    let requests = Memo::new(move |_| ctx.with(|s| s.open_requests().into_iter().map(|(id, t)| TaskSummary::of(s, id, t)).collect::<Vec<_>>()).unwrap_or_default());
     let limits = [RowLimit::new(), RowLimit::new(), RowLimit::new(), RowLimit::new(), RowLimit::new()];
     let care = crate::care_mode::use_care_mode();
     view! {

@@ -56,8 +56,7 @@ fn tasks_done_by_week(space: &Space) -> Vec<(Timestamp, u64)> {
 
 /// Response times of the latest 20 answered requests, oldest first.
 fn response_times(space: &Space) -> Vec<(Timestamp, i64)> {
-    let mut times: Vec<_> =
-        space.tasks.values().filter_map(|t| t.request.as_ref()).filter_map(|r| Some((r.raised_at, r.response_time()?))).collect();
+    let mut times: Vec<_> = space.tasks.values().filter_map(|t| t.request.as_ref()).filter_map(|r| Some((r.raised_at, r.response_time()?))).collect();
     times.sort();
     times[times.len().saturating_sub(20)..].to_vec()
 }
@@ -65,12 +64,8 @@ fn response_times(space: &Space) -> Vec<(Timestamp, i64)> {
 /// Turnout (everyone who voted, in the app and on paper) of the latest 12 consultations that have
 /// opened, by when they close.
 fn turnout_by_consultation(space: &Space) -> Vec<(Timestamp, String, u64)> {
-    let mut rows: Vec<_> = space
-        .consultations
-        .iter()
-        .filter(|(_, c)| !c.archived)
-        .filter_map(|(id, c)| Some((c.closes_at, c.question.clone(), space.outcome(id)?.voters())))
-        .collect();
+    let mut rows: Vec<_> =
+        space.consultations.iter().filter(|(_, c)| !c.archived).filter_map(|(id, c)| Some((c.closes_at, c.question.clone(), space.outcome(id)?.voters()))).collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     rows[rows.len().saturating_sub(12)..].to_vec()
 }

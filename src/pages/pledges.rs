@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use linli_model::{Edit, PledgeDraft};
 
-use crate::components::pledge_progress::PledgeProgress;
 use crate::care_mode::{HeldBack, NewItemsLine};
+use crate::components::pledge_progress::PledgeProgress;
 use crate::components::show_more::{RowLimit, ShowMore};
 use crate::format;
 use crate::i18n::*;

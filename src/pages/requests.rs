@@ -205,8 +205,7 @@ fn RaiseRequestForm() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let categories = Memo::new(move |_| {
         let lang = current_lang();
-        let mut categories = ctx.with(|s| s.categories_in_order().into_iter().map(|(id, c)| (id.to_owned(), name_in(&c.names, lang))).collect::<Vec<_>>())
-            .unwrap_or_default();
+        let mut categories = ctx.with(|s| s.categories_in_order().into_iter().map(|(id, c)| (id.to_owned(), name_in(&c.names, lang))).collect::<Vec<_>>()).unwrap_or_default();
         // The starter "General" (通知) is for notices: a request chooses among the others first.
         if let Some(at) = categories.iter().position(|(id, _)| id == GENERAL_CATEGORY) {
             let general = categories.remove(at);

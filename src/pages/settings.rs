@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use linli_model::{Edit, ItemId, KioskSettings, Lang, Names, Responsibility};
 
 use crate::app::DisplayName;
-use crate::components::qr_code::QrCode;
 use crate::components::direct_link::DirectLink;
+use crate::components::qr_code::QrCode;
 use crate::components::sync_panel::SyncPanel;
 use crate::files;
 use crate::format::fill;
@@ -135,9 +135,7 @@ fn HiddenMembers() -> impl IntoView {
         .unwrap_or_default()
     });
     let error = RwSignal::new(None::<String>);
-    let show_again = move |member: String| {
-        ctx.edit_then(vec![Edit::SetMemberHidden { member, hidden: false, reason: String::new() }], move |outcome| error.set(outcome.err()))
-    };
+    let show_again = move |member: String| ctx.edit_then(vec![Edit::SetMemberHidden { member, hidden: false, reason: String::new() }], move |outcome| error.set(outcome.err()));
     view! {
         <Show when=move || !hidden.get().is_empty()>
             <section class="card edit-only hidden-members" aria-labelledby="hidden-heading">
@@ -445,8 +443,7 @@ fn KioskForm() -> impl IntoView {
     let status = RwSignal::new(None::<Result<(), String>>);
     let all_categories = Memo::new(move |_| {
         let lang = current_lang();
-        ctx.with(|s| s.categories_in_order().into_iter().map(|(id, c)| (id.to_owned(), name_in(&c.names, lang))).collect::<Vec<_>>())
-            .unwrap_or_default()
+        ctx.with(|s| s.categories_in_order().into_iter().map(|(id, c)| (id.to_owned(), name_in(&c.names, lang))).collect::<Vec<_>>()).unwrap_or_default()
     });
     let toggle = |list: RwSignal<Vec<String>>, item: String, on: bool| {
         list.update(|l| {

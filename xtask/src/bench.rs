@@ -50,8 +50,7 @@ pub fn run() -> Result<(), String> {
     crate::setup::toolchain()?;
     crate::build_site()?;
     let first_visit = crate::bundle_size::measure(&root().join("dist"))?;
-    Step::new("build the relay and the load generator (optimized)")
-        .run("cargo", &["build", "--profile", "relay", "-p", "linli-relay", "-p", "linli-loadgen"], &[])?;
+    Step::new("build the relay and the load generator (optimized)").run("cargo", &["build", "--profile", "relay", "-p", "linli-relay", "-p", "linli-loadgen"], &[])?;
     Step::new("benchmark the space document (criterion)").run("cargo", &["bench", "-p", "linli-core", "--bench", "space"], &[])?;
     Step::new("benchmark admitting a change (criterion)").run("cargo", &["bench", "-p", "linli-core", "--features", "sync", "--bench", "admission"], &[])?;
     let space = space_table()?;
@@ -65,8 +64,9 @@ pub fn run() -> Result<(), String> {
     let private_wasm = in_wasm("private_requests")?;
     let admit_resident = criterion_mean("admitting one change, space of 10,000 items/a resident's change (take-part link): signatures, rules, apply, store, answer");
     // The goal is met by the worse of the two: on a fresh request, and beside a dozen such changes.
-    let admit_costliest = criterion_mean("admitting one change, space of 10,000 items/the costliest change a resident may send (4,911 operations, 2,491 on what stands, one head behind)")
-        .max(criterion_mean("admitting one change, space of 10,000 items/the costliest change a resident may send, beside a dozen made at once"));
+    let admit_costliest =
+        criterion_mean("admitting one change, space of 10,000 items/the costliest change a resident may send (4,911 operations, 2,491 on what stands, one head behind)")
+            .max(criterion_mean("admitting one change, space of 10,000 items/the costliest change a resident may send, beside a dozen made at once"));
     println!("\n==> offline merge");
     let merge = offline_merge_table()?;
     let relay = root().join("target/relay/linli-relay");
@@ -128,8 +128,11 @@ pub fn run() -> Result<(), String> {
     let _ = writeln!(md, "Every file of the release build (`dist/`), raw and compressed as the relay sends it (brotli to");
     let _ = writeln!(md, "browsers that accept it). The first screen needs every file but the engine worker's (`linli-engine*`,");
     let _ = writeln!(md, "fetched once the page draws) and the page's lazily loaded screens (`split_*`, `chunk_*`, fetched");
-    let _ = writeln!(md, "when such a screen is first shown): {} KB brotli. `cargo xtask test` fails above the budget in",
-        crate::bundle_size::first_screen(&first_visit).brotli / 1000);
+    let _ = writeln!(
+        md,
+        "when such a screen is first shown): {} KB brotli. `cargo xtask test` fails above the budget in",
+        crate::bundle_size::first_screen(&first_visit).brotli / 1000
+    );
     let _ = writeln!(md, "`xtask/first-visit-budget`.\n");
     md.push_str(&crate::bundle_size::table(&first_visit));
     md.push_str(FIRST_VISIT_PROFILE);
@@ -190,8 +193,11 @@ pub fn run() -> Result<(), String> {
     let _ = writeln!(md, "native. Two organisers (edit link and member key) make, in turn, a new notice, an edited notice, a");
     let _ = writeln!(md, "claimed task and a signed pledge; two residents (take-part link and member key) comment, sign and");
     let _ = writeln!(md, "withdraw. One change each. Signatures sent counts write-key and member signatures together.");
-    let _ = writeln!(md, "A round trip is a message there and the answer back; time is the median of 5 runs in each of 3
-processes (the row of the median process).");
+    let _ = writeln!(
+        md,
+        "A round trip is a message there and the answer back; time is the median of 5 runs in each of 3
+processes (the row of the median process)."
+    );
     let _ = writeln!(md, "`crates/core/benches/offline_merge.rs`.\n");
     md.push_str(&merge);
     md.push_str(MERGE_PROFILE);
@@ -435,9 +441,7 @@ fn ladder(server: &Server, loadgen: &Path) -> Result<Vec<StepResult>, String> {
         let wall = started.elapsed().as_secs_f64();
         let (cpu_after, rss) = usage(pid);
         let text = String::from_utf8_lossy(&output.stdout).to_string();
-        let field = |name: &str| -> f64 {
-            text.split_whitespace().find_map(|kv| kv.strip_prefix(&format!("{name}=")).and_then(|v| v.parse().ok())).unwrap_or(0.0)
-        };
+        let field = |name: &str| -> f64 { text.split_whitespace().find_map(|kv| kv.strip_prefix(&format!("{name}=")).and_then(|v| v.parse().ok())).unwrap_or(0.0) };
         if !output.status.success() {
             println!("{} at {rate}/s: the load generator failed ({}); the server is saturated", server.name(), output.status);
             break;
@@ -617,8 +621,11 @@ pub(crate) fn today() -> String {
 /// the release profile the site is built with (opt-level "z"), run in Node's V8: its table rows.
 fn in_wasm(bench: &str) -> Result<String, String> {
     crate::setup::wasi_target()?;
-    Step::new(&format!("build the {bench} benchmark for wasm (the site's release profile)"))
-        .run("cargo", &["build", "--release", "--target", "wasm32-wasip1", "-p", "linli-core", "--bench", bench], &[])?;
+    Step::new(&format!("build the {bench} benchmark for wasm (the site's release profile)")).run(
+        "cargo",
+        &["build", "--release", "--target", "wasm32-wasip1", "-p", "linli-core", "--bench", bench],
+        &[],
+    )?;
     let deps = root().join("target/wasm32-wasip1/release/deps");
     let newest = std::fs::read_dir(&deps)
         .map_err(|e| format!("{}: {e}", deps.display()))?

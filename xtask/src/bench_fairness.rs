@@ -62,7 +62,13 @@ impl Fairness {
              | | p99, median of 5 | p99 spread | delivered |\n|---|---|---|---|\n",
         );
         let _ = writeln!(md, "| alone | {:.0} ms | {} ms | |", median(&self.alone), spread(&self.alone));
-        let _ = writeln!(md, "| another space flooded | {:.0} ms | {} ms | {:.0}% (lowest run) |", median(&self.attacked), spread(&self.attacked), self.delivered.iter().copied().fold(100.0, f64::min));
+        let _ = writeln!(
+            md,
+            "| another space flooded | {:.0} ms | {} ms | {:.0}% (lowest run) |",
+            median(&self.attacked),
+            spread(&self.attacked),
+            self.delivered.iter().copied().fold(100.0, f64::min)
+        );
         md.push_str(
             "\nWhat holds it: a resident may send 30,000 operations a day and a take-part link 300,000\n\
              (`take_part_limits.rs`), checked before the rules judge, so what a link sends past its day\n\
@@ -126,13 +132,7 @@ fn start_relay(run: usize) -> Result<Relay, String> {
 
 /// Runs the honest load against `url`; its p99 and the share of edits delivered (%).
 fn honest(url: &str) -> Result<(f64, f64), String> {
-    let output = Command::new("taskset")
-        .args(["-c", "0"])
-        .arg(root().join("target/relay/linli-loadgen"))
-        .args(["--url", url])
-        .args(HONEST)
-        .output()
-        .map_err(|e| e.to_string())?;
+    let output = Command::new("taskset").args(["-c", "0"]).arg(root().join("target/relay/linli-loadgen")).args(["--url", url]).args(HONEST).output().map_err(|e| e.to_string())?;
     let text = String::from_utf8_lossy(&output.stdout).to_string();
     if !output.status.success() {
         return Err(format!("the load generator failed: {}", String::from_utf8_lossy(&output.stderr)));
@@ -182,8 +182,7 @@ pub fn run() -> Result<Fairness, String> {
 
 /// `cargo xtask bench fairness`: builds what it needs and prints its section and goal.
 pub fn run_alone() -> Result<(), String> {
-    Step::new("build the relay, the load generator and the flood (optimized)")
-        .run("cargo", &["build", "--profile", "relay", "-p", "linli-relay", "-p", "linli-loadgen"], &[])?;
+    Step::new("build the relay, the load generator and the flood (optimized)").run("cargo", &["build", "--profile", "relay", "-p", "linli-relay", "-p", "linli-loadgen"], &[])?;
     let fairness = run()?;
     let (goal, value, met) = fairness.goal();
     println!("{}\n{goal}: {value} ({})", fairness.section(), if met { "met" } else { "not met" });

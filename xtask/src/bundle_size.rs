@@ -76,12 +76,7 @@ pub fn first_screen(rows: &[FileSize]) -> FileSize {
 }
 
 pub fn total(rows: &[FileSize]) -> FileSize {
-    rows.iter().fold(FileSize { name: "total".into(), raw: 0, gzip: 0, brotli: 0 }, |t, r| FileSize {
-        raw: t.raw + r.raw,
-        gzip: t.gzip + r.gzip,
-        brotli: t.brotli + r.brotli,
-        ..t
-    })
+    rows.iter().fold(FileSize { name: "total".into(), raw: 0, gzip: 0, brotli: 0 }, |t, r| FileSize { raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli, ..t })
 }
 
 /// Prints the table of the site's files and the total.
@@ -103,20 +98,9 @@ pub fn check(dist: &Path, budget_file: &Path) -> Result<(), String> {
     let limit = budget(&text).ok_or_else(|| format!("{}: no budget in bytes found", budget_file.display()))?;
     let rows = measure(dist)?;
     let (page, all) = (first_screen(&rows), total(&rows));
-    println!(
-        "first screen: {} B brotli (budget {limit} B, {}); with the engine worker: {} B brotli, {} B gzip",
-        page.brotli,
-        budget_file.display(),
-        all.brotli,
-        all.gzip
-    );
+    println!("first screen: {} B brotli (budget {limit} B, {}); with the engine worker: {} B brotli, {} B gzip", page.brotli, budget_file.display(), all.brotli, all.gzip);
     if page.brotli > limit {
-        return Err(format!(
-            "the first screen's files weigh {} B brotli, over the budget of {limit} B in {}:\n{}",
-            page.brotli,
-            budget_file.display(),
-            table(&rows)
-        ));
+        return Err(format!("the first screen's files weigh {} B brotli, over the budget of {limit} B in {}:\n{}", page.brotli, budget_file.display(), table(&rows)));
     }
     Ok(())
 }

@@ -9,9 +9,9 @@
 mod bench;
 mod bench_fairness;
 mod bench_relay_memory;
+pub(crate) mod bundle_size;
 mod release;
 mod reliability;
-pub(crate) mod bundle_size;
 mod service_worker;
 mod setup;
 mod shell;
@@ -35,10 +35,11 @@ fn main() -> ExitCode {
         // Static relay binaries for x86_64 and aarch64 Linux, their sums, smoke tests and the systemd unit's check.
         Some("release") => release::run(&args[1..]),
         // The first-visit table and budget check of an already built dist/.
-        Some("bundle-size") => bundle_size::report(&root().join("dist"))
-            .and_then(|()| bundle_size::check(&root().join("dist"), &root().join("xtask/first-visit-budget"))),
+        Some("bundle-size") => bundle_size::report(&root().join("dist")).and_then(|()| bundle_size::check(&root().join("dist"), &root().join("xtask/first-visit-budget"))),
         _ => {
-            eprintln!("usage: cargo xtask serve [--listen ADDR] [--data DIR]\n       cargo xtask test\n       cargo xtask build-site\n       cargo xtask bench [relay-memory | fairness]\n       cargo xtask bundle-size\n       cargo xtask reliability\n       cargo xtask release [--use-built-site]");
+            eprintln!(
+                "usage: cargo xtask serve [--listen ADDR] [--data DIR]\n       cargo xtask test\n       cargo xtask build-site\n       cargo xtask bench [relay-memory | fairness]\n       cargo xtask bundle-size\n       cargo xtask reliability\n       cargo xtask release [--use-built-site]"
+            );
             return ExitCode::from(2);
         }
     };
@@ -53,8 +54,7 @@ fn main() -> ExitCode {
 
 /// Builds the web app into `dist/` in release mode and prints what a first visit downloads.
 pub(crate) fn build_site() -> Result<(), String> {
-    Step::new("build the site (trunk build --release)")
-        .run("trunk", &["build", "--release"], &[("TRUNK_SKIP_VERSION_CHECK", "true")])?;
+    Step::new("build the site (trunk build --release)").run("trunk", &["build", "--release"], &[("TRUNK_SKIP_VERSION_CHECK", "true")])?;
     let dist = root().join("dist");
     split_page::split_into(&dist)?;
     site_files::record_wasm_size(&dist)?;
@@ -76,26 +76,17 @@ fn serve(args: &[String]) -> Result<(), String> {
     }
     setup::toolchain()?;
     build_site()?;
-    Step::new("build the relay, with the site inside").run(
-        "cargo",
-        &["build", "--profile", "relay", "-p", "linli-relay", "--features", "embedded-site"],
-        &[],
-    )?;
+    Step::new("build the relay, with the site inside").run("cargo", &["build", "--profile", "relay", "-p", "linli-relay", "--features", "embedded-site"], &[])?;
     println!("\nLinli is at http://{listen}/ (data in ./{data}). Stop with Ctrl-C.\n");
     let relay = root().join("target/relay/linli-relay");
-    Step::new("run the relay").run(
-        relay.to_str().ok_or("odd path")?,
-        &["--listen", &listen, "--data", &data],
-        &[],
-    )
+    Step::new("run the relay").run(relay.to_str().ok_or("odd path")?, &["--listen", &listen, "--data", &data], &[])
 }
 
 fn test() -> Result<(), String> {
     setup::toolchain()?;
     setup::browser()?;
     setup::npm_packages()?;
-    Step::new("tier 1: native tests (core, sync, relay, xtask)")
-        .run("cargo", &["test", "--workspace", "--exclude", "linli", "--exclude", "linli-engine"], &[])?;
+    Step::new("tier 1: native tests (core, sync, relay, xtask)").run("cargo", &["test", "--workspace", "--exclude", "linli", "--exclude", "linli-engine"], &[])?;
     Step::new("tier 2: browser tests (wasm-bindgen-test in headless Chromium)").run(
         "cargo",
         &["test", "--target", "wasm32-unknown-unknown", "-p", "linli", "-p", "linli-engine", "--tests"],

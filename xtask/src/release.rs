@@ -144,8 +144,7 @@ fn build(target: &ReleaseTarget, site: Option<&Path>) -> Result<PathBuf, String>
     if let Some(dir) = &site_dir {
         env.push(("LINLI_EMBED_SITE_DIR", dir));
     }
-    Step::new(&format!("build the relay for {} (cargo zigbuild --target {}, features: {features})", target.arch, target.rust_target))
-        .run("cargo", &args, &env)?;
+    Step::new(&format!("build the relay for {} (cargo zigbuild --target {}, features: {features})", target.arch, target.rust_target)).run("cargo", &args, &env)?;
     Ok(root().join("target").join(target.rust_target).join("relay/linli-relay"))
 }
 
@@ -517,9 +516,7 @@ fn unit_keeps_its_promises(unit: &str) -> Result<(), String> {
     let missing: Vec<String> = PROMISED_SETTINGS
         .iter()
         .filter(|(key, value)| {
-            !settings.iter().any(|(k, v)| {
-                k == key && if *key == "ExecStart" { v.split_whitespace().next() == Some(value) } else { value.is_empty() || v == value }
-            })
+            !settings.iter().any(|(k, v)| k == key && if *key == "ExecStart" { v.split_whitespace().next() == Some(value) } else { value.is_empty() || v == value })
         })
         .map(|(key, value)| format!("{key}={value}"))
         .collect();
@@ -572,18 +569,13 @@ fn unit_exposure(unit: &str, binary: &Path, scratch: &Path) -> Result<Option<f32
     };
     let said = String::from_utf8_lossy(&output.stdout);
     let Some(exposure) = said.lines().find_map(|line| {
-        line.split_once("Overall exposure level for linli-relay.service:")
-            .and_then(|(_, rest)| rest.split_whitespace().next())
-            .and_then(|score| score.parse::<f32>().ok())
+        line.split_once("Overall exposure level for linli-relay.service:").and_then(|(_, rest)| rest.split_whitespace().next()).and_then(|score| score.parse::<f32>().ok())
     }) else {
         return Ok(None);
     };
     if exposure > MAX_UNIT_EXPOSURE {
         let weak: Vec<&str> = said.lines().filter(|line| line.trim_start().starts_with('✗')).collect();
-        return Err(format!(
-            "{UNIT_FILE}: systemd-analyze security exposure {exposure} is above {MAX_UNIT_EXPOSURE}; what it counts against it:\n{}",
-            weak.join("\n")
-        ));
+        return Err(format!("{UNIT_FILE}: systemd-analyze security exposure {exposure} is above {MAX_UNIT_EXPOSURE}; what it counts against it:\n{}", weak.join("\n")));
     }
     Ok(Some(exposure))
 }
@@ -707,10 +699,7 @@ mod tests {
     fn the_relay_and_the_peers_are_understood() {
         assert_eq!(listening_address("listening on http://127.0.0.1:41234\n"), Some("127.0.0.1:41234"));
         assert_eq!(listening_address("listening on https://127.0.0.1:443"), None);
-        assert_eq!(
-            synced_document_id("release smoke: automerge:4Rct2D13W3DMKTJnGf3GVwvaTqHB synced between two peers"),
-            Some("4Rct2D13W3DMKTJnGf3GVwvaTqHB")
-        );
+        assert_eq!(synced_document_id("release smoke: automerge:4Rct2D13W3DMKTJnGf3GVwvaTqHB synced between two peers"), Some("4Rct2D13W3DMKTJnGf3GVwvaTqHB"));
         assert_eq!(synced_document_id("nothing here"), None);
         assert_eq!(parse_response(b"HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nok\n").unwrap(), (200, "ok\n".to_owned()));
         assert!(parse_response(b"garbage").is_err());

@@ -23,8 +23,7 @@ pub fn toolchain() -> Result<(), String> {
         println!("ok: trunk {TRUNK_VERSION}");
     } else {
         // Trunk 0.22 needs a newer rustc than this project's toolchain; see shared notes.
-        Step::new(&format!("install trunk {TRUNK_VERSION} (takes about 10 minutes)"))
-            .run("cargo", &["install", "--locked", "trunk", "--version", TRUNK_VERSION], &[])?;
+        Step::new(&format!("install trunk {TRUNK_VERSION} (takes about 10 minutes)")).run("cargo", &["install", "--locked", "trunk", "--version", TRUNK_VERSION], &[])?;
     }
 
     let wanted = locked_version("wasm-bindgen")?;
@@ -35,12 +34,10 @@ pub fn toolchain() -> Result<(), String> {
     if output_of("wasm-bindgen", &["--version"]).is_some_and(|v| v == format!("wasm-bindgen {wanted}")) {
         println!("ok: wasm-bindgen-cli {wanted}");
     } else {
-        let locked = Step::new(&format!("install wasm-bindgen-cli {wanted}"))
-            .run("cargo", &["install", "--locked", "wasm-bindgen-cli", "--version", &wanted], &[]);
+        let locked = Step::new(&format!("install wasm-bindgen-cli {wanted}")).run("cargo", &["install", "--locked", "wasm-bindgen-cli", "--version", &wanted], &[]);
         if locked.is_err() {
             // The registry can lack a version pinned by the tool's own lock file; see shared notes.
-            Step::new(&format!("install wasm-bindgen-cli {wanted} without its lock file"))
-                .run("cargo", &["install", "wasm-bindgen-cli", "--version", &wanted], &[])?;
+            Step::new(&format!("install wasm-bindgen-cli {wanted} without its lock file")).run("cargo", &["install", "wasm-bindgen-cli", "--version", &wanted], &[])?;
         }
     }
     Step::new("fetch crates (Trunk builds offline)").run("cargo", &["fetch"], &[])
@@ -82,11 +79,7 @@ pub fn browser() -> Result<(), String> {
     }
     let is_root = output_of("id", &["-u"]).is_some_and(|uid| uid == "0");
     if !is_root {
-        return Err(format!(
-            "the tests need Debian's {}.\nInstall them with: sudo apt-get install -y --no-install-recommends {}",
-            missing.join(", "),
-            missing.join(" ")
-        ));
+        return Err(format!("the tests need Debian's {}.\nInstall them with: sudo apt-get install -y --no-install-recommends {}", missing.join(", "), missing.join(" ")));
     }
     Step::new("apt-get update").run("apt-get", &["update"], &[])?;
     let mut args = vec!["install", "-y", "--no-install-recommends"];
@@ -138,24 +131,32 @@ pub fn release_tools() -> Result<(), String> {
         println!("ok: zig {ZIGLANG_VERSION} (PyPI's ziglang)");
     } else {
         let package = format!("ziglang=={ZIGLANG_VERSION}");
-        let installed = Step::new(&format!("install zig {ZIGLANG_VERSION} (PyPI's ziglang)"))
-            .run("python3", &["-m", "pip", "install", "--no-input", &package], &[]);
+        let installed = Step::new(&format!("install zig {ZIGLANG_VERSION} (PyPI's ziglang)")).run("python3", &["-m", "pip", "install", "--no-input", &package], &[]);
         if installed.is_err() {
             // A Debian python3 refuses packages outside apt (PEP 668); zig is one binary in it.
-            Step::new(&format!("install zig {ZIGLANG_VERSION} beside Debian's own Python packages"))
-                .run("python3", &["-m", "pip", "install", "--no-input", "--break-system-packages", &package], &[])?;
+            Step::new(&format!("install zig {ZIGLANG_VERSION} beside Debian's own Python packages")).run(
+                "python3",
+                &["-m", "pip", "install", "--no-input", "--break-system-packages", &package],
+                &[],
+            )?;
         }
     }
 
     if output_of("cargo-zigbuild", &["--version"]).is_some_and(|v| v.ends_with(CARGO_ZIGBUILD_VERSION)) {
         println!("ok: cargo-zigbuild {CARGO_ZIGBUILD_VERSION}");
     } else {
-        let locked = Step::new(&format!("install cargo-zigbuild {CARGO_ZIGBUILD_VERSION}"))
-            .run("cargo", &["install", "--locked", "cargo-zigbuild", "--version", CARGO_ZIGBUILD_VERSION], &[]);
+        let locked = Step::new(&format!("install cargo-zigbuild {CARGO_ZIGBUILD_VERSION}")).run(
+            "cargo",
+            &["install", "--locked", "cargo-zigbuild", "--version", CARGO_ZIGBUILD_VERSION],
+            &[],
+        );
         if locked.is_err() {
             // The registry can lack a version pinned by the tool's own lock file; see shared notes.
-            Step::new(&format!("install cargo-zigbuild {CARGO_ZIGBUILD_VERSION} without its lock file"))
-                .run("cargo", &["install", "cargo-zigbuild", "--version", CARGO_ZIGBUILD_VERSION], &[])?;
+            Step::new(&format!("install cargo-zigbuild {CARGO_ZIGBUILD_VERSION} without its lock file")).run(
+                "cargo",
+                &["install", "cargo-zigbuild", "--version", CARGO_ZIGBUILD_VERSION],
+                &[],
+            )?;
         }
     }
 

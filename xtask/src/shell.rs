@@ -28,12 +28,7 @@ impl Step {
     #[allow(clippy::disallowed_methods, reason = "xtask runs natively, where Instant::now works")]
     pub fn run_in(self, dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
         let started = Instant::now();
-        let status = Command::new(program)
-            .args(args)
-            .envs(env.iter().copied())
-            .current_dir(dir)
-            .status()
-            .map_err(|e| format!("{}: cannot start `{program}`: {e}", self.name))?;
+        let status = Command::new(program).args(args).envs(env.iter().copied()).current_dir(dir).status().map_err(|e| format!("{}: cannot start `{program}`: {e}", self.name))?;
         let took = started.elapsed().as_secs_f32();
         if status.success() {
             println!("<== {} ({took:.1} s)", self.name);
@@ -52,13 +47,7 @@ pub fn output_of(program: &str, args: &[&str]) -> Option<String> {
 
 /// Runs a program in `dir` and returns what it printed (its errors go to the terminal).
 pub fn captured(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<String, String> {
-    let output = Command::new(program)
-        .current_dir(dir)
-        .args(args)
-        .envs(env.iter().copied())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("{program}: {e}"))?;
+    let output = Command::new(program).current_dir(dir).args(args).envs(env.iter().copied()).stderr(Stdio::inherit()).output().map_err(|e| format!("{program}: {e}"))?;
     if !output.status.success() {
         return Err(format!("{program} {} failed ({})", args.join(" "), output.status));
     }

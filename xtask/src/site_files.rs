@@ -14,11 +14,7 @@ fn worth_compressing(name: &str, size: usize) -> bool {
 pub fn record_wasm_size(dist: &Path) -> Result<(), String> {
     let index = dist.join("index.html");
     let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
-    let wasm = html
-        .split("data-linli-wasm=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .ok_or("dist/index.html has no boot script (Trunk.toml's pattern_script)")?;
+    let wasm = html.split("data-linli-wasm=\"").nth(1).and_then(|rest| rest.split('"').next()).ok_or("dist/index.html has no boot script (Trunk.toml's pattern_script)")?;
     let size = std::fs::metadata(dist.join(wasm.trim_start_matches('/'))).map_err(|e| format!("{wasm}: {e}"))?.len();
     let tagged = html.replacen("data-linli-wasm=", &format!("data-linli-size=\"{size}\" data-linli-wasm="), 1);
     std::fs::write(&index, tagged).map_err(|e| format!("{}: {e}", index.display()))

@@ -23,8 +23,21 @@ pub fn split_into(dist: &Path) -> Result<(), String> {
     Step::new("build the page's wasm for cutting (release, --features split, with relocations)").run(
         "cargo",
         &[
-            "rustc", "--release", "--target", "wasm32-unknown-unknown", "-p", "linli", "--bin", "linli", "--features", "split",
-            "--", "-C", "link-arg=--emit-relocs", "-C", "strip=none",
+            "rustc",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "linli",
+            "--bin",
+            "linli",
+            "--features",
+            "split",
+            "--",
+            "-C",
+            "link-arg=--emit-relocs",
+            "-C",
+            "strip=none",
         ],
         &[],
     )?;
@@ -53,8 +66,17 @@ pub fn split_into(dist: &Path) -> Result<(), String> {
     Step::new("wasm-bindgen the first module").run(
         "wasm-bindgen",
         &[
-            "--target", "web", "--no-typescript", "--keep-lld-exports", "--remove-name-section", "--remove-producers-section",
-            "--out-dir", path_str(&bound)?, "--out-name", &format!("linli-{hash}"), path_str(&main_wasm)?,
+            "--target",
+            "web",
+            "--no-typescript",
+            "--keep-lld-exports",
+            "--remove-name-section",
+            "--remove-producers-section",
+            "--out-dir",
+            path_str(&bound)?,
+            "--out-name",
+            &format!("linli-{hash}"),
+            path_str(&main_wasm)?,
         ],
         &[],
     )?;
@@ -96,13 +118,7 @@ pub fn split_into(dist: &Path) -> Result<(), String> {
 
     let first = std::fs::metadata(dist.join(&new_wasm)).map_err(|e| e.to_string())?.len();
     let chunks: u64 = installed.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
-    println!(
-        "  first module {} KB raw; {} chunks, {} KB raw together ({} KB linked with relocations)",
-        first / 1000,
-        installed.len(),
-        chunks / 1000,
-        linked.len() / 1000
-    );
+    println!("  first module {} KB raw; {} chunks, {} KB raw together ({} KB linked with relocations)", first / 1000, installed.len(), chunks / 1000, linked.len() / 1000);
     Ok(())
 }
 

@@ -43,8 +43,7 @@ impl State {
                         self.storage.remove(&key);
                     }
                     StorageOp::Load { document_id } => {
-                        let chunks =
-                            self.storage.iter().filter(|(k, _)| k.document_id == document_id).map(|(k, v)| (k.clone(), v.clone())).collect();
+                        let chunks = self.storage.iter().filter(|(k, _)| k.document_id == document_id).map(|(k, v)| (k.clone(), v.clone())).collect();
                         queue.push(self.repo.loaded(document_id, chunks));
                     }
                 }
@@ -86,13 +85,7 @@ impl Client {
             persist,
             rules: Some(linli_core::participation::SpaceRules::shared()),
         });
-        let state = Arc::new(Mutex::new(State {
-            repo,
-            storage: BTreeMap::new(),
-            events: Vec::new(),
-            closed: false,
-            relay_heads: BTreeMap::new(),
-        }));
+        let state = Arc::new(Mutex::new(State { repo, storage: BTreeMap::new(), events: Vec::new(), closed: false, relay_heads: BTreeMap::new() }));
         let changed = Arc::new(Notify::new());
         let (outgoing, mut to_send) = mpsc::unbounded_channel::<Message>();
         tokio::spawn(async move {

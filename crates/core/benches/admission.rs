@@ -33,7 +33,12 @@ fn device(name: &str, doc: &AutoCommit, write: &WriteKey, announce_to_incoming: 
     repo.create(SPACE, AutoCommit::new());
     let mut doc = doc.clone();
     let changes = doc.get_changes(&[]);
-    let file = linli_sync::space_file::SpaceFile { document: doc.save(), signatures: changes.iter().map(|c| write.sign(c.hash())).collect(), member_signatures: Vec::new(), receipts: Vec::new() };
+    let file = linli_sync::space_file::SpaceFile {
+        document: doc.save(),
+        signatures: changes.iter().map(|c| write.sign(c.hash())).collect(),
+        member_signatures: Vec::new(),
+        receipts: Vec::new(),
+    };
     let (imported, _) = repo.import_file(SPACE, &file.encode());
     imported.expect("the space");
     repo
@@ -119,12 +124,8 @@ fn benches(c: &mut Criterion) {
     };
     assert!(admitted(&receive(resident_setup()).1), "the resident's change is admitted");
     assert!(admitted(&receive(organiser_setup()).1), "the organiser's change is admitted");
-    group.bench_function("a resident's change (take-part link): signatures, rules, apply, store, answer", |b| {
-        b.iter_batched(resident_setup, receive, BatchSize::PerIteration)
-    });
-    group.bench_function("an organiser's change (edit link): signatures, rules, apply, store, answer", |b| {
-        b.iter_batched(organiser_setup, receive, BatchSize::PerIteration)
-    });
+    group.bench_function("a resident's change (take-part link): signatures, rules, apply, store, answer", |b| b.iter_batched(resident_setup, receive, BatchSize::PerIteration));
+    group.bench_function("an organiser's change (edit link): signatures, rules, apply, store, answer", |b| b.iter_batched(organiser_setup, receive, BatchSize::PerIteration));
     // The costliest change a resident may send: as many operations as a take-part change may
     // hold (5,000), as many of them as it may make on what stands (2,500) and each place written
     // once (a change writing one place twice is refused before it is read), made one head behind

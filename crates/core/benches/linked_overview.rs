@@ -17,9 +17,7 @@
 
 use std::time::{Duration, Instant};
 
-use linli_core::{
-    Acceptance, AutoCommit, Department, Digest, Escalation, Invitation, Link, LinkEditor, Shares, Space, SpaceDocument, Timestamp, new_link, read_link,
-};
+use linli_core::{Acceptance, AutoCommit, Department, Digest, Escalation, Invitation, Link, LinkEditor, Shares, Space, SpaceDocument, Timestamp, new_link, read_link};
 
 mod support;
 
@@ -34,7 +32,9 @@ fn median(mut times: Vec<Duration>) -> Duration {
 }
 
 fn departments() -> std::collections::BTreeMap<String, Department> {
-    (0..8).map(|n| (format!("category-{n}"), Department { names: [("en".to_owned(), format!("Department {n}"))].into(), team: format!("Team {n}"), members: Default::default() })).collect()
+    (0..8)
+        .map(|n| (format!("category-{n}"), Department { names: [("en".to_owned(), format!("Department {n}"))].into(), team: format!("Team {n}"), members: Default::default() }))
+        .collect()
 }
 
 /// One community's link: invited, accepted, its digest published, 10 escalations, half answered.
@@ -47,7 +47,15 @@ fn community_link(n: usize, digest: &Digest) -> AutoCommit {
     LinkEditor::new(&mut doc, &community).accept(&acceptance, |_| {}).unwrap();
     LinkEditor::new(&mut doc, &community).publish(digest).unwrap();
     for e in 0..10 {
-        let escalation = Escalation { title: format!("Escalated request {e}"), details: "Needs the street.".into(), department: format!("category-{}", e % 8), raised_at: Timestamp(NOW - 86_400_000), escalated_at: Timestamp(NOW), raised_by_name: String::new(), sealed: None };
+        let escalation = Escalation {
+            title: format!("Escalated request {e}"),
+            details: "Needs the street.".into(),
+            department: format!("category-{}", e % 8),
+            raised_at: Timestamp(NOW - 86_400_000),
+            escalated_at: Timestamp(NOW),
+            raised_by_name: String::new(),
+            sealed: None,
+        };
         LinkEditor::new(&mut doc, &community).escalate(&format!("task-{e}"), &escalation).unwrap();
         if e % 2 == 0 {
             LinkEditor::new(&mut doc, &street).claim(&format!("task-{e}")).unwrap();

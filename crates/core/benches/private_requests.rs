@@ -143,7 +143,10 @@ fn main() {
             || clear.clone(),
             |mut doc| {
                 let draft = TaskDraft { title: "Noise at night".into(), description: "From 3-502".into(), ..Default::default() };
-                Editor::new(&mut doc, &author(2)).with_keyring(&resident()).raise_request_as(&author(2).new_item_id([7; 8]), Some((&board, &column, Place::End)), CATEGORY, draft, private).unwrap();
+                Editor::new(&mut doc, &author(2))
+                    .with_keyring(&resident())
+                    .raise_request_as(&author(2).new_item_id([7; 8]), Some((&board, &column, Place::End)), CATEGORY, draft, private)
+                    .unwrap();
                 doc
             },
         )

@@ -27,9 +27,7 @@ fn benches(c: &mut Criterion) {
     let mut remote = loaded.clone();
     let before = remote.get_heads();
     let current: Notice = read_item(&remote, "notices", id(1, 17).as_str()).unwrap().unwrap();
-    Editor::new(&mut remote, &author(30, 1_700_000_200_000))
-        .edit_notice(&id(1, 17), NoticeDraft { body: "changed by a neighbour".into(), ..NoticeDraft::of(&current) })
-        .unwrap();
+    Editor::new(&mut remote, &author(30, 1_700_000_200_000)).edit_notice(&id(1, 17), NoticeDraft { body: "changed by a neighbour".into(), ..NoticeDraft::of(&current) }).unwrap();
     let change = remote.get_changes(&before).into_iter().map(|c| c.raw_bytes().to_vec()).collect::<Vec<_>>();
     group.bench_function("one remote change: apply + refresh from patches", |b| {
         b.iter_batched(
@@ -88,17 +86,13 @@ fn benches(c: &mut Criterion) {
     group.bench_function("one remote change: diff only", |b| b.iter(|| applied.diff(&heads, &after)));
     let patches = applied.diff(&heads, &after);
     println!("one remote change gives {} patches", patches.len());
-    group.bench_function("one remote change: refresh only", |b| {
-        b.iter_batched(|| view.clone(), |mut view| view.refresh(&applied, &patches).unwrap(), BatchSize::LargeInput)
-    });
+    group.bench_function("one remote change: refresh only", |b| b.iter_batched(|| view.clone(), |mut view| view.refresh(&applied, &patches).unwrap(), BatchSize::LargeInput));
     group.bench_function("one local edit (Editor::edit_notice)", |b| {
         b.iter_batched(
             || loaded.clone(),
             |mut doc| {
                 let current: Notice = read_item(&doc, "notices", id(1, 99).as_str()).unwrap().unwrap();
-                Editor::new(&mut doc, &author(31, 1_700_000_300_000))
-                    .edit_notice(&id(1, 99), NoticeDraft { body: "local edit".into(), ..NoticeDraft::of(&current) })
-                    .unwrap();
+                Editor::new(&mut doc, &author(31, 1_700_000_300_000)).edit_notice(&id(1, 99), NoticeDraft { body: "local edit".into(), ..NoticeDraft::of(&current) }).unwrap();
                 doc
             },
             BatchSize::LargeInput,

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
 
-use crate::{Board, Consultation, Editor, Meeting, ItemKind, MemberId, Notice, Pledge, SpaceError, Task, Timestamp, member_of_actor};
+use crate::{Board, Consultation, Editor, ItemKind, Meeting, MemberId, Notice, Pledge, SpaceError, Task, Timestamp, member_of_actor};
 
 /// One change that touched an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,8 +203,7 @@ impl Restore for Consultation {
     /// brings back wording and settings, never re-opens or changes a count.
     fn onto(mut self, current: Option<Self>) -> Self {
         if let Some(current) = current {
-            (self.votes, self.comments, self.paper, self.closed, self.follow_ups) =
-                (current.votes, current.comments, current.paper, current.closed, current.follow_ups);
+            (self.votes, self.comments, self.paper, self.closed, self.follow_ups) = (current.votes, current.comments, current.paper, current.closed, current.follow_ups);
             // What a vote may choose is fixed when a consultation opens, and an option once
             // offered stays (archived if taken away): the options stay as they are now.
             (self.options, self.yes_no, self.max_choices) = (current.options, current.yes_no, current.max_choices);

@@ -299,12 +299,30 @@ mod tests {
         let street = author(1, 1_000);
         let community = author(2, 2_000);
         let department = Department { names: [("en".to_owned(), "Repairs".to_owned())].into(), team: "Repairs team".into(), members: [(street.member.to_string(), true)].into() };
-        let invitation = Invitation { upper_space: "street".into(), upper_name: "Gulou Street".into(), upper_relay: "wss://street".into(), claim_within_hours: 24, departments: [("repairs".to_owned(), department)].into() };
+        let invitation = Invitation {
+            upper_space: "street".into(),
+            upper_name: "Gulou Street".into(),
+            upper_relay: "wss://street".into(),
+            claim_within_hours: 24,
+            departments: [("repairs".to_owned(), department)].into(),
+        };
         let mut doc = new_link(&invitation, &street, |_| {});
-        let acceptance = Acceptance { lower_space: "sanfang".into(), lower_name: "Sanfang".into(), lower_relay: "wss://community".into(), shares: Shares { names: true, ..Shares::default() } };
+        let acceptance =
+            Acceptance { lower_space: "sanfang".into(), lower_name: "Sanfang".into(), lower_relay: "wss://community".into(), shares: Shares { names: true, ..Shares::default() } };
         LinkEditor::new(&mut doc, &community).accept(&acceptance, |_| {}).unwrap();
         let digest = Digest {
-            requests: [("task-1".to_owned(), SharedRequest { title: "Lift".into(), category: "Repairs".into(), raised_at: Timestamp(500), claimed_at: Some(Timestamp(600)), resolved_at: None, raised_by_name: "Guo".into() })].into(),
+            requests: [(
+                "task-1".to_owned(),
+                SharedRequest {
+                    title: "Lift".into(),
+                    category: "Repairs".into(),
+                    raised_at: Timestamp(500),
+                    claimed_at: Some(Timestamp(600)),
+                    resolved_at: None,
+                    raised_by_name: "Guo".into(),
+                },
+            )]
+            .into(),
             pledges: [("pledge-1".to_owned(), SharedPledge { title: "Quiet hours".into(), signatures: 12, goal: 50, deadline: Some(Timestamp(9_000)) })].into(),
             decisions: [("vote-1".to_owned(), SharedDecision { question: "Paint the gate?".into(), closed_at: Timestamp(1_500), voters: 31, result: "adopted".into() })].into(),
             urgent_notices: [("notice-1".to_owned(), SharedNotice { title: "Water off".into(), since: Timestamp(1_800) })].into(),
@@ -312,7 +330,15 @@ mod tests {
         };
         LinkEditor::new(&mut doc, &community).publish(&digest).unwrap();
         for n in 0..3 {
-            let escalation = Escalation { title: format!("Request {n}"), details: "Needs the street".into(), department: "repairs".into(), raised_at: Timestamp(500), escalated_at: Timestamp(2_000), raised_by_name: "Guo".into(), sealed: None };
+            let escalation = Escalation {
+                title: format!("Request {n}"),
+                details: "Needs the street".into(),
+                department: "repairs".into(),
+                raised_at: Timestamp(500),
+                escalated_at: Timestamp(2_000),
+                raised_by_name: "Guo".into(),
+                sealed: None,
+            };
             LinkEditor::new(&mut doc, &community).escalate(&format!("task-{n}"), &escalation).unwrap();
         }
         LinkEditor::new(&mut doc, &street).claim("task-0").unwrap();

@@ -50,13 +50,10 @@ pub struct Imported {
 /// `doc` is untouched.
 pub fn import_space_file(doc: &mut AutoCommit, bytes: &[u8]) -> Result<Imported, SpaceError> {
     let mut incoming = load_document(bytes)?;
-    let roots = |d: &mut AutoCommit| -> Vec<automerge::ChangeHash> {
-        d.get_changes(&[]).iter().filter(|c| c.deps().is_empty()).map(|c| c.hash()).collect()
-    };
+    let roots = |d: &mut AutoCommit| -> Vec<automerge::ChangeHash> { d.get_changes(&[]).iter().filter(|c| c.deps().is_empty()).map(|c| c.hash()).collect() };
     let ours = roots(doc);
     // A crafted document can load and still make Automerge panic when its changes are listed.
-    let theirs = catch_unwind(AssertUnwindSafe(|| roots(&mut incoming)))
-        .map_err(|_| SpaceError::BadBytes("automerge panicked while reading this file's changes".into()))?;
+    let theirs = catch_unwind(AssertUnwindSafe(|| roots(&mut incoming))).map_err(|_| SpaceError::BadBytes("automerge panicked while reading this file's changes".into()))?;
     if ours.is_empty() || !ours.iter().any(|root| theirs.contains(root)) {
         return Err(SpaceError::Invalid(crate::Invalid::DifferentSpaceFile));
     }

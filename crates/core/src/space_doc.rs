@@ -15,7 +15,10 @@ use autosurgeon::{Hydrate, Reconcile};
 use linli_model::space::all_languages;
 
 use crate::tree::{self, FromTree};
-use crate::{Author, Body, Board, Category, Consultation, Editor, Meeting, PaperCount, Tally, Vote, KioskSettings, Member, Moderation, Names, Notice, Pledge, Responsibility, SCHEMA_VERSION, Space, SpaceError, SpaceLink, Task, Timestamp, Unreadable};
+use crate::{
+    Author, Board, Body, Category, Consultation, Editor, KioskSettings, Meeting, Member, Moderation, Names, Notice, PaperCount, Pledge, Responsibility, SCHEMA_VERSION, Space,
+    SpaceError, SpaceLink, Tally, Task, Timestamp, Unreadable, Vote,
+};
 
 /// Reading a space from its document.
 pub trait SpaceDocument: Sized {
@@ -129,8 +132,7 @@ impl SpaceDocument for Space {
             let fresh = hydrate_settings(doc)?;
             self.unreadable.retain(|u| u.path.contains('/'));
             self.unreadable.extend(fresh.unreadable);
-            (self.name, self.description, self.created_at, self.languages, self.kiosk) =
-                (fresh.name, fresh.description, fresh.created_at, fresh.languages, fresh.kiosk);
+            (self.name, self.description, self.created_at, self.languages, self.kiosk) = (fresh.name, fresh.description, fresh.created_at, fresh.languages, fresh.kiosk);
         }
         for (collection, id) in &items {
             let (collection, id) = (*collection, id.clone());
@@ -170,24 +172,24 @@ impl SpaceDocument for Space {
 
 /// Only the root settings (no collections).
 fn hydrate_settings(doc: &AutoCommit) -> Result<Space, SpaceError> {
-        let mut unreadable = Vec::new();
-        let read = |key: &'static str| -> Option<(&'static str, automerge::hydrate::Value)> {
-            match doc.get(ROOT, key) {
-                Ok(Some((Value::Object(_), obj))) => doc.hydrate(&obj, None).ok().map(|v| (key, v)),
-                Ok(Some((Value::Scalar(s), _))) => Some((key, automerge::hydrate::Value::Scalar(s.into_owned()))),
-                _ => None,
-            }
-        };
-        let settings = SettingsTree(["name", "description", "created_at", "languages", "kiosk"].into_iter().filter_map(read).collect());
-        Ok(Space {
-            name: settings.get("name", &mut unreadable).unwrap_or_default(),
-            description: settings.get("description", &mut unreadable).unwrap_or_default(),
-            created_at: settings.get("created_at", &mut unreadable).unwrap_or_default(),
-            languages: settings.get("languages", &mut unreadable).unwrap_or_else(all_languages),
-            kiosk: settings.get("kiosk", &mut unreadable).unwrap_or_default(),
-            unreadable,
-            ..Space::default()
-        })
+    let mut unreadable = Vec::new();
+    let read = |key: &'static str| -> Option<(&'static str, automerge::hydrate::Value)> {
+        match doc.get(ROOT, key) {
+            Ok(Some((Value::Object(_), obj))) => doc.hydrate(&obj, None).ok().map(|v| (key, v)),
+            Ok(Some((Value::Scalar(s), _))) => Some((key, automerge::hydrate::Value::Scalar(s.into_owned()))),
+            _ => None,
+        }
+    };
+    let settings = SettingsTree(["name", "description", "created_at", "languages", "kiosk"].into_iter().filter_map(read).collect());
+    Ok(Space {
+        name: settings.get("name", &mut unreadable).unwrap_or_default(),
+        description: settings.get("description", &mut unreadable).unwrap_or_default(),
+        created_at: settings.get("created_at", &mut unreadable).unwrap_or_default(),
+        languages: settings.get("languages", &mut unreadable).unwrap_or_else(all_languages),
+        kiosk: settings.get("kiosk", &mut unreadable).unwrap_or_default(),
+        unreadable,
+        ..Space::default()
+    })
 }
 
 /// Root settings read one by one from the materialized tree.

@@ -9,18 +9,18 @@ use std::collections::BTreeMap;
 use automerge::ScalarValue;
 use automerge::hydrate::{Map, Value};
 
-use crate::{Confirmation, Request};
 use crate::Comment;
 use crate::Moderation;
-use crate::SpaceLink;
-use crate::{Department, Digest, Escalation, Link, LowerSide, Progress, Shares, SharedDecision, SharedNotice, SharedPledge, SharedRequest, Step, UpperSide};
 use crate::NoticeTranslation;
-use crate::{PaperSignatures, Signature};
-use crate::{Category, KioskSettings, Responsibility, Sealed, TeamKey};
-use crate::{Board, Column, Member, Notice, Pledge, Task, Timestamp};
-use crate::{ActionItem, AgendaItem, Body, Meeting};
-use crate::{Closing, Consultation, FollowUp, PaperCount, Threshold, Vote, VoteOption};
+use crate::SpaceLink;
 use crate::Unreadable;
+use crate::{ActionItem, AgendaItem, Body, Meeting};
+use crate::{Board, Column, Member, Notice, Pledge, Task, Timestamp};
+use crate::{Category, KioskSettings, Responsibility, Sealed, TeamKey};
+use crate::{Closing, Consultation, FollowUp, PaperCount, Threshold, Vote, VoteOption};
+use crate::{Confirmation, Request};
+use crate::{Department, Digest, Escalation, Link, LowerSide, Progress, SharedDecision, SharedNotice, SharedPledge, SharedRequest, Shares, Step, UpperSide};
+use crate::{PaperSignatures, Signature};
 
 /// Where reading is, and the parts it left out: an entry of a map (a signature, a comment, a
 /// vote…) that cannot be read is left out on its own and noted, so it never takes its item with
@@ -54,7 +54,8 @@ fn leave_out(reason: String) {
 
 /// Reads `value` as found at `path` (e.g. `pledges/<id>`), with the parts of it left out.
 pub(crate) fn read_at<T: FromTree>(path: &str, value: &Value) -> (Result<T, String>, Vec<Unreadable>) {
-    let before = READING.with(|r| std::mem::replace(&mut *r.borrow_mut(), Reading { path: path.split('/').filter(|s| !s.is_empty()).map(str::to_owned).collect(), left_out: Vec::new() }));
+    let before =
+        READING.with(|r| std::mem::replace(&mut *r.borrow_mut(), Reading { path: path.split('/').filter(|s| !s.is_empty()).map(str::to_owned).collect(), left_out: Vec::new() }));
     let result = T::from_tree(value);
     let reading = READING.with(|r| std::mem::replace(&mut *r.borrow_mut(), before));
     (result, reading.left_out)
@@ -145,11 +146,7 @@ impl<T: FromTree> FromTree for Vec<T> {
     /// A list, leaving out (and noting) the elements that cannot be read.
     fn from_tree(value: &Value) -> Result<Self, String> {
         match value {
-            Value::List(list) => Ok(list
-                .iter()
-                .enumerate()
-                .filter_map(|(n, item)| within(&n.to_string(), || T::from_tree(&item.value).map_err(leave_out).ok()))
-                .collect()),
+            Value::List(list) => Ok(list.iter().enumerate().filter_map(|(n, item)| within(&n.to_string(), || T::from_tree(&item.value).map_err(leave_out).ok())).collect()),
             other => Err(format!("expected a list, found {}", found(other))),
         }
     }

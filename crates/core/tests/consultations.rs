@@ -140,7 +140,8 @@ fn paper_counts_add_to_the_votes_and_the_quorum() {
 
 #[test]
 fn options_are_fixed_once_someone_voted_but_the_wording_is_not() {
-    let list = |options: &[(u8, &str)]| ConsultationDraft { yes_no: false, options: options.iter().map(|(n, label)| (id(*n).to_string(), (*label).to_owned())).collect(), ..yes_no(0) };
+    let list =
+        |options: &[(u8, &str)]| ConsultationDraft { yes_no: false, options: options.iter().map(|(n, label)| (id(*n).to_string(), (*label).to_owned())).collect(), ..yes_no(0) };
     let mut doc = with_consultation(list(&[(11, "A"), (12, "B")]));
     // Before anyone votes: an option added, one taken away (archived: it stays in the document).
     Editor::new(&mut doc, &author(1, T0)).edit_consultation(&id(1), list(&[(11, "A"), (13, "C")])).unwrap();
@@ -215,11 +216,28 @@ fn a_refresh_reads_a_closing_as_a_full_read_does() {
 #[derive(Debug, Clone)]
 enum Step {
     /// Member `member` votes on replica `at` for option `choice`, its clock `skew` hours off.
-    Vote { at: usize, member: u8, choice: u8, skew: i8 },
-    Paper { at: usize, entry: u8, yes: u8, no: u8 },
+    Vote {
+        at: usize,
+        member: u8,
+        choice: u8,
+        skew: i8,
+    },
+    Paper {
+        at: usize,
+        entry: u8,
+        yes: u8,
+        no: u8,
+    },
     /// Replica `at` (an organiser's device, clock `skew` hours off) closes if its clock says so.
-    Close { at: usize, skew: i8 },
-    Deliver { from: usize, to: usize, seed: u64 },
+    Close {
+        at: usize,
+        skew: i8,
+    },
+    Deliver {
+        from: usize,
+        to: usize,
+        seed: u64,
+    },
 }
 
 fn steps(replicas: usize) -> impl Strategy<Value = Vec<Step>> {

@@ -95,8 +95,7 @@ impl World {
     fn new(replicas: usize) -> World {
         let board = ItemId::from_random([9; 8]);
         let mut base = new_space("replicas", &author(0, 1));
-        let columns: Vec<(ItemId, Names)> =
-            (0..2).map(|c| (ItemId::from_random([8, c, 0, 0, 0, 0, 0, 0]), Names::from([("en".into(), format!("col {c}"))]))).collect();
+        let columns: Vec<(ItemId, Names)> = (0..2).map(|c| (ItemId::from_random([8, c, 0, 0, 0, 0, 0, 0]), Names::from([("en".into(), format!("col {c}"))]))).collect();
         Editor::new(&mut base, &author(0, 1)).create_board(&board, "Board", &columns).unwrap();
         let view = Space::hydrate(&base).unwrap();
         let view_heads = base.get_heads();

@@ -23,8 +23,7 @@ fn write_fixture() {
     e.join("林主任", "residents-committee").unwrap();
     e.post_notice(&id(1), NoticeDraft { urgent: true, ..NoticeDraft::new("停水通知", "周二 9:00–12:00 三号楼停水。") }).unwrap();
     e.translate_notice(&id(1), Lang::English, "Water off", "Building 3, Tuesday 9:00–12:00.").unwrap();
-    e.create_pledge(&id(2), PledgeDraft { title: "鄰里公約".into(), text: "保持楼道畅通。".into(), goal: 10, binding_at: Some(5), deadline: None })
-        .unwrap();
+    e.create_pledge(&id(2), PledgeDraft { title: "鄰里公約".into(), text: "保持楼道畅通。".into(), goal: 10, binding_at: Some(5), deadline: None }).unwrap();
     e.sign_pledge(&id(2), "林主任").unwrap();
     e.record_paper_signatures(&id(2), &id(3), 4, "公告栏签名").unwrap();
     let columns = [(id(4), Names::from([("zh-Hans".into(), "待办".into())])), (id(5), Names::from([("zh-Hans".into(), "完成".into())]))];

@@ -64,9 +64,7 @@ fn notices_are_active_inside_their_window_urgent_first_then_pinned_then_newest()
     post(&mut doc, 5, T0, NoticeDraft { starts_at: Some(Timestamp(T0 + 10 * MINUTE)), ..NoticeDraft::new("later", "") });
     post(&mut doc, 6, T0, NoticeDraft { expires_at: Some(Timestamp(T0 + 5 * MINUTE)), ..NoticeDraft::new("expiring", "") });
     post(&mut doc, 7, T0, NoticeDraft { ends_at: Some(Timestamp(T0 + 5 * MINUTE)), ..NoticeDraft::new("window ends", "") });
-    let titles = |doc: &AutoCommit, at: i64| -> Vec<String> {
-        space(doc).active_notices(Timestamp(at)).iter().map(|(_, n)| n.title.clone()).collect()
-    };
+    let titles = |doc: &AutoCommit, at: i64| -> Vec<String> { space(doc).active_notices(Timestamp(at)).iter().map(|(_, n)| n.title.clone()).collect() };
     assert_eq!(titles(&doc, T0 + 2 * MINUTE), ["urgent", "pinned", "plain new", "plain old", "expiring", "window ends"]);
     assert_eq!(titles(&doc, T0 + 20 * MINUTE), ["urgent", "pinned", "later", "plain new", "plain old"]);
 
@@ -84,9 +82,7 @@ fn notice_edits_keep_other_fields_and_translations_sit_side_by_side() {
     let draft = NoticeDraft { category: "c000000000000002".into(), urgent: true, ..NoticeDraft::new("Lift", "Repair on Friday") };
     Editor::new(&mut doc, &author(1, T0)).post_notice(&id(1), draft).unwrap();
     let notice = space(&doc).notices[id(1).as_str()].clone();
-    Editor::new(&mut doc, &author(2, T0 + MINUTE))
-        .edit_notice(&id(1), NoticeDraft { body: "Repair on Saturday".into(), ..NoticeDraft::of(&notice) })
-        .unwrap();
+    Editor::new(&mut doc, &author(2, T0 + MINUTE)).edit_notice(&id(1), NoticeDraft { body: "Repair on Saturday".into(), ..NoticeDraft::of(&notice) }).unwrap();
     Editor::new(&mut doc, &author(2, T0 + MINUTE)).translate_notice(&id(1), Lang::ZhHans, "电梯", "周六维修").unwrap();
     let notice = &space(&doc).notices[id(1).as_str()];
     assert_eq!(notice.body.as_str(), "Repair on Saturday");
@@ -96,22 +92,14 @@ fn notice_edits_keep_other_fields_and_translations_sit_side_by_side() {
     assert_eq!(notice.translations["zh-Hans"].body.as_str(), "周六维修");
     Editor::new(&mut doc, &author(2, T0)).translate_notice(&id(1), Lang::ZhHans, "", "").unwrap();
     assert!(space(&doc).notices[id(1).as_str()].translations.is_empty());
-    assert!(matches!(
-        Editor::new(&mut doc, &author(2, T0)).edit_notice(&id(8), NoticeDraft::new("t", "")),
-        Err(SpaceError::NotFound { kind: "notice", .. })
-    ));
+    assert!(matches!(Editor::new(&mut doc, &author(2, T0)).edit_notice(&id(8), NoticeDraft::new("t", "")), Err(SpaceError::NotFound { kind: "notice", .. })));
 }
 
 #[test]
 fn pledge_status_is_derived_from_signatures_paper_and_time() {
     let mut doc = new_space("s", &author(1, T0));
-    let draft = PledgeDraft {
-        title: "Keep the stairwell clear".into(),
-        text: "We, the residents…".into(),
-        deadline: Some(Timestamp(T0 + 60 * MINUTE)),
-        goal: 4,
-        binding_at: Some(2),
-    };
+    let draft =
+        PledgeDraft { title: "Keep the stairwell clear".into(), text: "We, the residents…".into(), deadline: Some(Timestamp(T0 + 60 * MINUTE)), goal: 4, binding_at: Some(2) };
     Editor::new(&mut doc, &author(1, T0)).create_pledge(&id(1), draft).unwrap();
     let status = |doc: &AutoCommit, at: i64| space(doc).pledges[id(1).as_str()].status(Timestamp(at));
     assert_eq!(status(&doc, T0), PledgeStatus::Open);
@@ -258,7 +246,8 @@ fn settings_categories_kiosk_and_responsibilities() {
     editor.move_category(id(1).as_str(), 0).unwrap();
     editor.rename_category("c000000000000002", Names::from([("en".to_string(), "Repairs & upkeep".to_string())])).unwrap();
     editor.set_category_archived("c000000000000005", true).unwrap();
-    let kiosk = KioskSettings { categories: vec!["c000000000000001".into()], rotation_seconds: 20, languages: vec!["zh-Hant".into()], consultations: false, read_urgent_aloud: true };
+    let kiosk =
+        KioskSettings { categories: vec!["c000000000000001".into()], rotation_seconds: 20, languages: vec!["zh-Hant".into()], consultations: false, read_urgent_aloud: true };
     editor.set_kiosk_settings(&kiosk).unwrap();
     assert!(matches!(editor.set_kiosk_settings(&KioskSettings { rotation_seconds: 1, ..kiosk.clone() }), Err(SpaceError::Invalid(_))));
     let team = Responsibility { team: "Property management".into(), members: [(MemberId::from_random([2; 8]).to_string(), true)].into(), keys: Default::default() };
@@ -321,9 +310,7 @@ fn history_lists_who_changed_what_and_restore_is_a_new_change() {
     Editor::new(&mut doc, &author(1, T0)).post_notice(&id(1), NoticeDraft::new("Lift repair", "Friday")).unwrap();
     Editor::new(&mut doc, &author(2, T0 + MINUTE)).post_notice(&id(2), NoticeDraft::new("Other", "")).unwrap();
     let notice = space(&doc).notices[id(1).as_str()].clone();
-    Editor::new(&mut doc, &author(2, T0 + 2 * MINUTE))
-        .edit_notice(&id(1), NoticeDraft { body: "Saturday".into(), ..NoticeDraft::of(&notice) })
-        .unwrap();
+    Editor::new(&mut doc, &author(2, T0 + 2 * MINUTE)).edit_notice(&id(1), NoticeDraft { body: "Saturday".into(), ..NoticeDraft::of(&notice) }).unwrap();
     Editor::new(&mut doc, &author(3, T0 + 3 * MINUTE)).set_notice_archived(&id(1), true).unwrap();
 
     let history = item_history(&mut doc, ItemKind::Notice, id(1).as_str()).unwrap();

@@ -7,8 +7,8 @@
 use std::rc::Rc;
 
 use linli_core::{Editor, ItemId, SpaceError, Timestamp};
-use linli_view::EngineError;
 use linli_sync::{Cut, DocumentId, RepoEvent};
+use linli_view::EngineError;
 
 use crate::engine::Engine;
 use crate::engine_errors::{from_repo, from_space};
@@ -89,9 +89,8 @@ impl Engine {
         let waiting: Vec<_> = self.cut_closings.borrow().given.iter().filter(|(s, _, _)| *s == space).cloned().collect();
         for (_, item, cut) in waiting {
             let author = self.author();
-            let outcome = self.repo.borrow_mut().change(space, |doc| {
-                Editor::new(doc, &author).close_consultation_at_home_cut(&item, &cut.heads, Timestamp(cut.at as i64), &cut.signature)
-            });
+            let outcome =
+                self.repo.borrow_mut().change(space, |doc| Editor::new(doc, &author).close_consultation_at_home_cut(&item, &cut.heads, Timestamp(cut.at as i64), &cut.signature));
             let done = match outcome {
                 Ok((result, fx)) => {
                     self.apply(fx);

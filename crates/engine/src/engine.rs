@@ -149,9 +149,8 @@ impl Engine {
             ToEngine::Request { id, request } => {
                 // A screen drawn from a picture may act before the space is open here: the
                 // request waits for it rather than failing.
-                let opening = request.space().and_then(|s| s.parse::<DocumentId>().ok()).filter(|space| {
-                    matches!(self.repo.borrow().phase(space), Some(Phase::Loading | Phase::Requesting))
-                });
+                let opening =
+                    request.space().and_then(|s| s.parse::<DocumentId>().ok()).filter(|space| matches!(self.repo.borrow().phase(space), Some(Phase::Loading | Phase::Requesting)));
                 match opening {
                     Some(space) => self.parked.borrow_mut().entry(space).or_default().push((id, request)),
                     None => self.respond(id, request),
@@ -253,9 +252,7 @@ impl Engine {
         let mut peers_changed = false;
         for event in fx.events.drain(..) {
             match event {
-                RepoEvent::DocReady { document_id } | RepoEvent::DocChanged { document_id } | RepoEvent::DocUnavailable { document_id } => {
-                    changed.push(document_id)
-                }
+                RepoEvent::DocReady { document_id } | RepoEvent::DocChanged { document_id } | RepoEvent::DocUnavailable { document_id } => changed.push(document_id),
                 // The badge is about relays; tabs and direct links come and go without changing it.
                 RepoEvent::PeerConnected { conn, .. } | RepoEvent::PeerDisconnected { conn, .. } => {
                     peers_changed = true;
@@ -651,4 +648,3 @@ fn access_of(access: Access) -> linli_view::Access {
         Access::View => linli_view::Access::View,
     }
 }
-

@@ -124,9 +124,7 @@ impl Engine {
                     .resolutions
                     .iter()
                     .filter(|(id, _)| current.lower.escalations.contains_key(*id))
-                    .filter(|(id, step)| {
-                        space.tasks.get(*id).is_some_and(|t| t.request.as_ref().is_some_and(|r| r.resolved_at.is_none()) && step.at > t.updated_at)
-                    })
+                    .filter(|(id, step)| space.tasks.get(*id).is_some_and(|t| t.request.as_ref().is_some_and(|r| r.resolved_at.is_none()) && step.at > t.updated_at))
                     .filter_map(|(id, _)| linli_core::ItemId::parse(id))
                     .collect()
             })
@@ -362,7 +360,15 @@ impl Engine {
                     (Some(_), true) => Some(self.sealed_for_department(space_id, &space, &request, link, &current, &department)?),
                     _ => None,
                 };
-                let escalation = Escalation { title: if private { String::new() } else { task.title.clone() }, details, department, raised_at: raised.raised_at, escalated_at: author.now, raised_by_name, sealed };
+                let escalation = Escalation {
+                    title: if private { String::new() } else { task.title.clone() },
+                    details,
+                    department,
+                    raised_at: raised.raised_at,
+                    escalated_at: author.now,
+                    raised_by_name,
+                    sealed,
+                };
                 self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).escalate(&request, &escalation))
             }
             LinkedEdit::Claim { escalation } => {
@@ -439,11 +445,8 @@ fn departments_of(space: &Space) -> std::collections::BTreeMap<String, Departmen
         .into_iter()
         .map(|(id, category)| {
             let team = space.responsibilities.get(id);
-            let department = Department {
-                names: category.names.clone(),
-                team: team.map(|t| t.team.clone()).unwrap_or_default(),
-                members: team.map(|t| t.members.clone()).unwrap_or_default(),
-            };
+            let department =
+                Department { names: category.names.clone(), team: team.map(|t| t.team.clone()).unwrap_or_default(), members: team.map(|t| t.members.clone()).unwrap_or_default() };
             (id.to_owned(), department)
         })
         .collect()

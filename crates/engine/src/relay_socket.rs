@@ -4,8 +4,8 @@ use std::cell::Cell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
-use js_sys::{ArrayBuffer, Uint8Array};
 use gloo_timers::callback::Timeout;
+use js_sys::{ArrayBuffer, Uint8Array};
 use linli_sync::{ConnId, Direction};
 use linli_view::RelayStatus;
 use wasm_bindgen::prelude::*;

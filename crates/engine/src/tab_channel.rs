@@ -77,12 +77,7 @@ impl TabChannel {
 /// Opens the channel, answers other tabs, and says hello. `None` where BroadcastChannel is missing.
 pub fn open(engine: &Rc<Engine>) -> Option<Rc<TabChannel>> {
     let channel = BroadcastChannel::new(CHANNEL).ok()?;
-    let tab = Rc::new(TabChannel {
-        channel,
-        me: platform::random_hex::<8>(),
-        conns: RefCell::new(HashMap::new()),
-        tabs: RefCell::new(HashMap::new()),
-    });
+    let tab = Rc::new(TabChannel { channel, me: platform::random_hex::<8>(), conns: RefCell::new(HashMap::new()), tabs: RefCell::new(HashMap::new()) });
     let weak_engine: Weak<Engine> = Rc::downgrade(engine);
     let weak_tab = Rc::downgrade(&tab);
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {

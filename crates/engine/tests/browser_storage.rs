@@ -2,8 +2,8 @@
 //! IndexedDB in automerge-repo's layout.
 #![cfg(target_arch = "wasm32")]
 
-use linli_engine::IdbStore;
 use linli_core::{Author, Editor, ItemId, MemberId, NoticeDraft, Space, SpaceDocument, Timestamp, new_space};
+use linli_engine::IdbStore;
 use linli_sync::{ChunkLedger, DocumentId, StorageOp};
 use wasm_bindgen_test::*;
 

@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use clap::Parser;
 use linli_client::{ChangeHook, Client};
+use linli_sync::DocumentId;
 use linli_sync::automerge::transaction::Transactable;
 use linli_sync::automerge::{AutoCommit, ROOT, ReadDoc, ScalarValue, Value};
-use linli_sync::DocumentId;
 use tokio::time::Instant;
 
 #[derive(Debug, Parser)]
@@ -66,11 +66,7 @@ async fn main() {
         doc.commit();
         seeder.create(*id, doc);
     }
-    let acknowledged = seeder
-        .until_within(Duration::from_secs(30), |s| {
-            docs.iter().all(|id| s.relay_heads.get(id).is_some_and(|h| !h.is_empty()))
-        })
-        .await;
+    let acknowledged = seeder.until_within(Duration::from_secs(30), |s| docs.iter().all(|id| s.relay_heads.get(id).is_some_and(|h| !h.is_empty()))).await;
     assert!(acknowledged, "the server took the seed documents");
 
     // Every client opens its document and measures edits made by the others.

@@ -10,9 +10,9 @@ use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
 use crate::Sealed;
+use crate::Timestamp;
 use crate::comment::{Comment, comments_in_order};
 use crate::lang::Names;
-use crate::Timestamp;
 
 /// A column of a board, under `boards/<id>/columns/<column id>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -366,7 +366,8 @@ mod tests {
     use super::*;
 
     fn yes_no(quorum: u64, threshold: Option<Threshold>) -> Consultation {
-        let options = [YES, NO, ABSTAIN].iter().enumerate().map(|(i, id)| ((*id).to_owned(), VoteOption { label: String::new(), position: format!("{i}"), archived: false })).collect();
+        let options =
+            [YES, NO, ABSTAIN].iter().enumerate().map(|(i, id)| ((*id).to_owned(), VoteOption { label: String::new(), position: format!("{i}"), archived: false })).collect();
         Consultation {
             question: "Paint the gate green?".into(),
             background: String::new(),
@@ -406,7 +407,13 @@ mod tests {
     }
 
     fn paper(tally: &mut Tally, counts: &[(&str, u64)], voters: u64) {
-        let entry = PaperCount { counts: counts.iter().map(|(id, n)| ((*id).to_owned(), *n)).collect(), voters, recorded_by: String::new(), recorded_at: Timestamp(0), note: String::new() };
+        let entry = PaperCount {
+            counts: counts.iter().map(|(id, n)| ((*id).to_owned(), *n)).collect(),
+            voters,
+            recorded_by: String::new(),
+            recorded_at: Timestamp(0),
+            note: String::new(),
+        };
         tally.paper.insert(format!("p{}", tally.paper.len()), entry);
     }
 

@@ -67,38 +67,136 @@ impl ItemKind {
 /// One operation of the `Editor`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Edit {
-    Join { name: String, role: String },
+    Join {
+        name: String,
+        role: String,
+    },
     /// Gives (or, both empty, takes back) the member's own call-back details, sealed to them and
     /// the organisers.
-    SetCallBack { flat: String, phone: String },
-    RenameSpace { name: String },
-    SetDescription { description: String },
-    SetLanguages { languages: Vec<Lang> },
-    AddCategory { id: ItemId, names: Names },
-    RenameCategory { id: String, names: Names },
-    MoveCategory { id: String, index: usize },
-    SetCategoryArchived { id: String, archived: bool },
-    SetKioskSettings { settings: KioskSettings },
-    SetResponsibility { category: String, responsibility: Responsibility },
-    SetMemberHidden { member: String, hidden: bool, reason: String },
-    PostNotice { id: ItemId, draft: NoticeDraft },
-    EditNotice { id: ItemId, draft: NoticeDraft },
-    TranslateNotice { id: ItemId, lang: Lang, title: String, body: String },
-    SetNoticeArchived { id: ItemId, archived: bool },
-    CommentOnNotice { id: ItemId, comment: ItemId, text: String },
-    CreatePledge { id: ItemId, draft: PledgeDraft },
-    EditPledge { id: ItemId, draft: PledgeDraft },
-    SignPledge { id: ItemId, name: String },
-    WithdrawSignature { id: ItemId },
-    RecordPaperSignatures { id: ItemId, entry: ItemId, count: u64, note: String },
-    SetPledgeArchived { id: ItemId, archived: bool },
-    CreateBoard { id: ItemId, name: String, columns: Vec<(ItemId, Names)> },
-    RenameBoard { id: ItemId, name: String },
-    AddColumn { board: ItemId, column: ItemId, names: Names },
-    RenameColumn { board: ItemId, column: ItemId, names: Names },
-    MoveColumn { board: ItemId, column: ItemId, index: usize },
-    ArchiveColumn { board: ItemId, column: ItemId },
-    AddTask { id: ItemId, board: ItemId, column: ItemId, draft: TaskDraft, place: PlaceAt },
+    SetCallBack {
+        flat: String,
+        phone: String,
+    },
+    RenameSpace {
+        name: String,
+    },
+    SetDescription {
+        description: String,
+    },
+    SetLanguages {
+        languages: Vec<Lang>,
+    },
+    AddCategory {
+        id: ItemId,
+        names: Names,
+    },
+    RenameCategory {
+        id: String,
+        names: Names,
+    },
+    MoveCategory {
+        id: String,
+        index: usize,
+    },
+    SetCategoryArchived {
+        id: String,
+        archived: bool,
+    },
+    SetKioskSettings {
+        settings: KioskSettings,
+    },
+    SetResponsibility {
+        category: String,
+        responsibility: Responsibility,
+    },
+    SetMemberHidden {
+        member: String,
+        hidden: bool,
+        reason: String,
+    },
+    PostNotice {
+        id: ItemId,
+        draft: NoticeDraft,
+    },
+    EditNotice {
+        id: ItemId,
+        draft: NoticeDraft,
+    },
+    TranslateNotice {
+        id: ItemId,
+        lang: Lang,
+        title: String,
+        body: String,
+    },
+    SetNoticeArchived {
+        id: ItemId,
+        archived: bool,
+    },
+    CommentOnNotice {
+        id: ItemId,
+        comment: ItemId,
+        text: String,
+    },
+    CreatePledge {
+        id: ItemId,
+        draft: PledgeDraft,
+    },
+    EditPledge {
+        id: ItemId,
+        draft: PledgeDraft,
+    },
+    SignPledge {
+        id: ItemId,
+        name: String,
+    },
+    WithdrawSignature {
+        id: ItemId,
+    },
+    RecordPaperSignatures {
+        id: ItemId,
+        entry: ItemId,
+        count: u64,
+        note: String,
+    },
+    SetPledgeArchived {
+        id: ItemId,
+        archived: bool,
+    },
+    CreateBoard {
+        id: ItemId,
+        name: String,
+        columns: Vec<(ItemId, Names)>,
+    },
+    RenameBoard {
+        id: ItemId,
+        name: String,
+    },
+    AddColumn {
+        board: ItemId,
+        column: ItemId,
+        names: Names,
+    },
+    RenameColumn {
+        board: ItemId,
+        column: ItemId,
+        names: Names,
+    },
+    MoveColumn {
+        board: ItemId,
+        column: ItemId,
+        index: usize,
+    },
+    ArchiveColumn {
+        board: ItemId,
+        column: ItemId,
+    },
+    AddTask {
+        id: ItemId,
+        board: ItemId,
+        column: ItemId,
+        draft: TaskDraft,
+        place: PlaceAt,
+    },
     /// `private`: its title and details are sealed to the resident, its team and the organisers.
     RaiseRequest {
         id: ItemId,
@@ -117,44 +215,169 @@ pub enum Edit {
         #[serde(default)]
         private: bool,
     },
-    EditTask { id: ItemId, draft: TaskDraft },
-    MoveTask { id: ItemId, column: ItemId, place: PlaceAt },
-    ClaimTask { id: ItemId },
-    UnclaimTask { id: ItemId },
-    AssignTask { id: ItemId, member: String, assigned: bool },
-    ResolveRequest { id: ItemId, resolved: bool },
-    AddRequestDetails { id: ItemId, details: String },
+    EditTask {
+        id: ItemId,
+        draft: TaskDraft,
+    },
+    MoveTask {
+        id: ItemId,
+        column: ItemId,
+        place: PlaceAt,
+    },
+    ClaimTask {
+        id: ItemId,
+    },
+    UnclaimTask {
+        id: ItemId,
+    },
+    AssignTask {
+        id: ItemId,
+        member: String,
+        assigned: bool,
+    },
+    ResolveRequest {
+        id: ItemId,
+        resolved: bool,
+    },
+    AddRequestDetails {
+        id: ItemId,
+        details: String,
+    },
     /// Organisers give a request to another category (and its team).
-    MoveRequestToCategory { id: ItemId, category: String },
+    MoveRequestToCategory {
+        id: ItemId,
+        category: String,
+    },
     /// Organisers publish what everyone may read of a private request (a summary they write).
-    PublishRequestSummary { id: ItemId, title: String, description: String },
-    ConfirmRequest { id: ItemId, resolved: bool },
-    CommentOnTask { id: ItemId, comment: ItemId, text: String },
-    SetTaskArchived { id: ItemId, archived: bool },
-    CreateConsultation { id: ItemId, draft: ConsultationDraft },
-    EditConsultation { id: ItemId, draft: ConsultationDraft },
-    Vote { id: ItemId, choices: Vec<String> },
-    RecordPaperVotes { id: ItemId, entry: ItemId, counts: BTreeMap<String, u64>, voters: u64, note: String },
-    CloseConsultation { id: ItemId },
-    CommentOnConsultation { id: ItemId, comment: ItemId, text: String },
-    SetConsultationArchived { id: ItemId, archived: bool },
+    PublishRequestSummary {
+        id: ItemId,
+        title: String,
+        description: String,
+    },
+    ConfirmRequest {
+        id: ItemId,
+        resolved: bool,
+    },
+    CommentOnTask {
+        id: ItemId,
+        comment: ItemId,
+        text: String,
+    },
+    SetTaskArchived {
+        id: ItemId,
+        archived: bool,
+    },
+    CreateConsultation {
+        id: ItemId,
+        draft: ConsultationDraft,
+    },
+    EditConsultation {
+        id: ItemId,
+        draft: ConsultationDraft,
+    },
+    Vote {
+        id: ItemId,
+        choices: Vec<String>,
+    },
+    RecordPaperVotes {
+        id: ItemId,
+        entry: ItemId,
+        counts: BTreeMap<String, u64>,
+        voters: u64,
+        note: String,
+    },
+    CloseConsultation {
+        id: ItemId,
+    },
+    CommentOnConsultation {
+        id: ItemId,
+        comment: ItemId,
+        text: String,
+    },
+    SetConsultationArchived {
+        id: ItemId,
+        archived: bool,
+    },
     /// A decision's follow-up: a new task on a board, linked from the consultation.
-    FollowUpWithTask { consultation: ItemId, id: ItemId, board: ItemId, column: ItemId, draft: TaskDraft },
-    FollowUpWithNotice { consultation: ItemId, id: ItemId, draft: NoticeDraft },
-    FollowUpWithPledge { consultation: ItemId, id: ItemId, draft: PledgeDraft },
-    AddBody { id: ItemId, names: Names },
-    RenameBody { id: ItemId, names: Names },
-    SetBodyArchived { id: ItemId, archived: bool },
-    ScheduleMeeting { id: ItemId, draft: MeetingDraft },
-    EditMeeting { id: ItemId, draft: MeetingDraft },
-    AddAgendaItem { meeting: ItemId, item: ItemId, title: String, links: Vec<String> },
-    SetAgendaDecision { meeting: ItemId, item: ItemId, decision: String },
-    SetAttendance { meeting: ItemId, member: String, present: bool },
-    SetOtherAttendees { meeting: ItemId, others: u64 },
-    SetMinutes { meeting: ItemId, minutes: String },
+    FollowUpWithTask {
+        consultation: ItemId,
+        id: ItemId,
+        board: ItemId,
+        column: ItemId,
+        draft: TaskDraft,
+    },
+    FollowUpWithNotice {
+        consultation: ItemId,
+        id: ItemId,
+        draft: NoticeDraft,
+    },
+    FollowUpWithPledge {
+        consultation: ItemId,
+        id: ItemId,
+        draft: PledgeDraft,
+    },
+    AddBody {
+        id: ItemId,
+        names: Names,
+    },
+    RenameBody {
+        id: ItemId,
+        names: Names,
+    },
+    SetBodyArchived {
+        id: ItemId,
+        archived: bool,
+    },
+    ScheduleMeeting {
+        id: ItemId,
+        draft: MeetingDraft,
+    },
+    EditMeeting {
+        id: ItemId,
+        draft: MeetingDraft,
+    },
+    AddAgendaItem {
+        meeting: ItemId,
+        item: ItemId,
+        title: String,
+        links: Vec<String>,
+    },
+    SetAgendaDecision {
+        meeting: ItemId,
+        item: ItemId,
+        decision: String,
+    },
+    SetAttendance {
+        meeting: ItemId,
+        member: String,
+        present: bool,
+    },
+    SetOtherAttendees {
+        meeting: ItemId,
+        others: u64,
+    },
+    SetMinutes {
+        meeting: ItemId,
+        minutes: String,
+    },
     /// A task on a board made at a meeting, assigned to `owner` (a member ID, or empty).
-    AddActionItem { meeting: ItemId, agenda_item: String, id: ItemId, board: ItemId, column: ItemId, draft: TaskDraft, owner: String },
-    SetMeetingArchived { id: ItemId, archived: bool },
+    AddActionItem {
+        meeting: ItemId,
+        agenda_item: String,
+        id: ItemId,
+        board: ItemId,
+        column: ItemId,
+        draft: TaskDraft,
+        owner: String,
+    },
+    SetMeetingArchived {
+        id: ItemId,
+        archived: bool,
+    },
     /// Brings an item back as it was right after the change whose hash (hex) is given.
-    Restore { kind: ItemKind, id: String, change: String },
+    Restore {
+        kind: ItemKind,
+        id: String,
+        change: String,
+    },
 }

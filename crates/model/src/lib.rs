@@ -27,10 +27,12 @@ pub mod space_link;
 pub mod text_field;
 mod time;
 
-pub use broken_rule::{BrokenRule, held_back};
 pub use board::{Board, Column, Confirmation, Request, RequestStats, Task, TaskDraft, percentile, request_stats};
+pub use broken_rule::{BrokenRule, held_back};
 pub use comment::{Comment, comments_in_order};
-pub use consultation::{ABSTAIN, Closing, Consultation, ConsultationDraft, ConsultationStatus, Decision, FollowUp, InvalidVote, NO, Outcome, PaperCount, Tally, Threshold, Vote, VoteOption, YES};
+pub use consultation::{
+    ABSTAIN, Closing, Consultation, ConsultationDraft, ConsultationStatus, Decision, FollowUp, InvalidVote, NO, Outcome, PaperCount, Tally, Threshold, Vote, VoteOption, YES,
+};
 pub use edit::{Edit, ItemKind, PlaceAt};
 pub use ids::{ItemId, ItemMark, MemberId};
 pub use invalid::Invalid;

@@ -186,10 +186,16 @@ pub enum LinkState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EscalationState {
     /// Not claimed yet; `overdue` once the upper space's time limit has passed.
-    Waiting { overdue: bool },
+    Waiting {
+        overdue: bool,
+    },
     /// Claimed by the department; `late` if that was after the time limit.
-    Claimed { late: bool },
-    Resolved { late: bool },
+    Claimed {
+        late: bool,
+    },
+    Resolved {
+        late: bool,
+    },
 }
 
 impl Link {
@@ -234,12 +240,7 @@ impl Link {
     /// Escalations in the order a department works them: overdue first, then waiting (oldest
     /// first), then claimed, then resolved (newest first).
     pub fn escalations_in_order(&self, now: Timestamp) -> Vec<(&str, &Escalation, EscalationState)> {
-        let mut all: Vec<_> = self
-            .lower
-            .escalations
-            .iter()
-            .filter_map(|(id, e)| Some((id.as_str(), e, self.escalation_state(id, now)?)))
-            .collect();
+        let mut all: Vec<_> = self.lower.escalations.iter().filter_map(|(id, e)| Some((id.as_str(), e, self.escalation_state(id, now)?))).collect();
         let rank = |state: &EscalationState| match state {
             EscalationState::Waiting { overdue: true } => 0,
             EscalationState::Waiting { overdue: false } => 1,

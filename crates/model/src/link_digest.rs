@@ -96,7 +96,14 @@ impl Digest {
                 // document holds them sealed), nor who raised it.
                 let private = task.sealed.is_some();
                 let raised_by_name = if shares.names && !private { space.member_name(&request.raised_by).unwrap_or_default().to_owned() } else { String::new() };
-                let shared = SharedRequest { title: if private { String::new() } else { task.title.clone() }, category, raised_at: request.raised_at, claimed_at: request.claimed_at, resolved_at: request.resolved_at, raised_by_name };
+                let shared = SharedRequest {
+                    title: if private { String::new() } else { task.title.clone() },
+                    category,
+                    raised_at: request.raised_at,
+                    claimed_at: request.claimed_at,
+                    resolved_at: request.resolved_at,
+                    raised_by_name,
+                };
                 digest.requests.insert(id.clone(), shared);
             }
         }

@@ -70,10 +70,7 @@ impl Notice {
     /// Whether the notice is to be shown at `now`: not archived, inside its display window and
     /// not expired.
     pub fn is_active(&self, now: Timestamp) -> bool {
-        !self.archived
-            && self.starts_at.is_none_or(|t| t <= now)
-            && self.ends_at.is_none_or(|t| now < t)
-            && self.expires_at.is_none_or(|t| now < t)
+        !self.archived && self.starts_at.is_none_or(|t| t <= now) && self.ends_at.is_none_or(|t| now < t) && self.expires_at.is_none_or(|t| now < t)
     }
 
     /// Comments oldest first.

@@ -5,7 +5,6 @@
 //! devices that pick a position between the same neighbours at once may pick the same key;
 //! readers then order by (position, ID), which is the same everywhere.
 
-
 /// Where a card goes among the others in its column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place<'a> {

@@ -155,9 +155,7 @@ impl Space {
     /// then the most recently shown.
     pub fn active_notices(&self, now: Timestamp) -> Vec<(&str, &Notice)> {
         let mut notices: Vec<_> = self.notices.iter().filter(|(_, n)| n.is_active(now)).map(|(id, n)| (id.as_str(), n)).collect();
-        notices.sort_by(|a, b| {
-            (b.1.urgent, b.1.pinned, b.1.shown_since()).cmp(&(a.1.urgent, a.1.pinned, a.1.shown_since())).then_with(|| a.0.cmp(b.0))
-        });
+        notices.sort_by(|a, b| (b.1.urgent, b.1.pinned, b.1.shown_since()).cmp(&(a.1.urgent, a.1.pinned, a.1.shown_since())).then_with(|| a.0.cmp(b.0)));
         notices
     }
 
@@ -196,12 +194,7 @@ impl Space {
 
     /// The tasks of one column of a board that are not archived, in order.
     pub fn column_tasks(&self, board: &str, column: &str) -> Vec<(&str, &Task)> {
-        let mut tasks: Vec<_> = self
-            .tasks
-            .iter()
-            .filter(|(_, t)| !t.archived && t.board == board && t.column == column)
-            .map(|(id, t)| (id.as_str(), t))
-            .collect();
+        let mut tasks: Vec<_> = self.tasks.iter().filter(|(_, t)| !t.archived && t.board == board && t.column == column).map(|(id, t)| (id.as_str(), t)).collect();
         tasks.sort_by(|a, b| a.1.position.cmp(&b.1.position).then_with(|| a.0.cmp(b.0)));
         tasks
     }
@@ -210,17 +203,12 @@ impl Space {
     /// moved a card into it). Screens show them in the board's first column so none is lost.
     pub fn orphan_tasks(&self, board: &str) -> Vec<(&str, &Task)> {
         let Some(b) = self.boards.get(board) else { return Vec::new() };
-        self.tasks
-            .iter()
-            .filter(|(_, t)| !t.archived && t.board == board && b.columns.get(&t.column).is_none_or(|c| c.archived))
-            .map(|(id, t)| (id.as_str(), t))
-            .collect()
+        self.tasks.iter().filter(|(_, t)| !t.archived && t.board == board && b.columns.get(&t.column).is_none_or(|c| c.archived)).map(|(id, t)| (id.as_str(), t)).collect()
     }
 
     /// Pledges open for signing at `now`, newest first.
     pub fn open_pledges(&self, now: Timestamp) -> Vec<(&str, &Pledge)> {
-        let mut pledges: Vec<_> =
-            self.pledges.iter().filter(|(_, p)| p.is_open_for_signing(now)).map(|(id, p)| (id.as_str(), p)).collect();
+        let mut pledges: Vec<_> = self.pledges.iter().filter(|(_, p)| p.is_open_for_signing(now)).map(|(id, p)| (id.as_str(), p)).collect();
         pledges.sort_by(|a, b| b.1.created_at.cmp(&a.1.created_at).then_with(|| a.0.cmp(b.0)));
         pledges
     }
@@ -232,12 +220,8 @@ impl Space {
 
     /// Requests not yet resolved, oldest first.
     pub fn open_requests(&self) -> Vec<(&str, &Task)> {
-        let mut open: Vec<_> = self
-            .tasks
-            .iter()
-            .filter(|(_, t)| !t.archived && t.request.as_ref().is_some_and(|r| r.resolved_at.is_none()))
-            .map(|(id, t)| (id.as_str(), t))
-            .collect();
+        let mut open: Vec<_> =
+            self.tasks.iter().filter(|(_, t)| !t.archived && t.request.as_ref().is_some_and(|r| r.resolved_at.is_none())).map(|(id, t)| (id.as_str(), t)).collect();
         open.sort_by_key(|(id, t)| (t.request.as_ref().map(|r| r.raised_at), *id));
         open
     }

@@ -52,11 +52,7 @@ impl Hydrate for Timestamp {
     }
 
     fn hydrate_f64(f: f64) -> Result<Self, HydrateError> {
-        if f.is_finite() && f.abs() < 9.0e15 {
-            Ok(Timestamp(f as i64))
-        } else {
-            Err(HydrateError::unexpected("a time in milliseconds", format!("{f}")))
-        }
+        if f.is_finite() && f.abs() < 9.0e15 { Ok(Timestamp(f as i64)) } else { Err(HydrateError::unexpected("a time in milliseconds", format!("{f}"))) }
     }
 }
 

@@ -17,10 +17,10 @@ use linli_relay::FolderStore;
 use linli_sync::automerge::AutoCommit;
 use linli_sync::automerge::sync::{self, SyncDoc};
 use linli_sync::{ChunkKey, DocumentId, Message, PeerMetadata, RepoEvent, codec};
-use tokio_tungstenite::tungstenite::Message as Frame;
 use support::client::Client;
 use support::relay_process::{RelayProcess, Resident};
 use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message as Frame;
 
 const STORED_SPACES: u16 = 1_000;
 const WAVE_DOCUMENTS: u8 = 100;

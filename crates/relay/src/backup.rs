@@ -110,11 +110,7 @@ pub struct BackupReport {
 
 impl fmt::Display for BackupReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "backed up {} documents: copied {} files, {} were already in the backup",
-            self.documents, self.files_copied, self.files_already_there
-        )?;
+        write!(f, "backed up {} documents: copied {} files, {} were already in the backup", self.documents, self.files_copied, self.files_already_there)?;
         if self.files_compacted_while_copying > 0 {
             write!(f, "; {} were compacted by the relay as they were copied, and the newer files taken instead", self.files_compacted_while_copying)?;
         }
@@ -170,9 +166,7 @@ fn lock(dest: &Path) -> io::Result<fs::File> {
     let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(dest.join(LOCK_FILE))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
-        Err(fs::TryLockError::WouldBlock) => {
-            Err(io::Error::new(io::ErrorKind::WouldBlock, format!("another backup into {} is running", dest.display())))
-        }
+        Err(fs::TryLockError::WouldBlock) => Err(io::Error::new(io::ErrorKind::WouldBlock, format!("another backup into {} is running", dest.display()))),
         Err(fs::TryLockError::Error(error)) => Err(error),
     }
 }
@@ -203,10 +197,7 @@ fn copy_storage_id(data: &Path, dest: &Path, report: &mut BackupReport) -> io::R
         Some(theirs) if theirs == ours => Ok(()),
         Some(theirs) => Err(io::Error::new(
             io::ErrorKind::AlreadyExists,
-            format!(
-                "{} holds the backup of another relay (storage ID {theirs}, this one is {ours}); back up into an empty folder",
-                dest.display()
-            ),
+            format!("{} holds the backup of another relay (storage ID {theirs}, this one is {ours}); back up into an empty folder", dest.display()),
         )),
         None => {
             write_durably(&dest.join("st").join("orage-adapter-id"), ours.as_bytes())?;
@@ -218,13 +209,7 @@ fn copy_storage_id(data: &Path, dest: &Path, report: &mut BackupReport) -> io::R
 
 /// Copies one document's chunks in rounds until a round settles (see the module docs), then
 /// removes what an earlier backup had that the copy proves redundant.
-fn copy_document(
-    data: &Path,
-    destination: &FolderStore,
-    document_id: DocumentId,
-    report: &mut BackupReport,
-    after_listing: &mut dyn FnMut(DocumentId),
-) -> io::Result<()> {
+fn copy_document(data: &Path, destination: &FolderStore, document_id: DocumentId, report: &mut BackupReport, after_listing: &mut dyn FnMut(DocumentId)) -> io::Result<()> {
     let source_folder = document_folder(data, &document_id);
     let dest_folder = document_folder(destination.root(), &document_id);
     let mut already_there = BTreeSet::new();
@@ -293,17 +278,14 @@ fn copy_document(
             return Ok(());
         }
     }
-    Err(io::Error::other(format!(
-        "document {document_id} kept being compacted while it was copied ({MOST_ROUNDS} times); nothing is wrong with it, run the backup again"
-    )))
+    Err(io::Error::other(format!("document {document_id} kept being compacted while it was copied ({MOST_ROUNDS} times); nothing is wrong with it, run the backup again")))
 }
 
 /// Removes the chunks `old` of an earlier backup if the chunks `taken` in this one hold all
 /// they hold; otherwise keeps them all and names them in the report.
 fn remove_what_the_copy_holds(root: &Path, taken: &BTreeSet<ChunkKey>, old: Vec<ChunkKey>, report: &mut BackupReport) -> io::Result<()> {
     let read_all = |keys: &mut dyn Iterator<Item = &ChunkKey>| -> io::Result<Vec<(ChunkKey, Vec<u8>)>> {
-        keys.map(|key| fs::read(chunk_path(root, key)).map(|bytes| (key.clone(), bytes)).map_err(|e| with_path(e, &chunk_path(root, key))))
-            .collect()
+        keys.map(|key| fs::read(chunk_path(root, key)).map(|bytes| (key.clone(), bytes)).map_err(|e| with_path(e, &chunk_path(root, key)))).collect()
     };
     let current = read_all(&mut taken.iter())?;
     let stale = read_all(&mut old.iter())?;
@@ -357,8 +339,7 @@ fn holds_everything_of(current: &[(ChunkKey, Vec<u8>)], stale: &[(ChunkKey, Vec<
         }
     }
     for (kind, entry_len) in [(ChunkKind::Signatures, ChangeSignature::LEN), (ChunkKind::MemberSignatures, MemberSignature::STORED_LEN)] {
-        let held: HashSet<&[u8]> =
-            current.iter().filter(|(key, _)| key.kind == kind).flat_map(|(_, bytes)| bytes.chunks_exact(entry_len)).collect();
+        let held: HashSet<&[u8]> = current.iter().filter(|(key, _)| key.kind == kind).flat_map(|(_, bytes)| bytes.chunks_exact(entry_len)).collect();
         for (_, bytes) in stale.iter().filter(|(key, _)| key.kind == kind) {
             if !bytes.len().is_multiple_of(entry_len) || !bytes.chunks_exact(entry_len).all(|entry| held.contains(entry)) {
                 return false;

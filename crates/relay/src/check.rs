@@ -141,8 +141,7 @@ fn check_data_folder_at(data: &Path, now: SystemTime) -> io::Result<CheckReport>
 
 /// The chunks of one document that cannot be read, and why.
 fn unreadable_chunks(chunks: Vec<(ChunkKey, Vec<u8>)>) -> Vec<(ChunkKey, String)> {
-    let (document_chunks, signature_chunks): (Vec<_>, Vec<_>) =
-        chunks.into_iter().partition(|(key, _)| matches!(key.kind, ChunkKind::Snapshot | ChunkKind::Incremental));
+    let (document_chunks, signature_chunks): (Vec<_>, Vec<_>) = chunks.into_iter().partition(|(key, _)| matches!(key.kind, ChunkKind::Snapshot | ChunkKind::Incremental));
     let (_, _, unreadable) = ChunkLedger::load(document_chunks);
     let mut found: Vec<(ChunkKey, String)> = unreadable.into_iter().map(|chunk| (chunk.key, chunk.reason)).collect();
     found.extend(signature_chunks.into_iter().filter_map(|(key, bytes)| Some((key.clone(), signature_chunk_damage(&key, &bytes)?))));
@@ -207,9 +206,9 @@ fn tidy_temporary_file(path: PathBuf, now: SystemTime, report: &mut CheckReport)
 
 #[cfg(test)]
 mod tests {
+    use linli_sync::DocumentId;
     use linli_sync::automerge::transaction::Transactable;
     use linli_sync::automerge::{AutoCommit, ROOT};
-    use linli_sync::DocumentId;
 
     use super::*;
 

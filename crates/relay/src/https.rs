@@ -17,8 +17,8 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
-use rustls::pki_types::pem::PemObject;
 use futures_util::StreamExt;
+use rustls::pki_types::pem::PemObject;
 use tokio::net::TcpListener;
 
 /// Let's Encrypt's production directory.

@@ -29,11 +29,22 @@ use crate::metrics::Metrics;
 /// What a connection tells the hub.
 #[derive(Debug)]
 pub enum HubCommand {
-    Opened { conn: ConnId, direction: Direction, outbox: Outbox },
-    Frame { conn: ConnId, bytes: Vec<u8> },
-    Closed { conn: ConnId },
+    Opened {
+        conn: ConnId,
+        direction: Direction,
+        outbox: Outbox,
+    },
+    Frame {
+        conn: ConnId,
+        bytes: Vec<u8>,
+    },
+    Closed {
+        conn: ConnId,
+    },
     /// Open a stored document (so that it is offered to peer relays).
-    Open { document_id: DocumentId },
+    Open {
+        document_id: DocumentId,
+    },
 }
 
 /// The hub's way to one connection: a bounded queue of frames, and the close code to use when
@@ -517,8 +528,7 @@ fn run_storage(store: &FolderStore, ops: Vec<StorageOp>) -> StorageOutcome {
     let mut puts = Vec::new();
     let mut deletes = Vec::new();
     let flush = |puts: &mut Vec<(ChunkKey, Vec<u8>)>, deletes: &mut Vec<ChunkKey>, outcome: &mut StorageOutcome| {
-        let (signatures, chunks): (Vec<_>, Vec<_>) =
-            std::mem::take(puts).into_iter().partition(|(key, _)| matches!(key.kind, ChunkKind::Signatures | ChunkKind::MemberSignatures));
+        let (signatures, chunks): (Vec<_>, Vec<_>) = std::mem::take(puts).into_iter().partition(|(key, _)| matches!(key.kind, ChunkKind::Signatures | ChunkKind::MemberSignatures));
         let mut failed = write_all(store, signatures);
         let unsigned = failed_documents(&failed);
         let chunks = chunks.into_iter().filter(|(key, _)| !unsigned.contains(&key.document_id)).collect();

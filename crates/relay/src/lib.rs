@@ -9,15 +9,15 @@ mod embedded_site;
 mod fair_share;
 mod folder_store;
 mod heads_log;
+pub mod https;
 mod hub;
 mod idle_release;
-pub mod https;
-mod take_part_limits;
 mod limits;
 mod metrics;
 mod peer_link;
 mod site;
 mod space_view;
+mod take_part_limits;
 mod wire;
 
 use std::future::Future;
@@ -124,8 +124,7 @@ pub async fn run(listener: TcpListener, config: RelayConfig, shutdown: impl Futu
     let (stop_tx, stop_rx) = watch::channel(false);
     let context = Context { hub: hub_tx, limits: Arc::new(config.limits.clone()), shutdown: stop_rx, metrics };
     let next_conn = Arc::new(AtomicU64::new(1));
-    let peer_links: Vec<_> =
-        config.peers.iter().map(|url| tokio::spawn(peer_link::keep_linked(url.clone(), next_conn.clone(), context.clone()))).collect();
+    let peer_links: Vec<_> = config.peers.iter().map(|url| tokio::spawn(peer_link::keep_linked(url.clone(), next_conn.clone(), context.clone()))).collect();
     // A binary built with the site inside serves it unless `--site` names a folder.
     let unpacked_site = if config.site_dir.is_none() { embedded_site::unpack()? } else { None };
     let site_dir = config.site_dir.clone().or_else(|| unpacked_site.as_ref().map(|folder| folder.path().to_owned()));
@@ -161,11 +160,7 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
 /// A WebSocket upgrade on any path is a sync connection (JavaScript clients dial `ws://host:port`
 /// with the path `/`); anything else is a file of the site, with `index.html` for app routes.
 async fn site_or_sync(State(state): State<AppState>, request: Request) -> Response {
-    let wants_upgrade = request
-        .headers()
-        .get(header::UPGRADE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    let wants_upgrade = request.headers().get(header::UPGRADE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
     if wants_upgrade {
         return admit(state, request).await;
     }

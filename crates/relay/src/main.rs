@@ -132,8 +132,7 @@ fn main() -> anyhow::Result<()> {
     match flags.command {
         None => serve(flags.serve),
         Some(Command::Backup { dir, data }) => {
-            let report = linli_relay::backup::copy_data_folder(&data, &dir)
-                .with_context(|| format!("cannot back up {} to {}", data.display(), dir.display()))?;
+            let report = linli_relay::backup::copy_data_folder(&data, &dir).with_context(|| format!("cannot back up {} to {}", data.display(), dir.display()))?;
             println!("{report}");
             Ok(())
         }

@@ -12,9 +12,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use linli_sync::DocumentId;
 use linli_sync::automerge::transaction::Transactable;
 use linli_sync::automerge::{AutoCommit, ChangeHash, ROOT};
-use linli_sync::DocumentId;
 use support::client::{Client, State};
 use support::relay_process::RelayProcess;
 
@@ -70,12 +70,7 @@ fn document_folder(data: &Path, id: DocumentId) -> PathBuf {
 /// The snapshot files of a document now (a compaction replaces them).
 fn snapshot_names(data: &Path, id: DocumentId) -> BTreeSet<String> {
     let folder = document_folder(data, id).join("snapshot");
-    std::fs::read_dir(folder)
-        .into_iter()
-        .flatten()
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter(|name| !name.ends_with(".tmp"))
-        .collect()
+    std::fs::read_dir(folder).into_iter().flatten().filter_map(|entry| entry.ok()?.file_name().into_string().ok()).filter(|name| !name.ends_with(".tmp")).collect()
 }
 
 /// The latest of a writer's changes that the relay has acknowledged (reported in its heads).
@@ -143,8 +138,7 @@ async fn a_backup_made_under_write_load_restores_every_acknowledged_change() {
         writers.push(tokio::spawn(keep_writing(client.clone(), *id, stop.clone())));
         clients.push((*id, client));
     }
-    let quiet_heads: BTreeMap<DocumentId, Vec<ChangeHash>> =
-        scribe.with(|s| quiet.iter().map(|id| (*id, s.repo.document(id).unwrap().clone().get_heads())).collect());
+    let quiet_heads: BTreeMap<DocumentId, Vec<ChangeHash>> = scribe.with(|s| quiet.iter().map(|id| (*id, s.repo.document(id).unwrap().clone().get_heads())).collect());
     scribe.until(|s| quiet_heads.iter().all(|(id, heads)| s.relay_heads.get(id) == Some(heads))).await;
     // Let the busy documents grow until each has been compacted at least once.
     let first_snapshots: Vec<BTreeSet<String>> = busy.iter().map(|id| snapshot_names(data.path(), *id)).collect();
@@ -173,11 +167,7 @@ async fn a_backup_made_under_write_load_restores_every_acknowledged_change() {
         acknowledged_at_start = acknowledged_now();
         let before: Vec<BTreeSet<String>> = busy.iter().map(|id| snapshot_names(data.path(), *id)).collect();
         let (data_path, backup_path) = (data.path().to_owned(), backup.path().to_owned());
-        let output = tokio::task::spawn_blocking(move || {
-            relay_command(&["backup".as_ref(), backup_path.as_os_str(), "--data".as_ref(), data_path.as_os_str()])
-        })
-        .await
-        .unwrap();
+        let output = tokio::task::spawn_blocking(move || relay_command(&["backup".as_ref(), backup_path.as_os_str(), "--data".as_ref(), data_path.as_os_str()])).await.unwrap();
         let after: Vec<BTreeSet<String>> = busy.iter().map(|id| snapshot_names(data.path(), *id)).collect();
         let report = text(&output.stdout);
         assert!(output.status.success(), "backup {attempt} failed: {report}{}", text(&output.stderr));
@@ -220,11 +210,7 @@ async fn a_backup_made_under_write_load_restores_every_acknowledged_change() {
     // Restore: copy the folder back, start a fresh relay on it, read every document.
     let restored = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     copy_folder(backup.path(), restored.path());
-    assert_eq!(
-        std::fs::read(restored.path().join("st/orage-adapter-id")).unwrap(),
-        std::fs::read(data.path().join("st/orage-adapter-id")).unwrap(),
-        "the storage ID comes along"
-    );
+    assert_eq!(std::fs::read(restored.path().join("st/orage-adapter-id")).unwrap(), std::fs::read(data.path().join("st/orage-adapter-id")).unwrap(), "the storage ID comes along");
     let relay = RelayProcess::start(restored.path(), "127.0.0.1:0");
     let reader = Client::connect(&relay.ws_url(), "reader").await;
     for (id, heads) in &acknowledged_at_start {

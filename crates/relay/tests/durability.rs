@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use linli_relay::RelayConfig;
+use linli_sync::DocumentId;
 use linli_sync::automerge::transaction::Transactable;
 use linli_sync::automerge::{AutoCommit, ChangeHash, ROOT, ReadDoc};
-use linli_sync::DocumentId;
 use support::client::{Client, State};
 use support::relay::TestRelay;
 use support::relay_process::RelayProcess;

@@ -11,11 +11,10 @@ use linli_sync::automerge::transaction::{CommitOptions, Transactable};
 use linli_sync::automerge::{ActorId, AutoCommit, ROOT};
 use linli_sync::{DocumentId, Message, codec};
 use support::client::Client;
-use support::raw;
 use support::docs::{doc_with, read};
+use support::raw;
 use support::relay::TestRelay;
 use tokio_tungstenite::tungstenite::Message as Frame;
-
 
 async fn relay_with(limits: Limits) -> (TestRelay, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -107,13 +106,7 @@ async fn a_silent_connection_is_closed_after_the_idle_timeout() {
 
 #[tokio::test]
 async fn a_slow_reader_is_dropped_not_buffered() {
-    let limits = Limits {
-        outbox_frames: 4,
-        messages_per_second: 10_000.0,
-        message_burst: 10_000.0,
-        write_timeout: Duration::from_millis(500),
-        ..Limits::default()
-    };
+    let limits = Limits { outbox_frames: 4, messages_per_second: 10_000.0, message_burst: 10_000.0, write_timeout: Duration::from_millis(500), ..Limits::default() };
     let (relay, _dir) = relay_with(limits).await;
     let id = DocumentId::from_bytes([4; 16]);
     let talker = Client::connect(&relay.ws_url(), "talker").await;
@@ -227,8 +220,5 @@ async fn relay_metric(relay: &TestRelay, name: &str) -> u64 {
     stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).await.unwrap();
-    response
-        .lines()
-        .find_map(|line| line.strip_prefix(name).and_then(|rest| rest.trim().parse().ok()))
-        .unwrap_or_else(|| panic!("no metric {name} in {response}"))
+    response.lines().find_map(|line| line.strip_prefix(name).and_then(|rest| rest.trim().parse().ok())).unwrap_or_else(|| panic!("no metric {name} in {response}"))
 }

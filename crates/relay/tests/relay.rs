@@ -3,13 +3,12 @@
 
 mod support;
 
-use linli_sync::automerge::transaction::Transactable;
 use linli_sync::automerge::ROOT;
+use linli_sync::automerge::transaction::Transactable;
 use linli_sync::{DocumentId, RepoEvent};
 use support::client::Client;
 use support::docs::{doc_with, read};
 use support::relay::TestRelay;
-
 
 #[tokio::test]
 async fn serves_a_document_by_id_and_keeps_it_across_a_restart() {

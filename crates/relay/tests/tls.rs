@@ -172,10 +172,7 @@ fn on_path(program: &str) -> bool {
 #[tokio::test]
 async fn a_certificate_from_an_acme_ca_is_obtained_kept_in_the_data_folder_and_served_after_a_restart() {
     install_crypto();
-    assert!(
-        on_path("pebble") && on_path("pebble-challtestsrv"),
-        "this test needs Debian's ACME test CA: apt-get install pebble (cargo xtask test installs it)"
-    );
+    assert!(on_path("pebble") && on_path("pebble-challtestsrv"), "this test needs Debian's ACME test CA: apt-get install pebble (cargo xtask test installs it)");
     let work = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
     let pebble_cert = pebble_tls(work.path());
@@ -213,14 +210,8 @@ async fn a_certificate_from_an_acme_ca_is_obtained_kept_in_the_data_folder_and_s
 
     let relay_listen = format!("127.0.0.1:{relay_port}");
     let directory_url = format!("https://{directory}/dir");
-    let flags: Vec<&std::ffi::OsStr> = vec![
-        "--acme-domain".as_ref(),
-        "linli.test".as_ref(),
-        "--acme-directory".as_ref(),
-        directory_url.as_ref(),
-        "--acme-directory-ca".as_ref(),
-        pebble_cert.ca_pem.as_os_str(),
-    ];
+    let flags: Vec<&std::ffi::OsStr> =
+        vec!["--acme-domain".as_ref(), "linli.test".as_ref(), "--acme-directory".as_ref(), directory_url.as_ref(), "--acme-directory-ca".as_ref(), pebble_cert.ca_pem.as_os_str()];
     let relay = RelayProcess::start_with(data.path(), &relay_listen, &flags);
 
     // Pebble issues under a root it makes at start; its management API hands it out.
@@ -272,4 +263,3 @@ fn a_relay_on_a_lan_address_without_https_says_why_offline_will_not_work_and_how
     assert!(linli_relay::plain_http_warning("127.0.0.1:8080".parse().unwrap()).is_none(), "no warning on this machine's own address");
     assert!(linli_relay::plain_http_warning("192.168.1.20:8080".parse().unwrap()).is_some());
 }
-

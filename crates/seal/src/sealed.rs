@@ -140,9 +140,7 @@ impl Opener {
     pub fn open(&self, sealed: &Sealed, place: &str) -> Result<Vec<u8>, CannotOpen> {
         let (sealer, nonce, ciphertext) = parts(sealed)?;
         let content_key = self.content_key(sealed, sealer, nonce)?;
-        XChaCha20Poly1305::new(&content_key.into())
-            .decrypt(&XNonce::from(nonce), Payload { msg: &ciphertext, aad: place.as_bytes() })
-            .map_err(|_| CannotOpen::Tampered)
+        XChaCha20Poly1305::new(&content_key.into()).decrypt(&XNonce::from(nonce), Payload { msg: &ciphertext, aad: place.as_bytes() }).map_err(|_| CannotOpen::Tampered)
     }
 
     /// The content key, unwrapped with the first of the keys it was sealed to.

@@ -475,9 +475,7 @@ pub(crate) fn admit(
                         _ => Voucher::Own,
                     }
                 } else {
-                    let from_here = edit_from_here.get_or_insert_with(|| {
-                        ancestors_among(pending.iter().map(Change::hash).filter(|h| signed.contains(h)), &deps_of)
-                    });
+                    let from_here = edit_from_here.get_or_insert_with(|| ancestors_among(pending.iter().map(Change::hash).filter(|h| signed.contains(h)), &deps_of));
                     if from_here.contains(&hash) { Voucher::Edit } else { Voucher::Own }
                 };
                 if signed.contains(&hash) {

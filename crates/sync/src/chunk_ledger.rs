@@ -77,11 +77,8 @@ impl ChunkLedger {
                 AutoCommit::new()
             }
         };
-        let ledger = ChunkLedger {
-            chunks: readable.into_iter().map(|(key, bytes)| KnownChunk { key, size: bytes.len() }).collect(),
-            saved_heads: doc.get_heads(),
-            keep_everything: true,
-        };
+        let ledger =
+            ChunkLedger { chunks: readable.into_iter().map(|(key, bytes)| KnownChunk { key, size: bytes.len() }).collect(), saved_heads: doc.get_heads(), keep_everything: true };
         (doc, ledger, unreadable)
     }
 
@@ -216,21 +213,14 @@ mod tests {
         doc.put(ROOT, "a", 1).unwrap();
         let good = doc.save();
         let junk = vec![0x85, 0x6f, 0x4a, 0x83, 1, 2, 3];
-        let chunks = vec![
-            (ChunkKey::snapshot(id, &doc.get_heads()), good),
-            (ChunkKey::incremental(id, &junk), junk.clone()),
-        ];
+        let chunks = vec![(ChunkKey::snapshot(id, &doc.get_heads()), good), (ChunkKey::incremental(id, &junk), junk.clone())];
         let (loaded, mut ledger, unreadable) = ChunkLedger::load(chunks);
         assert_eq!(unreadable.len(), 1);
         assert_eq!(unreadable[0].key, ChunkKey::incremental(id, &junk));
         assert!(loaded.get(ROOT, "a").unwrap().is_some());
         let mut loaded = loaded;
         loaded.put(ROOT, "b", 2).unwrap();
-        let deletes: Vec<_> = ledger
-            .save(id, &mut loaded)
-            .into_iter()
-            .filter_map(|op| if let StorageOp::Delete { key } = op { Some(key) } else { None })
-            .collect();
+        let deletes: Vec<_> = ledger.save(id, &mut loaded).into_iter().filter_map(|op| if let StorageOp::Delete { key } = op { Some(key) } else { None }).collect();
         assert!(!deletes.contains(&ChunkKey::incremental(id, &junk)), "compaction must not delete what it could not read");
     }
 }

@@ -11,10 +11,10 @@ use minicbor::{Decoder, Encoder};
 use crate::capability::ChangeSignature;
 use crate::home_cut::Cut;
 use crate::home_relay::Receipt;
-use automerge::ChangeHash;
 use crate::member_key::MemberSignature;
 use crate::message::{Message, PeerMetadata, RemoteHeads};
 use crate::{DocumentId, DocumentIdError};
+use automerge::ChangeHash;
 
 /// Why bytes are not a protocol message.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -298,11 +298,7 @@ impl Fields {
         let kind = need(self.kind, "type")?;
         let sender_id = need(self.sender_id, "senderId")?;
         let message = match kind.as_str() {
-            "join" => Message::Join {
-                sender_id,
-                peer_metadata: self.peer_metadata.unwrap_or_default(),
-                supported_protocol_versions: self.supported_protocol_versions,
-            },
+            "join" => Message::Join { sender_id, peer_metadata: self.peer_metadata.unwrap_or_default(), supported_protocol_versions: self.supported_protocol_versions },
             "peer" => Message::Peer {
                 sender_id,
                 target_id: need(self.target_id, "targetId")?,
@@ -311,12 +307,7 @@ impl Fields {
             },
             "error" => Message::Error { sender_id, target_id: self.target_id, message: self.message.unwrap_or_default() },
             "leave" => Message::Leave { sender_id },
-            "request" => Message::Request {
-                sender_id,
-                target_id: need(self.target_id, "targetId")?,
-                document_id: need(self.document_id, "documentId")?,
-                data: data(self.data)?,
-            },
+            "request" => Message::Request { sender_id, target_id: need(self.target_id, "targetId")?, document_id: need(self.document_id, "documentId")?, data: data(self.data)? },
             "sync" => Message::Sync {
                 sender_id,
                 target_id: need(self.target_id, "targetId")?,
@@ -326,11 +317,7 @@ impl Fields {
                 member_signatures: self.member_signatures.unwrap_or_default(),
                 receipts: self.receipts.unwrap_or_default(),
             },
-            "doc-unavailable" => Message::DocUnavailable {
-                sender_id,
-                target_id: need(self.target_id, "targetId")?,
-                document_id: need(self.document_id, "documentId")?,
-            },
+            "doc-unavailable" => Message::DocUnavailable { sender_id, target_id: need(self.target_id, "targetId")?, document_id: need(self.document_id, "documentId")? },
             "ephemeral" => Message::Ephemeral {
                 sender_id,
                 target_id: need(self.target_id, "targetId")?,
@@ -351,12 +338,7 @@ impl Fields {
                 document_id: need(self.document_id, "documentId")?,
                 new_heads: self.new_heads.unwrap_or_default(),
             },
-            "linli-cut-ask" => Message::CutAsk {
-                sender_id,
-                target_id: need(self.target_id, "targetId")?,
-                document_id: need(self.document_id, "documentId")?,
-                at: self.at,
-            },
+            "linli-cut-ask" => Message::CutAsk { sender_id, target_id: need(self.target_id, "targetId")?, document_id: need(self.document_id, "documentId")?, at: self.at },
             "linli-cut" => Message::CutAnswer {
                 sender_id,
                 target_id: need(self.target_id, "targetId")?,
@@ -393,10 +375,7 @@ fn is_absent(d: &mut Decoder<'_>) -> Result<bool, DecodeError> {
 }
 
 /// Calls `entry` once per key/value pair of the map at the decoder, definite or indefinite.
-fn for_each_entry<'b>(
-    d: &mut Decoder<'b>,
-    mut entry: impl FnMut(&mut Decoder<'b>) -> Result<(), DecodeError>,
-) -> Result<(), DecodeError> {
+fn for_each_entry<'b>(d: &mut Decoder<'b>, mut entry: impl FnMut(&mut Decoder<'b>) -> Result<(), DecodeError>) -> Result<(), DecodeError> {
     match d.map()? {
         Some(len) => (0..len).try_for_each(|_| entry(d)),
         None => {

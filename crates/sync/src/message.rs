@@ -67,14 +67,7 @@ pub enum Message {
     /// The answer to a request that nobody can serve.
     DocUnavailable { sender_id: PeerId, target_id: PeerId, document_id: DocumentId },
     /// An application payload (CBOR) about a document, e.g. presence; relays forward it unchanged.
-    Ephemeral {
-        sender_id: PeerId,
-        target_id: PeerId,
-        document_id: DocumentId,
-        session_id: String,
-        count: u64,
-        data: Vec<u8>,
-    },
+    Ephemeral { sender_id: PeerId, target_id: PeerId, document_id: DocumentId, session_id: String, count: u64, data: Vec<u8> },
     /// Subscribe to (or stop) heads announcements about the given storage IDs.
     RemoteSubscriptionChange { sender_id: PeerId, target_id: PeerId, add: Vec<String>, remove: Vec<String> },
     /// Heads a storage holds of a document.

@@ -7,28 +7,28 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use automerge::{AutoCommit, ChangeHash};
 use automerge::sync::{self, SyncDoc};
+use automerge::{AutoCommit, ChangeHash};
 
+use crate::DocumentId;
 use crate::admission::{Admission, Judge, Offered, Remembered, admit};
 use crate::admission_job::{AdmissionJob, Applied, Held};
 use crate::capability::{ChangeSignature, WriteKey, key_has_moved, move_key, protection};
-use crate::home_relay::{Receipt, RelayKey, home};
-use crate::keyring::{Access, Keyring};
-use crate::member_key::{MemberKey, MemberSignature};
-use crate::participate_key::{ParticipateKey, participate_key_moved, set_participate_key, unseal};
-use crate::refusal_notice;
-use crate::rules::{Reviewed, Rules, without_rules};
 use crate::chunk_ledger::ChunkLedger;
-use crate::signature_book::SignatureBook;
-use crate::space_file::SpaceFile;
-use crate::vouching::{covering_member_signatures, covering_receipts, covering_signatures};
 use crate::codec::{self, DecodeError};
 use crate::contain::contain;
 use crate::effects::{CloseReason, ConnId, Effects, RepoEvent, StorageOp};
+use crate::home_relay::{Receipt, RelayKey, home};
+use crate::keyring::{Access, Keyring};
+use crate::member_key::{MemberKey, MemberSignature};
 use crate::message::{Message, PROTOCOL_V1, PeerId, PeerMetadata};
+use crate::participate_key::{ParticipateKey, participate_key_moved, set_participate_key, unseal};
+use crate::refusal_notice;
+use crate::rules::{Reviewed, Rules, without_rules};
+use crate::signature_book::SignatureBook;
+use crate::space_file::SpaceFile;
 use crate::storage_key::{ChunkKey, ChunkKind};
-use crate::DocumentId;
+use crate::vouching::{covering_member_signatures, covering_receipts, covering_signatures};
 
 mod cuts;
 
@@ -495,8 +495,7 @@ impl Repo {
         if entry.phase != Phase::Loading {
             return fx;
         }
-        let (signature_chunks, chunks): (Vec<_>, Vec<_>) =
-            chunks.into_iter().partition(|(key, _)| matches!(key.kind, ChunkKind::Signatures | ChunkKind::MemberSignatures));
+        let (signature_chunks, chunks): (Vec<_>, Vec<_>) = chunks.into_iter().partition(|(key, _)| matches!(key.kind, ChunkKind::Signatures | ChunkKind::MemberSignatures));
         entry.signatures = SignatureBook::load(signature_chunks);
         let (mut doc, ledger, unreadable) = ChunkLedger::load(chunks);
         if !unreadable.is_empty() {
@@ -866,11 +865,8 @@ impl Repo {
         let mut fx = Effects::default();
         self.connections.insert(conn, Connection { direction, peer_id: None, only, relay_key: None });
         if direction == Direction::Outgoing {
-            let join = Message::Join {
-                sender_id: self.config.peer_id.clone(),
-                peer_metadata: self.config.metadata.clone(),
-                supported_protocol_versions: Some(vec![PROTOCOL_V1.into()]),
-            };
+            let join =
+                Message::Join { sender_id: self.config.peer_id.clone(), peer_metadata: self.config.metadata.clone(), supported_protocol_versions: Some(vec![PROTOCOL_V1.into()]) };
             fx.sends.push((conn, codec::encode(&join)));
         }
         fx
@@ -926,21 +922,13 @@ impl Repo {
             (Message::Join { sender_id, supported_protocol_versions, .. }, Direction::Incoming, None) => {
                 let speaks_v1 = supported_protocol_versions.as_ref().is_none_or(|v| v.iter().any(|v| v == PROTOCOL_V1));
                 if !speaks_v1 {
-                    let error = Message::Error {
-                        sender_id: self.config.peer_id.clone(),
-                        target_id: Some(sender_id.clone()),
-                        message: "unsupported protocol version".into(),
-                    };
+                    let error = Message::Error { sender_id: self.config.peer_id.clone(), target_id: Some(sender_id.clone()), message: "unsupported protocol version".into() };
                     fx.sends.push((conn, codec::encode(&error)));
                     self.close(conn, CloseReason::UnsupportedVersion, fx);
                     return;
                 }
-                let earlier: Vec<ConnId> = self
-                    .connections
-                    .iter()
-                    .filter(|(other, c)| **other != conn && c.peer_id.as_deref() == Some(sender_id))
-                    .map(|(other, _)| *other)
-                    .collect();
+                let earlier: Vec<ConnId> =
+                    self.connections.iter().filter(|(other, c)| **other != conn && c.peer_id.as_deref() == Some(sender_id)).map(|(other, _)| *other).collect();
                 for other in earlier {
                     self.close(other, CloseReason::Replaced, fx);
                 }
@@ -1293,8 +1281,7 @@ impl Repo {
     /// Offers the document to every ready connection we announce to.
     fn announce(&mut self, document_id: DocumentId, fx: &mut Effects) {
         self.name_home(document_id, fx);
-        let targets: Vec<ConnId> =
-            self.connections.keys().copied().filter(|c| self.ready_peer(*c).is_some() && self.announces_to(*c) && self.carries(*c, &document_id)).collect();
+        let targets: Vec<ConnId> = self.connections.keys().copied().filter(|c| self.ready_peer(*c).is_some() && self.announces_to(*c) && self.carries(*c, &document_id)).collect();
         for conn in targets {
             let entry = self.docs.get_mut(&document_id).expect("caller checked");
             if !entry.peers.contains_key(&conn) {
@@ -1463,16 +1450,7 @@ impl Repo {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn forward_ephemeral(
-        &mut self,
-        from: ConnId,
-        document_id: DocumentId,
-        sender_id: &str,
-        session_id: &str,
-        count: u64,
-        data: &[u8],
-        fx: &mut Effects,
-    ) {
+    fn forward_ephemeral(&mut self, from: ConnId, document_id: DocumentId, sender_id: &str, session_id: &str, count: u64, data: &[u8], fx: &mut Effects) {
         // Who sent what is remembered for a bounded number of senders (a flood of made-up
         // senders costs bounded memory; forgetting one only lets a repeat through once).
         if self.ephemeral_seen.len() >= MAX_EPHEMERAL_SENDERS && !self.ephemeral_seen.contains_key(&(sender_id.to_owned(), session_id.to_owned())) {
@@ -1491,14 +1469,7 @@ impl Repo {
         let Some(entry) = self.docs.get(&document_id) else { return };
         for conn in entry.peers.keys().copied().filter(|c| *c != from) {
             let Some(target_id) = self.ready_peer(conn) else { continue };
-            let message = Message::Ephemeral {
-                sender_id: sender_id.to_owned(),
-                target_id,
-                document_id,
-                session_id: session_id.to_owned(),
-                count,
-                data: data.to_vec(),
-            };
+            let message = Message::Ephemeral { sender_id: sender_id.to_owned(), target_id, document_id, session_id: session_id.to_owned(), count, data: data.to_vec() };
             fx.sends.push((conn, codec::encode(&message)));
         }
     }

@@ -100,10 +100,8 @@ pub(crate) fn vouched(doc: &mut AutoCommit, incoming: &[Change], signed: &HashSe
 /// walking from the descendants down, a change not yet covered that has a member signature is
 /// chosen, and it covers the same actor's chain below it among `sent` (see the module docs).
 pub(crate) fn covering_member_signatures(doc: &mut AutoCommit, sent: &HashSet<ChangeHash>, book: &SignatureBook) -> Vec<MemberSignature> {
-    let meta: HashMap<ChangeHash, (Vec<u8>, Vec<ChangeHash>)> = sent
-        .iter()
-        .filter_map(|hash| doc.get_change_meta_by_hash(hash).map(|meta| (*hash, (meta.actor.to_bytes().to_vec(), meta.deps))))
-        .collect();
+    let meta: HashMap<ChangeHash, (Vec<u8>, Vec<ChangeHash>)> =
+        sent.iter().filter_map(|hash| doc.get_change_meta_by_hash(hash).map(|meta| (*hash, (meta.actor.to_bytes().to_vec(), meta.deps)))).collect();
     let mut order: Vec<ChangeHash> = descendants_first(&meta);
     let mut covered = HashSet::new();
     let mut chosen = Vec::new();
@@ -214,8 +212,8 @@ pub(crate) fn member_vouched(
 
 #[cfg(test)]
 mod tests {
-    use automerge::transaction::Transactable;
     use automerge::ROOT;
+    use automerge::transaction::Transactable;
 
     use super::*;
     use crate::capability::WriteKey;

@@ -47,17 +47,15 @@ use std::num::NonZeroU64;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
-use linli_core::{
-    Author, ConsultationDraft, Editor, ItemId, MemberId, NoticeDraft, Place, PledgeDraft, Space, SpaceDocument, TaskDraft, Timestamp, item_mark_of, new_space_with,
-};
+use linli_core::{Author, ConsultationDraft, Editor, ItemId, MemberId, NoticeDraft, Place, PledgeDraft, Space, SpaceDocument, TaskDraft, Timestamp, item_mark_of, new_space_with};
 use linli_sync::automerge::legacy::{ElementId, Key as OpKey, ObjectId as OpObject, Op as LegacyOp, OpId as LegacyOpId, OpType as LegacyOpType, SortedVec};
 use linli_sync::automerge::marks::{ExpandMark, Mark};
 use linli_sync::automerge::sync::{Message as SyncMessage, MessageVersion};
 use linli_sync::automerge::transaction::{CommitOptions, Transactable};
 use linli_sync::automerge::{ActorId, AutoCommit, Change, ChangeHash, ExpandedChange, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use linli_sync::capability::{protect, protection};
-use linli_sync::participate_key::{participate_protection, set_participate_key};
 use linli_sync::home_relay::set_home;
+use linli_sync::participate_key::{participate_protection, set_participate_key};
 use linli_sync::{ChangeSignature, DocumentId, MemberKey, MemberSignature, Message, ParticipateKey, RelayKey, WriteKey, codec};
 use proptest::prelude::*;
 use support::sim::Network;
@@ -198,18 +196,51 @@ enum Template {
 /// One operation through Automerge's API, on an object picked at random.
 #[derive(Debug, Clone)]
 enum RawOp {
-    Put { at: u16, key: KeyPick, value: ValuePick },
-    Make { at: u16, key: KeyPick, kind: u8 },
-    Delete { at: u16, key: KeyPick },
-    Increment { at: u16, key: KeyPick, by: i64 },
-    Splice { at: u16, pos: u16, delete: u8, text: ValuePick },
-    Mark { at: u16, start: u16, len: u8, name: u8 },
+    Put {
+        at: u16,
+        key: KeyPick,
+        value: ValuePick,
+    },
+    Make {
+        at: u16,
+        key: KeyPick,
+        kind: u8,
+    },
+    Delete {
+        at: u16,
+        key: KeyPick,
+    },
+    Increment {
+        at: u16,
+        key: KeyPick,
+        by: i64,
+    },
+    Splice {
+        at: u16,
+        pos: u16,
+        delete: u8,
+        text: ValuePick,
+    },
+    Mark {
+        at: u16,
+        start: u16,
+        len: u8,
+        name: u8,
+    },
     /// A value that stands in a map, written again with one of its own kind (what fits its
     /// place, so that the rules on who may write it are what is tried).
-    Rewrite { at: u16, how: u8 },
+    Rewrite {
+        at: u16,
+        how: u8,
+    },
     /// A map (an entry, an item, with everything in it) copied whole to a key of its own parent
     /// or of another map; `mine`: naming the writer where it named a member, and dated now.
-    Copy { from: u16, to: u16, key: KeyPick, mine: bool },
+    Copy {
+        from: u16,
+        to: u16,
+        key: KeyPick,
+        mine: bool,
+    },
 }
 
 /// Where in a map (or a list) an operation writes.
@@ -266,11 +297,17 @@ enum Twist {
     ExtraDep(u16),
     DropDep,
     /// An operation's predecessor: an operation of some earlier change.
-    Pred { op: u16, target: u16 },
+    Pred {
+        op: u16,
+        target: u16,
+    },
     NoPred(u16),
     FlipInsert(u16),
     /// An operation's object: some object of the document.
-    Object { op: u16, target: u16 },
+    Object {
+        op: u16,
+        target: u16,
+    },
     /// A map key becomes an element, or an element a map key.
     KeyKind(u16),
     Time(i64),
@@ -407,12 +444,7 @@ fn flood() -> impl Strategy<Value = Flood> {
 
 fn change_plan() -> impl Strategy<Value = ChangePlan> {
     let skew = prop_oneof![6 => Just(0i64), 3 => -700i64..700, 1 => any::<i32>().prop_map(i64::from)];
-    (
-        prop::option::weighted(0.6, template()),
-        prop_oneof![2 => Just(Vec::new()), 3 => prop::collection::vec(raw_operation(), 1..4)],
-        any::<bool>(),
-        skew,
-    )
+    (prop::option::weighted(0.6, template()), prop_oneof![2 => Just(Vec::new()), 3 => prop::collection::vec(raw_operation(), 1..4)], any::<bool>(), skew)
         .prop_map(|(template, raw, raw_first, skew)| ChangePlan { template, raw, raw_first, skew })
 }
 
@@ -956,7 +988,11 @@ impl World {
         if matches!(standing, Standing::Participate | Standing::Edit) && !joined && matches!(attack.actor, ActorPick::Own) && !attack.route.is_multiple_of(4) {
             plans.insert(0, ChangePlan { template: Some(Template::Join(1)), raw: Vec::new(), raw_first: false, skew: 0 });
         }
-        let known = Known::of(&replica, &self.members(), &self.honest.iter().map(|h| Author { member: member_of(&h.key), session: h.session, now: Timestamp(0) }.actor()).collect::<Vec<_>>());
+        let known = Known::of(
+            &replica,
+            &self.members(),
+            &self.honest.iter().map(|h| Author { member: member_of(&h.key), session: h.session, now: Timestamp(0) }.actor()).collect::<Vec<_>>(),
+        );
         for plan in &plans {
             let now = self.clock.saturating_add(plan.skew.saturating_mul(1000));
             let author = author.map(|a| Author { now: Timestamp(now), ..a });
@@ -1001,9 +1037,7 @@ impl World {
             // holder can split a space" in docs/capabilities.md). A take-part link's holder may
             // fork: the home relay decides.
             let forks = standing == Standing::Edit
-                && changes.iter().any(|c| {
-                    self.sent.get(&(c.actor_id().to_bytes().to_vec(), c.seq())).is_some_and(|(hash, first)| *hash != c.hash() && *first != judge)
-                });
+                && changes.iter().any(|c| self.sent.get(&(c.actor_id().to_bytes().to_vec(), c.seq())).is_some_and(|(hash, first)| *hash != c.hash() && *first != judge));
             if forks {
                 return;
             }
@@ -1157,8 +1191,7 @@ impl World {
             if written.shared {
                 continue;
             }
-            let may_change = (edit && organisers_may_change(path, written.leaf.as_ref()))
-                || resident_attacker.as_ref().is_some_and(|r| raiser_may_change(path, &flat, r));
+            let may_change = (edit && organisers_may_change(path, written.leaf.as_ref())) || resident_attacker.as_ref().is_some_and(|r| raiser_may_change(path, &flat, r));
             if may_change {
                 continue;
             }
@@ -1215,7 +1248,11 @@ impl World {
         for unreadable in space.unreadable.iter().chain(&blind.unreadable) {
             let at: Vec<&str> = unreadable.path.split('/').collect();
             let honest = self.written.iter().find(|(path, written)| {
-                !written.shared && written.leaf.is_some() && path.len() >= at.len() && path.iter().zip(&at).all(|(a, b)| a == b) && !(edit && organisers_may_change(path, written.leaf.as_ref()))
+                !written.shared
+                    && written.leaf.is_some()
+                    && path.len() >= at.len()
+                    && path.iter().zip(&at).all(|(a, b)| a == b)
+                    && !(edit && organisers_may_change(path, written.leaf.as_ref()))
             });
             if let Some((path, _)) = honest {
                 return Err(format!("{} ({}) is unreadable, and holds what an honest member wrote at {}", unreadable.path, unreadable.reason, path.join("/")));
@@ -1448,11 +1485,70 @@ impl Known {
 
 /// Field names of the records of a space (and of its root).
 const FIELDS: [&str; 64] = [
-    "title", "body", "text", "name", "role", "joined_at", "signed_at", "withdrawn_at", "author", "at", "choices", "raised_by", "raised_at", "confirmation",
-    "resolved", "claimed_by", "claimed_at", "resolved_at", "description", "updated_at", "created_at", "archived", "comments", "signatures", "votes",
-    "request", "closed", "heads", "by", "options", "label", "position", "yes_no", "max_choices", "write_key", "participate_key", "participate_seed_sealed",
-    "schema", "kiosk", "moderation", "hidden", "members", "tasks", "notices", "pledges", "consultations", "goal", "deadline", "pinned", "urgent", "board",
-    "column", "due", "labels", "assignees", "paper", "count", "names", "en", "yes", "no", "abstain", "threshold", "follow_ups",
+    "title",
+    "body",
+    "text",
+    "name",
+    "role",
+    "joined_at",
+    "signed_at",
+    "withdrawn_at",
+    "author",
+    "at",
+    "choices",
+    "raised_by",
+    "raised_at",
+    "confirmation",
+    "resolved",
+    "claimed_by",
+    "claimed_at",
+    "resolved_at",
+    "description",
+    "updated_at",
+    "created_at",
+    "archived",
+    "comments",
+    "signatures",
+    "votes",
+    "request",
+    "closed",
+    "heads",
+    "by",
+    "options",
+    "label",
+    "position",
+    "yes_no",
+    "max_choices",
+    "write_key",
+    "participate_key",
+    "participate_seed_sealed",
+    "schema",
+    "kiosk",
+    "moderation",
+    "hidden",
+    "members",
+    "tasks",
+    "notices",
+    "pledges",
+    "consultations",
+    "goal",
+    "deadline",
+    "pinned",
+    "urgent",
+    "board",
+    "column",
+    "due",
+    "labels",
+    "assignees",
+    "paper",
+    "count",
+    "names",
+    "en",
+    "yes",
+    "no",
+    "abstain",
+    "threshold",
+    "follow_ups",
 ];
 
 /// Builds one planned change (or two) on `fork` as `actor`.
@@ -1718,14 +1814,16 @@ fn member_of_actor(actor: &ActorId) -> Option<String> {
 /// A value of the same kind as `value` (so that it fits where `value` stands), chosen by `how`.
 fn rewritten(value: &ScalarValue, how: u8, actor: &ActorId, now: i64, known: &Known) -> ScalarValue {
     match value {
-        ScalarValue::Str(old) => ScalarValue::Str(match how % 5 {
-            0 => member_of_actor(actor).unwrap_or_default(),
-            1 => known.members[how as usize % known.members.len()].clone(),
-            2 => format!("{old}!"),
-            3 => String::new(),
-            _ => "x".repeat(301),
-        }
-        .into()),
+        ScalarValue::Str(old) => ScalarValue::Str(
+            match how % 5 {
+                0 => member_of_actor(actor).unwrap_or_default(),
+                1 => known.members[how as usize % known.members.len()].clone(),
+                2 => format!("{old}!"),
+                3 => String::new(),
+                _ => "x".repeat(301),
+            }
+            .into(),
+        ),
         ScalarValue::Int(old) => ScalarValue::Int(match how % 4 {
             0 => now,
             1 => old.saturating_add((i64::from(how) - 128) * 60_000),
@@ -1776,8 +1874,13 @@ fn copy_map(fork: &mut AutoCommit, source: &ObjId, target: &ObjId, me: Option<&s
             }
             Value::Object(kind) => {
                 if let Ok(new) = fork.put_object(target, key.as_str(), kind) {
-                    let values: Vec<ScalarValue> =
-                        fork.list_range(&id, ..).filter_map(|item| match Value::from(item.value.clone()) { Value::Scalar(v) => Some(v.into_owned()), _ => None }).collect();
+                    let values: Vec<ScalarValue> = fork
+                        .list_range(&id, ..)
+                        .filter_map(|item| match Value::from(item.value.clone()) {
+                            Value::Scalar(v) => Some(v.into_owned()),
+                            _ => None,
+                        })
+                        .collect();
                     for (n, value) in values.into_iter().enumerate() {
                         let _ = fork.insert(&new, n, value);
                     }
@@ -1804,9 +1907,7 @@ fn run_template(fork: &mut AutoCommit, template: &Template, author: &Author, kno
                 _ => new_id(*r),
             };
             match &known.board {
-                Some((board, column)) => {
-                    e.raise_request(&id, board, column, "", TaskDraft { title: format!("Mine {r}"), ..Default::default() }, Place::End)
-                }
+                Some((board, column)) => e.raise_request(&id, board, column, "", TaskDraft { title: format!("Mine {r}"), ..Default::default() }, Place::End),
                 None => e.raise_unfiled_request(&id, "", TaskDraft { title: format!("Mine {r}"), ..Default::default() }),
             }
         }
@@ -2225,8 +2326,6 @@ fn the_checks_catch_what_gets_past_the_rules() {
     assert!(caught.contains("/comments/"), "{caught}");
 }
 
-
-
 /// Found by the property once relays admitted changes off their hub's thread (which lets more
 /// happen while a change is being judged). An edit link's holder rewrites the space's write key
 /// (an organiser may move it) while the organiser's vote, signed under the old key, is on its
@@ -2249,7 +2348,10 @@ fn a_change_signed_under_a_key_moved_concurrently_splits_the_replicas() {
             actor: ActorPick::Own,
             changes: vec![ChangePlan {
                 template: Some(Template::Details(144)),
-                raw: vec![RawOp::Put { at: 20255, key: Existing(22504), value: ValuePick::Member(74) }, RawOp::Put { at: 5432, key: Known(10644), value: ValuePick::Now(680476059) }],
+                raw: vec![
+                    RawOp::Put { at: 20255, key: Existing(22504), value: ValuePick::Member(74) },
+                    RawOp::Put { at: 5432, key: Known(10644), value: ValuePick::Now(680476059) },
+                ],
                 raw_first: true,
                 skew: -857533670,
             }],
@@ -2269,13 +2371,21 @@ fn a_change_signed_under_a_key_moved_concurrently_splits_the_replicas() {
             changes: vec![
                 ChangePlan {
                     template: Some(Template::Join(228)),
-                    raw: vec![RawOp::Rewrite { at: 34943, how: 47 }, RawOp::Splice { at: 58775, pos: 16127, delete: 173, text: ValuePick::Null }, RawOp::Rewrite { at: 7096, how: 116 }],
+                    raw: vec![
+                        RawOp::Rewrite { at: 34943, how: 47 },
+                        RawOp::Splice { at: 58775, pos: 16127, delete: 173, text: ValuePick::Null },
+                        RawOp::Rewrite { at: 7096, how: 116 },
+                    ],
                     raw_first: false,
                     skew: -207,
                 },
                 ChangePlan {
                     template: Some(Template::Sign(18)),
-                    raw: vec![RawOp::Rewrite { at: 54040, how: 195 }, RawOp::Copy { from: 58212, to: 39826, key: Existing(62397), mine: true }, RawOp::Make { at: 58666, key: Existing(35617), kind: 193 }],
+                    raw: vec![
+                        RawOp::Rewrite { at: 54040, how: 195 },
+                        RawOp::Copy { from: 58212, to: 39826, key: Existing(62397), mine: true },
+                        RawOp::Make { at: 58666, key: Existing(35617), kind: 193 },
+                    ],
                     raw_first: false,
                     skew: 0,
                 },
@@ -2346,7 +2456,6 @@ fn a_map_write_marked_as_an_insertion_is_refused_everywhere_and_links_stay_up() 
     }
 }
 
-
 /// The home relay at work (`home_relay.rs`), with no attacker: a resident, cut off from relay 2,
 /// joins; only the organiser on the direct link hears of it, and holds it beside the document
 /// (not in it: no receipt) while the organiser cannot reach relay 1 (the home) either. Sync goes
@@ -2382,7 +2491,6 @@ fn a_change_waits_beside_the_document_for_the_home_relays_receipt_and_goes_on_to
     }
 }
 
-
 /// Found by the property's soak once attackers could fork in a homed space. A resident's two
 /// requests wait at relay 2 for the home's receipt and go on to a device, which holds them back
 /// too; relay 1 (the home) takes one. The device's link to relay 2 drops and comes back, and the
@@ -2394,11 +2502,50 @@ fn a_change_waits_beside_the_document_for_the_home_relays_receipt_and_goes_on_to
 fn a_peer_that_passes_on_refused_changes_beside_our_heads_is_answered() {
     use KeyPick::*;
     let plan = vec![
-        Step::Attack(Box::new(Attack { attacker: 0, base: vec![], on_own_line: false, actor: ActorPick::Own, changes: vec![ChangePlan { template: None, raw: vec![RawOp::Rewrite { at: 0, how: 0 }], raw_first: false, skew: 0 }], flood: None, mutation: None, packing: Packing::OneFrame, signing: Signing::Every, route: 0, twice: false })),
-        Step::Attack(Box::new(Attack { attacker: 26, base: vec![], on_own_line: false, actor: ActorPick::Own, changes: vec![ChangePlan { template: None, raw: vec![RawOp::Put { at: 0, key: Existing(12627), value: ValuePick::Str("I6vQ2 ".into()) }], raw_first: true, skew: 0 }], flood: None, mutation: Some(Mutation { change: 91, twist: Twist::Object { op: 27714, target: 32407 } }), packing: Packing::OneFrame, signing: Signing::Every, route: 95, twice: false })),
+        Step::Attack(Box::new(Attack {
+            attacker: 0,
+            base: vec![],
+            on_own_line: false,
+            actor: ActorPick::Own,
+            changes: vec![ChangePlan { template: None, raw: vec![RawOp::Rewrite { at: 0, how: 0 }], raw_first: false, skew: 0 }],
+            flood: None,
+            mutation: None,
+            packing: Packing::OneFrame,
+            signing: Signing::Every,
+            route: 0,
+            twice: false,
+        })),
+        Step::Attack(Box::new(Attack {
+            attacker: 26,
+            base: vec![],
+            on_own_line: false,
+            actor: ActorPick::Own,
+            changes: vec![ChangePlan { template: None, raw: vec![RawOp::Put { at: 0, key: Existing(12627), value: ValuePick::Str("I6vQ2 ".into()) }], raw_first: true, skew: 0 }],
+            flood: None,
+            mutation: Some(Mutation { change: 91, twist: Twist::Object { op: 27714, target: 32407 } }),
+            packing: Packing::OneFrame,
+            signing: Signing::Every,
+            route: 95,
+            twice: false,
+        })),
         Step::Deliver(38),
         Step::Deliver(142),
-        Step::Attack(Box::new(Attack { attacker: 127, base: vec![], on_own_line: false, actor: ActorPick::Own, changes: vec![ChangePlan { template: Some(Template::RaiseOver(218)), raw: vec![], raw_first: true, skew: 0 }, ChangePlan { template: Some(Template::Raise(120)), raw: vec![], raw_first: true, skew: 0 }], flood: None, mutation: None, packing: Packing::OneFrame, signing: Signing::Every, route: 221, twice: false })),
+        Step::Attack(Box::new(Attack {
+            attacker: 127,
+            base: vec![],
+            on_own_line: false,
+            actor: ActorPick::Own,
+            changes: vec![
+                ChangePlan { template: Some(Template::RaiseOver(218)), raw: vec![], raw_first: true, skew: 0 },
+                ChangePlan { template: Some(Template::Raise(120)), raw: vec![], raw_first: true, skew: 0 },
+            ],
+            flood: None,
+            mutation: None,
+            packing: Packing::OneFrame,
+            signing: Signing::Every,
+            route: 221,
+            twice: false,
+        })),
         Step::Deliver(70),
         Step::Toggle(229),
     ];

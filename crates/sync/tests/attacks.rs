@@ -143,7 +143,10 @@ fn honest(v: &Village) -> [usize; 4] {
 }
 
 fn refused_anywhere(v: &Village) -> usize {
-    honest(v).iter().map(|node| v.net.nodes[*node].events.iter().filter_map(|e| if let RepoEvent::ChangesRefused { count, .. } = e { Some(*count) } else { None }).sum::<usize>()).sum()
+    honest(v)
+        .iter()
+        .map(|node| v.net.nodes[*node].events.iter().filter_map(|e| if let RepoEvent::ChangesRefused { count, .. } = e { Some(*count) } else { None }).sum::<usize>())
+        .sum()
 }
 
 /// The reasons relay2 gave for what it refused.
@@ -185,8 +188,23 @@ fn as_organiser(key: &MemberKey, changes: &[Change]) -> (Vec<ChangeSignature>, V
 fn send(v: &mut Village, changes: &[Change], (signatures, member_signatures): (Vec<ChangeSignature>, Vec<MemberSignature>)) {
     let mut heads: Vec<ChangeHash> = changes.iter().map(Change::hash).collect();
     heads.sort();
-    let message = SyncMessage { heads, need: Vec::new(), have: Vec::new(), changes: changes.iter().map(|c| c.raw_bytes().to_vec()).collect::<Vec<_>>().into(), flags: None, version: MessageVersion::V1 };
-    let frame = codec::encode(&Message::Sync { sender_id: "attacker".into(), target_id: "relay2".into(), document_id: space_id(), data: message.encode(), signatures, member_signatures, receipts: Vec::new() });
+    let message = SyncMessage {
+        heads,
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: changes.iter().map(|c| c.raw_bytes().to_vec()).collect::<Vec<_>>().into(),
+        flags: None,
+        version: MessageVersion::V1,
+    };
+    let frame = codec::encode(&Message::Sync {
+        sender_id: "attacker".into(),
+        target_id: "relay2".into(),
+        document_id: space_id(),
+        data: message.encode(),
+        signatures,
+        member_signatures,
+        receipts: Vec::new(),
+    });
     v.net.inject(v.attacker_link, true, frame);
     v.net.run_until_quiet();
 }
@@ -340,7 +358,8 @@ fn one_actor_cannot_make_its_own_item_twice_from_two_old_copies() {
         doc.put_object(&tasks, request().as_str(), ObjType::Map).unwrap();
     })[0]
         .decode();
-    let latest = v.net.nodes[v.ann].repo.document(&space_id()).unwrap().clone().get_changes(&[]).into_iter().filter(|c| c.actor_id() == &ann().actor()).map(|c| c.seq()).max().unwrap();
+    let latest =
+        v.net.nodes[v.ann].repo.document(&space_id()).unwrap().clone().get_changes(&[]).into_iter().filter(|c| c.actor_id() == &ann().actor()).map(|c| c.seq()).max().unwrap();
     expanded.seq = latest + 1;
     expanded.start_op = std::num::NonZeroU64::new(1_000_000).unwrap();
     expanded.hash = None;
@@ -431,7 +450,8 @@ fn unsigned_changes_waiting_for_what_they_build_on_are_bounded_and_so_is_what_a_
     for n in 0..10_000u64 {
         let mut missing = [0u8; 32];
         missing[..8].copy_from_slice(&n.to_le_bytes());
-        let op = Op { action: OpType::Put(ScalarValue::Uint(n)), obj: ObjectId::Root, key: Key::Map("x".into()), pred: linli_sync::automerge::legacy::SortedVec::new(), insert: false };
+        let op =
+            Op { action: OpType::Put(ScalarValue::Uint(n)), obj: ObjectId::Root, key: Key::Map("x".into()), pred: linli_sync::automerge::legacy::SortedVec::new(), insert: false };
         changes.push(Change::from(ExpandedChange {
             operations: vec![op],
             actor_id: ActorId::from(vec![7; 16]),
@@ -480,8 +500,21 @@ fn a_relay_that_never_saw_a_space_refuses_one_planted_under_its_id() {
     open.commit();
     let change = open.get_last_local_change().unwrap().clone();
     let planter_link = net.connect(planter, fresh);
-    let message = SyncMessage { heads: vec![change.hash()], need: Vec::new(), have: Vec::new(), changes: vec![change.raw_bytes().to_vec()].into(), flags: None, version: MessageVersion::V1 };
-    net.inject(planter_link, true, codec::encode(&Message::Sync { sender_id: "planter".into(), target_id: "fresh".into(), document_id: space_id(), data: message.encode(), signatures: Vec::new(), member_signatures: Vec::new(), receipts: Vec::new() }));
+    let message =
+        SyncMessage { heads: vec![change.hash()], need: Vec::new(), have: Vec::new(), changes: vec![change.raw_bytes().to_vec()].into(), flags: None, version: MessageVersion::V1 };
+    net.inject(
+        planter_link,
+        true,
+        codec::encode(&Message::Sync {
+            sender_id: "planter".into(),
+            target_id: "fresh".into(),
+            document_id: space_id(),
+            data: message.encode(),
+            signatures: Vec::new(),
+            member_signatures: Vec::new(),
+            receipts: Vec::new(),
+        }),
+    );
     net.run_until_quiet();
     assert!(net.nodes[fresh].repo.document(&space_id()).is_none_or(|d| d.clone().get_heads().is_empty()));
     // The genuine space arrives; a newcomer reads it.
@@ -583,7 +616,8 @@ fn a_closed_consultation_stays_closed_and_counts_what_any_closing_saw() {
     send(&mut v, &changes, as_organiser(&organiser_key(), &changes));
     // A second closing from a copy before Ann voted (which Automerge may show instead).
     let mut older = copy_before(&v, "consultation.vote");
-    let changes = made(&mut older, author(&organiser_key(), 5, NOW).actor(), |doc| Editor::new(doc, &author(&organiser_key(), 5, NOW)).close_consultation(&consultation()).unwrap());
+    let changes =
+        made(&mut older, author(&organiser_key(), 5, NOW).actor(), |doc| Editor::new(doc, &author(&organiser_key(), 5, NOW)).close_consultation(&consultation()).unwrap());
     send(&mut v, &changes, as_organiser(&organiser_key(), &changes));
     for node in honest(&v) {
         let s = space(&v, node);
@@ -598,7 +632,8 @@ fn a_closed_consultation_stays_closed_and_counts_what_any_closing_saw() {
 fn the_upper_space_writes_nothing_of_the_lower_half_through_a_change_without_dependencies() {
     let street_key = WriteKey::from_seed([30; 32]);
     let link_id = DocumentId::certified(&street_key.public());
-    let invitation = linli_core::Invitation { upper_space: "street".into(), upper_name: "Gulou".into(), upper_relay: String::new(), claim_within_hours: 24, departments: Default::default() };
+    let invitation =
+        linli_core::Invitation { upper_space: "street".into(), upper_name: "Gulou".into(), upper_relay: String::new(), claim_within_hours: 24, departments: Default::default() };
     let invite_key = ParticipateKey::from_seed([31; 32]);
     let street = author(&organiser_key(), 6, NOW);
     let doc = new_link(&invitation, &street, |doc| {
@@ -621,7 +656,14 @@ fn the_upper_space_writes_nothing_of_the_lower_half_through_a_change_without_dep
         let shares = doc.put_object(&lower, "shares", ObjType::Map).unwrap();
         doc.put(&shares, "names", true).unwrap();
     });
-    let message = SyncMessage { heads: changes.iter().map(Change::hash).collect(), need: Vec::new(), have: Vec::new(), changes: changes.iter().map(|c| c.raw_bytes().to_vec()).collect::<Vec<_>>().into(), flags: None, version: MessageVersion::V1 };
+    let message = SyncMessage {
+        heads: changes.iter().map(Change::hash).collect(),
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: changes.iter().map(|c| c.raw_bytes().to_vec()).collect::<Vec<_>>().into(),
+        flags: None,
+        version: MessageVersion::V1,
+    };
     net.inject(
         link,
         true,

@@ -37,15 +37,17 @@ fn forged_change(net: &Network, node: usize, key: &str, value: &str) -> Change {
 
 /// The sync frame carrying `change`, with the given signatures, from `sender` to `target`.
 fn frame(sender: &str, target: &str, change: &Change, signatures: Vec<ChangeSignature>) -> Vec<u8> {
-    let message = SyncMessage {
-        heads: vec![change.hash()],
-        need: Vec::new(),
-        have: Vec::new(),
-        changes: vec![change.raw_bytes().to_vec()].into(),
-        flags: None,
-        version: MessageVersion::V1,
-    };
-    codec::encode(&Message::Sync { sender_id: sender.into(), target_id: target.into(), document_id: SPACE, data: message.encode(), signatures, member_signatures: Vec::new(), receipts: Vec::new() })
+    let message =
+        SyncMessage { heads: vec![change.hash()], need: Vec::new(), have: Vec::new(), changes: vec![change.raw_bytes().to_vec()].into(), flags: None, version: MessageVersion::V1 };
+    codec::encode(&Message::Sync {
+        sender_id: sender.into(),
+        target_id: target.into(),
+        document_id: SPACE,
+        data: message.encode(),
+        signatures,
+        member_signatures: Vec::new(),
+        receipts: Vec::new(),
+    })
 }
 
 /// phone (edit link) — relay1 — relay2 (dials relay1, as a federated relay does) — viewer.
@@ -176,7 +178,6 @@ fn a_peer_that_keeps_its_refused_change_does_not_make_sync_run_forever() {
     assert_eq!(read(&net, relay2, "notice").as_deref(), Some("Water off on Tuesday"));
 }
 
-
 #[test]
 fn many_changes_at_once_sent_as_a_document_chunk_are_checked_and_pass() {
     let mut net = Network::new();
@@ -235,7 +236,15 @@ fn a_protected_document_asks_for_the_dependency_a_held_back_change_is_missing() 
         version: MessageVersion::V2,
     };
     let signatures = vec![key.sign(edits[2].hash())];
-    let sent = Message::Sync { sender_id: "phone".into(), target_id: "relay".into(), document_id: SPACE, data: message.encode(), signatures, member_signatures: Vec::new(), receipts: Vec::new() };
+    let sent = Message::Sync {
+        sender_id: "phone".into(),
+        target_id: "relay".into(),
+        document_id: SPACE,
+        data: message.encode(),
+        signatures,
+        member_signatures: Vec::new(),
+        receipts: Vec::new(),
+    };
     net.inject(link, true, codec::encode(&sent));
     assert!(net.deliver_one());
     net.finish_jobs_of(relay);

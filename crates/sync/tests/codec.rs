@@ -24,7 +24,9 @@ fn join_from_automerge_repo() {
     // cbor.encode({type:'join', senderId:'peer-a', peerMetadata:{storageId:'s1', isEphemeral:false},
     //              supportedProtocolVersions:['1']}) in @automerge/automerge-repo 2.5.6
     check(
-        &hex("b900046474797065646a6f696e6873656e646572496466706565722d616c706565724d65746164617461b900026973746f7261676549646273316b6973457068656d6572616cf47819737570706f7274656450726f746f636f6c56657273696f6e73816131"),
+        &hex(
+            "b900046474797065646a6f696e6873656e646572496466706565722d616c706565724d65746164617461b900026973746f7261676549646273316b6973457068656d6572616cf47819737570706f7274656450726f746f636f6c56657273696f6e73816131",
+        ),
         Message::Join {
             sender_id: "peer-a".into(),
             peer_metadata: PeerMetadata { storage_id: Some("s1".into()), is_ephemeral: false, relay_key: None },
@@ -58,30 +60,31 @@ fn undefined_fields_read_as_absent() {
     // {type:'join', senderId:'peer-a', peerMetadata:{storageId:undefined, isEphemeral:true}}
     check(
         &hex("b900036474797065646a6f696e6873656e646572496466706565722d616c706565724d65746164617461b900026973746f726167654964f76b6973457068656d6572616cf5"),
-        Message::Join {
-            sender_id: "peer-a".into(),
-            peer_metadata: PeerMetadata { storage_id: None, is_ephemeral: true, relay_key: None },
-            supported_protocol_versions: None,
-        },
+        Message::Join { sender_id: "peer-a".into(), peer_metadata: PeerMetadata { storage_id: None, is_ephemeral: true, relay_key: None }, supported_protocol_versions: None },
     );
 }
 
 #[test]
 fn sync_and_ephemeral_from_automerge_repo() {
     check(
-        &hex("b9000564747970656473796e636873656e646572496466706565722d61687461726765744964667365727665726a646f63756d656e744964781c3261366743416d4366554746467344596237674b4457686746343374646461746143420001"),
-        Message::Sync { sender_id: "peer-a".into(), target_id: "server".into(), document_id: doc(), data: vec![0x42, 0, 1], signatures: Vec::new(), member_signatures: Vec::new(), receipts: Vec::new() },
-    );
-    check(
-        &hex("b90007647479706569657068656d6572616c6873656e646572496466706565722d61687461726765744964667365727665726a646f63756d656e744964781c3261366743416d4366554746467344596237674b44576867463433746973657373696f6e49646361626365636f756e7403646461746141a0"),
-        Message::Ephemeral {
+        &hex(
+            "b9000564747970656473796e636873656e646572496466706565722d61687461726765744964667365727665726a646f63756d656e744964781c3261366743416d4366554746467344596237674b4457686746343374646461746143420001",
+        ),
+        Message::Sync {
             sender_id: "peer-a".into(),
             target_id: "server".into(),
             document_id: doc(),
-            session_id: "abc".into(),
-            count: 3,
-            data: vec![0xa0],
+            data: vec![0x42, 0, 1],
+            signatures: Vec::new(),
+            member_signatures: Vec::new(),
+            receipts: Vec::new(),
         },
+    );
+    check(
+        &hex(
+            "b90007647479706569657068656d6572616c6873656e646572496466706565722d61687461726765744964667365727665726a646f63756d656e744964781c3261366743416d4366554746467344596237674b44576867463433746973657373696f6e49646361626365636f756e7403646461746141a0",
+        ),
+        Message::Ephemeral { sender_id: "peer-a".into(), target_id: "server".into(), document_id: doc(), session_id: "abc".into(), count: 3, data: vec![0xa0] },
     );
 }
 
@@ -157,13 +160,7 @@ fn tolerates_byte_ids_float_counts_tags_aliases_and_unknown_keys() {
 
     let join = map(&[("type", Text("join")), ("senderId", Text("a")), ("metadata", Text("not a map"))]);
     assert!(matches!(decode(&join), Ok(Message::Join { .. })));
-    let peer = map(&[
-        ("type", Text("peer")),
-        ("senderId", Text("a")),
-        ("targetId", Text("b")),
-        ("selectedProtocolVersion", Text("1")),
-        ("metadata", Text("ignored")),
-    ]);
+    let peer = map(&[("type", Text("peer")), ("senderId", Text("a")), ("targetId", Text("b")), ("selectedProtocolVersion", Text("1")), ("metadata", Text("ignored"))]);
     assert!(matches!(decode(&peer), Ok(Message::Peer { .. })));
     let leave = map(&[("type", Text("leave")), ("senderId", Text("a"))]);
     assert_eq!(decode(&leave), Ok(Message::Leave { sender_id: "a".into() }));
@@ -176,17 +173,23 @@ fn malformed_input_is_a_typed_error() {
         (vec![0x01], |e| matches!(e, DecodeError::NotAMap)),
         (vec![0xbf, 0x61], |e| matches!(e, DecodeError::Cbor(_))),
         (map(&[("type", Text("sync")), ("senderId", Text("a"))]), |e| matches!(e, DecodeError::MissingField("targetId"))),
-        (
-            map(&[("type", Text("sync")), ("senderId", Text("a")), ("targetId", Text("b")), ("documentId", Text("../../etc")), ("data", Bytes(vec![1]))]),
-            |e| matches!(e, DecodeError::InvalidDocumentId(_)),
-        ),
-        (
-            map(&[("type", Text("sync")), ("senderId", Text("a")), ("targetId", Text("b")), ("documentId", Text("2a6gCAmCfUGFFsDYb7gKDWhgF43t")), ("data", Bytes(vec![]))]),
-            |e| matches!(e, DecodeError::EmptyData),
-        ),
+        (map(&[("type", Text("sync")), ("senderId", Text("a")), ("targetId", Text("b")), ("documentId", Text("../../etc")), ("data", Bytes(vec![1]))]), |e| {
+            matches!(e, DecodeError::InvalidDocumentId(_))
+        }),
+        (map(&[("type", Text("sync")), ("senderId", Text("a")), ("targetId", Text("b")), ("documentId", Text("2a6gCAmCfUGFFsDYb7gKDWhgF43t")), ("data", Bytes(vec![]))]), |e| {
+            matches!(e, DecodeError::EmptyData)
+        }),
         (map(&[("type", Text("ephemeral")), ("senderId", Int(5))]), |e| matches!(e, DecodeError::WrongType { field: "senderId", .. })),
         (
-            map(&[("type", Text("ephemeral")), ("senderId", Text("a")), ("targetId", Text("b")), ("documentId", Text("2a6gCAmCfUGFFsDYb7gKDWhgF43t")), ("sessionId", Text("s")), ("count", Float(1.5)), ("data", Bytes(vec![1]))]),
+            map(&[
+                ("type", Text("ephemeral")),
+                ("senderId", Text("a")),
+                ("targetId", Text("b")),
+                ("documentId", Text("2a6gCAmCfUGFFsDYb7gKDWhgF43t")),
+                ("sessionId", Text("s")),
+                ("count", Float(1.5)),
+                ("data", Bytes(vec![1])),
+            ]),
             |e| matches!(e, DecodeError::WrongType { field: "count", .. }),
         ),
         (map(&[("type", Text("gossip")), ("senderId", Text("a"))]), |e| matches!(e, DecodeError::UnknownType(t) if t == "gossip")),
@@ -207,7 +210,15 @@ mod fuzz {
         let key = linli_sync::WriteKey::from_seed([4; 32]);
         vec![
             encode(&Message::Join { sender_id: "a".into(), peer_metadata: PeerMetadata::default(), supported_protocol_versions: Some(vec!["1".into()]) }),
-            encode(&Message::Sync { sender_id: "a".into(), target_id: "b".into(), document_id: doc(), data: vec![0x42, 0, 1], signatures: vec![key.sign(automerge::ChangeHash([7; 32]))], member_signatures: vec![linli_sync::MemberKey::from_seed([5; 32]).sign(automerge::ChangeHash([7; 32]), None)], receipts: Vec::new() }),
+            encode(&Message::Sync {
+                sender_id: "a".into(),
+                target_id: "b".into(),
+                document_id: doc(),
+                data: vec![0x42, 0, 1],
+                signatures: vec![key.sign(automerge::ChangeHash([7; 32]))],
+                member_signatures: vec![linli_sync::MemberKey::from_seed([5; 32]).sign(automerge::ChangeHash([7; 32]), None)],
+                receipts: Vec::new(),
+            }),
             encode(&Message::Ephemeral { sender_id: "a".into(), target_id: "b".into(), document_id: doc(), session_id: "s".into(), count: 9, data: vec![0xa0] }),
         ]
     }

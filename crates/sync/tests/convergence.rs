@@ -5,9 +5,9 @@
 
 mod support;
 
+use linli_sync::DocumentId;
 use linli_sync::automerge::transaction::Transactable;
 use linli_sync::automerge::{AutoCommit, ROOT};
-use linli_sync::DocumentId;
 use proptest::prelude::*;
 use support::sim::Network;
 

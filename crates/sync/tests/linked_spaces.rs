@@ -10,7 +10,7 @@ mod support;
 use std::collections::BTreeMap;
 
 use linli_core::{
-    Acceptance, Author, Department, Digest, Escalation, EscalationState, Invitation, LinkEditor, LinkState, MemberId, Shares, SharedRequest, Timestamp, new_link, read_link,
+    Acceptance, Author, Department, Digest, Escalation, EscalationState, Invitation, LinkEditor, LinkState, MemberId, SharedRequest, Shares, Timestamp, new_link, read_link,
 };
 use linli_sync::automerge::sync::{Message as SyncMessage, MessageVersion};
 use linli_sync::automerge::transaction::Transactable;
@@ -56,11 +56,8 @@ struct Linked {
 }
 
 fn departments(roads_members: &[&MemberKey]) -> BTreeMap<String, Department> {
-    let roads = Department {
-        names: [("en".to_owned(), "Roads".to_owned())].into(),
-        team: "Roads office".into(),
-        members: roads_members.iter().map(|k| (member(k), true)).collect(),
-    };
+    let roads =
+        Department { names: [("en".to_owned(), "Roads".to_owned())].into(), team: "Roads office".into(), members: roads_members.iter().map(|k| (member(k), true)).collect() };
     let open = Department { names: [("en".to_owned(), "Anything else".to_owned())].into(), team: "Front desk".into(), members: BTreeMap::new() };
     BTreeMap::from([("roads".to_owned(), roads), ("general".to_owned(), open)])
 }
@@ -69,12 +66,19 @@ fn departments(roads_members: &[&MemberKey]) -> BTreeMap<String, Department> {
 /// both relays (the link's two sides name them), the street dials its own.
 fn invited() -> Linked {
     let mut net = Network::new();
-    let (street, street_clerk, street_relay, community_relay, community, resident) =
-        (net.add_device("street"), net.add_device("clerk"), net.add_relay("street-relay"), net.add_relay("community-relay"), net.add_device("community"), net.add_device("resident"));
+    let (street, street_clerk, street_relay, community_relay, community, resident) = (
+        net.add_device("street"),
+        net.add_device("clerk"),
+        net.add_relay("street-relay"),
+        net.add_relay("community-relay"),
+        net.add_device("community"),
+        net.add_device("resident"),
+    );
     let upper = WriteKey::from_seed([1; 32]);
     let invitation = ParticipateKey::from_seed([2; 32]);
     let own = ParticipateKey::from_seed([3; 32]);
-    let (street_key, clerk_key, community_key, resident_key) = (MemberKey::from_seed([10; 32]), MemberKey::from_seed([11; 32]), MemberKey::from_seed([12; 32]), MemberKey::from_seed([13; 32]));
+    let (street_key, clerk_key, community_key, resident_key) =
+        (MemberKey::from_seed([10; 32]), MemberKey::from_seed([11; 32]), MemberKey::from_seed([12; 32]), MemberKey::from_seed([13; 32]));
     for (node, key) in [(street, &street_key), (street_clerk, &clerk_key), (community, &community_key), (resident, &resident_key)] {
         net.nodes[node].repo.hold_member_key(key.clone());
     }
@@ -103,7 +107,25 @@ fn invited() -> Linked {
     net.find(resident, LINK);
     net.find(street_clerk, LINK);
     net.run_until_quiet();
-    Linked { net, street, street_link, street_clerk, clerk_link, street_relay, community_relay, community, community_link, resident, resident_link, street_key, clerk_key, community_key, resident_key, invitation, own }
+    Linked {
+        net,
+        street,
+        street_link,
+        street_clerk,
+        clerk_link,
+        street_relay,
+        community_relay,
+        community,
+        community_link,
+        resident,
+        resident_link,
+        street_key,
+        clerk_key,
+        community_key,
+        resident_key,
+        invitation,
+        own,
+    }
 }
 
 fn acceptance() -> Acceptance {
@@ -126,7 +148,15 @@ fn accept(l: &mut Linked) {
 }
 
 fn escalation(department: &str) -> Escalation {
-    Escalation { title: "Subsidence on Nanhou Street".into(), details: "The pavement sank by the school gate.".into(), department: department.into(), raised_at: Timestamp(0), escalated_at: Timestamp(0), raised_by_name: String::new(), sealed: None }
+    Escalation {
+        title: "Subsidence on Nanhou Street".into(),
+        details: "The pavement sank by the school gate.".into(),
+        department: department.into(),
+        raised_at: Timestamp(0),
+        escalated_at: Timestamp(0),
+        raised_by_name: String::new(),
+        sealed: None,
+    }
 }
 
 fn link_at(net: &Network, node: usize) -> linli_core::Link {
@@ -152,8 +182,17 @@ fn made_apart(net: &Network, node: usize, who: &Author, act: impl FnOnce(&mut Li
 }
 
 fn frame(sender: &str, target: &str, change: &Change, member_signatures: Vec<MemberSignature>) -> Vec<u8> {
-    let message = SyncMessage { heads: vec![change.hash()], need: Vec::new(), have: Vec::new(), changes: vec![change.raw_bytes().to_vec()].into(), flags: None, version: MessageVersion::V1 };
-    codec::encode(&Message::Sync { sender_id: sender.into(), target_id: target.into(), document_id: LINK, data: message.encode(), signatures: Vec::new(), member_signatures, receipts: Vec::new() })
+    let message =
+        SyncMessage { heads: vec![change.hash()], need: Vec::new(), have: Vec::new(), changes: vec![change.raw_bytes().to_vec()].into(), flags: None, version: MessageVersion::V1 };
+    codec::encode(&Message::Sync {
+        sender_id: sender.into(),
+        target_id: target.into(),
+        document_id: LINK,
+        data: message.encode(),
+        signatures: Vec::new(),
+        member_signatures,
+        receipts: Vec::new(),
+    })
 }
 
 #[test]
@@ -171,7 +210,8 @@ fn a_request_escalated_by_a_community_is_claimed_answered_and_resolved_by_the_st
 
     // The community publishes its digest and escalates a request to the roads department.
     let me = author(&l.community_key, 2, 2 * HOUR);
-    let request = SharedRequest { title: "Subsidence".into(), category: "Roads".into(), raised_at: Timestamp(0), claimed_at: None, resolved_at: None, raised_by_name: String::new() };
+    let request =
+        SharedRequest { title: "Subsidence".into(), category: "Roads".into(), raised_at: Timestamp(0), claimed_at: None, resolved_at: None, raised_by_name: String::new() };
     let digest = Digest { requests: BTreeMap::from([("task-1".to_owned(), request)]), ..Digest::default() };
     l.net.change(l.community, LINK, |doc| assert!(LinkEditor::new(doc, &me).publish(&digest).unwrap()));
     l.net.change(l.community, LINK, |doc| LinkEditor::new(doc, &me).escalate("task-1", &escalation("roads")).unwrap());
@@ -343,15 +383,19 @@ fn a_device_dials_the_other_sides_relay_for_the_link_alone_and_that_relay_never_
     assert!(l.net.nodes[l.street_relay].repo.document(&COMMUNITY_SPACE).is_none(), "the street's relay never heard of it");
     assert!(!l.net.nodes[l.street_relay].storage.keys().any(|k| k.document_id == COMMUNITY_SPACE));
     // Asked for it by ID over that connection, the phone does not answer.
-    l.net.inject(to_street, false, codec::encode(&Message::Request {
-        sender_id: "street-relay".into(),
-        target_id: "community-phone".into(),
-        document_id: COMMUNITY_SPACE,
-        data: {
-            use linli_sync::automerge::sync::SyncDoc;
-            AutoCommit::new().sync().generate_sync_message(&mut linli_sync::automerge::sync::State::new()).expect("a first message").encode()
-        },
-    }));
+    l.net.inject(
+        to_street,
+        false,
+        codec::encode(&Message::Request {
+            sender_id: "street-relay".into(),
+            target_id: "community-phone".into(),
+            document_id: COMMUNITY_SPACE,
+            data: {
+                use linli_sync::automerge::sync::SyncDoc;
+                AutoCommit::new().sync().generate_sync_message(&mut linli_sync::automerge::sync::State::new()).expect("a first message").encode()
+            },
+        }),
+    );
     l.net.run_until_quiet();
     assert!(l.net.nodes[l.street_relay].repo.document(&COMMUNITY_SPACE).is_none());
     // The link itself still flows both ways over it.
@@ -385,7 +429,8 @@ fn a_street_edit_on_top_of_the_acceptance_and_the_communitys_first_digest_reache
     l.net.disconnect(l.clerk_link);
     accept(&mut l);
     let me = author(&l.community_key, 2, 2 * HOUR);
-    let request = SharedRequest { title: "Subsidence".into(), category: "Roads".into(), raised_at: Timestamp(0), claimed_at: None, resolved_at: None, raised_by_name: String::new() };
+    let request =
+        SharedRequest { title: "Subsidence".into(), category: "Roads".into(), raised_at: Timestamp(0), claimed_at: None, resolved_at: None, raised_by_name: String::new() };
     let digest = Digest { requests: BTreeMap::from([("task-1".to_owned(), request)]), ..Digest::default() };
     l.net.change(l.community, LINK, |doc| assert!(LinkEditor::new(doc, &me).publish(&digest).unwrap()));
     l.net.run_until_quiet();

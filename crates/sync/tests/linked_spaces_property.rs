@@ -39,7 +39,10 @@ enum Act {
 
 #[derive(Debug, Clone)]
 enum Step {
-    Do { device: usize, act: Act },
+    Do {
+        device: usize,
+        act: Act,
+    },
     Deliver(u8),
     /// Takes a device offline, or back online.
     Toggle(usize),
@@ -96,7 +99,13 @@ impl World {
         let member = |k: &MemberKey| MemberId::from_public_key(k.public()).to_string();
         let roads = Department { names: BTreeMap::new(), team: "Roads".into(), members: BTreeMap::from([(member(&keys[0]), true), (member(&keys[1]), true)]) };
         let general = Department { names: BTreeMap::new(), team: "Front desk".into(), members: BTreeMap::new() };
-        let invite = Invitation { upper_space: "street".into(), upper_name: "Street".into(), upper_relay: String::new(), claim_within_hours: 1, departments: BTreeMap::from([("roads".to_owned(), roads), ("general".to_owned(), general)]) };
+        let invite = Invitation {
+            upper_space: "street".into(),
+            upper_name: "Street".into(),
+            upper_relay: String::new(),
+            claim_within_hours: 1,
+            departments: BTreeMap::from([("roads".to_owned(), roads), ("general".to_owned(), general)]),
+        };
         let first = Author { member: MemberId::from_public_key(keys[0].public()), session: [1; 8], now: Timestamp(0) };
         let doc = new_link(&invite, &first, |doc| {
             protect(doc, upper.public());
@@ -176,13 +185,35 @@ impl World {
                         }
                     }
                     Act::Publish(n) if !street => {
-                        let requests = (0..n % 4).map(|i| (format!("task-{i}"), SharedRequest { title: format!("Request {i}"), category: "Roads".into(), raised_at: Timestamp(i64::from(i)), claimed_at: None, resolved_at: None, raised_by_name: String::new() })).collect();
+                        let requests = (0..n % 4)
+                            .map(|i| {
+                                (
+                                    format!("task-{i}"),
+                                    SharedRequest {
+                                        title: format!("Request {i}"),
+                                        category: "Roads".into(),
+                                        raised_at: Timestamp(i64::from(i)),
+                                        claimed_at: None,
+                                        resolved_at: None,
+                                        raised_by_name: String::new(),
+                                    },
+                                )
+                            })
+                            .collect();
                         let digest = Digest { requests, ..Digest::default() };
                         self.act(device, |e| e.publish(&digest).map(|_| ()));
                     }
                     Act::Escalate(n) if !street => {
                         let department = if n % 2 == 0 { "roads" } else { "general" };
-                        let escalation = Escalation { title: format!("Request {n}"), details: String::new(), department: department.into(), raised_at: Timestamp(0), escalated_at: Timestamp(0), raised_by_name: String::new(), sealed: None };
+                        let escalation = Escalation {
+                            title: format!("Request {n}"),
+                            details: String::new(),
+                            department: department.into(),
+                            raised_at: Timestamp(0),
+                            escalated_at: Timestamp(0),
+                            raised_by_name: String::new(),
+                            sealed: None,
+                        };
                         self.act(device, |e| e.escalate(&id(n), &escalation).or(Ok(())));
                     }
                     Act::EndLower if !street => self.act(device, |e| e.end(false)),
@@ -249,4 +280,3 @@ proptest! {
         }
     }
 }
-

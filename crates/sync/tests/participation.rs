@@ -8,8 +8,8 @@ use linli_core::{Author, Editor, ItemId, MemberId, NoticeDraft, Place, PledgeDra
 use linli_sync::automerge::sync::{Message as SyncMessage, MessageVersion};
 use linli_sync::automerge::{AutoCommit, Change};
 use linli_sync::capability::protect;
-use linli_sync::participate_key::set_participate_key;
 use linli_sync::home_relay::{RelayKey, home};
+use linli_sync::participate_key::set_participate_key;
 use linli_sync::{Access, DocumentId, MemberKey, MemberSignature, Message, ParticipateKey, RepoError, RepoEvent, WriteKey, codec};
 use support::sim::Network;
 
@@ -174,7 +174,9 @@ fn a_resident_joins_signs_raises_and_comments_and_everyone_has_it() {
     resident_does(&mut v, |e| e.join("Ann", "").unwrap());
     resident_does(&mut v, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
     let ann = author(&v.resident_key, 2);
-    resident_does(&mut v, |e| e.raise_request(&ann.new_item_id([5; 8]), &board(), &column(), "", TaskDraft { title: "Broken lamp".into(), ..Default::default() }, Place::End).unwrap());
+    resident_does(&mut v, |e| {
+        e.raise_request(&ann.new_item_id([5; 8]), &board(), &column(), "", TaskDraft { title: "Broken lamp".into(), ..Default::default() }, Place::End).unwrap()
+    });
     resident_does(&mut v, |e| e.comment_on_notice(&notice(), &ann.new_item_id([6; 8]), "Thank you").unwrap());
     v.net.run_until_quiet();
     for node in [v.relay2, v.relay1, v.organiser] {
@@ -234,14 +236,8 @@ fn no_one_signs_in_a_residents_name_not_even_an_organiser() {
     let forged = made_apart(&v.net, v.organiser, &ann, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
     let organiser_key = MemberKey::from_seed([10; 32]);
     let organiser_link = 1;
-    let message = SyncMessage {
-        heads: vec![forged.hash()],
-        need: Vec::new(),
-        have: Vec::new(),
-        changes: vec![forged.raw_bytes().to_vec()].into(),
-        flags: None,
-        version: MessageVersion::V1,
-    };
+    let message =
+        SyncMessage { heads: vec![forged.hash()], need: Vec::new(), have: Vec::new(), changes: vec![forged.raw_bytes().to_vec()].into(), flags: None, version: MessageVersion::V1 };
     let bytes = codec::encode(&Message::Sync {
         sender_id: "organiser".into(),
         target_id: "relay1".into(),
@@ -400,7 +396,6 @@ fn a_restarted_relay_serves_residents_changes_with_their_signatures() {
     assert_eq!(refused_at(&v.net, newcomer), 0);
 }
 
-
 #[test]
 fn a_space_file_carries_residents_changes_with_their_signatures_to_any_device() {
     let mut v = village();
@@ -479,7 +474,8 @@ fn changes_vouched_by_an_edit_that_waits_for_the_home_wait_with_it() {
     // The first edit is vouched for only by the second's signature, and the second is built on
     // the resident's change, which waits for the home: both wait with it.
     assert_eq!(body(&v.net, viewer), "Friday");
-    let reasons: Vec<String> = v.net.nodes[viewer].events.iter().filter_map(|e| if let RepoEvent::ChangesRefused { reason, .. } = e { Some(reason.clone()) } else { None }).collect();
+    let reasons: Vec<String> =
+        v.net.nodes[viewer].events.iter().filter_map(|e| if let RepoEvent::ChangesRefused { reason, .. } = e { Some(reason.clone()) } else { None }).collect();
     assert_eq!(refused_at(&v.net, viewer), 0, "nothing is refused for waiting: {reasons:?}");
     v.net.connect(viewer, v.relay2);
     v.net.run_until_quiet();
@@ -590,10 +586,14 @@ fn a_cut_asked_offline_goes_to_the_home_relay_once_online_and_only_its_signed_an
     assert!(v.net.nodes[v.organiser].repo.asking_cut(&SPACE));
     answer_cuts_with_heads(&mut v.net, v.relay1);
     let home_heads = v.net.nodes[v.relay1].repo.document(&SPACE).unwrap().clone().get_heads();
-    let given: Vec<_> = v.net.nodes[v.organiser].events.iter().filter_map(|e| match e {
-        RepoEvent::CutGiven { document_id, asked, at, cut } => Some((*document_id, *asked, *at, cut.clone())),
-        _ => None,
-    }).collect();
+    let given: Vec<_> = v.net.nodes[v.organiser]
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            RepoEvent::CutGiven { document_id, asked, at, cut } => Some((*document_id, *asked, *at, cut.clone())),
+            _ => None,
+        })
+        .collect();
     assert_eq!(given.len(), 1, "answered once: {given:?}");
     let (document_id, asked, at, cut) = given[0].clone();
     assert_eq!((document_id, asked, at), (*SPACE, Some(5_000), 5_000));

@@ -223,9 +223,7 @@ impl World {
                     Act::ForgeNotice(n) if forger => self.forge(device, true, |e| e.edit_notice(&notice(), NoticeDraft::new("Forged", format!("{n}")))),
                     // In the first resident's name: the actor names them, the signature is the forger's.
                     Act::ForgeSignature if forger => self.forge(1, true, |e| e.sign_pledge(&pledge(), "Forged")),
-                    Act::ForgeUnsigned(n) if forger => {
-                        self.forge(device, false, |e| e.comment_on_notice(&notice(), &ItemId::from_random([70, *n, 0, 0, 0, 0, 0, 1]), "unsigned"))
-                    }
+                    Act::ForgeUnsigned(n) if forger => self.forge(device, false, |e| e.comment_on_notice(&notice(), &ItemId::from_random([70, *n, 0, 0, 0, 0, 0, 1]), "unsigned")),
                     _ => {}
                 }
             }
@@ -235,8 +233,17 @@ impl World {
 
 /// The sync frame `sender` sends the relay with `change` and the given member signatures.
 fn frame(sender: &str, change: &Change, member_signatures: Vec<linli_sync::MemberSignature>) -> Vec<u8> {
-    let message = SyncMessage { heads: vec![change.hash()], need: Vec::new(), have: Vec::new(), changes: vec![change.raw_bytes().to_vec()].into(), flags: None, version: MessageVersion::V1 };
-    codec::encode(&Message::Sync { sender_id: sender.into(), target_id: "relay".into(), document_id: SPACE, data: message.encode(), signatures: Vec::new(), member_signatures, receipts: Vec::new() })
+    let message =
+        SyncMessage { heads: vec![change.hash()], need: Vec::new(), have: Vec::new(), changes: vec![change.raw_bytes().to_vec()].into(), flags: None, version: MessageVersion::V1 };
+    codec::encode(&Message::Sync {
+        sender_id: sender.into(),
+        target_id: "relay".into(),
+        document_id: SPACE,
+        data: message.encode(),
+        signatures: Vec::new(),
+        member_signatures,
+        receipts: Vec::new(),
+    })
 }
 
 /// Every change with a resident's actor, judged against the document at its dependencies.
@@ -293,4 +300,3 @@ proptest! {
         prop_assert_eq!(space.notices[notice().as_str()].title.as_str(), "Lift repair", "no forged notice edit got through");
     }
 }
-

@@ -202,7 +202,15 @@ fn protocol_violations_close_only_that_connection() {
     assert!(fx.closes.is_empty(), "a join without versions means version 1");
     assert!(matches!(codec::decode(&fx.sends[0].1), Ok(Message::Peer { .. })));
 
-    let sync = Message::Sync { sender_id: "z".into(), target_id: "relay".into(), document_id: space_id(1), data: vec![0x42, 1, 2, 3], signatures: Vec::new(), member_signatures: Vec::new(), receipts: Vec::new() };
+    let sync = Message::Sync {
+        sender_id: "z".into(),
+        target_id: "relay".into(),
+        document_id: space_id(1),
+        data: vec![0x42, 1, 2, 3],
+        signatures: Vec::new(),
+        member_signatures: Vec::new(),
+        receipts: Vec::new(),
+    };
     let fx = repo.received(13, &codec::encode(&sync));
     assert!(fx.closes.is_empty(), "the document loads first; the sync message waits for it");
     let fx = repo.loaded(space_id(1), Vec::new());

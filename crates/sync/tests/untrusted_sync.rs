@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use linli_sync::automerge::sync::{Message as SyncMessage, MessageVersion};
-use linli_sync::automerge::transaction::Transactable;
 use linli_sync::automerge::transaction::CommitOptions;
+use linli_sync::automerge::transaction::Transactable;
 use linli_sync::automerge::{ActorId, AutoCommit, ChangeHash, ROOT};
 use linli_sync::{ChunkKey, CloseReason, Direction, DocumentId, Effects, Message, PeerMetadata, Repo, RepoConfig, StorageOp, codec};
 use proptest::prelude::*;
@@ -85,15 +85,16 @@ fn drive(repo: &mut Repo, storage: &mut BTreeMap<ChunkKey, Vec<u8>>, fx: Effects
 
 /// The frame a peer would send: a sync message with these change chunks.
 fn sync_frame(changes: Vec<Vec<u8>>) -> Vec<u8> {
-    let message = SyncMessage {
-        heads: sample().2.clone(),
-        need: Vec::new(),
-        have: Vec::new(),
-        changes: changes.into(),
-        flags: None,
-        version: MessageVersion::V1,
-    };
-    codec::encode(&Message::Sync { sender_id: "peer".into(), target_id: "relay".into(), document_id: DOC, data: message.encode(), signatures: Vec::new(), member_signatures: Vec::new(), receipts: Vec::new() })
+    let message = SyncMessage { heads: sample().2.clone(), need: Vec::new(), have: Vec::new(), changes: changes.into(), flags: None, version: MessageVersion::V1 };
+    codec::encode(&Message::Sync {
+        sender_id: "peer".into(),
+        target_id: "relay".into(),
+        document_id: DOC,
+        data: message.encode(),
+        signatures: Vec::new(),
+        member_signatures: Vec::new(),
+        receipts: Vec::new(),
+    })
 }
 
 /// Recomputes the checksum of an Automerge chunk (magic, checksum, type, LEB128 length, data).

@@ -14,7 +14,7 @@ pub use engine_error::EngineError;
 pub use linked::{Invitation, LinkedEdit};
 pub use worker::{EngineBody, EngineScope, EngineWorker};
 
-use linli_model::{Board, Body, Category, Consultation, Edit, Meeting, ItemKind, KioskSettings, Member, Notice, Pledge, Responsibility, Space, Tally, Task, Timestamp, Unreadable};
+use linli_model::{Board, Body, Category, Consultation, Edit, ItemKind, KioskSettings, Meeting, Member, Notice, Pledge, Responsibility, Space, Tally, Task, Timestamp, Unreadable};
 use serde::{Deserialize, Serialize};
 
 /// A space's document ID as text (bs58); the engine checks it.
@@ -51,38 +51,80 @@ pub enum ToEngine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum LinkEvent {
     /// The data channel opened; `outgoing` if this device made the offer.
-    Opened { link: LinkId, outgoing: bool },
-    Frame { link: LinkId, bytes: Vec<u8> },
-    Closed { link: LinkId },
+    Opened {
+        link: LinkId,
+        outgoing: bool,
+    },
+    Frame {
+        link: LinkId,
+        bytes: Vec<u8>,
+    },
+    Closed {
+        link: LinkId,
+    },
 }
 
 /// A request of the page's, answered once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
     /// A new space, protected, with a take-part key; answered [`Reply::Created`].
-    CreateSpace { name: String },
+    CreateSpace {
+        name: String,
+    },
     /// Changes to a space, one change each, in order; the first refused stops the rest.
-    Edit { space: SpaceId, edits: Vec<Edit> },
-    History { space: SpaceId, kind: ItemKind, item: String },
+    Edit {
+        space: SpaceId,
+        edits: Vec<Edit>,
+    },
+    History {
+        space: SpaceId,
+        kind: ItemKind,
+        item: String,
+    },
     /// The space as a `.linli` file (with its signatures).
-    Export { space: SpaceId },
+    Export {
+        space: SpaceId,
+    },
     /// The space as plain JSON.
-    ExportJson { space: SpaceId },
-    Import { space: SpaceId, bytes: Vec<u8> },
+    ExportJson {
+        space: SpaceId,
+    },
+    Import {
+        space: SpaceId,
+        bytes: Vec<u8>,
+    },
     /// Protect an open space, or move a protected one to a new write key.
-    NewWriteKey { space: SpaceId },
+    NewWriteKey {
+        space: SpaceId,
+    },
     /// Give the space a new take-part key (stopping the old take-part links).
-    NewTakePartKey { space: SpaceId },
+    NewTakePartKey {
+        space: SpaceId,
+    },
     /// Every relay, tab and direct link, and whether it has this device's changes to the space.
-    Transports { space: SpaceId },
+    Transports {
+        space: SpaceId,
+    },
     /// Invite a space to link under this one (an organiser's); answered [`Reply::Invitation`].
     /// (`label`: what the organiser calls the space invited, shown on the pending row.)
-    InviteSpace { space: SpaceId, claim_within_hours: u64, label: String },
+    InviteSpace {
+        space: SpaceId,
+        claim_within_hours: u64,
+        label: String,
+    },
     /// Accept an invitation for this space (an organiser's), sharing `shares`; answered once the
     /// link has arrived from its relay and is accepted.
-    AcceptInvitation { space: SpaceId, invitation: String, shares: linli_model::Shares },
+    AcceptInvitation {
+        space: SpaceId,
+        invitation: String,
+        shares: linli_model::Shares,
+    },
     /// A change to one of the space's links.
-    Linked { space: SpaceId, link: String, edit: LinkedEdit },
+    Linked {
+        space: SpaceId,
+        link: String,
+        edit: LinkedEdit,
+    },
 }
 
 impl Request {
@@ -109,13 +151,20 @@ impl Request {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Reply {
     Done,
-    Created { space: SpaceId },
+    Created {
+        space: SpaceId,
+    },
     History(Vec<HistoryRow>),
     File(Vec<u8>),
     Json(String),
     /// `waiting`: changes within the rules that wait for the space's home relay to vouch for them;
     /// `rule`: the kind of rule the first refused one broke.
-    Imported { new_changes: usize, refused: usize, rule: Option<linli_model::BrokenRule>, waiting: usize },
+    Imported {
+        new_changes: usize,
+        refused: usize,
+        rule: Option<linli_model::BrokenRule>,
+        waiting: usize,
+    },
     Transports(Vec<Transport>),
     /// An invitation's text, to hand to the lower space's organiser.
     Invitation(String),
@@ -140,32 +189,71 @@ pub enum FromEngine {
     /// BroadcastChannel (the page says `bye` for it when it goes); `peer` is its sync peer ID.
     /// `item_mark` is the mark the IDs of items this engine makes must carry (16 hex digits; see
     /// `ItemId::marked`): the page makes new items' IDs with it.
-    Started { member: String, member_key: Option<String>, tab: String, peer: String, item_mark: String },
+    Started {
+        member: String,
+        member_key: Option<String>,
+        tab: String,
+        peer: String,
+        item_mark: String,
+    },
     /// The sync peer IDs connected now (a direct link is not made to a peer already linked).
     Peers(Vec<String>),
     /// Where a space stands and what this device may do to it.
-    Status { space: SpaceId, status: SpaceStatus },
+    Status {
+        space: SpaceId,
+        status: SpaceStatus,
+    },
     /// The space as the screens draw it.
-    View { space: SpaceId, update: ViewUpdate },
+    View {
+        space: SpaceId,
+        update: ViewUpdate,
+    },
     /// The relays: connected or not, and when one last sent anything.
-    Relays { status: RelayStatus, last_heard: Option<Timestamp> },
+    Relays {
+        status: RelayStatus,
+        last_heard: Option<Timestamp>,
+    },
     /// Chunks handed to IndexedDB and not yet durable.
     Unsaved(u32),
     /// A peer refused a change this device made: the kind of rule it broke, and the peer's words
     /// (for the console).
-    Refused { space: SpaceId, rule: linli_model::BrokenRule, detail: String },
-    Reply { id: u64, result: Result<Reply, EngineError> },
+    Refused {
+        space: SpaceId,
+        rule: linli_model::BrokenRule,
+        detail: String,
+    },
+    Reply {
+        id: u64,
+        result: Result<Reply, EngineError>,
+    },
     /// A key the engine made for a space (a new space's, or a new one replacing a stopped link):
     /// the page keeps it as link text.
-    KeepKey { space: SpaceId, kind: KeyKind, key: String },
+    KeepKey {
+        space: SpaceId,
+        kind: KeyKind,
+        key: String,
+    },
     /// Send on, or close, a direct link the page carries.
-    LinkSend { link: LinkId, bytes: Vec<u8> },
-    LinkClose { link: LinkId },
+    LinkSend {
+        link: LinkId,
+        bytes: Vec<u8>,
+    },
+    LinkClose {
+        link: LinkId,
+    },
     /// An application payload a peer sent about a space (WebRTC signalling); `proven` when the
     /// peer proved it holds a take-part or edit link of the space.
-    Ephemeral { space: SpaceId, data: Vec<u8>, proven: bool },
+    Ephemeral {
+        space: SpaceId,
+        data: Vec<u8>,
+        proven: bool,
+    },
     /// One of a space's links as it is now (`None`: not readable yet).
-    Linked { space: SpaceId, link: String, view: Option<Box<linli_model::Link>> },
+    Linked {
+        space: SpaceId,
+        link: String,
+        view: Option<Box<linli_model::Link>>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -313,7 +401,7 @@ impl Collection {
             Collection::Meetings,
         ]
         .into_iter()
-            .find(|c| c.name() == name)
+        .find(|c| c.name() == name)
     }
 }
 
@@ -355,9 +443,7 @@ impl ViewUpdate {
                     Collection::Pledges => space.pledges.get(id).cloned().map(Item::Pledge),
                     Collection::Boards => space.boards.get(id).cloned().map(Item::Board),
                     Collection::Tasks => space.tasks.get(id).cloned().map(Item::Task),
-                    Collection::Consultations => {
-                        space.consultations.get(id).cloned().map(|c| Item::Consultation(Box::new(c), space.tallies.get(id).cloned()))
-                    }
+                    Collection::Consultations => space.consultations.get(id).cloned().map(|c| Item::Consultation(Box::new(c), space.tallies.get(id).cloned())),
                     Collection::Bodies => space.bodies.get(id).cloned().map(Item::Body),
                     Collection::Meetings => space.meetings.get(id).cloned().map(|m| Item::Meeting(Box::new(m))),
                 };

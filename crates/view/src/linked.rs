@@ -24,9 +24,16 @@ pub enum LinkedEdit {
         with_words: bool,
     },
     /// The upper space's department claims, reports on, resolves an escalation.
-    Claim { escalation: String },
-    Progress { escalation: String, text: String },
-    Resolve { escalation: String },
+    Claim {
+        escalation: String,
+    },
+    Progress {
+        escalation: String,
+        text: String,
+    },
+    Resolve {
+        escalation: String,
+    },
     /// The lower space changes what it shares.
     Shares(Shares),
     /// The upper space changes the time limit to claim escalations, in hours.
@@ -63,8 +70,11 @@ impl Invitation {
         let mut parts = rest.splitn(3, ':');
         let (link, key, relay) = (parts.next()?, parts.next()?, parts.next().unwrap_or(""));
         let relay_ok = relay.is_empty() || relay.starts_with("ws://") || relay.starts_with("wss://");
-        (is_space_id(link) && is_key_text(key) && relay_ok && !relay.contains(char::is_whitespace))
-            .then(|| Invitation { link: link.to_owned(), key: key.to_owned(), relay: relay.to_owned() })
+        (is_space_id(link) && is_key_text(key) && relay_ok && !relay.contains(char::is_whitespace)).then(|| Invitation {
+            link: link.to_owned(),
+            key: key.to_owned(),
+            relay: relay.to_owned(),
+        })
     }
 }
 

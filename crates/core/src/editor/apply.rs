@@ -74,9 +74,7 @@ impl Editor<'_> {
             Edit::SetAttendance { meeting, member, present } => self.set_attendance(&meeting, &member, present),
             Edit::SetOtherAttendees { meeting, others } => self.set_other_attendees(&meeting, others),
             Edit::SetMinutes { meeting, minutes } => self.set_minutes(&meeting, &minutes),
-            Edit::AddActionItem { meeting, agenda_item, id, board, column, draft, owner } => {
-                self.add_action_item(&meeting, &agenda_item, &id, &board, &column, draft, &owner)
-            }
+            Edit::AddActionItem { meeting, agenda_item, id, board, column, draft, owner } => self.add_action_item(&meeting, &agenda_item, &id, &board, &column, draft, &owner),
             Edit::SetMeetingArchived { id, archived } => self.set_meeting_archived(&id, archived),
             Edit::Restore { kind, id, change } => {
                 let hash: ChangeHash = change.parse().map_err(|_| SpaceError::Invalid(crate::Invalid::NotAVersion))?;

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 
 use autosurgeon::hydrate_prop;
 
-use crate::{Confirmation, Request};
 use crate::Comment;
 use crate::Names;
 use crate::position::between;
 use crate::{Board, Column, Editor, ItemId, Place, SpaceError, Task, TaskDraft};
+use crate::{Confirmation, Request};
 
 impl Editor<'_> {
     /// Adds a board with the given columns (ID and names), after the existing boards.
@@ -67,8 +67,7 @@ impl Editor<'_> {
         if !board.columns.contains_key(column_id.as_str()) {
             return Err(not_found("column", column_id));
         }
-        let others: Vec<String> =
-            board.columns_in_order().into_iter().filter(|(id, _)| *id != column_id.as_str()).map(|(_, c)| c.position.clone()).collect();
+        let others: Vec<String> = board.columns_in_order().into_iter().filter(|(id, _)| *id != column_id.as_str()).map(|(_, c)| c.position.clone()).collect();
         let position = slot(&others, index, self.entropy());
         board.columns.get_mut(column_id.as_str()).expect("checked").position = position;
         self.put_item(&map, board_id.as_str(), &board)?;
@@ -95,15 +94,7 @@ impl Editor<'_> {
     }
 
     /// A resident raises a request in a category (接訴即辦): a task with its request clock started.
-    pub fn raise_request(
-        &mut self,
-        id: &ItemId,
-        board_id: &ItemId,
-        column_id: &ItemId,
-        category: &str,
-        draft: TaskDraft,
-        place: Place,
-    ) -> Result<(), SpaceError> {
+    pub fn raise_request(&mut self, id: &ItemId, board_id: &ItemId, column_id: &ItemId, category: &str, draft: TaskDraft, place: Place) -> Result<(), SpaceError> {
         self.raise_request_as(id, Some((board_id, column_id, place)), category, draft, false)
     }
 
@@ -166,14 +157,7 @@ impl Editor<'_> {
         Ok(Some(hydrate_prop(&*self.doc, &map, category)?))
     }
 
-    pub(super) fn new_task(
-        &mut self,
-        board_id: &ItemId,
-        column_id: &ItemId,
-        draft: TaskDraft,
-        request: Option<Request>,
-        place: Place,
-    ) -> Result<Task, SpaceError> {
+    pub(super) fn new_task(&mut self, board_id: &ItemId, column_id: &ItemId, draft: TaskDraft, request: Option<Request>, place: Place) -> Result<Task, SpaceError> {
         let title = super::required(&draft.title, crate::Invalid::TaskNeedsTitle)?;
         let (_, board) = self.item::<Board>("boards", "board", board_id.as_str())?;
         if !board.columns.contains_key(column_id.as_str()) {
@@ -344,8 +328,7 @@ impl Editor<'_> {
         let team = self.responsibility(category)?;
         let reader = team.as_ref().and_then(linli_model::Responsibility::current_key).and_then(linli_seal::Reader::from_hex);
         if let (Some(sealed), Some(reader)) = (&task.sealed, reader) {
-            let wider = linli_seal::reseal_to(sealed, &self.reading, &[reader])
-                .map_err(|_| SpaceError::Invalid(crate::Invalid::CannotOpenPrivate))?;
+            let wider = linli_seal::reseal_to(sealed, &self.reading, &[reader]).map_err(|_| SpaceError::Invalid(crate::Invalid::CannotOpenPrivate))?;
             task.sealed = Some(wider);
             for comment in task.comments.values_mut() {
                 if let Some(wider) = comment.sealed.as_ref().and_then(|sealed| linli_seal::reseal_to(sealed, &self.reading, &[reader]).ok()) {

@@ -8,7 +8,9 @@ use automerge::transaction::Transactable;
 use autosurgeon::reconcile_prop;
 
 use crate::position::between;
-use crate::{ABSTAIN, Closing, Consultation, ConsultationDraft, Editor, FollowUp, ItemId, NO, NoticeDraft, PaperCount, PledgeDraft, SpaceError, TaskDraft, Timestamp, Vote, VoteOption, YES};
+use crate::{
+    ABSTAIN, Closing, Consultation, ConsultationDraft, Editor, FollowUp, ItemId, NO, NoticeDraft, PaperCount, PledgeDraft, SpaceError, TaskDraft, Timestamp, Vote, VoteOption, YES,
+};
 
 /// The options a draft asks for, by ID, in order.
 fn options_of(draft: &ConsultationDraft) -> Result<BTreeMap<String, VoteOption>, SpaceError> {

@@ -91,12 +91,8 @@ impl Editor<'_> {
         let (map, current) = self.item::<Meeting>("meetings", "meeting", meeting.as_str())?;
         let last = current.agenda_in_order().last().map(|(_, a)| a.position.clone());
         let agenda = self.nested_map(&map, meeting.as_str(), "agenda")?;
-        let entry = AgendaItem {
-            title,
-            position: between(last.as_deref(), None, self.entropy()),
-            links: links.iter().map(|l| (l.clone(), true)).collect(),
-            decision: String::new(),
-        };
+        let entry =
+            AgendaItem { title, position: between(last.as_deref(), None, self.entropy()), links: links.iter().map(|l| (l.clone(), true)).collect(), decision: String::new() };
         self.put_new_item(&agenda, "agenda item", item.as_str(), &entry)?;
         self.commit("meeting.agenda");
         Ok(())
@@ -152,16 +148,7 @@ impl Editor<'_> {
     /// An action item: a task at the end of a board column, assigned to `owner` (if given) with its
     /// due date, linked from the meeting (and its agenda item) in the same change.
     #[allow(clippy::too_many_arguments)]
-    pub fn add_action_item(
-        &mut self,
-        meeting: &ItemId,
-        agenda_item: &str,
-        id: &ItemId,
-        board: &ItemId,
-        column: &ItemId,
-        draft: TaskDraft,
-        owner: &str,
-    ) -> Result<(), SpaceError> {
+    pub fn add_action_item(&mut self, meeting: &ItemId, agenda_item: &str, id: &ItemId, board: &ItemId, column: &ItemId, draft: TaskDraft, owner: &str) -> Result<(), SpaceError> {
         let (map, current) = self.item::<Meeting>("meetings", "meeting", meeting.as_str())?;
         if !agenda_item.is_empty() && !current.agenda.contains_key(agenda_item) {
             return Err(SpaceError::NotFound { kind: "agenda item", id: agenda_item.to_owned() });

@@ -2,10 +2,9 @@
 
 use std::collections::BTreeMap;
 
-
 use crate::Comment;
-use crate::{Editor, ItemId, Lang, Notice, NoticeDraft, SpaceError};
 use crate::NoticeTranslation;
+use crate::{Editor, ItemId, Lang, Notice, NoticeDraft, SpaceError};
 
 fn check_window(draft: &NoticeDraft) -> Result<(), SpaceError> {
     if let (Some(start), Some(end)) = (draft.starts_at, draft.ends_at)
@@ -75,10 +74,7 @@ impl Editor<'_> {
         if title.trim().is_empty() && body.trim().is_empty() {
             notice.translations.remove(lang.tag());
         } else {
-            let entry = notice
-                .translations
-                .entry(lang.tag().to_owned())
-                .or_insert_with(|| NoticeTranslation { title: String::new(), body: String::new() });
+            let entry = notice.translations.entry(lang.tag().to_owned()).or_insert_with(|| NoticeTranslation { title: String::new(), body: String::new() });
             entry.title = title.trim().to_owned();
             entry.body = body.to_owned();
         }

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::{PaperSignatures, Signature};
 use crate::{Editor, ItemId, Pledge, PledgeDraft, SpaceError};
+use crate::{PaperSignatures, Signature};
 
 fn check(draft: &PledgeDraft) -> Result<(), SpaceError> {
     if let Some(n) = draft.binding_at

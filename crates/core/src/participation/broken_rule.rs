@@ -2,8 +2,8 @@
 //! back) sorted into the few kinds the page says in the reader's language ([`BrokenRule`]). A refusal crosses the sync crate as its text
 //! (`path: reason`), so it is sorted by the reason it ends with.
 
-use super::{as_of, link_rules, schema, space_rules as space};
 use super::legacy::rules as legacy;
+use super::{as_of, link_rules, schema, space_rules as space};
 use crate::{BrokenRule, held_back};
 
 /// The kind of rule that the refusal `text` (a [`super::Refusal`] as text, or its reason) names;
@@ -22,18 +22,38 @@ pub fn broken_rule(text: &str) -> BrokenRule {
         (
             BrokenRule::OthersEntry,
             &[
-                space::OWN_ENTRY, space::OWN_SIGNATURE, space::OWN_VOTE, space::OWN_REQUEST, space::RAISED_BY, space::COMMENT_WRITER, space::ASSIGNEES_ONLY,
-                link_rules::OUTSIDE_DEPARTMENT, link_rules::ANSWER_NAMES, legacy::OWN_ENTRY, legacy::OWN_SIGNATURE, legacy::OWN_VOTE, legacy::OWN_REQUEST,
-                legacy::OTHERS_ENTRY, legacy::OTHERS_SIGNATURE, legacy::OTHERS_VOTE, legacy::CONFIRMATION,
+                space::OWN_ENTRY,
+                space::OWN_SIGNATURE,
+                space::OWN_VOTE,
+                space::OWN_REQUEST,
+                space::RAISED_BY,
+                space::COMMENT_WRITER,
+                space::ASSIGNEES_ONLY,
+                link_rules::OUTSIDE_DEPARTMENT,
+                link_rules::ANSWER_NAMES,
+                legacy::OWN_ENTRY,
+                legacy::OWN_SIGNATURE,
+                legacy::OWN_VOTE,
+                legacy::OWN_REQUEST,
+                legacy::OTHERS_ENTRY,
+                legacy::OTHERS_SIGNATURE,
+                legacy::OTHERS_VOTE,
+                legacy::CONFIRMATION,
             ],
         ),
-        (
-            BrokenRule::NeverRemoved,
-            &[space::COMMENTS_ONLY_ADDED, space::NEVER_REMOVED, space::OPTIONS_STAY, link_rules::PROGRESS_ADDED, legacy::HOLDERS],
-        ),
+        (BrokenRule::NeverRemoved, &[space::COMMENTS_ONLY_ADDED, space::NEVER_REMOVED, space::OPTIONS_STAY, link_rules::PROGRESS_ADDED, legacy::HOLDERS]),
         (
             BrokenRule::OrganisersOnly,
-            &[space::ORGANISERS, space::KEYS, space::FIXED_WHEN_OPENED, space::NEW_REQUEST, link_rules::UPPER_ONLY, link_rules::LOWER_ONLY, legacy::ORGANISERS, legacy::NEW_REQUEST],
+            &[
+                space::ORGANISERS,
+                space::KEYS,
+                space::FIXED_WHEN_OPENED,
+                space::NEW_REQUEST,
+                link_rules::UPPER_ONLY,
+                link_rules::LOWER_ONLY,
+                legacy::ORGANISERS,
+                legacy::NEW_REQUEST,
+            ],
         ),
     ];
     kinds.iter().find(|(_, reasons)| reasons.iter().any(|reason| text.ends_with(reason))).map_or(BrokenRule::Other, |(kind, _)| *kind)

@@ -293,5 +293,4 @@ impl Placed<'_> {
     pub fn is_first(&self) -> bool {
         self.before.deps().is_empty()
     }
-
 }

@@ -191,8 +191,7 @@ static PLEDGE: Shape = Shape::Record(&[
 ]);
 
 static COLUMN: Shape = Shape::Record(&[req("names", &NAMES), req("position", &S_SHORT), opt("archived", &FLAG)]);
-static BOARD: Shape =
-    Shape::Record(&[req("name", &S_NAME), opt("position", &S_SHORT), opt("columns", &Shape::Entries(KeyKind::Item, &COLUMN)), opt("archived", &FLAG)]);
+static BOARD: Shape = Shape::Record(&[req("name", &S_NAME), opt("position", &S_SHORT), opt("columns", &Shape::Entries(KeyKind::Item, &COLUMN)), opt("archived", &FLAG)]);
 
 static CONFIRMATION: Shape = Shape::Record(&[req("resolved", &FLAG), req("at", &TIME)]);
 pub(crate) static REQUEST: Shape = Shape::Record(&[
@@ -223,20 +222,10 @@ static TASK: Shape = Shape::Record(&[
 
 static OPTION: Shape = Shape::Record(&[req("label", &S_TITLE), req("position", &S_SHORT), opt("archived", &FLAG)]);
 pub(crate) static VOTE: Shape = Shape::Record(&[req("choices", &Shape::Entries(KeyKind::Option, &YES)), req("at", &TIME)]);
-static PAPER_COUNT: Shape = Shape::Record(&[
-    req("counts", &Shape::Entries(KeyKind::Option, &COUNT)),
-    req("voters", &COUNT),
-    req("recorded_by", &S_SHORT),
-    req("recorded_at", &TIME),
-    opt("note", &S_NOTE),
-]);
-static CLOSING: Shape = Shape::Record(&[
-    req("at", &TIME),
-    req("by", &S_SHORT),
-    req("heads", &Shape::List(&S_SHORT, 10_000)),
-    opt("home_at", &Shape::OrNull(&TIME)),
-    opt("home_signature", &S_SHORT),
-]);
+static PAPER_COUNT: Shape =
+    Shape::Record(&[req("counts", &Shape::Entries(KeyKind::Option, &COUNT)), req("voters", &COUNT), req("recorded_by", &S_SHORT), req("recorded_at", &TIME), opt("note", &S_NOTE)]);
+static CLOSING: Shape =
+    Shape::Record(&[req("at", &TIME), req("by", &S_SHORT), req("heads", &Shape::List(&S_SHORT, 10_000)), opt("home_at", &Shape::OrNull(&TIME)), opt("home_signature", &S_SHORT)]);
 static THRESHOLD: Shape = Shape::Record(&[req("num", &COUNT), req("den", &COUNT)]);
 static FOLLOW_UP: Shape = Shape::Record(&[req("kind", &Shape::OneOf(&["task", "notice", "pledge"])), req("at", &TIME)]);
 static CONSULTATION: Shape = Shape::Record(&[
@@ -260,8 +249,7 @@ static CONSULTATION: Shape = Shape::Record(&[
 ]);
 
 static BODY: Shape = Shape::Record(&[req("names", &NAMES), req("position", &S_SHORT), opt("archived", &FLAG)]);
-static AGENDA_ITEM: Shape =
-    Shape::Record(&[req("title", &S_TITLE), req("position", &S_SHORT), opt("links", &Shape::Entries(KeyKind::ItemLink, &YES)), opt("decision", &S_NOTE)]);
+static AGENDA_ITEM: Shape = Shape::Record(&[req("title", &S_TITLE), req("position", &S_SHORT), opt("links", &Shape::Entries(KeyKind::ItemLink, &YES)), opt("decision", &S_NOTE)]);
 static ACTION_ITEM: Shape = Shape::Record(&[opt("agenda_item", &S_SHORT), req("at", &TIME)]);
 static MEETING: Shape = Shape::Record(&[
     req("title", &S_TITLE),
@@ -443,14 +431,36 @@ impl Shape {
             (Shape::OrNull(_), ScalarValue::Null) => Ok(()),
             (Shape::OrNull(inner), value) => inner.takes_scalar(value),
             (Shape::Str(max), ScalarValue::Str(s)) => fits(s.len() <= *max),
-            (Shape::OneOf(allowed), ScalarValue::Str(s)) => if allowed.contains(&s.as_str()) { Ok(()) } else { Err(WRONG_KIND) },
-            (Shape::Time, ScalarValue::Int(ms)) => if (0..=MAX_TIME).contains(ms) { Ok(()) } else { Err(WRONG_KIND) },
+            (Shape::OneOf(allowed), ScalarValue::Str(s)) => {
+                if allowed.contains(&s.as_str()) {
+                    Ok(())
+                } else {
+                    Err(WRONG_KIND)
+                }
+            }
+            (Shape::Time, ScalarValue::Int(ms)) => {
+                if (0..=MAX_TIME).contains(ms) {
+                    Ok(())
+                } else {
+                    Err(WRONG_KIND)
+                }
+            }
             (Shape::Count(max), ScalarValue::Uint(n)) => fits(n <= max),
             (Shape::Flag, ScalarValue::Boolean(_)) => Ok(()),
             (Shape::Yes, ScalarValue::Boolean(true)) => Ok(()),
-            (Shape::Bytes(len), ScalarValue::Bytes(bytes)) => if bytes.len() == *len { Ok(()) } else { Err(WRONG_KIND) },
+            (Shape::Bytes(len), ScalarValue::Bytes(bytes)) => {
+                if bytes.len() == *len {
+                    Ok(())
+                } else {
+                    Err(WRONG_KIND)
+                }
+            }
             (Shape::ByteEntries(len, most), ScalarValue::Bytes(bytes)) => {
-                if bytes.len() % len == 0 && bytes.len() / len <= *most { Ok(()) } else { Err(WRONG_KIND) }
+                if bytes.len() % len == 0 && bytes.len() / len <= *most {
+                    Ok(())
+                } else {
+                    Err(WRONG_KIND)
+                }
             }
             (Shape::Character, ScalarValue::Str(s)) => fits((1..=8).contains(&s.chars().count())),
             _ => Err(WRONG_KIND),

@@ -79,7 +79,8 @@ pub(crate) fn review(placed: &Placed<'_>, writer: &Writer<'_>) -> Result<Admitte
     if writer.tier == Tier::Participate && writer.member.is_none() {
         return Err(Broken { path: String::new(), reason: "a resident's change must be signed with their member key" });
     }
-    let mut judge = Judge { placed, writer, admitted: Admitted::default(), made: BTreeMap::new(), sizes: HashMap::new(), entries: 0, joins_now: false, in_clear: Default::default() };
+    let mut judge =
+        Judge { placed, writer, admitted: Admitted::default(), made: BTreeMap::new(), sizes: HashMap::new(), entries: 0, joins_now: false, in_clear: Default::default() };
     for op in &placed.ops {
         let target = op.target();
         judge.op(op, &target).map_err(|reason| Broken { path: target.join("/"), reason })?;
@@ -230,7 +231,9 @@ impl Judge<'_, '_> {
             ["members", _, "role"] => require(op.value().and_then(ScalarValue::as_str).is_some_and(str::is_empty), OWN_ENTRY),
             ["tasks", task, rest @ ..] if self.made.contains_key(&owned(&["tasks", task])) => new_request_field(op, rest),
             ["tasks", _, "comments", _, "sealed", ..] => Ok(()),
-            ["members", ..] | [_, _, "comments", _, _] | ["pledges", _, "signatures", ..] | ["consultations", _, "votes", ..] | ["tasks", _, "request", "confirmation", _] => Ok(()),
+            ["members", ..] | [_, _, "comments", _, _] | ["pledges", _, "signatures", ..] | ["consultations", _, "votes", ..] | ["tasks", _, "request", "confirmation", _] => {
+                Ok(())
+            }
             _ => Err(ORGANISERS),
         }
     }
@@ -273,9 +276,7 @@ impl Judge<'_, '_> {
             [_, _, "comments", _] => self.make_item(op, target, true),
             // Organisers hand a private request to another team: its comments are sealed to one
             // more reader (a key added where none stood; what a comment says never changes).
-            ["tasks", _, "comments", _, "sealed", "keys", _] if organiser => {
-                require(matches!(op.action, OpType::Put(_)) && self.placed.fresh_key(op), COMMENTS_ONLY_ADDED)
-            }
+            ["tasks", _, "comments", _, "sealed", "keys", _] if organiser => require(matches!(op.action, OpType::Put(_)) && self.placed.fresh_key(op), COMMENTS_ONLY_ADDED),
             [_, _, "comments", _, ..] => Err(COMMENTS_ONLY_ADDED),
             // ----- pledges -----
             ["pledges", _, "signatures", m] => {
@@ -408,8 +409,7 @@ impl Judge<'_, '_> {
     fn assigned_to(&self, task: &str) -> bool {
         let Some(me) = self.writer.member else { return false };
         let doc = self.placed.before.doc();
-        !self.placed.object_before(&["tasks", task, "request"], ObjType::Map)
-            && self.placed.scalar_at(doc, &["tasks", task, "assignees", me]) == Some(ScalarValue::Boolean(true))
+        !self.placed.object_before(&["tasks", task, "request"], ObjType::Map) && self.placed.scalar_at(doc, &["tasks", task, "assignees", me]) == Some(ScalarValue::Boolean(true))
     }
 
     /// Whether `column` names a column of task `task`'s board (as the change found them).

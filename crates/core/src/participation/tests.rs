@@ -175,7 +175,9 @@ fn every_editor_operation_fits_the_rules_of_its_tier() {
     let heads = s.doc.clone().get_heads();
     organiser(&|e| e.close_consultation_at_home_cut(&s.consultation, &heads, Timestamp(2_000_000), &[9; 64]).unwrap());
     organiser(&|e| e.record_paper_votes(&s.consultation, &o(43), &[("no".to_owned(), 3)].into(), 3, "hall").unwrap());
-    organiser(&|e| e.edit_consultation(&s.consultation, ConsultationDraft { question: "Green gate?".into(), yes_no: true, closes_at: Timestamp(2_000_000), ..Default::default() }).unwrap());
+    organiser(&|e| {
+        e.edit_consultation(&s.consultation, ConsultationDraft { question: "Green gate?".into(), yes_no: true, closes_at: Timestamp(2_000_000), ..Default::default() }).unwrap()
+    });
     organiser(&|e| e.follow_up_with_notice(&s.consultation, &o(44), NoticeDraft::new("Green it is", "")).unwrap());
     organiser(&|e| e.set_member_hidden(&me(NEIGHBOUR), true, "spam").unwrap());
     organiser(&|e| e.add_category(&o(45), [("en".to_owned(), "Noise".to_owned())].into()).unwrap());
@@ -360,8 +362,10 @@ fn no_one_makes_an_item_under_an_id_they_did_not_mark() {
     refused(review_on(&old, Tier::Participate, NEIGHBOUR, take_over), NOT_MARKED);
     // Nor an organiser, over a resident's request or another organiser's task.
     // (Member 3 holds the edit link here: another organiser.)
-    let organiser_take_over = |id: ItemId| move |doc: &mut AutoCommit| {
-        Editor::new(doc, &author(NEIGHBOUR)).raise_unfiled_request(&id, "", TaskDraft { title: "Ours".into(), ..Default::default() }).unwrap();
+    let organiser_take_over = |id: ItemId| {
+        move |doc: &mut AutoCommit| {
+            Editor::new(doc, &author(NEIGHBOUR)).raise_unfiled_request(&id, "", TaskDraft { title: "Ours".into(), ..Default::default() }).unwrap();
+        }
     };
     refused(review_on(&old, Tier::Edit, NEIGHBOUR, organiser_take_over(s.request.clone())), NOT_MARKED);
     refused(review_on(&old, Tier::Edit, NEIGHBOUR, organiser_take_over(s.task.clone())), NOT_MARKED);
@@ -383,10 +387,7 @@ fn no_one_makes_an_item_under_an_id_they_did_not_mark() {
         MADE_ONCE,
     );
     // An ID of the older kind (16 digits) is never made after a space's first change.
-    refused(
-        edit_as(&s, Tier::Edit, ORGANISER, |e| e.post_notice(&ItemId::from_random([7; 8]), NoticeDraft::new("Old", "")).unwrap()),
-        NOT_MARKED,
-    );
+    refused(edit_as(&s, Tier::Edit, ORGANISER, |e| e.post_notice(&ItemId::from_random([7; 8]), NoticeDraft::new("Old", "")).unwrap()), NOT_MARKED);
 }
 
 #[test]
@@ -409,10 +410,13 @@ fn nothing_holding_residents_entries_is_made_again_beside_itself() {
         refused(review_as(&s, Tier::Edit, ORGANISER, beside(path.clone(), key)), BORN_WITH_PARENT);
         // Even from a copy where the item was not there yet: another organiser (member 3) making
         // the item again would compete with the one that holds the entries.
-        refused(review_on(&first_copy(&s.doc), Tier::Edit, NEIGHBOUR, |doc| {
-            let collection = at(doc, &[path[0].as_str()]);
-            doc.put_object(&collection, path[1].as_str(), ObjType::Map).unwrap();
-        }), NOT_MARKED);
+        refused(
+            review_on(&first_copy(&s.doc), Tier::Edit, NEIGHBOUR, |doc| {
+                let collection = at(doc, &[path[0].as_str()]);
+                doc.put_object(&collection, path[1].as_str(), ObjType::Map).unwrap();
+            }),
+            NOT_MARKED,
+        );
     }
     // Nor overwritten with a value, nor removed.
     refused(
@@ -626,7 +630,9 @@ fn a_resident_writes_only_their_own_entries() {
     refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.claim_task(&s.request).unwrap()), ORGANISERS);
     refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.join("Ann", "residents-committee").unwrap()), OWN_ENTRY);
     refused(
-        edit_as(&s, Tier::Participate, RESIDENT, |e| e.add_task(&id(RESIDENT, 74), &s.board, &s.column, TaskDraft { title: "x".into(), ..Default::default() }, Place::End).unwrap()),
+        edit_as(&s, Tier::Participate, RESIDENT, |e| {
+            e.add_task(&id(RESIDENT, 74), &s.board, &s.column, TaskDraft { title: "x".into(), ..Default::default() }, Place::End).unwrap()
+        }),
         NEW_REQUEST,
     );
     refused(
@@ -785,19 +791,25 @@ fn the_member_a_task_is_assigned_to_moves_it_along_and_no_one_else_with_a_take_p
     edit_as(&s, Tier::Participate, RESIDENT, |e| e.unclaim_task(&s.task).unwrap()).unwrap();
     // A neighbour it is not assigned to cannot, nor can the assignee move it off its board,
     // claim it for someone else, or move a request (its team answers it).
-    refused(edit_as(&s, Tier::Participate, NEIGHBOUR, |e| {
-        e.join("Bo", "").unwrap();
-        e.move_task(&s.task, &done, Place::End).unwrap();
-    }), ASSIGNEES_ONLY);
+    refused(
+        edit_as(&s, Tier::Participate, NEIGHBOUR, |e| {
+            e.join("Bo", "").unwrap();
+            e.move_task(&s.task, &done, Place::End).unwrap();
+        }),
+        ASSIGNEES_ONLY,
+    );
     refused(review_as(&s, Tier::Participate, RESIDENT, |doc| doc.put(&at(doc, &["tasks", s.task.as_str()]), "column", "c0ffee0000000001").unwrap()), ASSIGNEES_ONLY);
     refused(review_as(&s, Tier::Participate, RESIDENT, |doc| doc.put(&at(doc, &["tasks", s.task.as_str()]), "claimed_by", me(NEIGHBOUR)).unwrap()), ASSIGNEES_ONLY);
     refused(review_as(&s, Tier::Participate, RESIDENT, |doc| doc.put(&at(doc, &["tasks", s.task.as_str()]), "title", "Mine now").unwrap()), ORGANISERS);
     let mut organiser = Editor::new(&mut s.doc, &author(ORGANISER));
     organiser.assign_task(&s.request, &me(NEIGHBOUR), true).unwrap();
-    refused(edit_as(&s, Tier::Participate, NEIGHBOUR, |e| {
-        e.join("Bo", "").unwrap();
-        e.move_task(&s.request, &done, Place::End).unwrap();
-    }), ASSIGNEES_ONLY);
+    refused(
+        edit_as(&s, Tier::Participate, NEIGHBOUR, |e| {
+            e.join("Bo", "").unwrap();
+            e.move_task(&s.request, &done, Place::End).unwrap();
+        }),
+        ASSIGNEES_ONLY,
+    );
     // Taken off the task, the resident can no longer move it.
     Editor::new(&mut s.doc, &author(ORGANISER)).assign_task(&s.task, &me(RESIDENT), false).unwrap();
     refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.move_task(&s.task, &s.column, Place::End).unwrap()), ASSIGNEES_ONLY);
@@ -868,16 +880,21 @@ fn a_private_request_or_a_comment_on_it_written_in_clear_is_refused() {
         doc.put(&c, "text", "he came again").unwrap();
     };
     refused(review_on(&doc, Tier::Participate, RESIDENT, comment_in_clear), super::space_rules::PRIVATE_IN_CLEAR);
-    refused(review_on(&doc, Tier::Edit, ORGANISER, |d| {
-        let comments = at(d, &["tasks", private.as_str(), "comments"]);
-        let c = d.put_object(&comments, id(ORGANISER, 62).as_str(), ObjType::Map).unwrap();
-        d.put(&c, "author", me(ORGANISER)).unwrap();
-        d.put(&c, "at", 0_i64).unwrap();
-        d.put(&c, "text", "we will visit").unwrap();
-    }), super::space_rules::PRIVATE_IN_CLEAR);
+    refused(
+        review_on(&doc, Tier::Edit, ORGANISER, |d| {
+            let comments = at(d, &["tasks", private.as_str(), "comments"]);
+            let c = d.put_object(&comments, id(ORGANISER, 62).as_str(), ObjType::Map).unwrap();
+            d.put(&c, "author", me(ORGANISER)).unwrap();
+            d.put(&c, "at", 0_i64).unwrap();
+            d.put(&c, "text", "we will visit").unwrap();
+        }),
+        super::space_rules::PRIVATE_IN_CLEAR,
+    );
     // Sealed, by the resident who raised it, the team and the organisers: taken.
-    review_on(&doc, Tier::Participate, RESIDENT, |d| Editor::new(d, &author(RESIDENT)).comment_on_task(&private, &id(RESIDENT, 63), "again tonight").unwrap()).expect("the resident comments");
-    review_on(&doc, Tier::Participate, NEIGHBOUR, |d| Editor::new(d, &author(NEIGHBOUR)).comment_on_task(&private, &id(NEIGHBOUR, 63), "we will come").unwrap()).expect("its team comments");
+    review_on(&doc, Tier::Participate, RESIDENT, |d| Editor::new(d, &author(RESIDENT)).comment_on_task(&private, &id(RESIDENT, 63), "again tonight").unwrap())
+        .expect("the resident comments");
+    review_on(&doc, Tier::Participate, NEIGHBOUR, |d| Editor::new(d, &author(NEIGHBOUR)).comment_on_task(&private, &id(NEIGHBOUR, 63), "we will come").unwrap())
+        .expect("its team comments");
     review_on(&doc, Tier::Edit, ORGANISER, |d| Editor::new(d, &author(ORGANISER)).comment_on_task(&private, &id(ORGANISER, 63), "noted").unwrap()).expect("an organiser comments");
 }
 
@@ -886,7 +903,10 @@ fn only_its_readers_comment_on_a_private_request_and_only_it_is_sealed() {
     let s = sample();
     let (mut doc, private) = with_private_request(&s);
     Editor::new(&mut doc, &author(4)).join("Passer-by", "").unwrap();
-    refused(review_on(&doc, Tier::Participate, 4, |d| Editor::new(d, &author(4)).comment_on_task(&private, &id(4, 63), "what happened?").unwrap()), super::space_rules::PRIVATE_READERS);
+    refused(
+        review_on(&doc, Tier::Participate, 4, |d| Editor::new(d, &author(4)).comment_on_task(&private, &id(4, 63), "what happened?").unwrap()),
+        super::space_rules::PRIVATE_READERS,
+    );
     // A sealed comment on a public request: copy a sealed comment's shape onto it.
     let sealed_on_public = |d: &mut AutoCommit| {
         Editor::new(d, &author(RESIDENT)).comment_on_task(&private, &id(RESIDENT, 64), "x").unwrap();
@@ -1032,11 +1052,19 @@ fn no_map_a_resident_writes_keys_into_grows_without_bound() {
     let private_draft = || TaskDraft { title: "The light on floor 5".into(), description: "dark".into(), ..Default::default() };
     type Act<'a> = Box<dyn Fn(&mut Editor<'_>) + 'a>;
     let acts: Vec<(&str, &AutoCommit, Act<'_>)> = vec![
-        ("raise a request with a label", &s.doc, Box::new(|e| {
-            let draft = TaskDraft { title: "Lamp".into(), labels: vec!["lights".into()], ..Default::default() };
-            e.raise_request(&id(RESIDENT, 80), &s.board, &s.column, "c000000000000002", draft, Place::End).unwrap()
-        })),
-        ("raise a private request", &private_doc, Box::new(|e| e.raise_request_as(&id(RESIDENT, 81), Some((&s.board, &s.column, Place::End)), "c000000000000002", private_draft(), true).unwrap())),
+        (
+            "raise a request with a label",
+            &s.doc,
+            Box::new(|e| {
+                let draft = TaskDraft { title: "Lamp".into(), labels: vec!["lights".into()], ..Default::default() };
+                e.raise_request(&id(RESIDENT, 80), &s.board, &s.column, "c000000000000002", draft, Place::End).unwrap()
+            }),
+        ),
+        (
+            "raise a private request",
+            &private_doc,
+            Box::new(|e| e.raise_request_as(&id(RESIDENT, 81), Some((&s.board, &s.column, Place::End)), "c000000000000002", private_draft(), true).unwrap()),
+        ),
         ("comment on one's private request", &private_doc, Box::new(|e| e.comment_on_task(&private, &id(RESIDENT, 82), "again").unwrap())),
         ("give call-back details", &s.doc, Box::new(|e| e.set_call_back(&crate::CallBack { flat: "5-302".into(), phone: "138".into() }).unwrap())),
     ];

@@ -29,10 +29,8 @@ pub fn organisers_reading_key(write_seed: &[u8; 32]) -> ReadingKey {
 /// The readers of a request raised by `raiser` in a category whose team is `team`: the raiser,
 /// the organisers and the team's newest key, each once.
 pub fn request_readers(doc: &AutoCommit, team: Option<&Responsibility>, raiser: &str) -> Vec<Reader> {
-    let mut readers: Vec<Reader> = [Reader::of_member(raiser), organisers_reader(doc), team.and_then(Responsibility::current_key).and_then(Reader::from_hex)]
-        .into_iter()
-        .flatten()
-        .collect();
+    let mut readers: Vec<Reader> =
+        [Reader::of_member(raiser), organisers_reader(doc), team.and_then(Responsibility::current_key).and_then(Reader::from_hex)].into_iter().flatten().collect();
     readers.sort();
     readers.dedup();
     readers

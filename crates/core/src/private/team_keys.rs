@@ -35,9 +35,10 @@ pub fn with_team_keys(category: &str, before: Option<&Responsibility>, next: &Re
         }
     }
     let someone_left = was.difference(&is).next().is_some();
-    let current_opens = out.current_key().and_then(|reader| out.keys.get(reader).map(|key| (reader.to_owned(), key.secret.clone()))).is_some_and(|(reader, secret)| {
-        open(&secret, &team_key_place(category, &reader), keys).is_ok()
-    });
+    let current_opens = out
+        .current_key()
+        .and_then(|reader| out.keys.get(reader).map(|key| (reader.to_owned(), key.secret.clone())))
+        .is_some_and(|(reader, secret)| open(&secret, &team_key_place(category, &reader), keys).is_ok());
     let readers = readers_of(&is);
     // A key no one could open (no keyed member, and an open space has no organisers' key) is not
     // made.

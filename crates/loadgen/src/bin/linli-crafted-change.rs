@@ -50,9 +50,7 @@ async fn main() {
     client.hold_member_key(member.clone());
     client.hold_participate_key(space, take_part.clone());
     client.find(space);
-    let ready = client
-        .until_within(Duration::from_secs(20), |s| s.repo.document(&space).is_some_and(|d| Space::hydrate(d).is_ok_and(|s| !s.notices.is_empty())))
-        .await;
+    let ready = client.until_within(Duration::from_secs(20), |s| s.repo.document(&space).is_some_and(|d| Space::hydrate(d).is_ok_and(|s| !s.notices.is_empty()))).await;
     assert!(ready, "the space, with a notice, did not arrive within 20 s");
     let mut doc = client.with(|s| s.repo.document(&space).expect("ready").clone());
     let notice = Space::hydrate(&doc).expect("a space").notices.keys().next().cloned().expect("a notice");
@@ -61,22 +59,11 @@ async fn main() {
     Editor::new(&mut doc, &me).edit_notice(&ItemId::parse(&notice).expect("an item ID"), draft).expect("made on a copy");
     let change = doc.get_last_local_change().expect("just made");
     let signature = member.sign(change.hash(), Some(&take_part.signer()));
-    let data = SyncMessage {
-        heads: vec![change.hash()],
-        need: Vec::new(),
-        have: Vec::new(),
-        changes: vec![change.raw_bytes().to_vec()].into(),
-        flags: None,
-        version: MessageVersion::V1,
-    }
-    .encode();
+    let data =
+        SyncMessage { heads: vec![change.hash()], need: Vec::new(), have: Vec::new(), changes: vec![change.raw_bytes().to_vec()].into(), flags: None, version: MessageVersion::V1 }
+            .encode();
     if args.print_frames {
-        let peer = Message::Peer {
-            sender_id: "crafted-peer".into(),
-            target_id: "linli".into(),
-            peer_metadata: PeerMetadata::default(),
-            selected_protocol_version: "1".into(),
-        };
+        let peer = Message::Peer { sender_id: "crafted-peer".into(), target_id: "linli".into(), peer_metadata: PeerMetadata::default(), selected_protocol_version: "1".into() };
         let sync = Message::Sync {
             sender_id: "crafted-peer".into(),
             target_id: "linli".into(),
@@ -90,7 +77,15 @@ async fn main() {
         println!("sync={}", hex(&codec::encode(&sync)));
         return;
     }
-    let sync = Message::Sync { sender_id: name.clone(), target_id: "relay".into(), document_id: space, data, signatures: Vec::new(), member_signatures: vec![signature], receipts: Vec::new() };
+    let sync = Message::Sync {
+        sender_id: name.clone(),
+        target_id: "relay".into(),
+        document_id: space,
+        data,
+        signatures: Vec::new(),
+        member_signatures: vec![signature],
+        receipts: Vec::new(),
+    };
     client.send_raw(codec::encode(&sync));
     let refused = |s: &linli_client::State| s.events.iter().find_map(|e| if let RepoEvent::RefusedByPeer { reason, .. } = e { Some(reason.clone()) } else { None });
     if client.until_within(Duration::from_secs(10), |s| refused(s).is_some()).await {

@@ -14,6 +14,7 @@
 use std::time::Duration;
 
 use clap::Parser;
+use futures_util::{SinkExt, StreamExt};
 use linli_client::Client;
 use linli_core::{Author, Editor, ItemId, MemberId, Place, TaskDraft, Timestamp};
 use linli_sync::automerge::sync::{Message as SyncMessage, MessageVersion};
@@ -21,10 +22,9 @@ use linli_sync::automerge::transaction::Transactable;
 use linli_sync::automerge::{AutoCommit, ROOT, ReadDoc};
 use linli_sync::capability::protect;
 use linli_sync::participate_key::set_participate_key;
-use futures_util::{SinkExt, StreamExt};
 use linli_sync::{DocumentId, MemberKey, Message, ParticipateKey, PeerMetadata, WriteKey, codec};
-use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 #[path = "../../../core/benches/support/mod.rs"]
 mod sample;
@@ -108,8 +108,24 @@ async fn main() {
                 costliest(&mut d, &me(session), &first);
                 let change = d.get_last_local_change().expect("just made").clone();
                 let signature = member.sign(change.hash(), Some(&take_part.signer()));
-                let data = SyncMessage { heads: vec![change.hash()], need: Vec::new(), have: Vec::new(), changes: vec![change.raw_bytes().to_vec()].into(), flags: None, version: MessageVersion::V1 }.encode();
-                codec::encode(&Message::Sync { sender_id: format!("flood-{a}"), target_id: "relay".into(), document_id: space, data, signatures: Vec::new(), member_signatures: vec![signature], receipts: Vec::new() })
+                let data = SyncMessage {
+                    heads: vec![change.hash()],
+                    need: Vec::new(),
+                    have: Vec::new(),
+                    changes: vec![change.raw_bytes().to_vec()].into(),
+                    flags: None,
+                    version: MessageVersion::V1,
+                }
+                .encode();
+                codec::encode(&Message::Sync {
+                    sender_id: format!("flood-{a}"),
+                    target_id: "relay".into(),
+                    document_id: space,
+                    data,
+                    signatures: Vec::new(),
+                    member_signatures: vec![signature],
+                    receipts: Vec::new(),
+                })
             })
             .collect();
         // The attack goes out on a socket of its own that reads nothing it is sent (so that the
@@ -177,4 +193,3 @@ fn costliest(doc: &mut AutoCommit, me: &Author, first: &ItemId) {
     let id = me.new_item_id(me.session);
     Editor::new(doc, me).raise_request(&id, &sample::id(9, 0), &sample::id(8, 0), "c000000000000002", draft, Place::End).expect("a resident may raise a request");
 }
-

@@ -64,4 +64,3 @@ async fn main() {
         println!("edited={edits}");
     }
 }
-

@@ -1,8 +1,8 @@
 //! Small documents and reads the tests share.
 
+use linli_sync::DocumentId;
 use linli_sync::automerge::transaction::Transactable;
 use linli_sync::automerge::{AutoCommit, ROOT, ReadDoc};
-use linli_sync::DocumentId;
 
 use super::client::State;
 

@@ -57,10 +57,7 @@ impl RelayProcess {
     pub fn resident(&self) -> Resident {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).expect("the relay process is running (Linux /proc)");
         let kib = |field: &str| -> u64 {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix(field)?.trim().strip_suffix("kB")?.trim().parse().ok())
-                .unwrap_or_else(|| panic!("no {field} in /proc/<pid>/status"))
+            status.lines().find_map(|line| line.strip_prefix(field)?.trim().strip_suffix("kB")?.trim().parse().ok()).unwrap_or_else(|| panic!("no {field} in /proc/<pid>/status"))
         };
         Resident { now_kib: kib("VmRSS:"), peak_kib: kib("VmHWM:"), anon_kib: kib("RssAnon:") }
     }
@@ -72,10 +69,7 @@ impl RelayProcess {
         stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
         let mut response = String::new();
         stream.read_to_string(&mut response).await.unwrap();
-        response
-            .lines()
-            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
-            .unwrap_or_else(|| panic!("no metric {name} in {response}"))
+        response.lines().find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok()).unwrap_or_else(|| panic!("no metric {name} in {response}"))
     }
 
     /// SIGKILL: no chance to flush anything.

@@ -51,11 +51,7 @@ pub async fn wave(url: &str, documents: &[DocumentId], clients_per_document: usi
     let expected = (wave + 1) * clients_per_document;
     for (id, n, client) in &clients {
         let converged = client.until_within(Duration::from_secs(60), |s| writes_seen(s, *id, wave + 1, clients_per_document) == expected).await;
-        assert!(
-            converged,
-            "wave {wave}: client {n} of {id} sees {} of {expected} writes",
-            client.with(|s| writes_seen(s, *id, wave + 1, clients_per_document))
-        );
+        assert!(converged, "wave {wave}: client {n} of {id} sees {} of {expected} writes", client.with(|s| writes_seen(s, *id, wave + 1, clients_per_document)));
     }
     clients.into_iter().map(|(_, _, client)| client).collect()
 }

@@ -48,7 +48,17 @@ pub struct Network {
 
 impl Network {
     pub fn new() -> Self {
-        Network { nodes: Vec::new(), links: BTreeMap::new(), queue: VecDeque::new(), jobs: VecDeque::new(), next_conn: 1, rng: 1, shuffle: false, duplicate_one_in: None, hold_jobs: false }
+        Network {
+            nodes: Vec::new(),
+            links: BTreeMap::new(),
+            queue: VecDeque::new(),
+            jobs: VecDeque::new(),
+            next_conn: 1,
+            rng: 1,
+            shuffle: false,
+            duplicate_one_in: None,
+            hold_jobs: false,
+        }
     }
 
     /// Lets links take turns in a seeded random order (each link still delivers in order).
@@ -173,12 +183,7 @@ impl Network {
                         self.nodes[node].storage.remove(&key);
                     }
                     StorageOp::Load { document_id } => {
-                        let chunks: Vec<_> = self.nodes[node]
-                            .storage
-                            .iter()
-                            .filter(|(k, _)| k.document_id == document_id)
-                            .map(|(k, v)| (k.clone(), v.clone()))
-                            .collect();
+                        let chunks: Vec<_> = self.nodes[node].storage.iter().filter(|(k, _)| k.document_id == document_id).map(|(k, v)| (k.clone(), v.clone())).collect();
                         work.push_back(self.nodes[node].repo.loaded(document_id, chunks));
                     }
                 }
@@ -247,11 +252,7 @@ impl Network {
             0
         };
         let repeat = self.duplicate_one_in.is_some_and(|n| self.next_random() % n == 0);
-        let (link, to_server, bytes) = if repeat {
-            self.queue[index].clone()
-        } else {
-            self.queue.remove(index).expect("index in range")
-        };
+        let (link, to_server, bytes) = if repeat { self.queue[index].clone() } else { self.queue.remove(index).expect("index in range") };
         if let Some(l) = self.links.get(&link).copied() {
             let (node, conn) = if to_server { l.server } else { l.client };
             if std::env::var("LINLI_SIM_TRACE").is_ok() {
@@ -260,7 +261,17 @@ impl Network {
                     && let Ok(m) = linli_sync::automerge::sync::Message::decode(&data)
                 {
                     let short = |h: &[linli_sync::automerge::ChangeHash]| h.iter().map(|h| h.to_string()[..6].to_owned()).collect::<Vec<_>>();
-                    eprintln!("{} -> {}: heads {:?} need {:?} changes {} sigs {} members {} receipts {:?}", self.nodes[from].repo.peer_id(), self.nodes[node].repo.peer_id(), short(&m.heads), short(&m.need), m.changes.len(), signatures.len(), member_signatures.len(), short(&receipts.iter().map(|r| r.hash).collect::<Vec<_>>()));
+                    eprintln!(
+                        "{} -> {}: heads {:?} need {:?} changes {} sigs {} members {} receipts {:?}",
+                        self.nodes[from].repo.peer_id(),
+                        self.nodes[node].repo.peer_id(),
+                        short(&m.heads),
+                        short(&m.need),
+                        m.changes.len(),
+                        signatures.len(),
+                        member_signatures.len(),
+                        short(&receipts.iter().map(|r| r.hash).collect::<Vec<_>>())
+                    );
                 }
             }
             let fx = self.nodes[node].repo.received(conn, &bytes);
@@ -279,9 +290,7 @@ impl Network {
             return false;
         }
         let first = if self.shuffle { self.next_random() as usize % self.queue.len() } else { 0 };
-        let node_of = |links: &BTreeMap<u64, Link>, (link, to_server): (u64, bool)| {
-            links.get(&link).map(|l| if to_server { l.server } else { l.client })
-        };
+        let node_of = |links: &BTreeMap<u64, Link>, (link, to_server): (u64, bool)| links.get(&link).map(|l| if to_server { l.server } else { l.client });
         let Some((node, _)) = node_of(&self.links, (self.queue[first].0, self.queue[first].1)) else {
             self.queue.remove(first);
             return true;

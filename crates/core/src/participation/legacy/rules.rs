@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use automerge::legacy::OpType;
 use automerge::{AutoCommit, ObjType, ScalarValue};
 
+use crate::MemberId;
 use crate::participation::Admitted;
 use crate::participation::Broken;
 use crate::participation::ops::{Placed, PlacedOp};
-use crate::MemberId;
 
 /// What the rules read: the document as it was when the change was made, and the change.
 pub(crate) struct Reading<'a> {
@@ -58,8 +58,7 @@ pub(crate) fn participate(read: &Reading<'_>, ops: &[PlacedOp<'_>], me: &str) ->
     let mut new_comments: BTreeMap<Vec<String>, bool> = BTreeMap::new();
     for op in ops {
         let target = op.target();
-        participant_op(read, op, &target, me, &mut new_tasks, &mut new_comments, &mut admitted)
-            .map_err(|reason| Broken { path: target.join("/"), reason })?;
+        participant_op(read, op, &target, me, &mut new_tasks, &mut new_comments, &mut admitted).map_err(|reason| Broken { path: target.join("/"), reason })?;
     }
     if let Some((task, _)) = new_tasks.iter().find(|(_, raised_by_me)| !**raised_by_me) {
         return Err(Broken { path: format!("tasks/{task}"), reason: NEW_REQUEST });
@@ -94,9 +93,7 @@ fn participant_op(
         },
         ["members", ..] => Err(OWN_ENTRY),
         ["pledges", _, "signatures", m] if *m == me => require(op.makes(ObjType::Map), OWN_SIGNATURE),
-        ["pledges", _, "signatures", m, "name" | "signed_at" | "withdrawn_at"] if *m == me => {
-            require(matches!(op.action, OpType::Put(_) | OpType::Delete), OWN_SIGNATURE)
-        }
+        ["pledges", _, "signatures", m, "name" | "signed_at" | "withdrawn_at"] if *m == me => require(matches!(op.action, OpType::Put(_) | OpType::Delete), OWN_SIGNATURE),
         ["pledges", ..] => Err(OWN_SIGNATURE),
         ["tasks", task] => {
             require(op.makes(ObjType::Map) && is_new_key(), NEW_REQUEST)?;

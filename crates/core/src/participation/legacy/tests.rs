@@ -176,10 +176,7 @@ fn edit_as_signed_by(space: &Space, who: u8, signer: u8, act: impl FnOnce(&mut E
 #[test]
 fn a_resident_cannot_touch_the_pledge_itself() {
     let s = space();
-    refused(
-        edit_as(&s, Tier::Participate, RESIDENT, |e| e.edit_pledge(&s.pledge, PledgeDraft { title: "Mine now".into(), ..Default::default() }).unwrap()),
-        "as themselves",
-    );
+    refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.edit_pledge(&s.pledge, PledgeDraft { title: "Mine now".into(), ..Default::default() }).unwrap()), "as themselves");
     refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.record_paper_signatures(&s.pledge, &id(9), 500, "").unwrap()), "as themselves");
 }
 
@@ -187,12 +184,8 @@ fn a_resident_cannot_touch_the_pledge_itself() {
 fn a_resident_raises_a_request_as_themselves_only() {
     let s = space();
     let draft = || TaskDraft { title: "Water leak".into(), description: "Under the stairs".into(), ..Default::default() };
-    edit_as(&s, Tier::Participate, NEIGHBOUR, |e| e.raise_request(&id(20), &s.board, &s.column, "c000000000000002", draft(), Place::End).unwrap())
-        .unwrap();
-    refused(
-        edit_as_signed_by(&s, NEIGHBOUR, 4, |e| e.raise_request(&id(21), &s.board, &s.column, "", draft(), Place::End).unwrap()),
-        "new request",
-    );
+    edit_as(&s, Tier::Participate, NEIGHBOUR, |e| e.raise_request(&id(20), &s.board, &s.column, "c000000000000002", draft(), Place::End).unwrap()).unwrap();
+    refused(edit_as_signed_by(&s, NEIGHBOUR, 4, |e| e.raise_request(&id(21), &s.board, &s.column, "", draft(), Place::End).unwrap()), "new request");
     refused(edit_as(&s, Tier::Participate, NEIGHBOUR, |e| e.add_task(&id(22), &s.board, &s.column, draft(), Place::End).unwrap()), "new request");
 }
 
@@ -485,7 +478,12 @@ fn an_organiser_runs_the_space_but_cannot_speak_for_a_resident() {
         }),
         "set once",
     );
-    refused(edit_as_editor_signed_by(&s, NEIGHBOUR, ORGANISER, |e| e.raise_request(&id(53), &s.board, &s.column, "", TaskDraft { title: "Forged".into(), ..Default::default() }, Place::End).unwrap()), "set once");
+    refused(
+        edit_as_editor_signed_by(&s, NEIGHBOUR, ORGANISER, |e| {
+            e.raise_request(&id(53), &s.board, &s.column, "", TaskDraft { title: "Forged".into(), ..Default::default() }, Place::End).unwrap()
+        }),
+        "set once",
+    );
 }
 
 fn edit_as_editor_signed_by(space: &Space, who: u8, signer: u8, act: impl FnOnce(&mut Editor<'_>)) -> Result<Admitted, Refusal> {
