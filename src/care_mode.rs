@@ -166,7 +166,7 @@ pub fn NewItemsLine(held: HeldBack, #[prop(into)] waiting: Signal<usize>) -> imp
                     let count = waiting.get();
                     (count > 0).then(|| view! {
                         <button type="button" class="secondary" on:click=move |_| held.show_all()>
-                            {crate::format::fill(&t_string!(i18n, new_notices_waiting), &[("count", &count.to_string())])}
+                            {crate::format::fill(t_string!(i18n, new_notices_waiting), &[("count", &count.to_string())])}
                         </button>
                     })
                 }}

@@ -46,10 +46,10 @@ pub fn to_plain_text(markdown: &str) -> String {
         match event {
             Event::Text(text) | Event::Code(text) | Event::Html(text) | Event::InlineHtml(text) => out.push_str(&text),
             Event::SoftBreak => out.push(' '),
-            Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow | TagEnd::CodeBlock) => {
-                if !out.ends_with('\n') && !out.is_empty() {
-                    out.push('\n');
-                }
+            Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow | TagEnd::CodeBlock)
+                if !out.ends_with('\n') && !out.is_empty() =>
+            {
+                out.push('\n');
             }
             Event::End(TagEnd::TableCell) => out.push(' '),
             _ => {}
@@ -114,10 +114,13 @@ fn phone_number(text: &str, before: Option<char>) -> Option<(String, String, usi
         if c.is_ascii_digit() {
             digits.push(c);
             end = at + 1;
-        } else if (c == '-' || c == ' ') && text[at + 1..].starts_with(|d: char| d.is_ascii_digit()) && !digits.is_empty() {
-        } else if c == '+' && at == 0 {
         } else {
-            break;
+            // A hyphen or space between digits, or a leading plus, goes on; anything else ends it.
+            let joins_digits = (c == '-' || c == ' ') && text[at + 1..].starts_with(|d: char| d.is_ascii_digit()) && !digits.is_empty();
+            let leading_plus = c == '+' && at == 0;
+            if !(joins_digits || leading_plus) {
+                break;
+            }
         }
     }
     if text[end..].starts_with(|c: char| c.is_ascii_alphanumeric()) {

@@ -89,13 +89,13 @@ pub fn speak(lines: &[String], language: &str, done: impl FnOnce() + 'static) ->
         let Ok(utterance) = web_sys::SpeechSynthesisUtterance::new_with_text(line) else { return false };
         utterance.set_lang(language);
         utterance.set_rate(0.9);
-        if index == last {
-            if let Some(done) = done.take() {
-                let finished = Closure::once_into_js(done);
-                let finished: &js_sys::Function = finished.unchecked_ref();
-                utterance.set_onend(Some(finished));
-                utterance.set_onerror(Some(finished));
-            }
+        if index == last
+            && let Some(done) = done.take()
+        {
+            let finished = Closure::once_into_js(done);
+            let finished: &js_sys::Function = finished.unchecked_ref();
+            utterance.set_onend(Some(finished));
+            utterance.set_onerror(Some(finished));
         }
         synth.speak(&utterance);
     }

@@ -60,14 +60,14 @@ pub fn EscalationStatus(#[prop(into)] request: String) -> impl IntoView {
             let values = |time: String| vec![("space", space.clone()), ("department", department.clone()), ("time", time)];
             let filled = |template: &str, time: String| fill(template, &values(time).iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>());
             let (line, overdue) = match state {
-                EscalationState::Waiting { overdue } => (filled(&t_string!(i18n, escalation_waiting), since(now.get_untracked())), overdue),
-                EscalationState::Claimed { late } => (filled(&t_string!(i18n, escalation_claimed), answer.claimed.as_ref().map(|s| since(s.at)).unwrap_or_default()), late),
-                EscalationState::Resolved { late } => (filled(&t_string!(i18n, escalation_resolved), answer.resolved.as_ref().map(|s| since(s.at)).unwrap_or_default()), late),
+                EscalationState::Waiting { overdue } => (filled(t_string!(i18n, escalation_waiting), since(now.get_untracked())), overdue),
+                EscalationState::Claimed { late } => (filled(t_string!(i18n, escalation_claimed), answer.claimed.as_ref().map(|s| since(s.at)).unwrap_or_default()), late),
+                EscalationState::Resolved { late } => (filled(t_string!(i18n, escalation_resolved), answer.resolved.as_ref().map(|s| since(s.at)).unwrap_or_default()), late),
             };
             view! {
                 <div class="escalation-status" data-state=format!("{state:?}")>
                     <p class="escalation-line"><span class="badge">{t!(i18n, escalated_badge)}</span>" "{line}</p>
-                    {overdue.then(|| view! { <p class="overdue">{fill(&t_string!(i18n, escalation_overdue), &[("hours", &hours.to_string())])}</p> })}
+                    {overdue.then(|| view! { <p class="overdue">{fill(t_string!(i18n, escalation_overdue), &[("hours", &hours.to_string())])}</p> })}
                     <ul class="plain progress-lines">
                         {answer.progress.iter().map(|p| view! { <li><span class="muted">{format::date_time(p.at, locale)}</span>" · "{p.text.clone()}</li> }).collect_view()}
                     </ul>
@@ -139,7 +139,7 @@ pub fn EscalateForm(#[prop(into)] request: String) -> impl IntoView {
             };
             view! {
                 <details class="escalate edit-only no-print" prop:open=move || opened.get() on:toggle=move |ev| opened.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())>
-                    <summary>{fill(&t_string!(i18n, escalate_to), &[("space", &space)])}</summary>
+                    <summary>{fill(t_string!(i18n, escalate_to), &[("space", &space)])}</summary>
                     <label>{t!(i18n, escalate_department)}
                         <select class="escalate-department" on:change=move |ev| chosen.set(event_target_value(&ev))>
                             {departments.iter().map(|(id, name)| view! { <option value=id.clone()>{name.clone()}</option> }).collect_view()}

@@ -8,7 +8,7 @@ use crate::i18n::*;
 #[component]
 pub fn PledgeProgress(count: u64, goal: u64) -> impl IntoView {
     let i18n = use_i18n();
-    let percent = if goal == 0 { 100 } else { (count * 100 / goal).min(100) };
+    let percent = (count * 100).checked_div(goal).map_or(100, |p| p.min(100));
     view! {
         <div class="progress-line">
             <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax=goal.max(count).to_string()

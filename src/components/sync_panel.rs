@@ -30,8 +30,8 @@ pub fn SyncPanel() -> impl IntoView {
         <section class="card sync-panel" aria-labelledby="sync-panel-heading">
             <h2 id="sync-panel-heading">{t!(i18n, sync_status)}</h2>
             <p class="device-line">
-                {move || if unsaved.get() == 0 { t_string!(i18n, saved_on_device).to_string() } else { format::fill(&t_string!(i18n, writes_pending), &[("count", &unsaved.get().to_string())]) }}
-                {move || last_heard.get().map(|at| format!(" · {}", format::fill(&t_string!(i18n, last_synced), &[("time", &format::date_time(at, i18n.get_locale()))])))}
+                {move || if unsaved.get() == 0 { t_string!(i18n, saved_on_device).to_string() } else { format::fill(t_string!(i18n, writes_pending), &[("count", &unsaved.get().to_string())]) }}
+                {move || last_heard.get().map(|at| format!(" · {}", format::fill(t_string!(i18n, last_synced), &[("time", &format::date_time(at, i18n.get_locale()))])))}
             </p>
             <table class="transports">
                 <thead><tr><th scope="col">{t!(i18n, transport)}</th><th scope="col">{t!(i18n, connection)}</th><th scope="col">{t!(i18n, this_space)}</th></tr></thead>

@@ -301,7 +301,7 @@ fn Kiosk(id: &'static str) -> impl IntoView {
                         RelayStatus::Online => t_string!(i18n, relay_online).to_string(),
                         _ => t_string!(i18n, kiosk_offline).to_string(),
                     }}
-                    {move || last_heard.get().map(|at| format!(" · {}", format::fill(&t_string!(i18n, last_synced), &[("time", &format::time(at, i18n.get_locale()))])))}
+                    {move || last_heard.get().map(|at| format!(" · {}", format::fill(t_string!(i18n, last_synced), &[("time", &format::time(at, i18n.get_locale()))])))}
                 </span>
                 <button type="button" class="kiosk-full" on:click=full_screen>{t!(i18n, full_screen)}</button>
             </footer>
@@ -393,7 +393,7 @@ fn SlideView(slide: Slide) -> impl IntoView {
                 <article class="kiosk-slide" class:urgent={overdue > 0} aria-labelledby="slide-title" data-slide="escalations">
                     <div class="kiosk-text">
                         <h2 id="slide-title">{t!(i18n, escalations)}</h2>
-                        <p class="kiosk-figures">{format::fill(&t_string!(i18n, kiosk_escalations_summary), &[("open", &rows.len().to_string()), ("overdue", &overdue.to_string())])}</p>
+                        <p class="kiosk-figures">{format::fill(t_string!(i18n, kiosk_escalations_summary), &[("open", &rows.len().to_string()), ("overdue", &overdue.to_string())])}</p>
                         <ul class="kiosk-escalations">
                             {rows.into_iter().take(6).map(|(title, community, department, at, overdue)| view! {
                                 <li class:overdue=overdue>
@@ -416,8 +416,8 @@ fn SlideView(slide: Slide) -> impl IntoView {
                     <div class="kiosk-text">
                         <h2 id="slide-title">{t!(i18n, requests)}</h2>
                         <p class="kiosk-figures">
-                            {move || format::fill(&t_string!(i18n, kiosk_requests_summary), &[("open", &open_count.to_string()), ("answered", &answered.to_string())])}
-                            {median_response.map(|ms| view! { <br />{move || format::fill(&t_string!(i18n, kiosk_typical_answer), &[("time", &format::duration(ms, i18n.get_locale()))])} })}
+                            {move || format::fill(t_string!(i18n, kiosk_requests_summary), &[("open", &open_count.to_string()), ("answered", &answered.to_string())])}
+                            {median_response.map(|ms| view! { <br />{move || format::fill(t_string!(i18n, kiosk_typical_answer), &[("time", &format::duration(ms, i18n.get_locale()))])} })}
                         </p>
                     </div>
                     <div class="kiosk-qr"><QrCode link label=t_string!(i18n, qr_opens_item).to_string() /><p>{t!(i18n, scan_to_open)}</p></div>

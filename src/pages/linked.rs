@@ -163,7 +163,7 @@ fn Overview(rows: Memo<Vec<LinkRow>>) -> impl IntoView {
                     {Column::ALL.into_iter().map(|column| view! {
                         <th scope="col" aria-sort=move || if sort.get() != column { "none" } else if reversed.get() { "ascending" } else { "descending" }>
                             <button type="button" class="link-button sort" data-column=format!("{column:?}")
-                                aria-label=move || fill(&t_string!(i18n, sort_by), &[("column", &name(column))])
+                                aria-label=move || fill(t_string!(i18n, sort_by), &[("column", &name(column))])
                                 on:click=move |_| choose(column)>{move || name(column)}</button>
                         </th>
                     }).collect_view()}
@@ -368,7 +368,7 @@ fn EscalationItem(row: EscalationRow) -> impl IntoView {
                 // Back to the request among what its community shares (not into the community's
                 // space: opening that would bring its whole document to this device).
                 <a class="escalation-source" href=format!("#{}", shared_request_anchor(&row.link, &row.id)) on:click={let link = row.link.clone(); move |_| open_shared_view(&link)}>
-                    {fill(&t_string!(i18n, from_space), &[("space", &row.community)])}
+                    {fill(t_string!(i18n, from_space), &[("space", &row.community)])}
                 </a>" · "
                 <span class="muted">{format::date_time(row.escalation.escalated_at, locale)}</span>" · "
                 <span class="escalation-state">{state_text}</span>
@@ -399,8 +399,8 @@ fn SharedView(row: LinkRow) -> impl IntoView {
     let link = row.id.clone();
     view! {
         <details class="card shared-view" id=format!("shared-{}", row.id)>
-            <summary>{fill(&t_string!(i18n, shared_view), &[("space", &row.link.lower.name)])}</summary>
-            <p class="muted">{fill(&t_string!(i18n, shared_updated), &[("date", &format::date_time(digest.updated_at, locale))])}</p>
+            <summary>{fill(t_string!(i18n, shared_view), &[("space", &row.link.lower.name)])}</summary>
+            <p class="muted">{fill(t_string!(i18n, shared_updated), &[("date", &format::date_time(digest.updated_at, locale))])}</p>
             <p class="shares-chosen">{t!(i18n, linked_shares)}{move || format::colon(i18n.get_locale())}{shares_text(row.link.lower.shares, i18n)}</p>
             <h4>{t!(i18n, overview_open)}</h4>
             <ul class="plain shared-requests">
@@ -408,7 +408,7 @@ fn SharedView(row: LinkRow) -> impl IntoView {
             </ul>
             <h4>{t!(i18n, overview_pledges)}</h4>
             <ul class="plain shared-pledges">
-                {digest.pledges.values().map(|p| view! { <li>{p.title.clone()}" · "{fill(&t_string!(i18n, pledge_progress_short), &[("count", &p.signatures.to_string()), ("goal", &p.goal.to_string())])}</li> }).collect_view()}
+                {digest.pledges.values().map(|p| view! { <li>{p.title.clone()}" · "{fill(t_string!(i18n, pledge_progress_short), &[("count", &p.signatures.to_string()), ("goal", &p.goal.to_string())])}</li> }).collect_view()}
             </ul>
             <h4>{t!(i18n, overview_decisions)}</h4>
             <ul class="plain shared-decisions">

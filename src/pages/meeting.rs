@@ -140,7 +140,7 @@ pub fn MeetingPage() -> impl IntoView {
                         <h3>{t!(i18n, agenda)}</h3>
                         {if m.agenda.is_empty() { view! { <p class="muted">{t!(i18n, no_agenda_yet)}</p> }.into_any() } else { view! {
                             <ol class="agenda">
-                                {m.agenda.iter().cloned().map(|a| {
+                                {m.agenda.iter().map(|a| {
                                     view! {
                                         <li class="agenda-item">
                                             <strong>{a.title.clone()}</strong>

@@ -66,7 +66,7 @@ fn response_times(space: &Space) -> Vec<(Timestamp, i64)> {
 fn turnout_by_consultation(space: &Space) -> Vec<(Timestamp, String, u64)> {
     let mut rows: Vec<_> =
         space.consultations.iter().filter(|(_, c)| !c.archived).filter_map(|(id, c)| Some((c.closes_at, c.question.clone(), space.outcome(id)?.voters()))).collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    rows.sort_by_key(|a| a.0);
     rows[rows.len().saturating_sub(12)..].to_vec()
 }
 
@@ -107,12 +107,12 @@ pub fn ParticipationPage() -> impl IntoView {
                             <h3>{t!(i18n, actions_on_time)}</h3>
                             {move || {
                                 let (on_time, due) = actions.get();
-                                if due == 0 { view! { <p class="muted">{t!(i18n, no_data_yet)}</p> }.into_any() } else {
+                                match (on_time * 100).checked_div(due) { None => view! { <p class="muted">{t!(i18n, no_data_yet)}</p> }.into_any(), Some(percent) => {
                                     view! {
-                                        <p class="big-number" data-figure="actions-on-time">{format!("{}%", on_time * 100 / due)}</p>
+                                        <p class="big-number" data-figure="actions-on-time">{format!("{percent}%")}</p>
                                         <p class="small">{format::fill(t_string!(i18n, actions_on_time_detail), &[("done", &on_time.to_string()), ("due", &due.to_string())])}</p>
                                     }.into_any()
-                                }
+                                }}
                             }}
                         </section>
                         <section class="card">

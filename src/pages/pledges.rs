@@ -30,7 +30,7 @@ pub fn PledgesPage() -> impl IntoView {
                 .filter(|(id, p)| !p.archived && held.shows(id))
                 .map(|(id, p)| (id.clone(), p.title.clone(), p.signature_count(), p.goal, p.is_open_for_signing(now), p.created_at))
                 .collect();
-            rows.sort_by(|a, b| (b.4, b.5).cmp(&(a.4, a.5)));
+            rows.sort_by_key(|row| std::cmp::Reverse((row.4, row.5)));
             rows
         })
         .unwrap_or_default()

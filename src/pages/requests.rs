@@ -81,7 +81,7 @@ pub fn RequestsPage() -> impl IntoView {
                     })
                 })
                 .collect();
-            rows.sort_by(|a, b| b.raised_at.cmp(&a.raised_at));
+            rows.sort_by_key(|row| std::cmp::Reverse(row.raised_at));
             rows
         })
         .unwrap_or_default()

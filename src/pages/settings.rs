@@ -547,12 +547,12 @@ fn SpaceFiles() -> impl IntoView {
                 Err(e) => Err(e),
             };
             status.set(Some(outcome.map(|(new_changes, refused, reason, waiting)| {
-                let mut said = crate::format::fill(&t_string!(i18n, imported_changes), &[("count", &new_changes.to_string())]);
+                let mut said = crate::format::fill(t_string!(i18n, imported_changes), &[("count", &new_changes.to_string())]);
                 if waiting > 0 {
-                    said = format!("{said} {}", crate::format::fill(&t_string!(i18n, imported_waiting), &[("count", &waiting.to_string())]));
+                    said = format!("{said} {}", crate::format::fill(t_string!(i18n, imported_waiting), &[("count", &waiting.to_string())]));
                 }
                 match reason {
-                    Some(reason) => format!("{said} {} {reason}", crate::format::fill(&t_string!(i18n, imported_refused), &[("count", &refused.to_string())])),
+                    Some(reason) => format!("{said} {} {reason}", crate::format::fill(t_string!(i18n, imported_refused), &[("count", &refused.to_string())])),
                     None => said,
                 }
             })));

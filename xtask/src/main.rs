@@ -86,6 +86,13 @@ fn test() -> Result<(), String> {
     setup::toolchain()?;
     setup::browser()?;
     setup::npm_packages()?;
+    Step::new("tier 0: every file in the repository's format (rustfmt.toml)").run("cargo", &["fmt", "--all", "--check"], &[])?;
+    Step::new("tier 0: clippy finds nothing, natively").run("cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], &[])?;
+    Step::new("tier 0: clippy finds nothing in the browser's code").run(
+        "cargo",
+        &["clippy", "--target", "wasm32-unknown-unknown", "-p", "linli", "-p", "linli-engine", "-p", "linli-idb", "--", "-D", "warnings"],
+        &[],
+    )?;
     Step::new("tier 1: native tests (core, sync, relay, xtask)").run("cargo", &["test", "--workspace", "--exclude", "linli", "--exclude", "linli-engine"], &[])?;
     Step::new("tier 2: browser tests (wasm-bindgen-test in headless Chromium)").run(
         "cargo",

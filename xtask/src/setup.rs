@@ -19,6 +19,15 @@ pub fn toolchain() -> Result<(), String> {
         Step::new("install the wasm32-unknown-unknown target").run("rustup", &["target", "add", "wasm32-unknown-unknown"], &[])?;
     }
 
+    let components = output_of("rustup", &["component", "list", "--installed"]).unwrap_or_default();
+    for component in ["clippy", "rustfmt"] {
+        if components.lines().any(|c| c.starts_with(&format!("{component}-"))) {
+            println!("ok: rust component {component}");
+        } else {
+            Step::new(&format!("install the {component} component")).run("rustup", &["component", "add", component], &[])?;
+        }
+    }
+
     if output_of("trunk", &["--version"]).is_some_and(|v| v.ends_with(TRUNK_VERSION)) {
         println!("ok: trunk {TRUNK_VERSION}");
     } else {

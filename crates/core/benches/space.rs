@@ -7,6 +7,7 @@ use linli_core::*;
 mod support;
 use support::{author, id, large_space};
 
+#[allow(clippy::disallowed_methods, reason = "benches run natively, where Instant::now works")]
 fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("space of 10,000 items");
     group.sample_size(10);

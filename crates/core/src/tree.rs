@@ -82,7 +82,7 @@ fn scalar<'a>(value: &'a Value, expected: &str) -> Result<&'a ScalarValue, Strin
     }
 }
 
-pub(crate) fn as_map<'a>(value: &'a Value) -> Result<&'a Map, String> {
+pub(crate) fn as_map(value: &Value) -> Result<&Map, String> {
     match value {
         Value::Map(map) => Ok(map),
         other => Err(format!("expected a map, found {}", found(other))),

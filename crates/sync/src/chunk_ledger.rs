@@ -47,8 +47,7 @@ impl ChunkLedger {
         let joined: Vec<u8> = chunks.iter().flat_map(|(_, bytes)| bytes.iter().copied()).collect();
         let strict = || LoadOptions::new().on_partial_load(OnPartialLoad::Error);
         if let Ok(Ok(doc)) = contain(|| AutoCommit::load_with_options(&joined, strict())) {
-            let mut ledger = ChunkLedger::default();
-            ledger.chunks = chunks.into_iter().map(|(key, bytes)| KnownChunk { key, size: bytes.len() }).collect();
+            let mut ledger = ChunkLedger { chunks: chunks.into_iter().map(|(key, bytes)| KnownChunk { key, size: bytes.len() }).collect(), ..Default::default() };
             let mut doc = doc;
             ledger.saved_heads = doc.get_heads();
             return (doc, ledger, Vec::new());

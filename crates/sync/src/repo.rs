@@ -1284,8 +1284,8 @@ impl Repo {
         let targets: Vec<ConnId> = self.connections.keys().copied().filter(|c| self.ready_peer(*c).is_some() && self.announces_to(*c) && self.carries(*c, &document_id)).collect();
         for conn in targets {
             let entry = self.docs.get_mut(&document_id).expect("caller checked");
-            if !entry.peers.contains_key(&conn) {
-                entry.peers.insert(conn, PeerDoc::new());
+            if let std::collections::btree_map::Entry::Vacant(e) = entry.peers.entry(conn) {
+                e.insert(PeerDoc::new());
                 self.send_sync(document_id, conn, fx);
             }
         }

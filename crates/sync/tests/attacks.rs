@@ -418,11 +418,9 @@ fn a_change_too_large_or_too_costly_to_judge_is_refused() {
             doc.put(&mine, "name", format!("Bo {n}")).unwrap();
         }
     });
-    let started = std::time::Instant::now();
     send(&mut v, &changes, as_resident(&attacker_key(), &changes));
     assert!(reasons_at_relay2(&v).iter().any(|r| r.contains("larger than one change")), "{:?}", reasons_at_relay2(&v));
-    // (Not a timing test: BENCHMARKS.md has the figure. This only catches a stall of seconds.)
-    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    // What judging it costs is BENCHMARKS.md's figure, not a timing here.
 }
 
 #[test]
@@ -557,11 +555,11 @@ fn an_organiser_cannot_erase_or_take_over_residents_entries() {
     let mut v = village();
     let attempts: Vec<(&str, Box<dyn Fn(&mut AutoCommit)>)> = vec![
         // A new empty map beside the pledge's signatures, the consultation's votes, the task's comments.
-        ("pledge.sign", Box::new(|doc| drop(doc.put_object(&at(doc, &["pledges", pledge().as_str()]), "signatures", ObjType::Map).unwrap()))),
-        ("consultation.vote", Box::new(|doc| drop(doc.put_object(&at(doc, &["consultations", consultation().as_str()]), "votes", ObjType::Map).unwrap()))),
-        ("task.comment", Box::new(|doc| drop(doc.put_object(&at(doc, &["tasks", task().as_str()]), "comments", ObjType::Map).unwrap()))),
+        ("pledge.sign", Box::new(|doc| drop(doc.put_object(at(doc, &["pledges", pledge().as_str()]), "signatures", ObjType::Map).unwrap()))),
+        ("consultation.vote", Box::new(|doc| drop(doc.put_object(at(doc, &["consultations", consultation().as_str()]), "votes", ObjType::Map).unwrap()))),
+        ("task.comment", Box::new(|doc| drop(doc.put_object(at(doc, &["tasks", task().as_str()]), "comments", ObjType::Map).unwrap()))),
         // Ann's request made again under its ID, from before it existed.
-        ("request.raise", Box::new(|doc| drop(doc.put_object(&at(doc, &["tasks"]), request().as_str(), ObjType::Map).unwrap()))),
+        ("request.raise", Box::new(|doc| drop(doc.put_object(at(doc, &["tasks"]), request().as_str(), ObjType::Map).unwrap()))),
     ];
     for (n, (before, attempt)) in attempts.into_iter().enumerate() {
         // (An actor of the organiser's that has made nothing yet, so the change is in line.)
@@ -612,7 +610,7 @@ fn a_closed_consultation_stays_closed_and_counts_what_any_closing_saw() {
     v.net.run_until_quiet();
     // Re-opened from a copy made before the closing: a null where the closing is.
     let mut old = copy_before(&v, "consultation.close");
-    let changes = made(&mut old, lin().actor(), |doc| doc.put(&at(doc, &["consultations", consultation().as_str()]), "closed", ScalarValue::Null).unwrap());
+    let changes = made(&mut old, lin().actor(), |doc| doc.put(at(doc, &["consultations", consultation().as_str()]), "closed", ScalarValue::Null).unwrap());
     send(&mut v, &changes, as_organiser(&organiser_key(), &changes));
     // A second closing from a copy before Ann voted (which Automerge may show instead).
     let mut older = copy_before(&v, "consultation.vote");
@@ -695,7 +693,7 @@ fn a_change_taken_on_a_later_changes_signature_goes_when_that_change_is_refused(
         let notice = at(doc, &["notices", notice().as_str()]);
         doc.put(&notice, "title", "Taken on a refused change's word").unwrap();
     });
-    changes.extend(made(&mut copy, actor, |doc| drop(doc.put_object(&at(doc, &["pledges", pledge().as_str()]), "signatures", ObjType::Map).unwrap())));
+    changes.extend(made(&mut copy, actor, |doc| drop(doc.put_object(at(doc, &["pledges", pledge().as_str()]), "signatures", ObjType::Map).unwrap())));
     let write = vec![write_key().sign(changes[1].hash())];
     let member = changes.iter().map(|c| organiser_key().sign(c.hash(), None)).collect();
     send(&mut v, &changes, (write, member));

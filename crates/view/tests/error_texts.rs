@@ -32,7 +32,7 @@ fn latin_words(text: &str) -> Option<String> {
     }
     let mut run = Vec::new();
     for piece in outside.split_whitespace() {
-        if piece.chars().any(|c| c.is_ascii_alphabetic()) && piece.chars().all(|c| c.is_ascii()) {
+        if piece.chars().any(|c| c.is_ascii_alphabetic()) && piece.is_ascii() {
             run.push(piece);
             if run.len() >= 2 {
                 return Some(run.join(" "));

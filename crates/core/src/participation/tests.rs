@@ -667,9 +667,9 @@ fn votes_stay_counted_a_closed_consultation_stays_closed_and_options_stay() {
         Editor::new(&mut doc, &author(ORGANISER)).close_consultation(&s.consultation).unwrap();
         doc
     };
-    refused(review_on(&closed, Tier::Edit, ORGANISER, |doc| doc.put(&at(doc, &["consultations", s.consultation.as_str()]), "closed", ScalarValue::Null).unwrap()), STAYS_CLOSED);
-    refused(review_on(&closed, Tier::Edit, ORGANISER, |doc| doc.delete(&at(doc, &["consultations", s.consultation.as_str()]), "closed").unwrap()), STAYS_CLOSED);
-    refused(review_on(&closed, Tier::Edit, ORGANISER, |doc| doc.put(&at(doc, &["consultations", s.consultation.as_str(), "closed"]), "at", 0_i64).unwrap()), STAYS_CLOSED);
+    refused(review_on(&closed, Tier::Edit, ORGANISER, |doc| doc.put(at(doc, &["consultations", s.consultation.as_str()]), "closed", ScalarValue::Null).unwrap()), STAYS_CLOSED);
+    refused(review_on(&closed, Tier::Edit, ORGANISER, |doc| doc.delete(at(doc, &["consultations", s.consultation.as_str()]), "closed").unwrap()), STAYS_CLOSED);
+    refused(review_on(&closed, Tier::Edit, ORGANISER, |doc| doc.put(at(doc, &["consultations", s.consultation.as_str(), "closed"]), "at", 0_i64).unwrap()), STAYS_CLOSED);
     refused(
         review_on(&closed, Tier::Participate, RESIDENT, |doc| {
             let votes = at(doc, &["consultations", s.consultation.as_str(), "votes"]);
@@ -681,8 +681,8 @@ fn votes_stay_counted_a_closed_consultation_stays_closed_and_options_stay() {
         VOTING_CLOSED,
     );
     // An option is never taken away, nor the kind of vote changed.
-    refused(review_as(&s, Tier::Edit, ORGANISER, |doc| doc.delete(&at(doc, &["consultations", s.consultation.as_str(), "options"]), "yes").unwrap()), OPTIONS_STAY);
-    refused(review_as(&s, Tier::Edit, ORGANISER, |doc| doc.put(&at(doc, &["consultations", s.consultation.as_str()]), "max_choices", 3_u64).unwrap()), FIXED_WHEN_OPENED);
+    refused(review_as(&s, Tier::Edit, ORGANISER, |doc| doc.delete(at(doc, &["consultations", s.consultation.as_str(), "options"]), "yes").unwrap()), OPTIONS_STAY);
+    refused(review_as(&s, Tier::Edit, ORGANISER, |doc| doc.put(at(doc, &["consultations", s.consultation.as_str()]), "max_choices", 3_u64).unwrap()), FIXED_WHEN_OPENED);
     // A vote for an option the consultation does not offer.
     refused(
         review_as(&s, Tier::Participate, RESIDENT, |doc| {
@@ -798,9 +798,9 @@ fn the_member_a_task_is_assigned_to_moves_it_along_and_no_one_else_with_a_take_p
         }),
         ASSIGNEES_ONLY,
     );
-    refused(review_as(&s, Tier::Participate, RESIDENT, |doc| doc.put(&at(doc, &["tasks", s.task.as_str()]), "column", "c0ffee0000000001").unwrap()), ASSIGNEES_ONLY);
-    refused(review_as(&s, Tier::Participate, RESIDENT, |doc| doc.put(&at(doc, &["tasks", s.task.as_str()]), "claimed_by", me(NEIGHBOUR)).unwrap()), ASSIGNEES_ONLY);
-    refused(review_as(&s, Tier::Participate, RESIDENT, |doc| doc.put(&at(doc, &["tasks", s.task.as_str()]), "title", "Mine now").unwrap()), ORGANISERS);
+    refused(review_as(&s, Tier::Participate, RESIDENT, |doc| doc.put(at(doc, &["tasks", s.task.as_str()]), "column", "c0ffee0000000001").unwrap()), ASSIGNEES_ONLY);
+    refused(review_as(&s, Tier::Participate, RESIDENT, |doc| doc.put(at(doc, &["tasks", s.task.as_str()]), "claimed_by", me(NEIGHBOUR)).unwrap()), ASSIGNEES_ONLY);
+    refused(review_as(&s, Tier::Participate, RESIDENT, |doc| doc.put(at(doc, &["tasks", s.task.as_str()]), "title", "Mine now").unwrap()), ORGANISERS);
     let mut organiser = Editor::new(&mut s.doc, &author(ORGANISER));
     organiser.assign_task(&s.request, &me(NEIGHBOUR), true).unwrap();
     refused(

@@ -74,10 +74,8 @@ impl Repo {
     /// the document's home relay, and only signed by it).
     pub(super) fn receive_cut_message(&mut self, conn: ConnId, message: Message, fx: &mut Effects) {
         match message {
-            Message::CutAsk { document_id, at, .. } => {
-                if self.relay_key.is_some() {
-                    fx.events.push(RepoEvent::CutAsked { conn, document_id, at });
-                }
+            Message::CutAsk { document_id, at, .. } if self.relay_key.is_some() => {
+                fx.events.push(RepoEvent::CutAsked { conn, document_id, at });
             }
             Message::CutAnswer { document_id, at, cut, .. } => {
                 let Some(home) = self.docs.get(&document_id).and_then(|entry| home(&entry.doc)) else { return };

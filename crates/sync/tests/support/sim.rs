@@ -251,7 +251,7 @@ impl Network {
         } else {
             0
         };
-        let repeat = self.duplicate_one_in.is_some_and(|n| self.next_random() % n == 0);
+        let repeat = self.duplicate_one_in.is_some_and(|n| self.next_random().is_multiple_of(n));
         let (link, to_server, bytes) = if repeat { self.queue[index].clone() } else { self.queue.remove(index).expect("index in range") };
         if let Some(l) = self.links.get(&link).copied() {
             let (node, conn) = if to_server { l.server } else { l.client };
@@ -323,7 +323,7 @@ impl Network {
         if self.jobs.is_empty() || self.hold_jobs {
             return false;
         }
-        if self.shuffle && !self.queue.is_empty() && self.next_random() % (self.queue.len() as u64 + 1) != 0 {
+        if self.shuffle && !self.queue.is_empty() && !self.next_random().is_multiple_of(self.queue.len() as u64 + 1) {
             return false;
         }
         let (node, mut job) = self.jobs.pop_front().expect("not empty");
