@@ -37,12 +37,21 @@ pub fn saved() -> Vec<String> {
     storage().and_then(|s| s.get_item(KEY).ok().flatten()).map(|text| text.lines().map(str::trim).filter(|l| is_ws_url(l)).map(str::to_owned).collect()).unwrap_or_default()
 }
 
+/// Why relay addresses were not saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotSaved {
+    /// This line is not a `ws://` or `wss://` address.
+    NotAnAddress(String),
+    /// The browser keeps no settings here (or refused to).
+    NoStorage,
+}
+
 /// Saves relay URLs (one per line; empty clears them); refuses anything but `ws://` or `wss://`.
-pub fn save(text: &str) -> Result<(), String> {
+pub fn save(text: &str) -> Result<(), NotSaved> {
     let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     if let Some(bad) = lines.iter().find(|l| !is_ws_url(l)) {
-        return Err(format!("not a relay address (ws:// or wss://): {bad}"));
+        return Err(NotSaved::NotAnAddress((*bad).to_owned()));
     }
-    let storage = storage().ok_or("this browser does not allow saving settings")?;
-    storage.set_item(KEY, &lines.join("\n")).map_err(|_| "could not save the relay addresses".to_owned())
+    let storage = storage().ok_or(NotSaved::NoStorage)?;
+    storage.set_item(KEY, &lines.join("\n")).map_err(|_| NotSaved::NoStorage)
 }

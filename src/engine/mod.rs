@@ -490,14 +490,22 @@ impl Engine {
 
     /// Makes an invitation for a direct link with no server (text to paste or scan elsewhere).
     pub async fn direct_invitation(&self) -> Result<String, String> {
-        let engine = self.this.borrow().upgrade().ok_or("the app is closing")?;
-        webrtc::invitation(&engine).await
+        let engine = self.this.borrow().upgrade();
+        let made = match engine {
+            Some(engine) => webrtc::invitation(&engine).await,
+            None => Err(EngineError::EngineStopped),
+        };
+        said(made).await
     }
 
     /// Takes a pasted invitation (returns the answer to give back) or answer (returns `None`).
     pub async fn direct_paste(&self, text: &str) -> Result<Option<String>, String> {
-        let engine = self.this.borrow().upgrade().ok_or("the app is closing")?;
-        webrtc::paste(&engine, text).await
+        let engine = self.this.borrow().upgrade();
+        let taken = match engine {
+            Some(engine) => webrtc::paste(&engine, text).await,
+            None => Err(EngineError::EngineStopped),
+        };
+        said(taken).await
     }
 
     /// The spaces the page has open and readable.

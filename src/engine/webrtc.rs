@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use js_sys::{Reflect, Uint8Array};
-use linli_view::{LinkEvent, LinkId, SpaceId, ToEngine};
+use linli_view::{EngineError, LinkEvent, LinkId, SpaceId, ToEngine};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -193,29 +193,29 @@ pub fn on_relayed(engine: &Rc<Engine>, space: SpaceId, data: &[u8], proven: bool
 }
 
 /// The manual path, first device: an invitation to paste or scan on the other device.
-pub async fn invitation(engine: &Rc<Engine>) -> Result<String, String> {
-    let direct = engine.direct.borrow().clone().ok_or("direct links are not available in this browser")?;
+pub async fn invitation(engine: &Rc<Engine>) -> Result<String, EngineError> {
+    let direct = engine.direct.borrow().clone().ok_or(EngineError::DirectUnavailable)?;
     let peer = format!("manual-{}", platform::random_hex::<4>());
-    make_offer(engine, &direct, &peer).await.map(|mut offer| {
-        offer.to = None;
-        offer.to_json()
-    })
+    let mut offer = make_offer(engine, &direct, &peer).await.map_err(|detail| EngineError::DirectFailed { detail })?;
+    offer.to = None;
+    Ok(offer.to_json())
 }
 
 /// The manual path, either device: takes pasted text. An invitation returns the answer to give
 /// back; an answer completes the link and returns `None`.
-pub async fn paste(engine: &Rc<Engine>, text: &str) -> Result<Option<String>, String> {
-    let direct = engine.direct.borrow().clone().ok_or("direct links are not available in this browser")?;
-    let signal = Signal::from_json(text).ok_or("this is not a Linli invitation or answer")?;
+pub async fn paste(engine: &Rc<Engine>, text: &str) -> Result<Option<String>, EngineError> {
+    let direct = engine.direct.borrow().clone().ok_or(EngineError::DirectUnavailable)?;
+    let signal = Signal::from_json(text).ok_or(EngineError::NotADirectInvitation)?;
+    let failed = |detail| EngineError::DirectFailed { detail };
     match signal.kind.as_str() {
-        "offer" => answer_offer(engine, &direct, &signal).await.map(|answer| Some(answer.to_json())),
+        "offer" => answer_offer(engine, &direct, &signal).await.map(|answer| Some(answer.to_json())).map_err(failed),
         "answer" => {
             // An answer to a manual invitation names this device; take the pending manual link.
             let pending = direct.links.borrow().iter().find(|(who, link)| who.starts_with("manual-") && link.conn.borrow().is_none()).map(|(who, _)| who.clone());
-            let pending = pending.ok_or("there is no invitation from this device waiting for an answer")?;
-            accept_answer(&direct, &pending, &signal).await.map(|()| None)
+            let pending = pending.ok_or(EngineError::NoInvitationWaiting)?;
+            accept_answer(&direct, &pending, &signal).await.map(|()| None).map_err(failed)
         }
-        _ => Err("this is not a Linli invitation or answer".into()),
+        _ => Err(EngineError::NotADirectInvitation),
     }
 }
 

@@ -624,7 +624,11 @@ fn RelaysForm() -> impl IntoView {
     let status = RwSignal::new(None::<Result<(), String>>);
     let save = move |ev: SubmitEvent| {
         ev.prevent_default();
-        status.set(Some(relays::save(&urls.get_untracked())));
+        let saved = relays::save(&urls.get_untracked()).map_err(|not| match not {
+            relays::NotSaved::NotAnAddress(line) => crate::format::fill(t_string!(i18n, not_a_relay_address), &[("address", &line)]),
+            relays::NotSaved::NoStorage => t_string!(i18n, settings_not_saved).to_owned(),
+        });
+        status.set(Some(saved));
     };
     view! {
         <form class="card" on:submit=save aria-labelledby="relays-heading">

@@ -77,7 +77,18 @@ test("what the engine refuses in a resident's form is said in Simplified Chinese
   assert.equal(saidThere, zh.task_needs_title);
   assert.doesNotMatch(saidThere, LATIN_WORDS);
 
+  // What the page says of a direct connection it cannot make reads in Chinese too: text that is
+  // no invitation, pasted on the home screen.
+  await resident.page.goto(world.relay.httpUrl);
+  const direct = resident.page.locator("section", { has: resident.page.locator("#direct-paste") });
+  await direct.locator("#direct-paste").fill("hello");
+  await direct.locator("button").last().click();
+  const directError = direct.locator(".error");
+  await directError.waitFor();
+  assert.equal((await directError.innerText()).trim(), zh.not_a_direct_invitation);
+
   // In English, the same refusal reads in English: the sentence follows the reader's language.
+  await resident.page.goto(inSpace(poster, "/requests"));
   await resident.page.getByRole("button", { name: "English" }).click();
   await form.locator("#request-title").fill("   ");
   await form.locator('button[type="submit"]').click();

@@ -1,4 +1,5 @@
-//! What went wrong, as the engine says it to the page: values, never sentences. The page says
+//! What went wrong, as the engine says it to the page (and as the page's direct links for the
+//! engine fail): values, never sentences. The page says
 //! each in the reader's language from `locales/errors/` (by [`EngineError::key`], filling in
 //! [`EngineError::args`]); what only a bug report needs (`detail`) goes to the console.
 
@@ -72,6 +73,14 @@ pub enum EngineError {
     EngineRestarted,
     /// The engine stopped.
     EngineStopped,
+    /// This browser makes no direct (WebRTC) connections.
+    DirectUnavailable,
+    /// The pasted text is not a direct connection's invitation or answer.
+    NotADirectInvitation,
+    /// An answer was pasted and no invitation from this device waits for one.
+    NoInvitationWaiting,
+    /// The direct connection could not be made. `detail`: the step that failed.
+    DirectFailed { detail: String },
     /// The engine answered with another kind of answer than the request's (a bug).
     UnexpectedAnswer,
 }
@@ -112,6 +121,10 @@ impl EngineError {
             EngineError::LowerSpaceOnly => "lower_space_only",
             EngineError::EngineRestarted => "engine_restarted",
             EngineError::EngineStopped => "engine_stopped",
+            EngineError::DirectUnavailable => "direct_unavailable",
+            EngineError::NotADirectInvitation => "not_a_direct_invitation",
+            EngineError::NoInvitationWaiting => "no_invitation_waiting",
+            EngineError::DirectFailed { .. } => "direct_failed",
             EngineError::UnexpectedAnswer => "unexpected_answer",
         }
     }
@@ -128,7 +141,7 @@ impl EngineError {
     /// What only a bug report needs (the console has it; the screen does not show it).
     pub fn detail(&self) -> Option<&str> {
         match self {
-            EngineError::Refused { detail, .. } | EngineError::Damaged { detail } | EngineError::BadFile { detail } => Some(detail),
+            EngineError::Refused { detail, .. } | EngineError::Damaged { detail } | EngineError::BadFile { detail } | EngineError::DirectFailed { detail } => Some(detail),
             _ => None,
         }
     }
@@ -170,6 +183,10 @@ impl EngineError {
             EngineError::LowerSpaceOnly,
             EngineError::EngineRestarted,
             EngineError::EngineStopped,
+            EngineError::DirectUnavailable,
+            EngineError::NotADirectInvitation,
+            EngineError::NoInvitationWaiting,
+            EngineError::DirectFailed { detail: detail() },
             EngineError::UnexpectedAnswer,
         ]);
         // A kind added to the enum fails to compile here until it is listed above too.
@@ -206,6 +223,10 @@ impl EngineError {
                 | EngineError::LowerSpaceOnly
                 | EngineError::EngineRestarted
                 | EngineError::EngineStopped
+                | EngineError::DirectUnavailable
+                | EngineError::NotADirectInvitation
+                | EngineError::NoInvitationWaiting
+                | EngineError::DirectFailed { .. }
                 | EngineError::UnexpectedAnswer => {}
             }
         }
