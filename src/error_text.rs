@@ -41,12 +41,19 @@ pub async fn in_current_language(error: &EngineError) -> String {
     error_text(crate::language::current(), error).await
 }
 
-/// An error's sentence where a view needs one (empty until the sentences are here).
+/// An error's sentence where a view needs one (empty until the sentences are here), in the
+/// language the page shows.
 #[leptos::component]
 pub fn ErrorText(error: EngineError) -> impl leptos::IntoView {
     use leptos::prelude::*;
+    let i18n = crate::i18n::use_i18n();
     let text = RwSignal::new(String::new());
-    leptos::task::spawn_local(async move { text.set(in_current_language(&error).await) });
+    // Said again when the reader switches language.
+    Effect::new(move |_| {
+        let lang = crate::language::lang_of(i18n.get_locale());
+        let error = error.clone();
+        leptos::task::spawn_local(async move { text.set(error_text(lang, &error).await) });
+    });
     move || text.get()
 }
 

@@ -3,9 +3,23 @@
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+/// Why a file did not go in or out (the page says it in the reader's language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileTrouble {
+    /// No file was chosen.
+    NoneChosen,
+    /// The browser could not read the chosen file.
+    Unreadable,
+    /// The browser would not offer the download.
+    NoDownload,
+}
+
 /// Offers `bytes` as a download named `name`.
-pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
-    let failed = |what: &str| format!("could not offer the download ({what})");
+pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), FileTrouble> {
+    let failed = |what: &str| {
+        web_sys::console::warn_1(&format!("could not offer the download ({what})").into());
+        FileTrouble::NoDownload
+    };
     let array = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
@@ -21,9 +35,9 @@ pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
 }
 
 /// The bytes of the first file chosen in a file input.
-pub async fn read_chosen(input: &web_sys::HtmlInputElement) -> Result<Vec<u8>, String> {
-    let file = input.files().and_then(|files| files.get(0)).ok_or("choose a file first")?;
-    let buffer = JsFuture::from(file.array_buffer()).await.map_err(|_| "the file could not be read".to_owned())?;
+pub async fn read_chosen(input: &web_sys::HtmlInputElement) -> Result<Vec<u8>, FileTrouble> {
+    let file = input.files().and_then(|files| files.get(0)).ok_or(FileTrouble::NoneChosen)?;
+    let buffer = JsFuture::from(file.array_buffer()).await.map_err(|_| FileTrouble::Unreadable)?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 

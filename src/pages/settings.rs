@@ -520,31 +520,39 @@ fn SpaceFiles() -> impl IntoView {
     let status = RwSignal::new(None::<Result<String, String>>);
     let input = NodeRef::<leptos::html::Input>::new();
     let name = move || ctx.with_untracked(|s| s.name.clone()).unwrap_or_default();
+    // What went wrong with a file, in the reader's language.
+    let trouble = move |trouble: files::FileTrouble| -> String {
+        match trouble {
+            files::FileTrouble::NoneChosen => t_string!(i18n, choose_a_file_first).to_owned(),
+            files::FileTrouble::Unreadable => t_string!(i18n, file_unreadable).to_owned(),
+            files::FileTrouble::NoDownload => t_string!(i18n, download_failed).to_owned(),
+        }
+    };
     let export = move |_| {
         let asked = ctx.engine().get().export(ctx.id);
         leptos::task::spawn_local(async move {
             let result = asked.await;
-            status.set(result.and_then(|bytes| files::download(&files::file_name(&name(), "linli"), &bytes, "application/octet-stream")).err().map(Err));
+            status.set(result.and_then(|bytes| files::download(&files::file_name(&name(), "linli"), &bytes, "application/octet-stream").map_err(trouble)).err().map(Err));
         });
     };
     let export_json = move |_| {
         let asked = ctx.engine().get().export_json(ctx.id);
         leptos::task::spawn_local(async move {
             let json = asked.await;
-            status.set(json.and_then(|text| files::download(&files::file_name(&name(), "json"), text.as_bytes(), "application/json")).err().map(Err));
+            status.set(json.and_then(|text| files::download(&files::file_name(&name(), "json"), text.as_bytes(), "application/json").map_err(trouble)).err().map(Err));
         });
     };
     let export_csv = move |_| {
         let lang = current_lang();
         let csv = ctx.with_untracked(|s| tasks_csv(s, lang)).unwrap_or_default();
-        status.set(files::download(&files::file_name(&name(), "csv"), csv.as_bytes(), "text/csv;charset=utf-8").err().map(Err));
+        status.set(files::download(&files::file_name(&name(), "csv"), csv.as_bytes(), "text/csv;charset=utf-8").map_err(trouble).err().map(Err));
     };
     let import = move |_| {
         let Some(element) = input.get_untracked() else { return };
         leptos::task::spawn_local(async move {
             let outcome = match files::read_chosen(&element).await {
                 Ok(bytes) => ctx.engine().get().import(ctx.id, bytes).await,
-                Err(e) => Err(e),
+                Err(e) => Err(trouble(e)),
             };
             status.set(Some(outcome.map(|(new_changes, refused, reason, waiting)| {
                 let mut said = crate::format::fill(t_string!(i18n, imported_changes), &[("count", &new_changes.to_string())]);

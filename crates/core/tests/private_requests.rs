@@ -200,3 +200,32 @@ fn a_members_call_back_details_are_read_by_them_and_the_organisers_only_and_kept
     let space = read_as(&v.doc, ORGANISER, true);
     assert_eq!(space.members[&me(RESIDENT)].contact, None, "taken back");
 }
+
+/// Handing a private request with many sealed comments to another team adds a reader to the
+/// request and to each comment, in one change: every peer's rules take it, at a bounded cost
+/// (one look at each sealed value's readers, not one per reader).
+#[test]
+fn a_private_request_with_many_comments_is_handed_to_another_team_within_the_rules() {
+    use linli_core::participation::{Candidate, Regime, Tier, review};
+    let mut v = village();
+    const SAFETY: &str = "c000000000000004";
+    const GUARD: u8 = 6;
+    let team = Responsibility { team: "Safety".into(), members: [(me(GUARD), true)].into(), keys: Default::default() };
+    let organisers = [linli_core::private::organisers_reading_key(&WRITE_SEED)];
+    Editor::new(&mut v.doc, &author(ORGANISER)).with_reading_keys(&organisers).set_responsibility(SAFETY, &team).unwrap();
+    let id = raise(&mut v, 1, "Someone follows me home");
+    for k in 0..24 {
+        Editor::new(&mut v.doc, &author(TEAM)).comment_on_task(&id, &author(TEAM).new_item_id([100 + k; 8]), "We walked by again").unwrap();
+    }
+    let before = v.doc.get_heads();
+    let mut judged = v.doc.fork_at(&before).unwrap();
+    Editor::new(&mut v.doc, &author(ORGANISER)).with_reading_keys(&organisers).move_request_to_category(&id, SAFETY).unwrap();
+    let changes = v.doc.get_changes(&before);
+    assert!(!changes.is_empty());
+    for change in changes {
+        let verdict = review(&judged, Regime::Certified, &[Candidate { change: &change, tier: Tier::Edit, member: Some(author(ORGANISER).member) }]).remove(0);
+        assert!(verdict.is_ok(), "{verdict:?}");
+        judged.apply_changes([change]).unwrap();
+    }
+    assert_eq!(read_as(&judged, GUARD, false).tasks[id.as_str()].comments.values().filter(|c| c.text == "We walked by again").count(), 24);
+}

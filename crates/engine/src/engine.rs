@@ -272,7 +272,7 @@ impl Engine {
                 }
                 RepoEvent::RefusedByPeer { document_id, reason, .. } => {
                     web_sys::console::warn_1(&format!("space {document_id}: a peer refused a change of this device's: {reason}").into());
-                    self.tell(FromEngine::Refused { space: document_id.to_string(), rule: linli_core::participation::broken_rule(&reason), detail: reason });
+                    self.tell(FromEngine::Refused { space: document_id.to_string(), rule: crate::engine_errors::rule_of(&reason), detail: reason });
                     // A relay's limit refuses for now only: offer the changes again in a minute.
                     let engine = self.this.borrow().clone();
                     gloo_timers::callback::Timeout::new(60_000, move || {
@@ -552,7 +552,7 @@ impl Engine {
                 if let Some(reason) = &imported.reason {
                     web_sys::console::warn_1(&format!("space {id}: the file held {} changes that were refused: {reason}", imported.refused).into());
                 }
-                let rule = imported.reason.as_deref().map(linli_core::participation::broken_rule);
+                let rule = imported.reason.as_deref().map(crate::engine_errors::rule_of);
                 Ok(Reply::Imported { new_changes: imported.new_changes, refused: imported.refused, rule, waiting: imported.waiting })
             }
             Request::NewWriteKey { space } => {

@@ -20,12 +20,18 @@ pub(crate) fn from_space(error: SpaceError) -> EngineError {
     }
 }
 
+/// The kind of rule a refusal (here or from a peer, as text) names: the space's rules' (core's
+/// sorting), or the sync layer's for a change signed with no key of the space.
+pub(crate) fn rule_of(reason: &str) -> linli_model::BrokenRule {
+    if reason.ends_with(linli_sync::NOT_SIGNED) { linli_model::BrokenRule::LinkStopped } else { linli_core::participation::broken_rule(reason) }
+}
+
 /// What the repo would not do: a change the rules refused, a space not open here…
 pub(crate) fn from_repo(error: RepoError) -> EngineError {
     match error {
         RepoError::ViewOnly(_) => EngineError::ViewOnly,
         RepoError::NotOpen(_) | RepoError::StillLoading(_) => EngineError::NotOpenYet,
-        RepoError::Refused(detail) => EngineError::Refused { rule: linli_core::participation::broken_rule(&detail), detail },
+        RepoError::Refused(detail) => EngineError::Refused { rule: rule_of(&detail), detail },
         RepoError::BadFile(detail) => EngineError::BadFile { detail },
         RepoError::DifferentDocument => EngineError::DifferentSpace,
     }

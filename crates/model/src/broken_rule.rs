@@ -31,6 +31,9 @@ pub enum BrokenRule {
     DeviceToday,
     /// … the residents of the take-part link together sent more today than it allows.
     LinkToday,
+    /// The change is signed with no key of the space: the device's link was stopped (or it
+    /// holds a view link).
+    LinkStopped,
     /// Anything else: a change Linli's screens do not make.
     Other,
 }
@@ -63,6 +66,7 @@ impl BrokenRule {
         BrokenRule::JoinsToday,
         BrokenRule::DeviceToday,
         BrokenRule::LinkToday,
+        BrokenRule::LinkStopped,
         BrokenRule::Other,
     ];
 
@@ -81,6 +85,7 @@ impl BrokenRule {
             BrokenRule::JoinsToday => "held_back_joins_today",
             BrokenRule::DeviceToday => "held_back_device_today",
             BrokenRule::LinkToday => "held_back_link_today",
+            BrokenRule::LinkStopped => "rule_link_stopped",
             BrokenRule::Other => "rule_other",
         }
     }

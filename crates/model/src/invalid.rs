@@ -60,7 +60,7 @@ invalid_reasons! {
     ResolveRequestsOnly = "resolve_requests_only": "only a resident's request can be resolved",
     DescriptionTakesNoDetails = "description_takes_no_details": "this request's description cannot take details",
     NotPrivate = "not_private": "this request is not private",
-    CannotOpenPrivate = "cannot_open_private": "this device cannot open this private request to hand it on (open the space with the organise link)",
+    CannotOpenPrivate = "cannot_open_private": "this device cannot open this private request to hand it on (open the space with the edit link)",
     InvitationAnswered = "invitation_answered": "this invitation was answered or ended already",
     DifferentSpaceFile = "different_space_file": "this file holds a different space",
     EscalationResolved = "escalation_resolved": "this escalation was resolved already",

@@ -261,7 +261,9 @@ impl Judge<'_> {
     }
 }
 
-const NOT_SIGNED: &str = "it is not signed with a key of this space (a view link, or a link that was stopped)";
+/// Why a change signed with no key of its space is refused (the device's link was stopped, or
+/// it holds a view link): what a device tells apart to say so.
+pub const NOT_SIGNED: &str = "it is not signed with a key of this space (a view link, or a link that was stopped)";
 const NOT_THEIRS: &str = "it is written in a member's name without that member's signature";
 const BUILT_ON_REFUSED: &str = "it builds on a change that was refused";
 const VOUCHER_REFUSED: &str = "the only signature that vouches for it is on a later change that was refused";

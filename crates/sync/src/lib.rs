@@ -31,7 +31,7 @@ mod storage_chunks;
 mod storage_key;
 mod vouching;
 
-pub use admission::Refused;
+pub use admission::{NOT_SIGNED, Refused};
 pub use admission_job::AdmissionJob;
 pub use capability::{ChangeSignature, WriteKey};
 pub use chunk_ledger::{ChunkLedger, UnreadableChunk};

@@ -105,16 +105,19 @@ impl<'d> AsOf<'d> {
         }
     }
 
-    /// How many characters (or elements, or entries) the text (or list, or map) at `path` held.
+    /// The keys of the map of few entries `obj`. Not counted against [`MAX_LOOKUPS`]: the rules
+    /// keep such a map small (`schema::Shape::FewEntries`), so reading it whole costs little, and
+    /// handing a private request with its comments to another team reads one per comment.
+    pub fn keys_of(&self, obj: &ObjId) -> Vec<String> {
+        self.doc.keys_at(obj, &self.deps).collect()
+    }
+
+    /// How many characters (or elements) the text (or list) at `path` held.
     pub fn length(&self, path: &[&str]) -> usize {
         match self.at(path) {
             Some(Found::Object(ObjType::Text | ObjType::List, obj)) => {
                 self.count();
                 self.doc.length_at(&obj, &self.deps)
-            }
-            Some(Found::Object(ObjType::Map, obj)) => {
-                self.count();
-                self.doc.keys_at(&obj, &self.deps).count()
             }
             _ => 0,
         }

@@ -64,6 +64,9 @@ pub(crate) struct PlacedOp<'a> {
     pub repeats_key: bool,
     /// It replaces or removes a value that was there (its predecessors are not empty).
     pub overwrites: bool,
+    /// A removal of a map key that leaves nothing there: it names every value that stood (or
+    /// nothing stood). A removal naming no value, or only some of a conflict's, leaves the rest.
+    pub empties: bool,
 }
 
 impl PlacedOp<'_> {
@@ -171,6 +174,14 @@ pub(crate) fn place<'c>(doc: &'c AutoCommit, change: &'c ExpandedChange) -> Resu
         if !op.pred.is_empty() && !replaces_what_stood(&before, &place, &spot, op.pred.iter(), own.get(&(obj.clone(), spot.clone()))) {
             return Err((format!("{}/{}", place.path.join("/"), key.unwrap_or("#")), REPLACES_WHAT_WAS_NOT_THERE));
         }
+        let empties = removes
+            && match (&place.existing, key) {
+                (Some(obj), Some(key)) => {
+                    let named: Vec<ObjKey> = op.pred.iter().map(key_of).collect();
+                    before.standing(obj, key).is_some_and(|standing| standing.iter().all(|id| named.contains(id)))
+                }
+                _ => true,
+            };
         own.entry((obj.clone(), spot)).or_default().push((start + n as u64, actor.clone()));
         let mut written: Vec<String> = place.path.to_vec();
         written.push(key.unwrap_or("#").to_owned());
@@ -191,6 +202,7 @@ pub(crate) fn place<'c>(doc: &'c AutoCommit, change: &'c ExpandedChange) -> Resu
             action: &op.action,
             insert: op.insert,
             overwrites: !op.pred.is_empty(),
+            empties,
             repeats_key,
         });
     }
@@ -268,10 +280,15 @@ impl Placed<'_> {
         matches!(self.before.at(path), Some(Found::Object(found, _)) if found == kind)
     }
 
-    /// How many characters (or elements, or entries) the text (or list, or map) at `path` held
-    /// when the change was made.
+    /// How many characters (or elements) the text (or list) at `path` held when the change was
+    /// made.
     pub fn length_before(&self, path: &[&str]) -> usize {
         self.before.length(path)
+    }
+
+    /// The keys of the map of few entries `obj` when the change was made.
+    pub fn keys_of(&self, obj: &ObjId) -> Vec<String> {
+        self.before.keys_of(obj)
     }
 
     /// Whether anything stood at the map key `op` writes (in the object it writes to) when the

@@ -405,7 +405,8 @@ impl Shape {
     fn child(&'static self, key: &str) -> Option<&'static Shape> {
         match self {
             Shape::Record(fields) => fields.iter().find(|f| f.name == key).map(|f| f.shape),
-            Shape::Entries(kind, entry) | Shape::FewEntries(kind, entry, _) => kind.accepts(key).then_some(*entry),
+            // `#` names an element of a list or text, never a map's key.
+            Shape::Entries(kind, entry) | Shape::FewEntries(kind, entry, _) => (key != "#" && kind.accepts(key)).then_some(*entry),
             Shape::OrNull(inner) => inner.child(key),
             Shape::List(element, _) if key == "#" => Some(*element),
             Shape::Text(_) if key == "#" => Some(&CHARACTER),
@@ -482,11 +483,10 @@ impl Shape {
         self.required().any(|name| name == field)
     }
 
-    /// The most characters (of a text), elements (of a list) or entries (of a map of few
-    /// entries) a value here holds.
+    /// The most characters (of a text) or elements (of a list) a value here holds.
     pub fn size_limit(&self) -> Option<usize> {
         match self {
-            Shape::Text(max) | Shape::List(_, max) | Shape::FewEntries(_, _, max) => Some(*max),
+            Shape::Text(max) | Shape::List(_, max) => Some(*max),
             Shape::OrNull(inner) => inner.size_limit(),
             _ => None,
         }

@@ -79,8 +79,17 @@ pub(crate) fn review(placed: &Placed<'_>, writer: &Writer<'_>) -> Result<Admitte
     if writer.tier == Tier::Participate && writer.member.is_none() {
         return Err(Broken { path: String::new(), reason: "a resident's change must be signed with their member key" });
     }
-    let mut judge =
-        Judge { placed, writer, admitted: Admitted::default(), made: BTreeMap::new(), sizes: HashMap::new(), entries: 0, joins_now: false, in_clear: Default::default() };
+    let mut judge = Judge {
+        placed,
+        writer,
+        admitted: Admitted::default(),
+        made: BTreeMap::new(),
+        sizes: HashMap::new(),
+        few: HashMap::new(),
+        entries: 0,
+        joins_now: false,
+        in_clear: Default::default(),
+    };
     for op in &placed.ops {
         let target = op.target();
         judge.op(op, &target).map_err(|reason| Broken { path: target.join("/"), reason })?;
@@ -92,14 +101,23 @@ fn owned(path: &[&str]) -> Vec<String> {
     path.iter().map(|s| (*s).to_owned()).collect()
 }
 
-/// A text, a list or a map of few entries the change writes: what it adds and removes, and the
-/// most it may hold.
+/// A text or a list the change writes: what it adds and removes, and the most it may hold.
 struct Size {
     added: usize,
     removed: usize,
     limit: usize,
     /// Made by this change (else it held what it held before).
     new: bool,
+}
+
+/// A map of few entries the change writes keys into: the keys, and what the change leaves at
+/// each: `Some(true)` a value, `Some(false)` none, `None` what stood (a removal that named only
+/// some of what stood, or nothing).
+struct FewKeys {
+    limit: usize,
+    /// The map, if it stood before the change (else the change made it).
+    existing: Option<automerge::ObjId>,
+    keys: HashMap<String, Option<bool>>,
 }
 
 struct Judge<'a, 'p> {
@@ -110,6 +128,8 @@ struct Judge<'a, 'p> {
     made: BTreeMap<Vec<String>, (&'static Shape, Vec<String>)>,
     /// Texts and lists this change writes, by path.
     sizes: HashMap<Vec<String>, Size>,
+    /// Maps of few entries this change writes keys into, by path.
+    few: HashMap<Vec<String>, FewKeys>,
     /// Entries a resident's change makes.
     entries: usize,
     /// The change makes the writer's own member entry.
@@ -165,8 +185,8 @@ impl Judge<'_, '_> {
         self.in_clear.insert(record);
     }
 
-    /// Keeps count of what the change makes: records (for their required fields), and the length
-    /// of texts, lists and maps of few entries.
+    /// Keeps count of what the change makes: records (for their required fields), the length of
+    /// texts and lists, and the keys of maps of few entries.
     fn account(&mut self, op: &PlacedOp<'_>, target: &[&str], shape: &'static Shape) -> Result<(), &'static str> {
         match op.action {
             OpType::Make(ObjType::Map) if shape.is_record() => {
@@ -175,10 +195,13 @@ impl Judge<'_, '_> {
                 }
                 self.made.insert(owned(target), (shape, Vec::new()));
             }
-            OpType::Make(ObjType::Map | ObjType::Text | ObjType::List) => {
-                if let Some(limit) = shape.size_limit() {
-                    self.sizes.insert(owned(target), Size { added: 0, removed: 0, limit, new: true });
+            OpType::Make(ObjType::Map) => {
+                if let Some(limit) = shape.entry_limit() {
+                    self.few.insert(owned(target), FewKeys { limit, existing: None, keys: HashMap::new() });
                 }
+            }
+            OpType::Make(ObjType::Text | ObjType::List) => {
+                self.sizes.insert(owned(target), Size { added: 0, removed: 0, limit: shape.size_limit().unwrap_or(0), new: true });
             }
             _ => {}
         }
@@ -190,21 +213,29 @@ impl Judge<'_, '_> {
         {
             fields.push((*field).to_owned());
         }
-        if *field == "#" {
-            let limit = SPACE.at(target.split_last().map_or(&[][..], |(_, p)| p)).and_then(Shape::size_limit).unwrap_or(0);
-            let size = self.sizes.entry(parent).or_insert(Size { added: 0, removed: 0, limit, new: false });
-            match op.action {
-                OpType::Delete => size.removed += 1,
-                _ if op.insert => size.added += 1,
-                _ => {}
+        match op.key {
+            // An element of a text or list: a removal counts only if it names the element.
+            None => {
+                let limit = SPACE.at(parent_path).and_then(Shape::size_limit).unwrap_or(0);
+                let size = self.sizes.entry(parent).or_insert(Size { added: 0, removed: 0, limit, new: false });
+                match op.action {
+                    OpType::Delete if op.overwrites => size.removed += 1,
+                    OpType::Delete => {}
+                    _ if op.insert => size.added += 1,
+                    _ => {}
+                }
             }
-        } else if let Some(limit) = SPACE.at(parent_path).and_then(Shape::entry_limit) {
-            let size = self.sizes.entry(parent).or_insert(Size { added: 0, removed: 0, limit, new: false });
-            match op.action {
-                OpType::Delete if self.placed.held_before(op) => size.removed += 1,
-                OpType::Delete => {}
-                _ if self.placed.fresh_key(op) => size.added += 1,
-                _ => {}
+            // A key of a map of few entries: what the change leaves there (its last write).
+            Some(key) => {
+                if let Some(limit) = SPACE.at(parent_path).and_then(Shape::entry_limit) {
+                    let few = self.few.entry(parent).or_insert_with(|| FewKeys { limit, existing: op.existing.clone(), keys: HashMap::new() });
+                    let after = match op.action {
+                        OpType::Delete if op.empties => Some(false),
+                        OpType::Delete => None,
+                        _ => Some(true),
+                    };
+                    few.keys.insert(key.to_owned(), after);
+                }
             }
         }
         Ok(())
@@ -257,6 +288,8 @@ impl Judge<'_, '_> {
                 self.joins_now = true;
                 Ok(())
             }
+            // A member's sealed call-back details, within: theirs alone, as the entry is.
+            ["members", m, "contact", ..] => require(self.is_me(m), OWN_ENTRY),
             ["members", m, field] => {
                 require(self.is_me(m), OWN_ENTRY)?;
                 require(organiser || *field != "role" || op.value().and_then(ScalarValue::as_str).is_some_and(str::is_empty), OWN_ENTRY)
@@ -450,6 +483,18 @@ impl Judge<'_, '_> {
         for (path, size) in &self.sizes {
             let before = if size.new { 0 } else { self.placed.length_before(&path.iter().map(String::as_str).collect::<Vec<_>>()) };
             if (before + size.added).saturating_sub(size.removed) > size.limit {
+                return Err(broken(path, schema::TOO_LONG));
+            }
+        }
+        for (path, few) in &self.few {
+            // Only a write can grow a map: with none, no lookup.
+            if !few.keys.values().any(|after| *after == Some(true)) {
+                continue;
+            }
+            let before: std::collections::HashSet<String> = few.existing.as_ref().map(|obj| self.placed.keys_of(obj).into_iter().collect()).unwrap_or_default();
+            let added = few.keys.iter().filter(|(key, after)| **after == Some(true) && !before.contains(*key)).count();
+            let removed = few.keys.iter().filter(|(key, after)| **after == Some(false) && before.contains(*key)).count();
+            if (before.len() + added).saturating_sub(removed) > few.limit {
                 return Err(broken(path, schema::TOO_LONG));
             }
         }

@@ -987,6 +987,21 @@ fn a_member_gives_call_back_details_sealed_on_their_own_entry_and_no_one_else_wr
         d.delete(&entry, "contact").unwrap();
     };
     refused(review_on(&doc, Tier::Edit, ORGANISER, take_away), super::space_rules::OWN_ENTRY);
+    // Nor does anyone else write inside them: their sealed body, or one more reader.
+    for inside in ["body", "keys"] {
+        let rewrite = |d: &mut AutoCommit| {
+            let contact = at(d, &["members", me(RESIDENT).as_str(), "contact"]);
+            match inside {
+                "body" => d.put(&contact, "body", "AAAA").unwrap(),
+                _ => {
+                    let keys = at(d, &["members", me(RESIDENT).as_str(), "contact", "keys"]);
+                    d.put(&keys, "cd".repeat(32), "AAAA").unwrap()
+                }
+            }
+        };
+        refused(review_on(&doc, Tier::Edit, ORGANISER, rewrite), super::space_rules::OWN_ENTRY);
+        refused(review_on(&doc, Tier::Participate, NEIGHBOUR, rewrite), super::space_rules::OWN_ENTRY);
+    }
 }
 
 // ----- no map a resident writes grows without bound -----
@@ -1027,8 +1042,9 @@ fn widenable_maps(doc: &AutoCommit, made: &AutoCommit) -> Vec<(Vec<String>, supe
 }
 
 /// `change` with `n` more keys of `kind` written into the map `map`, each with the value of a
-/// key the change writes there already, re-encoded below Automerge's API (as an attacker may).
-fn widened(change: &automerge::Change, map: &automerge::ObjId, kind: super::schema::KeyKind, n: usize) -> automerge::Change {
+/// key the change writes there already, re-encoded below Automerge's API (as an attacker may);
+/// with `removed_first`, each written after a removal naming nothing (which removes nothing).
+fn widened(change: &automerge::Change, map: &automerge::ObjId, kind: super::schema::KeyKind, n: usize, removed_first: bool) -> automerge::Change {
     let automerge::ObjId::Id(counter, actor, _) = map else { unreachable!("a map below the root") };
     let map = automerge::legacy::ObjectId::Id(automerge::legacy::OpId::new(*counter, actor));
     let mut expanded = change.decode();
@@ -1037,6 +1053,11 @@ fn widened(change: &automerge::Change, map: &automerge::ObjId, kind: super::sche
         let mut op = template.clone();
         op.key = automerge::legacy::Key::Map(key.into());
         op.pred = automerge::legacy::SortedVec::from(Vec::new());
+        if removed_first {
+            let mut removal = op.clone();
+            removal.action = automerge::legacy::OpType::Delete;
+            expanded.operations.push(removal);
+        }
         expanded.operations.push(op);
     }
     automerge::Change::from(expanded)
@@ -1076,8 +1097,10 @@ fn no_map_a_resident_writes_keys_into_grows_without_bound() {
         let maps = widenable_maps(doc, &made);
         assert!(!maps.is_empty(), "{what}: writes no map of keys it chooses");
         for (path, kind, map) in maps {
-            let verdict = review_change(doc, Tier::Participate, RESIDENT, &widened(&change, &map, kind, 40));
-            assert_eq!(verdict.as_ref().map_err(|r| r.reason), Err(super::schema::TOO_LONG), "{what}: {path:?} widened: {verdict:?}");
+            for removed_first in [false, true] {
+                let verdict = review_change(doc, Tier::Participate, RESIDENT, &widened(&change, &map, kind, 40, removed_first));
+                assert_eq!(verdict.as_ref().map_err(|r| r.reason), Err(super::schema::TOO_LONG), "{what}: {path:?} widened (removed first: {removed_first}): {verdict:?}");
+            }
         }
     }
 }
@@ -1118,6 +1141,15 @@ fn a_sealed_value_holds_at_most_its_readers_and_a_task_its_labels() {
     doc.commit();
     review_on(&doc, Tier::Edit, ORGANISER, |d| labels(d, 31, 1)).expect("the 32nd label");
     refused(review_on(&doc, Tier::Edit, ORGANISER, |d| labels(d, 31, 2)), super::schema::TOO_LONG);
+    // A removal that names nothing removes nothing, and makes no room.
+    let with_33 = made_change(&doc, ORGANISER, |d| labels(d, 31, 2));
+    let mut expanded = with_33.decode();
+    let mut removal = expanded.operations.last().expect("a label written").clone();
+    removal.key = automerge::legacy::Key::Map("label 0".into());
+    removal.action = automerge::legacy::OpType::Delete;
+    removal.pred = automerge::legacy::SortedVec::from(Vec::new());
+    expanded.operations.push(removal);
+    refused(review_change(&doc, Tier::Edit, ORGANISER, &automerge::Change::from(expanded)), super::schema::TOO_LONG);
     // Taking one off makes room for another in the same change.
     review_on(&doc, Tier::Edit, ORGANISER, |d| {
         let map = at(d, &["tasks", s.task.as_str(), "labels"]);
