@@ -8,7 +8,7 @@
 //! before it stops; the page starts a new one, which opens every space again from IndexedDB.
 //! The page — and whatever is typed in it — stays.
 
-pub mod stored_view;
+pub mod kept_view;
 pub mod webrtc;
 
 use std::cell::{Cell, RefCell};
@@ -21,7 +21,7 @@ use futures::channel::oneshot;
 use gloo_worker::reactor::{ReactorBridge, ReactorSpawner};
 use leptos::prelude::*;
 use linli_model::{Edit, ItemId, ItemKind, ItemMark, Space, Timestamp};
-use linli_view::{EngineError, EngineWorker, FromEngine, HistoryRow, KeyKind, LinkEvent, Phase, Reply, Request, SpaceId, SpaceStatus, ToEngine, Transport};
+use linli_view::{DirectEvent, EngineError, EngineWorker, FromEngine, HistoryRow, KeyKind, Phase, Reply, Request, SpaceId, SpaceStatus, ToEngine, Transport};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -31,9 +31,6 @@ use crate::{identity, link_keys, platform};
 
 /// Where Trunk puts the engine worker's loader (`data-loader-shim` in index.html).
 const ENGINE_LOADER: &str = "/linli-engine_loader.js";
-
-/// The channel a panicking engine calls out on (`crates/engine/src/panic_call.rs`).
-const ENGINE_DOWN: &str = "linli-engine-down";
 
 /// The engine is started again after an error at most this many times in [`RESTART_WINDOW_MS`].
 const MAX_RESTARTS: usize = 3;
@@ -51,7 +48,7 @@ pub struct Refusal {
 /// shown on this device), where it stands, and a stamp that moves each time the copy changes.
 struct OpenSpace {
     space: Option<Space>,
-    /// The copy is one drawn before the engine sent its own ([`stored_view`]).
+    /// The copy is one drawn before the engine sent its own ([`kept_view`]).
     early: bool,
     status: RwSignal<Option<SpaceStatus>>,
     stamp: RwSignal<u64>,
@@ -267,14 +264,14 @@ impl Engine {
                 KeyKind::Write => link_keys::save_write(&space, &key),
                 KeyKind::TakePart => link_keys::save_participate(&space, &key),
             },
-            FromEngine::LinkSend { link, bytes } => {
+            FromEngine::DirectSend { id, bytes } => {
                 if let Some(direct) = self.direct.borrow().as_ref() {
-                    direct.send(link, &bytes);
+                    direct.send(id, &bytes);
                 }
             }
-            FromEngine::LinkClose { link } => {
+            FromEngine::DirectClose { id } => {
                 if let Some(direct) = self.direct.borrow().as_ref() {
-                    direct.close(link);
+                    direct.close(id);
                 }
             }
             FromEngine::Ephemeral { space, data, proven } => webrtc::on_relayed(self, space, &data, proven),
@@ -317,7 +314,7 @@ impl Engine {
         }
         let (status, stamp) = self.owner.with(|| (RwSignal::new(None), RwSignal::new(0)));
         self.spaces.borrow_mut().insert(space.to_owned(), OpenSpace { space: None, early: false, status, stamp, links: Default::default() });
-        stored_view::show_early(self, space, item);
+        kept_view::show_early(self, space, item);
         self.send_keys(space);
         self.send(ToEngine::Open { space: space.to_owned() });
     }
@@ -529,25 +526,22 @@ impl Engine {
         }
     }
 
-    /// A direct link the page carries changed.
-    fn link_event(&self, event: LinkEvent) {
-        self.send(ToEngine::Link(event));
+    /// A direct connection the page carries changed.
+    fn direct_event(&self, event: DirectEvent) {
+        self.send(ToEngine::Direct(event));
     }
 }
 
 /// Listens for a panicking engine's call (its hook names the page it served) and starts a new one.
 fn watch_for_engine_down(engine: &Rc<Engine>) {
-    let Ok(channel) = web_sys::BroadcastChannel::new(ENGINE_DOWN) else { return };
+    use linli_view::side_channels::{ENGINE_DOWN_CHANNEL, EngineDown};
+    let Ok(channel) = web_sys::BroadcastChannel::new(ENGINE_DOWN_CHANNEL) else { return };
     let weak = Rc::downgrade(engine);
     let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
         let Some(engine) = weak.upgrade() else { return };
-        let data = event.data();
-        let page = js_sys::Reflect::get(&data, &"page".into()).ok().and_then(|p| p.as_string());
-        if page.as_deref() != Some(engine.page.as_str()) {
-            return;
-        }
-        let reason = js_sys::Reflect::get(&data, &"reason".into()).ok().and_then(|r| r.as_string()).unwrap_or_default();
-        web_sys::console::error_1(&format!("Linli's engine stopped: {reason}").into());
+        let Some(bytes) = event.data().dyn_ref::<js_sys::Uint8Array>().map(js_sys::Uint8Array::to_vec) else { return };
+        let Some(down) = EngineDown::from_bytes(&bytes).filter(|down| down.page == engine.page) else { return };
+        web_sys::console::error_1(&format!("Linli's engine stopped: {}", down.reason).into());
         engine.restart();
     });
     channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -581,11 +575,10 @@ fn say_bye_on_pagehide(engine: &Rc<Engine>) {
         if tab.is_empty() {
             return;
         }
-        let Ok(channel) = web_sys::BroadcastChannel::new("linli-sync") else { return };
-        let message = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&message, &"kind".into(), &"bye".into());
-        let _ = js_sys::Reflect::set(&message, &"from".into(), &tab.as_str().into());
-        let _ = channel.post_message(&message);
+        use linli_view::side_channels::{TAB_CHANNEL, TabKind, TabMessage};
+        let Ok(channel) = web_sys::BroadcastChannel::new(TAB_CHANNEL) else { return };
+        let bye = TabMessage { from: tab, to: None, kind: TabKind::Bye };
+        let _ = channel.post_message(&js_sys::Uint8Array::from(bye.to_bytes().as_slice()));
         channel.close();
     });
     let _ = window.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());

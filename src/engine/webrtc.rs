@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use js_sys::{Reflect, Uint8Array};
-use linli_view::{EngineError, LinkEvent, LinkId, SpaceId, ToEngine};
+use linli_view::{DirectEvent, DirectId, EngineError, SpaceId, ToEngine};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -32,22 +32,22 @@ use web_sys::{
 use super::Engine;
 use crate::platform;
 
-/// One direct link (being set up, or open).
-struct Link {
+/// One direct connection (being set up, or open).
+struct Connection {
     pc: RtcPeerConnection,
     channel: RefCell<Option<RtcDataChannel>>,
-    /// Set once the data channel is open (the engine then knows the link by this number).
-    conn: RefCell<Option<LinkId>>,
+    /// Set once the data channel is open (the engine then knows the connection by this number).
+    conn: RefCell<Option<DirectId>>,
     /// Callbacks the browser holds; kept alive as long as the link.
     callbacks: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
 }
 
-/// This device's direct links.
+/// This device's direct connections.
 pub struct Direct {
     me: String,
-    links: RefCell<HashMap<String, Rc<Link>>>,
-    conns: RefCell<HashMap<LinkId, String>>,
-    next_link: Cell<LinkId>,
+    connections: RefCell<HashMap<String, Rc<Connection>>>,
+    conns: RefCell<HashMap<DirectId, String>>,
+    next_id: Cell<DirectId>,
 }
 
 /// Which side made the offer (the engine's sync speaks first on the offering side).
@@ -99,21 +99,21 @@ impl Signal {
 
 impl Direct {
     pub fn new() -> Rc<Direct> {
-        Rc::new(Direct { me: platform::random_hex::<8>(), links: RefCell::new(HashMap::new()), conns: RefCell::new(HashMap::new()), next_link: Cell::new(1) })
+        Rc::new(Direct { me: platform::random_hex::<8>(), connections: RefCell::new(HashMap::new()), conns: RefCell::new(HashMap::new()), next_id: Cell::new(1) })
     }
 
-    pub fn send(&self, conn: LinkId, frame: &[u8]) {
+    pub fn send(&self, conn: DirectId, frame: &[u8]) {
         let Some(who) = self.conns.borrow().get(&conn).cloned() else { return };
-        if let Some(link) = self.links.borrow().get(&who)
+        if let Some(link) = self.connections.borrow().get(&who)
             && let Some(channel) = link.channel.borrow().as_ref()
         {
             let _ = channel.send_with_u8_array(frame);
         }
     }
 
-    pub fn close(&self, conn: LinkId) {
+    pub fn close(&self, conn: DirectId) {
         let Some(who) = self.conns.borrow_mut().remove(&conn) else { return };
-        if let Some(link) = self.links.borrow_mut().remove(&who) {
+        if let Some(link) = self.connections.borrow_mut().remove(&who) {
             link.pc.close();
         }
     }
@@ -121,7 +121,7 @@ impl Direct {
     /// Closes every link (the engine that knew them has gone; they are made again on hello).
     pub fn close_all(&self) {
         self.conns.borrow_mut().clear();
-        for (_, link) in self.links.borrow_mut().drain() {
+        for (_, link) in self.connections.borrow_mut().drain() {
             link.pc.close();
         }
     }
@@ -161,7 +161,7 @@ pub fn on_relayed(engine: &Rc<Engine>, space: SpaceId, data: &[u8], proven: bool
     if linked_already {
         return;
     }
-    let known = direct.links.borrow().contains_key(&signal.from);
+    let known = direct.connections.borrow().contains_key(&signal.from);
     let weak = Rc::downgrade(engine);
     let reply = move |signal: Signal| {
         if let Some(engine) = weak.upgrade() {
@@ -211,7 +211,7 @@ pub async fn paste(engine: &Rc<Engine>, text: &str) -> Result<Option<String>, En
         "offer" => answer_offer(engine, &direct, &signal).await.map(|answer| Some(answer.to_json())).map_err(failed),
         "answer" => {
             // An answer to a manual invitation names this device; take the pending manual link.
-            let pending = direct.links.borrow().iter().find(|(who, link)| who.starts_with("manual-") && link.conn.borrow().is_none()).map(|(who, _)| who.clone());
+            let pending = direct.connections.borrow().iter().find(|(who, link)| who.starts_with("manual-") && link.conn.borrow().is_none()).map(|(who, _)| who.clone());
             let pending = pending.ok_or(EngineError::NoInvitationWaiting)?;
             accept_answer(&direct, &pending, &signal).await.map(|()| None).map_err(failed)
         }
@@ -223,10 +223,10 @@ fn error(what: &str) -> impl Fn(JsValue) -> String + '_ {
     move |e| format!("{what}: {}", e.as_string().unwrap_or_else(|| format!("{e:?}")))
 }
 
-fn new_link(engine: &Rc<Engine>, direct: &Rc<Direct>, peer: &str, direction: Direction) -> Result<Rc<Link>, String> {
+fn new_connection(engine: &Rc<Engine>, direct: &Rc<Direct>, peer: &str, direction: Direction) -> Result<Rc<Connection>, String> {
     let pc = RtcPeerConnection::new().map_err(error("cannot make a direct connection"))?;
-    let link = Rc::new(Link { pc, channel: RefCell::new(None), conn: RefCell::new(None), callbacks: RefCell::new(Vec::new()) });
-    direct.links.borrow_mut().insert(peer.to_owned(), link.clone());
+    let link = Rc::new(Connection { pc, channel: RefCell::new(None), conn: RefCell::new(None), callbacks: RefCell::new(Vec::new()) });
+    direct.connections.borrow_mut().insert(peer.to_owned(), link.clone());
     // The answering side receives the channel the offering side made.
     let on_channel = {
         let (engine, direct, link, peer) = (Rc::downgrade(engine), Rc::downgrade(direct), Rc::downgrade(&link), peer.to_owned());
@@ -252,17 +252,17 @@ fn new_link(engine: &Rc<Engine>, direct: &Rc<Direct>, peer: &str, direction: Dir
     Ok(link)
 }
 
-fn attach_channel(engine: &Rc<Engine>, direct: &Rc<Direct>, link: &Rc<Link>, peer: &str, channel: RtcDataChannel, direction: Direction) {
+fn attach_channel(engine: &Rc<Engine>, direct: &Rc<Direct>, link: &Rc<Connection>, peer: &str, channel: RtcDataChannel, direction: Direction) {
     channel.set_binary_type(RtcDataChannelType::Arraybuffer);
     let on_open = {
         let (engine, direct, link, peer) = (Rc::downgrade(engine), Rc::downgrade(direct), Rc::downgrade(link), peer.to_owned());
         Closure::<dyn FnMut(JsValue)>::new(move |_| {
             let (Some(engine), Some(direct), Some(link)) = (engine.upgrade(), direct.upgrade(), link.upgrade()) else { return };
-            let conn = direct.next_link.get();
-            direct.next_link.set(conn + 1);
+            let conn = direct.next_id.get();
+            direct.next_id.set(conn + 1);
             *link.conn.borrow_mut() = Some(conn);
             direct.conns.borrow_mut().insert(conn, peer.clone());
-            engine.link_event(LinkEvent::Opened { link: conn, outgoing: matches!(direction, Direction::Outgoing) });
+            engine.direct_event(DirectEvent::Opened { id: conn, outgoing: matches!(direction, Direction::Outgoing) });
         })
     };
     let on_message = {
@@ -272,7 +272,7 @@ fn attach_channel(engine: &Rc<Engine>, direct: &Rc<Direct>, link: &Rc<Link>, pee
             let Some(conn) = *link.conn.borrow() else { return };
             let Ok(event) = event.dyn_into::<MessageEvent>() else { return };
             let bytes = Uint8Array::new(&event.data()).to_vec();
-            engine.link_event(LinkEvent::Frame { link: conn, bytes });
+            engine.direct_event(DirectEvent::Frame { id: conn, bytes });
         })
     };
     let on_close = {
@@ -295,11 +295,11 @@ fn attach_channel(engine: &Rc<Engine>, direct: &Rc<Direct>, link: &Rc<Link>, pee
 /// state change a while after `close()`, and a callback dropped while it runs, or called after
 /// it was dropped, throws.
 fn drop_link(engine: &Rc<Engine>, direct: &Rc<Direct>, peer: &str) {
-    let Some(link) = direct.links.borrow_mut().remove(peer) else { return };
+    let Some(link) = direct.connections.borrow_mut().remove(peer) else { return };
     let conn = link.conn.borrow_mut().take();
     if let Some(conn) = conn {
         direct.conns.borrow_mut().remove(&conn);
-        engine.link_event(LinkEvent::Closed { link: conn });
+        engine.direct_event(DirectEvent::Closed { id: conn });
     }
     link.pc.set_ondatachannel(None);
     link.pc.set_onconnectionstatechange(None);
@@ -336,7 +336,7 @@ fn sdp_of(pc: &RtcPeerConnection) -> Option<String> {
 }
 
 async fn make_offer(engine: &Rc<Engine>, direct: &Rc<Direct>, peer: &str) -> Result<Signal, String> {
-    let link = new_link(engine, direct, peer, Direction::Outgoing)?;
+    let link = new_connection(engine, direct, peer, Direction::Outgoing)?;
     let channel = link.pc.create_data_channel("linli-sync");
     attach_channel(engine, direct, &link, peer, channel, Direction::Outgoing);
     let offer = JsFuture::from(link.pc.create_offer()).await.map_err(error("cannot make an offer"))?;
@@ -349,7 +349,7 @@ async fn make_offer(engine: &Rc<Engine>, direct: &Rc<Direct>, peer: &str) -> Res
 }
 
 async fn answer_offer(engine: &Rc<Engine>, direct: &Rc<Direct>, offer: &Signal) -> Result<Signal, String> {
-    let link = new_link(engine, direct, &offer.from, Direction::Incoming)?;
+    let link = new_connection(engine, direct, &offer.from, Direction::Incoming)?;
     let remote = RtcSessionDescriptionInit::new(RtcSdpType::Offer);
     remote.set_sdp(offer.sdp.as_deref().ok_or("the invitation has no description")?);
     JsFuture::from(link.pc.set_remote_description(&remote)).await.map_err(error("cannot read the invitation"))?;
@@ -364,7 +364,7 @@ async fn answer_offer(engine: &Rc<Engine>, direct: &Rc<Direct>, offer: &Signal) 
 
 /// Completes the link `key` (the other device's ID, or a manual invitation's) with its answer.
 async fn accept_answer(direct: &Rc<Direct>, key: &str, answer: &Signal) -> Result<(), String> {
-    let link = direct.links.borrow().get(key).cloned().ok_or("no invitation is waiting for this answer")?;
+    let link = direct.connections.borrow().get(key).cloned().ok_or("no invitation is waiting for this answer")?;
     let remote = RtcSessionDescriptionInit::new(RtcSdpType::Answer);
     remote.set_sdp(answer.sdp.as_deref().ok_or("the answer has no description")?);
     JsFuture::from(link.pc.set_remote_description(&remote)).await.map_err(error("cannot read the answer")).map(|_| ())

@@ -2,7 +2,7 @@
 // the network heals and all three hold the same space with every edit.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { newProfile } from "./support/browser.mjs";
+import { newProfileWithoutDirectLinks } from "./support/browser.mjs";
 import { chooseName, createSpace, eventually, openTab, postNotice, waitUntilSaved } from "./support/app.mjs";
 import { startRelay } from "./support/relay.mjs";
 import { browserAndRelay } from "./support/suite.mjs";
@@ -10,13 +10,7 @@ import { browserAndRelay } from "./support/suite.mjs";
 const world = browserAndRelay();
 
 /** A profile whose browser has no WebRTC, so the relay is the only way between devices. */
-async function profileWithoutDirectLinks() {
-  const profile = await newProfile(world.browser);
-  await profile.context.addInitScript(() => {
-    delete window.RTCPeerConnection;
-  });
-  return profile;
-}
+const profileWithoutDirectLinks = () => newProfileWithoutDirectLinks(world.browser);
 
 /** The notice titles a page lists, in the order shown. */
 async function noticeTitles(page) {

@@ -1,51 +1,69 @@
-//! Linli's engine, run in a Web Worker: Automerge documents in the sync repo, IndexedDB, relay
-//! sockets and the other tabs. The page (which only draws) talks to it through the messages of
-//! `linli-view`; [`run`] is the body of the [`linli_view::EngineWorker`] reactor.
+//! Linli's engine worker: it runs the sans-IO engine core (`linli-engine-core`) in a Web
+//! Worker. Browser events — the page's messages, relay sockets, the tab channel, timers,
+//! IndexedDB results — become the core's inputs on one queue, handled one at a time; the core's
+//! outputs are done here ([`outputs`]), its ordered work on one task ([`work_runner`]). [`run`]
+//! is the body of the [`linli_view::EngineWorker`] reactor.
 
-mod cut_closings;
-mod effect_runner;
-mod engine;
-mod engine_errors;
 mod idb_store;
-mod linked_spaces;
-mod links;
+mod kept_views;
+mod outputs;
 pub mod panic_call;
 mod platform;
-mod relay_socket;
-mod space_json;
+mod relay_sockets;
 mod tab_channel;
-mod view_keeper;
+mod work_runner;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 
 use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt, future};
-use linli_view::{EngineScope, EngineWorker, FromEngine};
+use linli_engine_core::{EngineCore, Entropy, Input};
+use linli_view::{EngineScope, EngineWorker, FromEngine, ToEngine};
 
-pub use engine::Engine;
 pub use idb_store::IdbStore;
 
 /// Runs the engine for one page: the page's messages in, the engine's out, until the page goes.
 pub fn run(scope: EngineScope) -> Pin<Box<dyn Future<Output = ()>>> {
     Box::pin(async move {
-        let (out, outgoing) = mpsc::unbounded::<FromEngine>();
-        let engine = Engine::new(out);
-        let (mut to_page, mut from_page) = scope.split();
+        let (inputs, mut queue) = mpsc::unbounded::<Input>();
+        let (to_page, mut for_page) = mpsc::unbounded::<FromEngine>();
+        let (work, work_queue) = mpsc::unbounded();
+        let outputs = Rc::new(outputs::Outputs {
+            inputs: inputs.clone(),
+            to_page,
+            work,
+            sockets: Default::default(),
+            tabs: tab_channel::TabChannel::open(inputs.clone()),
+            kept_views: Default::default(),
+        });
+        wasm_bindgen_futures::spawn_local(work_runner::run(work_queue, inputs.clone(), outputs.clone()));
+        let (mut page_out, mut page_in) = scope.split();
         let listen = async {
-            while let Some(message) = from_page.next().await {
-                engine.handle(message);
+            while let Some(message) = page_in.next().await {
+                if let ToEngine::Start { page, .. } = &message {
+                    panic_call::remember_page(page);
+                }
+                let _ = inputs.unbounded_send(Input::Page(message));
+            }
+        };
+        let drive = async {
+            let mut core = EngineCore::new(Entropy::new(platform::fill_random));
+            while let Some(input) = queue.next().await {
+                for output in core.handle(platform::now(), input) {
+                    outputs.perform(output);
+                }
             }
         };
         let speak = async {
-            let mut outgoing = outgoing;
-            while let Some(message) = outgoing.next().await {
-                if to_page.send(message).await.is_err() {
+            while let Some(message) = for_page.next().await {
+                if page_out.send(message).await.is_err() {
                     break;
                 }
             }
         };
-        future::select(Box::pin(listen), Box::pin(speak)).await;
+        future::select(Box::pin(listen), future::select(Box::pin(drive), Box::pin(speak))).await;
     })
 }
 

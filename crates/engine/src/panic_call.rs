@@ -1,16 +1,13 @@
-//! What the worker does when it panics: it tells the page (on the `linli-engine-down`
-//! BroadcastChannel, naming the page) so that the page starts a new engine from IndexedDB, tells
+//! What the worker does when it panics: it tells the page (an `EngineDown` on
+//! `linli_view::side_channels::ENGINE_DOWN_CHANNEL`, naming the page) so that the page starts a new engine from IndexedDB, tells
 //! the other tabs that this one has gone, and closes itself — a panicked wasm instance is not
 //! called again.
 
 use std::cell::RefCell;
 
-use js_sys::{Object, Reflect};
+use linli_view::side_channels::{ENGINE_DOWN_CHANNEL, EngineDown};
 use wasm_bindgen::JsCast;
 use web_sys::BroadcastChannel;
-
-/// The channel the page listens on for its engine's end.
-pub const ENGINE_DOWN: &str = "linli-engine-down";
 
 thread_local! {
     static PAGE: RefCell<String> = const { RefCell::new(String::new()) };
@@ -32,11 +29,9 @@ pub fn install() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         let page = PAGE.with(|p| p.borrow().clone());
-        if let Ok(channel) = BroadcastChannel::new(ENGINE_DOWN) {
-            let message = Object::new();
-            let _ = Reflect::set(&message, &"page".into(), &page.as_str().into());
-            let _ = Reflect::set(&message, &"reason".into(), &info.to_string().into());
-            let _ = channel.post_message(&message);
+        if let Ok(channel) = BroadcastChannel::new(ENGINE_DOWN_CHANNEL) {
+            let down = EngineDown { page, reason: info.to_string() };
+            let _ = channel.post_message(&js_sys::Uint8Array::from(down.to_bytes().as_slice()));
             channel.close();
         }
         let tab = TAB.with(|t| t.borrow().clone());

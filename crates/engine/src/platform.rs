@@ -1,4 +1,5 @@
-//! What the worker provides that the pure crates must be given: the time and random bytes.
+//! What the worker gives the engine core that the core may not take itself: the time and
+//! random bytes.
 
 use linli_model::Timestamp;
 
@@ -7,14 +8,7 @@ pub fn now() -> Timestamp {
     Timestamp(js_sys::Date::now() as i64)
 }
 
-/// Random bytes from `crypto.getRandomValues`.
-pub fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).expect("the browser provides crypto.getRandomValues");
-    bytes
-}
-
-/// `N` random bytes as lowercase hex.
-pub fn random_hex<const N: usize>() -> String {
-    random_bytes::<N>().iter().map(|b| format!("{b:02x}")).collect()
+/// Fills `bytes` from `crypto.getRandomValues`.
+pub fn fill_random(bytes: &mut [u8]) {
+    getrandom::fill(bytes).expect("the browser provides crypto.getRandomValues");
 }

@@ -7,6 +7,7 @@
 mod engine_error;
 pub mod link_text;
 pub mod linked;
+pub mod side_channels;
 pub mod snapshot;
 mod worker;
 
@@ -20,8 +21,8 @@ use serde::{Deserialize, Serialize};
 /// A space's document ID as text (bs58); the engine checks it.
 pub type SpaceId = String;
 
-/// A connection the page carries for the engine (a direct WebRTC link), as the engine numbers it.
-pub type LinkId = u64;
+/// A direct (WebRTC) connection the page carries for the engine, as the page numbers it.
+pub type DirectId = u64;
 
 /// Page → engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,27 +41,27 @@ pub enum ToEngine {
     Online(bool),
     /// A request with an answer ([`FromEngine::Reply`] with the same `id`).
     Request { id: u64, request: Request },
-    /// A direct (WebRTC) link the page carries.
-    Link(LinkEvent),
+    /// A direct (WebRTC) connection the page carries.
+    Direct(DirectEvent),
     /// Send an application payload about a space to every peer in it (WebRTC signalling), with
     /// a proof that this device may take part in the space if it holds a take-part or edit link.
     Ephemeral { space: SpaceId, data: Vec<u8> },
 }
 
-/// What happened on a direct link the page carries.
+/// What happened on a direct connection the page carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum LinkEvent {
+pub enum DirectEvent {
     /// The data channel opened; `outgoing` if this device made the offer.
     Opened {
-        link: LinkId,
+        id: DirectId,
         outgoing: bool,
     },
     Frame {
-        link: LinkId,
+        id: DirectId,
         bytes: Vec<u8>,
     },
     Closed {
-        link: LinkId,
+        id: DirectId,
     },
 }
 
@@ -233,13 +234,13 @@ pub enum FromEngine {
         kind: KeyKind,
         key: String,
     },
-    /// Send on, or close, a direct link the page carries.
-    LinkSend {
-        link: LinkId,
+    /// Send on, or close, a direct connection the page carries.
+    DirectSend {
+        id: DirectId,
         bytes: Vec<u8>,
     },
-    LinkClose {
-        link: LinkId,
+    DirectClose {
+        id: DirectId,
     },
     /// An application payload a peer sent about a space (WebRTC signalling); `proven` when the
     /// peer proved it holds a take-part or edit link of the space.

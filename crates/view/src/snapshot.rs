@@ -1,5 +1,5 @@
 //! A space's view as bytes, for what is drawn before the engine has the space: the copy the page
-//! keeps of its last visit (src/engine/stored_view.rs) and the picture a relay serves at
+//! keeps of its last visit (src/engine/kept_view.rs) and the picture a relay serves at
 //! `/view/<space id>` (crates/relay/src/space_view.rs). bincode, with a size limit: bytes that are
 //! damaged, or from another version of Linli, decode to `None`, never to a panic or a huge
 //! allocation.

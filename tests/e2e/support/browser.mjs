@@ -35,5 +35,17 @@ export async function newProfile(browser, options = {}) {
   return { context, page };
 }
 
+/**
+ * A profile whose browser has no WebRTC, so a relay (or a file) is the only way between it and
+ * other devices: for tests of devices that cannot reach each other directly.
+ */
+export async function newProfileWithoutDirectLinks(browser, options = {}) {
+  const profile = await newProfile(browser, options);
+  await profile.context.addInitScript(() => {
+    delete window.RTCPeerConnection;
+  });
+  return profile;
+}
+
 /** A phone: a small touch screen (Playwright context options). */
 export const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };

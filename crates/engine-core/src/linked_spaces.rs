@@ -5,8 +5,7 @@
 //! digest of its space into its links, and the page's requests (invite, accept, escalate,
 //! answer, end) become changes to the link and to the space.
 
-use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
+use std::collections::HashSet;
 
 use automerge::transaction::Transactable;
 use automerge::{ROOT, ScalarValue};
@@ -16,60 +15,36 @@ use linli_sync::participate_key::PARTICIPATE_KEY_FIELD;
 use linli_sync::{Access, DocumentId, ParticipateKey, Phase, WriteKey, link_seal};
 use linli_view::{EngineError, FromEngine, Invitation, LinkedEdit, Reply};
 
-use crate::engine::Engine;
+use crate::engine_core::EngineCore;
 use crate::engine_errors::{from_repo, from_space};
-use crate::{platform, relay_socket};
+use crate::io::{Log, Output, Wake};
+use crate::state::{Home, Waiting};
 
-/// Which space a link belongs to here.
-#[derive(Debug, Clone, Copy)]
-struct Home {
-    space: DocumentId,
-}
-
-/// An acceptance waiting for its link's document to arrive.
-struct Waiting {
-    request: u64,
-    space: DocumentId,
-    shares: Shares,
-    relay: String,
-}
-
-/// What the engine knows of links.
-#[derive(Default)]
-pub(crate) struct Linked {
-    homes: HashMap<DocumentId, Home>,
-    /// Each link as the page was last told it.
-    told: HashMap<DocumentId, Link>,
-    waiting: HashMap<DocumentId, Waiting>,
-    /// Relays dialled only for links, with the links' documents each may carry.
-    relays: HashMap<String, HashSet<DocumentId>>,
-}
-
-impl Engine {
+impl EngineCore {
     /// The documents a relay dialled for links may carry (`None`: it is one of this page's own
     /// relays and carries everything).
     pub(crate) fn relay_scope(&self, url: &str) -> Option<HashSet<DocumentId>> {
-        if self.relays.borrow().iter().any(|own| same_relay(own, url)) {
+        if self.relays.iter().any(|own| same_relay(own, url)) {
             return None;
         }
-        Some(self.linked.borrow().relays.iter().filter(|(u, _)| same_relay(u, url)).flat_map(|(_, docs)| docs.iter().copied()).collect())
+        Some(self.linked.relays.iter().filter(|(u, _)| same_relay(u, url)).flat_map(|(_, docs)| docs.iter().copied()).collect())
     }
 
     /// Makes `url` (a relay of the other side of `link`) carry the link's document: dials it
     /// for links alone the first time, or lets an open connection carry one more.
-    fn reach_relay(self: &Rc<Self>, url: &str, link: DocumentId) {
+    fn reach_relay(&mut self, url: &str, link: DocumentId) {
         let url = url.trim();
-        if url.is_empty() || self.relays.borrow().iter().any(|own| same_relay(own, url)) {
+        if url.is_empty() || self.relays.iter().any(|own| same_relay(own, url)) {
             return;
         }
-        let first = !self.linked.borrow().relays.contains_key(url);
-        let added = self.linked.borrow_mut().relays.entry(url.to_owned()).or_default().insert(link);
+        let first = !self.linked.relays.contains_key(url);
+        let added = self.linked.relays.entry(url.to_owned()).or_default().insert(link);
         if first {
-            relay_socket::dial(self, url.to_owned(), 0);
+            self.dial(url.to_owned(), 0);
         } else if added {
-            let conns = self.sockets.borrow().conns_to(url);
+            let conns = self.connections.sockets_to(url);
             for conn in conns {
-                let fx = self.repo.borrow_mut().carry(conn, link);
+                let fx = self.repo.carry(conn, link);
                 self.apply(fx);
             }
         }
@@ -77,22 +52,22 @@ impl Engine {
 
     /// After a space's view changed: follow its links, and publish its digest into the links
     /// this device writes the lower half of.
-    pub(crate) fn follow_links(self: &Rc<Self>, space_id: DocumentId) {
-        let Some(records) = self.spaces.borrow().get(&space_id).map(|s| s.links.clone()) else { return };
-        let space_key = self.repo.borrow().write_key_opening(&space_id);
+    pub(crate) fn follow_links(&mut self, space_id: DocumentId) {
+        let Some(records) = self.spaces.get(&space_id).map(|s| s.links.clone()) else { return };
+        let space_key = self.repo.write_key_opening(&space_id);
         for (link_text, record) in records.iter().filter(|(_, r)| r.is_active()) {
             let Ok(link) = link_text.parse::<DocumentId>() else { continue };
             if let Some(seed) = space_key.as_ref().and_then(|key| link_seal::unseal(&record.key_sealed, key, &link)) {
-                let mut repo = self.repo.borrow_mut();
+                let repo = &mut self.repo;
                 if record.is_upper() {
                     repo.hold_write_key(link, WriteKey::from_seed(seed));
                 } else {
                     repo.hold_participate_key(link, ParticipateKey::from_seed(seed));
                 }
             }
-            let known = self.linked.borrow_mut().homes.insert(link, Home { space: space_id }).is_some();
+            let known = self.linked.homes.insert(link, Home { space: space_id }).is_some();
             if !known {
-                let fx = self.repo.borrow_mut().find(link);
+                let fx = self.repo.find(link);
                 self.apply(fx);
                 // Later, the page hears of the link when its document changes (`link_changed`).
                 self.tell_link(link);
@@ -109,14 +84,13 @@ impl Engine {
     /// organiser's device of this space, as one of its own changes), so its times and the open
     /// count agree on both sides; the resident who raised it then confirms as usual. A request an
     /// organiser reopened after that resolution stays open.
-    fn mirror_resolutions(self: &Rc<Self>, space_id: DocumentId, link: DocumentId) {
-        if self.repo.borrow().write_key_opening(&space_id).is_none() {
+    fn mirror_resolutions(&mut self, space_id: DocumentId, link: DocumentId) {
+        if self.repo.write_key_opening(&space_id).is_none() {
             return;
         }
         let Some(current) = self.read(link) else { return };
         let due: Vec<linli_core::ItemId> = self
             .spaces
-            .borrow()
             .get(&space_id)
             .map(|space| {
                 current
@@ -131,49 +105,49 @@ impl Engine {
             .unwrap_or_default();
         for id in due {
             if let Err(error) = self.change_space(space_id, |editor| editor.resolve_request(&id, true)) {
-                web_sys::console::warn_1(&format!("request {id}: resolved above, not here: {error}").into());
+                self.log(Log::Warn(format!("request {id}: resolved above, not here: {error:?}")));
             }
         }
     }
 
     /// Writes the space's digest into `link`, if this device writes the lower half and it says
     /// something new.
-    fn publish_digest(&self, space_id: DocumentId, link: DocumentId) {
-        if self.repo.borrow().access(&link) != Access::Participate || self.repo.borrow().phase(&link) != Some(Phase::Ready) {
+    fn publish_digest(&mut self, space_id: DocumentId, link: DocumentId) {
+        if self.repo.access(&link) != Access::Participate || self.repo.phase(&link) != Some(Phase::Ready) {
             return;
         }
         let Some(shares) = self.read(link).filter(|l| l.state() == LinkState::Active).map(|l| l.lower.shares) else { return };
-        let Some(digest) = self.spaces.borrow().get(&space_id).map(|space| Digest::of(space, &shares, platform::now())) else { return };
+        let Some(digest) = self.spaces.get(&space_id).map(|space| Digest::of(space, &shares, self.now)) else { return };
         let author = self.author();
-        match self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).publish(&digest)) {
+        match self.repo.change(link, |doc| LinkEditor::new(doc, &author).publish(&digest)) {
             Ok((_, fx)) => self.apply(fx),
-            Err(error) => web_sys::console::warn_1(&format!("link {link}: the digest was not published: {}", from_repo(error)).into()),
+            Err(error) => self.log(Log::Warn(format!("link {link}: the digest was not published: {:?}", from_repo(error)))),
         }
     }
 
     fn read(&self, link: DocumentId) -> Option<Link> {
-        self.repo.borrow().document(&link).and_then(|doc| read_link(doc).ok())
+        self.repo.document(&link).and_then(|doc| read_link(doc).ok())
     }
 
     /// A document changed: if it is a link, the page hears it, and an acceptance waiting for
     /// it goes ahead.
-    pub(crate) fn link_changed(self: &Rc<Self>, link: DocumentId) {
-        if self.linked.borrow().waiting.contains_key(&link) && self.repo.borrow().phase(&link) == Some(Phase::Ready) {
-            let waiting = self.linked.borrow_mut().waiting.remove(&link).expect("checked");
+    pub(crate) fn link_changed(&mut self, link: DocumentId) {
+        if self.linked.waiting.contains_key(&link) && self.repo.phase(&link) == Some(Phase::Ready) {
+            let waiting = self.linked.waiting.remove(&link).expect("checked");
             let result = self.finish_accepting(link, &waiting);
             self.tell(FromEngine::Reply { id: waiting.request, result });
         }
         self.tell_link(link);
-        let Some(home) = self.linked.borrow().homes.get(&link).copied() else { return };
-        let lower = self.spaces.borrow().get(&home.space).and_then(|s| s.links.get(&link.to_string()).map(|r| !r.is_upper())).unwrap_or(false);
+        let Some(home) = self.linked.homes.get(&link).copied() else { return };
+        let lower = self.spaces.get(&home.space).and_then(|s| s.links.get(&link.to_string()).map(|r| !r.is_upper())).unwrap_or(false);
         if lower {
             self.mirror_resolutions(home.space, link);
         }
     }
 
     /// Tells the page the link as it is now, if that is new to it.
-    fn tell_link(&self, link: DocumentId) {
-        let Some(home) = self.linked.borrow().homes.get(&link).copied() else { return };
+    fn tell_link(&mut self, link: DocumentId) {
+        let Some(home) = self.linked.homes.get(&link).copied() else { return };
         let Some(mut view) = self.read(link) else { return };
         // Escalations sent with their words: opened here if this device is one of their readers
         // (a department member, an organiser of the upper space).
@@ -187,31 +161,31 @@ impl Engine {
                 }
             }
         }
-        if self.linked.borrow().told.get(&link) == Some(&view) {
+        if self.linked.told.get(&link) == Some(&view) {
             return;
         }
-        self.linked.borrow_mut().told.insert(link, view.clone());
+        self.linked.told.insert(link, view.clone());
         self.tell(FromEngine::Linked { space: home.space.to_string(), link: link.to_string(), view: Some(Box::new(view)) });
     }
 
     /// The page opened a space: it hears the links known already.
-    pub(crate) fn retell_links(&self, space_id: DocumentId) {
-        let links: Vec<DocumentId> = self.linked.borrow().homes.iter().filter(|(_, h)| h.space == space_id).map(|(l, _)| *l).collect();
+    pub(crate) fn retell_links(&mut self, space_id: DocumentId) {
+        let links: Vec<DocumentId> = self.linked.homes.iter().filter(|(_, h)| h.space == space_id).map(|(l, _)| *l).collect();
         for link in links {
-            self.linked.borrow_mut().told.remove(&link);
+            self.linked.told.remove(&link);
             self.tell_link(link);
         }
     }
 
     /// An organiser of `space_id` invites a space to link under it.
-    pub(crate) fn invite_space(self: &Rc<Self>, space_id: DocumentId, claim_within_hours: u64, label: &str) -> Result<Reply, EngineError> {
-        let space_key = self.repo.borrow().write_key_opening(&space_id).ok_or(EngineError::OrganisersOnly)?;
-        let space = self.spaces.borrow().get(&space_id).cloned().ok_or(EngineError::NotOpenYet)?;
-        let upper_seed: [u8; 32] = platform::random_bytes();
+    pub(crate) fn invite_space(&mut self, space_id: DocumentId, claim_within_hours: u64, label: &str) -> Result<Reply, EngineError> {
+        let space_key = self.repo.write_key_opening(&space_id).ok_or(EngineError::OrganisersOnly)?;
+        let space = self.spaces.get(&space_id).cloned().ok_or(EngineError::NotOpenYet)?;
+        let upper_seed: [u8; 32] = self.entropy.bytes();
         let upper_key = WriteKey::from_seed(upper_seed);
         let link = DocumentId::certified(&upper_key.public());
-        let invitation_key = ParticipateKey::from_seed(platform::random_bytes());
-        let relay = self.relays.borrow().first().cloned().unwrap_or_default();
+        let invitation_key = ParticipateKey::from_seed(self.entropy.bytes());
+        let relay = self.relays.first().cloned().unwrap_or_default();
         let invitation = LinkInvitation {
             upper_space: space_id.to_string(),
             upper_name: space.name.clone(),
@@ -223,8 +197,8 @@ impl Engine {
             linli_sync::capability::protect(doc, upper_key.public());
             doc.put(ROOT, PARTICIPATE_KEY_FIELD, ScalarValue::Bytes(invitation_key.public().to_vec())).expect("the root map always takes a field");
         });
-        self.repo.borrow_mut().hold_write_key(link, upper_key);
-        let fx = self.repo.borrow_mut().create(link, doc);
+        self.repo.hold_write_key(link, upper_key);
+        let fx = self.repo.create(link, doc);
         self.apply(fx);
         let record = SpaceLink {
             side: UPPER.into(),
@@ -232,7 +206,7 @@ impl Engine {
             // Until the space invited accepts: what the organiser called it, for the pending row.
             other_name: label.trim().chars().take(100).collect(),
             other_relay: String::new(),
-            created_at: platform::now(),
+            created_at: self.now,
             key_sealed: link_seal::seal(upper_seed, &space_key, &link),
             ended_at: None,
         };
@@ -242,74 +216,73 @@ impl Engine {
 
     /// An organiser of `space_id` accepts an invitation: answered once the link's document has
     /// come from its relay (now, if it is here already).
-    pub(crate) fn accept_invitation(self: &Rc<Self>, request: u64, space_id: DocumentId, text: &str, shares: Shares) -> Option<Result<Reply, EngineError>> {
+    pub(crate) fn accept_invitation(&mut self, request: u64, space_id: DocumentId, text: &str, shares: Shares) -> Option<Result<Reply, EngineError>> {
         let Some(invitation) = Invitation::from_text(text) else { return Some(Err(EngineError::NotAnInvitation)) };
         let (Ok(link), Some(key)) = (invitation.link.parse::<DocumentId>(), ParticipateKey::from_text(&invitation.key)) else {
             return Some(Err(EngineError::InvitationDamaged));
         };
-        if self.repo.borrow().write_key_opening(&space_id).is_none() {
+        if self.repo.write_key_opening(&space_id).is_none() {
             return Some(Err(EngineError::OrganisersOnly));
         }
-        if self.spaces.borrow().get(&space_id).is_some_and(|s| s.links.contains_key(&invitation.link)) {
+        if self.spaces.get(&space_id).is_some_and(|s| s.links.contains_key(&invitation.link)) {
             return Some(Err(EngineError::AlreadyLinked));
         }
-        self.repo.borrow_mut().hold_participate_key(link, key);
-        self.linked.borrow_mut().waiting.insert(link, Waiting { request, space: space_id, shares, relay: invitation.relay.clone() });
+        self.repo.hold_participate_key(link, key);
+        self.linked.waiting.insert(link, Waiting { request, space: space_id, shares, relay: invitation.relay.clone() });
         // A link that never comes (a wrong relay, a mistyped invitation) is said, not waited for.
-        let engine = Rc::downgrade(self);
-        let relay = invitation.relay.clone();
-        gloo_timers::callback::Timeout::new(ACCEPT_WAIT_MS, move || {
-            let Some(engine) = engine.upgrade() else { return };
-            let expired = engine.linked.borrow().waiting.get(&link).is_some_and(|w| w.request == request);
-            if expired {
-                engine.linked.borrow_mut().waiting.remove(&link);
-                engine.tell(FromEngine::Reply { id: request, result: Err(EngineError::InvitationNotArrived { relay }) });
-            }
-        })
-        .forget();
+        let wake = Wake::AcceptExpired { link, request, relay: invitation.relay.clone() };
+        self.emit(Output::Timer { after_ms: ACCEPT_WAIT_MS, wake });
         self.reach_relay(&invitation.relay, link);
-        let fx = self.repo.borrow_mut().find(link);
+        let fx = self.repo.find(link);
         self.apply(fx);
-        if self.repo.borrow().phase(&link) == Some(Phase::Ready) {
-            let waiting = self.linked.borrow_mut().waiting.remove(&link)?;
+        if self.repo.phase(&link) == Some(Phase::Ready) {
+            let waiting = self.linked.waiting.remove(&link)?;
             return Some(self.finish_accepting(link, &waiting));
         }
         None
     }
 
+    /// An acceptance waited long enough: if it still waits, the page hears the link did not come.
+    pub(crate) fn acceptance_expired(&mut self, link: DocumentId, request: u64, relay: String) {
+        if self.linked.waiting.get(&link).is_some_and(|w| w.request == request) {
+            self.linked.waiting.remove(&link);
+            self.tell(FromEngine::Reply { id: request, result: Err(EngineError::InvitationNotArrived { relay }) });
+        }
+    }
+
     /// Accepts the link (moving its participate key to one only this space holds) and records
     /// it in the space.
-    fn finish_accepting(self: &Rc<Self>, link: DocumentId, waiting: &Waiting) -> Result<Reply, EngineError> {
+    fn finish_accepting(&mut self, link: DocumentId, waiting: &Waiting) -> Result<Reply, EngineError> {
         let upper = self.read(link).ok_or(EngineError::InvitationUnreadable)?;
         if upper.state() != LinkState::Invited {
             return Err(EngineError::InvitationUsed);
         }
-        let space_key = self.repo.borrow().write_key_opening(&waiting.space).ok_or(EngineError::OrganisersOnly)?;
-        let space = self.spaces.borrow().get(&waiting.space).cloned().ok_or(EngineError::NotOpenYet)?;
-        let own_seed: [u8; 32] = platform::random_bytes();
+        let space_key = self.repo.write_key_opening(&waiting.space).ok_or(EngineError::OrganisersOnly)?;
+        let space = self.spaces.get(&waiting.space).cloned().ok_or(EngineError::NotOpenYet)?;
+        let own_seed: [u8; 32] = self.entropy.bytes();
         let own = ParticipateKey::from_seed(own_seed);
         let acceptance = Acceptance {
             lower_space: waiting.space.to_string(),
             lower_name: space.name.clone(),
-            lower_relay: self.relays.borrow().first().cloned().unwrap_or_default(),
+            lower_relay: self.relays.first().cloned().unwrap_or_default(),
             shares: waiting.shares,
         };
         let author = self.author();
         let own_public = own.public();
-        let outcome = self.repo.borrow_mut().change(link, |doc| {
+        let outcome = self.repo.change(link, |doc| {
             LinkEditor::new(doc, &author).accept(&acceptance, |doc| {
                 linli_sync::participate_key::move_participate_key(doc, own_public);
             })
         });
         self.settle(outcome)?;
-        self.repo.borrow_mut().hold_participate_key(link, own);
+        self.repo.hold_participate_key(link, own);
         let other_relay = if waiting.relay.is_empty() { upper.upper.relay.clone() } else { waiting.relay.clone() };
         let record = SpaceLink {
             side: LOWER.into(),
             other_space: upper.upper.space.clone(),
             other_name: upper.upper.name.clone(),
             other_relay,
-            created_at: platform::now(),
+            created_at: self.now,
             key_sealed: link_seal::seal(own_seed, &space_key, &link),
             ended_at: None,
         };
@@ -328,7 +301,7 @@ impl Engine {
             return Err(EngineError::CannotSendPrivateWords);
         }
         let members = current.upper.departments.get(department).map(|d| d.members.iter().filter(|(_, on)| **on).map(|(m, _)| m.clone()).collect::<Vec<_>>()).unwrap_or_default();
-        let organisers = self.repo.borrow().document(&link).and_then(linli_core::private::organisers_reader);
+        let organisers = self.repo.document(&link).and_then(linli_core::private::organisers_reader);
         let mut readers: Vec<linli_seal::Reader> = members.iter().filter_map(|m| linli_seal::Reader::of_member(m)).chain(organisers).collect();
         readers.sort();
         readers.dedup();
@@ -338,9 +311,9 @@ impl Engine {
     }
 
     /// A change to one of the space's links, under the side the space is on.
-    pub(crate) fn linked_edit(self: &Rc<Self>, space_id: DocumentId, link_text: &str, edit: LinkedEdit) -> Result<Reply, EngineError> {
+    pub(crate) fn linked_edit(&mut self, space_id: DocumentId, link_text: &str, edit: LinkedEdit) -> Result<Reply, EngineError> {
         let link = link_text.parse::<DocumentId>().map_err(|_| EngineError::NoSuchLink)?;
-        let space = self.spaces.borrow().get(&space_id).cloned().ok_or(EngineError::NotOpenYet)?;
+        let space = self.spaces.get(&space_id).cloned().ok_or(EngineError::NotOpenYet)?;
         let record = space.links.get(link_text).cloned().ok_or(EngineError::NoSuchLink)?;
         let current = self.read(link).ok_or(EngineError::LinkNotArrived)?;
         let author = self.author();
@@ -369,32 +342,32 @@ impl Engine {
                     raised_by_name,
                     sealed,
                 };
-                self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).escalate(&request, &escalation))
+                self.repo.change(link, |doc| LinkEditor::new(doc, &author).escalate(&request, &escalation))
             }
             LinkedEdit::Claim { escalation } => {
                 upper_only()?;
-                self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).claim(&escalation))
+                self.repo.change(link, |doc| LinkEditor::new(doc, &author).claim(&escalation))
             }
             LinkedEdit::Progress { escalation, text } => {
                 upper_only()?;
-                let line = platform::random_hex::<8>();
-                self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).report_progress(&escalation, &line, &text))
+                let line = self.entropy.hex::<8>();
+                self.repo.change(link, |doc| LinkEditor::new(doc, &author).report_progress(&escalation, &line, &text))
             }
             LinkedEdit::Resolve { escalation } => {
                 upper_only()?;
-                self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).resolve(&escalation))
+                self.repo.change(link, |doc| LinkEditor::new(doc, &author).resolve(&escalation))
             }
             LinkedEdit::Shares(shares) => {
                 lower_only()?;
-                self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).set_shares(shares))
+                self.repo.change(link, |doc| LinkEditor::new(doc, &author).set_shares(shares))
             }
             LinkedEdit::ClaimWithin(hours) => {
                 upper_only()?;
-                self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).set_claim_limit(hours))
+                self.repo.change(link, |doc| LinkEditor::new(doc, &author).set_claim_limit(hours))
             }
             LinkedEdit::End => {
                 let upper = record.is_upper();
-                let ended = self.repo.borrow_mut().change(link, |doc| LinkEditor::new(doc, &author).end(upper));
+                let ended = self.repo.change(link, |doc| LinkEditor::new(doc, &author).end(upper));
                 if ended.as_ref().is_ok_and(|(r, _)| r.is_ok()) {
                     self.change_space(space_id, |editor| editor.end_link(link_text))?;
                 }
@@ -410,7 +383,7 @@ impl Engine {
     }
 
     /// Takes what a change to a link produced: its effects run, its error is ready to show.
-    fn settle(&self, outcome: Result<(Result<(), linli_core::SpaceError>, linli_sync::Effects), linli_sync::RepoError>) -> Result<(), EngineError> {
+    fn settle(&mut self, outcome: Result<(Result<(), linli_core::SpaceError>, linli_sync::Effects), linli_sync::RepoError>) -> Result<(), EngineError> {
         match outcome {
             Ok((result, fx)) => {
                 self.apply(fx);
@@ -421,9 +394,9 @@ impl Engine {
     }
 
     /// One change to a space's own document.
-    fn change_space(self: &Rc<Self>, space_id: DocumentId, act: impl FnOnce(&mut Editor<'_>) -> Result<(), linli_core::SpaceError>) -> Result<(), EngineError> {
+    fn change_space(&mut self, space_id: DocumentId, act: impl FnOnce(&mut Editor<'_>) -> Result<(), linli_core::SpaceError>) -> Result<(), EngineError> {
         let author = self.author();
-        let outcome = self.repo.borrow_mut().change(space_id, |doc| act(&mut Editor::new(doc, &author)));
+        let outcome = self.repo.change(space_id, |doc| act(&mut Editor::new(doc, &author)));
         match outcome {
             Ok((result, fx)) => {
                 self.apply(fx);

@@ -1,5 +1,5 @@
 //! What is drawn of a space before the engine has it: the view the engine kept of this device's
-//! last visit (IndexedDB `linli-views`, written by crates/engine/src/view_keeper.rs), else, on a
+//! last visit (IndexedDB `linli-views`, kept by crates/engine-core/src/kept_views.rs), else, on a
 //! first visit, the picture the relay that served the page holds (`/view/<id>`, only the item the
 //! address opens when it opens one). A returning resident, or a kiosk that restarts, sees the
 //! space in the first frames; a phone that scans a poster reads the pledge while the engine is
@@ -17,8 +17,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::Engine;
 
-const DATABASE: &str = "linli-views";
-const STORE: &str = "views";
+use linli_view::side_channels::{KEPT_VIEWS_DATABASE as DATABASE, KEPT_VIEWS_STORE as STORE};
 
 /// Draws the kept view of `space`, or the relay's picture of it, if the engine has not sent its
 /// own. `item` (`pledges/<id>`, …) is what the address opens, if anything.
