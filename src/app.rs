@@ -5,6 +5,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::care_mode::{CareMode, CareModeSwitch};
+use crate::display_name::DisplayName;
 use crate::engine::Engine;
 use crate::i18n::I18nContextProvider;
 use crate::language::{self, LanguageSwitcher};
@@ -12,17 +13,6 @@ use crate::lazy_screens::{self as screens, lazily};
 use crate::pages::{home::Home, not_found::NotFound, space::SpacePage};
 use crate::update_prompt::{NotSecureNotice, UpdatePrompt};
 use crate::{identity, relays};
-
-/// The display name chosen on this device, shared so every screen sees it change.
-#[derive(Clone, Copy)]
-pub struct DisplayName(pub RwSignal<Option<String>>);
-
-impl DisplayName {
-    pub fn set(&self, name: &str) {
-        identity::set_display_name(name);
-        self.0.set(identity::display_name());
-    }
-}
 
 #[component]
 pub fn App() -> impl IntoView {

@@ -16,6 +16,7 @@ pub mod care_mode;
 pub mod charts;
 pub mod clock;
 pub mod components;
+pub mod display_name;
 pub mod engine;
 pub mod error_text;
 pub mod files;

@@ -178,5 +178,5 @@ pub fn is_proven(member: &str) -> bool {
 
 /// A member's display name, or a short form of their ID if they have not joined by name.
 pub fn member_label(space: &Space, member: &str) -> String {
-    space.member_name(member).map(str::to_owned).unwrap_or_else(|| format!("#{}", member.chars().take(6).collect::<String>()))
+    space.member_label(member)
 }

@@ -4,8 +4,8 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use crate::app::DisplayName;
 use crate::care_mode::CareModeOffer;
+use crate::display_name::DisplayName;
 use crate::i18n::*;
 
 /// Asks for a display name on the first visit; neighbours see it on signatures and tasks.

@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use linli_model::{Consultation, ConsultationStatus, Decision, Edit, ItemId, NoticeDraft, Outcome, PledgeDraft, Space, TaskDraft};
 
-use crate::app::DisplayName;
 use crate::components::comments::{Comments, CommentsOn};
 use crate::components::consultation_status::{Results, StatusLine, option_name};
 use crate::components::item_links::ItemLinks;
@@ -15,6 +14,7 @@ use crate::components::member_name::MemberName;
 use crate::components::qr_code::QrCode;
 use crate::components::read_aloud::ReadAloud;
 use crate::components::rich_text::RichText;
+use crate::display_name::DisplayName;
 use crate::format::fill;
 use crate::i18n::*;
 use crate::space_context::{member_label, use_space};

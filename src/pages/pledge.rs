@@ -6,13 +6,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use linli_model::{Edit, ItemId, PledgeStatus, Timestamp};
 
-use crate::app::DisplayName;
 use crate::components::item_links::ItemLinks;
 use crate::components::member_name::MemberName;
 use crate::components::pledge_progress::PledgeProgress;
 use crate::components::qr_code::QrCode;
 use crate::components::read_aloud::ReadAloud;
 use crate::components::rich_text::RichText;
+use crate::display_name::DisplayName;
 use crate::format;
 use crate::format::fill;
 use crate::i18n::*;

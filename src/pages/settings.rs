@@ -5,10 +5,10 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use linli_model::{Edit, ItemId, KioskSettings, Lang, Names, Responsibility};
 
-use crate::app::DisplayName;
 use crate::components::direct_link::DirectLink;
 use crate::components::qr_code::QrCode;
 use crate::components::sync_panel::SyncPanel;
+use crate::display_name::DisplayName;
 use crate::files;
 use crate::format::fill;
 use crate::i18n::*;
@@ -544,7 +544,7 @@ fn SpaceFiles() -> impl IntoView {
     };
     let export_csv = move |_| {
         let lang = current_lang();
-        let csv = ctx.with_untracked(|s| tasks_csv(s, lang)).unwrap_or_default();
+        let csv = ctx.with_untracked(|s| linli_model::tasks_csv(s, lang)).unwrap_or_default();
         status.set(files::download(&files::file_name(&name(), "csv"), csv.as_bytes(), "text/csv;charset=utf-8").map_err(trouble).err().map(Err));
     };
     let import = move |_| {
@@ -587,41 +587,6 @@ fn SpaceFiles() -> impl IntoView {
             }}
         </section>
     }
-}
-
-/// The tasks of a space as CSV (RFC 4180): one row per task, requests with their times.
-fn tasks_csv(space: &linli_model::Space, lang: Lang) -> String {
-    fn cell(text: &str) -> String {
-        if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
-    }
-    fn iso(at: Option<linli_model::Timestamp>) -> String {
-        at.map(|t| js_sys::Date::new(&(t.0 as f64).into()).to_iso_string().into()).unwrap_or_default()
-    }
-    let mut rows = vec!["board,column,title,claimed_by,due,labels,category,raised_at,claimed_at,resolved_at,archived".to_owned()];
-    for task in space.tasks.values() {
-        let board = space.boards.get(&task.board);
-        let column = board.and_then(|b| b.columns.get(&task.column)).map(|c| name_in(&c.names, lang)).unwrap_or_default();
-        let request = task.request.as_ref();
-        let category = request.and_then(|r| space.categories.get(&r.category)).map(|c| name_in(&c.names, lang)).unwrap_or_default();
-        let labels: Vec<&str> = task.labels.keys().map(String::as_str).collect();
-        rows.push(
-            [
-                cell(board.map(|b| b.name.as_str()).unwrap_or_default()),
-                cell(&column),
-                cell(&task.title),
-                cell(&if task.claimed_by.is_empty() { String::new() } else { crate::space_context::member_label(space, &task.claimed_by) }),
-                iso(task.due),
-                cell(&labels.join(";")),
-                cell(&category),
-                iso(request.map(|r| r.raised_at)),
-                iso(request.and_then(|r| r.claimed_at)),
-                iso(request.and_then(|r| r.resolved_at)),
-                task.archived.to_string(),
-            ]
-            .join(","),
-        );
-    }
-    rows.join("\r\n") + "\r\n"
 }
 
 /// The relays this device syncs through (kept on this device, used from the next start).

@@ -10,9 +10,9 @@ use leptos_router::hooks::use_params_map;
 use linli_model::{ConsultationStatus, Edit, ItemId};
 use linli_view::Phase;
 
-use crate::app::DisplayName;
 use crate::components::name_prompt::NamePrompt;
 use crate::components::sync_badge::SyncBadge;
+use crate::display_name::DisplayName;
 use crate::engine::EngineHandle;
 use crate::i18n::*;
 use crate::my_spaces;

@@ -10,8 +10,10 @@ mod bench;
 mod bench_fairness;
 mod bench_relay_memory;
 pub(crate) mod bundle_size;
+mod import_cycles;
 mod release;
 mod reliability;
+mod sans_io;
 mod service_worker;
 mod setup;
 mod shell;
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         // Static relay binaries for x86_64 and aarch64 Linux, their sums, smoke tests and the systemd unit's check.
         Some("release") => release::run(&args[1..]),
         // The first-visit table and budget check of an already built dist/.
+        Some("import-cycles") => import_cycles::check(&root()),
         Some("bundle-size") => bundle_size::report(&root().join("dist")).and_then(|()| bundle_size::check(&root().join("dist"), &root().join("xtask/first-visit-budget"))),
         _ => {
             eprintln!(
@@ -93,6 +96,9 @@ fn test() -> Result<(), String> {
         &["clippy", "--target", "wasm32-unknown-unknown", "-p", "linli", "-p", "linli-engine", "-p", "linli-idb", "--", "-D", "warnings"],
         &[],
     )?;
+    println!("==> tier 0: no import cycles in the engine, the model, the rules, the app and its pages; the engine core sans-IO");
+    import_cycles::check(&root())?;
+    sans_io::check(&root())?;
     Step::new("tier 1: native tests (core, sync, relay, xtask)").run("cargo", &["test", "--workspace", "--exclude", "linli", "--exclude", "linli-engine"], &[])?;
     Step::new("tier 2: browser tests (wasm-bindgen-test in headless Chromium)").run(
         "cargo",

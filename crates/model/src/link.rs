@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::lang::Names;
 use crate::link_digest::Digest;
+pub use crate::link_shares::Shares;
 use crate::{Timestamp, percentile};
 
 /// The root `kind` of a link document (a space's document has none).
@@ -126,28 +127,6 @@ pub struct LowerSide {
     pub escalations: BTreeMap<String, Escalation>,
     #[cfg_attr(feature = "automerge", autosurgeon(missing = "Default::default"))]
     pub ended_at: Option<Timestamp>,
-}
-
-/// What the lower space lets the upper one see. Chosen by the lower space, shown on both sides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "automerge", derive(Hydrate, Reconcile))]
-pub struct Shares {
-    /// Open requests (title, category, when raised, claimed, resolved) and response times.
-    pub requests: bool,
-    /// Pledges with their progress.
-    pub pledges: bool,
-    /// Results of consultations.
-    pub decisions: bool,
-    /// Urgent notices.
-    pub urgent_notices: bool,
-    /// Members' names (who raised a request, who escalated it). Off unless chosen.
-    pub names: bool,
-}
-
-impl Default for Shares {
-    fn default() -> Self {
-        Shares { requests: true, pledges: true, decisions: true, urgent_notices: true, names: false }
-    }
 }
 
 /// A request the lower space escalated (吹哨): what the upper space needs to act on it.

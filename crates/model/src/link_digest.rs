@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
-use crate::link::Shares;
+use crate::link_shares::Shares;
 use crate::{Decision, Lang, Space, Timestamp, pick};
 
 /// How long a closed consultation's result stays in the digest.

@@ -111,6 +111,23 @@ pub struct Unreadable {
 }
 
 /// Everything in a space, read from its document. Screens and kiosks render from this.
+///
+/// linli-core reads one from a space's document (`Space::hydrate`); the queries below only read
+/// what is already here. A space with nothing in it yet:
+///
+/// ```
+/// use linli_model::{Space, Timestamp};
+///
+/// let space = Space { name: "Sanfang Qixiang".into(), ..Space::default() };
+/// let now = Timestamp(1_700_000_000_000);
+///
+/// // No notices to list or to show on a kiosk, no open requests, no one to name.
+/// assert!(space.current_notices().is_empty());
+/// assert!(space.active_notices(now).is_empty());
+/// assert!(space.open_requests().is_empty());
+/// assert_eq!(space.request_stats().total, 0);
+/// assert_eq!(space.member_name("0101010101010101"), None);
+/// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Space {
     pub schema: u64,
@@ -258,6 +275,11 @@ impl Space {
     /// The display name of a member, if known.
     pub fn member_name(&self, member: &str) -> Option<&str> {
         self.members.get(member).map(|m| m.name.as_str())
+    }
+
+    /// How a member is shown: their name, else `#` and the first six digits of their ID.
+    pub fn member_label(&self, member: &str) -> String {
+        self.member_name(member).map(str::to_owned).unwrap_or_else(|| format!("#{}", member.chars().take(6).collect::<String>()))
     }
 }
 

@@ -6,6 +6,19 @@ use serde::{Deserialize, Serialize};
 
 /// Milliseconds since 1970-01-01T00:00:00Z (what JavaScript's `Date.now()` returns). Stored as an
 /// Automerge integer; read from an integer, an unsigned integer or a float (JavaScript peers).
+///
+/// The model never reads a clock: the caller passes the time in.
+///
+/// ```
+/// use linli_model::Timestamp;
+///
+/// let posted = Timestamp(1_795_892_400_000); // 2026-11-28T19:00Z
+/// let a_day_later = Timestamp(posted.0 + 24 * 3_600_000);
+/// assert!(posted < a_day_later);
+///
+/// // "This month" on screens starts on the first of the month, UTC.
+/// assert_eq!(posted.month_start(), Timestamp(1_793_491_200_000)); // 2026-11-01T00:00Z
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Timestamp(pub i64);
 
@@ -25,6 +38,25 @@ impl Timestamp {
         let day_of_month = doy - (153 * mp + 2) / 5;
         Timestamp((days - day_of_month) * DAY)
     }
+
+    /// The time as ISO 8601 in UTC with milliseconds, as JavaScript's `toISOString` writes it
+    /// (`2026-11-28T19:00:00.123Z`), for years 0 to 9999.
+    pub fn to_iso(self) -> String {
+        const DAY: i64 = 24 * 3_600_000;
+        let (days, ms) = (self.0.div_euclid(DAY), self.0.rem_euclid(DAY));
+        // Howard Hinnant's `civil_from_days`.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        let (hours, minutes, seconds, millis) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1_000 % 60, ms % 1_000);
+        format!("{year:04}-{month:02}-{day:02}T{hours:02}:{minutes:02}:{seconds:02}.{millis:03}Z")
+    }
 }
 
 #[cfg(test)]
@@ -38,6 +70,16 @@ mod month_tests {
         assert_eq!(Timestamp(1_709_251_200_000).month_start(), Timestamp(1_709_251_200_000));
         assert_eq!(Timestamp(1_709_251_199_999).month_start(), Timestamp(1_706_745_600_000));
         assert_eq!(Timestamp(14 * 86_400_000).month_start(), Timestamp(0));
+    }
+
+    #[test]
+    fn a_time_reads_as_javascript_writes_it() {
+        assert_eq!(Timestamp(0).to_iso(), "1970-01-01T00:00:00.000Z");
+        assert_eq!(Timestamp(1_795_892_400_123).to_iso(), "2026-11-28T19:00:00.123Z");
+        // The leap day of 2024, its last millisecond; the last moment of 1999; before the epoch.
+        assert_eq!(Timestamp(1_709_251_199_999).to_iso(), "2024-02-29T23:59:59.999Z");
+        assert_eq!(Timestamp(946_684_799_000).to_iso(), "1999-12-31T23:59:59.000Z");
+        assert_eq!(Timestamp(-1).to_iso(), "1969-12-31T23:59:59.999Z");
     }
 }
 

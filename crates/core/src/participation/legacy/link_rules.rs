@@ -6,7 +6,7 @@
 
 use automerge::{AutoCommit, ObjType, ScalarValue};
 
-use super::rules::Reading;
+use super::reading::Reading;
 use crate::participation::Broken;
 use crate::participation::ops::PlacedOp;
 

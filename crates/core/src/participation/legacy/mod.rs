@@ -3,6 +3,7 @@
 //! stop). Only the cost of judging is bounded for them too (`as_of.rs`).
 
 mod link_rules;
+mod reading;
 pub(crate) mod rules;
 
 use automerge::AutoCommit;
@@ -12,7 +13,7 @@ use super::{Admitted, Broken, Tier};
 
 /// Reviews a change to a document made before certified IDs.
 pub(crate) fn review(doc: &AutoCommit, placed: &Placed<'_>, tier: Tier, member: Option<&str>) -> Result<Admitted, Broken> {
-    let read = rules::Reading { doc, placed };
+    let read = reading::Reading { doc, placed };
     let verdict = if link_rules::is_link_document(&read, doc) {
         match (tier, member) {
             (Tier::Edit, _) => link_rules::upper(&read, &placed.ops, member).map(|()| Admitted::default()),

@@ -6,38 +6,14 @@
 use std::collections::BTreeMap;
 
 use automerge::legacy::OpType;
-use automerge::{AutoCommit, ObjType, ScalarValue};
+use automerge::{ObjType, ScalarValue};
 
 use crate::MemberId;
 use crate::participation::Admitted;
 use crate::participation::Broken;
-use crate::participation::ops::{Placed, PlacedOp};
+use crate::participation::ops::PlacedOp;
 
-/// What the rules read: the document as it was when the change was made, and the change.
-pub(crate) struct Reading<'a> {
-    pub doc: &'a AutoCommit,
-    pub placed: &'a Placed<'a>,
-}
-
-impl Reading<'_> {
-    /// Whether consultation `id` was closed when the change was made.
-    fn was_closed(&self, id: &str) -> bool {
-        self.placed.scalar_before(self.doc, &["consultations", id, "closed", "by"]).is_some()
-    }
-
-    /// Whether `option` is an option of consultation `id`.
-    fn is_option(&self, id: &str, option: &str) -> bool {
-        self.placed.scalar_at(self.doc, &["consultations", id, "options", option, "position"]).is_some()
-    }
-
-    /// Who raised the request that task `task` is, if it is one.
-    fn raised_by(&self, task: &str) -> Option<String> {
-        match self.placed.scalar_at(self.doc, &["tasks", task, "request", "raised_by"])? {
-            ScalarValue::Str(s) => Some(s.to_string()),
-            _ => None,
-        }
-    }
-}
+use super::reading::Reading;
 
 pub(crate) const OWN_ENTRY: &str = "a resident changes only their own name in their own member entry (roles are given by organisers)";
 pub(crate) const OWN_SIGNATURE: &str = "a resident may only sign a pledge, or withdraw, as themselves";

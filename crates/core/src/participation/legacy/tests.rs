@@ -5,6 +5,7 @@
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ROOT, ReadDoc, Value};
 
+use crate::MemberId;
 use crate::participation::*;
 use crate::{Author, ConsultationDraft, Editor, ItemId, ItemKind, NoticeDraft, Place, PledgeDraft, TaskDraft, Timestamp, new_space};
 
