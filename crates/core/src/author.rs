@@ -12,6 +12,18 @@ use sha2::{Digest, Sha256};
 use crate::{ItemId, ItemMark, MemberId, Timestamp};
 
 /// The member and device session making changes, and the time they make them.
+///
+/// ```
+/// use linli_core::{Author, MemberId, Timestamp, member_of_actor};
+///
+/// let ann = Author { member: MemberId::from_public_key([1; 32]), session: [9; 8], now: Timestamp(1_700_000_000_000) };
+///
+/// // Every change Ann writes names her: the actor reads back as her member ID.
+/// assert_eq!(member_of_actor(&ann.actor()), Some(ann.member));
+/// // The items she makes carry her mark, so no one else can make an item under their IDs.
+/// let notice = ann.new_item_id([4; 8]);
+/// assert_eq!(notice.mark(), Some(ann.item_mark()));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Author {
     pub member: MemberId,

@@ -346,12 +346,40 @@ const STARTER_CATEGORIES: [(&str, &str, &str, &str); 5] = [
 
 /// A new space document: its name, every collection and the starter categories (boards are made
 /// by people, or by the app for the first resident request). The author writes the first change.
+///
+/// ```
+/// use linli_core::{Author, MemberId, Space, SpaceDocument, Timestamp, new_space};
+///
+/// let ann = Author { member: MemberId::from_random([1; 8]), session: [1; 8], now: Timestamp(1_700_000_000_000) };
+/// let doc = new_space("  Sanfang Qixiang ", &ann);
+///
+/// let space = Space::hydrate(&doc).unwrap();
+/// assert_eq!(space.name, "Sanfang Qixiang");
+/// assert_eq!(space.created_at, ann.now);
+/// assert_eq!(space.categories_in_order().len(), 5);
+/// assert!(space.notices.is_empty());
+/// ```
 pub fn new_space(name: &str, author: &Author) -> AutoCommit {
     new_space_with(name, author, |_| {})
 }
 
 /// [`new_space`], with `first` adding to the first change (the sync layer's write key, which
 /// protects a space from its first change on).
+///
+/// ```
+/// use automerge::transaction::Transactable;
+/// use automerge::{ROOT, ReadDoc, ScalarValue};
+/// use linli_core::{Author, MemberId, Timestamp, new_space_with};
+///
+/// let ann = Author { member: MemberId::from_random([1; 8]), session: [1; 8], now: Timestamp(1_000) };
+/// let mut doc = new_space_with("Gulou", &ann, |doc| {
+///     doc.put(ROOT, "write_key", ScalarValue::Bytes(vec![7; 32])).unwrap();
+/// });
+///
+/// // The field is there, written in the same single change as the rest of the space.
+/// assert!(doc.get(ROOT, "write_key").unwrap().is_some());
+/// assert_eq!(doc.get_changes(&[]).len(), 1);
+/// ```
 pub fn new_space_with(name: &str, author: &Author, first: impl FnOnce(&mut AutoCommit)) -> AutoCommit {
     let mut doc = AutoCommit::new().with_actor(author.actor());
     first(&mut doc);

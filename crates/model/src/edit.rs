@@ -65,6 +65,23 @@ impl ItemKind {
 }
 
 /// One operation of the `Editor`.
+///
+/// An edit is plain data: a screen builds one and sends it to the engine, which hands it to
+/// linli-core's `Editor::apply`.
+///
+/// ```
+/// use linli_model::{Edit, ItemId, NoticeDraft};
+///
+/// let id = ItemId::from_random([1; 8]);
+/// let edit = Edit::PostNotice { id: id.clone(), draft: NoticeDraft::new("Lift repair", "Friday 9:00") };
+///
+/// // Edits can be copied, compared and taken apart like any other value.
+/// assert_eq!(edit.clone(), edit);
+/// let Edit::PostNotice { id: posted, draft } = edit else { unreachable!() };
+/// assert_eq!(posted, id);
+/// assert_eq!(draft.title, "Lift repair");
+/// assert!(!draft.urgent);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Edit {
     Join {

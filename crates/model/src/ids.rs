@@ -50,6 +50,22 @@ impl fmt::Display for ItemMark {
 /// Items live in maps keyed by this ID, so neighbours adding items offline never collide. An ID
 /// is 32 hex digits, the maker's mark and 8 random bytes ([`ItemId::marked`]); 16 random digits in
 /// spaces made before marks, and for the starter categories a space is made with.
+///
+/// ```
+/// use linli_model::{ItemId, ItemMark};
+///
+/// // The mark comes from the author (linli-core's `Author::item_mark`), the rest from random bytes.
+/// let mark = ItemMark::from_bytes([0xa1; 8]);
+/// let id = ItemId::marked(mark, [7; 8]);
+/// assert_eq!(id.as_str(), "a1a1a1a1a1a1a1a10707070707070707");
+/// assert_eq!(id.mark(), Some(mark));
+///
+/// // Text read back from a link or a document is checked before it becomes an ID.
+/// assert_eq!(ItemId::parse(id.as_str()), Some(id.clone()));
+/// assert_eq!(ItemId::parse("not an id"), None);
+/// // Older, unmarked IDs still parse, and carry no mark.
+/// assert_eq!(ItemId::parse("0707070707070707").unwrap().mark(), None);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ItemId(String);
 

@@ -16,6 +16,20 @@ pub const WRITE_KEY_FIELD: &str = "write_key";
 const CONTEXT: &[u8] = b"linli-change-v1";
 
 /// The secret half of a document's write key: whoever holds it may change the document.
+///
+/// ```
+/// use linli_sync::{DocumentId, WriteKey};
+///
+/// let key = WriteKey::from_seed([3; 32]);
+/// // The seed travels in the edit link as text, and reads back as the same key.
+/// let again = WriteKey::from_text(&key.to_text()).unwrap();
+/// assert_eq!(again.public(), key.public());
+/// assert!(WriteKey::from_text("not a key").is_none());
+///
+/// // The public half protects the document, and a new space's ID certifies it.
+/// assert!(key.opens(&key.public()));
+/// assert!(DocumentId::certified(&key.public()).certifies(&key.public()));
+/// ```
 #[derive(Clone)]
 pub struct WriteKey(SigningKey);
 

@@ -26,6 +26,7 @@ pub mod refusal_notice;
 mod repo;
 pub mod rules;
 mod signature_book;
+pub mod sim;
 pub mod space_file;
 mod storage_chunks;
 mod storage_key;

@@ -15,6 +15,21 @@ const MEMBER_CONTEXT: &[u8] = b"linli-member-change-v1";
 const PARTICIPATE_CONTEXT: &[u8] = b"linli-participate-change-v1";
 
 /// The secret half of a member key.
+///
+/// ```
+/// use linli_sync::MemberKey;
+///
+/// let key = MemberKey::from_seed([8; 32]);
+/// // Kept on the device as text; linking a second device reads it back as the same key.
+/// let again = MemberKey::from_text(&key.to_text()).unwrap();
+/// assert_eq!(again.seed(), key.seed());
+///
+/// // The public half is the member's ID, and starts every actor the member writes with.
+/// let mut actor = key.public().to_vec();
+/// actor.extend_from_slice(&[1; 8]);
+/// assert!(key.owns_actor(&actor));
+/// assert!(!MemberKey::from_seed([9; 32]).owns_actor(&actor));
+/// ```
 #[derive(Clone)]
 pub struct MemberKey(SigningKey);
 

@@ -23,6 +23,18 @@ pub const PARTICIPATE_SEALED_FIELD: &str = "participate_seed_sealed";
 const SEAL_CONTEXT: &[u8] = b"linli-participate-seal-v1";
 
 /// The secret of a take-part link.
+///
+/// ```
+/// use linli_sync::ParticipateKey;
+///
+/// let key = ParticipateKey::from_seed([5; 32]);
+/// // The seed travels in the take-part link as text, and reads back as the same key.
+/// let again = ParticipateKey::from_text(&key.to_text()).unwrap();
+/// assert_eq!(again.public(), key.public());
+/// assert!(ParticipateKey::from_text("").is_none());
+/// // Another seed, another key.
+/// assert_ne!(ParticipateKey::from_seed([6; 32]).public(), key.public());
+/// ```
 #[derive(Clone)]
 pub struct ParticipateKey(SigningKey);
 

@@ -211,6 +211,35 @@ pub struct Imported {
 }
 
 /// A peer of the automerge-repo protocol with its documents. See the module docs.
+///
+/// A phone makes a document; a kiosk connects and asks for it. The driver (here [`crate::sim`])
+/// carries each repo's [`Effects::sends`] to the other until both are quiet:
+///
+/// ```
+/// use linli_sync::automerge::{AutoCommit, ROOT, ReadDoc, transaction::Transactable};
+/// use linli_sync::{Direction, DocumentId, PeerMetadata, Phase, Repo, RepoConfig, sim};
+///
+/// let config = |name: &str| RepoConfig {
+///     peer_id: name.into(), metadata: PeerMetadata::default(), announce_to_incoming: true, announce_to_outgoing: true,
+///     session_id: format!("{name}-session"), persist: false, rules: None,
+/// };
+/// let (mut phone, mut kiosk) = (Repo::new(config("phone")), Repo::new(config("kiosk")));
+///
+/// let id = DocumentId::new_random([7; 16]);
+/// let mut doc = AutoCommit::new();
+/// doc.put(ROOT, "notice", "Water off on Tuesday").unwrap();
+/// let _ = phone.create(id, doc); // nothing to store (persist: false) and no one to send to yet
+///
+/// // The kiosk dials the phone (connection 1 on the kiosk, 2 on the phone) and asks for the document.
+/// let mut from_kiosk = kiosk.connected(1, Direction::Outgoing);
+/// from_kiosk.extend(kiosk.find(id));
+/// let from_phone = phone.connected(2, Direction::Incoming);
+/// sim::exchange(&mut kiosk, 1, &mut phone, 2, from_kiosk, from_phone);
+///
+/// assert_eq!(kiosk.phase(&id), Some(Phase::Ready));
+/// let notice = kiosk.document(&id).unwrap().get(ROOT, "notice").unwrap().unwrap().0;
+/// assert_eq!(notice.into_string().unwrap(), "Water off on Tuesday");
+/// ```
 #[derive(Debug)]
 pub struct Repo {
     config: RepoConfig,

@@ -20,6 +20,26 @@ use autosurgeon::{Hydrate, Reconcile, hydrate_prop, reconcile_prop};
 use crate::{Author, SpaceError};
 
 /// Writes to one space document as one author.
+///
+/// Each call is one change of the document. Call the method of an operation directly, or
+/// [`Editor::apply`] an [`Edit`](crate::Edit) a screen sent as data:
+///
+/// ```
+/// use linli_core::{Author, Edit, Editor, MemberId, NoticeDraft, Space, SpaceDocument, Timestamp, new_space};
+///
+/// let ann = Author { member: MemberId::from_random([1; 8]), session: [1; 8], now: Timestamp(1_700_000_000_000) };
+/// let mut doc = new_space("Gulou", &ann);
+///
+/// let lift = ann.new_item_id([1; 8]);
+/// Editor::new(&mut doc, &ann).post_notice(&lift, NoticeDraft::new("Lift repair", "Friday 9:00")).unwrap();
+/// let swap = ann.new_item_id([2; 8]);
+/// Editor::new(&mut doc, &ann).apply(Edit::PostNotice { id: swap.clone(), draft: NoticeDraft::new("Book swap", "Sunday") }).unwrap();
+///
+/// let space = Space::hydrate(&doc).unwrap();
+/// assert_eq!(space.notices[lift.as_str()].title, "Lift repair");
+/// assert_eq!(space.notices[swap.as_str()].author, ann.member.to_string());
+/// assert_eq!(space.current_notices().len(), 2);
+/// ```
 pub struct Editor<'a> {
     pub(crate) doc: &'a mut AutoCommit,
     author: Author,
