@@ -1,5 +1,5 @@
 //! The keys this device holds for each space, as links carry them: the write key of an edit link
-//! (`/s/<id>#key=<seed>`, "organise") and the participate key of a take-part link
+//! (`/s/<id>#key=<seed>`, "organise") and the take-part key of a take-part link
 //! (`/s/<id>#part=<seed>`). Kept in localStorage as lines `<space id> <seed>`, one list per kind;
 //! the fragment is taken out of the address bar once read, so a copied address is a view link.
 //! A fragment never reaches any server. The page keeps the keys as text; the engine reads them.
@@ -55,12 +55,12 @@ pub fn save_write(id: &str, key: &str) {
     WRITE.save(id, key);
 }
 
-/// The participate key this device holds for a space (from a take-part link), if any.
-pub fn saved_participate(id: &str) -> Option<String> {
+/// The take-part key this device holds for a space (from a take-part link), if any.
+pub fn saved_take_part(id: &str) -> Option<String> {
     PARTICIPATE.saved(id)
 }
 
-pub fn save_participate(id: &str, key: &str) {
+pub fn save_take_part(id: &str, key: &str) {
     PARTICIPATE.save(id, key);
 }
 
@@ -70,7 +70,7 @@ pub fn keep_from_fragment(id: &str, fragment: &str) {
         save_write(id, key);
     }
     if let Some(key) = PARTICIPATE.in_fragment(fragment) {
-        save_participate(id, key);
+        save_take_part(id, key);
     }
 }
 

@@ -72,7 +72,7 @@ impl SpaceContext {
     /// Whether this device may take part (sign, raise requests, comment; tracked): `false` for a
     /// view link's holder, whose screens then hide those controls too (`.take-part`).
     pub fn can_take_part(&self) -> bool {
-        matches!(self.access(), Some(Access::Open | Access::Edit | Access::Participate))
+        matches!(self.access(), Some(Access::Open | Access::Edit | Access::TakePart))
     }
 
     /// Whether what this device may do is not known yet (no control is shown meanwhile).

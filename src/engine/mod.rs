@@ -262,7 +262,7 @@ impl Engine {
             }
             FromEngine::KeepKey { space, kind, key } => match kind {
                 KeyKind::Write => link_keys::save_write(&space, &key),
-                KeyKind::TakePart => link_keys::save_participate(&space, &key),
+                KeyKind::TakePart => link_keys::save_take_part(&space, &key),
             },
             FromEngine::DirectSend { id, bytes } => {
                 if let Some(direct) = self.direct.borrow().as_ref() {
@@ -301,7 +301,7 @@ impl Engine {
     }
 
     fn send_keys(&self, space: &str) {
-        self.send(ToEngine::Keys { space: space.to_owned(), write: link_keys::saved_write(space), take_part: link_keys::saved_participate(space) });
+        self.send(ToEngine::Keys { space: space.to_owned(), write: link_keys::saved_write(space), take_part: link_keys::saved_take_part(space) });
     }
 
     /// Opens a space: from this device if it has it, else from peers. Keys a link in the address

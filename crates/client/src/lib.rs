@@ -185,9 +185,9 @@ impl Client {
         self.state.lock().unwrap().repo.hold_member_key(key);
     }
 
-    /// Holds the participate key of a protected document (a take-part link).
-    pub fn hold_participate_key(&self, id: DocumentId, key: linli_sync::ParticipateKey) {
-        self.state.lock().unwrap().repo.hold_participate_key(id, key);
+    /// Holds the take-part key of a protected document (a take-part link).
+    pub fn hold_take_part_key(&self, id: DocumentId, key: linli_sync::TakePartKey) {
+        self.state.lock().unwrap().repo.hold_take_part_key(id, key);
     }
 
     /// Changes a document, or says why this client's repo refused to.

@@ -11,8 +11,8 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use linli_core::participation::{Candidate, Regime, SpaceRules, Tier, review};
 use linli_core::*;
 use linli_sync::capability::protect;
-use linli_sync::participate_key::set_participate_key;
-use linli_sync::{Direction, DocumentId, Effects, MemberKey, ParticipateKey, PeerMetadata, Repo, RepoConfig, RepoEvent, WriteKey};
+use linli_sync::take_part_key::set_take_part_key;
+use linli_sync::{Direction, DocumentId, Effects, MemberKey, PeerMetadata, Repo, RepoConfig, RepoEvent, TakePartKey, WriteKey};
 
 mod support;
 use support::id;
@@ -72,10 +72,10 @@ fn admitted(fx: &Effects) -> bool {
 
 fn benches(c: &mut Criterion) {
     let write = WriteKey::from_seed([1; 32]);
-    let take_part = ParticipateKey::from_seed([2; 32]);
+    let take_part = TakePartKey::from_seed([2; 32]);
     let mut doc = support::sample_space_with(10_000, |doc| {
         protect(doc, write.public());
-        set_participate_key(doc, &take_part, &write);
+        set_take_part_key(doc, &take_part, &write);
     });
     doc.commit();
     let resident = MemberKey::from_seed([3; 32]);
@@ -95,7 +95,7 @@ fn benches(c: &mut Criterion) {
             &write,
             |phone| {
                 phone.hold_member_key(resident.clone());
-                phone.hold_participate_key(SPACE, take_part.clone());
+                phone.hold_take_part_key(SPACE, take_part.clone());
             },
             |d| Editor::new(d, &as_member(&resident)).sign_pledge(&id(2, 17), "Resident").unwrap(),
         )
@@ -178,7 +178,7 @@ fn benches(c: &mut Criterion) {
         relay.import_file(SPACE, &joined_bytes).0.expect("the resident's request");
         phone.import_file(SPACE, &joined_bytes).0.expect("the resident's request");
         phone.hold_member_key(resident.clone());
-        phone.hold_participate_key(SPACE, take_part.clone());
+        phone.hold_take_part_key(SPACE, take_part.clone());
         let mut to_relay: Vec<Vec<u8>> = relay.connected(1, Direction::Incoming).sends.into_iter().map(|(_, f)| f).collect();
         to_relay.extend(phone.connected(1, Direction::Outgoing).sends.into_iter().map(|(_, f)| f));
         let mut to_phone = Vec::new();
@@ -204,7 +204,7 @@ fn benches(c: &mut Criterion) {
     group.bench_function("the costliest change a resident may send, beside a dozen made at once", |b| {
         b.iter_batched(|| costliest_setup(&rewritten_bytes), receive, BatchSize::PerIteration)
     });
-    let candidate = Candidate { change: &signing, tier: Tier::Participate, member: Some(MemberId::from_public_key(resident.public())) };
+    let candidate = Candidate { change: &signing, tier: Tier::TakePart, member: Some(MemberId::from_public_key(resident.public())) };
     group.bench_function("the rules alone, a resident's change", |b| b.iter(|| review(&doc, Regime::Legacy, &[candidate])));
     group.finish();
 }

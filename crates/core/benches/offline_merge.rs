@@ -13,8 +13,8 @@ use automerge::AutoCommit;
 use linli_core::participation::SpaceRules;
 use linli_core::{Author, MemberId, Timestamp};
 use linli_sync::capability::protect;
-use linli_sync::participate_key::set_participate_key;
-use linli_sync::{ChunkKey, Direction, DocumentId, Effects, MemberKey, Message, ParticipateKey, PeerMetadata, Repo, RepoConfig, StorageOp, WriteKey, codec};
+use linli_sync::take_part_key::set_take_part_key;
+use linli_sync::{ChunkKey, Direction, DocumentId, Effects, MemberKey, Message, PeerMetadata, Repo, RepoConfig, StorageOp, TakePartKey, WriteKey, codec};
 
 mod support;
 
@@ -49,7 +49,7 @@ impl Device {
         let mut device = Device { repo: Repo::new(config), storage: BTreeMap::new() };
         match who {
             Who::Organisers => device.repo.hold_write_key(SPACE, keys.write.clone()),
-            Who::Residents => device.repo.hold_participate_key(SPACE, keys.take_part.clone()),
+            Who::Residents => device.repo.hold_take_part_key(SPACE, keys.take_part.clone()),
         }
         device.repo.hold_member_key(member.clone());
         // The shared space as each device stored it when they last met (its signatures from the
@@ -144,7 +144,7 @@ fn count(meeting: &mut Meeting, frame: &[u8]) {
 /// The keys of the space: its write key (the organisers') and its take-part key.
 struct Keys {
     write: WriteKey,
-    take_part: ParticipateKey,
+    take_part: TakePartKey,
 }
 
 impl Keys {
@@ -168,7 +168,7 @@ impl Keys {
 fn shared_space(items: u32, keys: &Keys) -> AutoCommit {
     let mut doc = support::sample_space_with(items, |doc| {
         protect(doc, keys.write.public());
-        set_participate_key(doc, &keys.take_part, &keys.write);
+        set_take_part_key(doc, &keys.take_part, &keys.write);
     });
     doc.commit();
     doc
@@ -182,7 +182,7 @@ fn author(member: &MemberKey, device: u8, now: i64) -> Author {
 }
 
 fn row(items: u32, who: Who) -> String {
-    let keys = Keys { write: WriteKey::from_seed([3; 32]), take_part: ParticipateKey::from_seed([4; 32]) };
+    let keys = Keys { write: WriteKey::from_seed([3; 32]), take_part: TakePartKey::from_seed([4; 32]) };
     let base = shared_space(items, &keys);
     let members = [MemberKey::from_seed([21; 32]), MemberKey::from_seed([22; 32])];
     let (mut apart_a, mut apart_b) = (base.clone(), base.clone());

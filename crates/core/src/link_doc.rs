@@ -3,7 +3,7 @@
 //! (`linli_model::link` has the layout; `participation::link_rules` the rules every peer applies).
 //!
 //! The invitation happens in the document: the upper space makes it with its own key as the
-//! document's write key and an invitation key as its participate key. The lower space accepts
+//! document's write key and an invitation key as its take-part key. The lower space accepts
 //! with the invitation key, and the same change replaces that key with one only the lower space
 //! holds, so the upper space, which saw the invitation, cannot write the lower half afterwards.
 
@@ -34,7 +34,7 @@ pub struct Acceptance {
 }
 
 /// A new link document, as the upper space invites. `first` adds to the first change what the
-/// sync layer needs there (the upper space's key as write key, the invitation key as participate
+/// sync layer needs there (the upper space's key as write key, the invitation key as take-part
 /// key), so the document is protected from its first change on.
 pub fn new_link(invitation: &Invitation, author: &Author, first: impl FnOnce(&mut AutoCommit)) -> AutoCommit {
     let mut doc = AutoCommit::new().with_actor(author.actor());

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use linli_core::private::{Keyring, open_member, open_private, open_task};
 use linli_core::{Author, MemberId, Refreshed, Space, SpaceDocument};
 use linli_model::Timestamp;
-use linli_sync::{Access, DocumentId, Effects, MemberKey, ParticipateKey, PeerMetadata, Phase, Repo, RepoConfig, RepoEvent, StorageOp, WriteKey};
+use linli_sync::{Access, DocumentId, Effects, MemberKey, PeerMetadata, Phase, Repo, RepoConfig, RepoEvent, StorageOp, TakePartKey, WriteKey};
 use linli_view::{DirectEvent, EngineError, FromEngine, RelayStatus, Request, SpaceStatus, ToEngine, ViewUpdate};
 
 use crate::connections::{Carrier, Connections};
@@ -174,8 +174,8 @@ impl EngineCore {
                 if let Some(key) = write.as_deref().and_then(WriteKey::from_text) {
                     self.repo.hold_write_key(id, key);
                 }
-                if let Some(key) = take_part.as_deref().and_then(ParticipateKey::from_text) {
-                    self.repo.hold_participate_key(id, key);
+                if let Some(key) = take_part.as_deref().and_then(TakePartKey::from_text) {
+                    self.repo.hold_take_part_key(id, key);
                 }
                 self.publish(id);
             }
@@ -382,7 +382,7 @@ impl EngineCore {
             access: access_of(repo.access(&id)),
             protected: repo.protection(&id).is_some(),
             edit_key: repo.write_key_opening(&id).map(|k| k.to_text()),
-            take_part_key: repo.participate_key(&id).map(|k| k.to_text()),
+            take_part_key: repo.take_part_key(&id).map(|k| k.to_text()),
             unreadable,
             seals: repo.protection(&id).is_none() || id.is_certified(),
         };
@@ -503,7 +503,7 @@ fn access_of(access: Access) -> linli_view::Access {
     match access {
         Access::Open => linli_view::Access::Open,
         Access::Edit => linli_view::Access::Edit,
-        Access::Participate => linli_view::Access::Participate,
+        Access::TakePart => linli_view::Access::TakePart,
         Access::View => linli_view::Access::View,
     }
 }

@@ -11,8 +11,8 @@ use automerge::transaction::Transactable;
 use automerge::{ROOT, ScalarValue};
 use linli_core::space_link::{LOWER, UPPER};
 use linli_core::{Acceptance, Department, Digest, Editor, Escalation, Invitation as LinkInvitation, Link, LinkEditor, LinkState, Sealed, Shares, Space, SpaceLink, read_link};
-use linli_sync::participate_key::PARTICIPATE_KEY_FIELD;
-use linli_sync::{Access, DocumentId, ParticipateKey, Phase, WriteKey, link_seal};
+use linli_sync::take_part_key::TAKE_PART_KEY_FIELD;
+use linli_sync::{Access, DocumentId, Phase, TakePartKey, WriteKey, link_seal};
 use linli_view::{EngineError, FromEngine, Invitation, LinkedEdit, Reply};
 
 use crate::engine_core::EngineCore;
@@ -62,7 +62,7 @@ impl EngineCore {
                 if record.is_upper() {
                     repo.hold_write_key(link, WriteKey::from_seed(seed));
                 } else {
-                    repo.hold_participate_key(link, ParticipateKey::from_seed(seed));
+                    repo.hold_take_part_key(link, TakePartKey::from_seed(seed));
                 }
             }
             let known = self.linked.homes.insert(link, Home { space: space_id }).is_some();
@@ -113,7 +113,7 @@ impl EngineCore {
     /// Writes the space's digest into `link`, if this device writes the lower half and it says
     /// something new.
     fn publish_digest(&mut self, space_id: DocumentId, link: DocumentId) {
-        if self.repo.access(&link) != Access::Participate || self.repo.phase(&link) != Some(Phase::Ready) {
+        if self.repo.access(&link) != Access::TakePart || self.repo.phase(&link) != Some(Phase::Ready) {
             return;
         }
         let Some(shares) = self.read(link).filter(|l| l.state() == LinkState::Active).map(|l| l.lower.shares) else { return };
@@ -184,7 +184,7 @@ impl EngineCore {
         let upper_seed: [u8; 32] = self.entropy.bytes();
         let upper_key = WriteKey::from_seed(upper_seed);
         let link = DocumentId::certified(&upper_key.public());
-        let invitation_key = ParticipateKey::from_seed(self.entropy.bytes());
+        let invitation_key = TakePartKey::from_seed(self.entropy.bytes());
         let relay = self.relays.first().cloned().unwrap_or_default();
         let invitation = LinkInvitation {
             upper_space: space_id.to_string(),
@@ -195,7 +195,7 @@ impl EngineCore {
         };
         let doc = linli_core::new_link(&invitation, &self.author(), |doc| {
             linli_sync::capability::protect(doc, upper_key.public());
-            doc.put(ROOT, PARTICIPATE_KEY_FIELD, ScalarValue::Bytes(invitation_key.public().to_vec())).expect("the root map always takes a field");
+            doc.put(ROOT, TAKE_PART_KEY_FIELD, ScalarValue::Bytes(invitation_key.public().to_vec())).expect("the root map always takes a field");
         });
         self.repo.hold_write_key(link, upper_key);
         let fx = self.repo.create(link, doc);
@@ -218,7 +218,7 @@ impl EngineCore {
     /// come from its relay (now, if it is here already).
     pub(crate) fn accept_invitation(&mut self, request: u64, space_id: DocumentId, text: &str, shares: Shares) -> Option<Result<Reply, EngineError>> {
         let Some(invitation) = Invitation::from_text(text) else { return Some(Err(EngineError::NotAnInvitation)) };
-        let (Ok(link), Some(key)) = (invitation.link.parse::<DocumentId>(), ParticipateKey::from_text(&invitation.key)) else {
+        let (Ok(link), Some(key)) = (invitation.link.parse::<DocumentId>(), TakePartKey::from_text(&invitation.key)) else {
             return Some(Err(EngineError::InvitationDamaged));
         };
         if self.repo.write_key_opening(&space_id).is_none() {
@@ -227,7 +227,7 @@ impl EngineCore {
         if self.spaces.get(&space_id).is_some_and(|s| s.links.contains_key(&invitation.link)) {
             return Some(Err(EngineError::AlreadyLinked));
         }
-        self.repo.hold_participate_key(link, key);
+        self.repo.hold_take_part_key(link, key);
         self.linked.waiting.insert(link, Waiting { request, space: space_id, shares, relay: invitation.relay.clone() });
         // A link that never comes (a wrong relay, a mistyped invitation) is said, not waited for.
         let wake = Wake::AcceptExpired { link, request, relay: invitation.relay.clone() };
@@ -250,7 +250,7 @@ impl EngineCore {
         }
     }
 
-    /// Accepts the link (moving its participate key to one only this space holds) and records
+    /// Accepts the link (moving its take-part key to one only this space holds) and records
     /// it in the space.
     fn finish_accepting(&mut self, link: DocumentId, waiting: &Waiting) -> Result<Reply, EngineError> {
         let upper = self.read(link).ok_or(EngineError::InvitationUnreadable)?;
@@ -260,7 +260,7 @@ impl EngineCore {
         let space_key = self.repo.write_key_opening(&waiting.space).ok_or(EngineError::OrganisersOnly)?;
         let space = self.spaces.get(&waiting.space).cloned().ok_or(EngineError::NotOpenYet)?;
         let own_seed: [u8; 32] = self.entropy.bytes();
-        let own = ParticipateKey::from_seed(own_seed);
+        let own = TakePartKey::from_seed(own_seed);
         let acceptance = Acceptance {
             lower_space: waiting.space.to_string(),
             lower_name: space.name.clone(),
@@ -271,11 +271,11 @@ impl EngineCore {
         let own_public = own.public();
         let outcome = self.repo.change(link, |doc| {
             LinkEditor::new(doc, &author).accept(&acceptance, |doc| {
-                linli_sync::participate_key::move_participate_key(doc, own_public);
+                linli_sync::take_part_key::move_take_part_key(doc, own_public);
             })
         });
         self.settle(outcome)?;
-        self.repo.hold_participate_key(link, own);
+        self.repo.hold_take_part_key(link, own);
         let other_relay = if waiting.relay.is_empty() { upper.upper.relay.clone() } else { waiting.relay.clone() };
         let record = SpaceLink {
             side: LOWER.into(),

@@ -2,7 +2,7 @@
 //! transports list, and the linked-space requests (`linked_spaces.rs`).
 
 use linli_core::{Editor, item_history, new_space_with};
-use linli_sync::{DocumentId, ParticipateKey, WriteKey};
+use linli_sync::{DocumentId, TakePartKey, WriteKey};
 use linli_view::{EngineError, FromEngine, HistoryRow, KeyKind, Reply, Request, Transport, TransportKind};
 
 use crate::engine_core::EngineCore;
@@ -72,8 +72,8 @@ impl EngineCore {
             }
             Request::NewTakePartKey { space } => {
                 let id = parse(&space)?;
-                let key = ParticipateKey::from_seed(self.entropy.bytes());
-                let fx = self.repo.set_participate_key(id, key.clone()).map_err(from_repo)?;
+                let key = TakePartKey::from_seed(self.entropy.bytes());
+                let fx = self.repo.set_take_part_key(id, key.clone()).map_err(from_repo)?;
                 self.apply(fx);
                 self.tell(FromEngine::KeepKey { space: id.to_string(), kind: KeyKind::TakePart, key: key.to_text() });
                 self.publish(id);
@@ -92,11 +92,11 @@ impl EngineCore {
         // The ID certifies the key: a relay that never saw the space tells it from one planted
         // under the same ID.
         let id = DocumentId::certified(&key.public());
-        let take_part = ParticipateKey::from_seed(self.entropy.bytes());
+        let take_part = TakePartKey::from_seed(self.entropy.bytes());
         self.repo.hold_write_key(id, key.clone());
         let doc = new_space_with(name, &self.author(), |doc| {
             linli_sync::capability::protect(doc, key.public());
-            linli_sync::participate_key::set_participate_key(doc, &take_part, &key);
+            linli_sync::take_part_key::set_take_part_key(doc, &take_part, &key);
         });
         self.tell(FromEngine::KeepKey { space: id.to_string(), kind: KeyKind::Write, key: key.to_text() });
         let fx = self.repo.create(id, doc);
@@ -113,11 +113,11 @@ impl EngineCore {
         let fx = if self.repo.protection(&id).is_some() {
             self.repo.rotate_write_key(id, key.clone())
         } else {
-            let take_part = ParticipateKey::from_seed(self.entropy.bytes());
+            let take_part = TakePartKey::from_seed(self.entropy.bytes());
             self.repo.hold_write_key(id, key.clone());
             let protect = |doc: &mut automerge::AutoCommit| {
                 linli_sync::capability::protect(doc, key.public());
-                linli_sync::participate_key::set_participate_key(doc, &take_part, &key);
+                linli_sync::take_part_key::set_take_part_key(doc, &take_part, &key);
             };
             self.repo.change(id, protect).map(|((), fx)| fx)
         }

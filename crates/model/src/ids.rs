@@ -105,7 +105,7 @@ impl fmt::Display for ItemId {
 
 /// A member of spaces: who signs, raises requests and comments.
 ///
-/// Since the participate tier, a member is the **public half of a member key** (Ed25519, 32
+/// Since the take-part tier, a member is the **public half of a member key** (Ed25519, 32
 /// bytes) kept on the member's devices: every Linli peer checks that what is written under a
 /// keyed member's ID was signed with that key (docs/capabilities.md). An older Linli made
 /// members of 8 random bytes with no key (`from_random`); their entries still read, but nothing

@@ -22,7 +22,7 @@ use std::sync::Mutex;
 
 use linli_core::participation::review_for_sync;
 use linli_sync::automerge::AutoCommit;
-use linli_sync::participate_key::participate_protection;
+use linli_sync::take_part_key::take_part_protection;
 use linli_sync::{ChangeRules, DocumentId, Reviewed, Tier};
 use tokio::time::Instant;
 
@@ -70,7 +70,7 @@ impl Default for TakePartLimits {
 /// again): linli-model's, so the resident's device can tell which and say it in their language.
 pub use linli_core::held_back::{LINK_TOO_BUSY, TOO_MANY_JOINS, TOO_MANY_JOINS_TODAY, TOO_MUCH_TODAY};
 
-/// The buckets of one take-part link (a space and its participate key).
+/// The buckets of one take-part link (a space and its take-part key).
 struct LinkBuckets {
     joins_minute: RateLimiter,
     joins_day: RateLimiter,
@@ -104,7 +104,7 @@ impl LimitedRules {
         let bytes = change.change.raw_bytes().len() as f64;
         let operations = change.change.len() as f64;
         let mut links = self.links.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let key = (*document, participate_protection(doc));
+        let key = (*document, take_part_protection(doc));
         if links.len() >= MAX_BUCKETS && !links.contains_key(&key) {
             links.clear();
         }
@@ -164,7 +164,7 @@ impl LimitedRules {
         let bytes = change.change.raw_bytes().len() as f64;
         let operations = change.change.len() as f64;
         let links = self.links.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(link) = links.get(&(*document, participate_protection(doc)))
+        if let Some(link) = links.get(&(*document, take_part_protection(doc)))
             && !(link.changes.would_allow(now, 1.0) && link.operations.would_allow(now, operations) && link.bytes.would_allow(now, bytes))
         {
             return Some(LINK_TOO_BUSY);
@@ -180,7 +180,7 @@ impl ChangeRules for LimitedRules {
     fn review(&self, document: &DocumentId, doc: &AutoCommit, changes: &[Reviewed<'_>]) -> Vec<Result<(), String>> {
         let now = Instant::now();
         let early: Vec<Option<&'static str>> =
-            changes.iter().map(|change| if change.tier == Tier::Participate { self.past_the_day(document, doc, change, now) } else { None }).collect();
+            changes.iter().map(|change| if change.tier == Tier::TakePart { self.past_the_day(document, doc, change, now) } else { None }).collect();
         if early.iter().any(Option::is_some) {
             Metrics::add(&self.metrics.volume_limited, early.iter().flatten().count() as u64);
         }
@@ -195,7 +195,7 @@ impl ChangeRules for LimitedRules {
                     return Err(reason.to_owned());
                 }
                 match verdicts.next().expect("a verdict for each change judged") {
-                    Ok(admitted) if change.tier == Tier::Participate => self.take(document, doc, change, admitted.joins, now).map_err(str::to_owned),
+                    Ok(admitted) if change.tier == Tier::TakePart => self.take(document, doc, change, admitted.joins, now).map_err(str::to_owned),
                     Ok(_) => Ok(()),
                     Err(reason) => Err(reason),
                 }
@@ -242,7 +242,7 @@ mod tests {
         let (rules, metrics) = limited(TakePartLimits { member_changes_per_day: 3.0, link_changes_per_day: 5.0, ..GENEROUS });
         let (space, doc, start) = (DocumentId::from_bytes([1; 16]), AutoCommit::new(), Instant::now());
         let change = a_change(1);
-        let by = |member: u8| Reviewed { change: &change, tier: Tier::Participate, member: Some([member; 32]) };
+        let by = |member: u8| Reviewed { change: &change, tier: Tier::TakePart, member: Some([member; 32]) };
         for _ in 0..3 {
             assert_eq!(rules.take(&space, &doc, &by(1), false, start), Ok(()));
         }
@@ -264,7 +264,7 @@ mod tests {
         let size = change.raw_bytes().len() as f64;
         let (rules, _) = limited(TakePartLimits { member_bytes_per_day: 2.5 * size, ..GENEROUS });
         let (space, doc, start) = (DocumentId::from_bytes([1; 16]), AutoCommit::new(), Instant::now());
-        let by = Reviewed { change: &change, tier: Tier::Participate, member: Some([1; 32]) };
+        let by = Reviewed { change: &change, tier: Tier::TakePart, member: Some([1; 32]) };
         assert_eq!(rules.take(&space, &doc, &by, false, start), Ok(()));
         assert_eq!(rules.take(&space, &doc, &by, false, start), Ok(()));
         assert_eq!(rules.take(&space, &doc, &by, false, start), Err(TOO_MUCH_TODAY));
@@ -282,7 +282,7 @@ mod tests {
         assert!(many.raw_bytes().len() < 1_000, "a hundred small writes are a few hundred bytes");
         let (rules, _) = limited(TakePartLimits { member_operations_per_day: 250.0, link_operations_per_day: 450.0, ..GENEROUS });
         let (space, plain, start) = (DocumentId::from_bytes([1; 16]), AutoCommit::new(), Instant::now());
-        let by = |member: u8| Reviewed { change: &many, tier: Tier::Participate, member: Some([member; 32]) };
+        let by = |member: u8| Reviewed { change: &many, tier: Tier::TakePart, member: Some([member; 32]) };
         assert_eq!(rules.take(&space, &plain, &by(1), false, start), Ok(()));
         assert_eq!(rules.take(&space, &plain, &by(1), false, start), Ok(()));
         assert_eq!(rules.take(&space, &plain, &by(1), false, start), Err(TOO_MUCH_TODAY));
@@ -297,7 +297,7 @@ mod tests {
         let (rules, metrics) = limited(TakePartLimits { joins_per_minute: 2.0, joins_per_day: 3.0, ..GENEROUS });
         let (space, doc, start) = (DocumentId::from_bytes([1; 16]), AutoCommit::new(), Instant::now());
         let change = a_change(1);
-        let joining = |member: u8| Reviewed { change: &change, tier: Tier::Participate, member: Some([member; 32]) };
+        let joining = |member: u8| Reviewed { change: &change, tier: Tier::TakePart, member: Some([member; 32]) };
         assert_eq!(rules.take(&space, &doc, &joining(1), true, start), Ok(()));
         assert_eq!(rules.take(&space, &doc, &joining(2), true, start), Ok(()));
         assert_eq!(rules.take(&space, &doc, &joining(3), true, start), Err(TOO_MANY_JOINS));
@@ -314,7 +314,7 @@ mod tests {
         let (rules, metrics) = limited(TakePartLimits { member_changes_per_day: 1.0, ..GENEROUS });
         let (space, doc, start) = (DocumentId::from_bytes([1; 16]), AutoCommit::new(), Instant::now());
         let change = a_change(1);
-        let by = |member: u8| Reviewed { change: &change, tier: Tier::Participate, member: Some([member; 32]) };
+        let by = |member: u8| Reviewed { change: &change, tier: Tier::TakePart, member: Some([member; 32]) };
         assert_eq!(rules.past_the_day(&space, &doc, &by(1), start), None, "a member not yet seen");
         assert_eq!(rules.take(&space, &doc, &by(1), false, start), Ok(()));
         assert_eq!(rules.past_the_day(&space, &doc, &by(1), start), Some(TOO_MUCH_TODAY));

@@ -4,7 +4,7 @@
 //!
 //! - **Edit**: a valid signature under the write key in force, on the change or on a change of
 //!   the message that descends from it (`vouching`).
-//! - **Participate**: a member signature that comes with a signature under the participate key,
+//! - **Take part**: a member signature that comes with a signature under the take-part key,
 //!   on the change or on the same member's chain above it. Such a change is judged as taking
 //!   part even when a later edit vouches for it; only its own write-key signature makes it an edit.
 //! - A change whose actor names a keyed member must carry that member's signature, whatever its
@@ -27,10 +27,10 @@ use crate::capability::{ChangeSignature, protection};
 use crate::home_relay::{Receipt, RelayKey, home};
 use crate::lineage::Lines;
 use crate::member_key::{MemberSignature, actor_member};
-use crate::participate_key::participate_protection;
 use crate::rules::{ChangeRules, Reviewed, Tier, without_rules};
 use crate::signature_book::SignatureBook;
 use crate::storage_chunks::{self, ChunkType};
+use crate::take_part_key::take_part_protection;
 use crate::vouching::{member_vouched, vouched};
 
 /// A change this peer refused, and why (in words a person can read).
@@ -413,7 +413,7 @@ pub(crate) fn admit(
         while !pending.is_empty() {
             let pending_now: HashSet<ChangeHash> = pending.iter().map(Change::hash).collect();
             let write_key = protection(doc).or(genesis.0);
-            let participate_key = participate_protection(doc).or(genesis.1);
+            let take_part_key = take_part_protection(doc).or(genesis.1);
             let mut signed = HashSet::new();
             if let Some(public) = write_key {
                 for change in &pending {
@@ -444,17 +444,17 @@ pub(crate) fn admit(
                 }
                 let cover = members.get(&hash);
                 // A change signed with the write key is an edit. One its member signed with the
-                // participate key is judged as that, even when a later edit vouches for it: an edit
+                // take-part key is judged as that, even when a later edit vouches for it: an edit
                 // vouches for its ancestors' existence, not for the capability they were made under
                 // (in a link document, the upper space's edits build on the lower space's changes).
-                let participates = cover.is_some_and(|s| participate_key.is_some_and(|key| s.participates_under(&key)));
+                let takes_part = cover.is_some_and(|s| take_part_key.is_some_and(|key| s.takes_part_under(&key)));
                 // Taking part under another key than the one in force, on top of changes still to
                 // apply (one of which may move the key): judged in a later round, once they are in.
-                let later = !participates && cover.is_some_and(|s| s.participation.is_some()) && change.deps().iter().any(|d| pending_now.contains(d));
+                let later = !takes_part && cover.is_some_and(|s| s.participation.is_some()) && change.deps().iter().any(|d| pending_now.contains(d));
                 let tier = if signed.contains(&hash) {
                     Tier::Edit
-                } else if participates {
-                    Tier::Participate
+                } else if takes_part {
+                    Tier::TakePart
                 } else if later {
                     blocked.insert(hash);
                     continue;
@@ -471,7 +471,7 @@ pub(crate) fn admit(
                 }
                 let voucher = if signed.contains(&hash) {
                     Voucher::Own
-                } else if participates {
+                } else if takes_part {
                     match cover {
                         Some(s) if s.hash != hash => Voucher::Member(s.hash),
                         _ => Voucher::Own,
@@ -749,13 +749,13 @@ fn changes_in(doc: &mut AutoCommit, chunks: &ChunkList) -> Result<Vec<Change>, S
     Ok(changes)
 }
 
-/// The write key and participate key set by the document's first change (the one without
+/// The write key and take-part key set by the document's first change (the one without
 /// dependencies), if the message carries it. A Linli space is protected from its first change on.
 fn genesis_keys(incoming: &[Change]) -> Result<(Option<[u8; 32]>, Option<[u8; 32]>), String> {
     let genesis: Vec<Change> = incoming.iter().filter(|c| c.deps().is_empty()).cloned().collect();
     let mut trial = AutoCommit::new();
     trial.apply_changes(genesis).map_err(|e| e.to_string())?;
-    Ok((protection(&trial), participate_protection(&trial)))
+    Ok((protection(&trial), take_part_protection(&trial)))
 }
 
 /// Refuses every change of `message` (a certified ID's document that its changes are not): the
@@ -773,13 +773,13 @@ fn refuse_all(doc: &mut AutoCommit, message: sync::Message, refused: Vec<Refused
 }
 
 /// The first change (without dependencies) among `incoming` whose write key the certified ID
-/// `id` certifies, with that key and its participate key.
+/// `id` certifies, with that key and its take-part key.
 fn genesis_certified(incoming: &[Change], id: &DocumentId) -> Result<Option<(ChangeHash, [u8; 32], Option<[u8; 32]>)>, String> {
     for change in incoming.iter().filter(|c| c.deps().is_empty()) {
         let mut trial = AutoCommit::new();
         trial.apply_changes(vec![change.clone()]).map_err(|e| e.to_string())?;
         if let Some(key) = protection(&trial).filter(|key| id.certifies(key)) {
-            return Ok(Some((change.hash(), key, participate_protection(&trial))));
+            return Ok(Some((change.hash(), key, take_part_protection(&trial))));
         }
     }
     Ok(None)

@@ -58,7 +58,7 @@ impl WriteKey {
         Some(Self::from_seed(seed))
     }
 
-    /// The seed: the participate key is sealed under it (`participate_key`), and the organisers'
+    /// The seed: the take-part key is sealed under it (`participate_key`), and the organisers'
     /// reading key for private requests comes from it (linli-core's `private`).
     pub fn seed(&self) -> [u8; 32] {
         self.0.to_bytes()

@@ -18,7 +18,7 @@ use automerge::{AutoCommit, ChangeHash, ROOT, ReadDoc, ScalarValue};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 
 use crate::capability::ChangeSignature;
-use crate::participate_key::root_bytes;
+use crate::take_part_key::root_bytes;
 
 /// The root field naming a space's home relay by its public key (32 bytes).
 pub const HOME_FIELD: &str = "home_relay";

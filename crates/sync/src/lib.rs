@@ -20,7 +20,6 @@ pub mod link_proof;
 pub mod link_seal;
 pub mod member_key;
 mod message;
-pub mod participate_key;
 pub mod past_write_keys;
 pub mod refusal_notice;
 mod repo;
@@ -30,6 +29,7 @@ pub mod sim;
 pub mod space_file;
 mod storage_chunks;
 mod storage_key;
+pub mod take_part_key;
 mod vouching;
 
 pub use admission::{NOT_SIGNED, Refused};
@@ -44,9 +44,9 @@ pub use home_relay::{Receipt, RelayKey};
 pub use keyring::Access;
 pub use member_key::{MemberKey, MemberSignature};
 pub use message::{Message, PROTOCOL_V1, PeerId, PeerMetadata, RemoteHeads};
-pub use participate_key::ParticipateKey;
 pub use repo::{Direction, Imported, Phase, Repo, RepoConfig, RepoError};
 pub use rules::{ChangeRules, Reviewed, Rules, Tier};
 pub use storage_key::{ChunkKey, ChunkKind, sha256_hex};
+pub use take_part_key::TakePartKey;
 
 pub use automerge;

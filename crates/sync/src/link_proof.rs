@@ -1,5 +1,5 @@
 //! Proof, on an ephemeral message, that its sender holds a link that lets them take part in the
-//! space (a take-part or an edit link): the payload signed with the space's participate key.
+//! space (a take-part or an edit link): the payload signed with the space's take-part key.
 //!
 //! Ephemeral messages reach every peer that has the document, a view link's holder included (a
 //! kiosk's QR code, a poster photographed). A device asked to open a direct (WebRTC) link answers
@@ -13,7 +13,7 @@
 use ed25519_dalek::{Signature, Signer, Verifier, VerifyingKey};
 
 use crate::DocumentId;
-use crate::participate_key::ParticipateKey;
+use crate::take_part_key::TakePartKey;
 
 const PREFIX: &[u8; 8] = b"LnliPrf1";
 const CONTEXT: &[u8] = b"linli-link-proof-v1";
@@ -26,8 +26,8 @@ fn signed(document_id: &DocumentId, payload: &[u8]) -> Vec<u8> {
     message
 }
 
-/// `payload` with a proof that its sender holds `key`, the participate key of `document_id`.
-pub fn prove(document_id: &DocumentId, key: &ParticipateKey, payload: &[u8]) -> Vec<u8> {
+/// `payload` with a proof that its sender holds `key`, the take-part key of `document_id`.
+pub fn prove(document_id: &DocumentId, key: &TakePartKey, payload: &[u8]) -> Vec<u8> {
     let signature = key.signing_key().sign(&signed(document_id, payload));
     let mut out = Vec::with_capacity(PREFIX.len() + 64 + payload.len());
     out.extend_from_slice(PREFIX);
@@ -43,14 +43,13 @@ pub struct Opened {
     pub proven: bool,
 }
 
-/// Opens `data` received about `document_id`, whose participate key is `participate` (none: the
+/// Opens `data` received about `document_id`, whose take-part key is `take_part` (none: the
 /// space has no take-part key, and nothing is proven).
-pub fn open(document_id: &DocumentId, participate: Option<[u8; 32]>, data: &[u8]) -> Opened {
+pub fn open(document_id: &DocumentId, take_part: Option<[u8; 32]>, data: &[u8]) -> Opened {
     let Some(rest) = data.strip_prefix(PREFIX.as_slice()) else { return Opened { payload: data.to_vec(), proven: false } };
     let Some((signature, payload)) = rest.split_first_chunk::<64>() else { return Opened { payload: Vec::new(), proven: false } };
-    let proven = participate
-        .and_then(|public| VerifyingKey::from_bytes(&public).ok())
-        .is_some_and(|key| key.verify(&signed(document_id, payload), &Signature::from_bytes(signature)).is_ok());
+    let proven =
+        take_part.and_then(|public| VerifyingKey::from_bytes(&public).ok()).is_some_and(|key| key.verify(&signed(document_id, payload), &Signature::from_bytes(signature)).is_ok());
     Opened { payload: payload.to_vec(), proven }
 }
 
@@ -62,11 +61,11 @@ mod tests {
 
     #[test]
     fn a_proof_holds_for_its_space_its_key_and_its_payload_only() {
-        let key = ParticipateKey::from_seed([2; 32]);
+        let key = TakePartKey::from_seed([2; 32]);
         let proven = prove(&SPACE, &key, b"hello");
         assert_eq!(open(&SPACE, Some(key.public()), &proven), Opened { payload: b"hello".to_vec(), proven: true });
         // Another key (a stopped take-part link), another space, no key in the space.
-        assert!(!open(&SPACE, Some(ParticipateKey::from_seed([3; 32]).public()), &proven).proven);
+        assert!(!open(&SPACE, Some(TakePartKey::from_seed([3; 32]).public()), &proven).proven);
         assert!(!open(&DocumentId::from_bytes([4; 16]), Some(key.public()), &proven).proven);
         assert!(!open(&SPACE, None, &proven).proven);
         // The proof moved to another payload.
@@ -74,13 +73,13 @@ mod tests {
         moved.extend_from_slice(b"offer with my own description");
         assert!(!open(&SPACE, Some(key.public()), &moved).proven);
         // A key made up by the sender proves nothing.
-        let made_up = ParticipateKey::from_seed([5; 32]);
+        let made_up = TakePartKey::from_seed([5; 32]);
         assert!(!open(&SPACE, Some(key.public()), &prove(&SPACE, &made_up, b"hello")).proven);
     }
 
     #[test]
     fn an_unproven_or_cut_message_is_read_as_unproven() {
-        let key = ParticipateKey::from_seed([2; 32]);
+        let key = TakePartKey::from_seed([2; 32]);
         assert_eq!(open(&SPACE, Some(key.public()), b"plain"), Opened { payload: b"plain".to_vec(), proven: false });
         let proven = prove(&SPACE, &key, b"hello");
         for cut in 0..proven.len() {

@@ -3,7 +3,7 @@
 //! Every device (or every device a resident linked together) keeps a member key (Ed25519). Its
 //! public half is the member's ID in every space, and the first 32 bytes of every Automerge actor
 //! the member writes with. Each change the member makes is signed with it; a change made through
-//! a take-part link also carries a second signature, by the space's participate key, proving the
+//! a take-part link also carries a second signature, by the space's take-part key, proving the
 //! capability (docs/capabilities.md).
 
 use automerge::ChangeHash;
@@ -11,7 +11,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 
 /// What a member signs: this context, then the 32-byte change hash.
 const MEMBER_CONTEXT: &[u8] = b"linli-member-change-v1";
-/// What the participate key signs: this context, then the 32-byte change hash.
+/// What the take-part key signs: this context, then the 32-byte change hash.
 const PARTICIPATE_CONTEXT: &[u8] = b"linli-participate-change-v1";
 
 /// The secret half of a member key.
@@ -71,19 +71,19 @@ impl MemberKey {
         actor_member(actor) == Some(self.public())
     }
 
-    /// Signs one change; `participate` adds the take-part capability's signature.
-    pub fn sign(&self, hash: ChangeHash, participate: Option<&ParticipateSigner<'_>>) -> MemberSignature {
+    /// Signs one change; `take_part` adds the take-part capability's signature.
+    pub fn sign(&self, hash: ChangeHash, take_part: Option<&TakePartSigner<'_>>) -> MemberSignature {
         MemberSignature {
             hash,
             member: self.public(),
             signature: self.0.sign(&signed(MEMBER_CONTEXT, hash)).to_bytes(),
-            participation: participate.map(|key| key.0.sign(&signed(PARTICIPATE_CONTEXT, hash)).to_bytes()),
+            participation: take_part.map(|key| key.0.sign(&signed(PARTICIPATE_CONTEXT, hash)).to_bytes()),
         }
     }
 }
 
 /// The secret of a take-part link, lent to [`MemberKey::sign`].
-pub struct ParticipateSigner<'a>(pub(crate) &'a SigningKey);
+pub struct TakePartSigner<'a>(pub(crate) &'a SigningKey);
 
 /// The member an actor names: its first 32 bytes, for an actor of a keyed member (40 bytes: the
 /// public key, then 8 bytes of device session). Other actors (older Linli, other software) name
@@ -92,7 +92,7 @@ pub fn actor_member(actor: &[u8]) -> Option<[u8; 32]> {
     (actor.len() == 40).then(|| actor[..32].try_into().expect("40 bytes"))
 }
 
-/// A member's signature over one change, and the participate key's signature if the change was
+/// A member's signature over one change, and the take-part key's signature if the change was
 /// made through a take-part link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MemberSignature {
@@ -156,8 +156,8 @@ impl MemberSignature {
         verify(&self.member, MEMBER_CONTEXT, self.hash, &self.signature)
     }
 
-    /// Whether the change was made through a take-part link of the participate key `public`.
-    pub fn participates_under(&self, public: &[u8; 32]) -> bool {
+    /// Whether the change was made through a take-part link of the take-part key `public`.
+    pub fn takes_part_under(&self, public: &[u8; 32]) -> bool {
         self.participation.is_some_and(|signature| verify(public, PARTICIPATE_CONTEXT, self.hash, &signature))
     }
 }
@@ -181,18 +181,18 @@ mod tests {
     #[test]
     fn member_signatures_verify_only_for_their_change_member_and_participate_key() {
         let member = MemberKey::from_seed([1; 32]);
-        let participate = SigningKey::from_bytes(&[2; 32]);
+        let take_part = SigningKey::from_bytes(&[2; 32]);
         let other = SigningKey::from_bytes(&[3; 32]);
-        let signed = member.sign(ChangeHash([9; 32]), Some(&ParticipateSigner(&participate)));
+        let signed = member.sign(ChangeHash([9; 32]), Some(&TakePartSigner(&take_part)));
         assert!(signed.is_valid());
-        assert!(signed.participates_under(&participate.verifying_key().to_bytes()));
-        assert!(!signed.participates_under(&other.verifying_key().to_bytes()));
+        assert!(signed.takes_part_under(&take_part.verifying_key().to_bytes()));
+        assert!(!signed.takes_part_under(&other.verifying_key().to_bytes()));
         let moved = MemberSignature { hash: ChangeHash([8; 32]), ..signed };
-        assert!(!moved.is_valid() && !moved.participates_under(&participate.verifying_key().to_bytes()));
+        assert!(!moved.is_valid() && !moved.takes_part_under(&take_part.verifying_key().to_bytes()));
         let borrowed = MemberSignature { member: MemberKey::from_seed([4; 32]).public(), ..signed };
         assert!(!borrowed.is_valid(), "a signature does not pass for another member");
         let plain = member.sign(ChangeHash([9; 32]), None);
-        assert!(plain.is_valid() && !plain.participates_under(&participate.verifying_key().to_bytes()));
+        assert!(plain.is_valid() && !plain.takes_part_under(&take_part.verifying_key().to_bytes()));
         for signature in [signed, plain] {
             assert_eq!(MemberSignature::from_wire(&signature.to_wire()), Some(signature));
             assert_eq!(MemberSignature::from_stored(&signature.to_stored()), Some(signature));

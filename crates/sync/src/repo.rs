@@ -22,12 +22,12 @@ use crate::home_relay::{Receipt, RelayKey, home};
 use crate::keyring::{Access, Keyring};
 use crate::member_key::{MemberKey, MemberSignature};
 use crate::message::{Message, PROTOCOL_V1, PeerId, PeerMetadata};
-use crate::participate_key::{ParticipateKey, participate_key_moved, set_participate_key, unseal};
 use crate::refusal_notice;
 use crate::rules::{Reviewed, Rules, without_rules};
 use crate::signature_book::SignatureBook;
 use crate::space_file::SpaceFile;
 use crate::storage_key::{ChunkKey, ChunkKind};
+use crate::take_part_key::{TakePartKey, participate_key_moved, set_take_part_key, unseal};
 use crate::vouching::{covering_member_signatures, covering_receipts, covering_signatures};
 
 mod cuts;
@@ -245,7 +245,7 @@ pub struct Repo {
     config: RepoConfig,
     connections: BTreeMap<ConnId, Connection>,
     docs: HashMap<DocumentId, DocEntry>,
-    /// The member key and the write and participate keys this repo holds.
+    /// The member key and the write and take-part keys this repo holds.
     keys: Keyring,
     /// Highest ephemeral count seen per (sender, session).
     ephemeral_seen: HashMap<(PeerId, String), u64>,
@@ -392,10 +392,10 @@ impl Repo {
         self.keys.hold_write_key(document_id, key);
     }
 
-    /// Keeps the participate key of a document (from a take-part link): with a member key, this
+    /// Keeps the take-part key of a document (from a take-part link): with a member key, this
     /// repo may then take part in the document as its member.
-    pub fn hold_participate_key(&mut self, document_id: DocumentId, key: ParticipateKey) {
-        self.keys.hold_participate_key(document_id, key);
+    pub fn hold_take_part_key(&mut self, document_id: DocumentId, key: TakePartKey) {
+        self.keys.hold_take_part_key(document_id, key);
     }
 
     /// Keeps this device's member key: every change this repo makes with an actor of the
@@ -424,36 +424,36 @@ impl Repo {
         matches!(self.access(document_id), Access::Open | Access::Edit)
     }
 
-    /// The participate key to put in take-part links: held, or opened with the write key.
-    pub fn participate_key(&self, document_id: &DocumentId) -> Option<ParticipateKey> {
-        self.keys.participate_key(document_id, &self.held(document_id)?.doc)
+    /// The take-part key to put in take-part links: held, or opened with the write key.
+    pub fn take_part_key(&self, document_id: &DocumentId) -> Option<TakePartKey> {
+        self.keys.take_part_key(document_id, &self.held(document_id)?.doc)
     }
 
-    /// Gives the document a new participate key (an edit): the first one of a space made before
+    /// Gives the document a new take-part key (an edit): the first one of a space made before
     /// take-part links, or a new one that stops every take-part link given out before.
-    pub fn set_participate_key(&mut self, document_id: DocumentId, new: ParticipateKey) -> Result<Effects, RepoError> {
+    pub fn set_take_part_key(&mut self, document_id: DocumentId, new: TakePartKey) -> Result<Effects, RepoError> {
         let write = self.keys.write_key(&document_id).cloned().ok_or(RepoError::ViewOnly(document_id))?;
-        let ((), fx) = self.change(document_id, |doc| set_participate_key(doc, &new, &write))?;
-        self.keys.hold_participate_key(document_id, new);
+        let ((), fx) = self.change(document_id, |doc| set_take_part_key(doc, &new, &write))?;
+        self.keys.hold_take_part_key(document_id, new);
         Ok(fx)
     }
 
     /// Moves the document to a new write key (Settings → "Stop old edit links"): a change signed
-    /// with the current key writes the new public key (and seals the participate key under the
+    /// with the current key writes the new public key (and seals the take-part key under the
     /// new one); from then on this repo signs with `new`, and changes signed with the old key
     /// only are refused everywhere.
     pub fn rotate_write_key(&mut self, document_id: DocumentId, new: WriteKey) -> Result<Effects, RepoError> {
         let public = new.public();
         let old = self.keys.write_key(&document_id).cloned();
         let ((), fx) = self.change(document_id, |doc| {
-            let participate = old.as_ref().and_then(|old| unseal(doc, old));
+            let take_part = old.as_ref().and_then(|old| unseal(doc, old));
             // Earlier write seeds go along, sealed under the new key: organisers holding only the
             // new link still read what was sealed to the organisers before.
             let mut past = old.as_ref().map(|old| crate::past_write_keys::past_write_seeds(doc, old)).unwrap_or_default();
             past.extend(old.as_ref().map(WriteKey::seed));
             move_key(doc, public);
-            if let Some(participate) = participate {
-                set_participate_key(doc, &participate, &new);
+            if let Some(take_part) = take_part {
+                set_take_part_key(doc, &take_part, &new);
             }
             if !past.is_empty() {
                 crate::past_write_keys::seal_past_write_seeds(doc, &new, &past);
@@ -482,8 +482,8 @@ impl Repo {
         let changes = doc.get_changes(&[]);
         let access = self.keys.access(&document_id, &doc);
         let entry = self.docs.entry(document_id).or_insert_with(DocEntry::loading);
-        let participate = self.keys.participate_key(&document_id, &doc);
-        self.keys.sign(&document_id, access, participate.as_ref(), &changes, &mut entry.signatures);
+        let take_part = self.keys.take_part_key(&document_id, &doc);
+        self.keys.sign(&document_id, access, take_part.as_ref(), &changes, &mut entry.signatures);
         entry.admission.lines.forget();
         entry.doc = doc;
         entry.phase = Phase::Ready;
@@ -568,8 +568,8 @@ impl Repo {
     /// no key for is not changed: [`RepoError::ViewOnly`].
     pub fn change<R>(&mut self, document_id: DocumentId, edit: impl FnOnce(&mut AutoCommit) -> R) -> Result<(R, Effects), RepoError> {
         let access = self.access(&document_id);
-        // The key the change is judged under, even if it moves the participate key.
-        let opening = (access == Access::Participate).then(|| self.participate_key(&document_id)).flatten();
+        // The key the change is judged under, even if it moves the take-part key.
+        let opening = (access == Access::TakePart).then(|| self.take_part_key(&document_id)).flatten();
         let entry = self.docs.get_mut(&document_id).ok_or(RepoError::NotOpen(document_id))?;
         if entry.phase == Phase::Loading || entry.out.is_some() {
             return Err(RepoError::StillLoading(document_id));
@@ -799,10 +799,10 @@ impl Repo {
     }
 
     /// Sends `payload` like [`Repo::broadcast_ephemeral`], with a proof that this repo may take
-    /// part in the document if it holds (or can open) the document's participate key
+    /// part in the document if it holds (or can open) the document's take-part key
     /// ([`crate::link_proof`]).
     pub fn broadcast_proven_ephemeral(&mut self, document_id: DocumentId, payload: Vec<u8>) -> Effects {
-        let data = match self.participate_key(&document_id) {
+        let data = match self.take_part_key(&document_id) {
             Some(key) => crate::link_proof::prove(&document_id, &key, &payload),
             None => payload,
         };
@@ -814,8 +814,8 @@ impl Repo {
     /// In an open document (no write key) anyone may take part: nothing needs proving.
     pub fn open_ephemeral(&self, document_id: &DocumentId, data: &[u8]) -> crate::link_proof::Opened {
         let entry = self.held(document_id);
-        let participate = entry.and_then(|entry| crate::participate_key::participate_protection(&entry.doc));
-        let mut opened = crate::link_proof::open(document_id, participate, data);
+        let take_part = entry.and_then(|entry| crate::take_part_key::take_part_protection(&entry.doc));
+        let mut opened = crate::link_proof::open(document_id, take_part, data);
         opened.proven |= entry.is_some_and(|entry| entry.phase == Phase::Ready && protection(&entry.doc).is_none());
         opened
     }
@@ -1378,7 +1378,7 @@ impl Repo {
                 } else {
                     covering_signatures(&mut entry.doc, &sent, &entry.signatures)
                 };
-                // Likewise for member signatures once the participate key moved under itself.
+                // Likewise for member signatures once the take-part key moved under itself.
                 let member = if participate_key_moved(&entry.doc) {
                     sent.iter().filter_map(|hash| entry.signatures.member(hash)).collect()
                 } else {

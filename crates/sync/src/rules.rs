@@ -15,8 +15,8 @@ use crate::DocumentId;
 pub enum Tier {
     /// Signed with the document's write key.
     Edit,
-    /// Signed by a member together with the document's participate key.
-    Participate,
+    /// Signed by a member together with the document's take-part key.
+    TakePart,
 }
 
 /// One change to judge.
@@ -55,7 +55,7 @@ pub(crate) fn without_rules(changes: &[Reviewed<'_>]) -> Vec<Result<(), String>>
         .iter()
         .map(|c| match c.tier {
             Tier::Edit => Ok(()),
-            Tier::Participate => Err("this peer has no rules to judge residents' changes by".to_owned()),
+            Tier::TakePart => Err("this peer has no rules to judge residents' changes by".to_owned()),
         })
         .collect()
 }

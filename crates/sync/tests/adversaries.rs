@@ -55,8 +55,8 @@ use linli_sync::automerge::transaction::{CommitOptions, Transactable};
 use linli_sync::automerge::{ActorId, AutoCommit, Change, ChangeHash, ExpandedChange, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use linli_sync::capability::{protect, protection};
 use linli_sync::home_relay::set_home;
-use linli_sync::participate_key::{participate_protection, set_participate_key};
-use linli_sync::{ChangeSignature, DocumentId, MemberKey, MemberSignature, Message, ParticipateKey, RelayKey, WriteKey, codec};
+use linli_sync::take_part_key::{set_take_part_key, take_part_protection};
+use linli_sync::{ChangeSignature, DocumentId, MemberKey, MemberSignature, Message, RelayKey, TakePartKey, WriteKey, codec};
 use proptest::prelude::*;
 use support::sim::Network;
 
@@ -82,12 +82,12 @@ enum Standing {
     /// A view link: the ID (and a member key of its own, which proves nothing here).
     View,
     /// A take-part link: its own member key and the take-part key.
-    Participate,
+    TakePart,
     /// An edit link: the write key, and its own member key.
     Edit,
 }
 
-const STANDINGS: [Standing; 4] = [Standing::Keyless, Standing::View, Standing::Participate, Standing::Edit];
+const STANDINGS: [Standing; 4] = [Standing::Keyless, Standing::View, Standing::TakePart, Standing::Edit];
 
 /// What an honest member does through the app (the editor and their repo's rules; what those
 /// refuse is not made).
@@ -585,7 +585,7 @@ struct World {
     net: Network,
     space: DocumentId,
     write: WriteKey,
-    take_part: ParticipateKey,
+    take_part: TakePartKey,
     relays: [usize; 2],
     honest: Vec<HonestDevice>,
     attackers: Vec<Attacker>,
@@ -618,8 +618,8 @@ fn member_of(key: &MemberKey) -> MemberId {
 }
 
 /// The space's write key and take-part key.
-fn keys() -> (WriteKey, ParticipateKey) {
-    (WriteKey::from_seed([1; 32]), ParticipateKey::from_seed([2; 32]))
+fn keys() -> (WriteKey, TakePartKey) {
+    (WriteKey::from_seed([1; 32]), TakePartKey::from_seed([2; 32]))
 }
 
 /// The session (the last 8 bytes of the actor) of honest device `n`.
@@ -645,7 +645,7 @@ fn made_space() -> &'static MadeSpace {
         let organiser = Author { member: member_of(&key), session: session(ORGANISER), now: Timestamp(T0) };
         let mut doc = new_space_with("Sanfang", &organiser, |doc| {
             protect(doc, write.public());
-            set_participate_key(doc, &take_part, &write);
+            set_take_part_key(doc, &take_part, &write);
             set_home(doc, home_relay_key().public());
         });
         let id = |n: u8| organiser.new_item_id([n; 8]);
@@ -689,7 +689,7 @@ impl World {
             if n == ORGANISER {
                 net.nodes[node].repo.hold_write_key(space, write.clone());
             } else {
-                net.nodes[node].repo.hold_participate_key(space, take_part.clone());
+                net.nodes[node].repo.hold_take_part_key(space, take_part.clone());
             }
             honest.push(HonestDevice { node, key, session: session(n), requests: Vec::new() });
         }
@@ -985,7 +985,7 @@ impl World {
         let me = member_of(&key).to_string();
         let joined = object_at(&fork, &["members", &me]).is_some();
         let mut plans = attack.changes.clone();
-        if matches!(standing, Standing::Participate | Standing::Edit) && !joined && matches!(attack.actor, ActorPick::Own) && !attack.route.is_multiple_of(4) {
+        if matches!(standing, Standing::TakePart | Standing::Edit) && !joined && matches!(attack.actor, ActorPick::Own) && !attack.route.is_multiple_of(4) {
             plans.insert(0, ChangePlan { template: Some(Template::Join(1)), raw: Vec::new(), raw_first: false, skew: 0 });
         }
         let known = Known::of(
@@ -1102,7 +1102,7 @@ impl World {
             _ => changes.iter().map(Change::hash).collect(),
         };
         let made_up_write = WriteKey::from_seed([66; 32]);
-        let made_up_take_part = ParticipateKey::from_seed([67; 32]);
+        let made_up_take_part = TakePartKey::from_seed([67; 32]);
         let made_up = matches!(signing, Signing::MadeUpKeys);
         let mut write = Vec::new();
         let mut member = Vec::new();
@@ -1112,7 +1112,7 @@ impl World {
                     write.push(self.write.sign(*hash));
                     member.push(key.sign(*hash, None));
                 }
-                Standing::Participate if !made_up => member.push(key.sign(*hash, Some(&self.take_part.signer()))),
+                Standing::TakePart if !made_up => member.push(key.sign(*hash, Some(&self.take_part.signer()))),
                 // A view link's holder has a member key, but no capability to write with.
                 Standing::View if !made_up => member.push(key.sign(*hash, None)),
                 _ => {
@@ -1172,7 +1172,7 @@ impl World {
             return Err(format!("a change of the {standing:?} attacker is in the space"));
         }
         let edit = admitted.contains(&Standing::Edit);
-        let resident_attacker = self.attackers.iter().find(|a| a.standing == Standing::Participate && admitted.contains(&Standing::Participate));
+        let resident_attacker = self.attackers.iter().find(|a| a.standing == Standing::TakePart && admitted.contains(&Standing::TakePart));
         let resident_attacker = resident_attacker.map(|a| member_of(&a.key).to_string());
         let mut theirs: Vec<String> = resident_attacker.iter().cloned().collect();
         if edit {
@@ -2041,7 +2041,7 @@ fn run_with(residents: usize, attackers: u8, seed: u64, plan: &[Step], known_hol
 /// Whether `changes`, on top of `heads`, leave the document under another write or take-part key.
 fn moves_a_key(replica: &mut AutoCommit, heads: &[ChangeHash], changes: &[Change]) -> bool {
     let Ok(mut copy) = replica.fork_at(heads) else { return false };
-    let keys = |doc: &AutoCommit| (protection(doc), participate_protection(doc));
+    let keys = |doc: &AutoCommit| (protection(doc), take_part_protection(doc));
     let before = keys(&copy);
     catch_unwind(AssertUnwindSafe(|| copy.apply_changes(changes.iter().cloned()).is_ok() && keys(&copy) != before)).unwrap_or(false)
 }

@@ -11,8 +11,8 @@ use linli_sync::automerge::sync::{Message as SyncMessage, MessageVersion};
 use linli_sync::automerge::transaction::Transactable;
 use linli_sync::automerge::{ActorId, AutoCommit, Change, ChangeHash, ExpandedChange, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use linli_sync::capability::protect;
-use linli_sync::participate_key::set_participate_key;
-use linli_sync::{ChangeSignature, DocumentId, MemberKey, MemberSignature, Message, ParticipateKey, RepoEvent, WriteKey, codec};
+use linli_sync::take_part_key::set_take_part_key;
+use linli_sync::{ChangeSignature, DocumentId, MemberKey, MemberSignature, Message, RepoEvent, TakePartKey, WriteKey, codec};
 use support::sim::Network;
 
 const NOW: i64 = 1_700_000_000_000;
@@ -20,8 +20,8 @@ const NOW: i64 = 1_700_000_000_000;
 fn write_key() -> WriteKey {
     WriteKey::from_seed([1; 32])
 }
-fn take_part() -> ParticipateKey {
-    ParticipateKey::from_seed([2; 32])
+fn take_part() -> TakePartKey {
+    TakePartKey::from_seed([2; 32])
 }
 fn space_id() -> DocumentId {
     DocumentId::certified(&write_key().public())
@@ -95,7 +95,7 @@ fn village() -> Village {
     net.nodes[organiser].repo.hold_member_key(organiser_key());
     let mut doc = new_space_with("Sanfang", &lin(), |doc| {
         protect(doc, write_key().public());
-        set_participate_key(doc, &take_part(), &write_key());
+        set_take_part_key(doc, &take_part(), &write_key());
     });
     let mut editor = Editor::new(&mut doc, &lin());
     editor.join("Lin", "residents-committee").unwrap();
@@ -109,7 +109,7 @@ fn village() -> Village {
     net.connect(organiser, relay1);
     net.connect(relay2, relay1);
     net.nodes[ann_device].repo.hold_member_key(ann_key());
-    net.nodes[ann_device].repo.hold_participate_key(space_id(), take_part());
+    net.nodes[ann_device].repo.hold_take_part_key(space_id(), take_part());
     net.connect(ann_device, relay2);
     net.find(ann_device, space_id());
     net.nodes[attacker].repo.hold_member_key(attacker_key());
@@ -235,7 +235,7 @@ fn nothing_honest_changed(v: &Village) {
 }
 
 fn attacker_joins(v: &mut Village) {
-    v.net.nodes[v.attacker].repo.hold_participate_key(space_id(), take_part());
+    v.net.nodes[v.attacker].repo.hold_take_part_key(space_id(), take_part());
     let bo = author(&attacker_key(), 3, NOW + 2_000);
     v.net.change(v.attacker, space_id(), |doc| Editor::new(doc, &bo).join("Bo", "").unwrap());
     v.net.run_until_quiet();
@@ -372,7 +372,7 @@ fn one_actor_cannot_make_its_own_item_twice_from_two_old_copies() {
 #[test]
 fn a_resident_takes_part_only_once_joined_so_every_new_key_counts_as_a_join() {
     let mut v = village();
-    v.net.nodes[v.attacker].repo.hold_participate_key(space_id(), take_part());
+    v.net.nodes[v.attacker].repo.hold_take_part_key(space_id(), take_part());
     // 150 member keys, each signing without joining.
     for n in 0..150u32 {
         let key = MemberKey::from_seed({
@@ -632,11 +632,11 @@ fn the_upper_space_writes_nothing_of_the_lower_half_through_a_change_without_dep
     let link_id = DocumentId::certified(&street_key.public());
     let invitation =
         linli_core::Invitation { upper_space: "street".into(), upper_name: "Gulou".into(), upper_relay: String::new(), claim_within_hours: 24, departments: Default::default() };
-    let invite_key = ParticipateKey::from_seed([31; 32]);
+    let invite_key = TakePartKey::from_seed([31; 32]);
     let street = author(&organiser_key(), 6, NOW);
     let doc = new_link(&invitation, &street, |doc| {
         protect(doc, street_key.public());
-        doc.put(ROOT, linli_sync::participate_key::PARTICIPATE_KEY_FIELD, ScalarValue::Bytes(invite_key.public().to_vec())).unwrap();
+        doc.put(ROOT, linli_sync::take_part_key::TAKE_PART_KEY_FIELD, ScalarValue::Bytes(invite_key.public().to_vec())).unwrap();
     });
     let mut net = Network::new();
     let (upper, relay) = (net.add_device("upper"), net.add_relay("relay"));
@@ -678,7 +678,7 @@ fn the_upper_space_writes_nothing_of_the_lower_half_through_a_change_without_dep
     net.run_until_quiet();
     assert!(net.nodes[relay].saw(|e| matches!(e, RepoEvent::ChangesRefused { reason, .. } if reason.contains("first change"))));
     let stored = net.nodes[relay].repo.document(&link_id).unwrap();
-    assert_eq!(linli_sync::participate_key::participate_protection(stored), Some(invite_key.public()));
+    assert_eq!(linli_sync::take_part_key::take_part_protection(stored), Some(invite_key.public()));
 }
 
 #[test]

@@ -16,8 +16,8 @@ use linli_sync::automerge::sync::{Message as SyncMessage, MessageVersion};
 use linli_sync::automerge::transaction::Transactable;
 use linli_sync::automerge::{AutoCommit, Change, ObjType, ROOT, ReadDoc, ScalarValue};
 use linli_sync::capability::protect;
-use linli_sync::participate_key::PARTICIPATE_KEY_FIELD;
-use linli_sync::{Access, DocumentId, MemberKey, MemberSignature, Message, ParticipateKey, RepoError, RepoEvent, WriteKey, codec};
+use linli_sync::take_part_key::TAKE_PART_KEY_FIELD;
+use linli_sync::{Access, DocumentId, MemberKey, MemberSignature, Message, RepoError, RepoEvent, TakePartKey, WriteKey, codec};
 use support::sim::Network;
 
 const LINK: DocumentId = DocumentId::from_bytes([61; 16]);
@@ -51,8 +51,8 @@ struct Linked {
     clerk_key: MemberKey,
     community_key: MemberKey,
     resident_key: MemberKey,
-    invitation: ParticipateKey,
-    own: ParticipateKey,
+    invitation: TakePartKey,
+    own: TakePartKey,
 }
 
 fn departments(roads_members: &[&MemberKey]) -> BTreeMap<String, Department> {
@@ -75,8 +75,8 @@ fn invited() -> Linked {
         net.add_device("resident"),
     );
     let upper = WriteKey::from_seed([1; 32]);
-    let invitation = ParticipateKey::from_seed([2; 32]);
-    let own = ParticipateKey::from_seed([3; 32]);
+    let invitation = TakePartKey::from_seed([2; 32]);
+    let own = TakePartKey::from_seed([3; 32]);
     let (street_key, clerk_key, community_key, resident_key) =
         (MemberKey::from_seed([10; 32]), MemberKey::from_seed([11; 32]), MemberKey::from_seed([12; 32]), MemberKey::from_seed([13; 32]));
     for (node, key) in [(street, &street_key), (street_clerk, &clerk_key), (community, &community_key), (resident, &resident_key)] {
@@ -84,7 +84,7 @@ fn invited() -> Linked {
     }
     net.nodes[street].repo.hold_write_key(LINK, upper.clone());
     net.nodes[street_clerk].repo.hold_write_key(LINK, upper.clone());
-    net.nodes[community].repo.hold_participate_key(LINK, invitation.clone());
+    net.nodes[community].repo.hold_take_part_key(LINK, invitation.clone());
     let invite = Invitation {
         upper_space: "street-space".into(),
         upper_name: "Gulou Street".into(),
@@ -94,7 +94,7 @@ fn invited() -> Linked {
     };
     let doc = new_link(&invite, &author(&street_key, 1, 0), |doc| {
         protect(doc, upper.public());
-        doc.put(ROOT, PARTICIPATE_KEY_FIELD, ScalarValue::Bytes(invitation.public().to_vec())).unwrap();
+        doc.put(ROOT, TAKE_PART_KEY_FIELD, ScalarValue::Bytes(invitation.public().to_vec())).unwrap();
     });
     net.create(street, LINK, doc);
     let street_link = net.connect(street, street_relay);
@@ -132,18 +132,18 @@ fn acceptance() -> Acceptance {
     Acceptance { lower_space: "community-space".into(), lower_name: "Sanfang Community".into(), lower_relay: "wss://community.example".into(), shares: Shares::default() }
 }
 
-/// The community accepts, moving the link's participate key to one only it holds.
+/// The community accepts, moving the link's take-part key to one only it holds.
 fn accept(l: &mut Linked) {
     let me = author(&l.community_key, 2, HOUR);
     let own = l.own.public();
     l.net.change(l.community, LINK, |doc| {
         LinkEditor::new(doc, &me)
             .accept(&acceptance(), |doc| {
-                linli_sync::participate_key::move_participate_key(doc, own);
+                linli_sync::take_part_key::move_take_part_key(doc, own);
             })
             .unwrap()
     });
-    l.net.nodes[l.community].repo.hold_participate_key(LINK, l.own.clone());
+    l.net.nodes[l.community].repo.hold_take_part_key(LINK, l.own.clone());
     l.net.run_until_quiet();
 }
 
@@ -205,7 +205,7 @@ fn a_request_escalated_by_a_community_is_claimed_answered_and_resolved_by_the_st
         assert_eq!(link.state(), LinkState::Active, "node {node}");
         assert_eq!(link.lower.name, "Sanfang Community");
     }
-    assert_eq!(l.net.nodes[l.community].repo.access(&LINK), Access::Participate);
+    assert_eq!(l.net.nodes[l.community].repo.access(&LINK), Access::TakePart);
     assert_eq!(l.net.nodes[l.resident].repo.access(&LINK), Access::View);
 
     // The community publishes its digest and escalates a request to the roads department.
@@ -373,7 +373,7 @@ fn a_device_dials_the_other_sides_relay_for_the_link_alone_and_that_relay_never_
     let mut space = AutoCommit::new();
     space.put(ROOT, "name", "Sanfang Community").unwrap();
     l.net.create(phone, COMMUNITY_SPACE, space);
-    l.net.nodes[phone].repo.hold_participate_key(LINK, l.own.clone());
+    l.net.nodes[phone].repo.hold_take_part_key(LINK, l.own.clone());
     l.net.connect(phone, l.community_relay);
     l.net.find(phone, LINK);
     // The street's relay is dialled for the link alone.

@@ -15,8 +15,8 @@ use linli_core::{Acceptance, Author, Department, Digest, Escalation, Invitation,
 use linli_sync::automerge::transaction::Transactable;
 use linli_sync::automerge::{ROOT, ScalarValue};
 use linli_sync::capability::protect;
-use linli_sync::participate_key::PARTICIPATE_KEY_FIELD;
-use linli_sync::{DocumentId, MemberKey, ParticipateKey, RepoError, RepoEvent, WriteKey};
+use linli_sync::take_part_key::TAKE_PART_KEY_FIELD;
+use linli_sync::{DocumentId, MemberKey, RepoError, RepoEvent, TakePartKey, WriteKey};
 use proptest::prelude::*;
 use support::sim::Network;
 
@@ -79,7 +79,7 @@ struct World {
     /// Each device's links (to its own side's relay, and for the community to the street's).
     links: Vec<Vec<u64>>,
     relays: [usize; 2],
-    own: ParticipateKey,
+    own: TakePartKey,
     clock: i64,
 }
 
@@ -88,8 +88,8 @@ impl World {
         let mut net = Network::shuffled(seed);
         net.duplicate_one_in = Some(7);
         let upper = WriteKey::from_seed([1; 32]);
-        let invitation = ParticipateKey::from_seed([2; 32]);
-        let own = ParticipateKey::from_seed([3; 32]);
+        let invitation = TakePartKey::from_seed([2; 32]);
+        let own = TakePartKey::from_seed([3; 32]);
         let relays = [net.add_relay("street-relay"), net.add_relay("community-relay")];
         let keys: Vec<MemberKey> = (0..4).map(|n| MemberKey::from_seed([10 + n as u8; 32])).collect();
         let devices: Vec<usize> = (0..4).map(|n| net.add_device(&format!("device{n}"))).collect();
@@ -109,11 +109,11 @@ impl World {
         let first = Author { member: MemberId::from_public_key(keys[0].public()), session: [1; 8], now: Timestamp(0) };
         let doc = new_link(&invite, &first, |doc| {
             protect(doc, upper.public());
-            doc.put(ROOT, PARTICIPATE_KEY_FIELD, ScalarValue::Bytes(invitation.public().to_vec())).unwrap();
+            doc.put(ROOT, TAKE_PART_KEY_FIELD, ScalarValue::Bytes(invitation.public().to_vec())).unwrap();
         });
         net.nodes[devices[0]].repo.hold_write_key(LINK, upper.clone());
         net.nodes[devices[1]].repo.hold_write_key(LINK, upper);
-        net.nodes[devices[2]].repo.hold_participate_key(LINK, invitation);
+        net.nodes[devices[2]].repo.hold_take_part_key(LINK, invitation);
         net.create(devices[0], LINK, doc);
         net.connect(relays[1], relays[0]);
         let mut links = Vec::new();
@@ -126,7 +126,7 @@ impl World {
         net.run_until_quiet();
         // Device 3 will hold the community's own key once device 2 has accepted with it (in the
         // app: sealed in the community's space); until the acceptance reaches it, it only reads.
-        net.nodes[devices[3]].repo.hold_participate_key(LINK, own.clone());
+        net.nodes[devices[3]].repo.hold_take_part_key(LINK, own.clone());
         World { net, devices, keys, links, relays, own, clock: 10 }
     }
 
@@ -176,12 +176,12 @@ impl World {
                         let accepted = std::cell::Cell::new(false);
                         self.act(device, |e| {
                             // Accepting twice is refused by the editor; the first one moves the key.
-                            accepted.set(e.accept(&acceptance, |doc| linli_sync::participate_key::move_participate_key(doc, own)).is_ok());
+                            accepted.set(e.accept(&acceptance, |doc| linli_sync::take_part_key::move_take_part_key(doc, own)).is_ok());
                             Ok(())
                         });
                         if accepted.get() {
                             let key = self.own.clone();
-                            self.net.nodes[self.devices[2]].repo.hold_participate_key(LINK, key);
+                            self.net.nodes[self.devices[2]].repo.hold_take_part_key(LINK, key);
                         }
                     }
                     Act::Publish(n) if !street => {
@@ -266,7 +266,7 @@ proptest! {
         for change in first.get_changes(&[]) {
             let Some(device) = (0..4).find(|d| change.actor_id().to_bytes().starts_with(&world.keys[*d].public())) else { continue };
             let before = first.fork_at(change.deps()).expect("its dependencies are there");
-            let tier = if device < 2 { Tier::Edit } else { Tier::Participate };
+            let tier = if device < 2 { Tier::Edit } else { Tier::TakePart };
             let candidate = Candidate { change: &change, tier, member: Some(MemberId::from_public_key(world.keys[device].public())) };
             prop_assert!(review(&before, Regime::Legacy, &[candidate]).remove(0).is_ok(), "change {:?} by device {}", change.message(), device);
         }

@@ -1,4 +1,4 @@
-//! The participate tier on the simulated network: residents with a take-part link sign, raise and
+//! The take-part tier on the simulated network: residents with a take-part link sign, raise and
 //! comment through relays; what a resident may not do is refused by every peer, and the device
 //! that sent it hears why (docs/capabilities.md).
 
@@ -9,8 +9,8 @@ use linli_sync::automerge::sync::{Message as SyncMessage, MessageVersion};
 use linli_sync::automerge::{AutoCommit, Change};
 use linli_sync::capability::protect;
 use linli_sync::home_relay::{RelayKey, home};
-use linli_sync::participate_key::set_participate_key;
-use linli_sync::{Access, DocumentId, MemberKey, MemberSignature, Message, ParticipateKey, RepoError, RepoEvent, WriteKey, codec};
+use linli_sync::take_part_key::set_take_part_key;
+use linli_sync::{Access, DocumentId, MemberKey, MemberSignature, Message, RepoError, RepoEvent, TakePartKey, WriteKey, codec};
 use support::sim::Network;
 
 /// The space: its ID certifies its write key.
@@ -45,7 +45,7 @@ struct Village {
     resident: usize,
     resident_link: u64,
     resident_key: MemberKey,
-    take_part: ParticipateKey,
+    take_part: TakePartKey,
     write: WriteKey,
 }
 
@@ -58,7 +58,7 @@ fn village() -> Village {
 fn village_with(relay_key: Option<RelayKey>) -> Village {
     let mut net = Network::new();
     let write = WriteKey::from_seed([1; 32]);
-    let take_part = ParticipateKey::from_seed([2; 32]);
+    let take_part = TakePartKey::from_seed([2; 32]);
     let organiser_key = MemberKey::from_seed([10; 32]);
     let resident_key = MemberKey::from_seed([11; 32]);
     let (organiser, relay1, relay2, resident) = (net.add_device("organiser"), net.add_relay("relay1"), net.add_relay("relay2"), net.add_device("resident"));
@@ -67,7 +67,7 @@ fn village_with(relay_key: Option<RelayKey>) -> Village {
     let lin = author(&organiser_key, 1);
     let mut doc = new_space_with("Sanfang", &lin, |doc| {
         protect(doc, write.public());
-        set_participate_key(doc, &take_part, &write);
+        set_take_part_key(doc, &take_part, &write);
     });
     let mut editor = Editor::new(&mut doc, &lin);
     editor.create_pledge(&pledge(), PledgeDraft { title: "Quiet after 22:00".into(), goal: 10, ..Default::default() }).unwrap();
@@ -80,11 +80,11 @@ fn village_with(relay_key: Option<RelayKey>) -> Village {
     net.connect(organiser, relay1);
     net.connect(relay2, relay1);
     net.nodes[resident].repo.hold_member_key(resident_key.clone());
-    net.nodes[resident].repo.hold_participate_key(*SPACE, take_part.clone());
+    net.nodes[resident].repo.hold_take_part_key(*SPACE, take_part.clone());
     let resident_link = net.connect(resident, relay2);
     net.find(resident, *SPACE);
     net.run_until_quiet();
-    assert_eq!(net.nodes[resident].repo.access(&SPACE), Access::Participate);
+    assert_eq!(net.nodes[resident].repo.access(&SPACE), Access::TakePart);
     assert_eq!(net.nodes[organiser].repo.access(&SPACE), Access::Edit);
     Village { net, organiser, relay1, relay2, resident, resident_link, resident_key, take_part, write }
 }
@@ -297,8 +297,8 @@ fn stopping_old_take_part_links_stops_them_and_a_new_link_works() {
     let mut v = village();
     resident_does(&mut v, |e| e.join("Ann", "").unwrap());
     v.net.run_until_quiet();
-    let new = ParticipateKey::from_seed([3; 32]);
-    let fx = v.net.nodes[v.organiser].repo.set_participate_key(*SPACE, new.clone()).expect("the organiser holds the write key");
+    let new = TakePartKey::from_seed([3; 32]);
+    let fx = v.net.nodes[v.organiser].repo.set_take_part_key(*SPACE, new.clone()).expect("the organiser holds the write key");
     v.net.apply(v.organiser, fx);
     v.net.run_until_quiet();
     assert_eq!(v.net.nodes[v.resident].repo.access(&SPACE), Access::View, "the old take-part link now only reads");
@@ -310,12 +310,12 @@ fn stopping_old_take_part_links_stops_them_and_a_new_link_works() {
     v.net.run_until_quiet();
     assert_eq!(refused_at(&v.net, v.relay2), 1);
     // With the new link (say from the new poster), the same resident takes part again.
-    v.net.nodes[v.resident].repo.hold_participate_key(*SPACE, new);
+    v.net.nodes[v.resident].repo.hold_take_part_key(*SPACE, new);
     resident_does(&mut v, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
     v.net.run_until_quiet();
     assert_eq!(space(&v.net, v.organiser).pledges[pledge().as_str()].signature_count(), 1);
     // Organisers open the new link from the space (it is sealed under the write key).
-    assert_eq!(v.net.nodes[v.organiser].repo.participate_key(&SPACE).map(|k| k.public()), Some(ParticipateKey::from_seed([3; 32]).public()));
+    assert_eq!(v.net.nodes[v.organiser].repo.take_part_key(&SPACE).map(|k| k.public()), Some(TakePartKey::from_seed([3; 32]).public()));
 }
 
 #[test]
@@ -324,7 +324,7 @@ fn moving_the_write_key_keeps_the_take_part_link_working() {
     let fx = v.net.nodes[v.organiser].repo.rotate_write_key(*SPACE, WriteKey::from_seed([4; 32])).expect("holds the key");
     v.net.apply(v.organiser, fx);
     v.net.run_until_quiet();
-    assert_eq!(v.net.nodes[v.organiser].repo.participate_key(&SPACE).map(|k| k.public()), Some(v.take_part.public()), "resealed under the new key");
+    assert_eq!(v.net.nodes[v.organiser].repo.take_part_key(&SPACE).map(|k| k.public()), Some(v.take_part.public()), "resealed under the new key");
     resident_does(&mut v, |e| e.join("Ann", "").unwrap());
     resident_does(&mut v, |e| e.sign_pledge(&pledge(), "Ann").unwrap());
     v.net.run_until_quiet();

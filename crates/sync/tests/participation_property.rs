@@ -11,8 +11,8 @@ use linli_core::{Author, Editor, ItemId, MemberId, NoticeDraft, Place, PledgeDra
 use linli_sync::automerge::sync::{Message as SyncMessage, MessageVersion};
 use linli_sync::automerge::{AutoCommit, Change, ChangeHash};
 use linli_sync::capability::protect;
-use linli_sync::participate_key::set_participate_key;
-use linli_sync::{DocumentId, MemberKey, Message, ParticipateKey, WriteKey, codec};
+use linli_sync::take_part_key::set_take_part_key;
+use linli_sync::{DocumentId, MemberKey, Message, TakePartKey, WriteKey, codec};
 use proptest::prelude::*;
 use support::sim::Network;
 
@@ -97,7 +97,7 @@ struct World {
     devices: Vec<usize>,
     keys: Vec<MemberKey>,
     links: Vec<Option<u64>>,
-    take_part: ParticipateKey,
+    take_part: TakePartKey,
     forged: Vec<ChangeHash>,
     clock: i64,
 }
@@ -107,14 +107,14 @@ impl World {
         let mut net = Network::shuffled(seed);
         net.duplicate_one_in = Some(7);
         let write = WriteKey::from_seed([1; 32]);
-        let take_part = ParticipateKey::from_seed([2; 32]);
+        let take_part = TakePartKey::from_seed([2; 32]);
         let relay = net.add_relay("relay");
         let keys: Vec<MemberKey> = (0..devices).map(|n| MemberKey::from_seed([10 + n as u8; 32])).collect();
         let ids: Vec<usize> = (0..devices).map(|n| net.add_device(&format!("device{n}"))).collect();
         let lin = Author { member: MemberId::from_public_key(keys[0].public()), session: [1; 8], now: Timestamp(1) };
         let mut doc = new_space_with("Sanfang", &lin, |doc| {
             protect(doc, write.public());
-            set_participate_key(doc, &take_part, &write);
+            set_take_part_key(doc, &take_part, &write);
         });
         let mut editor = Editor::new(&mut doc, &lin);
         editor.create_pledge(&pledge(), PledgeDraft { title: "Quiet after 22:00".into(), ..Default::default() }).unwrap();
@@ -124,7 +124,7 @@ impl World {
         for (n, id) in ids.iter().enumerate() {
             net.nodes[*id].repo.hold_member_key(keys[n].clone());
             if n > 0 {
-                net.nodes[*id].repo.hold_participate_key(SPACE, take_part.clone());
+                net.nodes[*id].repo.hold_take_part_key(SPACE, take_part.clone());
             }
         }
         net.create(ids[0], SPACE, doc);
@@ -252,7 +252,7 @@ fn residents_changes_pass(doc: &mut AutoCommit, residents: &[MemberKey]) -> Resu
         let actor = change.actor_id().to_bytes();
         let Some(key) = residents.iter().find(|k| actor.starts_with(&k.public())) else { continue };
         let before = doc.fork_at(change.deps()).map_err(|e| e.to_string())?;
-        let candidate = Candidate { change: &change, tier: Tier::Participate, member: Some(MemberId::from_public_key(key.public())) };
+        let candidate = Candidate { change: &change, tier: Tier::TakePart, member: Some(MemberId::from_public_key(key.public())) };
         if let Err(refusal) = review(&before, Regime::Legacy, &[candidate]).remove(0) {
             return Err(format!("change {} ({:?}) broke a rule: {refusal}", change.hash(), change.message()));
         }

@@ -294,7 +294,7 @@ pub enum Phase {
 pub enum Access {
     Open,
     Edit,
-    Participate,
+    TakePart,
     View,
 }
 

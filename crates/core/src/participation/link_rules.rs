@@ -1,6 +1,6 @@
 //! The rules of a link document with a certified ID (`linli_model::link`), operation by
 //! operation. The upper space signs with the link's write key (the edit tier), the lower space with
-//! its participate key (the participate tier, with its organiser's member key); each writes only
+//! its take-part key (the take-part tier, with its organiser's member key); each writes only
 //! its own half, and what each writes fits the link's shape (`schema.rs`). What a link is — its
 //! kind, its keys, its two halves — is fixed by its first change, which the sync layer admits only
 //! under the key its ID certifies. The table in docs/capabilities.md ("Linked spaces") is this file
@@ -34,7 +34,7 @@ const SIGNED_BY_ORGANISER: &str = "a lower space's change must be signed with it
 /// covers it, if any.
 pub(crate) fn review(placed: &Placed<'_>, tier: Tier, member: Option<&str>) -> Result<(), Broken> {
     let broken = |path: String, reason| Broken { path, reason };
-    if tier == Tier::Participate && member.is_none() {
+    if tier == Tier::TakePart && member.is_none() {
         return Err(broken(String::new(), SIGNED_BY_ORGANISER));
     }
     let mut made: BTreeMap<Vec<String>, (&'static Shape, Vec<String>)> = BTreeMap::new();
@@ -84,7 +84,7 @@ fn judge_op(
     }
     match tier {
         Tier::Edit => upper_op(placed, op, target, member),
-        Tier::Participate => lower_op(placed, op, target),
+        Tier::TakePart => lower_op(placed, op, target),
     }
 }
 

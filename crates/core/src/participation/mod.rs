@@ -5,7 +5,7 @@
 //! - **edit** (the write key: organisers) may change everything but what belongs to a member:
 //!   another member's entry, signature or vote, an existing comment, who raised a request, a
 //!   request's confirmation; and it may never remove or replace what holds those;
-//! - **participate** (the take-part link: residents) may only join as itself, sign and withdraw
+//! - **take part** (the take-part link: residents) may only join as itself, sign and withdraw
 //!   its own signature, raise a request as itself, add details to and confirm its own request,
 //!   add comments as itself, and cast its own vote.
 //!

@@ -11,7 +11,7 @@ use crate::{MemberId, item_mark_of};
 /// Most operations one change may hold: a resident's (a request raised with a description of
 /// 4,000 characters, the most its form takes, and its fields), an organiser's (a meeting's
 /// minutes of 200,000).
-const MAX_OPS_PARTICIPATE: usize = 5_000;
+const MAX_OPS_TAKE_PART: usize = 5_000;
 const MAX_OPS_EDIT: usize = 250_000;
 /// Most operations a resident's change may make on what was there before it (the rest go into
 /// objects it makes): details added to a request, 2,000 characters at most in its form. Automerge
@@ -19,7 +19,7 @@ const MAX_OPS_EDIT: usize = 250_000;
 /// when the change is not built on a peer's current heads (a removal of a character one head
 /// behind: about 8 µs on a 10,000-item space), so this is what bounds the costliest change a
 /// take-part link may send.
-const MAX_IN_PLACE_PARTICIPATE: usize = 2_500;
+const MAX_IN_PLACE_TAKE_PART: usize = 2_500;
 pub(crate) const TOO_LARGE: &str = "this change is larger than one change may be";
 
 /// Reviews `candidates`, each against `doc` as it was at the change's dependencies (which must be
@@ -46,7 +46,7 @@ pub(crate) const TOO_LARGE: &str = "this change is larger than one change may be
 /// assert_eq!(verdicts, vec![Ok(Default::default())]);
 ///
 /// // The same change through a take-part link (a resident's) is refused: residents post no notices.
-/// let as_resident = Candidate { tier: Tier::Participate, ..candidate };
+/// let as_resident = Candidate { tier: Tier::TakePart, ..candidate };
 /// assert!(review(&doc, Regime::Certified, &[as_resident])[0].is_err());
 /// ```
 pub fn review(doc: &AutoCommit, regime: Regime, candidates: &[Candidate<'_>]) -> Vec<Result<Admitted, Refusal>> {
@@ -58,14 +58,14 @@ fn review_one(doc: &AutoCommit, regime: Regime, candidate: &Candidate<'_>) -> Re
     let refuse = |path: String, reason: &'static str| Refusal { change: hash, path, reason };
     let most = match candidate.tier {
         Tier::Edit => MAX_OPS_EDIT,
-        Tier::Participate => MAX_OPS_PARTICIPATE,
+        Tier::TakePart => MAX_OPS_TAKE_PART,
     };
     if candidate.change.len() > most {
         return Err(refuse(String::new(), TOO_LARGE));
     }
     let expanded = candidate.change.decode();
     let placed = ops::place(doc, &expanded).map_err(|(path, reason)| refuse(path, reason))?;
-    if candidate.tier == Tier::Participate && placed.ops.iter().filter(|op| !op.in_new_object).count() > MAX_IN_PLACE_PARTICIPATE {
+    if candidate.tier == Tier::TakePart && placed.ops.iter().filter(|op| !op.in_new_object).count() > MAX_IN_PLACE_TAKE_PART {
         return Err(refuse(String::new(), TOO_LARGE));
     }
     let member = candidate.member.filter(MemberId::is_keyed).map(|m| m.to_string());

@@ -11,7 +11,7 @@ pub enum Tier {
     /// Signed with the space's write key (an organiser's edit link).
     Edit,
     /// Signed with a member key and the take-part key (a resident's take-part link).
-    Participate,
+    TakePart,
 }
 
 /// Which rules a document follows: fixed by how its ID was made, so no change can move it.

@@ -14,7 +14,7 @@
 //!   that made an entry there always built on it before making another. Items, comments,
 //!   signatures, votes and requests are never removed, replaced or overwritten, by anyone.
 //!
-//! Then the table: a resident's change (the participate tier) may write only their own entries;
+//! Then the table: a resident's change (the take-part tier) may write only their own entries;
 //! an organiser's (the edit tier) anything but what belongs to a member.
 
 use std::collections::{BTreeMap, HashMap};
@@ -76,7 +76,7 @@ const TIME_SLACK_MS: i64 = 10 * 60 * 1000;
 
 /// Reviews a change to a certified space, operation by operation.
 pub(crate) fn review(placed: &Placed<'_>, writer: &Writer<'_>) -> Result<Admitted, Broken> {
-    if writer.tier == Tier::Participate && writer.member.is_none() {
+    if writer.tier == Tier::TakePart && writer.member.is_none() {
         return Err(Broken { path: String::new(), reason: "a resident's change must be signed with their member key" });
     }
     let mut judge = Judge {
@@ -156,7 +156,7 @@ impl Judge<'_, '_> {
         {
             return Err(schema::REQUIRED_FIELD);
         }
-        if self.writer.tier == Tier::Participate
+        if self.writer.tier == Tier::TakePart
             && shape.is_time()
             && target.last() != Some(&"due")
             && let Some(ScalarValue::Int(ms)) = op.value()
@@ -521,7 +521,7 @@ impl Judge<'_, '_> {
                 _ => {}
             }
         }
-        if self.writer.tier == Tier::Participate {
+        if self.writer.tier == Tier::TakePart {
             let me = self.writer.member.unwrap_or_default();
             if self.entries > RESIDENT_ENTRIES_PER_CHANGE {
                 return Err(broken(&[], FEW_AT_A_TIME));

@@ -41,7 +41,7 @@ pub fn review_for_sync(document: &DocumentId, doc: &AutoCommit, changes: &[Revie
             change: c.change,
             tier: match c.tier {
                 linli_sync::Tier::Edit => Tier::Edit,
-                linli_sync::Tier::Participate => Tier::Participate,
+                linli_sync::Tier::TakePart => Tier::TakePart,
             },
             member: c.member.map(MemberId::from_public_key),
         })

@@ -195,14 +195,14 @@ fn every_editor_operation_fits_the_rules_of_its_tier() {
         e.edit_notice(&s.notice, NoticeDraft::new("Lift repair", "Monday")).unwrap();
         e.restore(ItemKind::Notice, s.notice.as_str(), e_first_notice_change(&s)).unwrap();
     });
-    let resident = |act: &dyn Fn(&mut Editor<'_>)| edit_as(&s, Tier::Participate, RESIDENT, |e| act(e)).unwrap();
+    let resident = |act: &dyn Fn(&mut Editor<'_>)| edit_as(&s, Tier::TakePart, RESIDENT, |e| act(e)).unwrap();
     resident(&|e| e.join("Ann Wu", "").unwrap());
     resident(&|e| e.withdraw_signature(&s.pledge).unwrap());
     resident(&|e| e.add_request_details(&s.request, "It flickers").unwrap());
     resident(&|e| e.confirm_request(&s.request, false).unwrap());
     resident(&|e| e.comment_on_notice(&s.notice, &id(RESIDENT, 50), "Thanks").unwrap());
     resident(&|e| e.vote(&s.consultation, &["no".to_owned()]).unwrap());
-    let neighbour = |act: &dyn Fn(&mut Editor<'_>)| edit_as(&s, Tier::Participate, NEIGHBOUR, |e| act(e)).unwrap();
+    let neighbour = |act: &dyn Fn(&mut Editor<'_>)| edit_as(&s, Tier::TakePart, NEIGHBOUR, |e| act(e)).unwrap();
     let joined = neighbour(&|e| e.join("Bo", "").unwrap());
     assert!(joined.joins, "a new member entry counts as joining");
     neighbour(&|e| {
@@ -227,7 +227,7 @@ fn an_entry_is_whole_and_of_its_kind_or_it_is_refused() {
     let s = sample();
     // A signature with a name and no date (the reader would have had to leave out the pledge).
     refused(
-        review_as(&s, Tier::Participate, NEIGHBOUR, |doc| {
+        review_as(&s, Tier::TakePart, NEIGHBOUR, |doc| {
             Editor::new(doc, &author(NEIGHBOUR)).join("Bo", "").unwrap();
             let signatures = at(doc, &["pledges", s.pledge.as_str(), "signatures"]);
             let mine = doc.put_object(&signatures, me(NEIGHBOUR).as_str(), ObjType::Map).unwrap();
@@ -237,7 +237,7 @@ fn an_entry_is_whole_and_of_its_kind_or_it_is_refused() {
     );
     // A date as an Automerge timestamp, not the integer every Linli writes.
     refused(
-        review_as(&s, Tier::Participate, RESIDENT, |doc| {
+        review_as(&s, Tier::TakePart, RESIDENT, |doc| {
             let mine = at(doc, &["pledges", s.pledge.as_str(), "signatures", &me(RESIDENT)]);
             doc.put(&mine, "withdrawn_at", ScalarValue::Timestamp(5)).unwrap();
         }),
@@ -245,7 +245,7 @@ fn an_entry_is_whole_and_of_its_kind_or_it_is_refused() {
     );
     // A comment that is only an author.
     refused(
-        review_as(&s, Tier::Participate, RESIDENT, |doc| {
+        review_as(&s, Tier::TakePart, RESIDENT, |doc| {
             let comments = at(doc, &["notices", s.notice.as_str(), "comments"]);
             let comment = doc.put_object(&comments, id(RESIDENT, 60).as_str(), ObjType::Map).unwrap();
             doc.put(&comment, "author", me(RESIDENT)).unwrap();
@@ -254,7 +254,7 @@ fn an_entry_is_whole_and_of_its_kind_or_it_is_refused() {
     );
     // An empty vote.
     refused(
-        review_as(&s, Tier::Participate, RESIDENT, |doc| {
+        review_as(&s, Tier::TakePart, RESIDENT, |doc| {
             let votes = at(doc, &["consultations", s.consultation.as_str(), "votes"]);
             doc.put_object(&votes, me(RESIDENT).as_str(), ObjType::Map).unwrap();
         }),
@@ -262,7 +262,7 @@ fn an_entry_is_whole_and_of_its_kind_or_it_is_refused() {
     );
     // A field no entry has, and a field of the wrong kind.
     refused(
-        review_as(&s, Tier::Participate, RESIDENT, |doc| {
+        review_as(&s, Tier::TakePart, RESIDENT, |doc| {
             let mine = at(doc, &["members", &me(RESIDENT)]);
             doc.put(&mine, "badge", "admin").unwrap();
         }),
@@ -277,7 +277,7 @@ fn an_entry_is_whole_and_of_its_kind_or_it_is_refused() {
     );
     // Removing a field every such entry has.
     refused(
-        review_as(&s, Tier::Participate, RESIDENT, |doc| {
+        review_as(&s, Tier::TakePart, RESIDENT, |doc| {
             let mine = at(doc, &["pledges", s.pledge.as_str(), "signatures", &me(RESIDENT)]);
             doc.delete(&mine, "signed_at").unwrap();
         }),
@@ -296,18 +296,18 @@ fn an_entry_is_whole_and_of_its_kind_or_it_is_refused() {
 #[test]
 fn what_one_member_may_store_is_bounded() {
     let s = sample();
-    refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.comment_on_notice(&s.notice, &id(RESIDENT, 61), &"x".repeat(500_000)).unwrap()), super::schema::TOO_LONG);
-    refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.add_request_details(&s.request, &"字".repeat(11_000)).unwrap()), TOO_LARGE);
+    refused(edit_as(&s, Tier::TakePart, RESIDENT, |e| e.comment_on_notice(&s.notice, &id(RESIDENT, 61), &"x".repeat(500_000)).unwrap()), super::schema::TOO_LONG);
+    refused(edit_as(&s, Tier::TakePart, RESIDENT, |e| e.add_request_details(&s.request, &"字".repeat(11_000)).unwrap()), TOO_LARGE);
     // A description grown past its size, 2,000 characters at a time.
     let mut grown = s.doc.clone();
     for _ in 0..4 {
         Editor::new(&mut grown, &author(RESIDENT)).add_request_details(&s.request, &"字".repeat(2_000)).unwrap();
     }
     let grown = Sample { doc: grown, ..sample() };
-    refused(edit_as(&grown, Tier::Participate, RESIDENT, |e| e.add_request_details(&s.request, &"字".repeat(2_000)).unwrap()), super::schema::TOO_LONG);
+    refused(edit_as(&grown, Tier::TakePart, RESIDENT, |e| e.add_request_details(&s.request, &"字".repeat(2_000)).unwrap()), super::schema::TOO_LONG);
     // Four comments in one change.
     refused(
-        review_as(&s, Tier::Participate, RESIDENT, |doc| {
+        review_as(&s, Tier::TakePart, RESIDENT, |doc| {
             let comments = at(doc, &["notices", s.notice.as_str(), "comments"]);
             for k in 62..66 {
                 let comment = doc.put_object(&comments, id(RESIDENT, k).as_str(), ObjType::Map).unwrap();
@@ -319,7 +319,7 @@ fn what_one_member_may_store_is_bounded() {
         FEW_AT_A_TIME,
     );
     // Twenty thousand operations (renaming oneself over and over).
-    let verdict = review_as(&s, Tier::Participate, RESIDENT, |doc| {
+    let verdict = review_as(&s, Tier::TakePart, RESIDENT, |doc| {
         let mine = at(doc, &["members", &me(RESIDENT)]);
         for n in 0..20_000 {
             doc.put(&mine, "name", format!("Ann {n}")).unwrap();
@@ -332,14 +332,14 @@ fn what_one_member_may_store_is_bounded() {
     let mut long = s.doc.clone();
     Editor::new(&mut long, &author(RESIDENT)).add_request_details(&s.request, &"d".repeat(3_000)).unwrap();
     let long = Sample { doc: long, ..sample() };
-    edit_as(&long, Tier::Participate, RESIDENT, |e| e.add_request_details(&s.request, &"e".repeat(2_000)).unwrap()).expect("details of 2,000 characters");
-    let verdict = review_as(&long, Tier::Participate, RESIDENT, |doc| {
+    edit_as(&long, Tier::TakePart, RESIDENT, |e| e.add_request_details(&s.request, &"e".repeat(2_000)).unwrap()).expect("details of 2,000 characters");
+    let verdict = review_as(&long, Tier::TakePart, RESIDENT, |doc| {
         let description = at(doc, &["tasks", s.request.as_str(), "description"]);
         doc.splice_text(&description, 0, 3_000, "").unwrap();
     });
     assert_eq!(verdict.map_err(|r| r.reason), Err(TOO_LARGE));
     // A request raised with a description of 4,000 characters (the most its form takes) fits.
-    edit_as(&s, Tier::Participate, RESIDENT, |e| {
+    edit_as(&s, Tier::TakePart, RESIDENT, |e| {
         let draft = TaskDraft { title: "Noise".into(), description: "n".repeat(4_000), ..Default::default() };
         e.raise_request(&id(RESIDENT, 70), &s.board, &s.column, "c000000000000002", draft, Place::End).unwrap()
     })
@@ -359,7 +359,7 @@ fn no_one_makes_an_item_under_an_id_they_did_not_mark() {
         editor.join("Bo", "").unwrap();
         editor.raise_unfiled_request(&s.request, "", TaskDraft { title: "Mine now".into(), ..Default::default() }).unwrap();
     };
-    refused(review_on(&old, Tier::Participate, NEIGHBOUR, take_over), NOT_MARKED);
+    refused(review_on(&old, Tier::TakePart, NEIGHBOUR, take_over), NOT_MARKED);
     // Nor an organiser, over a resident's request or another organiser's task.
     // (Member 3 holds the edit link here: another organiser.)
     let organiser_take_over = |id: ItemId| {
@@ -372,7 +372,7 @@ fn no_one_makes_an_item_under_an_id_they_did_not_mark() {
     // Nor a neighbour's comment, from a copy older than the comment.
     let before_comment = copy_before(&s.doc, "task.comment");
     refused(
-        review_on(&before_comment, Tier::Participate, NEIGHBOUR, |doc| {
+        review_on(&before_comment, Tier::TakePart, NEIGHBOUR, |doc| {
             Editor::new(doc, &author(NEIGHBOUR)).join("Bo", "").unwrap();
             Editor::new(doc, &author(NEIGHBOUR)).comment_on_task(&s.task, &s.comment, "Not what Ann said").unwrap();
         }),
@@ -380,7 +380,7 @@ fn no_one_makes_an_item_under_an_id_they_did_not_mark() {
     );
     // The maker's own ID, where their item stands already: not a new item.
     refused(
-        review_as(&s, Tier::Participate, RESIDENT, |doc| {
+        review_as(&s, Tier::TakePart, RESIDENT, |doc| {
             let tasks = at(doc, &["tasks"]);
             doc.put_object(&tasks, s.request.as_str(), ObjType::Map).unwrap();
         }),
@@ -448,14 +448,14 @@ fn the_write_key_is_replaced_never_removed() {
     refused(review_as(&s, Tier::Edit, ORGANISER, |doc| doc.delete(ROOT, "write_key").unwrap()), KEYS);
     refused(review_as(&s, Tier::Edit, ORGANISER, |doc| doc.put(ROOT, "write_key", ScalarValue::Null).unwrap()), super::schema::WRONG_KIND);
     review_as(&s, Tier::Edit, ORGANISER, |doc| doc.put(ROOT, "write_key", ScalarValue::Bytes(vec![9; 32])).unwrap()).unwrap();
-    refused(review_as(&s, Tier::Participate, RESIDENT, |doc| doc.put(ROOT, "participate_key", ScalarValue::Bytes(vec![9; 32])).unwrap()), KEYS);
+    refused(review_as(&s, Tier::TakePart, RESIDENT, |doc| doc.put(ROOT, "participate_key", ScalarValue::Bytes(vec![9; 32])).unwrap()), KEYS);
 }
 
 #[test]
 fn organisers_name_the_home_relay_as_a_key_and_residents_cannot() {
     let s = sample();
     review_as(&s, Tier::Edit, ORGANISER, |doc| doc.put(ROOT, "home_relay", ScalarValue::Bytes(vec![7; 32])).unwrap()).unwrap();
-    refused(review_as(&s, Tier::Participate, RESIDENT, |doc| doc.put(ROOT, "home_relay", ScalarValue::Bytes(vec![7; 32])).unwrap()), KEYS);
+    refused(review_as(&s, Tier::TakePart, RESIDENT, |doc| doc.put(ROOT, "home_relay", ScalarValue::Bytes(vec![7; 32])).unwrap()), KEYS);
     refused(review_as(&s, Tier::Edit, ORGANISER, |doc| doc.put(ROOT, "home_relay", "relay.example").unwrap()), super::schema::WRONG_KIND);
 }
 
@@ -500,20 +500,20 @@ fn an_operation_replaces_only_what_stood_where_it_writes() {
     let members = at(&s.doc, &["members"]);
     let mine = at(&s.doc, &["members", &me(RESIDENT)]);
     let rename = made_change(&s.doc, RESIDENT, |doc| doc.put(&mine, "name", "Ann B").unwrap());
-    review_change(&s.doc, Tier::Participate, RESIDENT, &rename).unwrap();
+    review_change(&s.doc, Tier::TakePart, RESIDENT, &rename).unwrap();
     // What stood at the key, named again, is fine; an operation elsewhere (the organiser's
     // entry) is not, nor is one that never was.
-    review_change(&s.doc, Tier::Participate, RESIDENT, &with_first_pred(&rename, standing(&s.doc, &mine, "name"))).unwrap();
+    review_change(&s.doc, Tier::TakePart, RESIDENT, &with_first_pred(&rename, standing(&s.doc, &mine, "name"))).unwrap();
     let elsewhere = standing(&s.doc, &members, me(ORGANISER).as_str());
-    refused(review_change(&s.doc, Tier::Participate, RESIDENT, &with_first_pred(&rename, elsewhere.clone())), super::ops::REPLACES_WHAT_WAS_NOT_THERE);
+    refused(review_change(&s.doc, Tier::TakePart, RESIDENT, &with_first_pred(&rename, elsewhere.clone())), super::ops::REPLACES_WHAT_WAS_NOT_THERE);
     let never = vec![automerge::legacy::OpId::new(999_999, &author(NEIGHBOUR).actor())];
-    refused(review_change(&s.doc, Tier::Participate, RESIDENT, &with_first_pred(&rename, never)), super::ops::REPLACES_WHAT_WAS_NOT_THERE);
+    refused(review_change(&s.doc, Tier::TakePart, RESIDENT, &with_first_pred(&rename, never)), super::ops::REPLACES_WHAT_WAS_NOT_THERE);
     // A new entry (where nothing stood) that claims to replace something elsewhere.
     let join = made_change(&s.doc, NEIGHBOUR, |doc| {
         Editor::new(doc, &author(NEIGHBOUR)).join("Bo", "").unwrap();
     });
-    review_change(&s.doc, Tier::Participate, NEIGHBOUR, &join).unwrap();
-    refused(review_change(&s.doc, Tier::Participate, NEIGHBOUR, &with_first_pred(&join, elsewhere.clone())), super::ops::REPLACES_WHAT_WAS_NOT_THERE);
+    review_change(&s.doc, Tier::TakePart, NEIGHBOUR, &join).unwrap();
+    refused(review_change(&s.doc, Tier::TakePart, NEIGHBOUR, &with_first_pred(&join, elsewhere.clone())), super::ops::REPLACES_WHAT_WAS_NOT_THERE);
     // Organisers too: a list's element is overwritten again and again, naming what stands there;
     // naming another element's value is refused.
     let mut doc = s.doc.clone();
@@ -595,7 +595,7 @@ fn no_one_writes_in_another_members_name() {
 fn comments_are_only_added() {
     let s = sample();
     let path = ["tasks", s.task.as_str(), "comments", s.comment.as_str()];
-    for (tier, who) in [(Tier::Participate, RESIDENT), (Tier::Edit, ORGANISER)] {
+    for (tier, who) in [(Tier::TakePart, RESIDENT), (Tier::Edit, ORGANISER)] {
         refused(
             review_as(&s, tier, who, |doc| {
                 let comment = at(doc, &path);
@@ -618,25 +618,23 @@ fn comments_are_only_added() {
 #[test]
 fn a_resident_joins_before_taking_part() {
     let s = sample();
-    refused(edit_as(&s, Tier::Participate, NEIGHBOUR, |e| e.sign_pledge(&s.pledge, "Bo").unwrap()), JOIN_FIRST);
-    refused(edit_as(&s, Tier::Participate, NEIGHBOUR, |e| e.comment_on_notice(&s.notice, &id(NEIGHBOUR, 72), "Hi").unwrap()), JOIN_FIRST);
+    refused(edit_as(&s, Tier::TakePart, NEIGHBOUR, |e| e.sign_pledge(&s.pledge, "Bo").unwrap()), JOIN_FIRST);
+    refused(edit_as(&s, Tier::TakePart, NEIGHBOUR, |e| e.comment_on_notice(&s.notice, &id(NEIGHBOUR, 72), "Hi").unwrap()), JOIN_FIRST);
 }
 
 #[test]
 fn a_resident_writes_only_their_own_entries() {
     let s = sample();
-    refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.edit_notice(&s.notice, NoticeDraft::new("Mine", "")).unwrap()), ORGANISERS);
-    refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.record_paper_signatures(&s.pledge, &id(RESIDENT, 73), 500, "").unwrap()), ORGANISERS);
-    refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.claim_task(&s.request).unwrap()), ORGANISERS);
-    refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.join("Ann", "residents-committee").unwrap()), OWN_ENTRY);
+    refused(edit_as(&s, Tier::TakePart, RESIDENT, |e| e.edit_notice(&s.notice, NoticeDraft::new("Mine", "")).unwrap()), ORGANISERS);
+    refused(edit_as(&s, Tier::TakePart, RESIDENT, |e| e.record_paper_signatures(&s.pledge, &id(RESIDENT, 73), 500, "").unwrap()), ORGANISERS);
+    refused(edit_as(&s, Tier::TakePart, RESIDENT, |e| e.claim_task(&s.request).unwrap()), ORGANISERS);
+    refused(edit_as(&s, Tier::TakePart, RESIDENT, |e| e.join("Ann", "residents-committee").unwrap()), OWN_ENTRY);
     refused(
-        edit_as(&s, Tier::Participate, RESIDENT, |e| {
-            e.add_task(&id(RESIDENT, 74), &s.board, &s.column, TaskDraft { title: "x".into(), ..Default::default() }, Place::End).unwrap()
-        }),
+        edit_as(&s, Tier::TakePart, RESIDENT, |e| e.add_task(&id(RESIDENT, 74), &s.board, &s.column, TaskDraft { title: "x".into(), ..Default::default() }, Place::End).unwrap()),
         NEW_REQUEST,
     );
     refused(
-        review_as(&s, Tier::Participate, NEIGHBOUR, |doc| {
+        review_as(&s, Tier::TakePart, NEIGHBOUR, |doc| {
             Editor::new(doc, &author(NEIGHBOUR)).join("Bo", "").unwrap();
             let description = at(doc, &["tasks", s.request.as_str(), "description"]);
             doc.splice_text(&description, 0, 0, "Fake: ").unwrap();
@@ -649,7 +647,7 @@ fn a_resident_writes_only_their_own_entries() {
 fn a_time_a_resident_writes_is_when_they_wrote_it() {
     let s = sample();
     refused(
-        review_as(&s, Tier::Participate, RESIDENT, |doc| {
+        review_as(&s, Tier::TakePart, RESIDENT, |doc| {
             let mine = at(doc, &["pledges", s.pledge.as_str(), "signatures", &me(RESIDENT)]);
             doc.put(&mine, "signed_at", 1_i64 << 40).unwrap();
         }),
@@ -671,7 +669,7 @@ fn votes_stay_counted_a_closed_consultation_stays_closed_and_options_stay() {
     refused(review_on(&closed, Tier::Edit, ORGANISER, |doc| doc.delete(at(doc, &["consultations", s.consultation.as_str()]), "closed").unwrap()), STAYS_CLOSED);
     refused(review_on(&closed, Tier::Edit, ORGANISER, |doc| doc.put(at(doc, &["consultations", s.consultation.as_str(), "closed"]), "at", 0_i64).unwrap()), STAYS_CLOSED);
     refused(
-        review_on(&closed, Tier::Participate, RESIDENT, |doc| {
+        review_on(&closed, Tier::TakePart, RESIDENT, |doc| {
             let votes = at(doc, &["consultations", s.consultation.as_str(), "votes"]);
             let vote = doc.put_object(&votes, me(RESIDENT).as_str(), ObjType::Map).unwrap();
             let choices = doc.put_object(&vote, "choices", ObjType::Map).unwrap();
@@ -685,7 +683,7 @@ fn votes_stay_counted_a_closed_consultation_stays_closed_and_options_stay() {
     refused(review_as(&s, Tier::Edit, ORGANISER, |doc| doc.put(at(doc, &["consultations", s.consultation.as_str()]), "max_choices", 3_u64).unwrap()), FIXED_WHEN_OPENED);
     // A vote for an option the consultation does not offer.
     refused(
-        review_as(&s, Tier::Participate, RESIDENT, |doc| {
+        review_as(&s, Tier::TakePart, RESIDENT, |doc| {
             let votes = at(doc, &["consultations", s.consultation.as_str(), "votes"]);
             let vote = doc.put_object(&votes, me(RESIDENT).as_str(), ObjType::Map).unwrap();
             let choices = doc.put_object(&vote, "choices", ObjType::Map).unwrap();
@@ -744,7 +742,7 @@ fn a_change_writes_each_place_once_so_what_it_costs_a_peer_is_what_it_holds() {
     // A resident renaming themselves twice in one change (thousands of times, it cost every peer
     // a quarter of a second once the name held one such change).
     refused(
-        review_as(&s, Tier::Participate, RESIDENT, |doc| {
+        review_as(&s, Tier::TakePart, RESIDENT, |doc| {
             let mine = at(doc, &["members", me(RESIDENT).as_str()]);
             doc.put(&mine, "name", "Ann B").unwrap();
             doc.put(&mine, "name", "Ann C").unwrap();
@@ -765,7 +763,7 @@ fn a_change_writes_each_place_once_so_what_it_costs_a_peer_is_what_it_holds() {
     }
     // Removing a key and writing it once is how a reconcile writes; a third write is not.
     refused(
-        review_as(&s, Tier::Participate, RESIDENT, |doc| {
+        review_as(&s, Tier::TakePart, RESIDENT, |doc| {
             let mine = at(doc, &["members", me(RESIDENT).as_str()]);
             doc.delete(&mine, "role").unwrap();
             doc.put(&mine, "role", "").unwrap();
@@ -775,7 +773,7 @@ fn a_change_writes_each_place_once_so_what_it_costs_a_peer_is_what_it_holds() {
     );
     // What the editor writes, each place once, is admitted: a rewritten body, a renaming.
     edit_as(&s, Tier::Edit, ORGANISER, |e| e.edit_notice(&s.notice, NoticeDraft::new("Lift repair, again", "Friday the 13th, not Friday")).unwrap()).expect("an edited notice");
-    edit_as(&s, Tier::Participate, RESIDENT, |e| e.join("Ann Lee", "").unwrap()).expect("a renaming");
+    edit_as(&s, Tier::TakePart, RESIDENT, |e| e.join("Ann Lee", "").unwrap()).expect("a renaming");
 }
 
 #[test]
@@ -786,25 +784,25 @@ fn the_member_a_task_is_assigned_to_moves_it_along_and_no_one_else_with_a_take_p
     organiser.add_column(&s.board, &done, [("en".to_owned(), "Done".to_owned())].into()).unwrap();
     organiser.assign_task(&s.task, &me(RESIDENT), true).unwrap();
     // The resident it is assigned to claims it, moves it to "Done", gives it back.
-    edit_as(&s, Tier::Participate, RESIDENT, |e| e.claim_task(&s.task).unwrap()).unwrap();
-    edit_as(&s, Tier::Participate, RESIDENT, |e| e.move_task(&s.task, &done, Place::End).unwrap()).unwrap();
-    edit_as(&s, Tier::Participate, RESIDENT, |e| e.unclaim_task(&s.task).unwrap()).unwrap();
+    edit_as(&s, Tier::TakePart, RESIDENT, |e| e.claim_task(&s.task).unwrap()).unwrap();
+    edit_as(&s, Tier::TakePart, RESIDENT, |e| e.move_task(&s.task, &done, Place::End).unwrap()).unwrap();
+    edit_as(&s, Tier::TakePart, RESIDENT, |e| e.unclaim_task(&s.task).unwrap()).unwrap();
     // A neighbour it is not assigned to cannot, nor can the assignee move it off its board,
     // claim it for someone else, or move a request (its team answers it).
     refused(
-        edit_as(&s, Tier::Participate, NEIGHBOUR, |e| {
+        edit_as(&s, Tier::TakePart, NEIGHBOUR, |e| {
             e.join("Bo", "").unwrap();
             e.move_task(&s.task, &done, Place::End).unwrap();
         }),
         ASSIGNEES_ONLY,
     );
-    refused(review_as(&s, Tier::Participate, RESIDENT, |doc| doc.put(at(doc, &["tasks", s.task.as_str()]), "column", "c0ffee0000000001").unwrap()), ASSIGNEES_ONLY);
-    refused(review_as(&s, Tier::Participate, RESIDENT, |doc| doc.put(at(doc, &["tasks", s.task.as_str()]), "claimed_by", me(NEIGHBOUR)).unwrap()), ASSIGNEES_ONLY);
-    refused(review_as(&s, Tier::Participate, RESIDENT, |doc| doc.put(at(doc, &["tasks", s.task.as_str()]), "title", "Mine now").unwrap()), ORGANISERS);
+    refused(review_as(&s, Tier::TakePart, RESIDENT, |doc| doc.put(at(doc, &["tasks", s.task.as_str()]), "column", "c0ffee0000000001").unwrap()), ASSIGNEES_ONLY);
+    refused(review_as(&s, Tier::TakePart, RESIDENT, |doc| doc.put(at(doc, &["tasks", s.task.as_str()]), "claimed_by", me(NEIGHBOUR)).unwrap()), ASSIGNEES_ONLY);
+    refused(review_as(&s, Tier::TakePart, RESIDENT, |doc| doc.put(at(doc, &["tasks", s.task.as_str()]), "title", "Mine now").unwrap()), ORGANISERS);
     let mut organiser = Editor::new(&mut s.doc, &author(ORGANISER));
     organiser.assign_task(&s.request, &me(NEIGHBOUR), true).unwrap();
     refused(
-        edit_as(&s, Tier::Participate, NEIGHBOUR, |e| {
+        edit_as(&s, Tier::TakePart, NEIGHBOUR, |e| {
             e.join("Bo", "").unwrap();
             e.move_task(&s.request, &done, Place::End).unwrap();
         }),
@@ -812,7 +810,7 @@ fn the_member_a_task_is_assigned_to_moves_it_along_and_no_one_else_with_a_take_p
     );
     // Taken off the task, the resident can no longer move it.
     Editor::new(&mut s.doc, &author(ORGANISER)).assign_task(&s.task, &me(RESIDENT), false).unwrap();
-    refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.move_task(&s.task, &s.column, Place::End).unwrap()), ASSIGNEES_ONLY);
+    refused(edit_as(&s, Tier::TakePart, RESIDENT, |e| e.move_task(&s.task, &s.column, Place::End).unwrap()), ASSIGNEES_ONLY);
 }
 
 // ----- private requests -----
@@ -835,7 +833,7 @@ fn a_resident_raises_a_private_request_sealed_and_nothing_of_it_in_clear() {
     let s = sample();
     let draft = TaskDraft { title: "5-302 threatens us".into(), description: "Do not say it was me".into(), ..Default::default() };
     let raise = |e: &mut Editor<'_>| e.raise_request_as(&id(RESIDENT, 60), Some((&s.board, &s.column, Place::End)), "c000000000000002", draft.clone(), true).unwrap();
-    edit_as(&s, Tier::Participate, RESIDENT, raise).expect("a resident raises a private request");
+    edit_as(&s, Tier::TakePart, RESIDENT, raise).expect("a resident raises a private request");
     let (mut doc, private) = with_private_request(&s);
     let bytes = doc.save_nocompress();
     assert!(!bytes.windows(7).any(|w| w == b"threate" || w == b"Do not "), "the title is in the document in clear");
@@ -869,8 +867,8 @@ fn a_private_request_or_a_comment_on_it_written_in_clear_is_refused() {
             doc.put(&keys, "ab".repeat(32), "AAAA").unwrap();
         }
     };
-    review_on(&doc, Tier::Participate, RESIDENT, by_hand("")).expect("a private request built by hand, nothing in clear");
-    refused(review_on(&doc, Tier::Participate, RESIDENT, by_hand("5-302 threatens us")), super::space_rules::PRIVATE_IN_CLEAR);
+    review_on(&doc, Tier::TakePart, RESIDENT, by_hand("")).expect("a private request built by hand, nothing in clear");
+    refused(review_on(&doc, Tier::TakePart, RESIDENT, by_hand("5-302 threatens us")), super::space_rules::PRIVATE_IN_CLEAR);
     // A comment on it in clear, by hand (the editor seals it).
     let comment_in_clear = |doc: &mut AutoCommit| {
         let comments = at(doc, &["tasks", private.as_str(), "comments"]);
@@ -879,7 +877,7 @@ fn a_private_request_or_a_comment_on_it_written_in_clear_is_refused() {
         doc.put(&c, "at", 0_i64).unwrap();
         doc.put(&c, "text", "he came again").unwrap();
     };
-    refused(review_on(&doc, Tier::Participate, RESIDENT, comment_in_clear), super::space_rules::PRIVATE_IN_CLEAR);
+    refused(review_on(&doc, Tier::TakePart, RESIDENT, comment_in_clear), super::space_rules::PRIVATE_IN_CLEAR);
     refused(
         review_on(&doc, Tier::Edit, ORGANISER, |d| {
             let comments = at(d, &["tasks", private.as_str(), "comments"]);
@@ -891,9 +889,9 @@ fn a_private_request_or_a_comment_on_it_written_in_clear_is_refused() {
         super::space_rules::PRIVATE_IN_CLEAR,
     );
     // Sealed, by the resident who raised it, the team and the organisers: taken.
-    review_on(&doc, Tier::Participate, RESIDENT, |d| Editor::new(d, &author(RESIDENT)).comment_on_task(&private, &id(RESIDENT, 63), "again tonight").unwrap())
+    review_on(&doc, Tier::TakePart, RESIDENT, |d| Editor::new(d, &author(RESIDENT)).comment_on_task(&private, &id(RESIDENT, 63), "again tonight").unwrap())
         .expect("the resident comments");
-    review_on(&doc, Tier::Participate, NEIGHBOUR, |d| Editor::new(d, &author(NEIGHBOUR)).comment_on_task(&private, &id(NEIGHBOUR, 63), "we will come").unwrap())
+    review_on(&doc, Tier::TakePart, NEIGHBOUR, |d| Editor::new(d, &author(NEIGHBOUR)).comment_on_task(&private, &id(NEIGHBOUR, 63), "we will come").unwrap())
         .expect("its team comments");
     review_on(&doc, Tier::Edit, ORGANISER, |d| Editor::new(d, &author(ORGANISER)).comment_on_task(&private, &id(ORGANISER, 63), "noted").unwrap()).expect("an organiser comments");
 }
@@ -904,7 +902,7 @@ fn only_its_readers_comment_on_a_private_request_and_only_it_is_sealed() {
     let (mut doc, private) = with_private_request(&s);
     Editor::new(&mut doc, &author(4)).join("Passer-by", "").unwrap();
     refused(
-        review_on(&doc, Tier::Participate, 4, |d| Editor::new(d, &author(4)).comment_on_task(&private, &id(4, 63), "what happened?").unwrap()),
+        review_on(&doc, Tier::TakePart, 4, |d| Editor::new(d, &author(4)).comment_on_task(&private, &id(4, 63), "what happened?").unwrap()),
         super::space_rules::PRIVATE_READERS,
     );
     // A sealed comment on a public request: copy a sealed comment's shape onto it.
@@ -921,7 +919,7 @@ fn only_its_readers_comment_on_a_private_request_and_only_it_is_sealed() {
         d.put(&sealed, "body", body).unwrap();
         d.put_object(&sealed, "keys", ObjType::Map).unwrap();
     };
-    refused(review_on(&doc, Tier::Participate, RESIDENT, sealed_on_public), super::space_rules::SEALED_OUT_OF_PLACE);
+    refused(review_on(&doc, Tier::TakePart, RESIDENT, sealed_on_public), super::space_rules::SEALED_OUT_OF_PLACE);
 }
 
 #[test]
@@ -932,8 +930,8 @@ fn a_resident_adds_no_words_in_clear_to_a_private_request() {
         let description = at(d, &["tasks", private.as_str(), "description"]);
         d.splice_text(&description, 0, 0, "He came again").unwrap();
     };
-    refused(review_on(&doc, Tier::Participate, RESIDENT, splice), super::space_rules::PRIVATE_IN_CLEAR);
-    review_on(&doc, Tier::Participate, RESIDENT, |d| Editor::new(d, &author(RESIDENT)).add_request_details(&private, "He came again").unwrap()).expect("details go in sealed");
+    refused(review_on(&doc, Tier::TakePart, RESIDENT, splice), super::space_rules::PRIVATE_IN_CLEAR);
+    review_on(&doc, Tier::TakePart, RESIDENT, |d| Editor::new(d, &author(RESIDENT)).add_request_details(&private, "He came again").unwrap()).expect("details go in sealed");
 }
 
 #[test]
@@ -951,7 +949,7 @@ fn only_organisers_add_a_reader_to_a_comment_on_a_private_request_and_only_where
         }
     };
     review_on(&doc, Tier::Edit, ORGANISER, add("cd".repeat(32))).expect("an organiser hands it to one more team");
-    refused(review_on(&doc, Tier::Participate, RESIDENT, add("cd".repeat(32))), super::space_rules::COMMENTS_ONLY_ADDED);
+    refused(review_on(&doc, Tier::TakePart, RESIDENT, add("cd".repeat(32))), super::space_rules::COMMENTS_ONLY_ADDED);
     let existing = {
         let keys = at(&doc, &["tasks", private.as_str(), "comments", comment.as_str(), "sealed", "keys"]);
         doc.keys(&keys).next().expect("sealed to someone")
@@ -963,12 +961,12 @@ fn only_organisers_add_a_reader_to_a_comment_on_a_private_request_and_only_where
 fn a_member_gives_call_back_details_sealed_on_their_own_entry_and_no_one_else_writes_them() {
     let s = sample();
     let details = crate::CallBack { flat: "5-302".into(), phone: "13800000000".into() };
-    edit_as(&s, Tier::Participate, RESIDENT, |e| e.set_call_back(&details).unwrap()).expect("a resident gives their own details");
+    edit_as(&s, Tier::TakePart, RESIDENT, |e| e.set_call_back(&details).unwrap()).expect("a resident gives their own details");
     let in_clear = |d: &mut AutoCommit| {
         let entry = at(d, &["members", me(RESIDENT).as_str()]);
         d.put(&entry, "contact", "5-302, 13800000000").unwrap();
     };
-    refused(review_as(&s, Tier::Participate, RESIDENT, in_clear), super::schema::WRONG_KIND);
+    refused(review_as(&s, Tier::TakePart, RESIDENT, in_clear), super::schema::WRONG_KIND);
     // Someone else's details, sealed as the Editor seals them: a neighbour's, an organiser's.
     let over = |d: &mut AutoCommit| {
         let entry = at(d, &["members", me(RESIDENT).as_str()]);
@@ -976,12 +974,12 @@ fn a_member_gives_call_back_details_sealed_on_their_own_entry_and_no_one_else_wr
         d.put(&sealed, "body", "AAAA").unwrap();
         d.put_object(&sealed, "keys", ObjType::Map).unwrap();
     };
-    refused(review_as(&s, Tier::Participate, NEIGHBOUR, over), super::space_rules::OWN_ENTRY);
+    refused(review_as(&s, Tier::TakePart, NEIGHBOUR, over), super::space_rules::OWN_ENTRY);
     refused(review_as(&s, Tier::Edit, ORGANISER, over), super::space_rules::OWN_ENTRY);
     // Taking them back is the member's own business too.
     let mut doc = s.doc.clone();
     Editor::new(&mut doc, &author(RESIDENT)).set_call_back(&details).unwrap();
-    review_on(&doc, Tier::Participate, RESIDENT, |d| Editor::new(d, &author(RESIDENT)).set_call_back(&crate::CallBack::default()).unwrap()).expect("taken back");
+    review_on(&doc, Tier::TakePart, RESIDENT, |d| Editor::new(d, &author(RESIDENT)).set_call_back(&crate::CallBack::default()).unwrap()).expect("taken back");
     let take_away = |d: &mut AutoCommit| {
         let entry = at(d, &["members", me(RESIDENT).as_str()]);
         d.delete(&entry, "contact").unwrap();
@@ -1000,7 +998,7 @@ fn a_member_gives_call_back_details_sealed_on_their_own_entry_and_no_one_else_wr
             }
         };
         refused(review_on(&doc, Tier::Edit, ORGANISER, rewrite), super::space_rules::OWN_ENTRY);
-        refused(review_on(&doc, Tier::Participate, NEIGHBOUR, rewrite), super::space_rules::OWN_ENTRY);
+        refused(review_on(&doc, Tier::TakePart, NEIGHBOUR, rewrite), super::space_rules::OWN_ENTRY);
     }
 }
 
@@ -1091,14 +1089,14 @@ fn no_map_a_resident_writes_keys_into_grows_without_bound() {
     ];
     for (what, doc, act) in acts {
         let change = made_change(doc, RESIDENT, |d| act(&mut Editor::new(d, &author(RESIDENT))));
-        review_change(doc, Tier::Participate, RESIDENT, &change).unwrap_or_else(|r| panic!("{what}: {r:?}"));
+        review_change(doc, Tier::TakePart, RESIDENT, &change).unwrap_or_else(|r| panic!("{what}: {r:?}"));
         let mut made = doc.clone();
         made.apply_changes([change.clone()]).unwrap();
         let maps = widenable_maps(doc, &made);
         assert!(!maps.is_empty(), "{what}: writes no map of keys it chooses");
         for (path, kind, map) in maps {
             for removed_first in [false, true] {
-                let verdict = review_change(doc, Tier::Participate, RESIDENT, &widened(&change, &map, kind, 40, removed_first));
+                let verdict = review_change(doc, Tier::TakePart, RESIDENT, &widened(&change, &map, kind, 40, removed_first));
                 assert_eq!(verdict.as_ref().map_err(|r| r.reason), Err(super::schema::TOO_LONG), "{what}: {path:?} widened (removed first: {removed_first}): {verdict:?}");
             }
         }
@@ -1121,9 +1119,9 @@ fn a_sealed_value_holds_at_most_its_readers_and_a_task_its_labels() {
             }
         }
     };
-    review_as(&s, Tier::Participate, RESIDENT, with_readers(linli_seal::MAX_READERS)).expect("as many readers as a seal opens for");
-    refused(review_as(&s, Tier::Participate, RESIDENT, with_readers(linli_seal::MAX_READERS + 1)), super::schema::TOO_LONG);
-    refused(review_as(&s, Tier::Participate, RESIDENT, with_readers(1_000)), super::schema::TOO_LONG);
+    review_as(&s, Tier::TakePart, RESIDENT, with_readers(linli_seal::MAX_READERS)).expect("as many readers as a seal opens for");
+    refused(review_as(&s, Tier::TakePart, RESIDENT, with_readers(linli_seal::MAX_READERS + 1)), super::schema::TOO_LONG);
+    refused(review_as(&s, Tier::TakePart, RESIDENT, with_readers(1_000)), super::schema::TOO_LONG);
     // Labels added one change at a time by an organiser stop at the bound too.
     let mut doc = s.doc.clone();
     let labels = |d: &mut AutoCommit, from: usize, n: usize| {

@@ -1,5 +1,5 @@
 //! `linli-crafted-change`: a peer that runs other code than Linli's app, for the end-to-end
-//! tests of the participate tier. It opens a space through a relay as a resident holding the
+//! tests of the take-part tier. It opens a space through a relay as a resident holding the
 //! take-part link, then makes a change no resident may make (a new title for the space's first
 //! notice), signs it properly with its member key and the take-part key, and sends it over the
 //! wire, bypassing its own repo's checks.
@@ -15,7 +15,7 @@ use clap::Parser;
 use linli_client::Client;
 use linli_core::{Author, Editor, ItemId, MemberId, NoticeDraft, Space, SpaceDocument, Timestamp};
 use linli_sync::automerge::sync::{Message as SyncMessage, MessageVersion};
-use linli_sync::{DocumentId, MemberKey, Message, ParticipateKey, PeerMetadata, RepoEvent, codec};
+use linli_sync::{DocumentId, MemberKey, Message, PeerMetadata, RepoEvent, TakePartKey, codec};
 
 #[derive(Debug, Parser)]
 struct Args {
@@ -41,14 +41,14 @@ fn hex(bytes: &[u8]) -> String {
 async fn main() {
     let args = Args::parse();
     let space: DocumentId = args.space.parse().expect("a document ID");
-    let take_part = ParticipateKey::from_text(&args.take_part).expect("a take-part key");
+    let take_part = TakePartKey::from_text(&args.take_part).expect("a take-part key");
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).expect("the operating system provides random bytes");
     let member = MemberKey::from_seed(seed);
     let name = format!("crafted-{}", hex(&seed[..4]));
     let client = Client::connect(&args.url, &name).await;
     client.hold_member_key(member.clone());
-    client.hold_participate_key(space, take_part.clone());
+    client.hold_take_part_key(space, take_part.clone());
     client.find(space);
     let ready = client.until_within(Duration::from_secs(20), |s| s.repo.document(&space).is_some_and(|d| Space::hydrate(d).is_ok_and(|s| !s.notices.is_empty()))).await;
     assert!(ready, "the space, with a notice, did not arrive within 20 s");

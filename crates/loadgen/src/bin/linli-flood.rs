@@ -21,8 +21,8 @@ use linli_sync::automerge::sync::{Message as SyncMessage, MessageVersion};
 use linli_sync::automerge::transaction::Transactable;
 use linli_sync::automerge::{AutoCommit, ROOT, ReadDoc};
 use linli_sync::capability::protect;
-use linli_sync::participate_key::set_participate_key;
-use linli_sync::{DocumentId, MemberKey, Message, ParticipateKey, PeerMetadata, WriteKey, codec};
+use linli_sync::take_part_key::set_take_part_key;
+use linli_sync::{DocumentId, MemberKey, Message, PeerMetadata, TakePartKey, WriteKey, codec};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -61,13 +61,13 @@ async fn main() {
     let args = Args::parse();
     let (items, seconds) = (args.items.min(20_000), args.seconds.min(120));
     let write = WriteKey::from_seed([15; 32]);
-    let take_part = ParticipateKey::from_seed([16; 32]);
+    let take_part = TakePartKey::from_seed([16; 32]);
     let mut seed = [0u8; 16];
     getrandom::fill(&mut seed).expect("the operating system provides random bytes");
     let space = DocumentId::new_random(seed);
     let mut doc = sample::sample_space_with(items, |doc| {
         protect(doc, write.public());
-        set_participate_key(doc, &take_part, &write);
+        set_take_part_key(doc, &take_part, &write);
     });
     doc.commit();
     let organiser = Client::connect(&args.url, "flood-organiser").await;
@@ -85,9 +85,9 @@ async fn main() {
         let member = MemberKey::from_seed(key_seed);
         let client = Client::connect(&args.url, &format!("flood-{a}")).await;
         client.hold_member_key(member.clone());
-        client.hold_participate_key(space, take_part.clone());
+        client.hold_take_part_key(space, take_part.clone());
         client.find(space);
-        assert!(client.until_within(Duration::from_secs(60), |s| s.repo.participate_key(&space).is_some()).await, "the space reached attacker {a}");
+        assert!(client.until_within(Duration::from_secs(60), |s| s.repo.take_part_key(&space).is_some()).await, "the space reached attacker {a}");
         let me = |session: u64| Author { member: MemberId::from_public_key(member.public()), session: session.to_le_bytes(), now: Timestamp(1_800_000_000_000) };
         let first = me(0).new_item_id([0; 8]);
         client.change(space, |d| {

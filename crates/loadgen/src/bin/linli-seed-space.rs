@@ -13,8 +13,8 @@ use clap::Parser;
 use linli_client::Client;
 use linli_core::{Editor, Notice, NoticeDraft, read_item};
 use linli_sync::capability::protect;
-use linli_sync::participate_key::set_participate_key;
-use linli_sync::{DocumentId, ParticipateKey, WriteKey};
+use linli_sync::take_part_key::set_take_part_key;
+use linli_sync::{DocumentId, TakePartKey, WriteKey};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 #[path = "../../../core/benches/support/mod.rs"]
@@ -36,10 +36,10 @@ async fn main() {
     let items = args.items.min(20_000);
     let key = WriteKey::from_seed([5; 32]);
     let id = DocumentId::new_random([u8::try_from(items % 251).unwrap_or(0); 16]);
-    let take_part = ParticipateKey::from_seed([6; 32]);
+    let take_part = TakePartKey::from_seed([6; 32]);
     let mut doc = sample::sample_space_with(items, |doc| {
         protect(doc, key.public());
-        set_participate_key(doc, &take_part, &key);
+        set_take_part_key(doc, &take_part, &key);
     });
     doc.commit();
     let client = Client::connect(&args.url, "seed-space").await;

@@ -1,7 +1,7 @@
 //! The rules of a link document made before certified IDs (`linli_model::link`), operation by
 //! operation, kept as they were; links made since follow `participation/link_rules.rs`. The upper space
-//! signs with the link's write key (the edit tier), the lower space with its participate key (the
-//! participate tier, with its organiser's member key); each writes only its own half. The table
+//! signs with the link's write key (the edit tier), the lower space with its take-part key (the
+//! take-part tier, with its organiser's member key); each writes only its own half. The table
 //! in docs/capabilities.md ("Linked spaces") is this file in words.
 
 use automerge::{AutoCommit, ObjType, ScalarValue};
@@ -93,7 +93,7 @@ fn answerable(read: &Reading<'_>, escalation: &str, me: Option<&str>) -> Result<
     if members.is_empty() || me.is_some_and(|me| members.iter().any(|m| m == me)) { Ok(()) } else { Err(OUTSIDE_DEPARTMENT) }
 }
 
-/// A change by the lower space (the link's participate key, with its member's signature).
+/// A change by the lower space (the link's take-part key, with its member's signature).
 pub(crate) fn lower(read: &Reading<'_>, ops: &[PlacedOp<'_>], me: &str) -> Result<(), Broken> {
     for op in ops {
         let target = op.target();

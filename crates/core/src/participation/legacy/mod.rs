@@ -17,14 +17,14 @@ pub(crate) fn review(doc: &AutoCommit, placed: &Placed<'_>, tier: Tier, member: 
     let verdict = if link_rules::is_link_document(&read, doc) {
         match (tier, member) {
             (Tier::Edit, _) => link_rules::upper(&read, &placed.ops, member).map(|()| Admitted::default()),
-            (Tier::Participate, Some(me)) => link_rules::lower(&read, &placed.ops, me).map(|()| Admitted::default()),
-            (Tier::Participate, None) => Err(Broken { path: String::new(), reason: "a lower space's change must be signed with its organiser's member key" }),
+            (Tier::TakePart, Some(me)) => link_rules::lower(&read, &placed.ops, me).map(|()| Admitted::default()),
+            (Tier::TakePart, None) => Err(Broken { path: String::new(), reason: "a lower space's change must be signed with its organiser's member key" }),
         }
     } else {
         match (tier, member) {
             (Tier::Edit, _) => rules::edit(&read, &placed.ops, member).map(|()| Admitted::default()),
-            (Tier::Participate, Some(me)) => rules::participate(&read, &placed.ops, me),
-            (Tier::Participate, None) => Err(Broken { path: String::new(), reason: "a resident's change must be signed with their member key" }),
+            (Tier::TakePart, Some(me)) => rules::take_part(&read, &placed.ops, me),
+            (Tier::TakePart, None) => Err(Broken { path: String::new(), reason: "a resident's change must be signed with their member key" }),
         }
     };
     if !placed.before.within_budget() {

@@ -26,8 +26,8 @@ pub(crate) const VOTE: &str = "a vote chooses options of the consultation, and s
 pub(crate) const VOTING_CLOSED: &str = "voting has closed: a closed consultation takes no votes";
 pub(crate) const ORGANISERS: &str = "this part of the space is changed by organisers";
 
-/// A resident's change (participate tier): each operation must be one the table allows.
-pub(crate) fn participate(read: &Reading<'_>, ops: &[PlacedOp<'_>], me: &str) -> Result<Admitted, Broken> {
+/// A resident's change (take-part tier): each operation must be one the table allows.
+pub(crate) fn take_part(read: &Reading<'_>, ops: &[PlacedOp<'_>], me: &str) -> Result<Admitted, Broken> {
     let mut admitted = Admitted::default();
     // New tasks and comments of this change, with whether they name `me` as their writer.
     let mut new_tasks: BTreeMap<String, bool> = BTreeMap::new();

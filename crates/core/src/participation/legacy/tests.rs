@@ -124,23 +124,23 @@ fn me(n: u8) -> String {
     member(n).to_string()
 }
 
-// ----- a resident (participate tier) -----
+// ----- a resident (take-part tier) -----
 
 #[test]
 fn a_resident_joins_and_renames_themselves() {
     let s = space();
-    let joined = edit_as(&s, Tier::Participate, NEIGHBOUR, |e| e.join("Bo", "").unwrap()).unwrap();
+    let joined = edit_as(&s, Tier::TakePart, NEIGHBOUR, |e| e.join("Bo", "").unwrap()).unwrap();
     assert!(joined.joins, "a new member entry counts as joining");
-    let renamed = edit_as(&s, Tier::Participate, RESIDENT, |e| e.join("Ann Wu", "").unwrap()).unwrap();
+    let renamed = edit_as(&s, Tier::TakePart, RESIDENT, |e| e.join("Ann Wu", "").unwrap()).unwrap();
     assert!(!renamed.joins, "renaming is not joining again");
 }
 
 #[test]
 fn a_resident_gives_themselves_no_role_and_changes_no_one_else() {
     let s = space();
-    refused(edit_as(&s, Tier::Participate, NEIGHBOUR, |e| e.join("Bo", "residents-committee").unwrap()), "roles are given by organisers");
+    refused(edit_as(&s, Tier::TakePart, NEIGHBOUR, |e| e.join("Bo", "residents-committee").unwrap()), "roles are given by organisers");
     refused(
-        review_as(&s, Tier::Participate, NEIGHBOUR, |doc| {
+        review_as(&s, Tier::TakePart, NEIGHBOUR, |doc| {
             let ann = at(doc, &["members", &me(RESIDENT)]);
             doc.put(&ann, "name", "Spam").unwrap();
         }),
@@ -151,15 +151,15 @@ fn a_resident_gives_themselves_no_role_and_changes_no_one_else() {
 #[test]
 fn a_resident_signs_withdraws_and_signs_again_as_themselves() {
     let s = space();
-    edit_as(&s, Tier::Participate, NEIGHBOUR, |e| e.sign_pledge(&s.pledge, "Bo").unwrap()).unwrap();
-    edit_as(&s, Tier::Participate, RESIDENT, |e| e.withdraw_signature(&s.pledge).unwrap()).unwrap();
+    edit_as(&s, Tier::TakePart, NEIGHBOUR, |e| e.sign_pledge(&s.pledge, "Bo").unwrap()).unwrap();
+    edit_as(&s, Tier::TakePart, RESIDENT, |e| e.withdraw_signature(&s.pledge).unwrap()).unwrap();
 }
 
 #[test]
 fn a_resident_cannot_withdraw_or_make_someone_elses_signature() {
     let s = space();
     refused(
-        review_as(&s, Tier::Participate, NEIGHBOUR, |doc| {
+        review_as(&s, Tier::TakePart, NEIGHBOUR, |doc| {
             let ann = at(doc, &["pledges", s.pledge.as_str(), "signatures", &me(RESIDENT)]);
             doc.put(&ann, "withdrawn_at", 5_i64).unwrap();
         }),
@@ -171,30 +171,30 @@ fn a_resident_cannot_withdraw_or_make_someone_elses_signature() {
 
 /// The Editor acts as member `who`; the change is reviewed as signed by member `signer`.
 fn edit_as_signed_by(space: &Space, who: u8, signer: u8, act: impl FnOnce(&mut Editor<'_>)) -> Result<Admitted, Refusal> {
-    review_as(space, Tier::Participate, signer, |doc| act(&mut Editor::new(doc, &author(who))))
+    review_as(space, Tier::TakePart, signer, |doc| act(&mut Editor::new(doc, &author(who))))
 }
 
 #[test]
 fn a_resident_cannot_touch_the_pledge_itself() {
     let s = space();
-    refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.edit_pledge(&s.pledge, PledgeDraft { title: "Mine now".into(), ..Default::default() }).unwrap()), "as themselves");
-    refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.record_paper_signatures(&s.pledge, &id(9), 500, "").unwrap()), "as themselves");
+    refused(edit_as(&s, Tier::TakePart, RESIDENT, |e| e.edit_pledge(&s.pledge, PledgeDraft { title: "Mine now".into(), ..Default::default() }).unwrap()), "as themselves");
+    refused(edit_as(&s, Tier::TakePart, RESIDENT, |e| e.record_paper_signatures(&s.pledge, &id(9), 500, "").unwrap()), "as themselves");
 }
 
 #[test]
 fn a_resident_raises_a_request_as_themselves_only() {
     let s = space();
     let draft = || TaskDraft { title: "Water leak".into(), description: "Under the stairs".into(), ..Default::default() };
-    edit_as(&s, Tier::Participate, NEIGHBOUR, |e| e.raise_request(&id(20), &s.board, &s.column, "c000000000000002", draft(), Place::End).unwrap()).unwrap();
+    edit_as(&s, Tier::TakePart, NEIGHBOUR, |e| e.raise_request(&id(20), &s.board, &s.column, "c000000000000002", draft(), Place::End).unwrap()).unwrap();
     refused(edit_as_signed_by(&s, NEIGHBOUR, 4, |e| e.raise_request(&id(21), &s.board, &s.column, "", draft(), Place::End).unwrap()), "new request");
-    refused(edit_as(&s, Tier::Participate, NEIGHBOUR, |e| e.add_task(&id(22), &s.board, &s.column, draft(), Place::End).unwrap()), "new request");
+    refused(edit_as(&s, Tier::TakePart, NEIGHBOUR, |e| e.add_task(&id(22), &s.board, &s.column, draft(), Place::End).unwrap()), "new request");
 }
 
 #[test]
 fn a_resident_cannot_raise_a_request_already_claimed_or_over_an_existing_task() {
     let s = space();
     refused(
-        edit_as(&s, Tier::Participate, NEIGHBOUR, |e| {
+        edit_as(&s, Tier::TakePart, NEIGHBOUR, |e| {
             e.raise_request(&id(23), &s.board, &s.column, "", TaskDraft { title: "Mine".into(), ..Default::default() }, Place::End).unwrap();
             e.claim_task(&id(23)).unwrap();
         }),
@@ -202,7 +202,7 @@ fn a_resident_cannot_raise_a_request_already_claimed_or_over_an_existing_task() 
     );
     // A new map at the existing task's ID (a conflict that might win) is not a new request.
     refused(
-        review_as(&s, Tier::Participate, NEIGHBOUR, |doc| {
+        review_as(&s, Tier::TakePart, NEIGHBOUR, |doc| {
             let tasks = at(doc, &["tasks"]);
             doc.put_object(&tasks, s.task.as_str(), ObjType::Map).unwrap();
         }),
@@ -213,10 +213,10 @@ fn a_resident_cannot_raise_a_request_already_claimed_or_over_an_existing_task() 
 #[test]
 fn the_resident_who_raised_a_request_adds_details_and_confirms_it() {
     let s = space();
-    edit_as(&s, Tier::Participate, RESIDENT, |e| e.add_request_details(&s.request, "It flickers at night").unwrap()).unwrap();
-    edit_as(&s, Tier::Participate, RESIDENT, |e| e.confirm_request(&s.request, false).unwrap()).unwrap();
+    edit_as(&s, Tier::TakePart, RESIDENT, |e| e.add_request_details(&s.request, "It flickers at night").unwrap()).unwrap();
+    edit_as(&s, Tier::TakePart, RESIDENT, |e| e.confirm_request(&s.request, false).unwrap()).unwrap();
     // Details then confirmation, two changes of one batch.
-    edit_as(&s, Tier::Participate, RESIDENT, |e| {
+    edit_as(&s, Tier::TakePart, RESIDENT, |e| {
         e.add_request_details(&s.request, "Still broken").unwrap();
         e.confirm_request(&s.request, true).unwrap();
     })
@@ -230,9 +230,9 @@ fn no_one_else_adds_to_or_confirms_a_residents_request() {
         let description = at(doc, &["tasks", s.request.as_str(), "description"]);
         doc.splice_text(&description, 0, 0, "Fake: ").unwrap();
     };
-    refused(review_as(&s, Tier::Participate, NEIGHBOUR, forge_details), "request they raised");
+    refused(review_as(&s, Tier::TakePart, NEIGHBOUR, forge_details), "request they raised");
     refused(
-        review_as(&s, Tier::Participate, NEIGHBOUR, |doc| {
+        review_as(&s, Tier::TakePart, NEIGHBOUR, |doc| {
             let request = at(doc, &["tasks", s.request.as_str(), "request"]);
             doc.put(&request, "confirmation", true).unwrap();
         }),
@@ -251,9 +251,9 @@ fn no_one_else_adds_to_or_confirms_a_residents_request() {
 #[test]
 fn a_resident_comments_on_notices_tasks_and_requests() {
     let s = space();
-    edit_as(&s, Tier::Participate, NEIGHBOUR, |e| e.comment_on_notice(&s.notice, &id(30), "Thanks").unwrap()).unwrap();
-    edit_as(&s, Tier::Participate, NEIGHBOUR, |e| e.comment_on_task(&s.task, &id(31), "Me too").unwrap()).unwrap();
-    edit_as(&s, Tier::Participate, NEIGHBOUR, |e| e.comment_on_task(&s.request, &id(32), "Same on floor 3").unwrap()).unwrap();
+    edit_as(&s, Tier::TakePart, NEIGHBOUR, |e| e.comment_on_notice(&s.notice, &id(30), "Thanks").unwrap()).unwrap();
+    edit_as(&s, Tier::TakePart, NEIGHBOUR, |e| e.comment_on_task(&s.task, &id(31), "Me too").unwrap()).unwrap();
+    edit_as(&s, Tier::TakePart, NEIGHBOUR, |e| e.comment_on_task(&s.request, &id(32), "Same on floor 3").unwrap()).unwrap();
 }
 
 #[test]
@@ -262,14 +262,14 @@ fn the_first_comment_on_a_notice_of_an_older_linli_makes_its_comments_map() {
     let notice = at(&s.doc, &["notices", s.notice.as_str()]);
     s.doc.delete(&notice, "comments").unwrap();
     s.doc.commit();
-    edit_as(&s, Tier::Participate, NEIGHBOUR, |e| e.comment_on_notice(&s.notice, &id(33), "First").unwrap()).unwrap();
+    edit_as(&s, Tier::TakePart, NEIGHBOUR, |e| e.comment_on_notice(&s.notice, &id(33), "First").unwrap()).unwrap();
 }
 
 #[test]
 fn comments_are_never_changed_or_removed_even_by_their_writer_or_an_organiser() {
     let s = space();
     let path = ["tasks", s.task.as_str(), "comments", s.comment.as_str()];
-    for (tier, who) in [(Tier::Participate, RESIDENT), (Tier::Edit, ORGANISER)] {
+    for (tier, who) in [(Tier::TakePart, RESIDENT), (Tier::Edit, ORGANISER)] {
         refused(
             review_as(&s, tier, who, |doc| {
                 let comment = at(doc, &path);
@@ -287,7 +287,7 @@ fn comments_are_never_changed_or_removed_even_by_their_writer_or_an_organiser() 
     }
     // A new comment under a used ID would replace the old one.
     refused(
-        review_as(&s, Tier::Participate, RESIDENT, |doc| {
+        review_as(&s, Tier::TakePart, RESIDENT, |doc| {
             let comments = at(doc, &path[..3]);
             let again = doc.put_object(&comments, s.comment.as_str(), ObjType::Map).unwrap();
             doc.put(&again, "author", me(RESIDENT)).unwrap();
@@ -300,7 +300,7 @@ fn comments_are_never_changed_or_removed_even_by_their_writer_or_an_organiser() 
 fn a_comment_names_its_writer() {
     let s = space();
     refused(
-        review_as(&s, Tier::Participate, NEIGHBOUR, |doc| {
+        review_as(&s, Tier::TakePart, NEIGHBOUR, |doc| {
             let comments = at(doc, &["notices", s.notice.as_str(), "comments"]);
             let comment = doc.put_object(&comments, "0000000000000099", ObjType::Map).unwrap();
             doc.put(&comment, "author", me(RESIDENT)).unwrap();
@@ -324,10 +324,10 @@ fn a_resident_casts_only_their_own_vote() {
             doc.put(&choices, "yes", true).unwrap();
         }
     };
-    review_as(&s, Tier::Participate, NEIGHBOUR, vote(NEIGHBOUR)).unwrap();
-    refused(review_as(&s, Tier::Participate, NEIGHBOUR, vote(RESIDENT)), "own vote");
+    review_as(&s, Tier::TakePart, NEIGHBOUR, vote(NEIGHBOUR)).unwrap();
+    refused(review_as(&s, Tier::TakePart, NEIGHBOUR, vote(RESIDENT)), "own vote");
     refused(review_as(&s, Tier::Edit, ORGANISER, vote(RESIDENT)), "own vote");
-    edit_as(&s, Tier::Participate, RESIDENT, |e| e.vote(&c, &["no".into()]).unwrap()).unwrap();
+    edit_as(&s, Tier::TakePart, RESIDENT, |e| e.vote(&c, &["no".into()]).unwrap()).unwrap();
 }
 
 #[test]
@@ -335,7 +335,7 @@ fn a_vote_chooses_options_the_consultation_has() {
     let s = space();
     let c = consultation();
     refused(
-        review_as(&s, Tier::Participate, RESIDENT, |doc| {
+        review_as(&s, Tier::TakePart, RESIDENT, |doc| {
             let votes = at(doc, &["consultations", c.as_str(), "votes"]);
             let vote = doc.put_object(&votes, me(RESIDENT).as_str(), ObjType::Map).unwrap();
             let choices = doc.put_object(&vote, "choices", ObjType::Map).unwrap();
@@ -344,7 +344,7 @@ fn a_vote_chooses_options_the_consultation_has() {
         "options of the consultation",
     );
     refused(
-        review_as(&s, Tier::Participate, RESIDENT, |doc| {
+        review_as(&s, Tier::TakePart, RESIDENT, |doc| {
             let votes = at(doc, &["consultations", c.as_str(), "votes"]);
             let vote = doc.put_object(&votes, me(RESIDENT).as_str(), ObjType::Map).unwrap();
             doc.put(&vote, "weight", 10_u64).unwrap();
@@ -364,7 +364,7 @@ fn a_closed_consultation_takes_no_votes_and_stays_closed() {
         let choices = doc.put_object(&vote, "choices", ObjType::Map).unwrap();
         doc.put(&choices, "yes", true).unwrap();
     };
-    refused(review_as(&s, Tier::Participate, RESIDENT, late_vote), "voting has closed");
+    refused(review_as(&s, Tier::TakePart, RESIDENT, late_vote), "voting has closed");
     refused(review_as(&s, Tier::Edit, RESIDENT, late_vote), "voting has closed");
     refused(
         review_as(&s, Tier::Edit, ORGANISER, |doc| {
@@ -381,7 +381,7 @@ fn a_closed_consultation_takes_no_votes_and_stays_closed() {
 fn residents_comment_on_a_consultation_and_never_change_a_comment() {
     let s = space();
     let c = consultation();
-    edit_as(&s, Tier::Participate, RESIDENT, |e| e.comment_on_consultation(&c, &id(40), "Green is nice").unwrap()).unwrap();
+    edit_as(&s, Tier::TakePart, RESIDENT, |e| e.comment_on_consultation(&c, &id(40), "Green is nice").unwrap()).unwrap();
     let mut s = s;
     Editor::new(&mut s.doc, &author(RESIDENT)).comment_on_consultation(&c, &id(40), "Green is nice").unwrap();
     refused(
@@ -397,7 +397,7 @@ fn residents_comment_on_a_consultation_and_never_change_a_comment() {
 fn a_change_with_one_forbidden_operation_is_refused_whole() {
     let s = space();
     refused(
-        review_as(&s, Tier::Participate, NEIGHBOUR, |doc| {
+        review_as(&s, Tier::TakePart, NEIGHBOUR, |doc| {
             let signatures = at(doc, &["pledges", s.pledge.as_str(), "signatures"]);
             let mine = doc.put_object(&signatures, me(NEIGHBOUR).as_str(), ObjType::Map).unwrap();
             doc.put(&mine, "name", "Bo").unwrap();
@@ -423,11 +423,11 @@ fn everything_else_stays_with_the_organisers() {
         Box::new(|e| e.create_board(&id(42), "Mine", &[]).unwrap()),
     ];
     for (n, act) in cases.iter().enumerate() {
-        let verdict = edit_as(&s, Tier::Participate, RESIDENT, |e| act(e));
+        let verdict = edit_as(&s, Tier::TakePart, RESIDENT, |e| act(e));
         assert!(verdict.is_err(), "case {n} was admitted for a resident");
         edit_as(&s, Tier::Edit, ORGANISER, |e| act(e)).unwrap_or_else(|r| panic!("case {n} refused for an organiser: {r}"));
     }
-    refused(review_as(&s, Tier::Participate, RESIDENT, |doc| doc.put(ROOT, "participate_key", vec![0u8; 32]).unwrap()), "organisers");
+    refused(review_as(&s, Tier::TakePart, RESIDENT, |doc| doc.put(ROOT, "participate_key", vec![0u8; 32]).unwrap()), "organisers");
 }
 
 #[test]
@@ -437,7 +437,7 @@ fn a_participant_change_needs_a_member() {
     let before = copy.get_heads();
     Editor::new(&mut copy, &author(NEIGHBOUR)).join("Bo", "").unwrap();
     let changes = copy.get_changes(&before);
-    let verdict = review(&s.doc, Regime::Legacy, &[Candidate { change: &changes[0], tier: Tier::Participate, member: None }]);
+    let verdict = review(&s.doc, Regime::Legacy, &[Candidate { change: &changes[0], tier: Tier::TakePart, member: None }]);
     refused(verdict.into_iter().next().unwrap(), "member key");
 }
 
@@ -535,7 +535,7 @@ fn older_members_without_keys_prove_nothing_and_organisers_may_tidy_their_entrie
     })
     .unwrap();
     refused(
-        review_as(&s, Tier::Participate, NEIGHBOUR, |doc| {
+        review_as(&s, Tier::TakePart, NEIGHBOUR, |doc| {
             let signature = at(doc, &["pledges", s.pledge.as_str(), "signatures", &older_id]);
             doc.put(&signature, "name", "x").unwrap();
         }),
@@ -558,7 +558,7 @@ fn a_later_change_cannot_lean_on_a_refused_one() {
     copy.splice_text(&description, 0, 0, "Mine: ").unwrap();
     copy.commit();
     let changes = copy.get_changes(&before);
-    let candidates: Vec<Candidate<'_>> = changes.iter().map(|change| Candidate { change, tier: Tier::Participate, member: Some(member(NEIGHBOUR)) }).collect();
+    let candidates: Vec<Candidate<'_>> = changes.iter().map(|change| Candidate { change, tier: Tier::TakePart, member: Some(member(NEIGHBOUR)) }).collect();
     let verdicts = review_in_turn(&s.doc, &candidates);
     refused(verdicts[0].clone(), "request they raised");
     refused(verdicts[1].clone(), "does not have");
@@ -568,8 +568,8 @@ fn a_later_change_cannot_lean_on_a_refused_one() {
 fn meetings_and_the_bodies_that_meet_are_the_organisers() {
     let s = space();
     let draft = crate::MeetingDraft { title: "Joint meeting".into(), ..Default::default() };
-    refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.schedule_meeting(&id(50), draft.clone()).unwrap()), "changed by organisers");
-    refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.add_body(&id(51), [("en".to_owned(), "Us".to_owned())].into()).unwrap()), "changed by organisers");
+    refused(edit_as(&s, Tier::TakePart, RESIDENT, |e| e.schedule_meeting(&id(50), draft.clone()).unwrap()), "changed by organisers");
+    refused(edit_as(&s, Tier::TakePart, RESIDENT, |e| e.add_body(&id(51), [("en".to_owned(), "Us".to_owned())].into()).unwrap()), "changed by organisers");
     edit_as(&s, Tier::Edit, ORGANISER, |e| e.schedule_meeting(&id(50), draft).unwrap()).unwrap();
 }
 
@@ -589,14 +589,14 @@ fn link_record() -> crate::SpaceLink {
 fn only_organisers_record_and_end_a_spaces_links() {
     let s = space();
     assert!(edit_as(&s, Tier::Edit, ORGANISER, |e| e.record_link("link-1", &link_record()).unwrap()).is_ok());
-    refused(edit_as(&s, Tier::Participate, RESIDENT, |e| e.record_link("link-1", &link_record()).unwrap()), "changed by organisers");
+    refused(edit_as(&s, Tier::TakePart, RESIDENT, |e| e.record_link("link-1", &link_record()).unwrap()), "changed by organisers");
 }
 
 #[test]
 fn no_one_turns_a_space_into_a_link_or_its_rules_into_a_links() {
     let s = space();
     refused(review_as(&s, Tier::Edit, ORGANISER, |doc| drop(doc.put(ROOT, "kind", crate::LINK_KIND))), "kind, keys and halves are fixed");
-    refused(review_as(&s, Tier::Participate, RESIDENT, |doc| drop(doc.put(ROOT, "kind", crate::LINK_KIND))), "changed by organisers");
+    refused(review_as(&s, Tier::TakePart, RESIDENT, |doc| drop(doc.put(ROOT, "kind", crate::LINK_KIND))), "changed by organisers");
 }
 
 /// Why the request form offers no private requests in such a space (`SpaceStatus::seals`): these
@@ -605,13 +605,13 @@ fn no_one_turns_a_space_into_a_link_or_its_rules_into_a_links() {
 fn a_private_request_is_refused_in_a_space_made_before_certified_ids() {
     let s = space();
     refused(
-        edit_as(&s, Tier::Participate, RESIDENT, |e| {
+        edit_as(&s, Tier::TakePart, RESIDENT, |e| {
             let draft = TaskDraft { title: "Noise at night".into(), ..Default::default() };
             e.raise_request_as(&id(24), Some((&s.board, &s.column, Place::End)), "c000000000000002", draft, true).unwrap();
         }),
         "new request",
     );
-    edit_as(&s, Tier::Participate, RESIDENT, |e| {
+    edit_as(&s, Tier::TakePart, RESIDENT, |e| {
         let draft = TaskDraft { title: "Noise at night".into(), ..Default::default() };
         e.raise_request_as(&id(24), Some((&s.board, &s.column, Place::End)), "c000000000000002", draft, false).unwrap();
     })
