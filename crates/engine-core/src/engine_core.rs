@@ -47,6 +47,8 @@ pub struct EngineCore {
     parked: HashMap<DocumentId, Vec<(u64, Request)>>,
     /// Spaces whose view waits to be kept (`kept_views.rs`).
     pub(crate) kept_pending: KeptPending,
+    /// Spaces whose refused changes wait to be offered again.
+    offer_again_pending: HashSet<DocumentId>,
     /// The links of open spaces to other spaces (`linked_spaces.rs`).
     pub(crate) linked: Linked,
     /// Consultations closing at the home relay's cut (`cut_closings.rs`).
@@ -87,6 +89,7 @@ impl EngineCore {
             last_heard_told: None,
             parked: HashMap::new(),
             kept_pending: Default::default(),
+            offer_again_pending: HashSet::new(),
             linked: Default::default(),
             cut_closings: Default::default(),
         }
@@ -158,6 +161,7 @@ impl EngineCore {
         match wake {
             Wake::Redial { url, attempt } => self.redial(url, attempt),
             Wake::OfferAgain(space) => {
+                self.offer_again_pending.remove(&space);
                 let fx = self.repo.resync(space);
                 self.apply(fx);
             }
@@ -287,7 +291,12 @@ impl EngineCore {
             self.log(Log::Warn(format!("closing connection {conn}: {reason:?}")));
             match self.connections.carrier(conn) {
                 Some(Carrier::Socket) => self.emit(Output::Work(Work::SocketClose { conn })),
-                Some(Carrier::Tab(_)) => self.connections.tab_closed(conn),
+                // The other tab hears it, so both forget the connection (a hello makes a new one).
+                Some(Carrier::Tab(tab)) => {
+                    self.connections.tab_closed(conn);
+                    let bye = linli_view::side_channels::TabMessage { from: self.tab.clone(), to: Some(tab), kind: linli_view::side_channels::TabKind::Bye };
+                    self.emit(Output::Work(Work::TabSend(bye)));
+                }
                 Some(Carrier::Direct(id)) => self.emit(Output::Work(Work::Page(FromEngine::DirectClose { id }))),
                 None => {}
             }
@@ -322,7 +331,10 @@ impl EngineCore {
                     self.log(Log::Warn(format!("space {document_id}: a peer refused a change of this device's: {reason}")));
                     self.tell(FromEngine::Refused { space: document_id.to_string(), rule: crate::engine_errors::rule_of(&reason), detail: reason });
                     // A relay's limit refuses for now only: offer the changes again in a minute.
-                    self.emit(Output::Timer { after_ms: OFFER_AGAIN_MS, wake: Wake::OfferAgain(document_id) });
+                    // One timer per space, however many peers refused.
+                    if self.offer_again_pending.insert(document_id) {
+                        self.emit(Output::Timer { after_ms: OFFER_AGAIN_MS, wake: Wake::OfferAgain(document_id) });
+                    }
                 }
                 RepoEvent::Ephemeral { document_id, data, .. } => {
                     let opened = self.repo.open_ephemeral(&document_id, &data);

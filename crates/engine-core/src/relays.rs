@@ -7,7 +7,7 @@ use linli_view::{FromEngine, RelayStatus};
 
 use crate::connections::Socket;
 use crate::engine_core::EngineCore;
-use crate::io::{Log, Output, Wake};
+use crate::io::{Output, Wake};
 
 /// Longest wait between two attempts to reach a relay.
 pub(crate) const MAX_BACKOFF_MS: u32 = 30_000;
@@ -61,11 +61,10 @@ impl EngineCore {
         self.emit(Output::Timer { after_ms: backoff_ms(attempt), wake: Wake::Redial { url: socket.url, attempt } });
     }
 
-    /// The socket could not even be made (an address the browser refuses): said, not retried.
+    /// The socket could not even be made (an address the browser refuses; the worker said why in
+    /// the console): forgotten, not retried.
     pub(crate) fn dial_failed(&mut self, conn: ConnId) {
-        if let Some(socket) = self.connections.sockets.remove(&conn) {
-            self.emit(Output::Log(Log::Error(format!("cannot dial {}", socket.url))));
-        }
+        self.connections.sockets.remove(&conn);
     }
 
     /// A backoff ran out: dial again, unless the relay was dialled since (the network came back).
@@ -83,6 +82,8 @@ impl EngineCore {
         if !online {
             return self.relay_status(RelayStatus::Offline);
         }
+        // A socket that stayed open while the browser was offline is a relay connected now.
+        self.recount_relays();
         let mut waiting: Vec<(String, u32)> = self.connections.waiting.drain().collect();
         waiting.sort();
         for (url, attempt) in waiting {

@@ -376,3 +376,85 @@ fn two_tabs_sync_a_space_with_no_relay_and_a_tab_that_says_bye_is_forgotten() {
     b.feed(400, Input::Tab(bye));
     assert_eq!(rows(&mut b).iter().filter(|r| r.kind == linli_view::TransportKind::Tab).count(), 0);
 }
+
+/// Connects `device`'s relay socket `conn` to `relay` (another engine core, taking the socket as
+/// a direct connection it did not make) and carries frames both ways until they go quiet.
+fn carry_socket_to(device: &mut Device, conn: u64, relay: &mut Device, mut now: i64) {
+    let mut to_relay: Vec<Vec<u8>> = Vec::new();
+    let mut to_device: Vec<Vec<u8>> = Vec::new();
+    let frames_to_relay = |outputs: Vec<Output>, out: &mut Vec<Vec<u8>>| {
+        out.extend(outputs.into_iter().filter_map(|o| match o {
+            Output::Work(Work::SocketSend { conn: c, bytes }) if c == conn => Some(bytes),
+            _ => None,
+        }))
+    };
+    let frames_to_device = |outputs: Vec<Output>, out: &mut Vec<Vec<u8>>| {
+        out.extend(outputs.into_iter().filter_map(|o| match o {
+            Output::Work(Work::Page(FromEngine::DirectSend { bytes, .. })) => Some(bytes),
+            _ => None,
+        }))
+    };
+    frames_to_device(relay.feed(now, Input::Page(ToEngine::Direct(linli_view::DirectEvent::Opened { id: 1, outgoing: false }))), &mut to_device);
+    frames_to_relay(device.feed(now, Input::SocketOpened(conn)), &mut to_relay);
+    for _ in 0..50 {
+        if to_relay.is_empty() && to_device.is_empty() {
+            return;
+        }
+        now += 1;
+        for bytes in std::mem::take(&mut to_relay) {
+            frames_to_device(relay.feed(now, Input::Page(ToEngine::Direct(linli_view::DirectEvent::Frame { id: 1, bytes }))), &mut to_device);
+        }
+        for bytes in std::mem::take(&mut to_device) {
+            frames_to_relay(device.feed(now, Input::SocketFrame(conn, bytes)), &mut to_relay);
+        }
+    }
+    panic!("the socket never went quiet");
+}
+
+fn badge(outputs: &[Output]) -> Vec<RelayStatus> {
+    outputs
+        .iter()
+        .filter_map(|o| match o {
+            Output::Page(FromEngine::Relays { status, last_heard: None }) => Some(*status),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_badge_says_online_again_when_the_network_returns_to_a_socket_that_stayed_open() {
+    let mut device = Device::new(11);
+    let mut relay = Device::new(12);
+    relay.start(&[]);
+    let [(conn, _)] = dials(&device.start(&["ws://relay.test"])).try_into().expect("one dial");
+    carry_socket_to(&mut device, conn, &mut relay, 100);
+    assert_eq!(badge(&device.said), vec![RelayStatus::Online], "online once the relay answered");
+    // The browser says it went offline, then back, and the socket never closed.
+    assert_eq!(badge(&device.feed(1_000, Input::Page(ToEngine::Online(false)))), vec![RelayStatus::Offline]);
+    let back = device.feed(2_000, Input::Page(ToEngine::Online(true)));
+    assert_eq!(badge(&back), vec![RelayStatus::Online]);
+    assert!(dials(&back).is_empty(), "nothing waited to be dialled");
+}
+
+#[test]
+fn a_tab_connection_the_repo_closes_is_forgotten_on_both_sides() {
+    let mut a = Device::new(13);
+    let mut b = Device::new(14);
+    a.start(&[]);
+    let hello = b.start(&[]);
+    carry_between_tabs(&mut a, &mut b, 0, Vec::new(), hello);
+    let tab_rows = |device: &mut Device| -> usize {
+        let space = DocumentId::certified(&linli_sync::WriteKey::from_seed([1; 32]).public()).to_string();
+        match replies(&device.request(10, 99, Request::Transports { space })).pop() {
+            Some((99, Ok(Reply::Transports(rows)))) => rows.iter().filter(|r| r.kind == linli_view::TransportKind::Tab).count(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!((tab_rows(&mut a), tab_rows(&mut b)), (1, 1));
+    // B sends A bytes that are no sync message: A's repo closes the connection and tells B.
+    let garbage = TabMessage { from: b.tab_name(), to: Some(a.tab_name()), kind: TabKind::Data(vec![0xff, 0x00, 0x13]) };
+    let closed = a.feed(20, Input::Tab(garbage));
+    assert!(closed.iter().any(|o| matches!(o, Output::Work(Work::TabSend(TabMessage { kind: TabKind::Bye, .. })))), "{closed:?}");
+    carry_between_tabs(&mut a, &mut b, 20, closed, Vec::new());
+    assert_eq!((tab_rows(&mut a), tab_rows(&mut b)), (0, 0));
+}

@@ -16,11 +16,11 @@ pub const ENGINE_DOWN_CHANNEL: &str = "linli-engine-down";
 pub const KEPT_VIEWS_DATABASE: &str = "linli-views";
 pub const KEPT_VIEWS_STORE: &str = "views";
 
-/// The largest side-channel message read (a sync frame between tabs is the largest).
-const MAX_BYTES: u64 = 64 * 1024 * 1024;
-
-fn options() -> impl Options {
-    bincode::DefaultOptions::new().with_limit(MAX_BYTES)
+/// The encoding: bincode's defaults. Writing has no limit (a sync frame between tabs may be
+/// large); reading is limited to the bytes received, so a damaged length never makes it
+/// allocate more than the message holds.
+fn options() -> bincode::DefaultOptions {
+    bincode::DefaultOptions::new()
 }
 
 /// One message on the tab channel. The channel is a broadcast and the repo speaks to
@@ -59,12 +59,12 @@ macro_rules! bytes_both_ways {
     ($type:ty) => {
         impl $type {
             pub fn to_bytes(&self) -> Vec<u8> {
-                options().serialize(self).expect("a side-channel message always encodes")
+                options().serialize(self).expect("strings and bytes always encode")
             }
 
             /// The message in `bytes`, if they hold one.
             pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
-                options().deserialize(bytes).ok()
+                options().with_limit(bytes.len() as u64).deserialize(bytes).ok()
             }
         }
     };
@@ -80,10 +80,17 @@ mod tests {
     #[test]
     fn messages_read_back_and_other_bytes_do_not() {
         let data = TabMessage { from: "a1".into(), to: Some("b2".into()), kind: TabKind::Data(vec![1, 2, 3]) };
-        assert_eq!(TabMessage::from_bytes(&data.to_bytes()), Some(data));
+        assert_eq!(TabMessage::from_bytes(&data.to_bytes()), Some(data.clone()));
         let down = EngineDown { page: "p".into(), reason: "oops".into() };
         assert_eq!(EngineDown::from_bytes(&down.to_bytes()), Some(down));
         assert_eq!(TabMessage::from_bytes(&[0xff; 3]), None);
         assert_eq!(TabMessage::from_bytes(&[]), None);
+        // A frame larger than any limit a reader might have set still goes, and reads back.
+        let large = TabMessage { from: "a1".into(), to: None, kind: TabKind::Data(vec![7; 70 * 1024 * 1024]) };
+        assert_eq!(TabMessage::from_bytes(&large.to_bytes()).map(|m| m.kind == large.kind), Some(true));
+        // A length that claims more than the bytes hold is refused without allocating it.
+        let mut lying = data.to_bytes();
+        lying.truncate(lying.len() - 2);
+        assert_eq!(TabMessage::from_bytes(&lying), None);
     }
 }
