@@ -159,14 +159,23 @@ fn organisers_holding_only_a_newer_organise_link_read_what_was_sealed_before_it_
     assert_eq!(without.tasks[id.as_str()].title, "", "the new seed alone does not open it");
 }
 
-#[test]
-fn a_private_request_handed_to_another_team_is_read_by_that_team_with_its_comments() {
-    let mut v = village();
-    const SAFETY: &str = "c000000000000004";
-    const GUARD: u8 = 6;
+/// The category a Safety team answers for, and its one member.
+const SAFETY: &str = "c000000000000004";
+const GUARD: u8 = 6;
+
+/// Gives the village a Safety team (the guard) for category `SAFETY`, as its organisers do;
+/// returns the organisers' reading keys, which hand a private request on.
+fn with_safety_team(v: &mut Village) -> [linli_seal::ReadingKey; 1] {
     let team = Responsibility { team: "Safety".into(), members: [(me(GUARD), true)].into(), keys: Default::default() };
     let organisers = [linli_core::private::organisers_reading_key(&WRITE_SEED)];
     Editor::new(&mut v.doc, &author(ORGANISER)).with_reading_keys(&organisers).set_responsibility(SAFETY, &team).unwrap();
+    organisers
+}
+
+#[test]
+fn a_private_request_handed_to_another_team_is_read_by_that_team_with_its_comments() {
+    let mut v = village();
+    let organisers = with_safety_team(&mut v);
     let id = raise(&mut v, 1, "Someone follows me home");
     let answer = author(TEAM).new_item_id([7; 8]);
     Editor::new(&mut v.doc, &author(TEAM)).comment_on_task(&id, &answer, "This is for the safety team").unwrap();
@@ -208,11 +217,7 @@ fn a_members_call_back_details_are_read_by_them_and_the_organisers_only_and_kept
 fn a_private_request_with_many_comments_is_handed_to_another_team_within_the_rules() {
     use linli_core::participation::{Candidate, Regime, Tier, review};
     let mut v = village();
-    const SAFETY: &str = "c000000000000004";
-    const GUARD: u8 = 6;
-    let team = Responsibility { team: "Safety".into(), members: [(me(GUARD), true)].into(), keys: Default::default() };
-    let organisers = [linli_core::private::organisers_reading_key(&WRITE_SEED)];
-    Editor::new(&mut v.doc, &author(ORGANISER)).with_reading_keys(&organisers).set_responsibility(SAFETY, &team).unwrap();
+    let organisers = with_safety_team(&mut v);
     let id = raise(&mut v, 1, "Someone follows me home");
     for k in 0..24 {
         Editor::new(&mut v.doc, &author(TEAM)).comment_on_task(&id, &author(TEAM).new_item_id([100 + k; 8]), "We walked by again").unwrap();

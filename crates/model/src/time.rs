@@ -25,38 +25,35 @@ pub struct Timestamp(pub i64);
 impl Timestamp {
     /// The first moment of the month (UTC) this time is in: "this month" on screens.
     pub fn month_start(self) -> Timestamp {
-        const DAY: i64 = 24 * 3_600_000;
         let days = self.0.div_euclid(DAY);
-        // The civil date from days since the epoch (Howard Hinnant's `civil_from_days`), then
-        // back to the first of its month.
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day_of_month = doy - (153 * mp + 2) / 5;
-        Timestamp((days - day_of_month) * DAY)
+        let (_, _, day) = civil_from_days(days);
+        Timestamp((days - (day - 1)) * DAY)
     }
 
     /// The time as ISO 8601 in UTC with milliseconds, as JavaScript's `toISOString` writes it
     /// (`2026-11-28T19:00:00.123Z`), for years 0 to 9999.
     pub fn to_iso(self) -> String {
-        const DAY: i64 = 24 * 3_600_000;
         let (days, ms) = (self.0.div_euclid(DAY), self.0.rem_euclid(DAY));
-        // Howard Hinnant's `civil_from_days`.
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
+        let (year, month, day) = civil_from_days(days);
         let (hours, minutes, seconds, millis) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1_000 % 60, ms % 1_000);
         format!("{year:04}-{month:02}-{day:02}T{hours:02}:{minutes:02}:{seconds:02}.{millis:03}Z")
     }
+}
+
+const DAY: i64 = 24 * 3_600_000;
+
+/// The civil date (year, month 1–12, day 1–31) of a count of days since 1970-01-01 (Howard
+/// Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
 #[cfg(test)]
