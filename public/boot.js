@@ -118,8 +118,8 @@ window.linliRecover = function () {
 try {
   const bindings = await import(me.dataset.linliJs);
   const wasm = await bindings.default({ module_or_path: fetchCounted(me.dataset.linliWasm) });
-  // As Trunk's own loader does: the benchmarks read the page's wasm memory from it.
-  dispatchEvent(new CustomEvent("TrunkApplicationStarted", { detail: { wasm } }));
+  // The benchmarks read the page's wasm memory from it (tests/e2e/bench/browser.mjs).
+  dispatchEvent(new CustomEvent("linli-started", { detail: { wasm } }));
 } catch (error) {
   console.error(error);
   if (line) {

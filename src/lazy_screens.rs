@@ -5,7 +5,7 @@
 //! `#[lazy]` function named after its group: the wasm is linked with relocations and
 //! `xtask/src/split_page.rs` cuts it into the first module and one chunk per group (plus the code
 //! groups share), fetched on first use and kept by the service worker. Groups, not one chunk per
-//! screen: nineteen screens cut apart leave some three hundred small shared chunks. Without the feature (tests, `trunk serve`) the same screens are drawn directly, so the
+//! screen: nineteen screens cut apart leave some three hundred small shared chunks. Without the feature (the browser tests) the same screens are drawn directly, so the
 //! routes and what they show do not depend on how the wasm was cut.
 
 use leptos::prelude::*;

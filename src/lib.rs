@@ -1,5 +1,5 @@
 //! Linli's web app: notices, pledges and task boards of a neighbourhood, kept on the device and
-//! synced through relays. Built with Leptos (client-side rendered) into a static site by Trunk.
+//! synced through relays. Built with Leptos (client-side rendered) into a static site by `cargo xtask build-site`.
 
 // The macro reads locales/*.json at compile time. (leptos_i18n prefers a build script now, but
 // that route builds ICU data tooling on every clean build; the macro gives the same code.)

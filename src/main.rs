@@ -1,4 +1,4 @@
-//! The entry point Trunk builds: mount the app.
+//! The page's entry point (`cargo xtask build-site` builds and cuts it): mount the app.
 
 fn main() {
     linli::mount();

@@ -29,7 +29,7 @@ pub use linli_view::{Access, RelayStatus, TransportKind};
 
 use crate::{identity, link_keys, platform};
 
-/// Where Trunk puts the engine worker's loader (`data-loader-shim` in index.html).
+/// The engine worker's loader in the built site (`xtask/src/engine_worker.rs` writes it).
 const ENGINE_LOADER: &str = "/linli-engine_loader.js";
 
 /// The engine is started again after an error at most this many times in [`RESTART_WINDOW_MS`].

@@ -1,7 +1,7 @@
 //! What a first visit downloads: each file of the built site, raw, gzip and brotli, and the check
-//! against the budget written in `xtask/first-visit-budget` of what the first screen needs: every
-//! file but the engine worker's (which downloads once the page draws) and the page's lazily loaded
-//! screens (fetched when first shown), brotli as the relay sends.
+//! against the budget written in `xtask/first-visit-budget` of what the first screen needs: the
+//! files `dist/site.json` gives the role `page` (not the engine worker, which downloads once the
+//! page draws, nor the lazily loaded screens or the error sentences), brotli as the relay sends.
 
 use std::io::Write;
 use std::path::Path;
@@ -9,32 +9,30 @@ use std::path::Path;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
+use crate::site_manifest::{Role, SiteManifest};
+
 /// One file of the built site and what it weighs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileSize {
     pub name: String,
+    pub role: Role,
     pub raw: usize,
     pub gzip: usize,
     pub brotli: usize,
 }
 
-/// Every file a first visit downloads (all of `dist/`: the page, wasm, js, css, service worker,
-/// manifest and icons), largest first.
+/// Every file of the site the manifest lists (the page, wasm, js, css, service worker, manifest
+/// and icons), largest first.
 pub fn measure(dist: &Path) -> Result<Vec<FileSize>, String> {
+    let manifest = SiteManifest::read(dist)?;
     let mut rows = Vec::new();
-    let entries = std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))?;
-    for entry in entries {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        if !path.is_file() {
-            continue;
-        }
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_owned();
-        // The compressed copies are the same files, sent in place of the originals.
-        if name.ends_with(".br") || name.ends_with(".gz") {
-            continue;
-        }
-        let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
-        rows.push(FileSize { name, raw: bytes.len(), gzip: gzip_len(&bytes), brotli: brotli_len(&bytes) });
+    for file in &manifest.files {
+        let bytes = std::fs::read(dist.join(&file.path)).map_err(|e| format!("{}: {e}", file.path))?;
+        // What the relay sends: the compressed copy the build wrote, else the file compressed here.
+        let copy = |suffix: &str| std::fs::metadata(dist.join(format!("{}.{suffix}", file.path))).ok().map(|m| m.len() as usize);
+        let gzip = copy("gz").unwrap_or_else(|| gzip_len(&bytes));
+        let brotli = copy("br").unwrap_or_else(|| brotli_len(&bytes));
+        rows.push(FileSize { name: file.path.clone(), role: file.role, raw: bytes.len(), gzip, brotli });
     }
     rows.sort_by(|a, b| b.gzip.cmp(&a.gzip).then_with(|| a.name.cmp(&b.name)));
     Ok(rows)
@@ -51,32 +49,19 @@ pub fn table(rows: &[FileSize]) -> String {
     out
 }
 
-/// Whether a file belongs to the engine worker (fetched after the first screen is drawn).
-pub fn is_engine(name: &str) -> bool {
-    name.starts_with("linli-engine")
-}
-
-/// Whether a file is one of the page's lazily loaded screens, or code they share
-/// (`xtask/src/split_page.rs` names them), fetched when such a screen is first shown.
-pub fn is_lazy_screen(name: &str) -> bool {
-    name.ends_with(".wasm") && (name.starts_with("split_") || name.starts_with("chunk_"))
-}
-
-/// Whether a file holds the sentences that say the engine's errors (`src/error_text.rs`), fetched
-/// the first time an error shows.
-pub fn is_error_sentences(name: &str) -> bool {
-    name.starts_with("errors-") && name.ends_with(".json")
-}
-
-/// The files the first screen needs (all but the engine worker's, the lazy screens' and the
-/// errors' sentences), totalled.
+/// The files the first screen needs (the manifest's role `page`), totalled.
 pub fn first_screen(rows: &[FileSize]) -> FileSize {
-    let page: Vec<FileSize> = rows.iter().filter(|r| !is_engine(&r.name) && !is_lazy_screen(&r.name) && !is_error_sentences(&r.name)).cloned().collect();
+    let page: Vec<FileSize> = rows.iter().filter(|r| r.role == Role::Page).cloned().collect();
     total(&page)
 }
 
 pub fn total(rows: &[FileSize]) -> FileSize {
-    rows.iter().fold(FileSize { name: "total".into(), raw: 0, gzip: 0, brotli: 0 }, |t, r| FileSize { raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli, ..t })
+    rows.iter().fold(FileSize { name: "total".into(), role: Role::Page, raw: 0, gzip: 0, brotli: 0 }, |t, r| FileSize {
+        raw: t.raw + r.raw,
+        gzip: t.gzip + r.gzip,
+        brotli: t.brotli + r.brotli,
+        ..t
+    })
 }
 
 /// Prints the table of the site's files and the total.
@@ -129,23 +114,26 @@ mod tests {
     }
 
     #[test]
-    fn files_are_measured_and_totalled() {
+    fn files_are_measured_by_the_manifest_and_the_first_screen_is_its_page_role() {
+        use crate::site_manifest::SiteFile;
         let dir = std::env::temp_dir().join(format!("linli-bundle-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("a.js"), "let x = 1;\n".repeat(200)).unwrap();
         std::fs::write(dir.join("b.css"), "body{}").unwrap();
+        std::fs::write(dir.join("worker_bg.wasm"), "engine ".repeat(500)).unwrap();
+        std::fs::write(dir.join("not-listed.js"), "unlisted").unwrap();
+        let listed = [("a.js", Role::Page), ("b.css", Role::Page), ("worker_bg.wasm", Role::Engine)];
+        SiteManifest::new(listed.iter().map(|(name, role)| SiteFile::measure(&dir, name, *role, false).unwrap()).collect()).write(&dir).unwrap();
         let rows = measure(&dir).unwrap();
-        assert_eq!(rows.len(), 2);
+        assert_eq!(rows.len(), 3, "only what the manifest lists");
         let sum = total(&rows);
-        assert_eq!(sum.raw, 2200 + 6);
+        assert_eq!(sum.raw, 2200 + 6 + 3500);
         assert!(rows[0].gzip < rows[0].raw && rows[0].brotli < rows[0].raw, "repetitive text compresses");
-        assert!(table(&rows).contains("| **total** | 2206 |"));
-        let budget_file = std::env::temp_dir().join(format!("linli-budget-{}", std::process::id()));
-        std::fs::write(dir.join("linli-engine_bg.wasm"), "engine ".repeat(500)).unwrap();
-        let rows = measure(&dir).unwrap();
+        assert!(table(&rows).contains("| **total** | 5706 |"));
         let page = first_screen(&rows);
-        let others: Vec<FileSize> = rows.iter().filter(|r| r.name != "linli-engine_bg.wasm").cloned().collect();
-        assert_eq!((rows.len(), &page), (3, &total(&others)), "the engine worker is not part of the first screen");
+        let others: Vec<FileSize> = rows.iter().filter(|r| r.name != "worker_bg.wasm").cloned().collect();
+        assert_eq!(page.raw, total(&others).raw, "the engine worker is not part of the first screen");
+        let budget_file = std::env::temp_dir().join(format!("linli-budget-{}", std::process::id()));
         std::fs::write(&budget_file, format!("{}\n", page.brotli - 1)).unwrap();
         assert!(check(&dir, &budget_file).is_err(), "one byte over the budget fails");
         std::fs::write(&budget_file, format!("{}\n", page.brotli)).unwrap();

@@ -10,6 +10,7 @@ mod bench;
 mod bench_fairness;
 mod bench_relay_memory;
 pub(crate) mod bundle_size;
+mod engine_worker;
 mod import_cycles;
 mod release;
 mod reliability;
@@ -17,7 +18,9 @@ mod sans_io;
 mod service_worker;
 mod setup;
 mod shell;
+mod site_build;
 mod site_files;
+mod site_manifest;
 mod split_page;
 
 use std::process::ExitCode;
@@ -57,13 +60,7 @@ fn main() -> ExitCode {
 
 /// Builds the web app into `dist/` in release mode and prints what a first visit downloads.
 pub(crate) fn build_site() -> Result<(), String> {
-    Step::new("build the site (trunk build --release)").run("trunk", &["build", "--release"], &[("TRUNK_SKIP_VERSION_CHECK", "true")])?;
-    let dist = root().join("dist");
-    split_page::split_into(&dist)?;
-    site_files::record_wasm_size(&dist)?;
-    service_worker::stamp(&dist)?;
-    bundle_size::report(&dist)?;
-    site_files::compress(&dist)
+    site_build::build()
 }
 
 fn serve(args: &[String]) -> Result<(), String> {
@@ -106,6 +103,14 @@ fn test() -> Result<(), String> {
         &[("CHROME", setup::CHROMIUM), ("CHROMEDRIVER", setup::CHROMEDRIVER), ("WASM_BINDGEN_TEST_TIMEOUT", "120")],
     )?;
     build_site()?;
+    println!("==> the site built again is the same site");
+    let first = site_build::digest(&root().join("dist"))?;
+    build_site()?;
+    let second = site_build::digest(&root().join("dist"))?;
+    if first != second {
+        return Err(format!("`cargo xtask build-site` run twice made two different sites ({first} then {second})"));
+    }
+    println!("  the same dist/ twice ({first})");
     println!("==> first-visit bytes against the budget");
     bundle_size::check(&root().join("dist"), &root().join("xtask/first-visit-budget"))?;
     Step::new("build the relay and the crafted-change peer for the end-to-end tests").run(

@@ -1,71 +1,54 @@
-//! Stamps the service worker in `dist/`: its version (a hash of every file it serves, so any
-//! change to the site makes browsers see a new worker and offer the update) and the list of
-//! files that make up the app shell.
+//! Renders the service worker into the site being built, from `public/sw.js`: its version
+//! (changes whenever any file of the site does, so browsers see a new worker and offer the
+//! update) and the list of files that make up the app shell (every file of the manifest).
 
 use std::path::Path;
 
-/// Files of `dist/` the worker must not cache.
-const NOT_SHELL: &[&str] = &["sw.js"];
+use crate::shell::root;
+use crate::site_manifest::{Role, SiteFile, SiteManifest};
 
-/// Where an FNV-1a hash starts.
-pub const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+/// The service worker's template in the repository and its name in the site.
+const TEMPLATE: &str = "public/sw.js";
+pub const WORKER: &str = "sw.js";
 
-/// FNV-1a, going on from `hash` over `bytes`: a name or version that changes whenever the
-/// content does (not a defence against anyone).
-pub fn fnv1a(hash: u64, bytes: impl IntoIterator<Item = u8>) -> u64 {
-    bytes.into_iter().fold(hash, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+/// Writes `site/sw.js` for the site made of `files` (all but the worker itself) and returns it.
+pub fn render(site: &Path, files: &[SiteFile]) -> Result<SiteFile, String> {
+    let source = std::fs::read_to_string(root().join(TEMPLATE)).map_err(|e| format!("{TEMPLATE}: {e}"))?;
+    let manifest = SiteManifest::new(files.to_vec());
+    let rendered = with_shell(&source, &manifest)?;
+    std::fs::write(site.join(WORKER), rendered).map_err(|e| format!("{WORKER}: {e}"))?;
+    println!("  service worker: version {}, {} files in the app shell", manifest.version(), manifest.files.len());
+    SiteFile::measure(site, WORKER, Role::Page, false)
 }
 
-/// Writes the version and the shell list into `dist/sw.js`.
-pub fn stamp(dist: &Path) -> Result<(), String> {
-    let worker = dist.join("sw.js");
-    let source = std::fs::read_to_string(&worker).map_err(|e| format!("{}: {e}", worker.display()))?;
-    let mut files: Vec<String> = Vec::new();
-    let mut hash = FNV_START;
-    let mut entries: Vec<_> = std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))?.flatten().collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let compressed_copy = name.ends_with(".br") || name.ends_with(".gz");
-        if NOT_SHELL.contains(&name.as_str()) || compressed_copy || !entry.path().is_file() {
-            continue;
-        }
-        let bytes = std::fs::read(entry.path()).map_err(|e| format!("{name}: {e}"))?;
-        hash = fnv1a(hash, name.bytes().chain(bytes));
-        files.push(format!("\"/{name}\""));
+/// The template with the site's version and shell list in place of its placeholders.
+fn with_shell(source: &str, manifest: &SiteManifest) -> Result<String, String> {
+    if !source.contains("__LINLI_VERSION__") || !source.contains("__LINLI_SHELL__") {
+        return Err(format!("{TEMPLATE} lacks __LINLI_VERSION__ or __LINLI_SHELL__"));
     }
-    let stamped = source.replace("__LINLI_VERSION__", &format!("{hash:016x}")).replace("__LINLI_SHELL__", &format!("[{}]", files.join(", ")));
-    if stamped == source {
-        return Err("dist/sw.js has no placeholders to stamp (was it stamped twice?)".into());
-    }
-    std::fs::write(&worker, stamped).map_err(|e| format!("{}: {e}", worker.display()))?;
-    println!("  service worker: version {hash:016x}, {} files in the app shell", files.len());
-    Ok(())
+    let shell: Vec<String> = manifest.files.iter().filter(|f| f.path != WORKER).map(|f| format!("\"/{}\"", f.path)).collect();
+    Ok(source.replace("__LINLI_VERSION__", &manifest.version()).replace("__LINLI_SHELL__", &format!("[{}]", shell.join(", "))))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::stamp;
+    use super::*;
+
+    fn file(path: &str, sha256: &str) -> SiteFile {
+        SiteFile { path: path.into(), role: Role::Page, immutable: false, size: 1, sha256: sha256.into() }
+    }
 
     #[test]
-    fn stamps_the_version_and_every_file_but_itself_and_changes_with_the_site() {
-        let dir = std::env::temp_dir().join(format!("linli-sw-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+    fn lists_every_file_but_itself_and_changes_version_with_the_site() {
         let source = "const VERSION = \"__LINLI_VERSION__\";\nconst SHELL = __LINLI_SHELL__;\n";
-        std::fs::write(dir.join("index.html"), "<html>one</html>").unwrap();
-        std::fs::write(dir.join("app-1.wasm"), [0, 97, 115, 109]).unwrap();
-        std::fs::write(dir.join("sw.js"), source).unwrap();
-        stamp(&dir).unwrap();
-        let first = std::fs::read_to_string(dir.join("sw.js")).unwrap();
+        let one = SiteManifest::new(vec![file("index.html", "aa"), file("app-1.wasm", "bb"), file(WORKER, "cc")]);
+        let first = with_shell(source, &one).unwrap();
         assert!(first.contains(r#"const SHELL = ["/app-1.wasm", "/index.html"];"#), "{first}");
         assert!(!first.contains("__LINLI_"), "{first}");
-        assert!(stamp(&dir).is_err(), "stamping twice is refused");
+        assert!(with_shell(&first, &one).is_err(), "a rendered worker is no template");
 
-        std::fs::write(dir.join("index.html"), "<html>two</html>").unwrap();
-        std::fs::write(dir.join("sw.js"), source).unwrap();
-        stamp(&dir).unwrap();
-        let second = std::fs::read_to_string(dir.join("sw.js")).unwrap();
+        let two = SiteManifest::new(vec![file("index.html", "dd"), file("app-1.wasm", "bb")]);
+        let second = with_shell(source, &two).unwrap();
         assert_ne!(first.lines().next(), second.lines().next(), "a changed site is a new version");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

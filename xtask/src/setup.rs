@@ -7,10 +7,9 @@ use crate::shell::{Step, output_of, root};
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const TRUNK_VERSION: &str = "0.21.14";
 
-/// The Rust side: the wasm target, Trunk, wasm-bindgen-cli at the version in Cargo.lock, and the
-/// crates fetched so Trunk can build offline.
+/// The Rust side: the wasm target, clippy and rustfmt, wasm-bindgen-cli at the version in
+/// Cargo.lock, and the crates fetched.
 pub fn toolchain() -> Result<(), String> {
     let targets = output_of("rustup", &["target", "list", "--installed"]).unwrap_or_default();
     if targets.lines().any(|t| t == "wasm32-unknown-unknown") {
@@ -28,18 +27,7 @@ pub fn toolchain() -> Result<(), String> {
         }
     }
 
-    if output_of("trunk", &["--version"]).is_some_and(|v| v.ends_with(TRUNK_VERSION)) {
-        println!("ok: trunk {TRUNK_VERSION}");
-    } else {
-        // Trunk 0.22 needs a newer rustc than this project's toolchain; see shared notes.
-        Step::new(&format!("install trunk {TRUNK_VERSION} (takes about 10 minutes)")).run("cargo", &["install", "--locked", "trunk", "--version", TRUNK_VERSION], &[])?;
-    }
-
     let wanted = locked_version("wasm-bindgen")?;
-    let trunk_toml = std::fs::read_to_string(root().join("Trunk.toml")).map_err(|e| format!("Trunk.toml: {e}"))?;
-    if !trunk_toml.contains(&format!("wasm_bindgen = \"{wanted}\"")) {
-        return Err(format!("Trunk.toml must pin wasm_bindgen = \"{wanted}\" (the version in Cargo.lock)"));
-    }
     if output_of("wasm-bindgen", &["--version"]).is_some_and(|v| v == format!("wasm-bindgen {wanted}")) {
         println!("ok: wasm-bindgen-cli {wanted}");
     } else {
@@ -49,7 +37,7 @@ pub fn toolchain() -> Result<(), String> {
             Step::new(&format!("install wasm-bindgen-cli {wanted} without its lock file")).run("cargo", &["install", "wasm-bindgen-cli", "--version", &wanted], &[])?;
         }
     }
-    Step::new("fetch crates (Trunk builds offline)").run("cargo", &["fetch"], &[])
+    Step::new("fetch crates").run("cargo", &["fetch"], &[])
 }
 
 /// The version of `package` in Cargo.lock.

@@ -1,25 +1,30 @@
-//! Cuts the page's wasm into a first module and one chunk per screen, and puts them in `dist/`
-//! in place of the single module Trunk built.
+//! Builds the page's wasm and cuts it into a first module and one chunk per group of screens,
+//! into the site being built.
 //!
-//! Trunk runs cargo and wasm-bindgen in one step, with no hook between them, and the cut has to
-//! happen there: on the linked wasm, with its relocations, before wasm-bindgen. So after Trunk,
-//! this builds the page again with the `split` feature (src/lazy_screens.rs marks each screen
-//! `#[lazy]`), linked with `--emit-relocs` (only the final link changes: the dependencies are
-//! reused), cuts it with `wasm_split_cli_support` (the library cargo-leptos uses), runs the
-//! wasm-bindgen CLI `cargo xtask` installed (keeping the table and memory exports the chunks link
-//! to: `--keep-lld-exports`), and swaps the files and their names in `index.html`.
+//! The cut happens on the linked wasm, with its relocations, before wasm-bindgen. So this builds
+//! the page with the `split` feature (src/lazy_screens.rs marks each screen `#[lazy]`), linked
+//! with `--emit-relocs`, cuts it with `wasm_split_cli_support` (the library cargo-leptos uses),
+//! and runs the wasm-bindgen CLI `cargo xtask` installed (keeping the table and memory exports
+//! the chunks link to: `--keep-lld-exports`).
 //!
 //! Every file gets the hash of the linked wasm in its name (`linli-<hash>.js`,
-//! `settings-<hash>.wasm`, …), so the relay may let browsers keep them for a year; the service
+//! `chunk_5-<hash>.wasm`, …), so the relay may let browsers keep them for a year; the service
 //! worker lists them all, so every screen opens offline.
 
 use std::path::{Path, PathBuf};
 
-use crate::service_worker::{FNV_START, fnv1a};
 use crate::shell::{Step, root};
+use crate::site_manifest::{Role, SiteFile};
 
-/// Builds, cuts and installs the page's wasm into `dist/`.
-pub fn split_into(dist: &Path) -> Result<(), String> {
+/// The page as cut: the first module's script and wasm (which `index.html` names) and every file.
+pub struct CutPage {
+    pub module_js: String,
+    pub module_wasm: String,
+    pub files: Vec<SiteFile>,
+}
+
+/// Builds, cuts and installs the page's wasm into `site`.
+pub fn split_into(site: &Path) -> Result<CutPage, String> {
     Step::new("build the page's wasm for cutting (release, --features split, with relocations)").run(
         "cargo",
         &[
@@ -93,33 +98,40 @@ pub fn split_into(dist: &Path) -> Result<(), String> {
         }
         link = link.replace(&old, &format!("\"./{named}\""));
         let bytes = std::fs::read(chunk).map_err(|e| format!("{}: {e}", chunk.display()))?;
-        std::fs::write(dist.join(&named), without_custom_sections(&bytes)?).map_err(|e| format!("{named}: {e}"))?;
-        installed.push(dist.join(named));
+        std::fs::write(site.join(&named), without_custom_sections(&bytes)?).map_err(|e| format!("{named}: {e}"))?;
+        installed.push(site.join(named));
     }
-    write_text(&dist.join(link_js.trim_start_matches("./")), &link)?;
+    let link_name = link_js.trim_start_matches("./").to_owned();
+    write_text(&site.join(&link_name), &link)?;
     let new_js = format!("linli-{hash}.js");
     let new_wasm = format!("linli-{hash}_bg.wasm");
-    copy(&bound.join(&new_js), &dist.join(&new_js))?;
-    copy(&bound.join(&new_wasm), &dist.join(&new_wasm))?;
+    copy(&bound.join(&new_js), &site.join(&new_js))?;
+    copy(&bound.join(&new_wasm), &site.join(&new_wasm))?;
     if bound.join("snippets").exists() {
         return Err("wasm-bindgen wrote snippets for the page; install them beside the module first".into());
     }
 
-    // Swap Trunk's single module for the cut one, in index.html and on disk.
-    let index = dist.join("index.html");
-    let mut html = read_text(&index)?;
-    let (old_js, old_wasm) = (attribute(&html, "data-linli-js")?, attribute(&html, "data-linli-wasm")?);
-    for (old, new) in [(&old_wasm, &new_wasm), (&old_js, &new_js)] {
-        let old_name = old.trim_start_matches('/');
-        html = html.replace(old_name, new);
-        let _ = std::fs::remove_file(dist.join(old_name));
+    let mut files = Vec::new();
+    for name in [&new_js, &new_wasm, &link_name] {
+        files.push(SiteFile::measure(site, name, Role::Page, true)?);
     }
-    write_text(&index, &html)?;
-
-    let first = std::fs::metadata(dist.join(&new_wasm)).map_err(|e| e.to_string())?.len();
-    let chunks: u64 = installed.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+    for chunk in &installed {
+        let name = chunk.file_name().and_then(|n| n.to_str()).ok_or("odd chunk name")?;
+        files.push(SiteFile::measure(site, name, Role::Screen, true)?);
+    }
+    let first = files[1].size;
+    let chunks: u64 = files.iter().filter(|f| f.role == Role::Screen).map(|f| f.size).sum();
     println!("  first module {} KB raw; {} chunks, {} KB raw together ({} KB linked with relocations)", first / 1000, installed.len(), chunks / 1000, linked.len() / 1000);
-    Ok(())
+    Ok(CutPage { module_js: new_js, module_wasm: new_wasm, files })
+}
+
+/// Where an FNV-1a hash starts.
+const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a, going on from `hash` over `bytes`: a name that changes whenever the content does (not
+/// a defence against anyone).
+fn fnv1a(hash: u64, bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(hash, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// The module without its custom sections (names, producers, target features): the cutter keeps
@@ -155,15 +167,6 @@ fn leb128(bytes: &[u8], mut at: usize) -> Result<(usize, usize), String> {
         }
     }
     Err("a chunk has a number too long for a section size".into())
-}
-
-/// The value of `name="…"` in `html` (the boot script's tag).
-fn attribute(html: &str, name: &str) -> Result<String, String> {
-    html.split(&format!("{name}=\""))
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .map(str::to_owned)
-        .ok_or_else(|| format!("dist/index.html has no {name} (Trunk.toml's pattern_script)"))
 }
 
 fn path_str(path: &Path) -> Result<&str, String> {

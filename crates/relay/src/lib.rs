@@ -45,7 +45,7 @@ use hub::{Hub, HubCommand};
 /// How the relay is set up.
 #[derive(Debug, Clone)]
 pub struct RelayConfig {
-    /// The built site (Trunk's `dist/`); `None` serves sync only.
+    /// The built site (`dist/` of `cargo xtask build-site`); `None` serves sync only.
     pub site_dir: Option<PathBuf>,
     /// Where documents are stored.
     pub data_dir: PathBuf,
@@ -70,7 +70,7 @@ pub use take_part_limits::{LINK_TOO_BUSY, TOO_MANY_JOINS, TOO_MANY_JOINS_TODAY, 
 struct AppState {
     context: Context,
     next_conn: Arc<AtomicU64>,
-    site_dir: Option<PathBuf>,
+    site: Option<site::Site>,
 }
 
 /// What to tell whoever starts a relay on `address` without TLS, if it is reached from other
@@ -128,7 +128,7 @@ pub async fn run(listener: TcpListener, config: RelayConfig, shutdown: impl Futu
     // A binary built with the site inside serves it unless `--site` names a folder.
     let unpacked_site = if config.site_dir.is_none() { embedded_site::unpack()? } else { None };
     let site_dir = config.site_dir.clone().or_else(|| unpacked_site.as_ref().map(|folder| folder.path().to_owned()));
-    let state = AppState { context, next_conn, site_dir };
+    let state = AppState { context, next_conn, site: site_dir.map(site::Site::open) };
     let views = space_view::Views { data_dir: config.data_dir.clone(), cache: space_view::ViewCache::default() };
     let app = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
@@ -164,10 +164,10 @@ async fn site_or_sync(State(state): State<AppState>, request: Request) -> Respon
     if wants_upgrade {
         return admit(state, request).await;
     }
-    let Some(site) = state.site_dir.clone() else {
+    let Some(site) = state.site.as_ref() else {
         return (StatusCode::NOT_FOUND, "this relay serves sync only\n").into_response();
     };
-    site::serve(&site, request).await
+    site::serve(site, request).await
 }
 
 /// Admits a WebSocket connection if the limits allow it.

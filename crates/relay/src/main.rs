@@ -50,7 +50,7 @@ struct ServeFlags {
     /// Folder that holds the documents (back it up to back up the community).
     #[arg(long, env = "LINLI_DATA", default_value = "data")]
     data: PathBuf,
-    /// The built site to serve (Trunk's dist/). Without it the relay serves sync only.
+    /// The built site to serve (`dist/` of `cargo xtask build-site`). Without it the relay serves sync only.
     #[arg(long, env = "LINLI_SITE")]
     site: Option<PathBuf>,
     /// A relay or automerge-repo sync server to keep in sync with (ws://host:port); repeatable,

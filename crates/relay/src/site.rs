@@ -1,9 +1,12 @@
 //! The built site, served as a web server should: the brotli or gzip copy a browser accepts
 //! (written by `cargo xtask build-site`, sent by tower-http's precompressed `ServeDir`), caching
-//! that fits each file (content-hashed files for a year, unchanged; the page, the service worker
-//! and the manifest checked every time), ETags with `304 Not Modified`, and security headers.
+//! that fits each file (the files the site's manifest, `site.json`, marks immutable, i.e. named
+//! after their content, for a year; everything else checked every time), ETags with
+//! `304 Not Modified`, and security headers.
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -17,8 +20,52 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      img-src 'self' data: blob:; connect-src 'self' ws: wss:; worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; \
      base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-/// Serves `request` from the site in `dir` (`index.html` for app routes).
-pub async fn serve(dir: &Path, mut request: Request) -> Response {
+/// The manifest `cargo xtask build-site` writes beside the site's files.
+pub const MANIFEST: &str = "site.json";
+
+/// A built site: its folder and the files browsers may keep for a year.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub dir: PathBuf,
+    immutable: Arc<HashSet<String>>,
+}
+
+/// What the relay reads of `site.json` (xtask/src/site_manifest.rs writes it, with more fields).
+#[derive(serde::Deserialize)]
+struct Manifest {
+    files: Vec<ManifestFile>,
+}
+
+#[derive(serde::Deserialize)]
+struct ManifestFile {
+    path: String,
+    immutable: bool,
+}
+
+impl Site {
+    /// The site in `dir`. Without a readable manifest every file is checked every time (never
+    /// kept for a year on a guess), and the relay says so.
+    pub fn open(dir: PathBuf) -> Site {
+        let manifest = std::fs::read(dir.join(MANIFEST)).map_err(|e| e.to_string()).and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).map_err(|e| e.to_string()));
+        let immutable = match manifest {
+            Ok(manifest) => manifest.files.into_iter().filter(|f| f.immutable).map(|f| format!("/{}", f.path)).collect(),
+            Err(error) => {
+                tracing::warn!(site = %dir.display(), %error, "the site has no readable {MANIFEST}: every file is served to be checked every time");
+                HashSet::new()
+            }
+        };
+        Site { dir, immutable: Arc::new(immutable) }
+    }
+
+    /// Whether browsers may keep the file at `path` for a year.
+    fn is_immutable(&self, path: &str) -> bool {
+        self.immutable.contains(path)
+    }
+}
+
+/// Serves `request` from `site` (`index.html` for app routes).
+pub async fn serve(site: &Site, mut request: Request) -> Response {
+    let dir = site.dir.as_path();
     let path = request.uri().path().to_owned();
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     // With an ETag to compare, the modification time is not asked about (RFC 9110, 13.2.2): it
@@ -40,7 +87,7 @@ pub async fn serve(dir: &Path, mut request: Request) -> Response {
         return response;
     }
     let headers = response.headers_mut();
-    let cache = if !is_page && is_content_hashed(&path) { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let cache = if !is_page && site.is_immutable(&path) { "public, max-age=31536000, immutable" } else { "no-cache" };
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     let Some(etag) = etag(headers) else { return response };
@@ -63,15 +110,6 @@ pub fn secure(headers: &mut HeaderMap) {
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-}
-
-/// Whether a path names a file Trunk named after its content (`linli-3e22a5927d547a9b_bg.wasm`):
-/// such a file never changes, so browsers may keep it for a year.
-fn is_content_hashed(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or_default();
-    let stem = name.split('.').next().unwrap_or_default().trim_end_matches("_bg");
-    // Trunk writes the 64-bit hash in hex without leading zeros.
-    stem.rsplit_once('-').is_some_and(|(_, hash)| (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// A validator for the response: its modification time, length and encoding (each encoding of a
@@ -99,15 +137,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_trunks_hashed_names_are_immutable() {
-        assert!(is_content_hashed("/linli-3e22a5927d547a9b_bg.wasm"));
-        assert!(is_content_hashed("/linli-3e22a5927d547a9b.js"));
-        assert!(is_content_hashed("/style-5af955d08d40f132.css"));
-        assert!(is_content_hashed("/style-d7a84cfa1b2d623.css"), "a hash with its leading zero dropped");
-        assert!(!is_content_hashed("/index.html"));
-        assert!(!is_content_hashed("/sw.js"));
-        assert!(!is_content_hashed("/boot.js"));
-        assert!(!is_content_hashed("/manifest.webmanifest"));
-        assert!(!is_content_hashed("/s/2nwcMe1s9k2b2392aE8txkW1K1Qc"));
+    fn only_what_the_manifest_marks_immutable_is_kept_for_a_year() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = r#"{"files": [
+            {"path": "linli-3e22a5927d547a9b_bg.wasm", "role": "page", "immutable": true, "size": 4, "sha256": "00"},
+            {"path": "linli-engine_bg.wasm", "role": "engine", "immutable": false, "size": 4, "sha256": "00"},
+            {"path": "index.html", "role": "page", "immutable": false, "size": 4, "sha256": "00"}]}"#;
+        std::fs::write(dir.path().join(MANIFEST), manifest).unwrap();
+        let site = Site::open(dir.path().to_owned());
+        assert!(site.is_immutable("/linli-3e22a5927d547a9b_bg.wasm"));
+        for path in ["/linli-engine_bg.wasm", "/index.html", "/style-5af955d08d40f132.css", "/s/2nwcMe1s9k2b2392aE8txkW1K1Qc"] {
+            assert!(!site.is_immutable(path), "{path}: not marked, so checked every time");
+        }
+        std::fs::write(dir.path().join(MANIFEST), "not json").unwrap();
+        assert!(!Site::open(dir.path().to_owned()).is_immutable("/linli-3e22a5927d547a9b_bg.wasm"), "an unreadable manifest keeps nothing for a year");
     }
 }

@@ -13,10 +13,20 @@ use std::path::Path;
 use support::relay_process::RelayProcess;
 
 const WASM: &str = "linli-0123456789abcdef_bg.wasm";
+/// A name like a content-hashed one that the site's manifest does not mark immutable.
+const UNMARKED: &str = "style-0123456789abcdef.css";
 
 /// A built site: a page, a content-hashed wasm with its brotli and gzip copies (distinct bytes, so
-/// the test sees which one came), a service worker and a manifest.
+/// the test sees which one came), a service worker, an app manifest, and the site's manifest
+/// (`site.json`) as `cargo xtask build-site` writes it.
 fn site(dir: &Path) {
+    std::fs::write(dir.join(UNMARKED), "body{}").unwrap();
+    let manifest = format!(
+        r#"{{"files": [{{"path": "{WASM}", "role": "page", "immutable": true, "size": 25, "sha256": "00"}},
+                     {{"path": "{UNMARKED}", "role": "page", "immutable": false, "size": 6, "sha256": "00"}},
+                     {{"path": "index.html", "role": "page", "immutable": false, "size": 70, "sha256": "00"}}]}}"#
+    );
+    std::fs::write(dir.join("site.json"), manifest).unwrap();
     std::fs::write(dir.join("index.html"), "<!DOCTYPE html><html><body><div id=\"boot\">Linli</div></body></html>").unwrap();
     std::fs::write(dir.join(WASM), b"\0asm-raw-bytes-of-the-app").unwrap();
     std::fs::write(dir.join(format!("{WASM}.br")), b"brotli-bytes").unwrap();
@@ -79,11 +89,12 @@ fn each_browser_gets_the_copy_it_accepts_with_the_right_type() {
 }
 
 #[test]
-fn hashed_files_are_kept_for_a_year_and_the_page_the_worker_and_the_manifest_are_checked() {
+fn files_the_manifest_marks_immutable_are_kept_for_a_year_and_the_rest_are_checked() {
     let (relay, _data, _dist) = relay_serving_a_site();
     let wasm = get(&relay.address, &format!("/{WASM}"), &[("Accept-Encoding", "br")]);
     assert_eq!(wasm.header("cache-control"), Some("public, max-age=31536000, immutable"));
-    for path in ["/", "/index.html", "/s/2nwcMe1s9k2b2392aE8txkW1K1Qc/pledges", "/sw.js", "/manifest.webmanifest"] {
+    let unmarked = format!("/{UNMARKED}");
+    for path in ["/", "/index.html", "/s/2nwcMe1s9k2b2392aE8txkW1K1Qc/pledges", "/sw.js", "/manifest.webmanifest", unmarked.as_str()] {
         let answer = get(&relay.address, path, &[]);
         assert_eq!((answer.status, answer.header("cache-control")), (200, Some("no-cache")), "{path}");
     }

@@ -56,7 +56,7 @@ const MARKS = () => {
   new PerformanceObserver(list => {
     for (const entry of list.getEntries()) if (entry.name === "first-contentful-paint") marks.fcp = entry.startTime;
   }).observe({ type: "paint", buffered: true });
-  addEventListener("TrunkApplicationStarted", event => (window.__wasm = event.detail.wasm));
+  addEventListener("linli-started", event => (window.__wasm = event.detail.wasm));
   let clicked = false;
   new MutationObserver(() => {
     if (document.querySelector("main h1, h1")?.textContent.trim()) mark("content");

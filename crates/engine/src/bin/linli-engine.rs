@@ -1,4 +1,4 @@
-//! The engine worker's entry point (Trunk builds it as `data-type="worker"`).
+//! The engine worker's entry point (`cargo xtask build-site` builds it, xtask/src/engine_worker.rs).
 
 fn main() {
     linli_engine::register();
