@@ -49,6 +49,8 @@ pub struct EngineCore {
     pub(crate) kept_pending: KeptPending,
     /// Spaces whose refused changes wait to be offered again.
     offer_again_pending: HashSet<DocumentId>,
+    /// Documents waiting to be written again, whole, after one of their writes failed.
+    store_again_pending: HashSet<DocumentId>,
     /// The links of open spaces to other spaces (`linked_spaces.rs`).
     pub(crate) linked: Linked,
     /// Consultations closing at the home relay's cut (`cut_closings.rs`).
@@ -57,6 +59,9 @@ pub struct EngineCore {
 
 /// How long a change a peer refused waits before it is offered again.
 pub(crate) const OFFER_AGAIN_MS: u32 = 60_000;
+
+/// How long a document whose write failed waits before it is written again, whole.
+pub(crate) const STORE_AGAIN_MS: u32 = 5_000;
 
 impl EngineCore {
     pub fn new(mut entropy: Entropy) -> EngineCore {
@@ -90,6 +95,7 @@ impl EngineCore {
             parked: HashMap::new(),
             kept_pending: Default::default(),
             offer_again_pending: HashSet::new(),
+            store_again_pending: HashSet::new(),
             linked: Default::default(),
             cut_closings: Default::default(),
         }
@@ -111,7 +117,11 @@ impl EngineCore {
             }
             Input::Saved => {
                 self.unsaved = self.unsaved.saturating_sub(1);
-                self.emit(Output::Page(FromEngine::Unsaved(self.unsaved)));
+                self.tell_unsaved();
+            }
+            Input::SaveFailed(document) => {
+                self.unsaved = self.unsaved.saturating_sub(1);
+                self.save_failed(document);
             }
             Input::Wake(wake) => self.wake(wake),
         }
@@ -167,6 +177,40 @@ impl EngineCore {
             }
             Wake::AcceptExpired { link, request, relay } => self.acceptance_expired(link, request, relay),
             Wake::KeepView(space) => self.keep_view_now(space),
+            Wake::StoreAgain(document) => self.store_again(document),
+        }
+    }
+
+    /// What the page is told is not yet durable: writes out, and documents waiting to be
+    /// written again after a failed write (so the badge never says "saved" over a loss).
+    fn tell_unsaved(&mut self) {
+        let count = self.unsaved + self.store_again_pending.len() as u32;
+        self.tell(FromEngine::Unsaved(count));
+    }
+
+    /// A write of `document` failed: write the whole document again in a while (at once might
+    /// fail the same way, e.g. with the device's storage full), once however many failed.
+    fn save_failed(&mut self, document: DocumentId) {
+        if self.store_again_pending.insert(document) {
+            self.log(Log::Error(format!("space {document}: a write to this device's storage failed; it is written again, whole, in {} s", STORE_AGAIN_MS / 1000)));
+            self.emit(Output::Timer { after_ms: STORE_AGAIN_MS, wake: Wake::StoreAgain(document) });
+        }
+        self.tell_unsaved();
+    }
+
+    fn store_again(&mut self, document: DocumentId) {
+        match self.repo.store_again(document) {
+            Some(fx) => {
+                self.store_again_pending.remove(&document);
+                self.apply(fx);
+                self.tell_unsaved();
+            }
+            // Loading or being checked: try again later.
+            None if self.repo.phase(&document).is_some() => self.emit(Output::Timer { after_ms: STORE_AGAIN_MS, wake: Wake::StoreAgain(document) }),
+            None => {
+                self.store_again_pending.remove(&document);
+                self.tell_unsaved();
+            }
         }
     }
 
@@ -303,7 +347,7 @@ impl EngineCore {
         }
         if writes > 0 {
             self.unsaved += writes;
-            self.tell(FromEngine::Unsaved(self.unsaved));
+            self.tell_unsaved();
         }
         self.take_events(events);
     }

@@ -24,9 +24,12 @@ pub enum Input {
         document: DocumentId,
         chunks: Vec<(ChunkKey, Vec<u8>)>,
     },
-    /// One storage write ([`StorageOp::Put`] or [`StorageOp::Delete`]) is durable (or failed,
-    /// and was said in the console).
+    /// One storage write ([`StorageOp::Put`] or [`StorageOp::Delete`]) is durable (a failed
+    /// delete too: it loses nothing).
     Saved,
+    /// A [`StorageOp::Put`] of this document's failed (said in the console): storage may lack
+    /// it, and the chunks after it would not load without it.
+    SaveFailed(DocumentId),
     /// A timer the core set ran out.
     Wake(Wake),
 }
@@ -42,6 +45,8 @@ pub enum Wake {
     AcceptExpired { link: DocumentId, request: u64, relay: String },
     /// Keep a space's view for the page's next visit.
     KeepView(DocumentId),
+    /// Write a document whose write failed to storage again, whole.
+    StoreAgain(DocumentId),
 }
 
 /// Something for the worker to do. [`Output::Work`] runs in the order given, each step
@@ -75,7 +80,9 @@ pub enum Output {
 /// A step of the ordered work.
 #[derive(Debug)]
 pub enum Work {
-    /// Read or write storage; a load answers with [`Input::Loaded`], a write with [`Input::Saved`].
+    /// Read or write storage; a load answers with [`Input::Loaded`], a write with [`Input::Saved`]
+    /// or [`Input::SaveFailed`]. After a failed put, the worker skips that document's deletes
+    /// until one of its puts succeeds (a compaction deletes only once its snapshot is durable).
     Storage(StorageOp),
     SocketSend {
         conn: ConnId,

@@ -27,13 +27,17 @@ fn entropy(seed: u64) -> Entropy {
 struct Device {
     core: EngineCore,
     stored: BTreeMap<ChunkKey, Vec<u8>>,
+    /// While set, every put fails, as a full IndexedDB's would; like the worker, the device then
+    /// skips that document's deletes until one of its puts succeeds.
+    fail_puts: bool,
+    failed: std::collections::BTreeSet<DocumentId>,
     /// Everything the core said, in order.
     said: Vec<Output>,
 }
 
 impl Device {
     fn new(seed: u64) -> Device {
-        Device { core: EngineCore::new(entropy(seed)), stored: BTreeMap::new(), said: Vec::new() }
+        Device { core: EngineCore::new(entropy(seed)), stored: BTreeMap::new(), fail_puts: false, failed: Default::default(), said: Vec::new() }
     }
 
     /// Feeds `input` at `now` and runs the storage work it asks for (and what that asks for),
@@ -48,12 +52,19 @@ impl Device {
                         let chunks = self.stored.iter().filter(|(key, _)| key.document_id == *document_id).map(|(k, v)| (k.clone(), v.clone())).collect();
                         inputs.insert(0, Input::Loaded { document: *document_id, chunks });
                     }
+                    Output::Work(Work::Storage(StorageOp::Put { key, .. })) if self.fail_puts => {
+                        self.failed.insert(key.document_id);
+                        inputs.insert(0, Input::SaveFailed(key.document_id));
+                    }
                     Output::Work(Work::Storage(StorageOp::Put { key, data })) => {
+                        self.failed.remove(&key.document_id);
                         self.stored.insert(key.clone(), data.clone());
                         inputs.insert(0, Input::Saved);
                     }
                     Output::Work(Work::Storage(StorageOp::Delete { key })) => {
-                        self.stored.remove(key);
+                        if !self.failed.contains(&key.document_id) {
+                            self.stored.remove(key);
+                        }
                         inputs.insert(0, Input::Saved);
                     }
                     _ => {}
@@ -262,6 +273,60 @@ fn an_edit_is_stamped_with_the_time_passed_in() {
         other => panic!("{other:?}"),
     };
     assert_eq!(rows.iter().map(|row| row.at).collect::<Vec<_>>(), vec![Timestamp(42_000)]);
+}
+
+fn unsaved_told(outputs: &[Output]) -> Vec<u32> {
+    outputs
+        .iter()
+        .filter_map(|o| match o {
+            Output::Page(FromEngine::Unsaved(n)) => Some(*n),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn an_edit_whose_write_failed_is_written_again_whole_and_the_badge_never_says_saved_meanwhile() {
+    let mut device = Device::new(5);
+    device.start(&[]);
+    let space = created(&device.request(1_000, 1, Request::CreateSpace { name: "Lane 3".into() }));
+    device.feed(1_100, Input::Page(ToEngine::Open { space: space.to_string() }));
+    let mark = device.said.iter().find_map(|o| match o {
+        Output::Page(FromEngine::Started { item_mark, .. }) => linli_model::ItemMark::parse(item_mark),
+        _ => None,
+    });
+    let notice = linli_model::ItemId::marked(mark.expect("a mark"), [8; 8]);
+    let post = Edit::PostNotice { id: notice.clone(), draft: linli_model::NoticeDraft::new("Water off", "From 9 to 11") };
+
+    // The device's storage refuses the edit's writes.
+    device.fail_puts = true;
+    let outputs = device.request(2_000, 2, Request::Edit { space: space.to_string(), edits: vec![post] });
+    assert_eq!(replies(&outputs), vec![(2, Ok(Reply::Done))]);
+    assert!(unsaved_told(&outputs).iter().all(|n| *n > 0), "never 'saved' over a failed write: {:?}", unsaved_told(&outputs));
+    assert!(outputs.iter().any(|o| matches!(o, Output::Log(linli_engine_core::Log::Error(_)))), "said in the console");
+    assert_eq!(timers(&outputs).into_iter().filter(|(_, w)| *w == Wake::StoreAgain(space)).map(|(ms, _)| ms).collect::<Vec<_>>(), vec![5_000]);
+
+    // Still full when the timer runs out: it waits again, still unsaved.
+    let again = device.feed(7_000, Input::Wake(Wake::StoreAgain(space)));
+    assert_eq!(timers(&again).into_iter().filter(|(_, w)| *w == Wake::StoreAgain(space)).count(), 1);
+    assert!(unsaved_told(&again).iter().all(|n| *n > 0), "{:?}", unsaved_told(&again));
+
+    // Storage works again: the whole space is written, and the badge says saved.
+    device.fail_puts = false;
+    let stored = device.feed(12_000, Input::Wake(Wake::StoreAgain(space)));
+    assert!(stored.iter().any(|o| matches!(o, Output::Work(Work::Storage(StorageOp::Put { key, .. })) if key.document_id == space)));
+    assert_eq!(unsaved_told(&stored).last(), Some(&0));
+
+    // A new start on this device's storage alone has the edit.
+    let mut restarted = Device::new(6);
+    restarted.stored = device.stored.clone();
+    restarted.start(&[]);
+    restarted.feed(20_000, Input::Page(ToEngine::Open { space: space.to_string() }));
+    let history = restarted.request(21_000, 3, Request::History { space: space.to_string(), kind: linli_model::ItemKind::Notice, item: notice.to_string() });
+    match replies(&history).pop() {
+        Some((3, Ok(Reply::History(rows)))) => assert_eq!(rows.len(), 1, "the notice is there"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

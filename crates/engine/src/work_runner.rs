@@ -1,13 +1,15 @@
 //! Runs the core's ordered work on one task, each step finished before the next: storage
 //! (IndexedDB) first as the core ordered it, then the frames that may carry what was stored. A
-//! load's chunks and a write's durability go back to the core as inputs.
+//! load's chunks and a write's durability (or failure) go back to the core as inputs; after a
+//! failed put, that document's deletes are skipped until one of its puts succeeds.
 
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use futures::StreamExt;
 use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender};
 use linli_engine_core::{Input, Work};
-use linli_sync::StorageOp;
+use linli_sync::{DocumentId, StorageOp};
 
 use crate::idb_store::IdbStore;
 use crate::outputs::Outputs;
@@ -20,6 +22,9 @@ pub async fn run(mut work: UnboundedReceiver<Work>, inputs: UnboundedSender<Inpu
             None
         }
     };
+    // Documents with a put that failed since their last good one: their deletes wait, so a
+    // compaction never deletes chunks its snapshot was to replace when that snapshot is not there.
+    let mut failed_puts: HashSet<DocumentId> = HashSet::new();
     while let Some(step) = work.next().await {
         match step {
             Work::Storage(StorageOp::Load { document_id }) => {
@@ -33,15 +38,28 @@ pub async fn run(mut work: UnboundedReceiver<Work>, inputs: UnboundedSender<Inpu
                 let _ = inputs.unbounded_send(Input::Loaded { document: document_id, chunks });
             }
             Work::Storage(StorageOp::Put { key, data }) => {
-                if let Some(store) = &store
-                    && let Err(error) = store.put(&key, &data).await
-                {
-                    web_sys::console::error_2(&"could not save to IndexedDB:".into(), &error);
-                }
-                let _ = inputs.unbounded_send(Input::Saved);
+                let result = match &store {
+                    Some(store) => store.put(&key, &data).await,
+                    // No IndexedDB at all: the page said so at start; nothing is written.
+                    None => Ok(()),
+                };
+                let input = match result {
+                    Ok(()) => {
+                        failed_puts.remove(&key.document_id);
+                        Input::Saved
+                    }
+                    Err(error) => {
+                        web_sys::console::error_2(&"could not save to IndexedDB:".into(), &error);
+                        failed_puts.insert(key.document_id);
+                        Input::SaveFailed(key.document_id)
+                    }
+                };
+                let _ = inputs.unbounded_send(input);
             }
             Work::Storage(StorageOp::Delete { key }) => {
-                if let Some(store) = &store {
+                if let Some(store) = &store
+                    && !failed_puts.contains(&key.document_id)
+                {
                     let _ = store.delete(&key).await;
                 }
                 let _ = inputs.unbounded_send(Input::Saved);

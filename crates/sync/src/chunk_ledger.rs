@@ -93,6 +93,12 @@ impl ChunkLedger {
         ops
     }
 
+    /// Forgets what was saved, so the next save writes the whole document as one snapshot (after
+    /// the driver failed a write, storage may lack any chunk written since the load).
+    pub fn unsave_all(&mut self) {
+        self.saved_heads.clear();
+    }
+
     fn should_compact(&self) -> bool {
         let size_of = |kind| self.chunks.iter().filter(|c| c.key.kind == kind).map(|c| c.size).sum::<usize>();
         let snapshots = size_of(ChunkKind::Snapshot);

@@ -716,6 +716,20 @@ impl Repo {
         fx
     }
 
+    /// Writes the whole document to storage again: one snapshot of every change and every
+    /// signature, after the driver failed one of its writes (storage may lack what that write
+    /// held, and later incremental chunks would not load without it). Nothing in memory is
+    /// forgotten; the driver must not run a compaction's deletes after its snapshot failed.
+    /// `None` while the document is loading or out being checked: ask again later.
+    pub fn store_again(&mut self, document_id: DocumentId) -> Option<Effects> {
+        let entry = self.docs.get_mut(&document_id).filter(|e| e.phase != Phase::Loading && e.out.is_none())?;
+        entry.ledger.unsave_all();
+        entry.signatures.unsave_all();
+        let mut fx = Effects::default();
+        self.store(document_id, &mut fx);
+        Some(fx)
+    }
+
     /// Runs a read that needs the document mutably (Automerge caches as it reads: heads,
     /// history). Anything `read` left uncommitted is rolled back, so the document never changes;
     /// this works for view-only documents too.

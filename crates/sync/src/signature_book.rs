@@ -104,6 +104,17 @@ impl SignatureBook {
         }
     }
 
+    /// Counts every signature as unsaved, so the next save writes them all again (after the
+    /// driver failed a write, storage may lack any of them).
+    pub fn unsave_all(&mut self) {
+        let mut all = self.all();
+        all.sort_by_key(|s| s.hash);
+        self.unsaved = all.iter().map(|s| s.to_bytes().to_vec()).collect();
+        let mut members = self.all_members();
+        members.sort_by_key(|s| s.hash);
+        self.unsaved_members = members.iter().map(|s| s.to_stored().to_vec()).collect();
+    }
+
     /// The writes that store what was inserted since the last save. Run before the document's
     /// own chunks are written, so that no stored change is ever without its signatures.
     pub fn save(&mut self, document_id: DocumentId) -> Vec<StorageOp> {
