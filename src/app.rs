@@ -37,7 +37,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/k/:id") view=|| lazily(screens::kiosk::load) />
-                    <Route path=path!("/link") view=|| lazily(screens::link_device::load) />
+                    <Route path=path!("/link") view=|| lazily(screens::pair_device::load) />
                     <ParentRoute path=path!("/s/:id") view=SpacePage>
                         <Route path=path!("") view=|| lazily(screens::overview::load) />
                         <Route path=path!("notices") view=|| lazily(screens::notices::load) />

@@ -4,7 +4,7 @@
 //! key. A second device becomes the same member by taking the key from the first (a link shown
 //! as a QR code in Settings: `/link#member=<seed>`), so a resident's phone and tablet sign as one.
 
-use linli_view::link_text::is_key_text;
+use linli_view::address_text::is_key_text;
 
 const KEY: &str = "linli.member-key";
 const NAME_KEY: &str = "linli.name";

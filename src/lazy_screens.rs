@@ -57,7 +57,7 @@ lazy_screens! {
     organisers: linked => crate::pages::linked::LinkedPage,
     organisers: settings => crate::pages::settings::SettingsPage,
     kiosk: kiosk => crate::pages::kiosk::KioskPage,
-    link_device: link_device => crate::pages::link_device::LinkDevicePage,
+    pair_device: pair_device => crate::pages::pair_device::PairDevicePage,
 }
 
 /// Draws a lazily loaded screen: "Opening…" until its code has come, then the screen.

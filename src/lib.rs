@@ -11,6 +11,7 @@ pub use translations::i18n;
 
 use wasm_bindgen::JsCast;
 
+pub mod address_keys;
 pub mod app;
 pub mod care_mode;
 pub mod charts;
@@ -24,7 +25,6 @@ pub mod format;
 pub mod identity;
 pub mod language;
 pub mod lazy_screens;
-pub mod link_keys;
 pub mod markdown;
 pub mod my_spaces;
 pub mod pages;

@@ -19,7 +19,7 @@ pub fn list() -> Vec<KnownSpace> {
     text.lines()
         .filter_map(|line| {
             let (id, name) = line.split_once('\t')?;
-            linli_view::link_text::is_space_id(id).then(|| KnownSpace { id: id.to_owned(), name: name.to_owned() })
+            linli_view::address_text::is_space_id(id).then(|| KnownSpace { id: id.to_owned(), name: name.to_owned() })
         })
         .collect()
 }

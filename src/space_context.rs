@@ -98,7 +98,7 @@ impl SpaceContext {
         let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
         let path = self.link(path);
         match self.take_part_key() {
-            Some(key) => crate::link_keys::take_part_link(&origin, &path, &key),
+            Some(key) => crate::address_keys::take_part_link(&origin, &path, &key),
             None => format!("{origin}{path}"),
         }
     }

@@ -21,13 +21,16 @@ use futures::channel::oneshot;
 use gloo_worker::reactor::{ReactorBridge, ReactorSpawner};
 use leptos::prelude::*;
 use linli_model::{Edit, ItemId, ItemKind, ItemMark, Space, Timestamp};
-use linli_view::{DirectEvent, EngineError, EngineWorker, FromEngine, HistoryRow, KeyKind, Phase, Reply, Request, SpaceId, SpaceStatus, ToEngine, Transport};
+use linli_view::requests::{
+    AcceptInvitation, ChangeLink, CreateSpace, EditSpace, ExportFile, ExportJson, ImportFile, InviteSpace, ItemHistory, ListTransports, NewTakePartKey, NewWriteKey,
+};
+use linli_view::{Ask, DirectEvent, EngineError, EngineWorker, FromEngine, HistoryRow, Imported, KeyKind, Phase, Reply, Request, SpaceId, SpaceStatus, ToEngine, Transport};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 pub use linli_view::{Access, RelayStatus, TransportKind};
 
-use crate::{identity, link_keys, platform};
+use crate::{address_keys, identity, platform};
 
 /// The engine worker's loader in the built site (`xtask/src/engine_worker.rs` writes it).
 const ENGINE_LOADER: &str = "/linli-engine_loader.js";
@@ -261,8 +264,8 @@ impl Engine {
                 }
             }
             FromEngine::KeepKey { space, kind, key } => match kind {
-                KeyKind::Write => link_keys::save_write(&space, &key),
-                KeyKind::TakePart => link_keys::save_take_part(&space, &key),
+                KeyKind::Write => address_keys::save_write(&space, &key),
+                KeyKind::TakePart => address_keys::save_take_part(&space, &key),
             },
             FromEngine::DirectSend { id, bytes } => {
                 if let Some(direct) = self.direct.borrow().as_ref() {
@@ -291,6 +294,12 @@ impl Engine {
     }
 
     /// Asks the engine something; resolves with its answer.
+    /// Asks the engine and resolves with the request's own answer ([`Ask`]).
+    fn ask_for<A: Ask + 'static>(&self, request: A) -> impl Future<Output = Result<A::Answer, EngineError>> + use<A> {
+        let asked = self.ask(request.into());
+        async move { asked.await.and_then(|reply| A::answer(reply).ok_or_else(|| unexpected(&request_name::<A>()))) }
+    }
+
     fn ask(&self, request: Request) -> impl Future<Output = Result<Reply, EngineError>> + use<> {
         let id = self.next_request.get();
         self.next_request.set(id + 1);
@@ -301,14 +310,14 @@ impl Engine {
     }
 
     fn send_keys(&self, space: &str) {
-        self.send(ToEngine::Keys { space: space.to_owned(), write: link_keys::saved_write(space), take_part: link_keys::saved_take_part(space) });
+        self.send(ToEngine::Keys { space: space.to_owned(), write: address_keys::saved_write(space), take_part: address_keys::saved_take_part(space) });
     }
 
     /// Opens a space: from this device if it has it, else from peers. Keys a link in the address
     /// carries are kept; what this device showed of the space last time (or, on a first visit,
     /// the relay's picture of `item`, the item the address opens) is drawn meanwhile.
     pub fn open(self: &Rc<Self>, space: &str, item: Option<String>) {
-        link_keys::take_from_address(space);
+        address_keys::take_from_address(space);
         if self.spaces.borrow().contains_key(space) {
             return;
         }
@@ -367,93 +376,59 @@ impl Engine {
 
     /// Invites a space to link under this one; resolves with the invitation's text.
     pub fn invite_space(&self, space: &str, claim_within_hours: u64, label: &str) -> impl Future<Output = Result<String, String>> + use<> {
-        let asked = self.ask(Request::InviteSpace { space: space.to_owned(), claim_within_hours, label: label.to_owned() });
-        async move {
-            said(asked.await.and_then(|reply| match reply {
-                Reply::Invitation(text) => Ok(text),
-                other => Err(unexpected(other)),
-            }))
-            .await
-        }
+        let asked = self.ask_for(InviteSpace { space: space.to_owned(), claim_within_hours, label: label.to_owned() });
+        async move { said(asked.await).await }
     }
 
     /// Accepts an invitation for this space; resolves once the link has come from its relay and
     /// is accepted.
     pub fn accept_invitation(&self, space: &str, invitation: &str, shares: linli_model::Shares) -> impl Future<Output = Result<(), String>> + use<> {
-        let asked = self.ask(Request::AcceptInvitation { space: space.to_owned(), invitation: invitation.to_owned(), shares });
-        async move { said(asked.await.map(|_| ())).await }
+        let asked = self.ask_for(AcceptInvitation { space: space.to_owned(), invitation: invitation.to_owned(), shares });
+        async move { said(asked.await).await }
     }
 
     /// A change to one of the space's links.
     pub fn linked_edit(&self, space: &str, link: &str, edit: linli_view::LinkedEdit) -> impl Future<Output = Result<(), String>> + use<> {
-        let asked = self.ask(Request::Linked { space: space.to_owned(), link: link.to_owned(), edit });
-        async move { said(asked.await.map(|_| ())).await }
+        let asked = self.ask_for(ChangeLink { space: space.to_owned(), link: link.to_owned(), edit });
+        async move { said(asked.await).await }
     }
 
     /// Makes edits to a space, one change each, in order (the first refused stops the rest).
     pub fn edit(&self, space: &str, edits: Vec<Edit>) -> impl Future<Output = Result<(), String>> + use<> {
-        let asked = self.ask(Request::Edit { space: space.to_owned(), edits });
-        async move { said(asked.await.map(|_| ())).await }
+        let asked = self.ask_for(EditSpace { space: space.to_owned(), edits });
+        async move { said(asked.await).await }
     }
 
     /// Makes a new space, protected, with a take-part key; resolves with its ID.
     pub fn create_space(&self, name: &str) -> impl Future<Output = Result<SpaceId, String>> + use<> {
-        let asked = self.ask(Request::CreateSpace { name: name.to_owned() });
-        async move {
-            said(asked.await.and_then(|reply| match reply {
-                Reply::Created { space } => Ok(space),
-                other => Err(unexpected(other)),
-            }))
-            .await
-        }
+        let asked = self.ask_for(CreateSpace { name: name.to_owned() });
+        async move { said(asked.await).await }
     }
 
     /// The changes that touched an item, oldest first.
     pub fn history(&self, space: &str, kind: ItemKind, item: &str) -> impl Future<Output = Result<Vec<HistoryRow>, String>> + use<> {
-        let asked = self.ask(Request::History { space: space.to_owned(), kind, item: item.to_owned() });
-        async move {
-            said(asked.await.and_then(|reply| match reply {
-                Reply::History(rows) => Ok(rows),
-                other => Err(unexpected(other)),
-            }))
-            .await
-        }
+        let asked = self.ask_for(ItemHistory { space: space.to_owned(), kind, item: item.to_owned() });
+        async move { said(asked.await).await }
     }
 
     /// The whole space as one `.linli` file's bytes (with its signatures).
     pub fn export(&self, space: &str) -> impl Future<Output = Result<Vec<u8>, String>> + use<> {
-        let asked = self.ask(Request::Export { space: space.to_owned() });
-        async move {
-            said(asked.await.and_then(|reply| match reply {
-                Reply::File(bytes) => Ok(bytes),
-                other => Err(unexpected(other)),
-            }))
-            .await
-        }
+        let asked = self.ask_for(ExportFile { space: space.to_owned() });
+        async move { said(asked.await).await }
     }
 
     /// The space as plain JSON (a reading copy).
     pub fn export_json(&self, space: &str) -> impl Future<Output = Result<String, String>> + use<> {
-        let asked = self.ask(Request::ExportJson { space: space.to_owned() });
-        async move {
-            said(asked.await.and_then(|reply| match reply {
-                Reply::Json(text) => Ok(text),
-                other => Err(unexpected(other)),
-            }))
-            .await
-        }
+        let asked = self.ask_for(ExportJson { space: space.to_owned() });
+        async move { said(asked.await).await }
     }
 
     /// Takes in a space file (never overwrites): its changes are judged on the signatures it
     /// carries. Resolves with (new changes, refused, why, waiting for the space's relay).
     pub fn import(&self, space: &str, bytes: Vec<u8>) -> impl Future<Output = Result<(usize, usize, Option<String>, usize), String>> + use<> {
-        let asked = self.ask(Request::Import { space: space.to_owned(), bytes });
+        let asked = self.ask_for(ImportFile { space: space.to_owned(), bytes });
         async move {
-            let (new_changes, refused, rule, waiting) = said(asked.await.and_then(|reply| match reply {
-                Reply::Imported { new_changes, refused, rule, waiting } => Ok((new_changes, refused, rule, waiting)),
-                other => Err(unexpected(other)),
-            }))
-            .await?;
+            let Imported { new_changes, refused, rule, waiting } = said(asked.await).await?;
             let reason = match rule {
                 Some(rule) => Some(crate::error_text::in_current_language(&EngineError::Refused { rule, detail: String::new() }).await),
                 None => None,
@@ -464,25 +439,20 @@ impl Engine {
 
     /// Protects an open space with a new write key, or moves a protected one to a new key.
     pub fn new_write_key(&self, space: &str) -> impl Future<Output = Result<(), String>> + use<> {
-        let asked = self.ask(Request::NewWriteKey { space: space.to_owned() });
-        async move { said(asked.await.map(|_| ())).await }
+        let asked = self.ask_for(NewWriteKey { space: space.to_owned() });
+        async move { said(asked.await).await }
     }
 
     /// Gives the space a new take-part key (stopping the old take-part links).
     pub fn new_take_part_key(&self, space: &str) -> impl Future<Output = Result<(), String>> + use<> {
-        let asked = self.ask(Request::NewTakePartKey { space: space.to_owned() });
-        async move { said(asked.await.map(|_| ())).await }
+        let asked = self.ask_for(NewTakePartKey { space: space.to_owned() });
+        async move { said(asked.await).await }
     }
 
     /// Every relay, tab and direct link, and whether each has this device's changes to `space`.
     pub fn transports(&self, space: &str) -> impl Future<Output = Vec<Transport>> + use<> {
-        let asked = self.ask(Request::Transports { space: space.to_owned() });
-        async move {
-            match asked.await {
-                Ok(Reply::Transports(rows)) => rows,
-                _ => Vec::new(),
-            }
-        }
+        let asked = self.ask_for(ListTransports { space: space.to_owned() });
+        async move { asked.await.unwrap_or_default() }
     }
 
     /// Makes an invitation for a direct link with no server (text to paste or scan elsewhere).
@@ -585,9 +555,14 @@ fn say_bye_on_pagehide(engine: &Rc<Engine>) {
     on_hide.forget();
 }
 
-/// An answer of another kind than the request's: a bug, said as one (the answer to the console).
-fn unexpected(reply: Reply) -> EngineError {
-    web_sys::console::error_1(&format!("an answer the page did not expect: {reply:?}").into());
+/// The name of a request type, for the console.
+fn request_name<A>() -> String {
+    std::any::type_name::<A>().rsplit("::").next().unwrap_or_default().to_owned()
+}
+
+/// An answer of another kind than the request's: a bug, said as one (to the console).
+fn unexpected(request: &str) -> EngineError {
+    web_sys::console::error_1(&format!("the engine answered {request} with another request's answer").into());
     EngineError::UnexpectedAnswer
 }
 

@@ -4,11 +4,11 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
+use crate::address_keys;
 use crate::components::direct_link::DirectLink;
 use crate::components::name_prompt::NamePrompt;
 use crate::engine::EngineHandle;
 use crate::i18n::*;
-use crate::link_keys;
 use crate::my_spaces;
 
 #[component]
@@ -31,7 +31,7 @@ pub fn Home() -> impl IntoView {
                 let fragment = pasted.split_once('#').map(|(_, fragment)| fragment);
                 let id = path.trim_start_matches("/s/").split(['?', '/']).next();
                 if let (Some(fragment), Some(id)) = (fragment, id) {
-                    link_keys::keep_from_fragment(id, fragment);
+                    address_keys::keep_from_fragment(id, fragment);
                 }
                 join_navigate(&path, Default::default())
             }
@@ -116,5 +116,5 @@ fn space_path(pasted: &str) -> Option<String> {
     let after = text.rsplit_once("/s/").map_or(text, |(_, rest)| rest);
     let id = after.split(['/', '?', '#']).next()?;
     let query = after.find('?').map(|i| &after[i..]).unwrap_or("");
-    linli_view::link_text::is_space_id(id).then(|| format!("/s/{id}{query}"))
+    linli_view::address_text::is_space_id(id).then(|| format!("/s/{id}{query}"))
 }

@@ -207,7 +207,7 @@ fn read_when_first_shown(id: &'static str, slide: &Slide) {
 #[component]
 pub fn KioskPage() -> impl IntoView {
     let params = use_params_map();
-    let id = params.get_untracked().get("id").filter(|text| linli_view::link_text::is_space_id(text)).map(crate::pages::space::intern);
+    let id = params.get_untracked().get("id").filter(|text| linli_view::address_text::is_space_id(text)).map(crate::pages::space::intern);
     match id {
         None => view! { <main class="kiosk"><p class="notice-box">"This link does not point to a Linli space."</p></main> }.into_any(),
         Some(id) => view! { <Kiosk id /> }.into_any(),

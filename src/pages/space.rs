@@ -32,7 +32,7 @@ pub enum Status {
 pub fn SpacePage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").filter(|text| linli_view::link_text::is_space_id(text)));
+    let id = Memo::new(move |_| params.read().get("id").filter(|text| linli_view::address_text::is_space_id(text)));
     view! {
         <main class="page">
             {move || match id.get() {

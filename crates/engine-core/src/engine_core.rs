@@ -9,7 +9,8 @@ use linli_core::private::{Keyring, open_member, open_private, open_task};
 use linli_core::{Author, MemberId, Refreshed, Space, SpaceDocument};
 use linli_model::Timestamp;
 use linli_sync::{Access, DocumentId, Effects, MemberKey, PeerMetadata, Phase, Repo, RepoConfig, RepoEvent, StorageOp, TakePartKey, WriteKey};
-use linli_view::{DirectEvent, EngineError, FromEngine, RelayStatus, Request, SpaceStatus, ToEngine, ViewUpdate};
+use linli_view::requests::AcceptInvitation;
+use linli_view::{Ask, DirectEvent, EngineError, FromEngine, RelayStatus, Request, SpaceStatus, ToEngine, ViewUpdate};
 
 use crate::connections::{Carrier, Connections};
 use crate::engine_errors::from_space;
@@ -529,8 +530,8 @@ impl EngineCore {
     /// an invitation may wait for the link's document to arrive: it answers then.
     pub(crate) fn respond(&mut self, id: u64, request: Request) {
         let result = match request {
-            Request::AcceptInvitation { space, invitation, shares } => match space.parse::<DocumentId>() {
-                Ok(space) => self.accept_invitation(id, space, &invitation, shares),
+            Request::AcceptInvitation(AcceptInvitation { space, invitation, shares }) => match space.parse::<DocumentId>() {
+                Ok(space) => self.accept_invitation(id, space, &invitation, shares).map(|result| result.map(AcceptInvitation::reply)),
                 Err(_) => Some(Err(EngineError::NotASpaceId)),
             },
             request => Some(self.answer(request)),

@@ -13,7 +13,8 @@ use linli_core::space_link::{LOWER, UPPER};
 use linli_core::{Acceptance, Department, Digest, Editor, Escalation, Invitation as LinkInvitation, Link, LinkEditor, LinkState, Sealed, Shares, Space, SpaceLink, read_link};
 use linli_sync::take_part_key::TAKE_PART_KEY_FIELD;
 use linli_sync::{Access, DocumentId, Phase, TakePartKey, WriteKey, link_seal};
-use linli_view::{EngineError, FromEngine, Invitation, LinkedEdit, Reply};
+use linli_view::requests::AcceptInvitation;
+use linli_view::{Ask, EngineError, FromEngine, Invitation, LinkedEdit};
 
 use crate::engine_core::EngineCore;
 use crate::engine_errors::{from_repo, from_space};
@@ -55,8 +56,8 @@ impl EngineCore {
     pub(crate) fn follow_links(&mut self, space_id: DocumentId) {
         let Some(records) = self.spaces.get(&space_id).map(|s| s.links.clone()) else { return };
         let space_key = self.repo.write_key_opening(&space_id);
-        for (link_text, record) in records.iter().filter(|(_, r)| r.is_active()) {
-            let Ok(link) = link_text.parse::<DocumentId>() else { continue };
+        for (address_text, record) in records.iter().filter(|(_, r)| r.is_active()) {
+            let Ok(link) = address_text.parse::<DocumentId>() else { continue };
             if let Some(seed) = space_key.as_ref().and_then(|key| link_seal::unseal(&record.key_sealed, key, &link)) {
                 let repo = &mut self.repo;
                 if record.is_upper() {
@@ -134,7 +135,7 @@ impl EngineCore {
     pub(crate) fn link_changed(&mut self, link: DocumentId) {
         if self.linked.waiting.contains_key(&link) && self.repo.phase(&link) == Some(Phase::Ready) {
             let waiting = self.linked.waiting.remove(&link).expect("checked");
-            let result = self.finish_accepting(link, &waiting);
+            let result = self.finish_accepting(link, &waiting).map(AcceptInvitation::reply);
             self.tell(FromEngine::Reply { id: waiting.request, result });
         }
         self.tell_link(link);
@@ -178,7 +179,7 @@ impl EngineCore {
     }
 
     /// An organiser of `space_id` invites a space to link under it.
-    pub(crate) fn invite_space(&mut self, space_id: DocumentId, claim_within_hours: u64, label: &str) -> Result<Reply, EngineError> {
+    pub(crate) fn invite_space(&mut self, space_id: DocumentId, claim_within_hours: u64, label: &str) -> Result<String, EngineError> {
         let space_key = self.repo.write_key_opening(&space_id).ok_or(EngineError::OrganisersOnly)?;
         let space = self.spaces.get(&space_id).cloned().ok_or(EngineError::NotOpenYet)?;
         let upper_seed: [u8; 32] = self.entropy.bytes();
@@ -211,12 +212,12 @@ impl EngineCore {
             ended_at: None,
         };
         self.change_space(space_id, |editor| editor.record_link(&link.to_string(), &record))?;
-        Ok(Reply::Invitation(Invitation { link: link.to_string(), key: invitation_key.to_text(), relay }.to_text()))
+        Ok(Invitation { link: link.to_string(), key: invitation_key.to_text(), relay }.to_text())
     }
 
     /// An organiser of `space_id` accepts an invitation: answered once the link's document has
     /// come from its relay (now, if it is here already).
-    pub(crate) fn accept_invitation(&mut self, request: u64, space_id: DocumentId, text: &str, shares: Shares) -> Option<Result<Reply, EngineError>> {
+    pub(crate) fn accept_invitation(&mut self, request: u64, space_id: DocumentId, text: &str, shares: Shares) -> Option<Result<(), EngineError>> {
         let Some(invitation) = Invitation::from_text(text) else { return Some(Err(EngineError::NotAnInvitation)) };
         let (Ok(link), Some(key)) = (invitation.link.parse::<DocumentId>(), TakePartKey::from_text(&invitation.key)) else {
             return Some(Err(EngineError::InvitationDamaged));
@@ -252,7 +253,7 @@ impl EngineCore {
 
     /// Accepts the link (moving its take-part key to one only this space holds) and records
     /// it in the space.
-    fn finish_accepting(&mut self, link: DocumentId, waiting: &Waiting) -> Result<Reply, EngineError> {
+    fn finish_accepting(&mut self, link: DocumentId, waiting: &Waiting) -> Result<(), EngineError> {
         let upper = self.read(link).ok_or(EngineError::InvitationUnreadable)?;
         if upper.state() != LinkState::Invited {
             return Err(EngineError::InvitationUsed);
@@ -287,7 +288,7 @@ impl EngineCore {
             ended_at: None,
         };
         self.change_space(waiting.space, |editor| editor.record_link(&link.to_string(), &record))?;
-        Ok(Reply::Done)
+        Ok(())
     }
 
     /// Private request `request`'s words, opened on this device and sealed again to the members
@@ -311,10 +312,10 @@ impl EngineCore {
     }
 
     /// A change to one of the space's links, under the side the space is on.
-    pub(crate) fn linked_edit(&mut self, space_id: DocumentId, link_text: &str, edit: LinkedEdit) -> Result<Reply, EngineError> {
-        let link = link_text.parse::<DocumentId>().map_err(|_| EngineError::NoSuchLink)?;
+    pub(crate) fn linked_edit(&mut self, space_id: DocumentId, address_text: &str, edit: LinkedEdit) -> Result<(), EngineError> {
+        let link = address_text.parse::<DocumentId>().map_err(|_| EngineError::NoSuchLink)?;
         let space = self.spaces.get(&space_id).cloned().ok_or(EngineError::NotOpenYet)?;
-        let record = space.links.get(link_text).cloned().ok_or(EngineError::NoSuchLink)?;
+        let record = space.links.get(address_text).cloned().ok_or(EngineError::NoSuchLink)?;
         let current = self.read(link).ok_or(EngineError::LinkNotArrived)?;
         let author = self.author();
         let upper_only = || if record.is_upper() { Ok(()) } else { Err(EngineError::UpperSpaceOnly) };
@@ -369,7 +370,7 @@ impl EngineCore {
                 let upper = record.is_upper();
                 let ended = self.repo.change(link, |doc| LinkEditor::new(doc, &author).end(upper));
                 if ended.as_ref().is_ok_and(|(r, _)| r.is_ok()) {
-                    self.change_space(space_id, |editor| editor.end_link(link_text))?;
+                    self.change_space(space_id, |editor| editor.end_link(address_text))?;
                 }
                 ended
             }
@@ -379,7 +380,7 @@ impl EngineCore {
             self.publish_digest(space_id, link);
         }
         self.tell_link(link);
-        Ok(Reply::Done)
+        Ok(())
     }
 
     /// Takes what a change to a link produced: its effects run, its error is ready to show.

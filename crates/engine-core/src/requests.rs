@@ -3,7 +3,8 @@
 
 use linli_core::{Editor, item_history, new_space_with};
 use linli_sync::{DocumentId, TakePartKey, WriteKey};
-use linli_view::{EngineError, FromEngine, HistoryRow, KeyKind, Reply, Request, Transport, TransportKind};
+use linli_view::requests::{ChangeLink, CreateSpace, EditSpace, ExportFile, ExportJson, ImportFile, InviteSpace, ItemHistory, ListTransports, NewTakePartKey, NewWriteKey};
+use linli_view::{Ask, EngineError, FromEngine, HistoryRow, Imported, KeyKind, Reply, Request, Transport, TransportKind};
 
 use crate::engine_core::EngineCore;
 use crate::engine_errors::{from_repo, from_space};
@@ -14,76 +15,77 @@ fn parse(space: &str) -> Result<DocumentId, EngineError> {
 }
 
 impl EngineCore {
+    /// Answers a request, each kind with its own answer's type ([`Ask`]).
     pub(crate) fn answer(&mut self, request: Request) -> Result<Reply, EngineError> {
         match request {
-            Request::CreateSpace { name } => Ok(Reply::Created { space: self.create_space(&name).to_string() }),
-            Request::Edit { space, edits } => {
-                let id = parse(&space)?;
-                for edit in edits {
-                    if let linli_model::Edit::CloseConsultation { id: item } = edit {
-                        self.close_consultation(id, item)?;
-                        continue;
-                    }
-                    let author = self.author();
-                    let reading = self.reading_keys(&id);
-                    match self.repo.change(id, |doc| Editor::new(doc, &author).with_keyring(&reading).apply(edit)) {
-                        Ok((Ok(()), fx)) => self.apply(fx),
-                        Ok((Err(error), fx)) => {
-                            self.apply(fx);
-                            return Err(from_space(error));
-                        }
-                        Err(error) => return Err(from_repo(error)),
-                    }
-                }
-                self.publish(id);
-                Ok(Reply::Done)
-            }
-            Request::History { space, kind, item } => {
-                let id = parse(&space)?;
-                let rows = self.repo.read_mut(&id, |doc| item_history(doc, kind, &item)).ok_or(EngineError::NotOpenYet)?;
-                let rows = rows.map_err(from_space)?;
-                Ok(Reply::History(
-                    rows.into_iter()
-                        .map(|e| HistoryRow { change: e.change.to_string(), at: e.at, member: e.member.map(|m| m.to_string()), fields: e.fields, message: e.message })
-                        .collect(),
-                ))
-            }
-            Request::Export { space } => self.repo.export_file(&parse(&space)?).map(Reply::File).ok_or(EngineError::NotOpenYet),
-            Request::ExportJson { space } => {
+            Request::CreateSpace(CreateSpace { name }) => Ok(CreateSpace::reply(self.create_space(&name).to_string())),
+            Request::EditSpace(request) => self.edit_space(request).map(EditSpace::reply),
+            Request::ItemHistory(request) => self.item_history(request).map(ItemHistory::reply),
+            Request::ExportFile(ExportFile { space }) => self.repo.export_file(&parse(&space)?).map(ExportFile::reply).ok_or(EngineError::NotOpenYet),
+            Request::ExportJson(ExportJson { space }) => {
                 let id = parse(&space)?;
                 let doc = self.repo.document(&id).ok_or(EngineError::NotOpenYet)?;
-                crate::space_json::to_json(doc).map(Reply::Json).map_err(|detail| EngineError::Damaged { detail })
+                crate::space_json::to_json(doc).map(ExportJson::reply).map_err(|detail| EngineError::Damaged { detail })
             }
-            Request::Import { space, bytes } => {
-                let id = parse(&space)?;
-                let (imported, fx) = self.repo.import_file(id, &bytes);
-                self.apply(fx);
-                self.publish(id);
-                let imported = imported.map_err(from_repo)?;
-                if let Some(reason) = &imported.reason {
-                    self.log(Log::Warn(format!("space {id}: the file held {} changes that were refused: {reason}", imported.refused)));
-                }
-                let rule = imported.reason.as_deref().map(crate::engine_errors::rule_of);
-                Ok(Reply::Imported { new_changes: imported.new_changes, refused: imported.refused, rule, waiting: imported.waiting })
-            }
-            Request::NewWriteKey { space } => {
-                self.new_write_key(parse(&space)?)?;
-                Ok(Reply::Done)
-            }
-            Request::NewTakePartKey { space } => {
-                let id = parse(&space)?;
-                let key = TakePartKey::from_seed(self.entropy.bytes());
-                let fx = self.repo.set_take_part_key(id, key.clone()).map_err(from_repo)?;
-                self.apply(fx);
-                self.tell(FromEngine::KeepKey { space: id.to_string(), kind: KeyKind::TakePart, key: key.to_text() });
-                self.publish(id);
-                Ok(Reply::Done)
-            }
-            Request::Transports { space } => Ok(Reply::Transports(self.transports(&parse(&space)?))),
-            Request::InviteSpace { space, claim_within_hours, label } => self.invite_space(parse(&space)?, claim_within_hours, &label),
-            Request::Linked { space, link, edit } => self.linked_edit(parse(&space)?, &link, edit),
-            Request::AcceptInvitation { .. } => unreachable!("an invitation is accepted on its own path (respond)"),
+            Request::ImportFile(request) => self.import_file(request).map(ImportFile::reply),
+            Request::NewWriteKey(NewWriteKey { space }) => self.new_write_key(parse(&space)?).map(NewWriteKey::reply),
+            Request::NewTakePartKey(NewTakePartKey { space }) => self.new_take_part_key(parse(&space)?).map(NewTakePartKey::reply),
+            Request::ListTransports(ListTransports { space }) => Ok(ListTransports::reply(self.transports(&parse(&space)?))),
+            Request::InviteSpace(InviteSpace { space, claim_within_hours, label }) => self.invite_space(parse(&space)?, claim_within_hours, &label).map(InviteSpace::reply),
+            Request::ChangeLink(ChangeLink { space, link, edit }) => self.linked_edit(parse(&space)?, &link, edit).map(ChangeLink::reply),
+            Request::AcceptInvitation(_) => unreachable!("an invitation is accepted on its own path (respond)"),
         }
+    }
+
+    fn edit_space(&mut self, EditSpace { space, edits }: EditSpace) -> Result<(), EngineError> {
+        let id = parse(&space)?;
+        for edit in edits {
+            if let linli_model::Edit::CloseConsultation { id: item } = edit {
+                self.close_consultation(id, item)?;
+                continue;
+            }
+            let author = self.author();
+            let reading = self.reading_keys(&id);
+            match self.repo.change(id, |doc| Editor::new(doc, &author).with_keyring(&reading).apply(edit)) {
+                Ok((Ok(()), fx)) => self.apply(fx),
+                Ok((Err(error), fx)) => {
+                    self.apply(fx);
+                    return Err(from_space(error));
+                }
+                Err(error) => return Err(from_repo(error)),
+            }
+        }
+        self.publish(id);
+        Ok(())
+    }
+
+    fn item_history(&mut self, ItemHistory { space, kind, item }: ItemHistory) -> Result<Vec<HistoryRow>, EngineError> {
+        let id = parse(&space)?;
+        let rows = self.repo.read_mut(&id, |doc| item_history(doc, kind, &item)).ok_or(EngineError::NotOpenYet)?;
+        let rows = rows.map_err(from_space)?;
+        Ok(rows.into_iter().map(|e| HistoryRow { change: e.change.to_string(), at: e.at, member: e.member.map(|m| m.to_string()), fields: e.fields, message: e.message }).collect())
+    }
+
+    fn import_file(&mut self, ImportFile { space, bytes }: ImportFile) -> Result<Imported, EngineError> {
+        let id = parse(&space)?;
+        let (imported, fx) = self.repo.import_file(id, &bytes);
+        self.apply(fx);
+        self.publish(id);
+        let imported = imported.map_err(from_repo)?;
+        if let Some(reason) = &imported.reason {
+            self.log(Log::Warn(format!("space {id}: the file held {} changes that were refused: {reason}", imported.refused)));
+        }
+        let rule = imported.reason.as_deref().map(crate::engine_errors::rule_of);
+        Ok(Imported { new_changes: imported.new_changes, refused: imported.refused, rule, waiting: imported.waiting })
+    }
+
+    fn new_take_part_key(&mut self, id: DocumentId) -> Result<(), EngineError> {
+        let key = TakePartKey::from_seed(self.entropy.bytes());
+        let fx = self.repo.set_take_part_key(id, key.clone()).map_err(from_repo)?;
+        self.apply(fx);
+        self.tell(FromEngine::KeepKey { space: id.to_string(), kind: KeyKind::TakePart, key: key.to_text() });
+        self.publish(id);
+        Ok(())
     }
 
     /// A new space, protected by a write key this device keeps, with a take-part key.

@@ -4,22 +4,23 @@
 //! answers to requests come up ([`FromEngine`]). The page keeps its copy of each open space up to
 //! date from [`ViewUpdate`]s: the whole space once, then the items that changed.
 
+pub mod address_text;
 mod engine_error;
-pub mod link_text;
 pub mod linked;
+pub mod requests;
 pub mod side_channels;
 pub mod snapshot;
+mod space_id;
 mod worker;
 
 pub use engine_error::EngineError;
 pub use linked::{Invitation, LinkedEdit};
+pub use requests::{Ask, HistoryRow, Imported, Reply, Request, Transport, TransportKind};
+pub use space_id::SpaceId;
 pub use worker::{EngineBody, EngineScope, EngineWorker};
 
-use linli_model::{Board, Body, Category, Consultation, Edit, ItemKind, KioskSettings, Meeting, Member, Notice, Pledge, Responsibility, Space, Tally, Task, Timestamp, Unreadable};
+use linli_model::{Board, Body, Category, Consultation, KioskSettings, Meeting, Member, Notice, Pledge, Responsibility, Space, Tally, Task, Timestamp, Unreadable};
 use serde::{Deserialize, Serialize};
-
-/// A space's document ID as text (bs58); the engine checks it.
-pub type SpaceId = String;
 
 /// A direct (WebRTC) connection the page carries for the engine, as the page numbers it.
 pub type DirectId = u64;
@@ -63,123 +64,6 @@ pub enum DirectEvent {
     Closed {
         id: DirectId,
     },
-}
-
-/// A request of the page's, answered once.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Request {
-    /// A new space, protected, with a take-part key; answered [`Reply::Created`].
-    CreateSpace {
-        name: String,
-    },
-    /// Changes to a space, one change each, in order; the first refused stops the rest.
-    Edit {
-        space: SpaceId,
-        edits: Vec<Edit>,
-    },
-    History {
-        space: SpaceId,
-        kind: ItemKind,
-        item: String,
-    },
-    /// The space as a `.linli` file (with its signatures).
-    Export {
-        space: SpaceId,
-    },
-    /// The space as plain JSON.
-    ExportJson {
-        space: SpaceId,
-    },
-    Import {
-        space: SpaceId,
-        bytes: Vec<u8>,
-    },
-    /// Protect an open space, or move a protected one to a new write key.
-    NewWriteKey {
-        space: SpaceId,
-    },
-    /// Give the space a new take-part key (stopping the old take-part links).
-    NewTakePartKey {
-        space: SpaceId,
-    },
-    /// Every relay, tab and direct link, and whether it has this device's changes to the space.
-    Transports {
-        space: SpaceId,
-    },
-    /// Invite a space to link under this one (an organiser's); answered [`Reply::Invitation`].
-    /// (`label`: what the organiser calls the space invited, shown on the pending row.)
-    InviteSpace {
-        space: SpaceId,
-        claim_within_hours: u64,
-        label: String,
-    },
-    /// Accept an invitation for this space (an organiser's), sharing `shares`; answered once the
-    /// link has arrived from its relay and is accepted.
-    AcceptInvitation {
-        space: SpaceId,
-        invitation: String,
-        shares: linli_model::Shares,
-    },
-    /// A change to one of the space's links.
-    Linked {
-        space: SpaceId,
-        link: String,
-        edit: LinkedEdit,
-    },
-}
-
-impl Request {
-    /// The space the request is about, if it is about one.
-    pub fn space(&self) -> Option<&SpaceId> {
-        match self {
-            Request::Edit { space, .. }
-            | Request::History { space, .. }
-            | Request::Export { space }
-            | Request::ExportJson { space }
-            | Request::Import { space, .. }
-            | Request::NewWriteKey { space }
-            | Request::NewTakePartKey { space }
-            | Request::Transports { space }
-            | Request::InviteSpace { space, .. }
-            | Request::AcceptInvitation { space, .. }
-            | Request::Linked { space, .. } => Some(space),
-            Request::CreateSpace { .. } => None,
-        }
-    }
-}
-
-/// The answer to a [`Request`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Reply {
-    Done,
-    Created {
-        space: SpaceId,
-    },
-    History(Vec<HistoryRow>),
-    File(Vec<u8>),
-    Json(String),
-    /// `waiting`: changes within the rules that wait for the space's home relay to vouch for them;
-    /// `rule`: the kind of rule the first refused one broke.
-    Imported {
-        new_changes: usize,
-        refused: usize,
-        rule: Option<linli_model::BrokenRule>,
-        waiting: usize,
-    },
-    Transports(Vec<Transport>),
-    /// An invitation's text, to hand to the lower space's organiser.
-    Invitation(String),
-}
-
-/// One change that touched an item, as the history screen lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HistoryRow {
-    /// The change's hash (hex): give it to `Edit::Restore`.
-    pub change: String,
-    pub at: Timestamp,
-    pub member: Option<String>,
-    pub fields: Vec<String>,
-    pub message: Option<String>,
 }
 
 /// Engine → page.
@@ -303,24 +187,6 @@ pub enum RelayStatus {
     Connecting,
     Online,
     Offline,
-}
-
-/// One way this device reaches others, as the sync status panel shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Transport {
-    pub kind: TransportKind,
-    /// The relay's address, or a short name of the other tab or device.
-    pub name: String,
-    pub connected: bool,
-    /// For the space asked about: whether that peer confirmed every change this device has.
-    pub up_to_date: Option<bool>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum TransportKind {
-    Relay,
-    Tab,
-    Direct,
 }
 
 /// A change to the page's copy of a space.

@@ -7,7 +7,7 @@
 use linli_model::Shares;
 use serde::{Deserialize, Serialize};
 
-use crate::link_text::{is_key_text, is_space_id};
+use crate::address_text::{is_key_text, is_space_id};
 
 /// A change to a link, made as this device's member under the side this space is on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,5 +1,6 @@
-//! `/link#member=…`: making this device the same member as another (the QR code in Settings →
-//! "Link another device"), so a resident's phone and tablet sign as one.
+//! `/link#member=…`: pairing this device with another as the same member (the QR code in
+//! Settings → "Link another device"), so a resident's phone and tablet sign as one. The route
+//! keeps its name: addresses already shown as QR codes open it.
 
 use leptos::prelude::*;
 
@@ -7,7 +8,7 @@ use crate::i18n::*;
 use crate::identity;
 
 #[component]
-pub fn LinkDevicePage() -> impl IntoView {
+pub fn PairDevicePage() -> impl IntoView {
     let i18n = use_i18n();
     let fragment = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
     let (key, name) = identity::from_device_link(&fragment);

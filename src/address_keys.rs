@@ -1,10 +1,11 @@
-//! The keys this device holds for each space, as links carry them: the write key of an edit link
-//! (`/s/<id>#key=<seed>`, "organise") and the take-part key of a take-part link
-//! (`/s/<id>#part=<seed>`). Kept in localStorage as lines `<space id> <seed>`, one list per kind;
-//! the fragment is taken out of the address bar once read, so a copied address is a view link.
-//! A fragment never reaches any server. The page keeps the keys as text; the engine reads them.
+//! The keys this device holds for each space, as share addresses carry them: the write key of an
+//! organise address (`/s/<id>#key=<seed>`, the "edit link" on screen) and the take-part key of a
+//! take-part address (`/s/<id>#part=<seed>`). ("Link" in code means a link between spaces.)
+//! Kept in localStorage as lines `<space id> <seed>`, one list per kind; the fragment is taken out
+//! of the address bar once read, so a copied address is a view address. A fragment never reaches
+//! any server. The page keeps the keys as text; the engine reads them.
 
-use linli_view::link_text::is_key_text;
+use linli_view::address_text::is_key_text;
 
 /// One kind of key: where it is kept and how a link's fragment names it.
 struct Shelf {

@@ -1,4 +1,4 @@
-//! The shapes of what links carry, checked on the page before anything is kept or asked for: a
+//! The shapes of what share addresses carry, checked on the page before anything is kept or asked for: a
 //! space's ID (bs58 of 16 bytes and a 4-byte checksum; the engine checks the checksum) and a
 //! key's seed (bs58 of 32 bytes).
 
