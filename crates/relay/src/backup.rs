@@ -64,7 +64,10 @@
 //! relay of the spaces that name it (a private key: see below). `acme/` (the HTTPS account and certificates, when the relay gets them
 //! itself) is copied so that a restored relay need not ask for new ones; the backup therefore
 //! holds a private key and should be kept as private as the data folder. Temporary files are never
-//! copied, nor anything else (automerge-repo's `sync-state` files, which Linli does not use).
+//! copied, nor anything else (automerge-repo's `sync-state` files, which Linli does not use). The
+//! heads logs are not copied either: copied apart from the chunks, a log could claim changes the
+//! copy lacks; a restored relay's log starts again, and until then it says it cannot give a cut.
+//! `data_folder.rs` names every part of the layout.
 
 use std::collections::{BTreeSet, HashSet};
 use std::fmt;
@@ -76,6 +79,7 @@ use linli_sync::automerge::{AutoCommit, AutomergeError, LoadOptions, OnPartialLo
 use linli_sync::{ChangeSignature, ChunkKey, ChunkKind, DocumentId, MemberSignature, contain};
 
 use crate::FolderStore;
+use crate::data_folder::{self, RELAY_KEY_FILE, STORAGE_ID_FILE, chunk_path, document_folder, is_temporary};
 
 /// The order in which a document's chunk folders are listed (see the module docs): incremental
 /// chunks, then snapshots, then signatures.
@@ -156,7 +160,9 @@ fn copy_data_folder_with(data: &Path, dest: &Path, after_listing: &mut dyn FnMut
         copy_document(data, &destination, document_id, &mut report, after_listing)?;
         report.documents += 1;
     }
-    copy_folder_as_is(&data.join("acme"), &dest.join("acme"), &mut report)?;
+    for folder in data_folder::COPIED_AS_IS {
+        copy_folder_as_is(&data.join(folder), &dest.join(folder), &mut report)?;
+    }
     sync_folder(dest)?;
     Ok(report)
 }
@@ -173,10 +179,9 @@ fn lock(dest: &Path) -> io::Result<fs::File> {
 
 /// Copies the relay's own key (a restored relay stays the home of the spaces that name it).
 fn copy_relay_key(data: &Path, dest: &Path, report: &mut BackupReport) -> io::Result<()> {
-    let [dir, file] = crate::folder_store::RELAY_KEY_FILE;
-    match fs::read(data.join(dir).join(file)) {
+    match fs::read(data_folder::file(data, RELAY_KEY_FILE)) {
         Ok(key) => {
-            write_durably(&dest.join(dir).join(file), &key)?;
+            write_durably(&data_folder::file(dest, RELAY_KEY_FILE), &key)?;
             report.files_copied += 1;
             Ok(())
         }
@@ -187,7 +192,7 @@ fn copy_relay_key(data: &Path, dest: &Path, report: &mut BackupReport) -> io::Re
 
 /// Copies the storage ID, refusing a backup folder that holds another relay's.
 fn copy_storage_id(data: &Path, dest: &Path, report: &mut BackupReport) -> io::Result<()> {
-    let read = |root: &Path| match fs::read_to_string(root.join("st").join("orage-adapter-id")) {
+    let read = |root: &Path| match fs::read_to_string(data_folder::file(root, STORAGE_ID_FILE)) {
         Ok(text) => Ok(Some(text.trim().to_owned()).filter(|id| !id.is_empty())),
         Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(error) => Err(error),
@@ -200,7 +205,7 @@ fn copy_storage_id(data: &Path, dest: &Path, report: &mut BackupReport) -> io::R
             format!("{} holds the backup of another relay (storage ID {theirs}, this one is {ours}); back up into an empty folder", dest.display()),
         )),
         None => {
-            write_durably(&dest.join("st").join("orage-adapter-id"), ours.as_bytes())?;
+            write_durably(&data_folder::file(dest, STORAGE_ID_FILE), ours.as_bytes())?;
             report.files_copied += 1;
             Ok(())
         }
@@ -379,25 +384,6 @@ fn copy_folder_as_is(from: &Path, to: &Path, report: &mut BackupReport) -> io::R
         }
     }
     Ok(())
-}
-
-// The data folder's layout, as the backup and the check read it (`folder_store.rs` writes it).
-
-/// A document's folder: `<root>/<id[..2]>/<id[2..]>`.
-pub(crate) fn document_folder(root: &Path, document_id: &DocumentId) -> PathBuf {
-    let id = document_id.to_string();
-    // A bs58 ID is ASCII and longer than 2 characters, so the split is on a char boundary.
-    root.join(&id[..2]).join(&id[2..])
-}
-
-/// A chunk's file: `<root>/<id[..2]>/<id[2..]>/<kind>/<hash>`.
-pub(crate) fn chunk_path(root: &Path, key: &ChunkKey) -> PathBuf {
-    document_folder(root, &key.document_id).join(key.kind.as_str()).join(&key.hash)
-}
-
-/// Whether a file name is a temporary file of a write (`.<name>.tmp`, see `folder_store.rs`).
-pub(crate) fn is_temporary(name: &str) -> bool {
-    name.starts_with('.') && name.ends_with(".tmp")
 }
 
 /// What one chunk folder of a document holds.

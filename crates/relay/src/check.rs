@@ -26,7 +26,8 @@ use std::time::{Duration, SystemTime};
 use linli_sync::{ChangeSignature, ChunkKey, ChunkKind, ChunkLedger, MemberSignature, contain, sha256_hex};
 
 use crate::FolderStore;
-use crate::backup::{LISTING_ORDER, chunk_path, document_folder, is_temporary, list_chunk_folder, with_path};
+use crate::backup::{LISTING_ORDER, list_chunk_folder, with_path};
+use crate::data_folder::{STORAGE_ID_FILE, chunk_path, document_folder, is_temporary};
 
 /// How old a temporary file must be to count as left by a write cut short (a write takes well
 /// under a second, even of a large snapshot on a slow SD card).
@@ -110,7 +111,7 @@ fn check_data_folder_at(data: &Path, now: SystemTime) -> io::Result<CheckReport>
         return Err(io::Error::new(io::ErrorKind::NotFound, format!("there is no data folder at {}", data.display())));
     }
     let mut report = CheckReport::default();
-    tidy_storage_id_folder(&data.join("st"), now, &mut report)?;
+    tidy_storage_id_folder(&data.join(STORAGE_ID_FILE[0]), now, &mut report)?;
     for document_id in FolderStore::open(data)?.document_ids()? {
         report.documents += 1;
         let folder = document_folder(data, &document_id);

@@ -1,8 +1,9 @@
 //! Documents in a folder, in the layout of automerge-repo's NodeFS storage adapter, written
 //! crash-safely.
 //!
-//! A key `[docId, kind, hash]` lives at `<root>/<docId[..2]>/<docId[2..]>/<kind>/<hash>`, so a data
-//! folder of the npm sync server can be served by this relay and back. A write goes to a temporary
+//! A key `[docId, kind, hash]` lives at `<root>/<docId[..2]>/<docId[2..]>/<kind>/<hash>`
+//! (`data_folder.rs` holds the whole layout), so a data folder of the npm sync server can be
+//! served by this relay and back. A write goes to a temporary
 //! file, is fsynced, renamed over its name and the folder fsynced: after a crash a chunk is either
 //! whole or absent. Every path is built from a validated [`ChunkKey`], never from raw peer input.
 
@@ -11,6 +12,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use linli_sync::{ChunkKey, ChunkKind, DocumentId};
+
+use crate::data_folder::{self, RELAY_KEY_FILE, STORAGE_ID_FILE};
 
 /// A folder of stored documents.
 #[derive(Debug, Clone)]
@@ -31,13 +34,11 @@ impl FolderStore {
     }
 
     fn doc_dir(&self, document_id: &DocumentId) -> PathBuf {
-        let id = document_id.to_string();
-        // A bs58 ID is ASCII and at least 2 characters long, so the split is on a char boundary.
-        self.root.join(&id[..2]).join(&id[2..])
+        data_folder::document_folder(&self.root, document_id)
     }
 
     fn chunk_path(&self, key: &ChunkKey) -> PathBuf {
-        self.doc_dir(&key.document_id).join(key.kind.as_str()).join(&key.hash)
+        data_folder::chunk_path(&self.root, key)
     }
 
     /// The documents stored in the folder (folders that do not spell a valid ID are skipped).
@@ -86,7 +87,7 @@ impl FolderStore {
         let path = self.chunk_path(key);
         let dir = path.parent().expect("a chunk path has a folder");
         fs::create_dir_all(dir)?;
-        let temp = dir.join(format!(".{}.tmp", key.hash));
+        let temp = data_folder::temporary_for(&path);
         let mut file = fs::File::create(&temp)?;
         file.write_all(data)?;
         file.sync_all()?;
@@ -106,14 +107,13 @@ impl FolderStore {
     /// The storage ID kept in the folder (automerge-repo's `["storage-adapter-id"]` key), made on
     /// first use.
     pub fn storage_id(&self, fresh: impl FnOnce() -> String) -> io::Result<String> {
-        let dir = self.root.join("st");
-        let path = dir.join("orage-adapter-id");
+        let path = data_folder::file(&self.root, STORAGE_ID_FILE);
         match fs::read_to_string(&path) {
             Ok(id) if !id.trim().is_empty() => Ok(id.trim().to_owned()),
             Ok(_) | Err(_) => {
-                fs::create_dir_all(&dir)?;
+                fs::create_dir_all(path.parent().expect("a file in a folder"))?;
                 let id = fresh();
-                let temp = dir.join(".storage-adapter-id.tmp");
+                let temp = data_folder::temporary_for(&path);
                 fs::write(&temp, id.as_bytes())?;
                 fs::File::open(&temp)?.sync_all()?;
                 fs::rename(&temp, &path)?;
@@ -123,25 +123,20 @@ impl FolderStore {
     }
 }
 
-/// Where a relay keeps its own key (`linli_sync::RelayKey`, the 32-byte seed as bs58 text): its
-/// identity as the home relay of the spaces that name it. Kept beside the storage ID.
-pub const RELAY_KEY_FILE: [&str; 2] = ["st", "relay-key"];
-
 impl FolderStore {
     /// This relay's own key: read from the data folder, or made once with `fresh` and kept there
     /// (written whole, then renamed, so a crash leaves the old state or the new, never half).
     pub fn relay_key(&self, fresh: impl FnOnce() -> [u8; 32]) -> io::Result<[u8; 32]> {
-        let dir = self.root.join(RELAY_KEY_FILE[0]);
-        let path = dir.join(RELAY_KEY_FILE[1]);
+        let path = data_folder::file(&self.root, RELAY_KEY_FILE);
         match fs::read_to_string(&path) {
             Ok(text) => {
                 let seed = bs58::decode(text.trim()).into_vec().ok().and_then(|bytes| <[u8; 32]>::try_from(bytes).ok());
                 seed.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, format!("{} is not a relay key (32 bytes of bs58)", path.display())))
             }
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                fs::create_dir_all(&dir)?;
+                fs::create_dir_all(path.parent().expect("a file in a folder"))?;
                 let seed = fresh();
-                let temp = dir.join(".relay-key.tmp");
+                let temp = data_folder::temporary_for(&path);
                 fs::write(&temp, bs58::encode(seed).into_string().as_bytes())?;
                 fs::File::open(&temp)?.sync_all()?;
                 fs::rename(&temp, &path)?;

@@ -16,10 +16,8 @@ use std::path::PathBuf;
 use linli_sync::DocumentId;
 use linli_sync::automerge::ChangeHash;
 
+use crate::data_folder;
 use crate::folder_store::FolderStore;
-
-/// The folder of the heads logs, in the data folder.
-pub const FOLDER: &str = "heads-logs";
 
 /// The heads logs of a data folder.
 #[derive(Debug)]
@@ -35,7 +33,7 @@ impl HeadsLog {
     }
 
     fn path(&self, document_id: &DocumentId) -> PathBuf {
-        self.store.root().join(FOLDER).join(document_id.to_string())
+        data_folder::heads_log(self.store.root(), document_id)
     }
 
     /// Logs the document's heads at `at` (ms), if they differ from the last logged.
@@ -122,7 +120,7 @@ mod tests {
         assert_eq!(log.held_at(&doc, 199).unwrap(), Some(vec![a]), "unchanged heads are not logged again");
         assert_eq!(log.held_at(&doc, 5_000).unwrap(), Some(vec![a, b]));
         // After a restart the log goes on where it was; a line cut short by a crash is skipped.
-        let path = store.root().join(FOLDER).join(doc.to_string());
+        let path = data_folder::heads_log(store.root(), &doc);
         let mut file = OpenOptions::new().append(true).open(&path).unwrap();
         file.write_all(b"300 0101").unwrap();
         let mut log = HeadsLog::new(store);

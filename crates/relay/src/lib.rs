@@ -5,6 +5,7 @@
 pub mod backup;
 pub mod check;
 mod connection;
+pub mod data_folder;
 mod embedded_site;
 mod fair_share;
 mod folder_store;

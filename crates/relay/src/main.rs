@@ -180,7 +180,7 @@ async fn serve(flags: ServeFlags) -> anyhow::Result<()> {
             contact: flags.acme_contacts,
             directory: flags.acme_directory,
             directory_ca: flags.acme_directory_ca,
-            cache_dir: flags.data.join("acme"),
+            cache_dir: flags.data.join(linli_relay::data_folder::ACME),
         }))
     } else {
         None
