@@ -24,6 +24,12 @@ pub enum SpaceError {
     /// A value the operation was given is not acceptable.
     #[error("{0}")]
     Invalid(crate::Invalid),
+    /// A change to a link only the upper space may make.
+    #[error("only the space above may make this change to the link")]
+    UpperSpaceOnly,
+    /// A change to a link only the lower space may make.
+    #[error("only the space below may make this change to the link")]
+    LowerSpaceOnly,
     /// The pledge no longer takes signatures.
     #[error("this pledge is closed for signing")]
     ClosedForSigning,

@@ -92,7 +92,7 @@ pub use author::{Author, item_mark_of, member_of_actor};
 pub use editor::Editor;
 pub use error::SpaceError;
 pub use history::{HistoryEntry, item_history};
-pub use link_doc::{Acceptance, Invitation, LinkEditor, is_link, new_link, read_link};
+pub use link_doc::{Acceptance, Invitation, LinkEditor, is_link, may_make, new_link, read_link};
 pub use load::{Imported, import_space_file, load_document, merge_bytes};
 pub use space_doc::{Refreshed, SpaceDocument, new_space, new_space_with, read_item};
 

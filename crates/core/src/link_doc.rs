@@ -12,7 +12,7 @@ use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use autosurgeon::reconcile_prop;
 
 use crate::tree::FromTree;
-use crate::{Author, Department, Digest, Escalation, LINK_KIND, LINK_SCHEMA, Link, LinkState, Progress, Shares, SpaceError, Step, Timestamp, UpperSide};
+use crate::{Author, Department, Digest, Escalation, LINK_KIND, LINK_SCHEMA, Link, LinkEdit, LinkSide, LinkState, Progress, Shares, SpaceError, Step, Timestamp, UpperSide};
 
 /// What the upper space fills in to invite a space under it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -92,6 +92,15 @@ fn commit(doc: &mut AutoCommit, author: &Author, message: &str) {
 
 /// Writes to a link document as one author, each operation one change. Which half an author may
 /// write is the rules' to enforce; these operations only ever write the half they are about.
+/// Whether the upper space (`upper`) or the lower one may make a change `side` may make.
+pub fn may_make(side: LinkSide, upper: bool) -> Result<(), SpaceError> {
+    match (side, upper) {
+        (LinkSide::Upper, false) => Err(SpaceError::UpperSpaceOnly),
+        (LinkSide::Lower, true) => Err(SpaceError::LowerSpaceOnly),
+        _ => Ok(()),
+    }
+}
+
 pub struct LinkEditor<'a> {
     doc: &'a mut AutoCommit,
     author: Author,
@@ -147,6 +156,21 @@ impl<'a> LinkEditor<'a> {
         reconcile_prop(self.doc, &lower, "accepted_at", Some(self.author.now))?;
         self.commit("link.accept");
         Ok(())
+    }
+
+    /// Makes `edit`, as the upper space (`upper`) or the lower one; a change the other side must
+    /// make is refused ([`LinkEdit::made_by`]).
+    pub fn apply(&mut self, edit: LinkEdit, upper: bool) -> Result<(), SpaceError> {
+        may_make(edit.made_by(), upper)?;
+        match edit {
+            LinkEdit::Escalate { request, escalation } => self.escalate(&request, &escalation),
+            LinkEdit::Claim { escalation } => self.claim(&escalation),
+            LinkEdit::Progress { escalation, line, text } => self.report_progress(&escalation, &line, &text),
+            LinkEdit::Resolve { escalation } => self.resolve(&escalation),
+            LinkEdit::Shares(shares) => self.set_shares(shares),
+            LinkEdit::ClaimWithin(hours) => self.set_claim_limit(hours),
+            LinkEdit::End => self.end(upper),
+        }
     }
 
     /// Either side ends the link (`upper`: the upper space's half, else the lower's).
@@ -347,6 +371,47 @@ mod tests {
         LinkEditor::new(&mut doc, &street).claim("task-1").unwrap();
         LinkEditor::new(&mut doc, &community).end(false).unwrap();
         doc
+    }
+
+    #[test]
+    fn each_link_edit_is_made_only_by_its_side_and_either_side_ends() {
+        let street = author(1, 1_000);
+        let community = author(2, 2_000);
+        let repairs = Department { names: [("en".to_owned(), "Repairs".to_owned())].into(), team: "Repairs team".into(), members: Default::default() };
+        let invitation = Invitation {
+            upper_space: "street".into(),
+            upper_name: "Gulou Street".into(),
+            upper_relay: String::new(),
+            claim_within_hours: 24,
+            departments: [("repairs".to_owned(), repairs)].into(),
+        };
+        let mut doc = new_link(&invitation, &street, |_| {});
+        let acceptance = Acceptance { lower_space: "sanfang".into(), lower_name: "Sanfang".into(), lower_relay: String::new(), shares: Shares::default() };
+        LinkEditor::new(&mut doc, &community).accept(&acceptance, |_| {}).unwrap();
+        let escalation = Escalation {
+            title: "Lift".into(),
+            details: String::new(),
+            department: "repairs".into(),
+            raised_at: Timestamp(500),
+            escalated_at: Timestamp(2_000),
+            raised_by_name: String::new(),
+            sealed: None,
+        };
+        let escalate = LinkEdit::Escalate { request: "task-1".into(), escalation };
+        // The street may not escalate for the community, nor the community answer for the street.
+        assert!(matches!(LinkEditor::new(&mut doc, &street).apply(escalate.clone(), true), Err(SpaceError::LowerSpaceOnly)));
+        LinkEditor::new(&mut doc, &community).apply(escalate, false).unwrap();
+        for answer in [LinkEdit::Claim { escalation: "task-1".into() }, LinkEdit::ClaimWithin(48), LinkEdit::Resolve { escalation: "task-1".into() }] {
+            assert!(matches!(LinkEditor::new(&mut doc, &community).apply(answer.clone(), false), Err(SpaceError::UpperSpaceOnly)), "{answer:?}");
+            LinkEditor::new(&mut doc, &street).apply(answer, true).unwrap();
+        }
+        assert!(matches!(LinkEditor::new(&mut doc, &street).apply(LinkEdit::Shares(Shares::default()), true), Err(SpaceError::LowerSpaceOnly)));
+        let link = read_link(&doc).unwrap();
+        assert!(link.lower.escalations.contains_key("task-1"), "the community's escalation is there");
+        assert!(link.upper.claims.contains_key("task-1") && link.upper.resolutions.contains_key("task-1"), "the street's answers are there");
+        assert_eq!(link.upper.claim_within_hours, 48);
+        LinkEditor::new(&mut doc, &community).apply(LinkEdit::End, false).unwrap();
+        assert!(read_link(&doc).unwrap().lower.ended_at.is_some(), "either side ends its half");
     }
 
     #[test]

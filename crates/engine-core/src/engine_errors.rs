@@ -10,6 +10,8 @@ pub(crate) fn from_space(error: SpaceError) -> EngineError {
     match error {
         SpaceError::Invalid(invalid) => EngineError::Invalid(invalid),
         SpaceError::ClosedForSigning => EngineError::ClosedForSigning,
+        SpaceError::UpperSpaceOnly => EngineError::UpperSpaceOnly,
+        SpaceError::LowerSpaceOnly => EngineError::LowerSpaceOnly,
         SpaceError::NotFound { .. } => EngineError::ItemNotFound,
         SpaceError::AlreadyExists { .. } => EngineError::ItemExists,
         SpaceError::NotASpace => EngineError::NotASpace,

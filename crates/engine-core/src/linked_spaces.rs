@@ -10,7 +10,10 @@ use std::collections::HashSet;
 use automerge::transaction::Transactable;
 use automerge::{ROOT, ScalarValue};
 use linli_core::space_link::{LOWER, UPPER};
-use linli_core::{Acceptance, Department, Digest, Editor, Escalation, Invitation as LinkInvitation, Link, LinkEditor, LinkState, Sealed, Shares, Space, SpaceLink, read_link};
+use linli_core::{
+    Acceptance, Department, Digest, Editor, Escalation, Invitation as LinkInvitation, Link, LinkEdit, LinkEditor, LinkSide, LinkState, Sealed, Shares, Space, SpaceLink, may_make,
+    read_link,
+};
 use linli_sync::take_part_key::TAKE_PART_KEY_FIELD;
 use linli_sync::{Access, DocumentId, Phase, TakePartKey, WriteKey, link_seal};
 use linli_view::requests::AcceptInvitation;
@@ -56,8 +59,8 @@ impl EngineCore {
     pub(crate) fn follow_links(&mut self, space_id: DocumentId) {
         let Some(records) = self.spaces.get(&space_id).map(|s| s.links.clone()) else { return };
         let space_key = self.repo.write_key_opening(&space_id);
-        for (address_text, record) in records.iter().filter(|(_, r)| r.is_active()) {
-            let Ok(link) = address_text.parse::<DocumentId>() else { continue };
+        for (link_id, record) in records.iter().filter(|(_, r)| r.is_active()) {
+            let Ok(link) = link_id.parse::<DocumentId>() else { continue };
             if let Some(seed) = space_key.as_ref().and_then(|key| link_seal::unseal(&record.key_sealed, key, &link)) {
                 let repo = &mut self.repo;
                 if record.is_upper() {
@@ -312,17 +315,18 @@ impl EngineCore {
     }
 
     /// A change to one of the space's links, under the side the space is on.
-    pub(crate) fn linked_edit(&mut self, space_id: DocumentId, address_text: &str, edit: LinkedEdit) -> Result<(), EngineError> {
-        let link = address_text.parse::<DocumentId>().map_err(|_| EngineError::NoSuchLink)?;
+    pub(crate) fn linked_edit(&mut self, space_id: DocumentId, link_id: &str, edit: LinkedEdit) -> Result<(), EngineError> {
+        let link = link_id.parse::<DocumentId>().map_err(|_| EngineError::NoSuchLink)?;
         let space = self.spaces.get(&space_id).cloned().ok_or(EngineError::NotOpenYet)?;
-        let record = space.links.get(address_text).cloned().ok_or(EngineError::NoSuchLink)?;
+        let record = space.links.get(link_id).cloned().ok_or(EngineError::NoSuchLink)?;
         let current = self.read(link).ok_or(EngineError::LinkNotArrived)?;
         let author = self.author();
-        let upper_only = || if record.is_upper() { Ok(()) } else { Err(EngineError::UpperSpaceOnly) };
-        let lower_only = || if record.is_upper() { Err(EngineError::LowerSpaceOnly) } else { Ok(()) };
-        let outcome = match edit {
+        let upper = record.is_upper();
+        let edit = match edit {
             LinkedEdit::Escalate { request, department, details, with_words } => {
-                lower_only()?;
+                // The side is checked before the request's words are sealed (and again as the
+                // link's editor makes the change).
+                may_make(LinkSide::Lower, upper).map_err(from_space)?;
                 let task = space.tasks.get(&request).ok_or(EngineError::NoSuchRequest)?;
                 let raised = task.request.as_ref().ok_or(EngineError::NotARequest)?;
                 // A private request goes up without its words or its resident's name (the engine's
@@ -343,38 +347,20 @@ impl EngineCore {
                     raised_by_name,
                     sealed,
                 };
-                self.repo.change(link, |doc| LinkEditor::new(doc, &author).escalate(&request, &escalation))
+                LinkEdit::Escalate { request, escalation }
             }
-            LinkedEdit::Claim { escalation } => {
-                upper_only()?;
-                self.repo.change(link, |doc| LinkEditor::new(doc, &author).claim(&escalation))
-            }
-            LinkedEdit::Progress { escalation, text } => {
-                upper_only()?;
-                let line = self.entropy.hex::<8>();
-                self.repo.change(link, |doc| LinkEditor::new(doc, &author).report_progress(&escalation, &line, &text))
-            }
-            LinkedEdit::Resolve { escalation } => {
-                upper_only()?;
-                self.repo.change(link, |doc| LinkEditor::new(doc, &author).resolve(&escalation))
-            }
-            LinkedEdit::Shares(shares) => {
-                lower_only()?;
-                self.repo.change(link, |doc| LinkEditor::new(doc, &author).set_shares(shares))
-            }
-            LinkedEdit::ClaimWithin(hours) => {
-                upper_only()?;
-                self.repo.change(link, |doc| LinkEditor::new(doc, &author).set_claim_limit(hours))
-            }
-            LinkedEdit::End => {
-                let upper = record.is_upper();
-                let ended = self.repo.change(link, |doc| LinkEditor::new(doc, &author).end(upper));
-                if ended.as_ref().is_ok_and(|(r, _)| r.is_ok()) {
-                    self.change_space(space_id, |editor| editor.end_link(address_text))?;
-                }
-                ended
-            }
+            LinkedEdit::Claim { escalation } => LinkEdit::Claim { escalation },
+            LinkedEdit::Progress { escalation, text } => LinkEdit::Progress { escalation, line: self.entropy.hex::<8>(), text },
+            LinkedEdit::Resolve { escalation } => LinkEdit::Resolve { escalation },
+            LinkedEdit::Shares(shares) => LinkEdit::Shares(shares),
+            LinkedEdit::ClaimWithin(hours) => LinkEdit::ClaimWithin(hours),
+            LinkedEdit::End => LinkEdit::End,
         };
+        let ends = edit == LinkEdit::End;
+        let outcome = self.repo.change(link, |doc| LinkEditor::new(doc, &author).apply(edit, upper));
+        if ends && outcome.as_ref().is_ok_and(|(r, _)| r.is_ok()) {
+            self.change_space(space_id, |editor| editor.end_link(link_id))?;
+        }
         self.settle(outcome)?;
         if !record.is_upper() {
             self.publish_digest(space_id, link);
