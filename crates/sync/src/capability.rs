@@ -33,40 +33,13 @@ const CONTEXT: &[u8] = b"linli-change-v1";
 #[derive(Clone)]
 pub struct WriteKey(SigningKey);
 
-impl std::fmt::Debug for WriteKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "WriteKey(public {})", bs58::encode(self.public()).into_string())
-    }
-}
+crate::seed_key::seed_key!(WriteKey, "The seed as it appears in an organise address (the \"edit link\"): bs58 text.");
 
 impl WriteKey {
-    /// A key from 32 random bytes (the caller brings the randomness: the browser's crypto, the
-    /// operating system's).
-    pub fn from_seed(seed: [u8; 32]) -> Self {
-        WriteKey(SigningKey::from_bytes(&seed))
-    }
-
-    /// The seed as it appears in an edit link: bs58 text.
-    pub fn to_text(&self) -> String {
-        bs58::encode(self.0.to_bytes()).into_string()
-    }
-
-    /// Reads the seed of an edit link; `None` if it is not 32 bytes of bs58.
-    pub fn from_text(text: &str) -> Option<Self> {
-        let bytes = bs58::decode(text.trim()).into_vec().ok()?;
-        let seed: [u8; 32] = bytes.try_into().ok()?;
-        Some(Self::from_seed(seed))
-    }
-
     /// The seed: the take-part key is sealed under it (`participate_key`), and the organisers'
     /// reading key for private requests comes from it (linli-core's `private`).
     pub fn seed(&self) -> [u8; 32] {
         self.0.to_bytes()
-    }
-
-    /// The public half, as written into the document's root.
-    pub fn public(&self) -> [u8; 32] {
-        self.0.verifying_key().to_bytes()
     }
 
     /// Signs one change.

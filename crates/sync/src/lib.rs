@@ -24,6 +24,7 @@ pub mod past_write_keys;
 pub mod refusal_notice;
 mod repo;
 pub mod rules;
+mod seed_key;
 mod signature_book;
 pub mod sim;
 pub mod space_file;

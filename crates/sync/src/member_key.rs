@@ -33,37 +33,13 @@ const PARTICIPATE_CONTEXT: &[u8] = b"linli-participate-change-v1";
 #[derive(Clone)]
 pub struct MemberKey(SigningKey);
 
-impl std::fmt::Debug for MemberKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "MemberKey(public {})", bs58::encode(self.public()).into_string())
-    }
-}
+crate::seed_key::seed_key!(MemberKey, "The seed as text (bs58), as kept on the device and shown to pair a second device.");
 
 impl MemberKey {
-    /// A key from 32 random bytes (the caller brings the randomness).
-    pub fn from_seed(seed: [u8; 32]) -> Self {
-        MemberKey(SigningKey::from_bytes(&seed))
-    }
-
-    /// The seed as text (bs58), as kept on the device and shown to link a second device.
-    pub fn to_text(&self) -> String {
-        bs58::encode(self.0.to_bytes()).into_string()
-    }
-
-    pub fn from_text(text: &str) -> Option<Self> {
-        let seed: [u8; 32] = bs58::decode(text.trim()).into_vec().ok()?.try_into().ok()?;
-        Some(Self::from_seed(seed))
-    }
-
     /// The seed, from which the member's reading key for private requests comes (linli-core's
     /// `private`).
     pub fn seed(&self) -> [u8; 32] {
         self.0.to_bytes()
-    }
-
-    /// The public half: the member's ID.
-    pub fn public(&self) -> [u8; 32] {
-        self.0.verifying_key().to_bytes()
     }
 
     /// Whether `actor` (an Automerge actor ID's bytes) is one this member writes with.

@@ -38,31 +38,9 @@ const SEAL_CONTEXT: &[u8] = b"linli-participate-seal-v1";
 #[derive(Clone)]
 pub struct TakePartKey(SigningKey);
 
-impl std::fmt::Debug for TakePartKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "TakePartKey(public {})", bs58::encode(self.public()).into_string())
-    }
-}
+crate::seed_key::seed_key!(TakePartKey, "The seed as it appears in a take-part address: bs58 text.");
 
 impl TakePartKey {
-    pub fn from_seed(seed: [u8; 32]) -> Self {
-        TakePartKey(SigningKey::from_bytes(&seed))
-    }
-
-    /// The seed as it appears in a take-part link: bs58 text.
-    pub fn to_text(&self) -> String {
-        bs58::encode(self.0.to_bytes()).into_string()
-    }
-
-    pub fn from_text(text: &str) -> Option<Self> {
-        let seed: [u8; 32] = bs58::decode(text.trim()).into_vec().ok()?.try_into().ok()?;
-        Some(Self::from_seed(seed))
-    }
-
-    pub fn public(&self) -> [u8; 32] {
-        self.0.verifying_key().to_bytes()
-    }
-
     /// The signing key, for proofs that the holder may take part (`link_proof`).
     pub(crate) fn signing_key(&self) -> &SigningKey {
         &self.0
