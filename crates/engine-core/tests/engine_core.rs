@@ -245,19 +245,25 @@ fn a_new_space_is_durable_before_any_frame_that_carries_it_leaves() {
     ));
 }
 
-#[test]
-fn an_edit_is_stamped_with_the_time_passed_in() {
-    let mut device = Device::new(4);
+/// Starts the device, makes and opens a space, and drafts a notice with an ID as the page makes
+/// them (with the mark the engine gave it): the space, the notice's ID and the edit posting it.
+fn open_space_and_draft_a_notice(device: &mut Device) -> (DocumentId, linli_model::ItemId, Edit) {
     device.start(&[]);
     let space = created(&device.request(1_000, 1, Request::CreateSpace(CreateSpace { name: "Lane 3".into() })));
     device.feed(1_100, Input::Page(ToEngine::Open { space: space.to_string() }));
-    // The page makes new items' IDs with the mark the engine gave it.
     let mark = device.said.iter().find_map(|o| match o {
         Output::Page(FromEngine::Started { item_mark, .. }) => linli_model::ItemMark::parse(item_mark),
         _ => None,
     });
     let notice = linli_model::ItemId::marked(mark.expect("a mark"), [7; 8]);
     let post = Edit::PostNotice { id: notice.clone(), draft: linli_model::NoticeDraft::new("Water off", "From 9 to 11") };
+    (space, notice, post)
+}
+
+#[test]
+fn an_edit_is_stamped_with_the_time_passed_in() {
+    let mut device = Device::new(4);
+    let (space, notice, post) = open_space_and_draft_a_notice(&mut device);
     let outputs = device.request(42_000, 2, Request::EditSpace(EditSpace { space: space.to_string(), edits: vec![post] }));
     assert_eq!(replies(&outputs), vec![(2, Ok(Reply::Done))]);
     let stamped = outputs.iter().find_map(|o| match o {
@@ -289,15 +295,7 @@ fn unsaved_told(outputs: &[Output]) -> Vec<u32> {
 #[test]
 fn an_edit_whose_write_failed_is_written_again_whole_and_the_badge_never_says_saved_meanwhile() {
     let mut device = Device::new(5);
-    device.start(&[]);
-    let space = created(&device.request(1_000, 1, Request::CreateSpace(CreateSpace { name: "Lane 3".into() })));
-    device.feed(1_100, Input::Page(ToEngine::Open { space: space.to_string() }));
-    let mark = device.said.iter().find_map(|o| match o {
-        Output::Page(FromEngine::Started { item_mark, .. }) => linli_model::ItemMark::parse(item_mark),
-        _ => None,
-    });
-    let notice = linli_model::ItemId::marked(mark.expect("a mark"), [8; 8]);
-    let post = Edit::PostNotice { id: notice.clone(), draft: linli_model::NoticeDraft::new("Water off", "From 9 to 11") };
+    let (space, notice, post) = open_space_and_draft_a_notice(&mut device);
 
     // The device's storage refuses the edit's writes.
     device.fail_puts = true;
