@@ -73,7 +73,7 @@ fn objects_of_item(doc: &AutoCommit, item: &ObjId) -> HashMap<ObjKey, String> {
 /// The changes that touched an item, oldest first.
 pub fn item_history(doc: &mut AutoCommit, kind: ItemKind, id: &str) -> Result<Vec<HistoryEntry>, SpaceError> {
     let not_found = || SpaceError::NotFound { kind: kind.name(), id: id.to_owned() };
-    let collection = match doc.get(ROOT, kind.collection())? {
+    let collection = match doc.get(ROOT, kind.collection().name())? {
         Some((Value::Object(ObjType::Map), map)) => map,
         _ => return Err(not_found()),
     };
@@ -129,7 +129,7 @@ impl Editor<'_> {
     /// change: the history keeps both versions.
     pub fn restore(&mut self, kind: ItemKind, id: &str, change: ChangeHash) -> Result<(), SpaceError> {
         let mut then = self.doc.fork_at(&[change])?;
-        let collection = kind.collection();
+        let collection = kind.collection().name();
         let not_then = || SpaceError::NotFound { kind: kind.name(), id: format!("{id} at that version") };
         let then_map = match then.get(ROOT, collection)? {
             Some((Value::Object(ObjType::Map), map)) => map,

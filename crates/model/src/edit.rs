@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeMap;
 
-use crate::{ConsultationDraft, ItemId, KioskSettings, Lang, MeetingDraft, Names, NoticeDraft, PledgeDraft, Responsibility, TaskDraft};
+use crate::{Collection, ConsultationDraft, ItemId, KioskSettings, Lang, MeetingDraft, Names, NoticeDraft, PledgeDraft, Responsibility, TaskDraft};
 
 /// Where a card goes among the others in its column (the owned form of `position::Place`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,14 +40,14 @@ pub enum ItemKind {
 
 impl ItemKind {
     /// The collection the items of this kind live in.
-    pub fn collection(self) -> &'static str {
+    pub fn collection(self) -> Collection {
         match self {
-            ItemKind::Notice => "notices",
-            ItemKind::Pledge => "pledges",
-            ItemKind::Task => "tasks",
-            ItemKind::Board => "boards",
-            ItemKind::Consultation => "consultations",
-            ItemKind::Meeting => "meetings",
+            ItemKind::Notice => Collection::Notices,
+            ItemKind::Pledge => Collection::Pledges,
+            ItemKind::Task => Collection::Tasks,
+            ItemKind::Board => Collection::Boards,
+            ItemKind::Consultation => Collection::Consultations,
+            ItemKind::Meeting => Collection::Meetings,
         }
     }
 

@@ -6,6 +6,7 @@
 
 mod board;
 mod broken_rule;
+mod collection;
 mod comment;
 mod consultation;
 mod edit;
@@ -36,6 +37,7 @@ mod time;
 
 pub use board::{Board, Column, Confirmation, Request, RequestStats, Task, TaskDraft, percentile, request_stats};
 pub use broken_rule::{BrokenRule, held_back};
+pub use collection::Collection;
 pub use comment::{Comment, comments_in_order};
 pub use consultation::{
     ABSTAIN, Closing, Consultation, ConsultationDraft, ConsultationStatus, Decision, FollowUp, InvalidVote, NO, Outcome, PaperCount, Tally, Threshold, Vote, VoteOption, YES,

@@ -15,6 +15,7 @@ mod worker;
 
 pub use engine_error::EngineError;
 pub use linked::{Invitation, LinkedEdit};
+pub use linli_model::Collection;
 pub use requests::{Ask, HistoryRow, Imported, Reply, Request, Transport, TransportKind};
 pub use space_id::SpaceId;
 pub use worker::{EngineBody, EngineScope, EngineWorker};
@@ -222,54 +223,6 @@ pub struct ItemUpdate {
     /// The item's private parts and whether this device read them (its `Space::private` entries).
     #[serde(default)]
     pub private: std::collections::BTreeMap<String, linli_model::Privacy>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Collection {
-    Categories,
-    Responsibilities,
-    Members,
-    Notices,
-    Pledges,
-    Boards,
-    Tasks,
-    Consultations,
-    Bodies,
-    Meetings,
-}
-
-impl Collection {
-    pub fn name(self) -> &'static str {
-        match self {
-            Collection::Categories => "categories",
-            Collection::Responsibilities => "responsibilities",
-            Collection::Members => "members",
-            Collection::Notices => "notices",
-            Collection::Pledges => "pledges",
-            Collection::Boards => "boards",
-            Collection::Tasks => "tasks",
-            Collection::Consultations => "consultations",
-            Collection::Bodies => "bodies",
-            Collection::Meetings => "meetings",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Collection> {
-        [
-            Collection::Categories,
-            Collection::Responsibilities,
-            Collection::Members,
-            Collection::Notices,
-            Collection::Pledges,
-            Collection::Boards,
-            Collection::Tasks,
-            Collection::Consultations,
-            Collection::Bodies,
-            Collection::Meetings,
-        ]
-        .into_iter()
-        .find(|c| c.name() == name)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,7 +5,7 @@
 //! allocation.
 
 use bincode::Options;
-use linli_model::Space;
+use linli_model::{Collection, Space};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -35,7 +35,8 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
 /// boards, and that item (`collection/id`, e.g. `pledges/…`); the rest is left out.
 pub fn focused_on(space: &Space, item: &str) -> Space {
     let (collection, id) = item.split_once('/').unwrap_or((item, ""));
-    let keep = |wanted: &str| collection == wanted;
+    let collection = Collection::from_name(collection);
+    let keep = |wanted: Collection| collection == Some(wanted);
     let mut focused = Space {
         schema: space.schema,
         name: space.name.clone(),
@@ -52,19 +53,19 @@ pub fn focused_on(space: &Space, item: &str) -> Space {
         links: space.links.clone(),
         ..Space::default()
     };
-    if keep("notices") {
+    if keep(Collection::Notices) {
         focused.notices.extend(space.notices.get(id).map(|n| (id.to_owned(), n.clone())));
     }
-    if keep("pledges") {
+    if keep(Collection::Pledges) {
         focused.pledges.extend(space.pledges.get(id).map(|p| (id.to_owned(), p.clone())));
     }
-    if keep("tasks") {
+    if keep(Collection::Tasks) {
         focused.tasks.extend(space.tasks.get(id).map(|t| (id.to_owned(), t.clone())));
     }
-    if keep("meetings") {
+    if keep(Collection::Meetings) {
         focused.meetings.extend(space.meetings.get(id).map(|m| (id.to_owned(), m.clone())));
     }
-    if keep("consultations") {
+    if keep(Collection::Consultations) {
         focused.consultations.extend(space.consultations.get(id).map(|c| (id.to_owned(), c.clone())));
         focused.tallies.extend(space.tallies.get(id).map(|t| (id.to_owned(), t.clone())));
     }
