@@ -264,8 +264,8 @@ impl Engine {
                 }
             }
             FromEngine::KeepKey { space, kind, key } => match kind {
-                KeyKind::Write => address_keys::save_write(&space, &key),
-                KeyKind::TakePart => address_keys::save_take_part(&space, &key),
+                KeyKind::Write => address_keys::save_write(space.as_str(), &key),
+                KeyKind::TakePart => address_keys::save_take_part(space.as_str(), &key),
             },
             FromEngine::DirectSend { id, bytes } => {
                 if let Some(direct) = self.direct.borrow().as_ref() {
@@ -294,6 +294,15 @@ impl Engine {
     }
 
     /// Asks the engine something; resolves with its answer.
+    /// Asks the engine about `space` (text from an address or a screen); text without a space
+    /// ID's shape is answered at once with [`EngineError::NotASpaceId`].
+    fn ask_about<A: Ask + 'static, F: FnOnce(SpaceId) -> A>(&self, space: &str, request: F) -> impl Future<Output = Result<A::Answer, EngineError>> + use<A, F> {
+        match SpaceId::parse(space) {
+            Some(id) => futures::future::Either::Left(self.ask_for(request(id))),
+            None => futures::future::Either::Right(std::future::ready(Err(EngineError::NotASpaceId))),
+        }
+    }
+
     /// Asks the engine and resolves with the request's own answer ([`Ask`]).
     fn ask_for<A: Ask + 'static>(&self, request: A) -> impl Future<Output = Result<A::Answer, EngineError>> + use<A> {
         let asked = self.ask(request.into());
@@ -309,23 +318,26 @@ impl Engine {
         async move { answered.await.unwrap_or(Err(EngineError::EngineStopped)) }
     }
 
-    fn send_keys(&self, space: &str) {
-        self.send(ToEngine::Keys { space: space.to_owned(), write: address_keys::saved_write(space), take_part: address_keys::saved_take_part(space) });
+    fn send_keys(&self, space: &SpaceId) {
+        let text = space.as_str();
+        self.send(ToEngine::Keys { space: space.clone(), write: address_keys::saved_write(text), take_part: address_keys::saved_take_part(text) });
     }
 
     /// Opens a space: from this device if it has it, else from peers. Keys a link in the address
     /// carries are kept; what this device showed of the space last time (or, on a first visit,
     /// the relay's picture of `item`, the item the address opens) is drawn meanwhile.
     pub fn open(self: &Rc<Self>, space: &str, item: Option<String>) {
+        // An address that names no space opens nothing (its screen says the space is not found).
+        let Some(id) = SpaceId::parse(space) else { return };
         address_keys::take_from_address(space);
         if self.spaces.borrow().contains_key(space) {
             return;
         }
         let (status, stamp) = self.owner.with(|| (RwSignal::new(None), RwSignal::new(0)));
-        self.spaces.borrow_mut().insert(space.to_owned(), OpenSpace { space: None, early: false, status, stamp, links: Default::default() });
+        self.spaces.borrow_mut().insert(id.clone(), OpenSpace { space: None, early: false, status, stamp, links: Default::default() });
         kept_view::show_early(self, space, item);
-        self.send_keys(space);
-        self.send(ToEngine::Open { space: space.to_owned() });
+        self.send_keys(&id);
+        self.send(ToEngine::Open { space: id });
     }
 
     /// A copy to draw before the engine sent its own (kept from the last visit, with what this
@@ -376,26 +388,29 @@ impl Engine {
 
     /// Invites a space to link under this one; resolves with the invitation's text.
     pub fn invite_space(&self, space: &str, claim_within_hours: u64, label: &str) -> impl Future<Output = Result<String, String>> + use<> {
-        let asked = self.ask_for(InviteSpace { space: space.to_owned(), claim_within_hours, label: label.to_owned() });
+        let label = label.to_owned();
+        let asked = self.ask_about(space, move |space| InviteSpace { space, claim_within_hours, label });
         async move { said(asked.await).await }
     }
 
     /// Accepts an invitation for this space; resolves once the link has come from its relay and
     /// is accepted.
     pub fn accept_invitation(&self, space: &str, invitation: &str, shares: linli_model::Shares) -> impl Future<Output = Result<(), String>> + use<> {
-        let asked = self.ask_for(AcceptInvitation { space: space.to_owned(), invitation: invitation.to_owned(), shares });
+        let invitation = invitation.to_owned();
+        let asked = self.ask_about(space, move |space| AcceptInvitation { space, invitation, shares });
         async move { said(asked.await).await }
     }
 
     /// A change to one of the space's links.
     pub fn linked_edit(&self, space: &str, link: &str, edit: linli_view::LinkedEdit) -> impl Future<Output = Result<(), String>> + use<> {
-        let asked = self.ask_for(ChangeLink { space: space.to_owned(), link: link.to_owned(), edit });
+        let link = link.to_owned();
+        let asked = self.ask_about(space, move |space| ChangeLink { space, link, edit });
         async move { said(asked.await).await }
     }
 
     /// Makes edits to a space, one change each, in order (the first refused stops the rest).
     pub fn edit(&self, space: &str, edits: Vec<Edit>) -> impl Future<Output = Result<(), String>> + use<> {
-        let asked = self.ask_for(EditSpace { space: space.to_owned(), edits });
+        let asked = self.ask_about(space, |space| EditSpace { space, edits });
         async move { said(asked.await).await }
     }
 
@@ -407,26 +422,27 @@ impl Engine {
 
     /// The changes that touched an item, oldest first.
     pub fn history(&self, space: &str, kind: ItemKind, item: &str) -> impl Future<Output = Result<Vec<HistoryRow>, String>> + use<> {
-        let asked = self.ask_for(ItemHistory { space: space.to_owned(), kind, item: item.to_owned() });
+        let item = item.to_owned();
+        let asked = self.ask_about(space, move |space| ItemHistory { space, kind, item });
         async move { said(asked.await).await }
     }
 
     /// The whole space as one `.linli` file's bytes (with its signatures).
     pub fn export(&self, space: &str) -> impl Future<Output = Result<Vec<u8>, String>> + use<> {
-        let asked = self.ask_for(ExportFile { space: space.to_owned() });
+        let asked = self.ask_about(space, |space| ExportFile { space });
         async move { said(asked.await).await }
     }
 
     /// The space as plain JSON (a reading copy).
     pub fn export_json(&self, space: &str) -> impl Future<Output = Result<String, String>> + use<> {
-        let asked = self.ask_for(ExportJson { space: space.to_owned() });
+        let asked = self.ask_about(space, |space| ExportJson { space });
         async move { said(asked.await).await }
     }
 
     /// Takes in a space file (never overwrites): its changes are judged on the signatures it
     /// carries. Resolves with (new changes, refused, why, waiting for the space's relay).
     pub fn import(&self, space: &str, bytes: Vec<u8>) -> impl Future<Output = Result<(usize, usize, Option<String>, usize), String>> + use<> {
-        let asked = self.ask_for(ImportFile { space: space.to_owned(), bytes });
+        let asked = self.ask_about(space, |space| ImportFile { space, bytes });
         async move {
             let Imported { new_changes, refused, rule, waiting } = said(asked.await).await?;
             let reason = match rule {
@@ -439,19 +455,19 @@ impl Engine {
 
     /// Protects an open space with a new write key, or moves a protected one to a new key.
     pub fn new_write_key(&self, space: &str) -> impl Future<Output = Result<(), String>> + use<> {
-        let asked = self.ask_for(NewWriteKey { space: space.to_owned() });
+        let asked = self.ask_about(space, |space| NewWriteKey { space });
         async move { said(asked.await).await }
     }
 
     /// Gives the space a new take-part key (stopping the old take-part links).
     pub fn new_take_part_key(&self, space: &str) -> impl Future<Output = Result<(), String>> + use<> {
-        let asked = self.ask_for(NewTakePartKey { space: space.to_owned() });
+        let asked = self.ask_about(space, |space| NewTakePartKey { space });
         async move { said(asked.await).await }
     }
 
     /// Every relay, tab and direct link, and whether each has this device's changes to `space`.
     pub fn transports(&self, space: &str) -> impl Future<Output = Vec<Transport>> + use<> {
-        let asked = self.ask_for(ListTransports { space: space.to_owned() });
+        let asked = self.ask_about(space, |space| ListTransports { space });
         async move { asked.await.unwrap_or_default() }
     }
 

@@ -49,7 +49,7 @@ pub fn Home() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match created.await {
                 Ok(id) => {
-                    my_spaces::remember(&id, chosen.trim());
+                    my_spaces::remember(id.as_str(), chosen.trim());
                     // Keep `?relay=…` of a link that named the relay to use.
                     let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
                     navigate(&format!("/s/{id}{search}"), Default::default());

@@ -214,7 +214,7 @@ fn RefusalNote(ctx: SpaceContext) -> impl IntoView {
     let i18n = use_i18n();
     let refused = ctx.engine().get().refused;
     view! {
-        {move || refused.get().filter(|r| r.space == ctx.id).map(|r| view! {
+        {move || refused.get().filter(|r| r.space.as_str() == ctx.id).map(|r| view! {
             <div class="notice-box error refusal-note" role="alert">
                 <p>{t!(i18n, change_refused)} " " <span class="refusal-reason">{r.reason}</span></p>
                 <button type="button" class="secondary" on:click=move |_| refused.set(None)>{t!(i18n, dismiss)}</button>

@@ -219,7 +219,7 @@ impl EngineCore {
         match message {
             ToEngine::Start { page: _, member_key, relays } => self.start(member_key, relays),
             ToEngine::Keys { space, write, take_part } => {
-                let Ok(id) = space.parse::<DocumentId>() else { return };
+                let Ok(id) = space.as_str().parse::<DocumentId>() else { return };
                 if let Some(key) = write.as_deref().and_then(WriteKey::from_text) {
                     self.repo.hold_write_key(id, key);
                 }
@@ -236,7 +236,7 @@ impl EngineCore {
                 self.relays = urls;
             }
             ToEngine::Open { space } => {
-                let Ok(id) = space.parse::<DocumentId>() else {
+                let Ok(id) = space.as_str().parse::<DocumentId>() else {
                     self.tell(FromEngine::Status { space, status: status(Phase::Unavailable, Access::View, false) });
                     return;
                 };
@@ -245,7 +245,7 @@ impl EngineCore {
                 // it had the space open (a space it just made, say).
                 self.statuses.remove(&id);
                 if let Some(space) = self.spaces.get(&id).cloned() {
-                    self.tell(FromEngine::View { space: id.to_string(), update: ViewUpdate::Whole(Box::new(space)) });
+                    self.tell(FromEngine::View { space: crate::space_id(id), update: ViewUpdate::Whole(Box::new(space)) });
                 }
                 let fx = self.repo.find(id);
                 self.apply(fx);
@@ -256,7 +256,8 @@ impl EngineCore {
             ToEngine::Request { id, request } => {
                 // A screen drawn from a picture may act before the space is open here: the
                 // request waits for it rather than failing.
-                let opening = request.space().and_then(|s| s.parse::<DocumentId>().ok()).filter(|space| matches!(self.repo.phase(space), Some(Phase::Loading | Phase::Requesting)));
+                let opening =
+                    request.space().and_then(|s| s.as_str().parse::<DocumentId>().ok()).filter(|space| matches!(self.repo.phase(space), Some(Phase::Loading | Phase::Requesting)));
                 match opening {
                     Some(space) => self.parked.entry(space).or_default().push((id, request)),
                     None => self.respond(id, request),
@@ -264,7 +265,7 @@ impl EngineCore {
             }
             ToEngine::Direct(event) => self.direct_event(event),
             ToEngine::Ephemeral { space, data } => {
-                let Ok(id) = space.parse::<DocumentId>() else { return };
+                let Ok(id) = space.as_str().parse::<DocumentId>() else { return };
                 let fx = self.repo.broadcast_proven_ephemeral(id, data);
                 self.apply(fx);
             }
@@ -374,7 +375,7 @@ impl EngineCore {
                 RepoEvent::ChangesRefused { document_id, count, reason, .. } => self.log(Log::Warn(format!("space {document_id}: refused {count} changes from a peer: {reason}"))),
                 RepoEvent::RefusedByPeer { document_id, reason, .. } => {
                     self.log(Log::Warn(format!("space {document_id}: a peer refused a change of this device's: {reason}")));
-                    self.tell(FromEngine::Refused { space: document_id.to_string(), rule: crate::engine_errors::rule_of(&reason), detail: reason });
+                    self.tell(FromEngine::Refused { space: crate::space_id(document_id), rule: crate::engine_errors::rule_of(&reason), detail: reason });
                     // A relay's limit refuses for now only: offer the changes again in a minute.
                     // One timer per space, however many peers refused.
                     if self.offer_again_pending.insert(document_id) {
@@ -383,7 +384,7 @@ impl EngineCore {
                 }
                 RepoEvent::Ephemeral { document_id, data, .. } => {
                     let opened = self.repo.open_ephemeral(&document_id, &data);
-                    self.tell(FromEngine::Ephemeral { space: document_id.to_string(), data: opened.payload, proven: opened.proven });
+                    self.tell(FromEngine::Ephemeral { space: crate::space_id(document_id), data: opened.payload, proven: opened.proven });
                 }
                 event @ RepoEvent::CutGiven { .. } => self.cut_given(event),
                 // Only a relay is asked for cuts.
@@ -425,7 +426,7 @@ impl EngineCore {
             match self.refresh(&id) {
                 Ok(Some(update)) => {
                     let update = self.opened(&id, update);
-                    self.tell(FromEngine::View { space: id.to_string(), update });
+                    self.tell(FromEngine::View { space: crate::space_id(id), update });
                     self.keep_view_later(id);
                     self.follow_links(id);
                 }
@@ -445,7 +446,7 @@ impl EngineCore {
         };
         if self.statuses.get(&id) != Some(&status) {
             self.statuses.insert(id, status.clone());
-            self.tell(FromEngine::Status { space: id.to_string(), status });
+            self.tell(FromEngine::Status { space: crate::space_id(id), status });
         }
     }
 
@@ -530,7 +531,7 @@ impl EngineCore {
     /// an invitation may wait for the link's document to arrive: it answers then.
     pub(crate) fn respond(&mut self, id: u64, request: Request) {
         let result = match request {
-            Request::AcceptInvitation(AcceptInvitation { space, invitation, shares }) => match space.parse::<DocumentId>() {
+            Request::AcceptInvitation(AcceptInvitation { space, invitation, shares }) => match space.as_str().parse::<DocumentId>() {
                 Ok(space) => self.accept_invitation(id, space, &invitation, shares).map(|result| result.map(AcceptInvitation::reply)),
                 Err(_) => Some(Err(EngineError::NotASpaceId)),
             },

@@ -9,7 +9,7 @@ use linli_model::{Edit, Timestamp};
 use linli_sync::{ChunkKey, DocumentId, StorageOp};
 use linli_view::requests::{AcceptInvitation, CreateSpace, EditSpace, ExportFile, InviteSpace, ItemHistory, ListTransports};
 use linli_view::side_channels::{TabKind, TabMessage};
-use linli_view::{EngineError, FromEngine, RelayStatus, Reply, Request, ToEngine, ViewUpdate};
+use linli_view::{EngineError, FromEngine, RelayStatus, Reply, Request, SpaceId, ToEngine, ViewUpdate};
 
 /// Random bytes from a seeded xorshift: each core its own sequence.
 fn entropy(seed: u64) -> Entropy {
@@ -148,9 +148,14 @@ fn replies(outputs: &[Output]) -> Vec<(u64, Result<Reply, EngineError>)> {
         .collect()
 }
 
+/// The page's name for a space.
+fn sid(id: DocumentId) -> SpaceId {
+    SpaceId::parse(&id.to_string()).expect("a space ID")
+}
+
 fn created(outputs: &[Output]) -> DocumentId {
     match replies(outputs).as_slice() {
-        [(_, Ok(Reply::Created(space)))] => space.parse().expect("a space ID"),
+        [(_, Ok(Reply::Created(space)))] => space.as_str().parse().expect("a space ID"),
         other => panic!("expected one Created reply, got {other:?}"),
     }
 }
@@ -250,7 +255,7 @@ fn a_new_space_is_durable_before_any_frame_that_carries_it_leaves() {
 fn open_space_and_draft_a_notice(device: &mut Device) -> (DocumentId, linli_model::ItemId, Edit) {
     device.start(&[]);
     let space = created(&device.request(1_000, 1, Request::CreateSpace(CreateSpace { name: "Lane 3".into() })));
-    device.feed(1_100, Input::Page(ToEngine::Open { space: space.to_string() }));
+    device.feed(1_100, Input::Page(ToEngine::Open { space: sid(space) }));
     let mark = device.said.iter().find_map(|o| match o {
         Output::Page(FromEngine::Started { item_mark, .. }) => linli_model::ItemMark::parse(item_mark),
         _ => None,
@@ -264,7 +269,7 @@ fn open_space_and_draft_a_notice(device: &mut Device) -> (DocumentId, linli_mode
 fn an_edit_is_stamped_with_the_time_passed_in() {
     let mut device = Device::new(4);
     let (space, notice, post) = open_space_and_draft_a_notice(&mut device);
-    let outputs = device.request(42_000, 2, Request::EditSpace(EditSpace { space: space.to_string(), edits: vec![post] }));
+    let outputs = device.request(42_000, 2, Request::EditSpace(EditSpace { space: sid(space), edits: vec![post] }));
     assert_eq!(replies(&outputs), vec![(2, Ok(Reply::Done))]);
     let stamped = outputs.iter().find_map(|o| match o {
         Output::Page(FromEngine::View { update: ViewUpdate::Parts { items, .. }, .. }) => items.iter().find_map(|part| match &part.item {
@@ -274,7 +279,7 @@ fn an_edit_is_stamped_with_the_time_passed_in() {
         _ => None,
     });
     assert_eq!(stamped, Some((Timestamp(42_000), Timestamp(42_000))));
-    let history = device.request(43_000, 3, Request::ItemHistory(ItemHistory { space: space.to_string(), kind: linli_model::ItemKind::Notice, item: notice.to_string() }));
+    let history = device.request(43_000, 3, Request::ItemHistory(ItemHistory { space: sid(space), kind: linli_model::ItemKind::Notice, item: notice.to_string() }));
     let rows = match replies(&history).pop() {
         Some((3, Ok(Reply::History(rows)))) => rows,
         other => panic!("{other:?}"),
@@ -299,7 +304,7 @@ fn an_edit_whose_write_failed_is_written_again_whole_and_the_badge_never_says_sa
 
     // The device's storage refuses the edit's writes.
     device.fail_puts = true;
-    let outputs = device.request(2_000, 2, Request::EditSpace(EditSpace { space: space.to_string(), edits: vec![post] }));
+    let outputs = device.request(2_000, 2, Request::EditSpace(EditSpace { space: sid(space), edits: vec![post] }));
     assert_eq!(replies(&outputs), vec![(2, Ok(Reply::Done))]);
     assert!(unsaved_told(&outputs).iter().all(|n| *n > 0), "never 'saved' over a failed write: {:?}", unsaved_told(&outputs));
     assert!(outputs.iter().any(|o| matches!(o, Output::Log(linli_engine_core::Log::Error(_)))), "said in the console");
@@ -320,8 +325,8 @@ fn an_edit_whose_write_failed_is_written_again_whole_and_the_badge_never_says_sa
     let mut restarted = Device::new(6);
     restarted.stored = device.stored.clone();
     restarted.start(&[]);
-    restarted.feed(20_000, Input::Page(ToEngine::Open { space: space.to_string() }));
-    let history = restarted.request(21_000, 3, Request::ItemHistory(ItemHistory { space: space.to_string(), kind: linli_model::ItemKind::Notice, item: notice.to_string() }));
+    restarted.feed(20_000, Input::Page(ToEngine::Open { space: sid(space) }));
+    let history = restarted.request(21_000, 3, Request::ItemHistory(ItemHistory { space: sid(space), kind: linli_model::ItemKind::Notice, item: notice.to_string() }));
     match replies(&history).pop() {
         Some((3, Ok(Reply::History(rows)))) => assert_eq!(rows.len(), 1, "the notice is there"),
         other => panic!("{other:?}"),
@@ -338,9 +343,9 @@ fn a_request_about_a_space_still_loading_waits_for_it_and_one_never_found_says_s
     device.stored = maker.stored.clone();
     device.start(&[]);
     // The request comes while the space is loading: the load is answered after it.
-    let opened = device.core.handle(Timestamp(2_000), Input::Page(ToEngine::Open { space: space.to_string() }));
+    let opened = device.core.handle(Timestamp(2_000), Input::Page(ToEngine::Open { space: sid(space) }));
     assert!(opened.iter().any(|o| matches!(o, Output::Work(Work::Storage(StorageOp::Load { document_id })) if *document_id == space)));
-    let asked = device.core.handle(Timestamp(2_001), Input::Page(ToEngine::Request { id: 7, request: Request::ListTransports(ListTransports { space: space.to_string() }) }));
+    let asked = device.core.handle(Timestamp(2_001), Input::Page(ToEngine::Request { id: 7, request: Request::ListTransports(ListTransports { space: sid(space) }) }));
     assert!(replies(&asked).is_empty(), "it waits");
     let chunks = device.stored.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     let loaded = device.feed(2_002, Input::Loaded { document: space, chunks });
@@ -349,8 +354,8 @@ fn a_request_about_a_space_still_loading_waits_for_it_and_one_never_found_says_s
 
     // A space nobody has: with no peer to ask, the waiting request hears it was not found.
     let nowhere = DocumentId::certified(&linli_sync::WriteKey::from_seed([9; 32]).public());
-    device.core.handle(Timestamp(3_000), Input::Page(ToEngine::Open { space: nowhere.to_string() }));
-    device.core.handle(Timestamp(3_001), Input::Page(ToEngine::Request { id: 8, request: Request::ExportFile(ExportFile { space: nowhere.to_string() }) }));
+    device.core.handle(Timestamp(3_000), Input::Page(ToEngine::Open { space: sid(nowhere) }));
+    device.core.handle(Timestamp(3_001), Input::Page(ToEngine::Request { id: 8, request: Request::ExportFile(ExportFile { space: sid(nowhere) }) }));
     let loaded = device.feed(3_002, Input::Loaded { document: nowhere, chunks: Vec::new() });
     assert_eq!(replies(&loaded), vec![(8, Err(EngineError::SpaceNotFound))]);
 }
@@ -360,15 +365,15 @@ fn an_acceptance_whose_link_never_comes_is_answered_when_its_wait_runs_out() {
     let mut upper = Device::new(7);
     upper.start(&["ws://upper.test"]);
     let street = created(&upper.request(1_000, 1, Request::CreateSpace(CreateSpace { name: "Street".into() })));
-    upper.feed(1_001, Input::Page(ToEngine::Open { space: street.to_string() }));
-    let invited = upper.request(2_000, 2, Request::InviteSpace(InviteSpace { space: street.to_string(), claim_within_hours: 24, label: "Lane 3".into() }));
+    upper.feed(1_001, Input::Page(ToEngine::Open { space: sid(street) }));
+    let invited = upper.request(2_000, 2, Request::InviteSpace(InviteSpace { space: sid(street), claim_within_hours: 24, label: "Lane 3".into() }));
     let Some((2, Ok(Reply::Invitation(text)))) = replies(&invited).pop() else { panic!("{:?}", replies(&invited)) };
 
     let mut lower = Device::new(8);
     lower.start(&[]);
     let lane = created(&lower.request(3_000, 1, Request::CreateSpace(CreateSpace { name: "Lane 3".into() })));
-    lower.feed(3_001, Input::Page(ToEngine::Open { space: lane.to_string() }));
-    let accepting = lower.request(4_000, 2, Request::AcceptInvitation(AcceptInvitation { space: lane.to_string(), invitation: text, shares: Default::default() }));
+    lower.feed(3_001, Input::Page(ToEngine::Open { space: sid(lane) }));
+    let accepting = lower.request(4_000, 2, Request::AcceptInvitation(AcceptInvitation { space: sid(lane), invitation: text, shares: Default::default() }));
     assert!(replies(&accepting).is_empty(), "it waits for the link");
     assert!(dials(&accepting).iter().any(|(_, url)| url == "ws://upper.test"), "the upper space's relay is dialled for the link");
     let [(after_ms, wake)] = timers(&accepting).into_iter().filter(|(_, w)| matches!(w, Wake::AcceptExpired { .. })).collect::<Vec<_>>().try_into().expect("one wait");
@@ -376,8 +381,7 @@ fn an_acceptance_whose_link_never_comes_is_answered_when_its_wait_runs_out() {
     let expired = lower.feed(64_000, Input::Wake(wake.clone()));
     assert_eq!(replies(&expired), vec![(2, Err(EngineError::InvitationNotArrived { relay: "ws://upper.test".into() }))]);
     assert!(replies(&lower.feed(65_000, Input::Wake(wake))).is_empty(), "answered once");
-    let again =
-        lower.request(66_000, 3, Request::AcceptInvitation(AcceptInvitation { space: lane.to_string(), invitation: "not an invitation".into(), shares: Default::default() }));
+    let again = lower.request(66_000, 3, Request::AcceptInvitation(AcceptInvitation { space: sid(lane), invitation: "not an invitation".into(), shares: Default::default() }));
     assert_eq!(replies(&again), vec![(3, Err(EngineError::NotAnInvitation))]);
 }
 
@@ -426,13 +430,13 @@ fn two_tabs_sync_a_space_with_no_relay_and_a_tab_that_says_bye_is_forgotten() {
     let made = a.request(100, 1, Request::CreateSpace(CreateSpace { name: "Lane 3".into() }));
     let space = created(&made);
     carry_between_tabs(&mut a, &mut b, 100, made, Vec::new());
-    let opened = b.feed(200, Input::Page(ToEngine::Open { space: space.to_string() }));
+    let opened = b.feed(200, Input::Page(ToEngine::Open { space: sid(space) }));
     carry_between_tabs(&mut a, &mut b, 200, Vec::new(), opened);
     assert!(
-        b.said.iter().any(|o| matches!(o, Output::Page(FromEngine::View { space: s, update: ViewUpdate::Whole(view) }) if *s == space.to_string() && view.name == "Lane 3")),
+        b.said.iter().any(|o| matches!(o, Output::Page(FromEngine::View { space: s, update: ViewUpdate::Whole(view) }) if *s == sid(space) && view.name == "Lane 3")),
         "B has A's space"
     );
-    let rows = |device: &mut Device| match replies(&device.request(300, 9, Request::ListTransports(ListTransports { space: space.to_string() }))).pop() {
+    let rows = |device: &mut Device| match replies(&device.request(300, 9, Request::ListTransports(ListTransports { space: sid(space) }))).pop() {
         Some((9, Ok(Reply::Transports(rows)))) => rows,
         other => panic!("{other:?}"),
     };
@@ -509,7 +513,7 @@ fn a_tab_connection_the_repo_closes_is_forgotten_on_both_sides() {
     let hello = b.start(&[]);
     carry_between_tabs(&mut a, &mut b, 0, Vec::new(), hello);
     let tab_rows = |device: &mut Device| -> usize {
-        let space = DocumentId::certified(&linli_sync::WriteKey::from_seed([1; 32]).public()).to_string();
+        let space = sid(DocumentId::certified(&linli_sync::WriteKey::from_seed([1; 32]).public()));
         match replies(&device.request(10, 99, Request::ListTransports(ListTransports { space }))).pop() {
             Some((99, Ok(Reply::Transports(rows)))) => rows.iter().filter(|r| r.kind == linli_view::TransportKind::Tab).count(),
             other => panic!("{other:?}"),

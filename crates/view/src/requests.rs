@@ -258,7 +258,7 @@ mod tests {
 
     #[test]
     fn each_request_takes_back_its_own_answer_and_no_other() {
-        let space = || "2nwcMe1s9k2b2392aE8txkW1K1Qc".to_owned();
+        let space = || SpaceId::parse("2nwcMe1s9k2b2392aE8txkW1K1Qc").expect("a space ID");
         assert_eq!(CreateSpace::answer(CreateSpace::reply(space())), Some(space()));
         assert_eq!(ExportJson::answer(ExportJson::reply("{}".into())), Some("{}".to_owned()));
         assert_eq!(EditSpace::answer(EditSpace::reply(())), Some(()));
