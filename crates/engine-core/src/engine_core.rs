@@ -201,6 +201,13 @@ impl EngineCore {
 
     fn store_again(&mut self, document: DocumentId) {
         match self.repo.store_again(document) {
+            // Automerge panicked saving it: the repo loads it again from storage (what storage
+            // lacks comes back from the peers it was sent to); it is written again once loaded,
+            // and until then the page is not told it is saved.
+            Some(fx) if fx.storage.iter().any(|op| matches!(op, linli_sync::StorageOp::Load { .. })) => {
+                self.apply(fx);
+                self.emit(Output::Timer { after_ms: STORE_AGAIN_MS, wake: Wake::StoreAgain(document) });
+            }
             Some(fx) => {
                 self.store_again_pending.remove(&document);
                 self.apply(fx);

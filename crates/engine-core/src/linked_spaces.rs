@@ -358,10 +358,11 @@ impl EngineCore {
         };
         let ends = edit == LinkEdit::End;
         let outcome = self.repo.change(link, |doc| LinkEditor::new(doc, &author).apply(edit, upper));
-        if ends && outcome.as_ref().is_ok_and(|(r, _)| r.is_ok()) {
+        // The link's change is stored and sent first, whatever follows: the repo counts it saved.
+        self.settle(outcome)?;
+        if ends {
             self.change_space(space_id, |editor| editor.end_link(link_id))?;
         }
-        self.settle(outcome)?;
         if !record.is_upper() {
             self.publish_digest(space_id, link);
         }
