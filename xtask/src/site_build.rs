@@ -38,12 +38,29 @@ pub fn build() -> Result<(), String> {
         return Err(format!("files in the site that {MANIFEST} does not list: {unlisted:?}"));
     }
 
-    let dist = root().join("dist");
-    if dist.exists() {
-        std::fs::remove_dir_all(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
+    swap_into(&next, &root().join("dist"))?;
+    bundle_size::report(&root().join("dist"))
+}
+
+/// Puts the built site in place of `dist`: the old one is moved aside first and put back if the
+/// new one cannot be moved in, so a failed swap never leaves no site.
+fn swap_into(next: &Path, dist: &Path) -> Result<(), String> {
+    let old = dist.with_file_name("dist.old");
+    let _ = std::fs::remove_dir_all(&old);
+    let had_old = dist.exists();
+    if had_old {
+        std::fs::rename(dist, &old).map_err(|e| format!("{} → {}: {e}", dist.display(), old.display()))?;
     }
-    std::fs::rename(&next, &dist).map_err(|e| format!("{} → {}: {e}", next.display(), dist.display()))?;
-    bundle_size::report(&dist)
+    if let Err(error) = std::fs::rename(next, dist) {
+        if had_old {
+            let _ = std::fs::rename(&old, dist);
+        }
+        return Err(format!("{} → {}: {error} (the previous site is left in place)", next.display(), dist.display()));
+    }
+    if had_old {
+        std::fs::remove_dir_all(&old).map_err(|e| format!("{}: {e}", old.display()))?;
+    }
+    Ok(())
 }
 
 /// Files of the site that are neither listed, nor the manifest, nor a compressed copy of a listed file.
