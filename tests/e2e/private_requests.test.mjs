@@ -123,7 +123,9 @@ test("a private request is read by its resident, its team and the organisers, an
     await reader.page.goto(inSpace(reader === organiser ? editLink : poster, "/requests"));
     await reader.page.locator(".request-row", { hasText: MARKER }).waitFor();
     await reader.page.locator(".request-row", { hasText: MARKER }).getByRole("link").click();
-    await reader.page.getByText(DETAILS).waitFor();
+    // The sealed words open once the reader's keys and the request have both arrived: on two
+    // busy cores that has taken close to the default 30 s, so this wait is longer.
+    await reader.page.getByText(DETAILS).waitFor({ timeout: 60_000 });
     await reader.page.locator(".private-note[data-privacy=open]").waitFor();
     assert.match(await reader.page.locator("article").first().innerText(), new RegExp(PHONE), "the request's own details carry the phone to its team");
   }
