@@ -252,7 +252,7 @@ impl EngineCore {
                 // it had the space open (a space it just made, say).
                 self.statuses.remove(&id);
                 if let Some(space) = self.spaces.get(&id).cloned() {
-                    self.tell(FromEngine::View { space: crate::space_id(id), update: ViewUpdate::Whole(Box::new(space)) });
+                    self.tell(FromEngine::View { space: crate::space_ids::space_id(id), update: ViewUpdate::Whole(Box::new(space)) });
                 }
                 let fx = self.repo.find(id);
                 self.apply(fx);
@@ -382,7 +382,7 @@ impl EngineCore {
                 RepoEvent::ChangesRefused { document_id, count, reason, .. } => self.log(Log::Warn(format!("space {document_id}: refused {count} changes from a peer: {reason}"))),
                 RepoEvent::RefusedByPeer { document_id, reason, .. } => {
                     self.log(Log::Warn(format!("space {document_id}: a peer refused a change of this device's: {reason}")));
-                    self.tell(FromEngine::Refused { space: crate::space_id(document_id), rule: crate::engine_errors::rule_of(&reason), detail: reason });
+                    self.tell(FromEngine::Refused { space: crate::space_ids::space_id(document_id), rule: crate::engine_errors::rule_of(&reason), detail: reason });
                     // A relay's limit refuses for now only: offer the changes again in a minute.
                     // One timer per space, however many peers refused.
                     if self.offer_again_pending.insert(document_id) {
@@ -391,7 +391,7 @@ impl EngineCore {
                 }
                 RepoEvent::Ephemeral { document_id, data, .. } => {
                     let opened = self.repo.open_ephemeral(&document_id, &data);
-                    self.tell(FromEngine::Ephemeral { space: crate::space_id(document_id), data: opened.payload, proven: opened.proven });
+                    self.tell(FromEngine::Ephemeral { space: crate::space_ids::space_id(document_id), data: opened.payload, proven: opened.proven });
                 }
                 event @ RepoEvent::CutGiven { .. } => self.cut_given(event),
                 // Only a relay is asked for cuts.
@@ -433,7 +433,7 @@ impl EngineCore {
             match self.refresh(&id) {
                 Ok(Some(update)) => {
                     let update = self.opened(&id, update);
-                    self.tell(FromEngine::View { space: crate::space_id(id), update });
+                    self.tell(FromEngine::View { space: crate::space_ids::space_id(id), update });
                     self.keep_view_later(id);
                     self.follow_links(id);
                 }
@@ -453,7 +453,7 @@ impl EngineCore {
         };
         if self.statuses.get(&id) != Some(&status) {
             self.statuses.insert(id, status.clone());
-            self.tell(FromEngine::Status { space: crate::space_id(id), status });
+            self.tell(FromEngine::Status { space: crate::space_ids::space_id(id), status });
         }
     }
 

@@ -16,6 +16,7 @@ mod kept_views;
 mod linked_spaces;
 mod relays;
 mod requests;
+mod space_ids;
 mod space_json;
 mod state;
 mod tabs;
@@ -23,8 +24,3 @@ mod tabs;
 pub use engine_core::EngineCore;
 pub use entropy::Entropy;
 pub use io::{Input, Log, Output, Wake, Work};
-
-/// The page's name for a space this engine holds: its document ID as text.
-pub(crate) fn space_id(id: linli_sync::DocumentId) -> linli_view::SpaceId {
-    linli_view::SpaceId::parse(&id.to_string()).expect("a document ID's text has a space ID's shape")
-}

@@ -169,7 +169,7 @@ impl EngineCore {
             return;
         }
         self.linked.told.insert(link, view.clone());
-        self.tell(FromEngine::Linked { space: crate::space_id(home.space), link: link.to_string(), view: Some(Box::new(view)) });
+        self.tell(FromEngine::Linked { space: crate::space_ids::space_id(home.space), link: link.to_string(), view: Some(Box::new(view)) });
     }
 
     /// The page opened a space: it hears the links known already.

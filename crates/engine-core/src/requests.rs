@@ -18,7 +18,7 @@ impl EngineCore {
     /// Answers a request, each kind with its own answer's type ([`Ask`]).
     pub(crate) fn answer(&mut self, request: Request) -> Result<Reply, EngineError> {
         match request {
-            Request::CreateSpace(CreateSpace { name }) => Ok(CreateSpace::reply(crate::space_id(self.create_space(&name)))),
+            Request::CreateSpace(CreateSpace { name }) => Ok(CreateSpace::reply(crate::space_ids::space_id(self.create_space(&name)))),
             Request::EditSpace(request) => self.edit_space(request).map(EditSpace::reply),
             Request::ItemHistory(request) => self.item_history(request).map(ItemHistory::reply),
             Request::ExportFile(ExportFile { space }) => self.repo.export_file(&parse(&space)?).map(ExportFile::reply).ok_or(EngineError::NotOpenYet),
@@ -83,7 +83,7 @@ impl EngineCore {
         let key = TakePartKey::from_seed(self.entropy.bytes());
         let fx = self.repo.set_take_part_key(id, key.clone()).map_err(from_repo)?;
         self.apply(fx);
-        self.tell(FromEngine::KeepKey { space: crate::space_id(id), kind: KeyKind::TakePart, key: key.to_text() });
+        self.tell(FromEngine::KeepKey { space: crate::space_ids::space_id(id), kind: KeyKind::TakePart, key: key.to_text() });
         self.publish(id);
         Ok(())
     }
@@ -100,7 +100,7 @@ impl EngineCore {
             linli_sync::capability::protect(doc, key.public());
             linli_sync::take_part_key::set_take_part_key(doc, &take_part, &key);
         });
-        self.tell(FromEngine::KeepKey { space: crate::space_id(id), kind: KeyKind::Write, key: key.to_text() });
+        self.tell(FromEngine::KeepKey { space: crate::space_ids::space_id(id), kind: KeyKind::Write, key: key.to_text() });
         let fx = self.repo.create(id, doc);
         self.wanted_now(id);
         self.apply(fx);
@@ -124,7 +124,7 @@ impl EngineCore {
             self.repo.change(id, protect).map(|((), fx)| fx)
         }
         .map_err(from_repo)?;
-        self.tell(FromEngine::KeepKey { space: crate::space_id(id), kind: KeyKind::Write, key: key.to_text() });
+        self.tell(FromEngine::KeepKey { space: crate::space_ids::space_id(id), kind: KeyKind::Write, key: key.to_text() });
         self.apply(fx);
         self.publish(id);
         Ok(())
